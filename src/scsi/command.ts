@@ -1,0 +1,86 @@
+// The shape of one entry in a device type's command table ("parse first, execute later").
+// SPC commands live in spc/, SSC and SMC tables extend the SPC one and override what differs.
+import type { ItNexus } from './logical-unit.js';
+import type { SenseData, SenseFormat } from './sense.js';
+
+export const DataDirection = { NONE: 'none', IN: 'in', OUT: 'out' } as const;
+export type DataDirection = (typeof DataDirection)[keyof typeof DataDirection];
+
+export interface Transfer {
+  readonly direction: DataDirection;
+  /** Bytes the CDB asks to move: for data-in the allocation/transfer length, for data-out what must arrive. */
+  readonly lengthBytes: number;
+}
+
+export const NO_TRANSFER: Transfer = { direction: DataDirection.NONE, lengthBytes: 0 };
+
+export interface CommandContext<D> {
+  /** The CDB trimmed to the command's length. */
+  readonly cdb: Buffer;
+  /** Data-out, exactly `transfer.lengthBytes` long when the command has data-out. */
+  readonly dataOut: Buffer;
+  readonly transfer: Transfer;
+  readonly nexus: ItNexus;
+  readonly device: D;
+  readonly signal: AbortSignal;
+  /** The format the device currently reports sense in (control mode page D_SENSE). */
+  readonly senseFormat: SenseFormat;
+}
+
+export interface CommandResult {
+  /** Data-in, at most `transfer.lengthBytes` (the dispatcher truncates to the allocation length). */
+  readonly dataIn?: Buffer;
+  /**
+   * A condition that comes with data or completes the command with CHECK CONDITION without being an error
+   * to throw: filemark, ILI, early warning, BLANK CHECK with residue. Sent with the data.
+   */
+  readonly sense?: SenseData;
+}
+
+export interface CommandFlags {
+  /** Runs even with a unit attention pending, which stays pending (INQUIRY, REPORT LUNS, REQUEST SENSE). */
+  readonly allowUnitAttention?: boolean;
+  /** Allowed while another I_T nexus holds a reservation (SPC-2 5.5.1 table, SPC-4 5.13.1). */
+  readonly allowReservationConflict?: boolean;
+  /** Runs without waiting for the logical unit's command queue (INQUIRY, REQUEST SENSE, REPORT LUNS...). */
+  readonly concurrent?: boolean;
+}
+
+export interface CommandDescriptor<D> {
+  readonly opcode: number;
+  /** For opcodes with service actions (MAINTENANCE IN, SERVICE ACTION IN(16), ...). */
+  readonly serviceAction?: number;
+  /** Standard spelling, e.g. 'READ(6)', 'REPORT SUPPORTED OPERATION CODES'. */
+  readonly name: string;
+  /**
+   * CDB usage data as REPORT SUPPORTED OPERATION CODES reports it: one byte per CDB byte, byte 0 the opcode,
+   * then a mask of the bits the command uses. Its length is the CDB length. A bit set in a CDB outside the
+   * mask is refused with INVALID FIELD IN CDB pointing at that bit.
+   */
+  readonly cdbUsage: readonly number[];
+  /** Data the CDB asks to move; absent means none. */
+  readonly transfer?: (cdb: Buffer) => Transfer;
+  readonly flags?: CommandFlags;
+  /** Nominal and recommended timeouts in seconds (REPORT SUPPORTED OPERATION CODES RCTD). */
+  readonly timeoutSeconds?: number;
+  readonly execute: (ctx: CommandContext<D>) => CommandResult | Promise<CommandResult>;
+}
+
+/** A device type's command table: an ordered list, looked up by opcode and service action. */
+export type CommandTable<D> = readonly CommandDescriptor<D>[];
+
+export function commandKey(opcode: number, serviceAction?: number): number {
+  return serviceAction === undefined ? opcode : (opcode << 16) | serviceAction;
+}
+
+/** Extend a base table: entries with the same opcode/service action replace the base's. */
+export function extendTable<B, D extends B>(
+  base: CommandTable<B>,
+  overrides: CommandTable<D>,
+): CommandTable<D> {
+  const keys = new Set(overrides.map((c) => commandKey(c.opcode, c.serviceAction)));
+  return [
+    ...(base as unknown as CommandTable<D>).filter((c) => !keys.has(commandKey(c.opcode, c.serviceAction))),
+    ...overrides,
+  ].sort((a, b) => a.opcode - b.opcode || (a.serviceAction ?? -1) - (b.serviceAction ?? -1));
+}

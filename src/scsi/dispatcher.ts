@@ -1,0 +1,188 @@
+// Runs one logical unit's command table: decode, check, queue, execute, and turn outcomes into SAM status.
+// Order of checks follows SAM-5 5.x / SPC-4: opcode, CDB fields, unit attention, reservation, then execution.
+import type { Logger } from '../log.js';
+import { commandKey, DataDirection, NO_TRANSFER } from './command.js';
+import type { CommandDescriptor, CommandResult, CommandTable, Transfer } from './command.js';
+import type { LogicalUnit, ScsiCommand, ScsiResponse, TargetEvent } from './logical-unit.js';
+import type { Reservation } from './reservation.js';
+import { encodeSense, Sense, SenseError, SenseFormat, SenseReason, senseOf } from './sense.js';
+import type { SenseData } from './sense.js';
+import { ScsiStatus } from './status.js';
+import type { UnitAttentions } from './unit-attention.js';
+
+/** What the dispatcher needs from every device it drives. */
+export interface DispatchableDevice {
+  readonly unitAttentions: UnitAttentions;
+  readonly reservation: Reservation;
+  /** Fixed or descriptor, from the control mode page D_SENSE bit. */
+  senseFormat(): SenseFormat;
+  /** Device-specific reaction to resets and nexus loss (after the dispatcher's own). */
+  handleEvent?(event: TargetEvent): void;
+}
+
+/** Lengths of CDBs by group code (SPC-4 4.2.5.1); groups 3 and 6/7 are variable or vendor-specific. */
+export function cdbLengthOfOpcode(opcode: number): number | undefined {
+  switch (opcode >> 5) {
+    case 0:
+      return 6;
+    case 1:
+    case 2:
+      return 10;
+    case 4:
+      return 16;
+    case 5:
+      return 12;
+    default:
+      return undefined;
+  }
+}
+
+export class CommandDispatcher<D extends DispatchableDevice> implements LogicalUnit {
+  private readonly byKey = new Map<number, CommandDescriptor<D>>();
+  private readonly withServiceAction = new Set<number>();
+  /** Tail of the serial queue: a tape unit executes one command at a time, in arrival order. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly table: CommandTable<D>,
+    readonly device: D,
+    private readonly log: Logger,
+  ) {
+    for (const c of table) {
+      this.byKey.set(commandKey(c.opcode, c.serviceAction), c);
+      if (c.serviceAction !== undefined) this.withServiceAction.add(c.opcode);
+    }
+  }
+
+  /** The descriptor that serves an opcode (and service action), or undefined when unsupported. */
+  lookup(opcode: number, serviceAction?: number): CommandDescriptor<D> | undefined {
+    return this.byKey.get(commandKey(opcode, this.withServiceAction.has(opcode) ? serviceAction : undefined));
+  }
+
+  async execute(command: ScsiCommand): Promise<ScsiResponse> {
+    const format = this.device.senseFormat();
+    try {
+      const nexusId = command.nexus.id;
+      this.device.unitAttentions.register(nexusId);
+      const cdb = command.cdb;
+      if (cdb.length < 6) throw Sense.invalidOpcode();
+      const opcode = cdb[0];
+      const descriptor = this.lookup(opcode, cdb[1] & 0x1f);
+      if (!descriptor) {
+        // A known opcode with an unknown service action points at the service action field.
+        throw this.withServiceAction.has(opcode) ? Sense.invalidFieldInCdb(1, 4) : Sense.invalidOpcode();
+      }
+      if (cdb.length < descriptor.cdbUsage.length) throw Sense.invalidOpcode();
+      const trimmed = cdb.subarray(0, descriptor.cdbUsage.length);
+      checkCdbUsage(trimmed, descriptor.cdbUsage);
+
+      if (!descriptor.flags?.allowUnitAttention) {
+        const ua = this.device.unitAttentions.take(nexusId);
+        if (ua) return checkCondition(senseOf(ua), format);
+      }
+      if (!descriptor.flags?.allowReservationConflict && this.device.reservation.conflicts(nexusId)) {
+        return { status: ScsiStatus.RESERVATION_CONFLICT };
+      }
+
+      const transfer = descriptor.transfer ? descriptor.transfer(trimmed) : NO_TRANSFER;
+      const dataOut = command.dataOut ?? Buffer.alloc(0);
+      if (transfer.direction === DataDirection.OUT && dataOut.length < transfer.lengthBytes) {
+        // The initiator sent less than the CDB needs: nothing is executed on partial data.
+        this.log.warn({ lun: command.lun, command: descriptor.name, needed: transfer.lengthBytes, received: dataOut.length },
+          'data-out shorter than the CDB transfer length');
+        return { ...checkCondition(senseOf('INVALID_FIELD_IN_CDB', { fieldPointer: fieldPointerForLength(descriptor) }), format), dataOutLength: transfer.lengthBytes };
+      }
+
+      const run = (): Promise<CommandResult> => {
+        if (command.signal.aborted) return Promise.resolve({ sense: senseOf('COMMAND_ABORTED_BY_TARGET') });
+        return Promise.resolve(
+          descriptor.execute({
+            cdb: trimmed,
+            dataOut: transfer.direction === DataDirection.OUT ? dataOut.subarray(0, transfer.lengthBytes) : dataOut.subarray(0, 0),
+            transfer,
+            nexus: command.nexus,
+            device: this.device,
+            signal: command.signal,
+            senseFormat: format,
+          }),
+        );
+      };
+      const result = descriptor.flags?.concurrent ? await run() : await this.serially(run);
+      if (command.signal.aborted && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
+        return { status: ScsiStatus.TASK_ABORTED };
+      }
+      return toResponse(result, transfer, format);
+    } catch (err) {
+      return this.errorResponse(err, command, format);
+    }
+  }
+
+  handleEvent(event: TargetEvent): void {
+    const ua = this.device.unitAttentions;
+    switch (event.kind) {
+      case 'nexus-loss':
+        ua.forget(event.nexus.id);
+        this.device.reservation.release(event.nexus.id);
+        break;
+      case 'logical-unit-reset':
+        this.device.reservation.clear();
+        ua.raiseAll('BUS_DEVICE_RESET_FUNCTION_OCCURRED');
+        break;
+      case 'target-reset':
+        this.device.reservation.clear();
+        ua.raiseAll('POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED');
+        break;
+      case 'clear-task-set':
+        ua.raiseAll('COMMANDS_CLEARED_BY_ANOTHER_INITIATOR', event.by.id);
+        break;
+      default: {
+        const never: never = event;
+        throw new Error(`unknown event ${JSON.stringify(never)}`);
+      }
+    }
+    this.device.handleEvent?.(event);
+  }
+
+  private serially<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.tail.then(fn, fn);
+    this.tail = p.catch(() => undefined);
+    return p;
+  }
+
+  private errorResponse(err: unknown, command: ScsiCommand, format: SenseFormat): ScsiResponse {
+    if (err instanceof SenseError) {
+      this.log.debug({ lun: command.lun, opcode: command.cdb[0], sense: err.message }, 'command failed');
+      return checkCondition(err.sense, format);
+    }
+    // Anything else is a bug: report it as a target failure and keep the session alive.
+    this.log.error({ err, lun: command.lun, cdb: command.cdb.toString('hex') }, 'internal error executing command');
+    return checkCondition(senseOf('INTERNAL_TARGET_FAILURE'), format);
+  }
+}
+
+function fieldPointerForLength(d: { readonly cdbUsage: readonly number[] }): { inCdb: true; byte: number } {
+  // The transfer/parameter list length is in the last bytes before CONTROL for most commands.
+  return { inCdb: true, byte: Math.max(1, d.cdbUsage.length - 2) };
+}
+
+/** Refuse any bit set outside the command's CDB usage mask, pointing at the highest offending bit. */
+export function checkCdbUsage(cdb: Buffer, usage: readonly number[]): void {
+  for (let i = 1; i < usage.length; i++) {
+    const bad = cdb[i] & ~usage[i] & 0xff;
+    if (bad !== 0) throw Sense.invalidFieldInCdb(i, 31 - Math.clz32(bad));
+  }
+}
+
+export function checkCondition(sense: SenseData, format: SenseFormat): ScsiResponse {
+  return { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(sense, format) };
+}
+
+function toResponse(result: CommandResult, transfer: Transfer, format: SenseFormat): ScsiResponse {
+  let dataIn = result.dataIn;
+  if (dataIn && transfer.direction === DataDirection.IN && dataIn.length > transfer.lengthBytes) {
+    dataIn = dataIn.subarray(0, transfer.lengthBytes);
+  }
+  const base = dataIn ? { dataIn } : {};
+  if (result.sense) return { ...checkCondition(result.sense, format), ...base };
+  return { status: ScsiStatus.GOOD, ...base };
+}
