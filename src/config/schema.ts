@@ -1,0 +1,128 @@
+// The configuration file's schema (YAML on disk, validated here). Every field has a default, so an empty file
+// (or no file) gives the embedded default library. Loading with file/line diagnostics is in load-config.ts.
+import { z } from 'zod';
+
+const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):\d{1,5}$/, 'must be HOST:PORT, e.g. 127.0.0.1:3260');
+
+const iqn = z
+  .string()
+  .regex(/^(iqn\.\d{4}-\d{2}\.[^\s]+|eui\.[0-9A-Fa-f]{16}|naa\.[0-9A-Fa-f]{16,32})$/, 'must be an iSCSI name (iqn.YYYY-MM.reverse.domain[:id], eui. or naa.)')
+  .max(223);
+
+const generation = z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8), z.literal(9), z.literal(10)]);
+
+/** RFC 7143 12.1.3: CHAP secrets of at least 12 bytes are recommended; we require it so weak secrets are refused. */
+const chapSecret = z.string().min(12, 'CHAP secrets must be 12 to 255 characters').max(255);
+
+export const chapSchema = z.strictObject({
+  username: z.string().min(1).max(255),
+  secret: chapSecret,
+  /** Mutual CHAP: the target authenticates itself to the initiator with these. */
+  mutual: z.strictObject({ username: z.string().min(1).max(255), secret: chapSecret }).optional(),
+});
+
+export const accessSchema = z.strictObject({
+  /** Initiator names allowed to log in; empty or absent = any initiator. */
+  initiators: z.array(iqn).default([]),
+  chap: chapSchema.optional(),
+});
+
+const identity = {
+  vendor: z.string().max(8).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
+  product: z.string().max(16).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
+  revision: z.string().max(4).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
+};
+
+export const driveSchema = z.strictObject({
+  ...identity,
+  serial: z.string().min(1).max(32).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
+  generation: generation.optional(),
+  /** Drive-side compression default (mode page 0Fh DCE). */
+  compression: z.boolean().optional(),
+});
+
+const elementBase = z.number().int().min(0).max(0xffff);
+
+export const librarySchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
+  iqn: iqn.optional(),
+  alias: z.string().max(255).optional(),
+  changer: z.strictObject({ ...identity, serial: driveSchema.shape.serial }).prefault({}),
+  /** Defaults for every drive; `drives` entries override per drive. */
+  driveDefaults: driveSchema.prefault({}),
+  driveCount: z.number().int().min(1).max(64).default(4),
+  drives: z.array(driveSchema).max(64).optional(),
+  slots: z.number().int().min(1).max(10000).default(24),
+  mailSlots: z.number().int().min(0).max(240).default(4),
+  elementAddresses: z
+    .strictObject({
+      transport: elementBase.default(0x0000),
+      storage: elementBase.default(0x1000),
+      importExport: elementBase.default(0x0010),
+      dataTransfer: elementBase.default(0x0100),
+    })
+    .prefault({}),
+  /** Blank cartridges created in the first slots when the library is first created. */
+  initialCartridges: z
+    .strictObject({
+      count: z.number().int().min(0).max(10000).default(20),
+      barcodePrefix: z.string().regex(/^[A-Z0-9]{1,5}$/, 'must be 1-5 upper-case letters or digits').default('A'),
+      generation: generation.optional(),
+      /** Explicit capacity in bytes instead of the generation's native capacity (small test cartridges). */
+      capacityBytes: z.number().int().min(1024 * 1024).optional(),
+    })
+    .prefault({}),
+  access: accessSchema.prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      listen: hostPort.default('127.0.0.1:3260'),
+      dataDir: z.string().min(1).default('./vtl-data'),
+      logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+      targetPrefix: z.string().default('iqn.2026-11.org.vtl'),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      listen: hostPort.default('127.0.0.1:8090'),
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
+  iscsi: z
+    .strictObject({
+      /** Largest data segment we accept (our MaxRecvDataSegmentLength), bytes. */
+      maxRecvDataSegmentLength: z.number().int().min(512).max(16777215).default(1048576),
+      maxBurstLength: z.number().int().min(512).max(16777215).default(16776192),
+      firstBurstLength: z.number().int().min(512).max(16777215).default(1048576),
+      /** Seconds of silence before a NOP-In ping, and before a connection that does not answer is dropped. */
+      nopInIntervalSeconds: z.number().int().min(1).max(3600).default(10),
+      nopInTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
+      /** CHAP for discovery sessions (SendTargets). */
+      discoveryChap: chapSchema.optional(),
+    })
+    .prefault({}),
+  defaults: z
+    .strictObject({ generation: generation.default(8) })
+    .prefault({}),
+  libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
+});
+
+export type VtlConfig = z.infer<typeof configSchema>;
+export type LibraryConfig = z.infer<typeof librarySchema>;
+export type DriveConfig = z.infer<typeof driveSchema>;
+export type AccessConfig = z.infer<typeof accessSchema>;
+export type ChapConfig = z.infer<typeof chapSchema>;
+
+/** The embedded default: one library, 4 LTO-8 drives, 24 slots, 4 mail slots, 20 blank cartridges. */
+export function defaultConfig(): VtlConfig {
+  return configSchema.parse({});
+}
+
+/** A library's target name: its configured IQN or `<targetPrefix>:<name>`. */
+export function libraryIqn(config: VtlConfig, library: LibraryConfig): string {
+  return library.iqn ?? `${config.server.targetPrefix}:${library.name}`;
+}

@@ -1,0 +1,181 @@
+// The contract between the SSC command set (scsi/ssc) and the cartridge format (media/).
+// The medium knows records, positions, capacity and durability; it knows nothing of CDBs or sense data.
+// SSC turns these outcomes into residues and sense.
+//
+// Positions: every logical object on the partition (a data block or a filemark) has a number, counting from 0
+// at the beginning of partition (BOP). The position is the number of the object that the next read would return
+// (SSC-4 "logical object identifier", what READ POSITION reports as the block number). End of data (EOD) is the
+// position after the last object. The file number is the count of filemarks before the position.
+
+export interface MediumPosition {
+  /** Logical object identifier of the next object (0 = BOP). */
+  readonly objectNumber: number;
+  /** Filemarks before the position. */
+  readonly fileNumber: number;
+  /** True when the position equals end of data. */
+  readonly atEndOfData: boolean;
+}
+
+export type ReadOutcome =
+  /** A data block; the position moved past it. `data` is the whole logical (uncompressed) block. */
+  | { readonly kind: 'block'; readonly data: Buffer }
+  /** A filemark; the position moved past it. */
+  | { readonly kind: 'filemark' }
+  /** End of data; the position did not move. */
+  | { readonly kind: 'end-of-data' };
+
+export interface WriteOutcome {
+  /** The write took the medium past its early-warning point (programmable early warning / EW-EOM). */
+  readonly earlyWarning: boolean;
+}
+
+/** Why a space / locate stopped before its count was done. */
+export type StopReason = 'filemark' | 'beginning-of-partition' | 'end-of-data';
+
+export interface SpaceOutcome {
+  /** Objects of the counted kind actually passed over (always >= 0; direction is the caller's sign). */
+  readonly counted: number;
+  /** Set when the operation stopped early; the count not done is the caller's residue. */
+  readonly stoppedBy?: StopReason;
+}
+
+export interface MediumCapacity {
+  /** Total bytes the medium holds as stored (after compression), the cartridge's configured capacity. */
+  readonly capacityBytes: number;
+  /** Bytes stored so far (records up to EOD, as stored, with their headers). */
+  readonly usedBytes: number;
+  /** Remaining before the physical end. */
+  readonly remainingBytes: number;
+  /** Remaining bytes at which early warning begins (0 = at the physical end). */
+  readonly earlyWarningBytes: number;
+}
+
+export interface MediumStatistics {
+  /** Logical bytes (as the host sent them) written and read since load, and in the medium's life. */
+  readonly hostBytesWritten: number;
+  readonly hostBytesRead: number;
+  readonly storedBytesWritten: number;
+  readonly storedBytesRead: number;
+  readonly lifetimeHostBytesWritten: number;
+  readonly lifetimeHostBytesRead: number;
+  readonly blocksWritten: number;
+  readonly blocksRead: number;
+  readonly filemarksWritten: number;
+  readonly readErrors: number;
+  readonly writeErrors: number;
+  readonly loadCount: number;
+}
+
+/** Thrown for an unreadable record (CRC mismatch, torn record not at the tail). SSC answers MEDIUM ERROR 11/00. */
+export class MediaFormatError extends Error {
+  constructor(
+    message: string,
+    readonly objectNumber: number,
+  ) {
+    super(message);
+    this.name = 'MediaFormatError';
+  }
+}
+
+/** The write would pass the physical end of the medium; nothing of it was written. SSC answers VOLUME OVERFLOW. */
+export class MediumFullError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MediumFullError';
+  }
+}
+
+/**
+ * The write could not be stored (disk full, I/O error). The medium stays consistent up to its last good record;
+ * writing may resume once the cause is fixed. SSC answers MEDIUM ERROR / WRITE ERROR (or HARDWARE ERROR).
+ */
+export class MediaWriteError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+    this.name = 'MediaWriteError';
+  }
+}
+
+/** The medium refuses a write for WORM rules (overwrite of written data). SSC answers DATA PROTECT 30/0C. */
+export class WormViolationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WormViolationError';
+  }
+}
+
+export interface WriteOptions {
+  /** Compress this block if it shrinks (the drive's DCE setting). */
+  readonly compress: boolean;
+}
+
+/** An open cartridge, mounted in one drive. All methods are called one at a time (the drive serializes). */
+export interface TapeMedium {
+  readonly barcode: string;
+  readonly worm: boolean;
+  position(): MediumPosition;
+  capacity(): MediumCapacity;
+  statistics(): MediumStatistics;
+
+  /** Read the object at the position and move past it. Throws MediaFormatError for a bad record. */
+  read(): Promise<ReadOutcome>;
+  /**
+   * Write a data block at the position; everything after the position is discarded first (new end of data),
+   * unless WORM forbids it (WormViolationError). Resolves when the record is safe in the writer (buffered mode);
+   * `flush()` makes it durable.
+   */
+  write(block: Buffer, options: WriteOptions): Promise<WriteOutcome>;
+  /** Write `count` filemarks at the position (same truncation and WORM rules as write). */
+  writeFilemarks(count: number): Promise<WriteOutcome>;
+
+  /**
+   * Space over `count` data blocks, forward (count > 0) or backward (count < 0). A filemark stops it after the
+   * filemark is crossed (SSC-4 SPACE: the position ends on the far side of the filemark in the direction of
+   * motion); BOP and EOD stop it where they are. `counted` is the blocks passed, excluding the filemark.
+   */
+  spaceBlocks(count: number): Promise<SpaceOutcome>;
+  /** Space over `count` filemarks forward or backward; forward stops at EOD, backward at BOP. */
+  spaceFilemarks(count: number): Promise<SpaceOutcome>;
+  /** Space forward/backward to the next run of `count` consecutive filemarks. */
+  spaceSequentialFilemarks(count: number): Promise<SpaceOutcome>;
+  /** Move to end of data. */
+  spaceToEndOfData(): Promise<void>;
+  /** Move to logical object `objectNumber`; past EOD it stops at EOD with stoppedBy 'end-of-data'. */
+  locate(objectNumber: number): Promise<SpaceOutcome>;
+  rewind(): Promise<void>;
+  /** Erase from the position to the end (the position becomes end of data). Refused on WORM. */
+  erase(): Promise<void>;
+
+  /** Make every record written so far durable (fsync). */
+  flush(): Promise<void>;
+  /** Flush and release. The medium is unusable afterwards. */
+  close(): Promise<void>;
+
+  /** Medium auxiliary memory (MAM) attributes by identifier, raw attribute values. */
+  readAttributes(): ReadonlyMap<number, Buffer>;
+  writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void>;
+}
+
+/** What the media layer needs to know to create or open a cartridge. */
+export interface CartridgeDescriptor {
+  readonly barcode: string;
+  /** LTO generation 5..10 (the format records it; the drive checks compatibility). */
+  readonly generation: number;
+  readonly worm: boolean;
+  readonly capacityBytes: number;
+}
+
+/** Where cartridges live (a folder of cartridge files today; object stores later). */
+export interface MediaStore {
+  /** Create an empty (blank) cartridge. Thin: costs only its metadata. */
+  create(cartridge: CartridgeDescriptor): Promise<void>;
+  /** Open for a mount; recovers a torn tail and a stale index first. */
+  open(cartridge: CartridgeDescriptor): Promise<TapeMedium>;
+  exists(barcode: string): Promise<boolean>;
+  delete(barcode: string): Promise<void>;
+  /** Barcodes of every cartridge present (start-up consistency check against the catalog). */
+  list(): Promise<string[]>;
+}
