@@ -11,7 +11,9 @@ const iqn = z
   .regex(/^(iqn\.\d{4}-\d{2}\.[^\s]+|eui\.[0-9A-Fa-f]{16}|naa\.[0-9A-Fa-f]{16,32})$/, 'must be an iSCSI name (iqn.YYYY-MM.reverse.domain[:id], eui. or naa.)')
   .max(223);
 
-const generation = z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8), z.literal(9), z.literal(10)]);
+const generation = z.union([z.literal(5), z.literal(6), z.literal(7), z.literal(8), z.literal(9), z.literal(10)], {
+  error: 'must be an LTO generation: 5, 6, 7, 8, 9 or 10',
+});
 
 /** RFC 7143 12.1.3: CHAP secrets of at least 12 bytes are recommended; we require it so weak secrets are refused. */
 const chapSecret = z.string().min(12, 'CHAP secrets must be 12 to 255 characters').max(255);
