@@ -58,8 +58,11 @@ export interface CommandDescriptor<D> {
    * mask is refused with INVALID FIELD IN CDB pointing at that bit.
    */
   readonly cdbUsage: readonly number[];
-  /** Data the CDB asks to move; absent means none. */
-  readonly transfer?: (cdb: Buffer) => Transfer;
+  /**
+   * Data the CDB asks to move; absent means none. `device` is for transfers that depend on device state
+   * (SSC fixed-block READ/WRITE: blocks x the current block length).
+   */
+  readonly transfer?: (cdb: Buffer, device: D) => Transfer;
   readonly flags?: CommandFlags;
   /** Nominal and recommended timeouts in seconds (REPORT SUPPORTED OPERATION CODES RCTD). */
   readonly timeoutSeconds?: number;

@@ -84,7 +84,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         return { status: ScsiStatus.RESERVATION_CONFLICT };
       }
 
-      const transfer = descriptor.transfer ? descriptor.transfer(trimmed) : NO_TRANSFER;
+      const transfer = descriptor.transfer ? descriptor.transfer(trimmed, this.device) : NO_TRANSFER;
       const dataOut = command.dataOut ?? Buffer.alloc(0);
       if (transfer.direction === DataDirection.OUT && dataOut.length < transfer.lengthBytes) {
         // The initiator sent less than the CDB needs: nothing is executed on partial data.
