@@ -1,5 +1,6 @@
 // The port through which the library's robot loads and unloads a drive. The SSC drive (scsi/ssc) implements it;
 // main.ts wires each library drive element to its drive. The library never sees bytes or SCSI.
+import type { DriveIdentity } from './drive-identity.js';
 
 export interface MountRequest {
   readonly barcode: string;
@@ -29,6 +30,11 @@ export class DriveRemovalPreventedError extends Error {
 
 export interface DriveMechanism {
   readonly name: string;
+  /**
+   * The identity the drive reports in INQUIRY / VPD 80h; the changer's DVCID reports the same. When absent, the
+   * library uses resolveDriveIdentity() from drive-identity.ts (which the drive should use too).
+   */
+  readonly identity?: DriveIdentity;
   state(): DriveState;
   /** Mount: open the cartridge, become ready (NOT READY 04/01 briefly, then UNIT ATTENTION 28/00 to every nexus). */
   load(request: MountRequest): Promise<void>;
