@@ -1,0 +1,118 @@
+// SPC-4 commands every device type supports. SSC and SMC tables extend this one with `extendTable`.
+// Reservation exemptions follow SPC-4 table "SPC commands that are allowed in the presence of various
+// reservations" (Exclusive Access column), applied to SPC-2 logical unit reservations; RELEASE from a
+// non-holder is GOOD without effect (SPC-2 7.23), so it is exempt too.
+import { DataDirection } from '../command.js';
+import type { CommandTable, Transfer } from '../command.js';
+import { REPORT_LUNS_CDB_USAGE } from '../target.js';
+import { inquiry } from './inquiry.js';
+import { preventAllowMediumRemoval } from './prevent-allow-medium-removal.js';
+import { reportLuns } from './report-luns.js';
+import { release, reserve } from './reserve-release.js';
+import { requestSense } from './request-sense.js';
+import type { SpcDevice } from './spc-device.js';
+import { testUnitReady } from './test-unit-ready.js';
+
+export const SpcOpcode = {
+  TEST_UNIT_READY: 0x00,
+  REQUEST_SENSE: 0x03,
+  INQUIRY: 0x12,
+  MODE_SELECT_6: 0x15,
+  RESERVE_6: 0x16,
+  RELEASE_6: 0x17,
+  MODE_SENSE_6: 0x1a,
+  PREVENT_ALLOW_MEDIUM_REMOVAL: 0x1e,
+  LOG_SELECT: 0x4c,
+  LOG_SENSE: 0x4d,
+  MODE_SELECT_10: 0x55,
+  RESERVE_10: 0x56,
+  RELEASE_10: 0x57,
+  MODE_SENSE_10: 0x5a,
+  REPORT_LUNS: 0xa0,
+  MAINTENANCE_IN: 0xa3,
+} as const;
+
+export const MaintenanceInServiceAction = { REPORT_SUPPORTED_OPERATION_CODES: 0x0c } as const;
+
+/** Nominal command timeout reported by REPORT SUPPORTED OPERATION CODES for SPC commands (they never wait on media). */
+export const SPC_TIMEOUT_SECONDS = 10;
+
+export const dataIn = (lengthBytes: number): Transfer => ({ direction: DataDirection.IN, lengthBytes });
+export const dataOut = (lengthBytes: number): Transfer => ({ direction: DataDirection.OUT, lengthBytes });
+
+export const spcCommands: CommandTable<SpcDevice> = [
+  {
+    opcode: SpcOpcode.TEST_UNIT_READY,
+    name: 'TEST UNIT READY',
+    cdbUsage: [0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+    flags: { allowReservationConflict: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: testUnitReady,
+  },
+  {
+    opcode: SpcOpcode.REQUEST_SENSE,
+    name: 'REQUEST SENSE',
+    cdbUsage: [0x03, 0x01, 0x00, 0x00, 0xff, 0x00],
+    transfer: (cdb) => dataIn(cdb[4]),
+    flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: requestSense,
+  },
+  {
+    opcode: SpcOpcode.INQUIRY,
+    name: 'INQUIRY',
+    // CMDDT (byte 1 bit 1) is obsolete: refused by the mask.
+    cdbUsage: [0x12, 0x01, 0xff, 0xff, 0xff, 0x00],
+    transfer: (cdb) => dataIn(cdb.readUInt16BE(3)),
+    flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: inquiry,
+  },
+  {
+    opcode: SpcOpcode.RESERVE_6,
+    name: 'RESERVE(6)',
+    cdbUsage: [0x16, 0x00, 0x00, 0x00, 0x00, 0x00],
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: reserve,
+  },
+  {
+    opcode: SpcOpcode.RELEASE_6,
+    name: 'RELEASE(6)',
+    cdbUsage: [0x17, 0x00, 0x00, 0x00, 0x00, 0x00],
+    flags: { allowReservationConflict: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: release,
+  },
+  {
+    opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
+    name: 'PREVENT ALLOW MEDIUM REMOVAL',
+    cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: preventAllowMediumRemoval,
+  },
+  {
+    opcode: SpcOpcode.RESERVE_10,
+    name: 'RESERVE(10)',
+    // 3RDPTY, LONGID and the parameter list are not supported: the mask refuses them.
+    cdbUsage: [0x56, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: reserve,
+  },
+  {
+    opcode: SpcOpcode.RELEASE_10,
+    name: 'RELEASE(10)',
+    cdbUsage: [0x57, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+    flags: { allowReservationConflict: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: release,
+  },
+  {
+    opcode: SpcOpcode.REPORT_LUNS,
+    name: 'REPORT LUNS',
+    cdbUsage: REPORT_LUNS_CDB_USAGE,
+    transfer: (cdb) => dataIn(cdb.readUInt32BE(6)),
+    flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: reportLuns,
+  },
+];

@@ -1,0 +1,55 @@
+// State every SPC logical unit has: unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the common mode
+// pages (Control 0Ah, Informational Exceptions 1Ch) and the log page registry. SSC and SMC devices own one SpcCore
+// and delegate the matching SpcDevice members to it.
+import type { TargetEvent } from '../logical-unit.js';
+import { Reservation } from '../reservation.js';
+import type { SenseFormat } from '../sense.js';
+import { UnitAttentions } from '../unit-attention.js';
+import { ControlModePage } from './control-mode-page.js';
+import { InformationalExceptionsPage } from './informational-exceptions-page.js';
+import { LogPageSet } from './log-page-set.js';
+import { MediumRemoval } from './medium-removal.js';
+import { ModePageSet } from './mode-page-set.js';
+
+export class SpcCore {
+  readonly unitAttentions = new UnitAttentions();
+  readonly reservation = new Reservation();
+  readonly mediumRemoval = new MediumRemoval();
+  readonly controlPage = new ControlModePage();
+  readonly informationalExceptionsPage = new InformationalExceptionsPage();
+  /** Add device pages with `modePages.add(page)`. */
+  readonly modePages = new ModePageSet([this.controlPage, this.informationalExceptionsPage]);
+  /** Add device pages with `logPages.add(page)`; page 00h is synthesized. */
+  readonly logPages = new LogPageSet();
+
+  senseFormat(): SenseFormat {
+    return this.controlPage.senseFormat();
+  }
+
+  /**
+   * The SPC part of a device's `handleEvent` (the dispatcher has already handled unit attentions and the
+   * reservation): PREVENT ALLOW state ends with the nexus, a logical unit reset or a target reset (SPC-4 6.13).
+   */
+  handleEvent(event: TargetEvent): void {
+    handleSpcEvent(this.mediumRemoval, event);
+  }
+}
+
+/** PREVENT ALLOW MEDIUM REMOVAL reaction to task management and nexus events. */
+export function handleSpcEvent(mediumRemoval: MediumRemoval, event: TargetEvent): void {
+  switch (event.kind) {
+    case 'nexus-loss':
+      mediumRemoval.clear(event.nexus.id);
+      break;
+    case 'logical-unit-reset':
+    case 'target-reset':
+      mediumRemoval.clearAll();
+      break;
+    case 'clear-task-set':
+      break;
+    default: {
+      const never: never = event;
+      throw new Error(`unknown event ${JSON.stringify(never)}`);
+    }
+  }
+}
