@@ -102,6 +102,10 @@ export const SenseReason = {
   DATA_PHASE_ERROR: { key: SenseKey.ABORTED_COMMAND, asc: 0x4b, ascq: 0x00 },
   COMMAND_ABORTED_BY_TARGET: { key: SenseKey.ABORTED_COMMAND, asc: 0x00, ascq: 0x00 },
   OVERLAPPED_COMMANDS_ATTEMPTED: { key: SenseKey.ABORTED_COMMAND, asc: 0x4e, ascq: 0x00 },
+  // SSC: a write refused by append-only mode (mode page 10h/01h WRITE MODE 1h) away from end of data.
+  WRITE_APPEND_POSITION_ERROR: { key: SenseKey.DATA_PROTECT, asc: 0x50, ascq: 0x01 },
+  // SSC SET CAPACITY away from the beginning of the partition.
+  POSITION_PAST_BEGINNING_OF_MEDIUM: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x3b, ascq: 0x0c },
 } as const satisfies Record<string, { key: SenseKey; asc: number; ascq: number }>;
 export type SenseReasonName = keyof typeof SenseReason;
 
