@@ -1,0 +1,264 @@
+// The benchmark driver (`npm run bench`, via bench/run.sh): vtl and Debian's tgt measured by the same native
+// client in the same run, next to the raw disk. Method and latest results: docs/BENCHMARKS.md.
+import { execFile, spawn } from 'node:child_process';
+import { randomFillSync } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { runLocate, runMount, runStream, type StreamOptions } from './client.js';
+import { summarizeCpuProfile, type HotSpot } from './cpu-profile-summary.js';
+import { readCpuSeconds, readPeakRssMiB, resetPeakRss } from './proc-stats.js';
+import { printReport, type BenchReport } from './report.js';
+import { startTgt, startVtl, type BenchTarget } from './targets.js';
+
+const execFileAsync = promisify(execFile);
+const repoDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MiB = 1024 * 1024;
+
+interface Options {
+  quick: boolean;
+  reps: number;
+  targets: Set<'vtl' | 'tgt'>;
+  profile: boolean;
+  skipLocate: boolean;
+  clientPath: string;
+  outDir: string;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = {
+    quick: false,
+    reps: 3,
+    targets: new Set(['vtl', 'tgt']),
+    profile: false,
+    skipLocate: false,
+    clientPath: join(repoDir, 'bench/out/tape-bench'),
+    outDir: join(repoDir, 'bench/out'),
+  };
+  let repsGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--quick') options.quick = true;
+    else if (arg === '--profile') options.profile = true;
+    else if (arg === '--skip-locate') options.skipLocate = true;
+    else if (arg === '--reps') {
+      options.reps = Number(argv[++i]);
+      repsGiven = true;
+    } else if (arg === '--targets') {
+      options.targets = new Set((argv[++i] ?? '').split(',').filter((t): t is 'vtl' | 'tgt' => t === 'vtl' || t === 'tgt'));
+    } else if (arg === '--client') options.clientPath = resolve(argv[++i] ?? '');
+    else throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH`);
+  }
+  if (options.quick && !repsGiven) options.reps = 1;
+  return options;
+}
+
+/** Sizes: the full run stays around ten minutes on 2 cores; --quick is for development. */
+function plan(quick: boolean) {
+  return {
+    singleBytes: quick ? 256 * MiB : 1024 * MiB,
+    fourBytesPerStream: quick ? 128 * MiB : 512 * MiB,
+    smallRecordBytes: quick ? 4 * MiB : 16 * MiB,
+    recordSizes: [64 * 1024, 256 * 1024, 1024 * 1024],
+    patterns: ['random', 'text'] as const,
+    locateBlocks: quick ? 200_000 : 10_000_000,
+    mountRepeats: quick ? 5 : 20,
+  };
+}
+
+/** A scratch directory on the same file system as the repository, so the disk measured is the one used. */
+function makeWorkDir(outDir: string): string {
+  const candidate = mkdtempSync(join(tmpdir(), 'vtl-bench-'));
+  if (statSync(candidate).dev === statSync(repoDir).dev) return candidate;
+  rmSync(candidate, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  return mkdtempSync(join(outDir, 'tmp-'));
+}
+
+async function ddSeconds(source: string, target: string, mib: number): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolveDone, reject) => {
+    const child = spawn('dd', [`if=${source}`, `of=${target}`, 'bs=1M', `count=${mib}`, 'conv=fdatasync', 'status=none']);
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolveDone() : reject(new Error(`dd exited with ${code}`))));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  rmSync(target, { force: true });
+  return seconds;
+}
+
+function writeRandomFile(file: string, mib: number): void {
+  const fd = openSync(file, 'w');
+  const chunk = Buffer.alloc(MiB);
+  for (let i = 0; i < mib; i++) writeSync(fd, randomFillSync(chunk));
+  fsyncSync(fd);
+  closeSync(fd);
+}
+
+async function machineInfo(workDir: string): Promise<Record<string, string | number>> {
+  const info: Record<string, string | number> = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+  try {
+    const { stdout } = await execFileAsync('findmnt', ['-no', 'SOURCE,FSTYPE', '-T', workDir]);
+    info.disk = stdout.trim();
+    const device = /\/dev\/([a-z]+)/.exec(stdout)?.[1];
+    if (device) {
+      const { stdout: lsblk } = await execFileAsync('lsblk', ['-dno', 'MODEL,SIZE,ROTA', `/dev/${device}`]);
+      info.diskDetail = lsblk.trim().replace(/\s+/g, ' ');
+    }
+  } catch {
+    info.disk = 'unknown';
+  }
+  try {
+    const { stdout } = await execFileAsync('dpkg-query', ['-W', '-f', '${Version}', 'tgt', 'libiscsi7']);
+    info.debianPackages = `tgt+libiscsi7 ${stdout}`;
+  } catch {
+    // informational only
+  }
+  return info;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const sizes = plan(options.quick);
+  mkdirSync(options.outDir, { recursive: true });
+  const workDir = makeWorkDir(options.outDir);
+  const samples: Record<string, number[]> = {};
+  const push = (key: string, value: number) => (samples[key] ??= []).push(value);
+  const negotiated: Record<string, Record<string, string>> = {};
+  const notes: string[] = [];
+  const targets: BenchTarget[] = [];
+  let hotSpots: HotSpot[] = [];
+  const profileDir = join(options.outDir, 'profile');
+  const cleanup = async () => {
+    for (const target of targets.splice(0)) await target.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  const onSignal = () => void cleanup().finally(() => process.exit(130));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const started = new Date();
+  try {
+    const machine = await machineInfo(workDir);
+    log(`work dir ${workDir}; ${machine.nproc} CPUs, ${machine.cpuModel}; disk ${machine.disk}`);
+    if (options.targets.has('tgt')) targets.push(await startTgt(workDir, 4));
+    if (options.targets.has('vtl')) {
+      try {
+        if (options.profile) {
+          rmSync(profileDir, { recursive: true, force: true });
+          mkdirSync(profileDir, { recursive: true });
+        }
+        targets.push(await startVtl({ repoDir, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
+      } catch (error) {
+        notes.push(`vtl could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        log(notes[notes.length - 1]);
+      }
+    }
+    const vtl = targets.find((t) => t.name === 'vtl');
+    let vtlPeakRss = 0;
+    const measure = async (target: BenchTarget, key: string, stream: StreamOptions) => {
+      const isVtl = target === vtl;
+      if (isVtl) resetPeakRss(target.pid);
+      const cpuBefore = readCpuSeconds(target.pid);
+      const result = await runStream(options.clientPath, target, stream);
+      const cpuSeconds = readCpuSeconds(target.pid) - cpuBefore;
+      const prefix = `${target.name}.${key}`;
+      push(`${prefix}.writeMBps`, result.writeMBps);
+      push(`${prefix}.writeFlushMBps`, result.writeFlushMBps);
+      push(`${prefix}.readMBps`, result.readMBps);
+      push(`${prefix}.cpuSecondsPerGB`, cpuSeconds / ((result.bytes + result.bytesRead) / 1e9));
+      push(`${prefix}.recordsPerSecond`, result.bytes / stream.recordBytes / result.writeSeconds);
+      for (const ms of result.mountMs) if (ms >= 0) push(`${target.name}.mountInStreamMs`, ms);
+      if (isVtl) {
+        const peak = readPeakRssMiB(target.pid);
+        push(`${prefix}.peakRssMiB`, peak);
+        vtlPeakRss = Math.max(vtlPeakRss, peak);
+      }
+      negotiated[target.name] ??= result.targetLoginReply;
+      log(`${prefix}: write ${result.writeMBps.toFixed(0)} MB/s, +flush ${result.writeFlushMBps.toFixed(0)} MB/s, read ${result.readMBps.toFixed(0)} MB/s, ${cpuSeconds.toFixed(2)} CPU s`);
+    };
+
+    const randomSource = join(workDir, 'random.src');
+    const ddMiB = sizes.singleBytes / MiB;
+    writeRandomFile(randomSource, ddMiB);
+    for (let rep = 0; rep < options.reps; rep++) {
+      log(`repetition ${rep + 1} of ${options.reps}`);
+      for (const [name, source] of [['random', randomSource], ['zero', '/dev/zero']] as const) {
+        const seconds = await ddSeconds(source, join(workDir, 'dd.out'), ddMiB);
+        push(`disk.dd.${name}.MBps`, sizes.singleBytes / seconds / 1e6);
+        log(`disk dd ${name}: ${(sizes.singleBytes / seconds / 1e6).toFixed(0)} MB/s`);
+      }
+      for (const pattern of sizes.patterns) {
+        for (const recordBytes of sizes.recordSizes) {
+          for (const target of targets) {
+            await measure(target, `single.${pattern}.${recordBytes}`, {
+              recordBytes, bytesPerStream: sizes.singleBytes, pattern, streams: 1, verify: rep === 0 && recordBytes === 256 * 1024,
+            });
+          }
+        }
+      }
+      for (const target of targets) {
+        await measure(target, 'small.random.512', { recordBytes: 512, bytesPerStream: sizes.smallRecordBytes, pattern: 'random', streams: 1, verify: false });
+      }
+      for (const pattern of sizes.patterns) {
+        for (const target of targets) {
+          await measure(target, `four.${pattern}.262144`, {
+            recordBytes: 256 * 1024, bytesPerStream: sizes.fourBytesPerStream, pattern, streams: 4, verify: false,
+          });
+        }
+      }
+    }
+    rmSync(randomSource, { force: true });
+    if (vtl) {
+      const mount = await runMount(options.clientPath, vtl, sizes.mountRepeats);
+      for (const m of mount.mountMs) {
+        push('vtl.mountMs', m.mount);
+        push('vtl.unloadMs', m.unload);
+      }
+      log(`vtl mount: ${mount.mountMs.map((m) => m.mount.toFixed(1)).join(' ')} ms`);
+      if (!options.skipLocate) {
+        log(`vtl locate: writing ${sizes.locateBlocks} fixed 512-byte blocks`);
+        const locate = await runLocate(options.clientPath, vtl, sizes.locateBlocks, 5);
+        push('vtl.locate.fillBlocksPerSecond', locate.blocksPerSecond);
+        push('vtl.locate.fillSeconds', locate.writeFlushSeconds);
+        for (const l of locate.locate) push(`vtl.locate.locate${l.cdb}Ms`, l.ms);
+        if (locate.unsupported.length > 0) notes.push(`vtl answered LOCATE(${locate.unsupported.join('), LOCATE(')}) as unsupported`);
+        log(`vtl locate: fill ${locate.blocksPerSecond.toFixed(0)} blocks/s; ${locate.locate.map((l) => l.ms.toFixed(2)).join(' ')} ms`);
+      }
+      push('vtl.peakRssMiB', vtlPeakRss);
+    }
+    if (options.targets.has('tgt')) notes.push('tgt 1.0.85 implements neither LOCATE(10) nor LOCATE(16), so LOCATE is measured on vtl only');
+    await cleanup();
+    if (options.profile) {
+      const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
+      if (profiles[0]) hotSpots = summarizeCpuProfile(join(profileDir, profiles[0]));
+    }
+    const report: BenchReport = {
+      startedAt: started.toISOString(),
+      durationSeconds: (Date.now() - started.getTime()) / 1000,
+      quick: options.quick,
+      reps: options.reps,
+      sizes,
+      machine,
+      negotiated,
+      samples,
+      notes,
+      hotSpots,
+    };
+    const file = join(options.outDir, 'results.json');
+    writeFileSync(file, `${JSON.stringify({ ...report, summary: printReport(report) }, null, 2)}\n`);
+    log(`results written to ${file}`);
+  } finally {
+    await cleanup();
+  }
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
