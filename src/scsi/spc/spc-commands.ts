@@ -6,8 +6,13 @@ import { DataDirection } from '../command.js';
 import type { CommandTable, Transfer } from '../command.js';
 import { REPORT_LUNS_CDB_USAGE } from '../target.js';
 import { inquiry } from './inquiry.js';
+import { logSelect } from './log-select.js';
+import { logSense } from './log-sense.js';
+import { modeSelect10, modeSelect6 } from './mode-select.js';
+import { modeSense10, modeSense6 } from './mode-sense.js';
 import { preventAllowMediumRemoval } from './prevent-allow-medium-removal.js';
 import { reportLuns } from './report-luns.js';
+import { reportSupportedOperationCodes } from './report-supported-operation-codes.js';
 import { release, reserve } from './reserve-release.js';
 import { requestSense } from './request-sense.js';
 import type { SpcDevice } from './spc-device.js';
@@ -69,6 +74,14 @@ export const spcCommands: CommandTable<SpcDevice> = [
     execute: inquiry,
   },
   {
+    opcode: SpcOpcode.MODE_SELECT_6,
+    name: 'MODE SELECT(6)',
+    cdbUsage: [0x15, 0x11, 0x00, 0x00, 0xff, 0x00],
+    transfer: (cdb) => dataOut(cdb[4]),
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: modeSelect6,
+  },
+  {
     opcode: SpcOpcode.RESERVE_6,
     name: 'RESERVE(6)',
     cdbUsage: [0x16, 0x00, 0x00, 0x00, 0x00, 0x00],
@@ -84,11 +97,46 @@ export const spcCommands: CommandTable<SpcDevice> = [
     execute: release,
   },
   {
+    opcode: SpcOpcode.MODE_SENSE_6,
+    name: 'MODE SENSE(6)',
+    cdbUsage: [0x1a, 0x08, 0xff, 0xff, 0xff, 0x00],
+    transfer: (cdb) => dataIn(cdb[4]),
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: modeSense6,
+  },
+  {
     opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
     name: 'PREVENT ALLOW MEDIUM REMOVAL',
     cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: preventAllowMediumRemoval,
+  },
+  {
+    opcode: SpcOpcode.LOG_SELECT,
+    name: 'LOG SELECT',
+    // SP (byte 1 bit 0) is refused: log parameters are never saved.
+    cdbUsage: [0x4c, 0x02, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
+    transfer: (cdb) => dataOut(cdb.readUInt16BE(7)),
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: logSelect,
+  },
+  {
+    opcode: SpcOpcode.LOG_SENSE,
+    name: 'LOG SENSE',
+    // PPC (byte 1 bit 1) and SP (bit 0) are refused: no change tracking, no saved parameters.
+    cdbUsage: [0x4d, 0x00, 0xff, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00],
+    transfer: (cdb) => dataIn(cdb.readUInt16BE(7)),
+    flags: { allowReservationConflict: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: logSense,
+  },
+  {
+    opcode: SpcOpcode.MODE_SELECT_10,
+    name: 'MODE SELECT(10)',
+    cdbUsage: [0x55, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
+    transfer: (cdb) => dataOut(cdb.readUInt16BE(7)),
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: modeSelect10,
   },
   {
     opcode: SpcOpcode.RESERVE_10,
@@ -107,6 +155,14 @@ export const spcCommands: CommandTable<SpcDevice> = [
     execute: release,
   },
   {
+    opcode: SpcOpcode.MODE_SENSE_10,
+    name: 'MODE SENSE(10)',
+    cdbUsage: [0x5a, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
+    transfer: (cdb) => dataIn(cdb.readUInt16BE(7)),
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: modeSense10,
+  },
+  {
     opcode: SpcOpcode.REPORT_LUNS,
     name: 'REPORT LUNS',
     cdbUsage: REPORT_LUNS_CDB_USAGE,
@@ -114,5 +170,16 @@ export const spcCommands: CommandTable<SpcDevice> = [
     flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: reportLuns,
+  },
+  {
+    opcode: SpcOpcode.MAINTENANCE_IN,
+    serviceAction: MaintenanceInServiceAction.REPORT_SUPPORTED_OPERATION_CODES,
+    name: 'REPORT SUPPORTED OPERATION CODES',
+    // Byte 1 carries the service action itself (SPC-4 6.35 CDB usage data rule).
+    cdbUsage: [0xa3, 0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+    transfer: (cdb) => dataIn(cdb.readUInt32BE(6)),
+    flags: { allowReservationConflict: true, concurrent: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: reportSupportedOperationCodes,
   },
 ];
