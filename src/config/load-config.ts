@@ -107,13 +107,15 @@ const ADDRESS_LIMIT = 0x10000;
 /** LTO volume serials are six characters; the generation suffix (L8, LY...) follows them. */
 const VOLSER_LENGTH = 6;
 
-/** Checks that span several fields: names, IQNs and serials unique; element ranges disjoint; barcodes that fit. */
+/**
+ * Checks that span several fields: names, IQNs and serials unique; element ranges disjoint; initial barcodes that
+ * fit. Libraries may share a barcode prefix: the library skips barcodes another library already took.
+ */
 export function crossCheck(config: VtlConfig): Problem[] {
   const problems: Problem[] = [];
   const names = new Map<string, number>();
   const iqns = new Map<string, number>();
   const serials = new Map<string, string>();
-  const volsers = new Map<string, number>();
 
   config.libraries.forEach((library, index) => {
     const here = ['libraries', index] as const;
@@ -127,7 +129,8 @@ export function crossCheck(config: VtlConfig): Problem[] {
     else iqns.set(iqn, index);
 
     const drives = library.drives ?? [];
-    if (drives.length > library.driveCount) {
+    // The drive list, when given, is the drives: its length is the drive count (as the library layout reads it).
+    if (library.drives !== undefined && drives.length !== library.driveCount) {
       problems.push({ path: [...here, 'drives'], message: `${drives.length} drives listed but driveCount is ${library.driveCount}` });
     }
     const serialOwners: [string | undefined, Path][] = [
@@ -142,7 +145,7 @@ export function crossCheck(config: VtlConfig): Problem[] {
     }
 
     problems.push(...checkElementAddresses(library, here));
-    problems.push(...checkInitialCartridges(library, here, volsers));
+    problems.push(...checkInitialCartridges(library, here));
 
     const chap = library.access.chap;
     if (chap?.mutual !== undefined && chap.mutual.secret === chap.secret) {
@@ -187,37 +190,22 @@ function checkElementAddresses(library: LibraryConfig, here: Path): Problem[] {
   return problems;
 }
 
-function checkInitialCartridges(library: LibraryConfig, here: Path, volsers: Map<string, number>): Problem[] {
+function checkInitialCartridges(library: LibraryConfig, here: Path): Problem[] {
   const { count, barcodePrefix } = library.initialCartridges;
   const path = [...here, 'initialCartridges'];
-  const libraryIndex = here[1] as number;
   const problems: Problem[] = [];
   const digits = VOLSER_LENGTH - barcodePrefix.length;
-  const room = 10 ** digits;
+  // Initial cartridges are numbered from 1 (A00001L8), so all-zero serials are never used.
+  const room = 10 ** digits - 1;
   if (count > room) {
     problems.push({
       path: [...path, 'count'],
-      message: `${count} cartridges do not fit the barcode prefix "${barcodePrefix}": it leaves ${digits} digit${digits === 1 ? '' : 's'}, room for ${room}`,
+      message: `${count} cartridges do not fit the barcode prefix "${barcodePrefix}": it leaves ${digits} digit${digits === 1 ? '' : 's'}, room for ${room} (numbered from 1)`,
     });
     return problems;
   }
   if (count > library.slots) problems.push({ path: [...path, 'count'], message: `${count} cartridges do not fit in ${library.slots} slots` });
-  // Barcodes identify cartridges across the whole server, so two libraries must not create the same ones.
-  for (const volser of initialVolsers(barcodePrefix, count)) {
-    const owner = volsers.get(volser);
-    if (owner !== undefined && owner !== libraryIndex) {
-      problems.push({ path: [...path, 'barcodePrefix'], message: `initial barcode ${volser} is also created by libraries[${owner}]; choose another prefix` });
-      break;
-    }
-    volsers.set(volser, libraryIndex);
-  }
   return problems;
-}
-
-/** The six-character volume serials of a library's initial cartridges: prefix, then a zero-padded number from 0. */
-export function initialVolsers(prefix: string, count: number): string[] {
-  const digits = VOLSER_LENGTH - prefix.length;
-  return Array.from({ length: count }, (_, n) => `${prefix}${String(n).padStart(digits, '0')}`);
 }
 
 /** The offset of the deepest node on `path` that exists in the file (a missing field points at its parent). */
