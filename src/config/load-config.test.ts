@@ -183,7 +183,7 @@ describe('parseConfig()', () => {
   });
 
   test('a barcode prefix that leaves too few digits for the count is refused', () => {
-    const text = ['libraries:', '  - name: a', '    initialCartridges:', '      barcodePrefix: ABCDE', '      count: 11', ''].join('\n');
+    const text = ['libraries:', '  - name: a', '    initialCartridges:', '      barcodePrefix: ABCDE', '      count: 10', ''].join('\n');
     assert.deepEqual(errorsOf(text), [
       'vtl.yaml:5:7: libraries[0].initialCartridges.count: 10 cartridges do not fit the barcode prefix "ABCDE": it leaves 1 digit, room for 9 (numbered from 1)',
     ]);
