@@ -35,7 +35,7 @@ function fnv1a(text: string): string {
 export function resolveDriveIdentity(config: VtlConfig, library: LibraryConfig, driveIndex: number): DriveIdentity {
   const own = library.drives?.[driveIndex] ?? {};
   const defaults = library.driveDefaults;
-  const generation = (own.generation ?? defaults.generation ?? config.defaults.generation) as LtoGeneration;
+  const generation = (own.generation ?? defaults.generation ?? config.defaults.generation);
   return {
     vendor: own.vendor ?? defaults.vendor ?? DEFAULT_VENDOR,
     product: own.product ?? defaults.product ?? `LTO-${generation} DRIVE`,

@@ -1,0 +1,293 @@
+// The library service: the one entry point for the changer (scsi/smc), the management API and main.ts.
+// Queries read the catalog synchronously; operations run one at a time and happen whole or not at all.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { VtlConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { MediaStore } from '../media/tape-medium.js';
+import type { Cartridge, CartridgeFilter } from './cartridge.js';
+import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
+import type { CreateCartridgesRequest } from './cartridge-ops.js';
+import { Catalog } from './catalog.js';
+import type { DriveIdentity } from './drive-identity.js';
+import { resolveChangerIdentity } from './drive-identity.js';
+import type { DeviceIdentity } from './drive-identity.js';
+import type { DriveMechanism, DriveState } from './drive-port.js';
+import { elementsOf } from './layout.js';
+import type { ElementType, LibraryLayout } from './layout.js';
+import { LibraryCore } from './library-core.js';
+import type { ActiveLibrary } from './library-core.js';
+import type { Actor, LibraryListener } from './library-event.js';
+import { LibraryStateError } from './library-state-error.js';
+import { Mutex } from './mutex.js';
+import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
+import { startupCheck } from './startup-check.js';
+import type { StartupReport } from './startup-check.js';
+
+export type { CreateCartridgesRequest } from './cartridge-ops.js';
+export type { StartupReport } from './startup-check.js';
+
+export interface LibraryManagerOptions {
+  readonly config: VtlConfig;
+  readonly mediaStore: MediaStore;
+  readonly log: Logger;
+  /** Default `<server.dataDir>/catalog.sqlite`. */
+  readonly catalogPath?: string;
+  /** An open database instead of a path (tests). */
+  readonly db?: Database.Database;
+}
+
+export interface LibraryInfo {
+  readonly name: string;
+  readonly iqn: string;
+  readonly layout: LibraryLayout;
+  readonly slots: number;
+  readonly mailSlots: number;
+  readonly drives: number;
+  readonly cartridges: number;
+  readonly freeSlots: number;
+  readonly freeMailSlots: number;
+  readonly removalPrevented: boolean;
+}
+
+export interface ElementStatus {
+  readonly library: string;
+  readonly type: ElementType;
+  readonly index: number;
+  readonly address: number;
+  readonly cartridge: Cartridge | undefined;
+  /** The robot can reach it (false for a mail slot a host opened). */
+  readonly accessible: boolean;
+  /** A mail slot opened with OPEN/CLOSE IMPORT/EXPORT ELEMENT. */
+  readonly open: boolean;
+  readonly exception: 'media-missing' | undefined;
+}
+
+export interface DriveInfo {
+  readonly library: string;
+  readonly index: number;
+  readonly address: number;
+  readonly identity: DriveIdentity;
+  readonly mechanism: DriveMechanism | undefined;
+  readonly state: DriveState | undefined;
+  readonly cartridge: Cartridge | undefined;
+}
+
+export interface ActorOption {
+  readonly actor?: Actor;
+}
+
+export class LibraryManager {
+  private readonly core: LibraryCore;
+  private readonly catalog: Catalog;
+  private readonly mutex = new Mutex();
+  private started = false;
+
+  constructor(options: LibraryManagerOptions) {
+    let source: string | Database.Database;
+    if (options.db) source = options.db;
+    else {
+      source = options.catalogPath ?? join(options.config.server.dataDir, 'catalog.sqlite');
+      mkdirSync(dirname(source), { recursive: true });
+    }
+    this.catalog = new Catalog(source);
+    this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }));
+  }
+
+  /** Reconcile the catalog with the config and the media store; call once, before anything else. */
+  async start(): Promise<StartupReport> {
+    const report = await this.mutex.run(() => startupCheck(this.core));
+    this.started = true;
+    return report;
+  }
+
+  close(): void {
+    this.catalog.close();
+  }
+
+  /**
+   * Connect drive `driveIndex` (0-based) of a library to its drive. If the catalog says the drive holds a cartridge
+   * (a restart, or a crash mid-move), it is loaded again.
+   */
+  async attachDrive(library: string, driveIndex: number, mechanism: DriveMechanism): Promise<void> {
+    const lib = this.core.lib(library);
+    this.checkDrive(lib, driveIndex);
+    await this.mutex.run(async () => {
+      this.core.attach(lib.name, driveIndex, mechanism);
+      const row = this.catalog.cartridgeAt(lib.name, 'dataTransfer', driveIndex);
+      if (row && mechanism.state().loaded !== row.barcode && !row.mediaMissing) {
+        try {
+          await mechanism.load(mountRequestOf(row));
+        } catch (err) {
+          this.core.log.error({ err, library, drive: driveIndex + 1, barcode: row.barcode }, 'could not reload the cartridge the catalog places in this drive');
+        }
+      }
+      this.core.emit({ type: 'drive-attached', library: lib.name, actor: 'system' });
+    });
+  }
+
+  libraries(): LibraryInfo[] {
+    return [...this.core.active.values()].map((l) => this.info(l));
+  }
+
+  library(name: string): LibraryInfo {
+    return this.info(this.core.lib(name));
+  }
+
+  elements(library: string, type?: ElementType): ElementStatus[] {
+    const lib = this.core.lib(library);
+    const byPlace = new Map<string, Cartridge>();
+    for (const row of this.catalog.cartridgesIn(lib.name)) byPlace.set(`${row.elementType}/${row.elementIndex}`, this.core.toCartridge(row));
+    return elementsOf(lib.layout, type ? [type] : undefined).map((ref) => {
+      const cartridge = byPlace.get(`${ref.type}/${ref.index}`);
+      const open = ref.type === 'importExport' && this.core.isMailSlotOpen(lib.name, ref.index);
+      return { library: lib.name, ...ref, cartridge, accessible: !open, open, exception: cartridge?.mediaMissing ? 'media-missing' : undefined };
+    });
+  }
+
+  element(library: string, address: number): ElementStatus {
+    const lib = this.core.lib(library);
+    const ref = this.core.elementRef(lib, address, 'No such element');
+    const row = this.catalog.cartridgeAt(lib.name, ref.type, ref.index);
+    const cartridge = row && this.core.toCartridge(row);
+    const open = ref.type === 'importExport' && this.core.isMailSlotOpen(lib.name, ref.index);
+    return { library: lib.name, ...ref, cartridge, accessible: !open, open, exception: cartridge?.mediaMissing ? 'media-missing' : undefined };
+  }
+
+  drives(library: string): DriveInfo[] {
+    const lib = this.core.lib(library);
+    return Array.from({ length: lib.layout.dataTransfer.count }, (_, i) => this.drive(library, i));
+  }
+
+  drive(library: string, index: number): DriveInfo {
+    const lib = this.core.lib(library);
+    this.checkDrive(lib, index);
+    const ref = this.core.refOf(lib, 'dataTransfer', index);
+    const mechanism = this.core.mechanism(lib.name, index);
+    const row = this.catalog.cartridgeAt(lib.name, 'dataTransfer', index);
+    return { library: lib.name, index, address: ref.address, identity: this.core.driveIdentity(lib, index), mechanism, state: mechanism?.state(), cartridge: row && this.core.toCartridge(row) };
+  }
+
+  changerIdentity(library: string): DeviceIdentity {
+    return resolveChangerIdentity(this.core.lib(library).config);
+  }
+
+  cartridges(filter: CartridgeFilter = {}): Cartridge[] {
+    const glob = filter.barcode === undefined ? undefined : globToRegExp(filter.barcode);
+    return this.catalog.allCartridges().map((r) => this.core.toCartridge(r)).filter((c) =>
+      (filter.library === undefined || c.location.library === filter.library)
+      && (filter.location === undefined || c.location.kind === filter.location)
+      && (filter.elementType === undefined || (c.location.kind === 'element' && c.location.type === filter.elementType))
+      && (glob === undefined || glob.test(c.barcode))
+      && (filter.generation === undefined || c.generation === filter.generation)
+      && (filter.worm === undefined || c.worm === filter.worm)
+      && (filter.cleaning === undefined || c.cleaning === filter.cleaning)
+      && (filter.writeProtected === undefined || c.writeProtected === filter.writeProtected)
+      && (filter.mediaMissing === undefined || c.mediaMissing === filter.mediaMissing));
+  }
+
+  cartridge(barcode: string): Cartridge {
+    return this.core.toCartridge(this.core.row(barcode));
+  }
+
+  move(library: string, fromAddress: number, toAddress: number, options: ActorOption = {}): Promise<Cartridge> {
+    return this.op(() => moveCartridge(this.core, library, fromAddress, toAddress, { actor: options.actor ?? 'operator' }));
+  }
+
+  exchange(library: string, sourceAddress: number, firstDestinationAddress: number, secondDestinationAddress: number, options: ActorOption = {}): Promise<Cartridge[]> {
+    return this.op(() => exchangeCartridges(this.core, library, sourceAddress, firstDestinationAddress, secondDestinationAddress, { actor: options.actor ?? 'operator' }));
+  }
+
+  createCartridges(request: CreateCartridgesRequest, options: ActorOption = {}): Promise<Cartridge[]> {
+    return this.op(() => createCartridges(this.core, request, options.actor ?? 'operator'));
+  }
+
+  importCartridge(barcode: string, options: ActorOption & { toAddress?: number } = {}): Promise<Cartridge> {
+    return this.op(() => importCartridge(this.core, barcode, options.toAddress, options.actor ?? 'operator'));
+  }
+
+  exportCartridge(barcode: string, options: ActorOption & { toAddress?: number } = {}): Promise<Cartridge> {
+    return this.op(() => exportCartridge(this.core, barcode, options.toAddress, options.actor ?? 'operator'));
+  }
+
+  shelveCartridge(barcode: string, options: ActorOption & { direct?: boolean } = {}): Promise<Cartridge> {
+    return this.op(() => shelveCartridge(this.core, barcode, options.direct ?? false, options.actor ?? 'operator'));
+  }
+
+  unshelveCartridge(barcode: string, options: ActorOption & { library?: string; toAddress?: number } = {}): Promise<Cartridge> {
+    return this.op(() => unshelveCartridge(this.core, barcode, options.library, options.toAddress, options.actor ?? 'operator'));
+  }
+
+  deleteCartridge(barcode: string, options: ActorOption = {}): Promise<void> {
+    return this.op(() => deleteCartridge(this.core, barcode, options.actor ?? 'operator'));
+  }
+
+  setWriteProtected(barcode: string, on: boolean, options: ActorOption = {}): Promise<Cartridge> {
+    return this.op(() => setWriteProtected(this.core, barcode, on, options.actor ?? 'operator'));
+  }
+
+  unloadDrive(library: string, driveIndex: number, options: ActorOption & { force?: boolean } = {}): Promise<Cartridge | undefined> {
+    return this.op(() => unloadDrive(this.core, library, driveIndex, options.force ?? false, options.actor ?? 'operator'));
+  }
+
+  /** Subscribe to committed changes; returns the unsubscribe function. */
+  on(listener: LibraryListener): () => void {
+    return this.core.on(listener);
+  }
+
+  /** PREVENT ALLOW MEDIUM REMOVAL on the changer, per holder (an I_T nexus): any holder keeps the mail slots locked. */
+  setRemovalPrevented(library: string, holder: string, prevent: boolean): void {
+    this.core.lib(library);
+    if (this.core.setRemovalPrevented(library, holder, prevent)) {
+      this.core.emit({ type: 'removal-prevention-changed', library, actor: 'host' });
+    }
+  }
+
+  removalPrevented(library: string): boolean {
+    return this.core.removalPrevented(library);
+  }
+
+  /** OPEN/CLOSE IMPORT/EXPORT ELEMENT: an open mail slot is out of the robot's reach. */
+  setMailSlotOpen(library: string, index: number, open: boolean): void {
+    const lib = this.core.lib(library);
+    if (!Number.isInteger(index) || index < 0 || index >= lib.layout.importExport.count) {
+      throw new LibraryStateError('not-found', `Library "${library}" has no mail slot ${index + 1}`);
+    }
+    this.core.setMailSlotOpen(library, index, open);
+  }
+
+  private op<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.started) return Promise.reject(new Error('LibraryManager.start() has not completed'));
+    return this.mutex.run(fn);
+  }
+
+  private checkDrive(lib: ActiveLibrary, index: number): void {
+    if (!Number.isInteger(index) || index < 0 || index >= lib.layout.dataTransfer.count) {
+      throw new LibraryStateError('not-found', `Library "${lib.name}" has no drive ${index + 1}`);
+    }
+  }
+
+  private info(lib: ActiveLibrary): LibraryInfo {
+    const rows = this.catalog.cartridgesIn(lib.name);
+    const count = (t: ElementType): number => rows.filter((r) => r.elementType === t).length;
+    return {
+      name: lib.name,
+      iqn: lib.iqn,
+      layout: lib.layout,
+      slots: lib.layout.storage.count,
+      mailSlots: lib.layout.importExport.count,
+      drives: lib.layout.dataTransfer.count,
+      cartridges: rows.length,
+      freeSlots: lib.layout.storage.count - count('storage'),
+      freeMailSlots: lib.layout.importExport.count - count('importExport'),
+      removalPrevented: this.core.removalPrevented(lib.name),
+    };
+  }
+}
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  // Without wildcards the pattern is a prefix.
+  return new RegExp(`^${escaped}${/[*?]/.test(pattern) ? '$' : ''}`, 'i');
+}
