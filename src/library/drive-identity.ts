@@ -12,6 +12,8 @@ export interface DeviceIdentity {
   readonly revision: string;
   /** Unit serial number (VPD 80h), printable ASCII without spaces. */
   readonly serial: string;
+  /** NAA designator of the logical unit (VPD 83h), when the device has one. */
+  readonly naa?: Buffer;
 }
 
 export interface DriveIdentity extends DeviceIdentity {

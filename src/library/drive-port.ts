@@ -1,6 +1,6 @@
 // The port through which the library's robot loads and unloads a drive. The SSC drive (scsi/ssc) implements it;
 // main.ts wires each library drive element to its drive. The library never sees bytes or SCSI.
-import type { DriveIdentity } from './drive-identity.js';
+import type { DeviceIdentity } from './drive-identity.js';
 
 export interface MountRequest {
   readonly barcode: string;
@@ -31,10 +31,10 @@ export class DriveRemovalPreventedError extends Error {
 export interface DriveMechanism {
   readonly name: string;
   /**
-   * The identity the drive reports in INQUIRY / VPD 80h; the changer's DVCID reports the same. When absent, the
-   * library uses resolveDriveIdentity() from drive-identity.ts (which the drive should use too).
+   * The identity the drive reports in INQUIRY / VPD 80h / 83h (an SpcIdentity fits); the changer's DVCID reports
+   * the same vendor, product and serial. When absent, the library falls back to resolveDriveIdentity().
    */
-  readonly identity?: DriveIdentity;
+  readonly identity?: DeviceIdentity;
   state(): DriveState;
   /** Mount: open the cartridge, become ready (NOT READY 04/01 briefly, then UNIT ATTENTION 28/00 to every nexus). */
   load(request: MountRequest): Promise<void>;

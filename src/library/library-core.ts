@@ -8,7 +8,7 @@ import type { Cartridge, CartridgeLocation } from './cartridge.js';
 import type { Catalog, CartridgeRow, Place } from './catalog.js';
 import type { DriveMechanism } from './drive-port.js';
 import { resolveDriveIdentity } from './drive-identity.js';
-import type { DriveIdentity } from './drive-identity.js';
+import type { DeviceIdentity } from './drive-identity.js';
 import { addressOf, describeElement, elementAt, elementsOf, layoutOf } from './layout.js';
 import type { ElementRef, ElementType, LibraryLayout } from './layout.js';
 import type { Actor, LibraryEvent, LibraryListener } from './library-event.js';
@@ -130,7 +130,7 @@ export class LibraryCore {
     return this.mechanisms.get(`${library}/${index}`);
   }
 
-  driveIdentity(library: ActiveLibrary, index: number): DriveIdentity {
+  driveIdentity(library: ActiveLibrary, index: number): DeviceIdentity {
     return this.mechanism(library.name, index)?.identity ?? resolveDriveIdentity(this.config, library.config, index);
   }
 

@@ -10,7 +10,6 @@ import type { Cartridge, CartridgeFilter } from './cartridge.js';
 import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
 import type { CreateCartridgesRequest } from './cartridge-ops.js';
 import { Catalog } from './catalog.js';
-import type { DriveIdentity } from './drive-identity.js';
 import { resolveChangerIdentity } from './drive-identity.js';
 import type { DeviceIdentity } from './drive-identity.js';
 import type { DriveMechanism, DriveState } from './drive-port.js';
@@ -68,7 +67,7 @@ export interface DriveInfo {
   readonly library: string;
   readonly index: number;
   readonly address: number;
-  readonly identity: DriveIdentity;
+  readonly identity: DeviceIdentity;
   readonly mechanism: DriveMechanism | undefined;
   readonly state: DriveState | undefined;
   readonly cartridge: Cartridge | undefined;
