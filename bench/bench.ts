@@ -247,11 +247,34 @@ async function main(): Promise<void> {
       hotSpots,
     };
     const file = join(options.outDir, 'results.json');
-    writeFileSync(file, `${JSON.stringify({ ...report, summary: printReport(report) }, null, 2)}\n`);
+    const summary = printReport(report);
+    writeFileSync(file, `${JSON.stringify({ ...report, summary }, null, 2)}\n`);
+    writeFileSync(join(options.outDir, 'results.md'), renderMarkdown(report, summary.markdown));
     log(`results written to ${file}`);
   } finally {
     await cleanup();
   }
+}
+
+/** The report as docs/BENCHMARKS.md shows it: when, where, with which iSCSI parameters, then the tables. */
+function renderMarkdown(report: BenchReport, tables: string): string {
+  const machine = Object.entries(report.machine).map(([key, value]) => `- ${key}: ${value}`);
+  const negotiated = Object.entries(report.negotiated).map(
+    ([target, keys]) => `- ${target}: ${Object.entries(keys).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+  );
+  const hot = report.hotSpots.map((h) => `| ${h.functionName} | ${h.location} | ${h.selfPct.toFixed(1)}% |`);
+  return [
+    `Run of ${report.startedAt}, ${report.durationSeconds.toFixed(0)} s, ${report.reps} repetition(s)${report.quick ? ', --quick sizes' : ''}.`,
+    '',
+    ...machine,
+    '',
+    'Target answers at login (libiscsi offers MaxRecvDataSegmentLength=262144, FirstBurstLength=262144, MaxBurstLength=262144):',
+    '',
+    ...negotiated,
+    '',
+    tables,
+    ...(hot.length > 0 ? ['vtl CPU profile, self time:', '', '| function | location | self |', '|---|---|---|', ...hot, ''] : []),
+  ].join('\n');
 }
 
 function log(message: string): void {

@@ -33,7 +33,7 @@ export interface Check {
 const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
 const fmtRatio = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(2)}x`);
 
-export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]; medians: Record<string, Summary> } {
+export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]; medians: Record<string, Summary>; markdown: string } {
   const medians: Record<string, Summary> = {};
   for (const [key, values] of Object.entries(report.samples)) {
     const summary = summarize(values);
@@ -80,8 +80,9 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
   rows.push({ metric: 'raw disk dd zero MB/s', vtl: '', tgt: '', disk: cell(get('disk.dd.zero.MBps'), 0), vtlOverTgt: '', vtlOverDisk: '' });
 
   const checks = checkTargets(get, report.sizes.recordSizes);
-  printTable(rows, checks, report.notes);
-  return { rows, checks, medians };
+  const markdown = renderTables(rows, checks, report.notes);
+  process.stdout.write(markdown);
+  return { rows, checks, medians, markdown };
 }
 
 function checkTargets(get: (key: string) => Summary | undefined, recordSizes: number[]): Check[] {
@@ -141,7 +142,7 @@ function checkTargets(get: (key: string) => Summary | undefined, recordSizes: nu
   return checks;
 }
 
-function printTable(rows: Row[], checks: Check[], notes: string[]): void {
+function renderTables(rows: Row[], checks: Check[], notes: string[]): string {
   const header: Row = { metric: 'metric (median ±half-spread)', vtl: 'vtl', tgt: 'tgt', disk: 'disk', vtlOverTgt: 'vtl/tgt', vtlOverDisk: 'vtl/disk' };
   const columns = Object.keys(header) as (keyof Row)[];
   const widths = columns.map((c) => Math.max(...[header, ...rows].map((r) => r[c].length)));
@@ -149,6 +150,7 @@ function printTable(rows: Row[], checks: Check[], notes: string[]): void {
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
   out.push('| goal (issue 6) | measured | result |', '|---|---|---|');
   for (const check of checks) out.push(`| ${check.goal} | ${check.measured} | ${check.pass === 'n/a' ? 'n/a' : check.pass ? 'PASS' : 'FAIL'} |`);
-  for (const note of notes) out.push(`note: ${note}`);
-  process.stdout.write(`${out.join('\n')}\n`);
+  if (notes.length > 0) out.push('');
+  for (const note of notes) out.push(`- note: ${note}`);
+  return `${out.join('\n')}\n`;
 }
