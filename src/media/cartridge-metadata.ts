@@ -1,0 +1,78 @@
+// FORMAT.md "Metadata file": the cartridge's identity, MAM attributes and lifetime counters, as JSON.
+import { z } from 'zod';
+
+const counter = z.number().int().min(0);
+
+const lifetimeSchema = z.strictObject({
+  hostBytesWritten: counter,
+  hostBytesRead: counter,
+  storedBytesWritten: counter,
+  storedBytesRead: counter,
+  blocksWritten: counter,
+  blocksRead: counter,
+  filemarksWritten: counter,
+  readErrors: counter,
+  writeErrors: counter,
+});
+
+export type LifetimeCounters = z.infer<typeof lifetimeSchema>;
+
+const metadataSchema = z.strictObject({
+  format: z.literal(1),
+  barcode: z.string().min(1).max(32),
+  generation: z.number().int().min(1).max(99),
+  worm: z.boolean(),
+  capacityBytes: z.number().int().min(1),
+  /** The highest write pass used (FORMAT.md "Passes"). */
+  pass: z.number().int().min(0).max(0xffffffff),
+  loadCount: counter,
+  lifetime: lifetimeSchema,
+  /** MAM attributes: identifier as 4 hex digits -> raw value in base64. */
+  attributes: z.record(z.string().regex(/^[0-9a-f]{4}$/), z.base64()),
+  createdAt: z.string(),
+});
+
+export type CartridgeMetadata = z.infer<typeof metadataSchema>;
+
+export function emptyLifetime(): LifetimeCounters {
+  return {
+    hostBytesWritten: 0,
+    hostBytesRead: 0,
+    storedBytesWritten: 0,
+    storedBytesRead: 0,
+    blocksWritten: 0,
+    blocksRead: 0,
+    filemarksWritten: 0,
+    readErrors: 0,
+    writeErrors: 0,
+  };
+}
+
+export function encodeMetadata(metadata: CartridgeMetadata): Buffer {
+  return Buffer.from(`${JSON.stringify(metadata, null, 2)}\n`, 'utf8');
+}
+
+/** The metadata, or why the file cannot be used. */
+export function decodeMetadata(bytes: Buffer): CartridgeMetadata | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(bytes.toString('utf8'));
+  } catch (error) {
+    return `it is not JSON (${error instanceof Error ? error.message : String(error)})`;
+  }
+  const parsed = metadataSchema.safeParse(json);
+  if (!parsed.success) return `it does not match the schema (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`;
+  return parsed.data;
+}
+
+export function attributesToMap(attributes: Readonly<Record<string, string>>): Map<number, Buffer> {
+  const map = new Map<number, Buffer>();
+  for (const [id, value] of Object.entries(attributes)) map.set(Number.parseInt(id, 16), Buffer.from(value, 'base64'));
+  return map;
+}
+
+export function attributesToRecord(map: ReadonlyMap<number, Buffer>): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const id of [...map.keys()].sort((a, b) => a - b)) record[id.toString(16).padStart(4, '0')] = map.get(id)!.toString('base64');
+  return record;
+}

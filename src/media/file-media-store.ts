@@ -1,0 +1,128 @@
+// Cartridges as folders of files in one directory (FORMAT.md "Files"). open() runs recovery before anything else.
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log.js';
+import { LocalStorage } from '../storage/local-storage.js';
+import type { Storage } from '../storage/storage.js';
+import { decodeMetadata, emptyLifetime, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
+import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files.js';
+import { encodeFileHeader } from './file-header.js';
+import { FileTapeMedium } from './file-tape-medium.js';
+import { encodeCheckpoint } from './index-checkpoint.js';
+import { recoverIndex } from './recover-index.js';
+import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
+
+/** The cartridge does not exist in the store, or its barcode cannot name one. */
+export class CartridgeNotFoundError extends Error {
+  constructor(readonly barcode: string) {
+    super(`Cannot find cartridge "${barcode}" in the media store`);
+    this.name = 'CartridgeNotFoundError';
+  }
+}
+
+function checkBarcode(barcode: string): void {
+  if (!BARCODE_PATTERN.test(barcode)) throw new RangeError(`Cannot use barcode "${barcode}": it must be 1-32 letters, digits, '_' or '-'`);
+}
+
+export class FileMediaStore implements MediaStore {
+  private readonly storage: Storage;
+  private readonly log: Logger;
+
+  constructor(options: { directory: string; log: Logger; storage?: Storage }) {
+    this.storage = options.storage ?? new LocalStorage(options.directory);
+    this.log = options.log.child({ component: 'media' });
+  }
+
+  /** Write the three files into a hidden folder, then rename it into place: a crash leaves no half cartridge. */
+  async create(cartridge: CartridgeDescriptor): Promise<void> {
+    checkBarcode(cartridge.barcode);
+    if (await this.exists(cartridge.barcode)) throw new RangeError(`Cannot create cartridge "${cartridge.barcode}": it already exists`);
+    const staging = `.creating-${cartridge.barcode}-${randomBytes(4).toString('hex')}`;
+    const metadata: CartridgeMetadata = {
+      format: 1,
+      barcode: cartridge.barcode,
+      generation: cartridge.generation,
+      worm: cartridge.worm,
+      capacityBytes: cartridge.capacityBytes,
+      pass: 0,
+      loadCount: 0,
+      lifetime: emptyLifetime(),
+      attributes: {},
+      createdAt: new Date().toISOString(),
+    };
+    await this.storage.makeFolder(staging);
+    try {
+      await this.storage.writeFileAtomic(`${staging}/${CartridgeFile.DATA}`, encodeFileHeader());
+      await this.storage.writeFileAtomic(`${staging}/${CartridgeFile.METADATA}`, encodeMetadata(metadata));
+      await this.storage.rename(staging, cartridge.barcode);
+    } catch (error) {
+      await this.storage.removeFolder(staging);
+      throw error;
+    }
+    this.log.info({ barcode: cartridge.barcode, generation: cartridge.generation, worm: cartridge.worm }, 'cartridge created');
+  }
+
+  async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
+    const { barcode } = cartridge;
+    const metadata = await this.readMetadata(barcode);
+    const log = this.log.child({ barcode });
+    if (metadata.worm !== cartridge.worm || metadata.generation !== cartridge.generation) {
+      log.warn({ stored: { worm: metadata.worm, generation: metadata.generation }, asked: { worm: cartridge.worm, generation: cartridge.generation } }, 'cartridge metadata differs from the library record; using the cartridge');
+    }
+    const file = await this.storage.open(cartridgePath(barcode, CartridgeFile.DATA), { create: false });
+    try {
+      const recovery = await recoverIndex(file, await this.storage.readFile(cartridgePath(barcode, CartridgeFile.INDEX)));
+      if (recovery.tail !== undefined) {
+        log.warn({ offset: recovery.tail.offset, bytes: recovery.tail.bytes, reason: recovery.tail.reason, endOfData: recovery.index.objectCount }, 'cut a torn tail off the cartridge');
+        await file.truncate(recovery.tail.offset);
+        await file.sync();
+      }
+      if (recovery.checkpointProblem !== undefined) {
+        log.warn({ problem: recovery.checkpointProblem, objects: recovery.index.objectCount }, 'index checkpoint unusable; rebuilt the index from the records');
+      }
+      metadata.pass = Math.max(metadata.pass, recovery.pass);
+      if (recovery.checkpointProblem !== undefined || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
+        const checkpoint = encodeCheckpoint({ ...recovery.index.snapshot(), pass: metadata.pass });
+        await this.storage.writeFileAtomic(cartridgePath(barcode, CartridgeFile.INDEX), checkpoint);
+      }
+      metadata.loadCount++;
+      await this.storage.writeFileAtomic(cartridgePath(barcode, CartridgeFile.METADATA), encodeMetadata(metadata));
+      log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
+      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, log });
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  async exists(barcode: string): Promise<boolean> {
+    if (!BARCODE_PATTERN.test(barcode)) return false;
+    return this.storage.exists(cartridgePath(barcode, CartridgeFile.METADATA));
+  }
+
+  /** Rename out of sight first, so a crash mid-delete never leaves a cartridge that looks whole. */
+  async delete(barcode: string): Promise<void> {
+    if (!(await this.exists(barcode))) throw new CartridgeNotFoundError(barcode);
+    const doomed = `.deleting-${barcode}-${randomBytes(4).toString('hex')}`;
+    await this.storage.rename(barcode, doomed);
+    await this.storage.removeFolder(doomed);
+    this.log.info({ barcode }, 'cartridge deleted');
+  }
+
+  async list(): Promise<string[]> {
+    const names = await this.storage.list('.');
+    const barcodes: string[] = [];
+    for (const name of names.sort()) {
+      if (BARCODE_PATTERN.test(name) && (await this.storage.exists(cartridgePath(name, CartridgeFile.METADATA)))) barcodes.push(name);
+    }
+    return barcodes;
+  }
+
+  private async readMetadata(barcode: string): Promise<CartridgeMetadata> {
+    if (!BARCODE_PATTERN.test(barcode)) throw new CartridgeNotFoundError(barcode);
+    const bytes = await this.storage.readFile(cartridgePath(barcode, CartridgeFile.METADATA));
+    if (bytes === undefined) throw new CartridgeNotFoundError(barcode);
+    const metadata = decodeMetadata(bytes);
+    if (typeof metadata === 'string') throw new MediaFormatError(`Cannot open cartridge "${barcode}": its metadata file is unusable: ${metadata}`, 0);
+    return metadata;
+  }
+}

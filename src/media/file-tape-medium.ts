@@ -1,0 +1,383 @@
+// A cartridge mounted in a drive: the TapeMedium over the record stream of FORMAT.md. Positions are object
+// numbers; offsets are resolved through the index (anchors + a short header walk) only when bytes are needed.
+import { crc32c } from '@node-rs/crc32';
+import { compressSync } from 'lz4-napi';
+import type { Logger } from '../log.js';
+import { StorageError, type RandomAccessFile, type Storage } from '../storage/storage.js';
+import { earlyWarningBytes } from './capacity.js';
+import { attributesToMap, attributesToRecord, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
+import { CartridgeFile, cartridgePath } from './cartridge-files.js';
+import { FILE_HEADER_BYTES } from './file-header.js';
+import { encodeCheckpoint } from './index-checkpoint.js';
+import type { ObjectIndex } from './object-index.js';
+import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { readHeaderAt, readRecordAt } from './record-reader.js';
+import { RecordWriter, WriteFailure } from './record-writer.js';
+import * as Space from './space.js';
+import {
+  MediaFormatError, MediaWriteError, MediumFullError, WormViolationError,
+  type MediumCapacity, type MediumPosition, type MediumStatistics, type ReadOutcome, type SpaceOutcome,
+  type TapeMedium, type WriteOptions, type WriteOutcome,
+} from './tape-medium.js';
+
+/** A flush writes a fresh index checkpoint once this many records or bytes were appended since the last one. */
+export const CHECKPOINT_EVERY_RECORDS = 4096;
+export const CHECKPOINT_EVERY_BYTES = 64 * 1024 * 1024;
+
+export interface FileTapeMediumParts {
+  readonly storage: Storage;
+  readonly file: RandomAccessFile;
+  readonly index: ObjectIndex;
+  readonly metadata: CartridgeMetadata;
+  readonly log: Logger;
+}
+
+function emptySession() {
+  return { hostBytesWritten: 0, hostBytesRead: 0, storedBytesWritten: 0, storedBytesRead: 0, blocksWritten: 0, blocksRead: 0, filemarksWritten: 0, readErrors: 0, writeErrors: 0 };
+}
+
+export class FileTapeMedium implements TapeMedium {
+  readonly barcode: string;
+  readonly worm: boolean;
+  private readonly storage: Storage;
+  private readonly file: RandomAccessFile;
+  private readonly index: ObjectIndex;
+  private readonly writer: RecordWriter;
+  private readonly metadata: CartridgeMetadata;
+  private readonly attributes: Map<number, Buffer>;
+  private readonly log: Logger;
+  private readonly session = emptySession();
+  private current = 0;
+  /** A known object boundary (object number and its offset), kept so sequential reads never walk. */
+  private cursor: { objectNumber: number; offset: number } | undefined;
+  private sinceCheckpoint = { records: 0, bytes: 0 };
+  private metadataDirty = false;
+  private closed = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(parts: FileTapeMediumParts) {
+    this.storage = parts.storage;
+    this.file = parts.file;
+    this.index = parts.index;
+    this.metadata = parts.metadata;
+    this.barcode = parts.metadata.barcode;
+    this.worm = parts.metadata.worm;
+    this.attributes = attributesToMap(parts.metadata.attributes);
+    this.log = parts.log;
+    this.writer = new RecordWriter(parts.file, parts.index.endOffset);
+  }
+
+  position(): MediumPosition {
+    return { objectNumber: this.current, fileNumber: this.index.filemarksBefore(this.current), atEndOfData: this.current === this.index.objectCount };
+  }
+
+  capacity(): MediumCapacity {
+    const capacityBytes = this.metadata.capacityBytes;
+    const usedBytes = this.index.endOffset - FILE_HEADER_BYTES;
+    return { capacityBytes, usedBytes, remainingBytes: Math.max(0, capacityBytes - usedBytes), earlyWarningBytes: earlyWarningBytes(capacityBytes) };
+  }
+
+  statistics(): MediumStatistics {
+    const life = this.metadata.lifetime;
+    return {
+      ...this.session,
+      lifetimeHostBytesWritten: life.hostBytesWritten,
+      lifetimeHostBytesRead: life.hostBytesRead,
+      loadCount: this.metadata.loadCount,
+    };
+  }
+
+  read(): Promise<ReadOutcome> {
+    return this.exclusive(async () => {
+      const objectNumber = this.current;
+      if (objectNumber >= this.index.objectCount) return { kind: 'end-of-data' };
+      const offset = await this.offsetOf(objectNumber);
+      let result;
+      try {
+        result = await readRecordAt(this.file, offset, objectNumber);
+      } catch (error) {
+        if (!(error instanceof StorageError)) throw error;
+        result = { problem: error.message };
+      }
+      if ('problem' in result) {
+        this.count('readErrors', 1);
+        this.log.warn({ objectNumber, offset, problem: result.problem }, 'unreadable record');
+        throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.barcode}: ${result.problem}`, objectNumber);
+      }
+      this.current = objectNumber + 1;
+      this.cursor = { objectNumber: this.current, offset: offset + RECORD_HEADER_BYTES + result.storedBytes };
+      if (result.header.type === RecordType.FILEMARK) return { kind: 'filemark' };
+      this.count('blocksRead', 1);
+      this.count('hostBytesRead', result.data.length);
+      this.count('storedBytesRead', result.storedBytes);
+      return { kind: 'block', data: result.data };
+    });
+  }
+
+  write(block: Buffer, options: WriteOptions): Promise<WriteOutcome> {
+    return this.exclusive(async () => {
+      if (block.length > MAX_BLOCK_BYTES) throw new RangeError(`Cannot write a block of ${block.length} bytes: the limit is ${MAX_BLOCK_BYTES}`);
+      this.checkWorm();
+      let payload = block;
+      let flags = 0;
+      if (options.compress && block.length > 0) {
+        const compressed = compressSync(block);
+        if (compressed.length < block.length) {
+          payload = compressed;
+          flags = RecordFlag.COMPRESSED;
+        }
+      }
+      const start = await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
+      const header: RecordHeader = {
+        type: RecordType.DATA, flags, objectNumber: this.current, pass: this.metadata.pass,
+        storedLength: payload.length, logicalLength: block.length, payloadCrc: crc32c(payload) >>> 0,
+      };
+      this.index.append(false, start, RECORD_HEADER_BYTES + payload.length);
+      try {
+        await this.writer.append(header, payload);
+      } catch (error) {
+        throw this.writeFailed(error);
+      }
+      this.appended(RECORD_HEADER_BYTES + payload.length);
+      this.count('blocksWritten', 1);
+      this.count('hostBytesWritten', block.length);
+      this.count('storedBytesWritten', RECORD_HEADER_BYTES + payload.length);
+      return { earlyWarning: this.inEarlyWarning() };
+    });
+  }
+
+  writeFilemarks(count: number): Promise<WriteOutcome> {
+    return this.exclusive(async () => {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`Cannot write ${count} filemarks`);
+      if (count === 0) return { earlyWarning: this.inEarlyWarning() };
+      this.checkWorm();
+      let offset = await this.prepareWrite(count * RECORD_HEADER_BYTES);
+      for (let i = 0; i < count; i++) {
+        const header: RecordHeader = { type: RecordType.FILEMARK, flags: 0, objectNumber: this.current, pass: this.metadata.pass, storedLength: 0, logicalLength: 0, payloadCrc: 0 };
+        this.index.append(true, offset, RECORD_HEADER_BYTES);
+        try {
+          await this.writer.append(header, undefined);
+        } catch (error) {
+          throw this.writeFailed(error);
+        }
+        this.appended(RECORD_HEADER_BYTES);
+        this.count('filemarksWritten', 1);
+        this.count('storedBytesWritten', RECORD_HEADER_BYTES);
+        offset += RECORD_HEADER_BYTES;
+      }
+      return { earlyWarning: this.inEarlyWarning() };
+    });
+  }
+
+  spaceBlocks(count: number): Promise<SpaceOutcome> {
+    return this.move((index, position) => Space.spaceBlocks(index, position, count));
+  }
+
+  spaceFilemarks(count: number): Promise<SpaceOutcome> {
+    return this.move((index, position) => Space.spaceFilemarks(index, position, count));
+  }
+
+  spaceSequentialFilemarks(count: number): Promise<SpaceOutcome> {
+    return this.move((index, position) => Space.spaceSequentialFilemarks(index, position, count));
+  }
+
+  async spaceToEndOfData(): Promise<void> {
+    await this.move((index) => ({ position: index.objectCount, outcome: { counted: 0 } }));
+  }
+
+  locate(objectNumber: number): Promise<SpaceOutcome> {
+    return this.move((index, position) => Space.locate(index, position, objectNumber));
+  }
+
+  async rewind(): Promise<void> {
+    await this.move(() => ({ position: 0, outcome: { counted: 0 } }));
+  }
+
+  erase(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.worm) throw new WormViolationError(`Cannot erase WORM cartridge ${this.barcode}`);
+      if (this.current >= this.index.objectCount) return;
+      await this.cutAt(this.current, await this.offsetOf(this.current));
+    });
+  }
+
+  flush(): Promise<void> {
+    return this.exclusive(() => this.flushNow(false));
+  }
+
+  close(): Promise<void> {
+    return this.exclusive(async () => {
+      try {
+        await this.flushNow(true);
+      } finally {
+        this.closed = true;
+        await this.file.close();
+      }
+    });
+  }
+
+  readAttributes(): ReadonlyMap<number, Buffer> {
+    return new Map([...this.attributes].map(([id, value]) => [id, Buffer.from(value)]));
+  }
+
+  writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void> {
+    return this.exclusive(async () => {
+      for (const [id, value] of attributes) this.attributes.set(id, Buffer.from(value));
+      this.metadata.attributes = attributesToRecord(this.attributes);
+      await this.saveMetadata();
+    });
+  }
+
+  // --- internals ---------------------------------------------------------------------------------------------
+
+  /** Methods run one at a time even if a caller forgets to wait: the queue keeps the stream's order. */
+  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(() => {
+      if (this.closed) throw new Error(`Cannot use cartridge ${this.barcode}: it is closed`);
+      return operation();
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private move(compute: (index: ObjectIndex, position: number) => Space.SpaceResult): Promise<SpaceOutcome> {
+    return this.exclusive(async () => {
+      const result = compute(this.index, this.current);
+      this.current = result.position;
+      return result.outcome;
+    });
+  }
+
+  /** FORMAT.md "WORM": append at EOD, or overwrite a run of filemarks that ends at EOD and follows a filemark. */
+  private checkWorm(): void {
+    if (!this.worm || this.current === this.index.objectCount) return;
+    const trailingMarks = this.index.filemarkCount - this.index.filemarksBefore(this.current);
+    const onlyMarksAfter = trailingMarks === this.index.objectCount - this.current;
+    if (onlyMarksAfter && this.current > 0 && this.index.isFilemark(this.current - 1)) return;
+    throw new WormViolationError(`Cannot overwrite object ${this.current} of WORM cartridge ${this.barcode}`);
+  }
+
+  /** Check capacity for `recordBytes` at the position and cut the data after it; returns the write offset. */
+  private async prepareWrite(recordBytes: number): Promise<number> {
+    const start = await this.offsetOf(this.current);
+    const usedAfter = start - FILE_HEADER_BYTES + recordBytes;
+    if (usedAfter > this.metadata.capacityBytes) {
+      throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${this.metadata.capacityBytes - (start - FILE_HEADER_BYTES)} bytes remain before the physical end`);
+    }
+    if (this.current < this.index.objectCount) await this.cutAt(this.current, start);
+    return start;
+  }
+
+  /** Make object `objectNumber` (at `offset`) the new end of data (FORMAT.md "Overwrite and erase"). */
+  private async cutAt(objectNumber: number, offset: number): Promise<void> {
+    try {
+      await this.writer.drain();
+    } catch (error) {
+      throw this.writeFailed(error);
+    }
+    if (objectNumber >= this.index.objectCount) return;
+    this.metadata.pass = Math.min(this.metadata.pass + 1, 0xffffffff);
+    this.metadataDirty = true;
+    this.index.truncate(objectNumber, offset);
+    if (this.cursor !== undefined && this.cursor.objectNumber > objectNumber) this.cursor = undefined;
+    // The checkpoint of the kept prefix goes first: it stays true whether or not the truncate below happens.
+    await this.saveCheckpoint().catch((error: unknown) => this.log.warn({ err: error }, 'cannot save the index checkpoint'));
+    try {
+      await this.writer.cut(offset);
+    } catch (error) {
+      throw this.writeFailed(error);
+    }
+  }
+
+  /** Offset of object `objectNumber` (<= objectCount): anchor, then a walk of at most INDEX_STRIDE-1 headers. */
+  private async offsetOf(objectNumber: number): Promise<number> {
+    if (objectNumber === this.index.objectCount) return this.index.endOffset;
+    if (this.cursor?.objectNumber === objectNumber) return this.cursor.offset;
+    if (this.writer.hasBuffered) {
+      try {
+        await this.writer.drain();
+      } catch (error) {
+        throw this.writeFailed(error);
+      }
+      if (objectNumber >= this.index.objectCount) return this.index.endOffset;
+    }
+    let { objectNumber: at, offset } = this.index.anchorFor(objectNumber);
+    if (this.cursor !== undefined && this.cursor.objectNumber > at && this.cursor.objectNumber < objectNumber) {
+      ({ objectNumber: at, offset } = this.cursor);
+    }
+    for (; at < objectNumber; at++) {
+      const header = await readHeaderAt(this.file, offset).catch((error: unknown) => {
+        if (error instanceof StorageError) return 'unreadable';
+        throw error;
+      });
+      if (typeof header === 'string' || header.objectNumber !== at) {
+        this.count('readErrors', 1);
+        const why = typeof header === 'string' ? header : `it names object ${header.objectNumber}`;
+        throw new MediaFormatError(`Cannot position cartridge ${this.barcode} to object ${objectNumber}: the header of object ${at} is unreadable (${why})`, at);
+      }
+      offset += RECORD_HEADER_BYTES + header.storedLength;
+    }
+    this.cursor = { objectNumber, offset };
+    return offset;
+  }
+
+  private appended(recordBytes: number): void {
+    this.current++;
+    this.cursor = { objectNumber: this.current, offset: this.index.endOffset };
+    this.sinceCheckpoint.records++;
+    this.sinceCheckpoint.bytes += recordBytes;
+  }
+
+  private inEarlyWarning(): boolean {
+    const { remainingBytes, earlyWarningBytes: warning } = this.capacity();
+    return remainingBytes <= warning;
+  }
+
+  /** Roll the index back to what is really on the medium and turn the failure into a MediaWriteError. */
+  private writeFailed(error: unknown): Error {
+    if (!(error instanceof WriteFailure) && !(error instanceof StorageError)) return error instanceof Error ? error : new Error(String(error));
+    const cause = error instanceof WriteFailure ? error.error : error;
+    const code = cause instanceof StorageError ? cause.code : undefined;
+    if (error instanceof WriteFailure && !Number.isNaN(error.objectNumber)) {
+      this.index.truncate(error.objectNumber, error.offset);
+      if (this.cursor !== undefined && this.cursor.objectNumber > error.objectNumber) this.cursor = undefined;
+      this.current = Math.min(this.current, this.index.objectCount);
+    }
+    this.count('writeErrors', 1);
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    this.log.error({ code, endOfData: this.index.objectCount, err: cause }, 'cartridge write failed');
+    return new MediaWriteError(`Cannot write to cartridge ${this.barcode}: ${reason}; end of data is now object ${this.index.objectCount}`, code);
+  }
+
+  private async flushNow(closing: boolean): Promise<void> {
+    try {
+      await this.writer.sync();
+    } catch (error) {
+      throw this.writeFailed(error);
+    }
+    const due = this.sinceCheckpoint.records >= CHECKPOINT_EVERY_RECORDS || this.sinceCheckpoint.bytes >= CHECKPOINT_EVERY_BYTES;
+    try {
+      if (due || (closing && this.sinceCheckpoint.records > 0)) await this.saveCheckpoint();
+      if (this.metadataDirty) await this.saveMetadata();
+    } catch (error) {
+      throw this.writeFailed(error);
+    }
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    const bytes = encodeCheckpoint({ ...this.index.snapshot(), pass: this.metadata.pass });
+    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.INDEX), bytes);
+    this.sinceCheckpoint = { records: 0, bytes: 0 };
+  }
+
+  private async saveMetadata(): Promise<void> {
+    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.METADATA), encodeMetadata(this.metadata));
+    this.metadataDirty = false;
+  }
+
+  private count(counter: keyof ReturnType<typeof emptySession>, amount: number): void {
+    this.session[counter] += amount;
+    this.metadata.lifetime[counter] += amount;
+    this.metadataDirty = true;
+  }
+}

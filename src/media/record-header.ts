@@ -1,0 +1,93 @@
+// FORMAT.md "Records": the 28-byte record header. Pure encode/decode; raw bytes stop here.
+import { crc32c } from '@node-rs/crc32';
+
+export const RecordType = { DATA: 1, FILEMARK: 2 } as const;
+export type RecordType = (typeof RecordType)[keyof typeof RecordType];
+
+export const RecordFlag = { COMPRESSED: 0x01 } as const;
+const KNOWN_FLAGS = RecordFlag.COMPRESSED;
+
+export const RECORD_HEADER_BYTES = 28;
+/** READ(6)/WRITE(6) carry a 24-bit transfer length, so no block can be longer than this. */
+export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
+/** Object numbers are 48-bit on disk; positions stay exact JavaScript integers. */
+export const MAX_OBJECT_NUMBER = 2 ** 48 - 1;
+
+export const HeaderOffset = {
+  HEADER_CRC: 0,
+  PAYLOAD_CRC: 4,
+  TYPE: 8,
+  FLAGS: 9,
+  OBJECT_NUMBER: 10,
+  PASS: 16,
+  STORED_LENGTH: 20,
+  LOGICAL_LENGTH: 24,
+} as const;
+
+export interface RecordHeader {
+  readonly type: RecordType;
+  readonly flags: number;
+  readonly objectNumber: number;
+  /** Overwrite generation: see FORMAT.md "Passes". */
+  readonly pass: number;
+  readonly storedLength: number;
+  readonly logicalLength: number;
+  /** CRC32C of the stored payload. */
+  readonly payloadCrc: number;
+}
+
+export interface DecodedHeader extends RecordHeader {
+  /** CRC32C of header bytes 4..27, as stored (identifies the record in the index checkpoint). */
+  readonly headerCrc: number;
+}
+
+/** Encode a header into `target` at `offset` (RECORD_HEADER_BYTES bytes). */
+export function encodeRecordHeader(header: RecordHeader, target: Buffer, offset = 0): void {
+  target.writeUInt32LE(header.payloadCrc >>> 0, offset + HeaderOffset.PAYLOAD_CRC);
+  target.writeUInt8(header.type, offset + HeaderOffset.TYPE);
+  target.writeUInt8(header.flags, offset + HeaderOffset.FLAGS);
+  target.writeUIntLE(header.objectNumber, offset + HeaderOffset.OBJECT_NUMBER, 6);
+  target.writeUInt32LE(header.pass >>> 0, offset + HeaderOffset.PASS);
+  target.writeUInt32LE(header.storedLength, offset + HeaderOffset.STORED_LENGTH);
+  target.writeUInt32LE(header.logicalLength, offset + HeaderOffset.LOGICAL_LENGTH);
+  const headerCrc = crc32c(target.subarray(offset + HeaderOffset.PAYLOAD_CRC, offset + RECORD_HEADER_BYTES));
+  target.writeUInt32LE(headerCrc >>> 0, offset + HeaderOffset.HEADER_CRC);
+}
+
+export type HeaderProblem = 'header-crc' | 'type' | 'flags' | 'length';
+
+/**
+ * Decode and check a header: its CRC, then the field rules of FORMAT.md. Returns the problem instead of throwing,
+ * because recovery treats a bad header as the end of the stream while read() treats it as a medium error.
+ */
+export function decodeRecordHeader(bytes: Buffer, offset = 0): DecodedHeader | HeaderProblem {
+  const headerCrc = bytes.readUInt32LE(offset + HeaderOffset.HEADER_CRC);
+  const computed = crc32c(bytes.subarray(offset + HeaderOffset.PAYLOAD_CRC, offset + RECORD_HEADER_BYTES)) >>> 0;
+  if (computed !== headerCrc) return 'header-crc';
+  const type = bytes.readUInt8(offset + HeaderOffset.TYPE);
+  const flags = bytes.readUInt8(offset + HeaderOffset.FLAGS);
+  const storedLength = bytes.readUInt32LE(offset + HeaderOffset.STORED_LENGTH);
+  const logicalLength = bytes.readUInt32LE(offset + HeaderOffset.LOGICAL_LENGTH);
+  const payloadCrc = bytes.readUInt32LE(offset + HeaderOffset.PAYLOAD_CRC);
+  if (type !== RecordType.DATA && type !== RecordType.FILEMARK) return 'type';
+  if ((flags & ~KNOWN_FLAGS) !== 0) return 'flags';
+  if (type === RecordType.FILEMARK) {
+    if (flags !== 0) return 'flags';
+    if (storedLength !== 0 || logicalLength !== 0 || payloadCrc !== 0) return 'length';
+  } else {
+    if (logicalLength > MAX_BLOCK_BYTES) return 'length';
+    const compressed = (flags & RecordFlag.COMPRESSED) !== 0;
+    // Compressed payloads are stored only when they shrink; uncompressed ones are the block itself.
+    if (compressed ? storedLength >= logicalLength : storedLength !== logicalLength) return 'length';
+  }
+  return {
+    type,
+    flags,
+    objectNumber: bytes.readUIntLE(offset + HeaderOffset.OBJECT_NUMBER, 6),
+    pass: bytes.readUInt32LE(offset + HeaderOffset.PASS),
+    storedLength,
+    logicalLength,
+    payloadCrc,
+    headerCrc,
+  };
+}

@@ -1,0 +1,103 @@
+// Reading records back: one header at an offset, or a whole record with its CRCs checked and its payload
+// decompressed. Problems come back as values; the callers decide whether they mean "end of stream" (recovery)
+// or "medium error" (read).
+import { crc32c } from '@node-rs/crc32';
+import { uncompressSync } from 'lz4-napi';
+import type { RandomAccessFile } from '../storage/storage.js';
+import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, type DecodedHeader, type HeaderProblem } from './record-header.js';
+
+export type HeaderResult = DecodedHeader | HeaderProblem | 'short';
+
+export async function readHeaderAt(file: RandomAccessFile, offset: number): Promise<HeaderResult> {
+  const bytes = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
+  const got = await file.read(bytes, 0, RECORD_HEADER_BYTES, offset);
+  if (got < RECORD_HEADER_BYTES) return 'short';
+  return decodeRecordHeader(bytes);
+}
+
+/** Bytes per read when streaming a payload's CRC, and the read-ahead used for small records. */
+const CHUNK_BYTES = 1024 * 1024;
+const READ_AHEAD_BYTES = 64 * 1024;
+
+/** CRC32C of `length` bytes at `position`, streamed; undefined when the file ends first. */
+export async function crcOfRange(file: RandomAccessFile, position: number, length: number, scratch?: Buffer): Promise<number | undefined> {
+  const buffer = scratch ?? Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(length, 1)));
+  let crc = 0;
+  let done = 0;
+  while (done < length) {
+    const want = Math.min(buffer.length, length - done);
+    const got = await file.read(buffer, 0, want, position + done);
+    if (got < want) return undefined;
+    crc = crc32c(buffer.subarray(0, got), crc);
+    done += got;
+  }
+  return crc >>> 0;
+}
+
+export type RecordResult =
+  | { readonly header: DecodedHeader; readonly data: Buffer; readonly storedBytes: number }
+  | { readonly problem: string };
+
+/**
+ * Read the record at `offset`, expected to be object `objectNumber`. One read when the record is small (read ahead),
+ * two when it is large (the payload lands directly in the buffer returned to the caller).
+ */
+export async function readRecordAt(file: RandomAccessFile, offset: number, objectNumber: number): Promise<RecordResult> {
+  const ahead = Buffer.allocUnsafe(RECORD_HEADER_BYTES + READ_AHEAD_BYTES);
+  const got = await file.read(ahead, 0, ahead.length, offset);
+  if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
+  const header = decodeRecordHeader(ahead);
+  if (typeof header === 'string') return { problem: `the record header is damaged (${header})` };
+  if (header.objectNumber !== objectNumber) return { problem: `the record header names object ${header.objectNumber}` };
+  let stored: Buffer;
+  const inAhead = got - RECORD_HEADER_BYTES;
+  if (header.storedLength <= inAhead) {
+    stored = Buffer.from(ahead.subarray(RECORD_HEADER_BYTES, RECORD_HEADER_BYTES + header.storedLength));
+  } else {
+    stored = Buffer.allocUnsafe(header.storedLength);
+    ahead.copy(stored, 0, RECORD_HEADER_BYTES, got);
+    const rest = header.storedLength - inAhead;
+    const more = await file.read(stored, inAhead, rest, offset + got);
+    if (more < rest) return { problem: 'the record payload is cut short' };
+  }
+  if (crc32c(stored) >>> 0 !== header.payloadCrc) return { problem: 'the record payload fails its CRC' };
+  if ((header.flags & RecordFlag.COMPRESSED) === 0) return { header, data: stored, storedBytes: stored.length };
+  let data: Buffer;
+  try {
+    data = uncompressSync(stored);
+  } catch (error) {
+    return { problem: `the compressed payload does not decompress (${error instanceof Error ? error.message : String(error)})` };
+  }
+  if (data.length !== header.logicalLength) return { problem: `the payload decompresses to ${data.length} bytes, not ${header.logicalLength}` };
+  return { header, data, storedBytes: stored.length };
+}
+
+/** Sequential header reads through a large window, for recovery scans of many small records. */
+export class ScanWindow {
+  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private start = 0;
+  private filled = 0;
+
+  constructor(
+    private readonly file: RandomAccessFile,
+    private readonly fileLength: number,
+  ) {}
+
+  async header(offset: number): Promise<HeaderResult> {
+    if (offset + RECORD_HEADER_BYTES > this.fileLength) return 'short';
+    if (offset < this.start || offset + RECORD_HEADER_BYTES > this.start + this.filled) {
+      this.start = offset;
+      this.filled = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, this.fileLength - offset), offset);
+      if (this.filled < RECORD_HEADER_BYTES) return 'short';
+    }
+    return decodeRecordHeader(this.buffer, offset - this.start);
+  }
+
+  /** CRC32C of a payload, from the window when it is there. */
+  async payloadCrc(position: number, length: number): Promise<number | undefined> {
+    if (position >= this.start && position + length <= this.start + this.filled) {
+      return crc32c(this.buffer.subarray(position - this.start, position - this.start + length)) >>> 0;
+    }
+    return crcOfRange(this.file, position, length);
+  }
+}

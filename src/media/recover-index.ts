@@ -1,0 +1,117 @@
+// FORMAT.md "Recovery": rebuild the index at open from the checkpoint (when it still matches the data file) and
+// the records after it, and find where the valid stream ends so a torn tail can be cut.
+import type { RandomAccessFile } from '../storage/storage.js';
+import { decodeCheckpoint, type Checkpoint } from './index-checkpoint.js';
+import { checkFileHeader, FILE_HEADER_BYTES } from './file-header.js';
+import { INDEX_STRIDE, ObjectIndex } from './object-index.js';
+import { readHeaderAt, ScanWindow } from './record-reader.js';
+import { RECORD_HEADER_BYTES, RecordType } from './record-header.js';
+import { MediaFormatError } from './tape-medium.js';
+
+/** Payload CRCs are checked during the scan for records starting in the last this-many bytes of the file. */
+export const TAIL_VERIFY_BYTES = 64 * 1024 * 1024;
+
+export interface Recovery {
+  readonly index: ObjectIndex;
+  /** Highest pass among the checkpoint and the surviving records. */
+  readonly pass: number;
+  /** Set when the checkpoint was missing or did not match: the whole file was walked. */
+  readonly checkpointProblem: string | undefined;
+  /** Records found after the checkpoint (or in the whole file when it was rebuilt). */
+  readonly scannedRecords: number;
+  /** Bytes after the last valid record, to be cut, and why the stream ended there. */
+  readonly tail: { readonly offset: number; readonly bytes: number; readonly reason: string } | undefined;
+}
+
+/** Check that the checkpoint's last stretch of records is still in the file exactly where it says. */
+async function checkpointProblem(file: RandomAccessFile, checkpoint: Checkpoint, fileLength: number): Promise<string | undefined> {
+  if (checkpoint.endOffset > fileLength) return `it ends at ${checkpoint.endOffset} but the data file has ${fileLength} bytes`;
+  if (checkpoint.objectCount === 0) return checkpoint.endOffset === FILE_HEADER_BYTES ? undefined : 'it is empty but does not end at the file header';
+  const lastAnchor = checkpoint.anchors.length - 1;
+  let objectNumber = lastAnchor * INDEX_STRIDE;
+  let offset = checkpoint.anchors[lastAnchor];
+  let previousPass = 0;
+  for (; objectNumber < checkpoint.objectCount; objectNumber++) {
+    const header = await readHeaderAt(file, offset);
+    if (typeof header === 'string') return `object ${objectNumber} at ${offset} has a bad header (${header})`;
+    if (header.objectNumber !== objectNumber) return `the record at ${offset} is object ${header.objectNumber}, not ${objectNumber}`;
+    if (header.pass > checkpoint.pass || header.pass < previousPass) return `object ${objectNumber} was written after the checkpoint`;
+    const isMark = header.type === RecordType.FILEMARK;
+    const ordinal = lowerBound(checkpoint.filemarks, objectNumber);
+    if (isMark !== (ordinal < checkpoint.filemarks.length && checkpoint.filemarks[ordinal] === objectNumber)) {
+      return `object ${objectNumber} is ${isMark ? '' : 'not '}a filemark, unlike the checkpoint says`;
+    }
+    previousPass = header.pass;
+    offset += RECORD_HEADER_BYTES + header.storedLength;
+  }
+  return offset === checkpoint.endOffset ? undefined : `its last record ends at ${offset}, not ${checkpoint.endOffset}`;
+}
+
+function lowerBound(values: ArrayLike<number>, value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+async function lastPassOf(file: RandomAccessFile, index: ObjectIndex): Promise<number> {
+  if (index.objectCount === 0) return 0;
+  const anchor = index.anchorFor(index.objectCount - 1);
+  let offset = anchor.offset;
+  let pass = 0;
+  for (let n = anchor.objectNumber; n < index.objectCount; n++) {
+    const header = await readHeaderAt(file, offset);
+    if (typeof header === 'string') throw new MediaFormatError(`Cannot recover: object ${n} changed during recovery`, n);
+    pass = header.pass;
+    offset += RECORD_HEADER_BYTES + header.storedLength;
+  }
+  return pass;
+}
+
+export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buffer | undefined): Promise<Recovery> {
+  const fileLength = await file.length();
+  const fileHeader = Buffer.alloc(FILE_HEADER_BYTES);
+  await file.read(fileHeader, 0, FILE_HEADER_BYTES, 0);
+  const headerProblem = checkFileHeader(fileHeader.subarray(0, Math.min(fileLength, FILE_HEADER_BYTES)));
+  if (headerProblem !== undefined) throw new MediaFormatError(`Cannot open the cartridge: ${headerProblem}`, 0);
+
+  let index = ObjectIndex.empty(FILE_HEADER_BYTES);
+  let problem: string | undefined = 'there is no index checkpoint';
+  let checkpointPass = 0;
+  if (checkpointBytes !== undefined) {
+    const checkpoint = decodeCheckpoint(checkpointBytes);
+    problem = typeof checkpoint === 'string' ? checkpoint : await checkpointProblem(file, checkpoint, fileLength);
+    if (typeof checkpoint !== 'string' && problem === undefined) {
+      index = new ObjectIndex(checkpoint);
+      checkpointPass = checkpoint.pass;
+    }
+  }
+  let pass = await lastPassOf(file, index);
+  const verifyFrom = Math.max(index.endOffset, fileLength - TAIL_VERIFY_BYTES);
+  const window = new ScanWindow(file, fileLength);
+  let scanned = 0;
+  let reason: string | undefined;
+  while (index.endOffset < fileLength) {
+    const offset = index.endOffset;
+    const expected = index.objectCount;
+    const header = await window.header(offset);
+    if (header === 'short') reason = `object ${expected} has a partial header`;
+    else if (typeof header === 'string') reason = `object ${expected} has a bad header (${header})`;
+    else if (header.objectNumber !== expected) reason = `the record at ${offset} is object ${header.objectNumber}, not ${expected}`;
+    else if (header.pass < pass) reason = `object ${expected} is from an older pass (${header.pass} < ${pass})`;
+    else if (offset + RECORD_HEADER_BYTES + header.storedLength > fileLength) reason = `object ${expected} has a partial payload`;
+    else if (offset >= verifyFrom && (await window.payloadCrc(offset + RECORD_HEADER_BYTES, header.storedLength)) !== header.payloadCrc) {
+      reason = `object ${expected} fails its payload CRC`;
+    }
+    if (reason !== undefined || typeof header === 'string') break;
+    index.append(header.type === RecordType.FILEMARK, offset, RECORD_HEADER_BYTES + header.storedLength);
+    pass = header.pass;
+    scanned++;
+  }
+  const tail = index.endOffset < fileLength ? { offset: index.endOffset, bytes: fileLength - index.endOffset, reason: reason ?? 'unknown' } : undefined;
+  return { index, pass: Math.max(pass, checkpointPass), checkpointProblem: problem, scannedRecords: scanned, tail };
+}
