@@ -106,6 +106,8 @@ export const SenseReason = {
   WRITE_APPEND_POSITION_ERROR: { key: SenseKey.DATA_PROTECT, asc: 0x50, ascq: 0x01 },
   // SSC SET CAPACITY away from the beginning of the partition.
   POSITION_PAST_BEGINNING_OF_MEDIUM: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x3b, ascq: 0x0c },
+  // SPC-4 WRITE ATTRIBUTE beyond the cartridge memory's room.
+  AUXILIARY_MEMORY_OUT_OF_SPACE: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x55, ascq: 0x06 },
 } as const satisfies Record<string, { key: SenseKey; asc: number; ascq: number }>;
 export type SenseReasonName = keyof typeof SenseReason;
 
