@@ -69,7 +69,7 @@ describe('INQUIRY', () => {
   });
 
   test('VPD 83h has T10 vendor ID, NAA, relative target port, target port name and target device name', async () => {
-    const d = await FakeSpcDevice.ready([], [2]);
+    const d = await FakeSpcDevice.ready({}, [2]);
     const res = await d.run([INQUIRY, 0x01, 0x83, 0, 255, 0], { nexus: { ...nexus(2), relativeTargetPort: 2 } });
     const portName = 'iqn.2026-01.io.vtl:lib1,t,0x0001'; // 32 bytes + NUL, padded to 36
     const deviceName = 'iqn.2026-01.io.vtl:lib1'; // 23 bytes + NUL = 24
