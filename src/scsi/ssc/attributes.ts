@@ -1,0 +1,130 @@
+// SPC-4 6.16 READ ATTRIBUTE and 6.46 WRITE ATTRIBUTE for the cartridge memory (one logical volume, one partition).
+import { DataDirection } from '../command.js';
+import type { CommandDescriptor } from '../command.js';
+import { Sense, SenseError, senseOf } from '../sense.js';
+import { attributeValues, HOST_ATTRIBUTES, hostBytesUsed, isHostAttribute, MAM_HOST_CAPACITY_BYTES } from './mam-attributes.js';
+import type { AttributeValue } from './mam-attributes.js';
+import type { TapeDrive } from './tape-drive.js';
+
+export const ReadAttributeAction = {
+  ATTRIBUTE_VALUES: 0x00,
+  ATTRIBUTE_LIST: 0x01,
+  LOGICAL_VOLUME_LIST: 0x02,
+  PARTITION_LIST: 0x03,
+  SUPPORTED_ATTRIBUTES: 0x05,
+} as const;
+
+const READ_ONLY = 0x80;
+const CACHE = 0x01;
+const WTC = 0x01;
+
+function checkVolumeAndPartition(cdb: Buffer): void {
+  if (cdb[5] !== 0) throw Sense.invalidFieldInCdb(5);
+  if (cdb[7] !== 0) throw Sense.invalidFieldInCdb(7);
+}
+
+function encodeAttribute(a: AttributeValue): Buffer {
+  const b = Buffer.alloc(5 + a.value.length);
+  b.writeUInt16BE(a.id, 0);
+  b[2] = (a.readOnly ? READ_ONLY : 0) | a.format;
+  b.writeUInt16BE(a.value.length, 3);
+  a.value.copy(b, 5);
+  return b;
+}
+
+function withLength32(body: Buffer): Buffer {
+  const h = Buffer.alloc(4);
+  h.writeUInt32BE(body.length, 0);
+  return Buffer.concat([h, body]);
+}
+
+function idList(ids: readonly number[]): Buffer {
+  const b = Buffer.alloc(2 * ids.length);
+  ids.forEach((id, i) => b.writeUInt16BE(id, 2 * i));
+  return withLength32(b);
+}
+
+function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDrive> {
+  return {
+    opcode: 0x8c,
+    serviceAction,
+    name: 'READ ATTRIBUTE',
+    // Byte 1 carries the service action; LOGICAL VOLUME NUMBER and PARTITION NUMBER must be 0 (checked below).
+    cdbUsage: [0x8c, serviceAction, 0x00, 0x00, 0x00, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, CACHE, 0x00],
+    transfer: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt32BE(10) }),
+    timeoutSeconds: 60,
+    execute: ({ cdb, device }) => {
+      checkVolumeAndPartition(cdb);
+      const first = cdb.readUInt16BE(8);
+      return device.withMedium((medium, mount) => {
+        const all = attributeValues(device, mount, medium);
+        switch (serviceAction) {
+          case ReadAttributeAction.ATTRIBUTE_VALUES:
+            return Promise.resolve({ dataIn: withLength32(Buffer.concat(all.filter((a) => a.id >= first).map(encodeAttribute))) });
+          case ReadAttributeAction.ATTRIBUTE_LIST:
+            return Promise.resolve({ dataIn: idList(all.filter((a) => a.id >= first).map((a) => a.id)) });
+          case ReadAttributeAction.SUPPORTED_ATTRIBUTES: {
+            const ids = new Set([...all.map((a) => a.id), ...HOST_ATTRIBUTES.keys()]);
+            return Promise.resolve({ dataIn: idList([...ids].filter((id) => id >= first).sort((a, b) => a - b)) });
+          }
+          default:
+            // LOGICAL VOLUME LIST / PARTITION LIST: first number 0, one available.
+            return Promise.resolve({ dataIn: Buffer.from([0x00, 0x02, 0x00, 0x01]) });
+        }
+      });
+    },
+  };
+}
+
+export const readAttributeCommands: readonly CommandDescriptor<TapeDrive>[] = Object.values(ReadAttributeAction).map(readAttributeCommand);
+
+/** Decode and check a WRITE ATTRIBUTE parameter list; returns the updates (empty value = delete). */
+export function decodeAttributeList(list: Buffer, stored: ReadonlyMap<number, Buffer>): Map<number, Buffer> {
+  if (list.length < 4) throw Sense.parameterListLengthError();
+  const dataLength = list.readUInt32BE(0);
+  if (4 + dataLength > list.length) throw Sense.parameterListLengthError();
+  const updates = new Map<number, Buffer>();
+  let at = 4;
+  while (at < 4 + dataLength) {
+    if (at + 5 > 4 + dataLength) throw Sense.parameterListLengthError();
+    const id = list.readUInt16BE(at);
+    const format = list[at + 2] & 0x03;
+    const length = list.readUInt16BE(at + 3);
+    if (at + 5 + length > 4 + dataLength) throw Sense.parameterListLengthError();
+    if (!isHostAttribute(id)) throw Sense.invalidFieldInParameterList(at);
+    const def = HOST_ATTRIBUTES.get(id);
+    if (def && length !== 0 && format !== def.format) throw Sense.invalidFieldInParameterList(at + 2, 1);
+    if (def?.length !== undefined && length !== 0 && length !== def.length) throw Sense.invalidFieldInParameterList(at + 3);
+    updates.set(id, Buffer.from(list.subarray(at + 5, at + 5 + length)));
+    at += 5 + length;
+  }
+  const after = new Map(stored);
+  for (const [id, v] of updates) {
+    if (v.length === 0) after.delete(id);
+    else after.set(id, v);
+  }
+  if (hostBytesUsed(after) > MAM_HOST_CAPACITY_BYTES) throw new SenseError(senseOf('AUXILIARY_MEMORY_OUT_OF_SPACE'));
+  return updates;
+}
+
+export const writeAttribute: CommandDescriptor<TapeDrive> = {
+  opcode: 0x8d,
+  name: 'WRITE ATTRIBUTE',
+  cdbUsage: [0x8d, WTC, 0x00, 0x00, 0x00, 0xff, 0x00, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+  transfer: (cdb) => ({ direction: DataDirection.OUT, lengthBytes: cdb.readUInt32BE(10) }),
+  timeoutSeconds: 60,
+  execute: async ({ cdb, dataOut, device }) => {
+    checkVolumeAndPartition(cdb);
+    if (dataOut.length === 0) {
+      await device.withMedium(() => Promise.resolve());
+      return {};
+    }
+    // All or nothing: every attribute is checked before any is written. The cartridge memory is written at
+    // once whether or not WTC asks for write-through, so WTC needs no handling of its own.
+    await device.withMedium(async (medium) => {
+      const updates = decodeAttributeList(dataOut, medium.readAttributes());
+      await medium.writeAttributes(updates);
+    });
+    return {};
+  },
+};

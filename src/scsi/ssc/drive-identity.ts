@@ -1,0 +1,56 @@
+// Default INQUIRY identity of a virtual LTO drive, and the stable NAA designator derived from its serial.
+import { crc32c } from '@node-rs/crc32';
+import type { LtoGeneration } from '../../library/lto.js';
+
+export interface DriveIdentity {
+  readonly vendor: string;
+  readonly product: string;
+  readonly revision: string;
+  readonly serial: string;
+}
+
+/** Product identification of an IBM full-height LTO drive by generation (ULT3580-TD5 ... TD9; TD10 by analogy). */
+export function defaultProduct(generation: LtoGeneration): string {
+  return `ULT3580-TD${generation}`;
+}
+
+export const DEFAULT_VENDOR = 'IBM';
+export const DEFAULT_REVISION = 'Q3F1';
+
+/**
+ * A 10-digit serial derived from the target and drive names, so it is stable across restarts and different for
+ * every drive of every library.
+ */
+export function defaultSerial(targetName: string, driveName: string): string {
+  const key = Buffer.from(`${targetName}/${driveName}`, 'utf8');
+  const n = (BigInt(crc32c(key)) << 8n) | BigInt(crc32c(key, 0x5a5a5a5a) & 0xff);
+  return (10n ** 9n + (n % (9n * 10n ** 9n))).toString();
+}
+
+export function resolveDriveIdentity(
+  generation: LtoGeneration,
+  targetName: string,
+  driveName: string,
+  given: Partial<DriveIdentity> = {},
+): DriveIdentity {
+  return {
+    vendor: given.vendor ?? DEFAULT_VENDOR,
+    product: given.product ?? defaultProduct(generation),
+    revision: given.revision ?? DEFAULT_REVISION,
+    serial: given.serial ?? defaultSerial(targetName, driveName),
+  };
+}
+
+/**
+ * An 8-byte NAA designator for VPD 83h. NAA 3h (locally assigned) rather than NAA 5h: we hold no IEEE company ID,
+ * and borrowing a vendor's would claim its namespace. 60 bits from two CRC32C of the serial keep it stable.
+ */
+export function naaOfSerial(serial: string): Buffer {
+  const key = Buffer.from(serial, 'utf8');
+  const hi = crc32c(key) >>> 4; // 28 bits
+  const lo = crc32c(key, 0x1edc6f41) >>> 0; // 32 bits
+  const b = Buffer.alloc(8);
+  b.writeUInt32BE(((0x3 << 28) | hi) >>> 0, 0);
+  b.writeUInt32BE(lo, 4);
+  return b;
+}

@@ -1,0 +1,104 @@
+// SSC-4 READ(6) and the reading part of VERIFY(6): fixed and variable blocks, SILI, filemark / end-of-data /
+// incorrect-length residues.
+import { DataDirection, NO_TRANSFER } from '../command.js';
+import type { CommandDescriptor, CommandResult, Transfer } from '../command.js';
+import { Sense, SenseError, senseOf } from '../sense.js';
+import type { TapeMedium } from '../../media/tape-medium.js';
+import { readUint24 } from './cdb-fields.js';
+import { mediumErrorToSense } from './medium-errors.js';
+import { MAX_BLOCK_LENGTH } from './tape-drive.js';
+import type { TapeDrive } from './tape-drive.js';
+
+const SILI = 0x02;
+const FIXED = 0x01;
+/** One command moves at most this much; bigger fixed-block requests are refused (INVALID FIELD IN CDB). */
+export const MAX_TRANSFER_BYTES = 256 * 1024 * 1024;
+
+export interface ReadRequest {
+  readonly fixed: boolean;
+  readonly sili: boolean;
+  /** Blocks (fixed) or bytes (variable). */
+  readonly length: number;
+  /** false for VERIFY: the data is checked but not returned. */
+  readonly returnData: boolean;
+}
+
+/** Field checks common to READ(6) and VERIFY(6); `lengthByte` is where the length field starts. */
+export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean, length: number): void {
+  if (fixed && sili) throw Sense.invalidFieldInCdb(1, 1);
+  if (fixed && length > 0 && drive.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
+  if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
+  if (fixed && length * drive.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
+}
+
+export function readTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
+  const length = readUint24(cdb, 2);
+  const fixed = (cdb[1] & FIXED) !== 0;
+  if (length === 0) return NO_TRANSFER;
+  return { direction: DataDirection.IN, lengthBytes: fixed ? length * drive.blockLength : length };
+}
+
+/** Read per SSC-4 READ(6) from the current position; the medium is ready (called inside withMedium). */
+export async function readObjects(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {
+  return req.fixed ? readFixed(drive, medium, req) : readVariable(drive, medium, req);
+}
+
+async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number): ReturnType<TapeMedium['read']> {
+  try {
+    return await medium.read();
+  } catch (err) {
+    throw mediumErrorToSense(err, drive.errorContext(residue));
+  }
+}
+
+async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {
+  const requested = req.length;
+  const o = await readOne(drive, medium, requested);
+  if (o.kind === 'filemark') return { sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: requested }) };
+  if (o.kind === 'end-of-data') throw new SenseError(senseOf('END_OF_DATA_DETECTED', { information: requested }));
+  const actual = o.data.length;
+  const data = req.returnData ? o.data.subarray(0, Math.min(actual, requested)) : undefined;
+  const withData = data ? { dataIn: data } : {};
+  if (actual === requested) return withData;
+  // SSC-4 READ(6): with SILI, an underlength block is no error, and neither is an overlength one while the block
+  // descriptor's block length is zero (variable mode).
+  const silent = req.sili && (actual < requested || drive.blockLength === 0);
+  if (silent) return withData;
+  return { ...withData, sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: requested - actual }) };
+}
+
+async function readFixed(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {
+  const chunks: Buffer[] = [];
+  const data = (): { dataIn?: Buffer } => (req.returnData && chunks.length > 0 ? { dataIn: Buffer.concat(chunks) } : {});
+  for (let done = 0; done < req.length; done++) {
+    const residue = req.length - done;
+    const o = await readOne(drive, medium, residue);
+    if (o.kind === 'filemark') return { ...data(), sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: residue }) };
+    if (o.kind === 'end-of-data') return { ...data(), sense: senseOf('END_OF_DATA_DETECTED', { information: residue }) };
+    if (o.data.length !== drive.blockLength) {
+      // The incorrect-length block is passed over but not counted (SSC-4 READ(6), FIXED=1).
+      return { ...data(), sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: residue }) };
+    }
+    if (req.returnData) chunks.push(o.data);
+  }
+  return data();
+}
+
+export const read6: CommandDescriptor<TapeDrive> = {
+  opcode: 0x08,
+  name: 'READ(6)',
+  cdbUsage: [0x08, SILI | FIXED, 0xff, 0xff, 0xff, 0x00],
+  transfer: readTransfer,
+  timeoutSeconds: 3600,
+  execute: async ({ cdb, device }) => {
+    const fixed = (cdb[1] & FIXED) !== 0;
+    const sili = (cdb[1] & SILI) !== 0;
+    const length = readUint24(cdb, 2);
+    checkReadFields(device, fixed, sili, length);
+    if (length === 0) {
+      await device.withMedium(() => Promise.resolve());
+      return {};
+    }
+    return device.withMedium((medium) => readObjects(device, medium, { fixed, sili, length, returnData: true }));
+  },
+};

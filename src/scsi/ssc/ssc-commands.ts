@@ -1,0 +1,58 @@
+// SSC-4 command table of the tape drive; createDriveUnit extends the SPC table with it.
+import { extendTable } from '../command.js';
+import type { CommandTable } from '../command.js';
+import { spcCommands } from '../spc/spc-commands.js';
+import { readAttributeCommands, writeAttribute } from './attributes.js';
+import { erase } from './erase.js';
+import { loadUnload } from './load-unload.js';
+import { locate10, locate16, rewind } from './locate.js';
+import { read6 } from './read.js';
+import { readBlockLimits } from './read-block-limits.js';
+import { readPositionCommands } from './read-position.js';
+import { reportDensitySupport } from './report-density-support.js';
+import { space16, space6 } from './space.js';
+import type { TapeDrive } from './tape-drive.js';
+import { verify6 } from './verify.js';
+import { write6, writeFilemarks6 } from './write.js';
+
+export const SscOpcode = {
+  REWIND: 0x01,
+  READ_BLOCK_LIMITS: 0x05,
+  READ_6: 0x08,
+  WRITE_6: 0x0a,
+  WRITE_FILEMARKS_6: 0x10,
+  SPACE_6: 0x11,
+  VERIFY_6: 0x13,
+  ERASE_6: 0x19,
+  LOAD_UNLOAD: 0x1b,
+  LOCATE_10: 0x2b,
+  READ_POSITION: 0x34,
+  REPORT_DENSITY_SUPPORT: 0x44,
+  READ_ATTRIBUTE: 0x8c,
+  WRITE_ATTRIBUTE: 0x8d,
+  SPACE_16: 0x91,
+  LOCATE_16: 0x92,
+} as const;
+
+/** The SSC commands only (they override nothing of SPC). */
+export const sscCommands: CommandTable<TapeDrive> = [
+  rewind,
+  readBlockLimits,
+  read6,
+  write6,
+  writeFilemarks6,
+  space6,
+  verify6,
+  erase,
+  loadUnload,
+  locate10,
+  ...readPositionCommands,
+  reportDensitySupport,
+  ...readAttributeCommands,
+  writeAttribute,
+  space16,
+  locate16,
+];
+
+/** What a tape drive logical unit executes: SPC-4 plus SSC-4. */
+export const driveCommandTable: CommandTable<TapeDrive> = extendTable(spcCommands, sscCommands);

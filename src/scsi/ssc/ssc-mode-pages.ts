@@ -1,0 +1,126 @@
+// SSC-4 8.3 mode pages of the drive: 01h read-write error recovery, 02h disconnect-reconnect (SPC-4),
+// 0Fh data compression, 10h device configuration, 10h/01h device configuration extension, 11h medium partition.
+// Pages whose values mirror drive state (compression, append-only, partition size) are computed on every call.
+import type { ModePage } from '../spc/mode-page.js';
+import type { ModePageSet } from '../spc/mode-page-set.js';
+import { modePageBytes, StoredModePage } from '../spc/stored-mode-page.js';
+import { Sense } from '../sense.js';
+import type { TapeDrive } from './tape-drive.js';
+
+const DCE = 0x80;
+const DCC = 0x40;
+const DDE = 0x80;
+/** COMPRESSION ALGORITHM 01h: the device's default algorithm (here LZ4 per block, applied by the cartridge writer). */
+const DEFAULT_ALGORITHM = 0x01;
+
+interface DerivedPageOptions {
+  readonly pageCode: number;
+  readonly subpageCode?: number;
+  readonly body: () => number[];
+  readonly defaults: () => number[];
+  readonly changeable: readonly number[];
+  readonly validate?: (next: Buffer) => void;
+  readonly apply?: (next: Buffer) => void;
+}
+
+/** A page whose current values are read from the drive each time and whose changes go straight back to it. */
+class DerivedModePage implements ModePage {
+  readonly pageCode: number;
+  readonly subpageCode: number;
+  constructor(private readonly o: DerivedPageOptions) {
+    this.pageCode = o.pageCode;
+    this.subpageCode = o.subpageCode ?? 0;
+  }
+  current(): Buffer {
+    return modePageBytes(this.pageCode, this.subpageCode, this.o.body());
+  }
+  changeable(): Buffer {
+    return modePageBytes(this.pageCode, this.subpageCode, [...this.o.changeable]);
+  }
+  default(): Buffer {
+    return modePageBytes(this.pageCode, this.subpageCode, this.o.defaults());
+  }
+  validate(next: Buffer): void {
+    this.o.validate?.(next);
+  }
+  apply(next: Buffer): void {
+    this.o.apply?.(next);
+  }
+}
+
+function compressionBody(enabled: boolean): number[] {
+  return [enabled ? DCE | DCC : DCC, DDE, 0, 0, 0, DEFAULT_ALGORITHM, 0, 0, 0, DEFAULT_ALGORITHM, 0, 0, 0, 0];
+}
+
+/** 10h: LOIS=1 (logical object identifiers), EEG=1 (EOD generation), SEW=1 (write buffer flushed at early warning). */
+function deviceConfigurationBody(compression: boolean): number[] {
+  return [0, 0, 0, 0, 0, 0, 0x40, 0, 0x18, 0, 0, 0, compression ? 1 : 0, 0];
+}
+
+export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void {
+  const compressionDefault = drive.compression;
+  // 01h: recovery is the cartridge format's business; nothing is changeable.
+  pages.add(new StoredModePage({ pageCode: 0x01, defaults: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], changeable: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
+  // 02h: iSCSI negotiates its own burst sizes (RFC 7143); the page reports zeros ("no limit") and changes nothing.
+  pages.add(new StoredModePage({ pageCode: 0x02, defaults: new Array<number>(14).fill(0), changeable: new Array<number>(14).fill(0) }));
+  pages.add(
+    new DerivedModePage({
+      pageCode: 0x0f,
+      body: () => compressionBody(drive.compression),
+      defaults: () => compressionBody(compressionDefault),
+      changeable: [DCE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      apply: (next) => {
+        drive.compression = (next[2] & DCE) !== 0;
+      },
+    }),
+  );
+  pages.add(
+    new DerivedModePage({
+      pageCode: 0x10,
+      body: () => deviceConfigurationBody(drive.compression),
+      defaults: () => deviceConfigurationBody(compressionDefault),
+      changeable: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0],
+      // SELECT DATA COMPRESSION ALGORITHM: 00h none, 01h the default algorithm; other codes are not ours.
+      validate: (next) => {
+        if (next[14] > 1) throw Sense.invalidFieldInParameterList(14);
+      },
+      apply: (next) => {
+        drive.compression = next[14] === 1;
+      },
+    }),
+  );
+  pages.add(
+    new DerivedModePage({
+      pageCode: 0x10,
+      subpageCode: 0x01,
+      // Byte 5 (page offset) WRITE MODE: 0h overwrite allowed, 1h append-only.
+      body: () => [0, drive.appendOnly ? 1 : 0, ...new Array<number>(26).fill(0)],
+      defaults: () => new Array<number>(28).fill(0),
+      changeable: [0, 0x0f, ...new Array<number>(26).fill(0)],
+      validate: (next) => {
+        if ((next[5] & 0x0f) > 1) throw Sense.invalidFieldInParameterList(5, 3);
+      },
+      apply: (next) => {
+        drive.appendOnly = (next[5] & 0x0f) === 1;
+      },
+    }),
+  );
+  pages.add(
+    new DerivedModePage({
+      pageCode: 0x11,
+      body: () => mediumPartitionBody(drive),
+      defaults: () => mediumPartitionBody(drive),
+      changeable: [0, 0, 0, 0, 0, 0, 0, 0],
+    }),
+  );
+}
+
+/**
+ * 11h with one partition: no additional partitions, PSUM 11b with PARTITION UNITS 9 (sizes in 10^9 bytes),
+ * MEDIUM FORMAT RECOGNITION 03h, and the size of partition 0 (0 without a cartridge).
+ */
+function mediumPartitionBody(drive: TapeDrive): number[] {
+  const capacity = drive.mounted()?.request.capacityBytes ?? 0;
+  const gb = Math.min(0xffff, Math.floor(capacity / 1e9));
+  return [0, 0, 0x18, 0x03, 0x09, 0, gb >> 8, gb & 0xff];
+}

@@ -1,0 +1,20 @@
+// SSC-4 VPD pages of the drive (bodies after the 4-byte header; the SPC framework adds it and lists them in 00h).
+import type { TapeDrive } from './tape-drive.js';
+import { LTO_GENERATIONS } from '../../library/lto.js';
+
+/** B0h sequential-access device capabilities: WORM (byte 4 bit 0) when the generation has WORM media. */
+export function encodeSequentialAccessCapabilities(drive: TapeDrive): Buffer {
+  return Buffer.from([LTO_GENERATIONS[drive.generation].wormMediumType === undefined ? 0x00 : 0x01, 0x00]);
+}
+
+/** B1h manufacturer-assigned serial number: the drive serial, ASCII. */
+export function encodeManufacturerSerial(drive: TapeDrive): Buffer {
+  return Buffer.from(drive.identity.serial, 'ascii');
+}
+
+export function sscVpdPages(drive: TapeDrive): ReadonlyMap<number, () => Buffer> {
+  return new Map([
+    [0xb0, () => encodeSequentialAccessCapabilities(drive)],
+    [0xb1, () => encodeManufacturerSerial(drive)],
+  ]);
+}

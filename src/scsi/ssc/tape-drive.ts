@@ -1,0 +1,365 @@
+// SSC-4 sequential-access device: one virtual LTO drive. Holds the drive state (mount, position owner, mode
+// settings, counters) that the SSC command handlers act on, and the DriveMechanism the library robot calls.
+import type { DriveMechanism, DriveState, MountRequest } from '../../library/drive-port.js';
+import { DriveRemovalPreventedError } from '../../library/drive-port.js';
+import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
+import type { LtoGeneration } from '../../library/lto.js';
+import type { Logger } from '../../log.js';
+import type { MediaStore, TapeMedium } from '../../media/tape-medium.js';
+import type { ItNexus, TargetEvent } from '../logical-unit.js';
+import { SenseError, SenseKey, senseOf } from '../sense.js';
+import type { SenseData, SenseFormat } from '../sense.js';
+import type { BlockDescriptorSupport, CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
+import { SpcCore } from '../spc/spc-core.js';
+import { VersionDescriptor } from '../spc/version-descriptor.js';
+import { SscBlockDescriptors } from './block-descriptors.js';
+import { naaOfSerial, resolveDriveIdentity } from './drive-identity.js';
+import type { DriveIdentity } from './drive-identity.js';
+import { recordLoad } from './mam-attributes.js';
+import { mediumErrorToSense } from './medium-errors.js';
+import { registerSscLogPages } from './ssc-log-pages.js';
+import { registerSscModePages } from './ssc-mode-pages.js';
+import { sscVpdPages } from './ssc-vpd-pages.js';
+import { TapeAlert } from './tape-alert.js';
+
+export interface TapeDriveOptions {
+  readonly name: string;
+  readonly generation: LtoGeneration;
+  /** Missing fields get LTO defaults; `naa` (VPD 83h) defaults to one derived from the serial. */
+  readonly identity?: Partial<DriveIdentity> & { readonly naa?: Buffer };
+  readonly compressionDefault?: boolean;
+  readonly mediaStore: MediaStore;
+  /** The iSCSI target name the drive is reached through (seeds the default serial). */
+  readonly targetName: string;
+  readonly lunInventory: () => readonly number[];
+  readonly log: Logger;
+}
+
+/** A cartridge in the drive. `medium` is absent while loading, and for cleaning or incompatible cartridges. */
+export interface Mount {
+  readonly request: MountRequest;
+  medium: TapeMedium | undefined;
+  readonly access: 'read-write' | 'read-only' | 'none';
+  /** loading: NOT READY 04/01; ready; ejected: the host unloaded it and it waits for the robot or a LOAD. */
+  phase: 'loading' | 'ready' | 'ejected';
+}
+
+/** Live figures for management (structurally the management layer's DriveActivity). */
+export interface DriveActivitySnapshot {
+  readonly position: { readonly partition: number; readonly blockNumber: number; readonly fileNumber: number | null } | undefined;
+  readonly bytesWritten: number;
+  readonly bytesRead: number;
+}
+
+/** Largest block READ/WRITE accept (READ BLOCK LIMITS); LTO drives report 8 MiB. */
+export const MAX_BLOCK_LENGTH = 0x800000;
+export const MIN_BLOCK_LENGTH = 1;
+
+export class TapeDrive implements SpcDevice, DriveMechanism {
+  readonly name: string;
+  readonly generation: LtoGeneration;
+  readonly driveIdentity: DriveIdentity;
+  readonly identity: SpcIdentity;
+  readonly log: Logger;
+  readonly tapeAlert = new TapeAlert();
+  readonly blockDescriptors: BlockDescriptorSupport;
+  readonly extraVpdPages: ReadonlyMap<number, () => Buffer>;
+  /** Current fixed block length (0 = variable), from the mode parameter block descriptor. */
+  blockLength = 0;
+  /** BUFFERED MODE field: 0 unbuffered (flush after every write), 1 buffered. */
+  bufferedMode = 1;
+  /** Mode page 0Fh DCE (and 10h SELECT DATA COMPRESSION ALGORITHM). */
+  compression: boolean;
+  /** Mode page 10h/01h WRITE MODE 1h: append-only. */
+  appendOnly = false;
+  /** Error counters since power-on (log pages 02h, 03h). */
+  readonly counters = { readErrors: 0, writeErrors: 0, cleanings: 0 };
+  private readonly core = new SpcCore();
+  private readonly mediaStore: MediaStore;
+  private readonly inventory: () => readonly number[];
+  private mount: Mount | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private deferred: SenseData | undefined;
+  private commands: readonly CommandSummary[] = [];
+
+  constructor(options: TapeDriveOptions) {
+    this.name = options.name;
+    this.generation = options.generation;
+    this.log = options.log.child({ drive: options.name });
+    this.mediaStore = options.mediaStore;
+    this.inventory = options.lunInventory;
+    this.compression = options.compressionDefault ?? true;
+    this.driveIdentity = resolveDriveIdentity(options.generation, options.targetName, options.name, options.identity);
+    this.identity = {
+      peripheralDeviceType: 0x01,
+      removable: true,
+      vendor: this.driveIdentity.vendor,
+      product: this.driveIdentity.product,
+      revision: this.driveIdentity.revision,
+      serial: this.driveIdentity.serial,
+      versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SSC_4],
+      naa: options.identity?.naa ?? naaOfSerial(this.driveIdentity.serial),
+    };
+    this.blockDescriptors = new SscBlockDescriptors(this);
+    this.extraVpdPages = sscVpdPages(this);
+    registerSscModePages(this, this.core.modePages);
+    registerSscLogPages(this, this.core.logPages);
+  }
+
+  // --- SpcDevice -------------------------------------------------------------------------------------------
+  get unitAttentions(): SpcCore['unitAttentions'] {
+    return this.core.unitAttentions;
+  }
+  get reservation(): SpcCore['reservation'] {
+    return this.core.reservation;
+  }
+  get modePages(): SpcCore['modePages'] {
+    return this.core.modePages;
+  }
+  get logPages(): SpcCore['logPages'] {
+    return this.core.logPages;
+  }
+  get mediumRemoval(): SpcCore['mediumRemoval'] {
+    return this.core.mediumRemoval;
+  }
+  senseFormat(): SenseFormat {
+    return this.core.senseFormat();
+  }
+  lunInventory(): readonly number[] {
+    return this.inventory();
+  }
+  supportedCommands(): readonly CommandSummary[] {
+    return this.commands;
+  }
+  /** Set by createDriveUnit: the full table (SPC + SSC) REPORT SUPPORTED OPERATION CODES lists. */
+  setSupportedCommands(commands: readonly CommandSummary[]): void {
+    this.commands = commands;
+  }
+  handleEvent(event: TargetEvent): void {
+    this.core.handleEvent(event);
+  }
+
+  readiness(): SenseData | undefined {
+    const m = this.mount;
+    if (!m || m.phase === 'ejected') return senseOf('MEDIUM_NOT_PRESENT');
+    if (m.phase === 'loading') return senseOf('LOGICAL_UNIT_IS_IN_PROCESS_OF_BECOMING_READY');
+    if (m.request.cleaning) return senseOf('CLEANING_CARTRIDGE_INSTALLED');
+    if (m.access === 'none') return senseOf('INCOMPATIBLE_MEDIUM_INSTALLED');
+    if (!m.medium) return senseOf('MEDIUM_NOT_PRESENT'); // closed by shutdown()
+    return undefined;
+  }
+
+  // --- state for the command handlers ----------------------------------------------------------------------
+  mounted(): Mount | undefined {
+    return this.mount;
+  }
+
+  /** The medium, when a readable cartridge is loaded and ready (no lock taken). */
+  readyMedium(): TapeMedium | undefined {
+    return this.readiness() === undefined ? this.mount?.medium : undefined;
+  }
+
+  /** WP bit: write-protect tab, or a generation this drive only reads. */
+  writeProtected(): boolean {
+    const m = this.mount;
+    return m !== undefined && (m.request.writeProtected || m.access === 'read-only');
+  }
+
+  mediumDensityCode(): number {
+    const m = this.mount;
+    return LTO_GENERATIONS[(m?.request.generation ?? this.generation) as LtoGeneration]?.densityCode ?? 0;
+  }
+
+  /**
+   * Run `fn` on the ready medium, one medium operation at a time (also against the robot's load and unload).
+   * Refuses with the NOT READY / deferred sense first; `write` adds the write-protection checks.
+   */
+  async withMedium<T>(fn: (medium: TapeMedium, mount: Mount) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
+    this.checkReady(); // before queueing: a command during a load answers 04/01 at once
+    return this.exclusive(async () => {
+      const deferred = this.deferred;
+      if (deferred) {
+        this.deferred = undefined;
+        throw new SenseError({ ...deferred, deferred: true });
+      }
+      this.checkReady();
+      const mount = this.mount as Mount;
+      const medium = mount.medium as TapeMedium;
+      if (options.write) this.checkWritable(mount);
+      try {
+        return await fn(medium, mount);
+      } catch (err) {
+        throw mediumErrorToSense(err, this.errorContext());
+      }
+    });
+  }
+
+  /**
+   * IMMED=1: check readiness now, answer GOOD, and run `fn` in the background; a failure becomes a deferred error
+   * reported by the next medium command (SSC-4 4.2.x, sense response code 71h/73h).
+   */
+  async immediately(fn: (medium: TapeMedium, mount: Mount) => Promise<void>, options: { write?: boolean } = {}): Promise<void> {
+    await this.withMedium(() => Promise.resolve(), options);
+    this.chain = this.chain.then(async () => {
+      const mount = this.mount;
+      if (!mount?.medium || mount.phase !== 'ready') return;
+      try {
+        await fn(mount.medium, mount);
+      } catch (err) {
+        try {
+          throw mediumErrorToSense(err, this.errorContext());
+        } catch (sense) {
+          if (sense instanceof SenseError) this.deferred = sense.sense;
+          else {
+            this.log.error({ err: sense }, 'immediate operation failed');
+            this.deferred = senseOf('INTERNAL_TARGET_FAILURE');
+          }
+        }
+      }
+    });
+  }
+
+  errorContext(residue?: number): Parameters<typeof mediumErrorToSense>[1] {
+    return {
+      log: this.log,
+      drive: this.name,
+      ...(residue === undefined ? {} : { residue }),
+      onError: (kind) => {
+        if (kind === 'read') {
+          this.counters.readErrors++;
+          this.tapeAlert.set(TapeAlert.READ_FAILURE);
+        } else {
+          this.counters.writeErrors++;
+          this.tapeAlert.set(TapeAlert.WRITE_FAILURE);
+        }
+      },
+    };
+  }
+
+  /** Host UNLOAD: the cartridge stays in the drive, ejected; the robot or a LOAD takes it from there. */
+  ejectByHost(): void {
+    if (this.mount) this.mount.phase = 'ejected';
+  }
+
+  /** Host LOAD of an ejected cartridge. Returns false when there is nothing to load. */
+  reloadByHost(except: ItNexus): boolean {
+    const m = this.mount;
+    if (!m) return false;
+    if (m.phase === 'ejected') {
+      m.phase = 'ready';
+      this.unitAttentions.raiseAll('NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED', except.id);
+    }
+    return true;
+  }
+
+  // --- DriveMechanism -----------------------------------------------------------------------------------------
+  state(): DriveState {
+    const m = this.mount;
+    return {
+      loaded: m?.request.barcode,
+      removalPrevented: this.mediumRemoval.prevented(),
+      // Cleaning and incompatible cartridges are ejected as soon as the drive has looked at them.
+      ejected: m !== undefined && (m.phase === 'ejected' || m.request.cleaning || m.access === 'none'),
+    };
+  }
+
+  async load(request: MountRequest): Promise<void> {
+    if (this.mount) {
+      throw new Error(`Cannot load ${request.barcode} into drive ${this.name}: it holds ${this.mount.request.barcode}`);
+    }
+    const access = request.cleaning ? 'none' : mediaAccess(this.generation, request.generation as LtoGeneration);
+    const mount: Mount = { request, medium: undefined, access, phase: 'loading' };
+    this.mount = mount;
+    await this.exclusive(async () => {
+      try {
+        if (request.cleaning) {
+          this.counters.cleanings++;
+          this.tapeAlert.clear(TapeAlert.CLEAN_NOW);
+          this.tapeAlert.clear(TapeAlert.CLEAN_PERIODIC);
+        } else if (access !== 'none') {
+          const medium = await this.mediaStore.open({
+            barcode: request.barcode,
+            generation: request.generation,
+            worm: request.worm,
+            capacityBytes: request.capacityBytes,
+          });
+          mount.medium = medium;
+          await medium.rewind();
+          // The cartridge memory history is a nicety: a failure to record it must not fail the load.
+          await recordLoad(this, medium, new Date()).catch((err: unknown) => this.log.warn({ err }, 'cannot record the load in MAM'));
+        } else {
+          this.log.warn({ barcode: request.barcode, generation: request.generation }, 'incompatible cartridge generation');
+        }
+      } catch (err) {
+        this.mount = undefined;
+        throw err;
+      }
+      mount.phase = 'ready';
+      this.deferred = undefined;
+      this.unitAttentions.raiseAll('NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED');
+      this.log.info({ barcode: request.barcode }, 'cartridge loaded');
+    });
+  }
+
+  async unload(options: { readonly force: boolean }): Promise<void> {
+    if (!options.force && this.mediumRemoval.prevented()) throw new DriveRemovalPreventedError(this.name);
+    await this.exclusive(async () => {
+      const m = this.mount;
+      if (!m) return;
+      this.mount = undefined;
+      if (options.force) this.mediumRemoval.clearAll();
+      if (m.medium) {
+        try {
+          await m.medium.flush();
+          await m.medium.rewind();
+        } finally {
+          await m.medium.close();
+        }
+      }
+      this.log.info({ barcode: m.request.barcode }, 'cartridge unloaded');
+    });
+  }
+
+  /** Position and bytes moved since load; undefined without a readable cartridge. */
+  status(): DriveActivitySnapshot | undefined {
+    const medium = this.mount?.medium;
+    if (!medium) return undefined;
+    const p = medium.position();
+    const s = medium.statistics();
+    return { position: { partition: 0, blockNumber: p.objectNumber, fileNumber: p.fileNumber }, bytesWritten: s.hostBytesWritten, bytesRead: s.hostBytesRead };
+  }
+
+  /** Process shutdown: wait for the command in progress, then flush and close the cartridge (it stays "loaded"). */
+  async shutdown(): Promise<void> {
+    await this.exclusive(async () => {
+      const medium = this.mount?.medium;
+      if (!medium) return;
+      if (this.mount) this.mount.medium = undefined;
+      try {
+        await medium.flush();
+      } finally {
+        await medium.close();
+      }
+    });
+  }
+
+  // --- internals ---------------------------------------------------------------------------------------------
+  private checkReady(): void {
+    const notReady = this.readiness();
+    if (notReady) throw new SenseError(notReady);
+  }
+
+  private checkWritable(mount: Mount): void {
+    if (mount.access === 'read-only') {
+      // An older generation this drive reads but may not write (SSC-4 / LTO: CANNOT WRITE MEDIUM, INCOMPATIBLE FORMAT).
+      throw new SenseError(senseOf('CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT', { key: SenseKey.DATA_PROTECT }));
+    }
+    if (mount.request.writeProtected) throw new SenseError(senseOf('WRITE_PROTECTED'));
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.chain.then(fn);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+}
