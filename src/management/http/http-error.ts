@@ -1,0 +1,32 @@
+// Errors the management API answers with: one JSON shape, `{ "error": { "status", "code", "message" } }`.
+import { LibraryStateError } from '../../library/library-state-error.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export interface ErrorBody {
+  readonly error: { readonly status: number; readonly code: string; readonly message: string };
+}
+
+/** The HTTP answer for an error, or undefined when it is a bug (answered 500 and logged by the server). */
+export function httpErrorOf(error: unknown): HttpError | undefined {
+  if (error instanceof HttpError) return error;
+  if (error instanceof LibraryStateError) {
+    // The library's codes: unknown things are 404, malformed requests 400, everything else is a state conflict.
+    const status = error.code === 'not-found' ? 404 : error.code === 'invalid-argument' ? 400 : 409;
+    return new HttpError(status, error.code, error.message);
+  }
+  return undefined;
+}
+
+export function errorBody(error: HttpError): ErrorBody {
+  return { error: { status: error.status, code: error.code, message: error.message } };
+}

@@ -1,0 +1,143 @@
+// The management HTTP server: bearer-token check, JSON in and out, routing, and one error grammar. The API is for
+// operators and scripts on the same host (127.0.0.1 by default), so a plain node:http server is enough.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from '../../log.js';
+import type { ManagementService } from '../service.js';
+import { ensureApiToken, tokensMatch } from './api-token.js';
+import { errorBody, HttpError, httpErrorOf } from './http-error.js';
+import { managementRoutes } from './routes.js';
+import { matchRoute, STREAMING, type Route } from './router.js';
+
+export const API_PREFIX = '/api/v1';
+/** Requests are small JSON documents; anything larger is a mistake or an attack. */
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ManagementServerOptions {
+  readonly service: ManagementService;
+  readonly log: Logger;
+  /** `<dataDir>/api-token`: read, or created with a new random token at the first start. */
+  readonly tokenFile: string;
+}
+
+export class ManagementServer {
+  readonly routes: readonly Route[];
+  private readonly log: Logger;
+  private readonly tokenFile: string;
+  private readonly server: Server;
+  private token: string | undefined;
+
+  constructor(options: ManagementServerOptions) {
+    this.log = options.log.child({ component: 'management-api' });
+    this.tokenFile = options.tokenFile;
+    this.routes = managementRoutes(options.service);
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        this.log.error({ err: error }, 'management request failed after the response started');
+        response.destroy();
+      });
+    });
+  }
+
+  /** Start listening; resolves with the bound address (port 0 picks a free port). */
+  async listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    this.token = await ensureApiToken(this.tokenFile);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    this.log.info({ host: address.address, port: address.port, tokenFile: this.tokenFile }, 'management API listening');
+    return { host: address.address, port: address.port };
+  }
+
+  /** Stop accepting, end open event streams and idle keep-alive connections. */
+  async close(): Promise<void> {
+    if (!this.server.listening) return;
+    const closed = new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    let status: number;
+    try {
+      status = await this.dispatch(request, response, url);
+    } catch (error) {
+      const answer = httpErrorOf(error);
+      if (answer === undefined) {
+        this.log.error({ err: error, method: request.method, path: url.pathname }, 'management request failed');
+        status = send(response, 500, errorBody(new HttpError(500, 'internal', 'Internal error; see the server log')));
+      } else {
+        status = send(response, answer.status, errorBody(answer));
+      }
+    }
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    this.log.debug({ method: request.method, path: url.pathname, status, ms }, 'management request');
+  }
+
+  private async dispatch(request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
+    if (!this.authorized(request)) {
+      response.setHeader('www-authenticate', 'Bearer realm="vtl"');
+      throw new HttpError(401, 'unauthorized', 'Missing or wrong bearer token (see <dataDir>/api-token)');
+    }
+    if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
+    const match = matchRoute(this.routes, request.method ?? 'GET', url.pathname.slice(API_PREFIX.length));
+    if (match.kind === 'none') throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
+    if (match.kind === 'wrong-method') {
+      response.setHeader('allow', match.allow.join(', '));
+      throw new HttpError(405, 'method-not-allowed', `${request.method ?? '?'} is not allowed on ${url.pathname} (allowed: ${match.allow.join(', ')})`);
+    }
+    const body = request.method === 'GET' || request.method === 'DELETE' ? {} : await readJsonBody(request);
+    const result = await match.route.handle({ params: match.params, query: url.searchParams, body, request, response });
+    if (result === STREAMING) return 200;
+    return send(response, result.status ?? 200, result.body);
+  }
+
+  private authorized(request: IncomingMessage): boolean {
+    const header = request.headers.authorization;
+    if (this.token === undefined || header === undefined) return false;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    return match?.[1] !== undefined && tokensMatch(this.token, match[1]);
+  }
+}
+
+function send(response: ServerResponse, status: number, body: unknown): number {
+  if (response.headersSent) {
+    response.end();
+    return status;
+  }
+  if (status === 204 || body === undefined) {
+    response.writeHead(status).end();
+    return status;
+  }
+  const text = `${JSON.stringify(body, null, 2)}\n`;
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+  return status;
+}
+
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'too-large', `Request body over ${MAX_BODY_BYTES} bytes`);
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    // Checked while reading too: a chunked body has no Content-Length to trust.
+    if (length > MAX_BODY_BYTES) throw new HttpError(413, 'too-large', `Request body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HttpError(400, 'invalid-request', 'body: not valid JSON');
+  }
+}

@@ -1,0 +1,274 @@
+// The management application service: the one place REST, the CLI (through REST) and a future web UI reach the
+// library. It turns the model into the views of views.ts and keeps a window of recent events for GET /events.
+import type { CartridgeFilter } from '../library/cartridge.js';
+import type { LibraryEvent } from '../library/library-event.js';
+import type { CreateCartridgesRequest, LibraryManager } from '../library/library-manager.js';
+import type { LtoGeneration } from '../library/lto.js';
+import {
+  cartridgeView,
+  driveView,
+  ELEMENT_OF_KIND,
+  elementView,
+  eventView,
+  libraryView,
+  type CartridgeView,
+  type DriveActivity,
+  type DriveView,
+  type ElementView,
+  type EventView,
+  type LibraryView,
+  type LocationKind,
+} from './views.js';
+
+/** The library operations the service uses: LibraryManager satisfies it; naming them keeps the service honest. */
+export type LibraryOperations = Pick<
+  LibraryManager,
+  | 'libraries'
+  | 'library'
+  | 'elements'
+  | 'drives'
+  | 'cartridges'
+  | 'cartridge'
+  | 'createCartridges'
+  | 'importCartridge'
+  | 'exportCartridge'
+  | 'shelveCartridge'
+  | 'unshelveCartridge'
+  | 'deleteCartridge'
+  | 'setWriteProtected'
+  | 'unloadDrive'
+  | 'on'
+>;
+
+/** Live drive figures (position, bytes moved) the library does not keep; main.ts implements it from the drives. */
+export interface DriveStatusProvider {
+  /** Undefined when the drive has nothing to report (no cartridge, or not attached). */
+  driveActivity(library: string, index: number): DriveActivity | undefined;
+}
+
+/** One iSCSI session, as the server status lists it; main.ts maps IscsiServer.sessions() onto it. */
+export interface SessionView {
+  readonly target: string;
+  readonly initiator: string;
+  /** Hex, 12 digits. */
+  readonly isid: string;
+  readonly remoteAddress: string | null;
+  readonly connections: number;
+  /** ISO 8601 time of the login. */
+  readonly since: string | null;
+}
+
+export type SessionProvider = () => readonly SessionView[];
+
+export interface ServerStatus {
+  readonly version: string;
+  readonly startedAt: string;
+  readonly uptimeSeconds: number;
+  readonly pid: number;
+  readonly libraries: readonly {
+    readonly name: string;
+    readonly iqn: string;
+    readonly drives: number;
+    readonly mountedDrives: number;
+    readonly cartridges: number;
+    readonly freeSlots: number;
+    readonly freeMailSlots: number;
+  }[];
+  readonly sessions: readonly SessionView[];
+}
+
+export interface CartridgeQuery {
+  readonly library?: string;
+  /** Barcode prefix, or a glob with `*` and `?`. */
+  readonly barcode?: string;
+  readonly location?: LocationKind;
+  readonly generation?: LtoGeneration;
+  readonly worm?: boolean;
+}
+
+export interface CreateCartridges {
+  readonly library: string;
+  /** One barcode, or the first of a range of `count`. */
+  readonly barcode: string;
+  readonly count?: number;
+  readonly generation?: LtoGeneration;
+  readonly capacityBytes?: number;
+  readonly worm?: boolean;
+  /** Put them in free mail slots instead of free storage slots. */
+  readonly mailSlot?: boolean;
+}
+
+export interface ManagementServiceOptions {
+  readonly library: LibraryOperations;
+  readonly version: string;
+  readonly drives?: DriveStatusProvider;
+  readonly sessions?: SessionProvider;
+  /** How many recent events GET /events can return (default 1000). */
+  readonly eventWindow?: number;
+  readonly now?: () => Date;
+}
+
+export type EventListener = (event: EventView) => void;
+
+export class ManagementService {
+  private readonly library: LibraryOperations;
+  private readonly options: ManagementServiceOptions;
+  private readonly startedAt: Date;
+  private readonly recent: EventView[] = [];
+  private readonly listeners = new Set<EventListener>();
+  private readonly unsubscribe: () => void;
+  private nextEventId = 1;
+
+  constructor(options: ManagementServiceOptions) {
+    this.options = options;
+    this.library = options.library;
+    this.startedAt = this.now();
+    this.unsubscribe = this.library.on((event) => this.record(event));
+  }
+
+  /** Stop following library events (at shutdown). */
+  close(): void {
+    this.unsubscribe();
+    this.listeners.clear();
+  }
+
+  get version(): string {
+    return this.options.version;
+  }
+
+  status(): ServerStatus {
+    const libraries = this.library.libraries().map((info) => ({
+      name: info.name,
+      iqn: info.iqn,
+      drives: info.drives,
+      mountedDrives: this.library.drives(info.name).filter((d) => d.state?.loaded !== undefined).length,
+      cartridges: info.cartridges,
+      freeSlots: info.freeSlots,
+      freeMailSlots: info.freeMailSlots,
+    }));
+    return {
+      version: this.options.version,
+      startedAt: this.startedAt.toISOString(),
+      uptimeSeconds: Math.max(0, Math.floor((this.now().getTime() - this.startedAt.getTime()) / 1000)),
+      pid: process.pid,
+      libraries,
+      sessions: [...(this.options.sessions?.() ?? [])],
+    };
+  }
+
+  libraries(): LibraryView[] {
+    return this.library.libraries().map(libraryView);
+  }
+
+  libraryByName(name: string): LibraryView {
+    return libraryView(this.library.library(name));
+  }
+
+  elements(library: string, kind?: Exclude<LocationKind, 'shelf'>): ElementView[] {
+    return this.library.elements(library, kind === undefined ? undefined : ELEMENT_OF_KIND[kind]).map(elementView);
+  }
+
+  drives(library?: string): DriveView[] {
+    const names = library === undefined ? this.library.libraries().map((l) => l.name) : [this.library.library(library).name];
+    return names.flatMap((name) =>
+      this.library.drives(name).map((d) => driveView(d, this.options.drives?.driveActivity(d.library, d.index))),
+    );
+  }
+
+  /** Unload a drive and put its cartridge back; `force` overrides a host's PREVENT MEDIUM REMOVAL. */
+  async unloadDrive(library: string, index: number, force = false): Promise<CartridgeView | null> {
+    const cartridge = await this.library.unloadDrive(library, index, { force, actor: 'operator' });
+    return cartridge === undefined ? null : cartridgeView(cartridge);
+  }
+
+  cartridges(query: CartridgeQuery = {}): CartridgeView[] {
+    const filter: { -readonly [K in keyof CartridgeFilter]: CartridgeFilter[K] } = {};
+    if (query.library !== undefined) filter.library = this.library.library(query.library).name;
+    if (query.barcode !== undefined) filter.barcode = query.barcode;
+    if (query.generation !== undefined) filter.generation = query.generation;
+    if (query.worm !== undefined) filter.worm = query.worm;
+    if (query.location === 'shelf') filter.location = 'shelf';
+    else if (query.location !== undefined) {
+      filter.location = 'element';
+      filter.elementType = ELEMENT_OF_KIND[query.location];
+    }
+    return this.library.cartridges(filter).map(cartridgeView);
+  }
+
+  cartridge(barcode: string): CartridgeView {
+    return cartridgeView(this.library.cartridge(barcode));
+  }
+
+  async createCartridges(request: CreateCartridges): Promise<CartridgeView[]> {
+    const create: CreateCartridgesRequest = {
+      library: request.library,
+      firstBarcode: request.barcode,
+      count: request.count ?? 1,
+      into: request.mailSlot === true ? 'importExport' : 'storage',
+      ...(request.generation !== undefined ? { generation: request.generation } : {}),
+      ...(request.capacityBytes !== undefined ? { capacityBytes: request.capacityBytes } : {}),
+      ...(request.worm !== undefined ? { worm: request.worm } : {}),
+    };
+    return (await this.library.createCartridges(create, { actor: 'operator' })).map(cartridgeView);
+  }
+
+  /** Mail slot -> first free storage slot. */
+  async importCartridge(barcode: string): Promise<CartridgeView> {
+    return cartridgeView(await this.library.importCartridge(barcode, { actor: 'operator' }));
+  }
+
+  /** Storage slot or drive -> first free mail slot. */
+  async exportCartridge(barcode: string): Promise<CartridgeView> {
+    return cartridgeView(await this.library.exportCartridge(barcode, { actor: 'operator' }));
+  }
+
+  /** Mail slot -> offline shelf (with `direct`, from a storage slot too). */
+  async shelveCartridge(barcode: string, direct = false): Promise<CartridgeView> {
+    return cartridgeView(await this.library.shelveCartridge(barcode, { direct, actor: 'operator' }));
+  }
+
+  /** Shelf -> a free mail slot of its last library, or of `library`. */
+  async unshelveCartridge(barcode: string, library?: string): Promise<CartridgeView> {
+    const options = library === undefined ? { actor: 'operator' as const } : { library, actor: 'operator' as const };
+    return cartridgeView(await this.library.unshelveCartridge(barcode, options));
+  }
+
+  async protectCartridge(barcode: string, on: boolean): Promise<CartridgeView> {
+    return cartridgeView(await this.library.setWriteProtected(barcode, on, { actor: 'operator' }));
+  }
+
+  async deleteCartridge(barcode: string): Promise<void> {
+    await this.library.deleteCartridge(barcode, { actor: 'operator' });
+  }
+
+  /** Events with an id above `since` (oldest first), at most `limit` of the newest. */
+  events(since = 0, limit = 100): EventView[] {
+    const after = this.recent.filter((e) => e.id > since);
+    return after.slice(Math.max(0, after.length - limit));
+  }
+
+  /** Follow new events as they are committed; returns the unsubscribe function. */
+  subscribe(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private record(event: LibraryEvent): void {
+    const view = eventView(this.nextEventId++, event);
+    this.recent.push(view);
+    const window = this.options.eventWindow ?? 1000;
+    if (this.recent.length > window) this.recent.splice(0, this.recent.length - window);
+    for (const listener of this.listeners) {
+      // A broken subscriber (a closed SSE stream) must not stop the library's own event delivery.
+      try {
+        listener(view);
+      } catch {
+        this.listeners.delete(listener);
+      }
+    }
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+}
