@@ -1,0 +1,129 @@
+// SMC-3 media changer logical unit (LUN 0 of a library target): SPC state from SpcCore, the library from the
+// LibraryManager. It raises UNIT ATTENTION 28/01 when the operator touches a mail slot, and keeps the library's
+// mail-slot lock in step with PREVENT ALLOW MEDIUM REMOVAL.
+import type { LibraryManager } from '../../library/library-manager.js';
+import { touchesMailSlots } from '../../library/library-event.js';
+import type { Logger } from '../../log.js';
+import type { TargetEvent } from '../logical-unit.js';
+import type { SenseData, SenseFormat } from '../sense.js';
+import type { CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
+import { SpcCore } from '../spc/spc-core.js';
+import { VersionDescriptor } from '../spc/version-descriptor.js';
+import { naaOfSerial } from '../ssc/drive-identity.js';
+import type { ReportElement } from './element-status.js';
+import { smcLogPages } from './smc-log-pages.js';
+import { smcModePages } from './smc-mode-pages.js';
+
+/** The holder name the changer uses for the library's removal lock (one per changer logical unit). */
+const PREVENT_HOLDER = 'changer';
+
+export interface ChangerDeviceOptions {
+  readonly manager: LibraryManager;
+  readonly library: string;
+  readonly log: Logger;
+  /** LUNs of the library target (REPORT LUNS); default 0 and one per drive from 1. */
+  readonly lunInventory?: () => readonly number[];
+  /** The LUN of drive `index` on this target; default index + 1. */
+  readonly driveLun?: (index: number) => number;
+}
+
+export class ChangerDevice implements SpcDevice {
+  readonly identity: SpcIdentity;
+  readonly manager: LibraryManager;
+  readonly library: string;
+  readonly log: Logger;
+  private readonly core = new SpcCore();
+  private readonly unsubscribe: () => void;
+  private commands: readonly CommandSummary[] = [];
+
+  constructor(private readonly options: ChangerDeviceOptions) {
+    this.manager = options.manager;
+    this.library = options.library;
+    this.log = options.log.child({ changer: options.library });
+    const id = this.manager.changerIdentity(this.library);
+    this.identity = {
+      peripheralDeviceType: 0x08,
+      removable: false,
+      vendor: id.vendor,
+      product: id.product,
+      revision: id.revision,
+      serial: id.serial,
+      versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SMC_3],
+      naa: naaOfSerial(id.serial),
+    };
+    for (const page of smcModePages(() => this.manager.library(this.library).layout)) this.core.modePages.add(page);
+    for (const page of smcLogPages()) this.core.logPages.add(page);
+    this.unsubscribe = this.manager.on((event) => {
+      if (event.actor === 'operator' && touchesMailSlots(event, this.library)) {
+        this.core.unitAttentions.raiseAll('IMPORT_OR_EXPORT_ELEMENT_ACCESSED');
+      }
+    });
+  }
+
+  get unitAttentions(): SpcCore['unitAttentions'] {
+    return this.core.unitAttentions;
+  }
+  get reservation(): SpcCore['reservation'] {
+    return this.core.reservation;
+  }
+  get modePages(): SpcCore['modePages'] {
+    return this.core.modePages;
+  }
+  get logPages(): SpcCore['logPages'] {
+    return this.core.logPages;
+  }
+  get mediumRemoval(): SpcCore['mediumRemoval'] {
+    return this.core.mediumRemoval;
+  }
+
+  senseFormat(): SenseFormat {
+    return this.core.senseFormat();
+  }
+
+  lunInventory(): readonly number[] {
+    if (this.options.lunInventory) return this.options.lunInventory();
+    const drives = this.manager.library(this.library).drives;
+    return Array.from({ length: drives + 1 }, (_, i) => i);
+  }
+
+  /** The changer is always ready: its inventory is the catalog. */
+  readiness(): SenseData | undefined {
+    return undefined;
+  }
+
+  supportedCommands(): readonly CommandSummary[] {
+    return this.commands;
+  }
+
+  /** Set once by createChangerUnit (the table refers to this class, so it cannot be a constructor argument). */
+  setSupportedCommands(commands: readonly CommandSummary[]): void {
+    this.commands = commands;
+  }
+
+  handleEvent(event: TargetEvent): void {
+    this.core.handleEvent(event);
+    this.syncRemovalLock();
+  }
+
+  /** Tell the library whether any nexus prevents medium removal through the mail slots. */
+  syncRemovalLock(): void {
+    this.manager.setRemovalPrevented(this.library, PREVENT_HOLDER, this.core.mediumRemoval.prevented());
+  }
+
+  /** Every element with what READ ELEMENT STATUS reports beyond the catalog (drive identity, LUN, PREVENT). */
+  reportElements(): ReportElement[] {
+    const drives = this.manager.drives(this.library);
+    return this.manager.elements(this.library).map((status) => {
+      if (status.type !== 'dataTransfer') return { status, extras: {} };
+      const d = drives[status.index];
+      const lun = this.options.driveLun ? this.options.driveLun(status.index) : status.index + 1;
+      return { status, extras: { drive: { identity: d.identity, lun, removalPrevented: d.state?.removalPrevented ?? false } } };
+    });
+  }
+
+  /** Stop listening to the library (the target is going away). */
+  close(): void {
+    this.unsubscribe();
+    this.manager.setRemovalPrevented(this.library, PREVENT_HOLDER, false);
+  }
+}

@@ -1,0 +1,91 @@
+// SMC-3 command table of the media changer: the SPC table plus the changer commands.
+import type { CommandTable } from '../command.js';
+import { extendTable } from '../command.js';
+import { preventAllowMediumRemoval } from '../spc/prevent-allow-medium-removal.js';
+import { dataIn, spcCommands, SpcOpcode } from '../spc/spc-commands.js';
+import type { ChangerDevice } from './changer-device.js';
+import { initializeElementStatus, initializeElementStatusWithRange } from './initialize-element-status.js';
+import { exchangeMedium, moveMedium, positionToElement } from './move-medium.js';
+import { openCloseImportExportElement } from './open-close-import-export-element.js';
+import { readElementStatus } from './read-element-status.js';
+
+export const SmcOpcode = {
+  INITIALIZE_ELEMENT_STATUS: 0x07,
+  OPEN_CLOSE_IMPORT_EXPORT_ELEMENT: 0x1b,
+  POSITION_TO_ELEMENT: 0x2b,
+  INITIALIZE_ELEMENT_STATUS_WITH_RANGE: 0x37,
+  MOVE_MEDIUM: 0xa5,
+  EXCHANGE_MEDIUM: 0xa6,
+  READ_ELEMENT_STATUS: 0xb8,
+} as const;
+
+/** Robot motion is quick here, but initiators size their timeouts from this (REPORT SUPPORTED OPERATION CODES). */
+const MOVE_TIMEOUT_SECONDS = 600;
+const STATUS_TIMEOUT_SECONDS = 60;
+
+const changerOnly: CommandTable<ChangerDevice> = [
+  {
+    opcode: SmcOpcode.INITIALIZE_ELEMENT_STATUS,
+    name: 'INITIALIZE ELEMENT STATUS',
+    cdbUsage: [0x07, 0x00, 0x00, 0x00, 0x00, 0x00],
+    timeoutSeconds: STATUS_TIMEOUT_SECONDS,
+    execute: initializeElementStatus,
+  },
+  {
+    opcode: SmcOpcode.OPEN_CLOSE_IMPORT_EXPORT_ELEMENT,
+    name: 'OPEN/CLOSE IMPORT/EXPORT ELEMENT',
+    cdbUsage: [0x1b, 0x00, 0xff, 0xff, 0x1f, 0x00],
+    timeoutSeconds: STATUS_TIMEOUT_SECONDS,
+    execute: openCloseImportExportElement,
+  },
+  {
+    opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
+    name: 'PREVENT ALLOW MEDIUM REMOVAL',
+    cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
+    timeoutSeconds: STATUS_TIMEOUT_SECONDS,
+    // SMC-3: prevents removal of media through the import/export elements (the operator's shelve is refused).
+    execute: (ctx) => {
+      const result = preventAllowMediumRemoval(ctx);
+      ctx.device.syncRemovalLock();
+      return result;
+    },
+  },
+  {
+    opcode: SmcOpcode.POSITION_TO_ELEMENT,
+    name: 'POSITION TO ELEMENT',
+    cdbUsage: [0x2b, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
+    timeoutSeconds: MOVE_TIMEOUT_SECONDS,
+    execute: positionToElement,
+  },
+  {
+    opcode: SmcOpcode.INITIALIZE_ELEMENT_STATUS_WITH_RANGE,
+    name: 'INITIALIZE ELEMENT STATUS WITH RANGE',
+    cdbUsage: [0x37, 0x03, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00],
+    timeoutSeconds: STATUS_TIMEOUT_SECONDS,
+    execute: initializeElementStatusWithRange,
+  },
+  {
+    opcode: SmcOpcode.MOVE_MEDIUM,
+    name: 'MOVE MEDIUM',
+    cdbUsage: [0xa5, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
+    timeoutSeconds: MOVE_TIMEOUT_SECONDS,
+    execute: moveMedium,
+  },
+  {
+    opcode: SmcOpcode.EXCHANGE_MEDIUM,
+    name: 'EXCHANGE MEDIUM',
+    cdbUsage: [0xa6, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+    timeoutSeconds: MOVE_TIMEOUT_SECONDS,
+    execute: exchangeMedium,
+  },
+  {
+    opcode: SmcOpcode.READ_ELEMENT_STATUS,
+    name: 'READ ELEMENT STATUS',
+    cdbUsage: [0xb8, 0x1f, 0xff, 0xff, 0xff, 0xff, 0x03, 0xff, 0xff, 0xff, 0x00, 0x00],
+    transfer: (cdb) => dataIn(cdb.readUIntBE(7, 3)),
+    timeoutSeconds: STATUS_TIMEOUT_SECONDS,
+    execute: readElementStatus,
+  },
+];
+
+export const smcCommands: CommandTable<ChangerDevice> = extendTable(spcCommands, changerOnly);
