@@ -27,10 +27,11 @@ export function nexus(n: number): ItNexus {
 
 /** A counter page (vendor-specific code 32h): parameter 0 cumulative, parameter 1 with a threshold. */
 export class FakeCounterLogPage implements LogPage {
-  readonly pageCode = 0x32;
   readonly subpageCode = 0;
   counters = [5, 7];
   thresholds = [0, 100];
+
+  constructor(readonly pageCode = 0x32) {}
 
   parameters(pc: LogPageControl): readonly LogParameter[] {
     const values = pc === LogPageControl.CURRENT_CUMULATIVE ? this.counters
@@ -48,13 +49,17 @@ export class FakeCounterLogPage implements LogPage {
     else this.counters = [0, 0];
   }
 
-  select(pc: LogPageControl, parameters: readonly LogParameter[]): void {
+  validateSelect(_pc: LogPageControl, parameters: readonly LogParameter[]): void {
     let offset = 0;
     for (const p of parameters) {
       if (p.code > 1) throw Sense.invalidFieldInParameterList(offset);
       if (p.value.length !== 4) throw Sense.invalidFieldInParameterList(offset + 3);
       offset += 4 + p.value.length;
     }
+  }
+
+  select(pc: LogPageControl, parameters: readonly LogParameter[]): void {
+    this.validateSelect(pc, parameters);
     for (const p of parameters) {
       const target = pc === LogPageControl.CURRENT_THRESHOLD ? this.thresholds : this.counters;
       target[p.code] = p.value.readUInt32BE(0);

@@ -48,8 +48,13 @@ export interface LogPage {
   reset?(pc: LogPageControl): void;
   /**
    * LOG SELECT with a parameter list for this page: `parameters` are decoded and in ascending order.
-   * Throw `Sense.invalidFieldInParameterList(byteInParameter, bit)` or PARAMETER NOT SUPPORTED; the framework
-   * rebases the pointer. Absent: any parameter list for this page is refused.
+   * Throw `Sense.invalidFieldInParameterList(offset, bit)` with `offset` counted from the first byte after this
+   * page's 4-byte header (the first parameter's code); the framework rebases it onto the whole list. Absent: any parameter list for this page is refused.
    */
   select?(pc: LogPageControl, parameters: readonly LogParameter[]): void;
+  /**
+   * Optional check run for every page of a LOG SELECT list before any page's `select`, so that a list naming
+   * several pages is applied all or nothing. Same error rules as `select`; must not change state.
+   */
+  validateSelect?(pc: LogPageControl, parameters: readonly LogParameter[]): void;
 }

@@ -28,6 +28,8 @@ function pagesInRange(device: SpcDevice, pageCode: number, subpageCode: number):
 
 interface PageSelection {
   readonly page: LogPage;
+  /** Offset of the page's first parameter in the list. */
+  readonly offset: number;
   readonly parameters: readonly LogParameter[];
 }
 
@@ -59,7 +61,7 @@ function parsePages(device: SpcDevice, list: Buffer): PageSelection[] {
       parameters.push({ code, control: list[p + 2], value: Buffer.from(list.subarray(p + 4, p + 4 + length)) });
       p += 4 + length;
     }
-    out.push({ page, parameters });
+    out.push({ page, offset: at + 4, parameters });
     at = end;
   }
   return out;
@@ -92,11 +94,10 @@ export function logSelect(ctx: CommandContext<SpcDevice>): CommandResult {
     // With a parameter list the pages are named in the list, not in the CDB.
     if (pageCode !== 0) throw Sense.invalidFieldInCdb(2, highestBit(pageCode));
     if (subpageCode !== 0) throw Sense.invalidFieldInCdb(3);
-    let at = 0;
-    for (const sel of parsePages(ctx.device, list)) {
-      const offset = at + 4;
-      withParameterOffset(offset, () => sel.page.select?.(pc, sel.parameters));
-      at += 4 + list.readUInt16BE(at + 2);
+    const selections = parsePages(ctx.device, list);
+    for (const sel of selections) withParameterOffset(sel.offset, () => sel.page.validateSelect?.(pc, sel.parameters));
+    for (const sel of selections) {
+      withParameterOffset(sel.offset, () => sel.page.select?.(pc, sel.parameters));
       changed = true;
     }
   }

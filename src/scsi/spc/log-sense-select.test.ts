@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FakeSpcDevice, nexus } from './fake-spc-device.js';
+import { FakeCounterLogPage, FakeSpcDevice, nexus } from './fake-spc-device.js';
 import type { LogPage } from './log-page.js';
 import { LogPageControl } from './log-page.js';
 import { assertCheck, assertGood, assertInvalidFieldInCdb, assertInvalidFieldInParameterList } from './sense-assert.js';
@@ -109,6 +109,18 @@ describe('LOG SELECT', () => {
     // Truncated page.
     assertCheck(await send([0x32, 0x00, 0x00, 0x10, ...PARAM_1(1)]), 0x05, 0x1a, 0x00);
     assert.deepEqual(d.counterPage.counters, [5, 7]);
+  });
+
+  test('a list naming several pages is validated whole before any page changes', async () => {
+    const d = await FakeSpcDevice.ready();
+    const second = new FakeCounterLogPage(0x34);
+    d.logPages.add(second);
+    const list = [0x32, 0x00, 0x00, 0x08, ...PARAM_1(9), 0x34, 0x00, 0x00, 0x08, 0x00, 0x07, 0x02, 0x04, 0, 0, 0, 1];
+    assertInvalidFieldInParameterList(await d.run(logSelect(0x00, 0x40, 0, list.length), { dataOut: Buffer.from(list) }), 16);
+    assert.deepEqual(d.counterPage.counters, [5, 7]);
+    list[17] = 0x01;
+    assertGood(await d.run(logSelect(0x00, 0x40, 0, list.length), { dataOut: Buffer.from(list) }));
+    assert.deepEqual([d.counterPage.counters, second.counters], [[5, 9], [5, 1]]);
   });
 
   test('PCR with a list, a page code with a list, default PCs with a list and SP are refused', async () => {
