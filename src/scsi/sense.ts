@@ -102,6 +102,8 @@ export const SenseReason = {
   DATA_PHASE_ERROR: { key: SenseKey.ABORTED_COMMAND, asc: 0x4b, ascq: 0x00 },
   COMMAND_ABORTED_BY_TARGET: { key: SenseKey.ABORTED_COMMAND, asc: 0x00, ascq: 0x00 },
   OVERLAPPED_COMMANDS_ATTEMPTED: { key: SenseKey.ABORTED_COMMAND, asc: 0x4e, ascq: 0x00 },
+  // iSCSI (RFC 7143 7.8): a data digest error on data-out terminates the task with this sense.
+  PROTOCOL_SERVICE_CRC_ERROR: { key: SenseKey.ABORTED_COMMAND, asc: 0x47, ascq: 0x05 },
   // SSC: a write refused by append-only mode (mode page 10h/01h WRITE MODE 1h) away from end of data.
   WRITE_APPEND_POSITION_ERROR: { key: SenseKey.DATA_PROTECT, asc: 0x50, ascq: 0x01 },
   // SSC SET CAPACITY away from the beginning of the partition.

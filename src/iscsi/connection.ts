@@ -1,0 +1,299 @@
+// One iSCSI connection over an injected byte transport (a net.Socket in production, any Duplex in tests): framing,
+// the login phase, then full feature phase through its session. Protocol errors get a Reject or drop the
+// connection, with one log line each; nothing a peer sends can throw out of this class.
+import type { Duplex } from 'node:stream';
+import type { Logger } from '../log.js';
+import type { ChapCredentials } from './chap.js';
+import { IscsiProtocolError } from './iscsi-protocol-error.js';
+import { LoginNegotiator } from './login.js';
+import type { TransportLimits } from './negotiate.js';
+import { Bhs, FINAL_BIT, PduOpcode, RESERVED_TAG, newBhs } from './pdu.js';
+import type { RejectReason } from './pdu.js';
+import { PduReader } from './pdu-reader.js';
+import type { ReceivedPdu } from './pdu-reader.js';
+import { encodePdu } from './pdu-writer.js';
+import type { Portal } from './send-targets.js';
+import type { IscsiSession } from './session.js';
+import type { SessionTable } from './session-table.js';
+import type { TargetRegistry } from './target-registry.js';
+
+/** RFC 7143 12.12: until the initiator learns ours, 8192 bytes is the data segment limit during login. */
+const LOGIN_MAX_DATA_SEGMENT = 8192;
+
+export interface ConnectionContext {
+  readonly registry: TargetRegistry;
+  readonly sessionTable: SessionTable;
+  readonly limits: TransportLimits;
+  readonly discoveryChap?: ChapCredentials;
+  readonly queueDepth: number;
+  readonly nopInIntervalMs: number;
+  readonly nopInTimeoutMs: number;
+  readonly log: Logger;
+}
+
+export interface Endpoints {
+  readonly local: Portal;
+  readonly remote: Portal;
+}
+
+export class IscsiConnection {
+  readonly log: Logger;
+  readonly closed: Promise<void>;
+  cid = 0;
+  private session: IscsiSession | undefined;
+  private readonly login: LoginNegotiator;
+  private readonly reader: PduReader;
+  private statSN = 0;
+  private nextTtt = 1;
+  private isClosed = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private pingTimer: NodeJS.Timeout | undefined;
+  private pingTtt: number | undefined;
+  private resolveClosed: () => void = () => undefined;
+
+  constructor(
+    private readonly transport: Duplex,
+    private readonly ctx: ConnectionContext,
+    private readonly endpoints: Endpoints,
+  ) {
+    this.log = ctx.log.child({ remote: `${endpoints.remote.host}:${endpoints.remote.port}` });
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.login = new LoginNegotiator({
+      registry: ctx.registry,
+      limits: ctx.limits,
+      ...(ctx.discoveryChap ? { discoveryChap: ctx.discoveryChap } : {}),
+      queueDepth: ctx.queueDepth,
+      establish: (outcome) => {
+        this.cid = outcome.cid;
+        this.session = ctx.sessionTable.establish(outcome, this, ctx.queueDepth);
+        return this.session.id.tsih;
+      },
+    });
+    this.reader = new PduReader({
+      maxDataSegmentLength: () => (this.fullFeature ? this.ctx.limits.maxRecvDataSegmentLength : LOGIN_MAX_DATA_SEGMENT),
+      headerDigest: () => this.fullFeature && (this.session?.params.headerDigest ?? false),
+      dataDigest: () => this.fullFeature && (this.session?.params.dataDigest ?? false),
+      placeData: (bhs, _ahs, length) => (this.fullFeature ? this.session?.placeData(bhs, length) : undefined),
+      onPdu: (pdu) => this.onPdu(pdu),
+    });
+    transport.on('data', (chunk: Buffer) => this.onData(chunk));
+    transport.on('error', (err: Error) => this.log.debug({ err: err.message }, 'transport error'));
+    transport.on('close', () => this.onClose());
+    this.idleTimer = setTimeout(() => this.onIdle(), ctx.nopInIntervalMs);
+  }
+
+  private fullFeature = false;
+
+  get registry(): TargetRegistry {
+    return this.ctx.registry;
+  }
+
+  get sessionTable(): SessionTable {
+    return this.ctx.sessionTable;
+  }
+
+  get localPortal(): Portal {
+    return this.endpoints.local;
+  }
+
+  get remoteAddress(): string {
+    return `${this.endpoints.remote.host}:${this.endpoints.remote.port}`;
+  }
+
+  get currentSession(): IscsiSession | undefined {
+    return this.session;
+  }
+
+  allocateTtt(): number {
+    const t = this.nextTtt;
+    this.nextTtt = this.nextTtt >= 0x7fffffff ? 1 : this.nextTtt + 1;
+    return t;
+  }
+
+  /** Send a PDU that carries status: it takes StatSN and advances it. */
+  sendStatus(bhs: Buffer, data?: Buffer): void {
+    bhs.writeUInt32BE(this.statSN, Bhs.STAT_SN);
+    this.statSN = (this.statSN + 1) >>> 0;
+    this.write(bhs, data);
+  }
+
+  /** Send a PDU without status (Data-In, R2T, NOP-In ping): StatSN is the next one, not advanced. */
+  sendInfo(bhs: Buffer, data?: Buffer): void {
+    bhs.writeUInt32BE(this.statSN, Bhs.STAT_SN);
+    this.write(bhs, data);
+  }
+
+  /** Everything sent inside `fn` leaves in one write (header and data together). */
+  corked(fn: () => void): void {
+    if (this.isClosed) return;
+    this.transport.cork();
+    try {
+      fn();
+    } finally {
+      this.transport.uncork();
+    }
+  }
+
+  sendReject(reason: RejectReason, rejected: Buffer, message: string): void {
+    this.log.warn({ reason, opcode: rejected[0] & 0x3f, itt: rejected.readUInt32BE(Bhs.INITIATOR_TASK_TAG) }, `PDU rejected: ${message}`);
+    const bhs = newBhs(PduOpcode.REJECT, FINAL_BIT, 0);
+    bhs[2] = reason;
+    bhs.writeUInt32BE(RESERVED_TAG, Bhs.INITIATOR_TASK_TAG);
+    this.sendStatus(bhs, Buffer.from(rejected.subarray(0, 48)));
+  }
+
+  pingAnswered(ttt: number): void {
+    if (ttt !== this.pingTtt) return;
+    this.pingTtt = undefined;
+    clearTimeout(this.pingTimer);
+  }
+
+  /** Close at once: pending output is discarded. */
+  close(reason: string): void {
+    if (this.isClosed) return;
+    this.log.debug({ reason }, 'closing connection');
+    this.reader.stop();
+    this.transport.destroy();
+    this.onClose();
+  }
+
+  /** Close once everything written so far has gone out. */
+  closeAfterFlush(reason: string): void {
+    if (this.isClosed) return;
+    this.log.debug({ reason }, 'closing connection after flush');
+    this.reader.stop();
+    this.transport.end();
+    // A peer that never reads must not keep the socket alive.
+    setTimeout(() => this.close(`${reason}: flush timed out`), this.ctx.nopInTimeoutMs).unref();
+  }
+
+  /** Graceful shutdown: stop reading, let running commands finish (at most `timeoutMs`), then close. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.transport.pause();
+    const session = this.session;
+    if (session) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([session.idle(), timeout]);
+      clearTimeout(timer);
+    }
+    this.closeAfterFlush('server shutting down');
+  }
+
+  private write(bhs: Buffer, data: Buffer | undefined): void {
+    if (this.isClosed) return;
+    const digests = this.fullFeature && this.session
+      ? this.session.params
+      : { headerDigest: false, dataDigest: false };
+    if (this.fullFeature) this.stamp(bhs);
+    // Corked so that header, data and digests leave in one writev (corks nest).
+    this.transport.cork();
+    for (const part of encodePdu(bhs, data, digests)) this.transport.write(part);
+    this.transport.uncork();
+  }
+
+  private onData(chunk: Buffer): void {
+    this.idleTimer?.refresh();
+    try {
+      this.reader.push(chunk);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private onPdu(pdu: ReceivedPdu): void {
+    if (this.isClosed) return;
+    if (!this.fullFeature) return this.onLoginPdu(pdu);
+    const session = this.session;
+    if (!session) return;
+    // Every PDU updates our view of what the initiator has seen; nothing to do with it at ERL 0.
+    try {
+      session.handlePdu(pdu);
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private onLoginPdu(pdu: ReceivedPdu): void {
+    const step = this.login.handle(pdu);
+    this.write(step.response.bhs, step.response.data);
+    if (step.failed) {
+      const status = step.failed.status;
+      this.log.warn(
+        { status: `${(status >> 8).toString(16).padStart(2, '0')}/${(status & 0xff).toString(16).padStart(2, '0')}`, initiator: this.login.initiator, target: this.login.targetName },
+        `login refused: ${step.failed.message}`,
+      );
+      this.closeAfterFlush('login failed');
+      return;
+    }
+    if (step.outcome) {
+      this.statSN = this.login.nextStatSN;
+      this.fullFeature = true;
+      const s = this.session;
+      this.log.info(
+        { initiator: step.outcome.initiatorName, target: step.outcome.target?.name, tsih: s?.id.tsih, discovery: step.outcome.discovery,
+          headerDigest: step.outcome.params.headerDigest, dataDigest: step.outcome.params.dataDigest },
+        'login complete',
+      );
+    }
+  }
+
+  private onError(err: unknown): void {
+    if (err instanceof IscsiProtocolError) {
+      if (err.fatal || !err.bhs) {
+        this.log.warn({ reason: err.reason }, `protocol error, dropping connection: ${err.message}`);
+        this.close('protocol error');
+        return;
+      }
+      this.sendReject(err.reason, err.bhs, err.message);
+      return;
+    }
+    this.log.error({ err }, 'internal error on connection, dropping it');
+    this.close('internal error');
+  }
+
+  /** Nothing received for a while: ping in full feature phase, give up on a login that stalls. */
+  private onIdle(): void {
+    if (this.isClosed) return;
+    if (!this.fullFeature || !this.session) {
+      this.log.warn('login stalled, dropping connection');
+      this.close('login timeout');
+      return;
+    }
+    if (this.pingTtt === undefined) {
+      this.pingTtt = this.allocateTtt();
+      const bhs = newBhs(PduOpcode.NOP_IN, FINAL_BIT, 0);
+      bhs.writeUInt32BE(RESERVED_TAG, Bhs.INITIATOR_TASK_TAG);
+      bhs.writeUInt32BE(this.pingTtt, Bhs.TARGET_TRANSFER_TAG);
+      this.sendInfo(bhs);
+      this.pingTimer = setTimeout(() => {
+        this.log.warn({ timeoutMs: this.ctx.nopInTimeoutMs }, 'no answer to NOP-In, dropping connection');
+        this.close('nop timeout');
+      }, this.ctx.nopInTimeoutMs);
+    }
+    this.idleTimer?.refresh();
+  }
+
+  /** ExpCmdSN and MaxCmdSN go in every full-feature target PDU, from the session's window. */
+  private stamp(bhs: Buffer): void {
+    const w = this.session?.window;
+    if (!w) return;
+    bhs.writeUInt32BE(w.expCmdSN, Bhs.EXP_CMD_SN);
+    bhs.writeUInt32BE(w.maxCmdSN, Bhs.MAX_CMD_SN);
+  }
+
+  private onClose(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.pingTimer);
+    this.reader.stop();
+    const session = this.session;
+    if (session) {
+      this.ctx.sessionTable.remove(session);
+      session.end();
+    }
+    this.transport.destroy();
+    this.resolveClosed();
+  }
+}

@@ -1,0 +1,106 @@
+// The TCP side of the iSCSI target: accepts connections and hands each socket to an IscsiConnection.
+// The only module of the transport that imports node:net.
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import type { Logger } from '../log.js';
+import type { ChapCredentials } from './chap.js';
+import { IscsiConnection } from './connection.js';
+import { DEFAULT_LIMITS } from './negotiate.js';
+import type { TransportLimits } from './negotiate.js';
+import { SessionTable } from './session-table.js';
+import type { SessionSummary } from './session-table.js';
+import type { TargetRegistry } from './target-registry.js';
+
+export interface IscsiServerOptions {
+  readonly registry: TargetRegistry;
+  readonly log: Logger;
+  readonly limits?: {
+    readonly maxRecvDataSegmentLength?: number;
+    readonly maxBurstLength?: number;
+    readonly firstBurstLength?: number;
+  };
+  readonly nopInIntervalMs?: number;
+  readonly nopInTimeoutMs?: number;
+  readonly discoveryChap?: ChapCredentials;
+  /** Commands per session beyond ExpCmdSN (MaxCmdSN window). */
+  readonly queueDepth?: number;
+  /** How long close() waits for running commands. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export type { SessionSummary };
+
+export class IscsiServer {
+  private readonly server: Server;
+  private readonly connections = new Set<IscsiConnection>();
+  private readonly sessionTable: SessionTable;
+  private readonly limits: TransportLimits;
+  private readonly log: Logger;
+
+  constructor(private readonly options: IscsiServerOptions) {
+    this.log = options.log.child({ component: 'iscsi' });
+    this.sessionTable = new SessionTable(this.log);
+    this.limits = {
+      ...DEFAULT_LIMITS,
+      ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, v]) => v !== undefined)),
+    };
+    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    this.server.on('error', (err) => this.log.error({ err }, 'iSCSI listener error'));
+  }
+
+  listen(host: string, port: number): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const address = this.server.address();
+        const bound = typeof address === 'object' && address ? { host: address.address, port: address.port } : { host, port };
+        this.log.info(bound, 'iSCSI target listening');
+        resolve(bound);
+      });
+    });
+  }
+
+  /** Live sessions, for the management API. */
+  sessions(): SessionSummary[] {
+    return this.sessionTable.list();
+  }
+
+  /** Stop accepting, let in-flight commands finish (bounded), then close every connection. */
+  async close(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const timeout = this.options.shutdownTimeoutMs ?? 10000;
+    await Promise.all([...this.connections].map((c) => c.drain(timeout)));
+    await Promise.all([...this.connections].map((c) => c.closed));
+    await stopped;
+  }
+
+  private accept(socket: Socket): void {
+    socket.setKeepAlive(true, 30000);
+    const conn = new IscsiConnection(
+      socket,
+      {
+        registry: this.options.registry,
+        sessionTable: this.sessionTable,
+        limits: this.limits,
+        ...(this.options.discoveryChap ? { discoveryChap: this.options.discoveryChap } : {}),
+        queueDepth: this.options.queueDepth ?? 32,
+        nopInIntervalMs: this.options.nopInIntervalMs ?? 10000,
+        nopInTimeoutMs: this.options.nopInTimeoutMs ?? 30000,
+        log: this.log,
+      },
+      {
+        local: { host: unmapIpv4(socket.localAddress ?? '0.0.0.0'), port: socket.localPort ?? 0 },
+        remote: { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 },
+      },
+    );
+    this.connections.add(conn);
+    void conn.closed.then(() => this.connections.delete(conn));
+  }
+}
+
+/** A dual-stack socket reports IPv4 peers as ::ffff:a.b.c.d; TargetAddress wants the IPv4 form. */
+function unmapIpv4(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}

@@ -1,0 +1,331 @@
+// RFC 7143 full feature phase for one session (one connection, MaxConnections=1): SCSI commands and their
+// data-out, NOP-Out, Text, Task Management, Logout, and the CmdSN window. Knows nothing of the command sets:
+// commands go to the target's ScsiTargetDevice in CmdSN order and come back as ScsiResponse.
+import type { ItNexus, ScsiResponse } from '../scsi/logical-unit.js';
+import { decodeLun } from '../scsi/lun.js';
+import { SenseFormat, encodeSense, senseOf } from '../scsi/sense.js';
+import { ScsiStatus } from '../scsi/status.js';
+import { CommandWindow } from './command-window.js';
+import type { IscsiConnection } from './connection.js';
+import { IscsiProtocolError } from './iscsi-protocol-error.js';
+import type { SessionParameters } from './negotiate.js';
+import {
+  AhsType, Bhs, FINAL_BIT, PduOpcode, R2tBhs, RejectReason, ScsiCommandBhs,
+  isFinal, isImmediate, newBhs, opcodeOf,
+} from './pdu.js';
+import type { ReceivedPdu } from './pdu-reader.js';
+import { ScsiTask, TaskState, attributeOf } from './scsi-task.js';
+import { handleLogout, handleNopOut, handleTextRequest } from './session-requests.js';
+import { handleTaskManagement } from './task-management.js';
+import { buildTaskResponse } from './task-response.js';
+import type { IscsiTarget } from './target-registry.js';
+
+/** A LUN field this target never assigns (multi-level, well-known): routed to the device as a LUN it lacks. */
+const UNKNOWN_LUN = 0xffff;
+/** Largest data-out buffer one command may ask for; above it the command is refused before allocation. */
+export const MAX_COMMAND_DATA_LENGTH = 64 * 1024 * 1024;
+
+const TASK_ATTRIBUTES = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'] as const;
+
+export interface SessionIdentity {
+  readonly tsih: number;
+  readonly initiatorName: string;
+  readonly initiatorAlias: string | undefined;
+  readonly isid: Buffer;
+  readonly target: IscsiTarget | undefined;
+  readonly discovery: boolean;
+}
+
+export class IscsiSession {
+  readonly window: CommandWindow;
+  readonly tasks = new Map<number, ScsiTask>();
+  readonly nexus: ItNexus;
+  private pendingImmediate: { bhs: Buffer; buffer: Buffer } | undefined;
+  logoutRequested = false;
+  ended = false;
+
+  constructor(
+    readonly id: SessionIdentity,
+    readonly conn: IscsiConnection,
+    readonly params: SessionParameters,
+    initialCmdSN: number,
+    queueDepth: number,
+  ) {
+    this.window = new CommandWindow(initialCmdSN, queueDepth);
+    const isidHex = id.isid.toString('hex');
+    const tpgt = id.target?.portalGroupTag ?? 0;
+    const initiatorPort = `${id.initiatorName},i,0x${isidHex}`;
+    const targetPort = `${id.target?.name ?? 'discovery'},t,0x${tpgt.toString(16).padStart(4, '0')}`;
+    this.nexus = { id: `${initiatorPort}|${targetPort}`, initiatorPort, targetPort, relativeTargetPort: Math.max(1, tpgt) };
+  }
+
+  get key(): string {
+    return sessionKey(this.id.initiatorName, this.id.isid, this.id.target?.name);
+  }
+
+  /** Framer hook: put immediate data and Data-Out straight into the task's buffer. */
+  placeData(bhs: Buffer, length: number): Buffer | undefined {
+    const op = opcodeOf(bhs);
+    if (op === PduOpcode.SCSI_DATA_OUT) return this.tasks.get(bhs.readUInt32BE(Bhs.INITIATOR_TASK_TAG))?.regionFor(bhs, length);
+    if (op !== PduOpcode.SCSI_COMMAND || this.id.discovery) return undefined;
+    const edtl = bhs.readUInt32BE(ScsiCommandBhs.EXPECTED_DATA_TRANSFER_LENGTH);
+    const write = (bhs[Bhs.FLAGS] & ScsiCommandBhs.FLAG_WRITE) !== 0;
+    if (!write || length > edtl || edtl > MAX_COMMAND_DATA_LENGTH || !this.params.immediateData || length > this.params.firstBurstLength) {
+      return undefined;
+    }
+    const buffer = Buffer.allocUnsafe(edtl);
+    this.pendingImmediate = { bhs, buffer };
+    return buffer.subarray(0, length);
+  }
+
+  handlePdu(pdu: ReceivedPdu): void {
+    const op = opcodeOf(pdu.bhs);
+    if (this.id.discovery && op !== PduOpcode.TEXT_REQUEST && op !== PduOpcode.LOGOUT_REQUEST && op !== PduOpcode.NOP_OUT) {
+      throw new IscsiProtocolError(`opcode 0x${op.toString(16)} in a discovery session`, RejectReason.PROTOCOL_ERROR, pdu.bhs);
+    }
+    switch (op) {
+      case PduOpcode.SCSI_COMMAND:
+        return this.onScsiCommand(pdu);
+      case PduOpcode.SCSI_DATA_OUT:
+        return this.onDataOut(pdu);
+      case PduOpcode.NOP_OUT:
+        return this.ordered(pdu, () => handleNopOut(this, pdu));
+      case PduOpcode.SCSI_TASK_MANAGEMENT_REQUEST:
+        return this.ordered(pdu, () => handleTaskManagement(this, pdu));
+      case PduOpcode.TEXT_REQUEST:
+        return this.ordered(pdu, () => handleTextRequest(this, pdu));
+      case PduOpcode.LOGOUT_REQUEST:
+        return this.ordered(pdu, () => handleLogout(this, pdu));
+      case PduOpcode.SNACK_REQUEST:
+        throw new IscsiProtocolError('SNACK at ErrorRecoveryLevel 0', RejectReason.SNACK_REJECT, pdu.bhs);
+      case PduOpcode.LOGIN_REQUEST:
+        throw new IscsiProtocolError('Login Request in full feature phase', RejectReason.PROTOCOL_ERROR, pdu.bhs);
+      default:
+        throw new IscsiProtocolError(`unknown opcode 0x${op.toString(16)}`, RejectReason.PROTOCOL_ERROR, pdu.bhs);
+    }
+  }
+
+  /** Non-SCSI requests take a CmdSN slot when not immediate, and run at once. */
+  private ordered(pdu: ReceivedPdu, run: () => void): void {
+    if (pdu.dataDigestError) {
+      throw new IscsiProtocolError('data digest error', RejectReason.DATA_DIGEST_ERROR, pdu.bhs);
+    }
+    if (!isImmediate(pdu.bhs)) {
+      const cmdSN = pdu.bhs.readUInt32BE(Bhs.CMD_SN);
+      // 3.2.2.1: outside the window (or a duplicate) is silently ignored.
+      if (!this.window.accepts(cmdSN)) return;
+      this.window.consume(cmdSN);
+    }
+    run();
+  }
+
+  private onScsiCommand(pdu: ReceivedPdu): void {
+    const bhs = pdu.bhs;
+    const immediateBuffer = this.pendingImmediate?.bhs === bhs ? this.pendingImmediate.buffer : undefined;
+    this.pendingImmediate = undefined;
+    const immediate = isImmediate(bhs);
+    const cmdSN = bhs.readUInt32BE(Bhs.CMD_SN);
+    if (!immediate && !this.window.accepts(cmdSN)) {
+      this.conn.log.debug({ cmdSN, expCmdSN: this.window.expCmdSN }, 'command outside the CmdSN window ignored');
+      return;
+    }
+    const itt = bhs.readUInt32BE(Bhs.INITIATOR_TASK_TAG);
+    const flags = bhs[Bhs.FLAGS];
+    const edtl = bhs.readUInt32BE(ScsiCommandBhs.EXPECTED_DATA_TRANSFER_LENGTH);
+    const write = (flags & ScsiCommandBhs.FLAG_WRITE) !== 0;
+    const read = (flags & ScsiCommandBhs.FLAG_READ) !== 0;
+    let problem: string | undefined;
+    let reason: RejectReason = RejectReason.PROTOCOL_ERROR;
+    const { cdb, bidiReadLength, error } = decodeAhs(bhs, pdu.ahs);
+    if (error) problem = error;
+    else if (this.tasks.has(itt)) [problem, reason] = [`task tag 0x${itt.toString(16)} already in use`, RejectReason.TASK_IN_PROGRESS];
+    else if (pdu.data.length > 0 && !write) problem = 'immediate data without the W bit';
+    else if (pdu.data.length > 0 && !this.params.immediateData) problem = 'immediate data while ImmediateData=No';
+    else if (pdu.data.length > edtl) problem = 'immediate data longer than the expected data transfer length';
+    else if (pdu.data.length > this.params.firstBurstLength) problem = 'immediate data longer than FirstBurstLength';
+    else if (!write && !read && edtl !== 0) problem = 'expected data transfer length without R or W';
+    if (problem !== undefined) {
+      if (!immediate) this.window.consume(cmdSN);
+      throw new IscsiProtocolError(problem, reason, bhs);
+    }
+    const lunField = Buffer.from(bhs.subarray(Bhs.LUN, Bhs.LUN + 8));
+    const task = new ScsiTask(
+      {
+        itt, lun: decodeLun(lunField) ?? UNKNOWN_LUN, lunField, cdb, expectedDataTransferLength: edtl, read, write,
+        attribute: attributeOf(flags), cmdSN, immediate, bidiReadLength,
+      },
+      write && edtl > 0 && edtl <= MAX_COMMAND_DATA_LENGTH ? (immediateBuffer ?? Buffer.allocUnsafe(edtl)) : undefined,
+    );
+    this.tasks.set(itt, task);
+    if (!immediate) this.window.receive(cmdSN, { ready: () => task.state !== TaskState.DATA_OUT, deliver: () => this.execute(task) });
+    if (write && edtl > MAX_COMMAND_DATA_LENGTH) {
+      // Refused before any buffer exists; unsolicited data for it is dropped as for an unknown task.
+      this.finishWithSense(task, 'INSUFFICIENT_RESOURCES');
+      return;
+    }
+    if (pdu.data.length > 0 && !immediateBuffer) pdu.data.copy(task.buffer ?? Buffer.alloc(0));
+    task.startDataOut(pdu.data.length, isFinal(bhs), this.params.initialR2T, this.params.firstBurstLength);
+    if (pdu.dataDigestError) {
+      this.conn.sendReject(RejectReason.DATA_DIGEST_ERROR, bhs, 'data digest error on immediate data');
+      this.finishWithSense(task, 'PROTOCOL_SERVICE_CRC_ERROR');
+      return;
+    }
+    this.afterData(task);
+  }
+
+  private onDataOut(pdu: ReceivedPdu): void {
+    const itt = pdu.bhs.readUInt32BE(Bhs.INITIATOR_TASK_TAG);
+    const task = this.tasks.get(itt);
+    if (!task || task.aborted) {
+      // Data for a task already terminated (aborted, refused): dropped, as 4.2.3 allows.
+      this.conn.log.debug({ itt }, 'Data-Out for an unknown or terminated task dropped');
+      return;
+    }
+    if (pdu.dataDigestError) {
+      this.conn.sendReject(RejectReason.DATA_DIGEST_ERROR, pdu.bhs, 'data digest error on Data-Out');
+      this.finishWithSense(task, 'PROTOCOL_SERVICE_CRC_ERROR');
+      return;
+    }
+    const problem = task.acceptDataOut(pdu.bhs, pdu.data, isFinal(pdu.bhs));
+    if (problem !== undefined) throw new IscsiProtocolError(problem, RejectReason.PROTOCOL_ERROR, pdu.bhs);
+    this.afterData(task);
+  }
+
+  /** After data arrived: send R2Ts for what is missing, or hand the command on when complete. */
+  private afterData(task: ScsiTask): void {
+    if (task.state === TaskState.DATA_OUT) {
+      const r2ts = task.nextR2ts(this.params.maxOutstandingR2T, this.params.maxBurstLength, () => this.conn.allocateTtt());
+      this.conn.corked(() => {
+        for (const r of r2ts) {
+          const bhs = newBhs(PduOpcode.R2T, FINAL_BIT, 0);
+          task.init.lunField.copy(bhs, Bhs.LUN);
+          bhs.writeUInt32BE(task.itt, Bhs.INITIATOR_TASK_TAG);
+          bhs.writeUInt32BE(r.ttt, Bhs.TARGET_TRANSFER_TAG);
+          bhs.writeUInt32BE(r.r2tSN, R2tBhs.R2T_SN);
+          bhs.writeUInt32BE(r.offset, R2tBhs.BUFFER_OFFSET);
+          bhs.writeUInt32BE(r.length, R2tBhs.DESIRED_DATA_TRANSFER_LENGTH);
+          this.conn.sendInfo(bhs);
+        }
+      });
+      return;
+    }
+    if (task.init.immediate) this.execute(task);
+    else this.window.pump();
+  }
+
+  private execute(task: ScsiTask): void {
+    if (task.aborted || task.state !== TaskState.READY) return;
+    task.state = TaskState.EXECUTING;
+    const device = this.id.target?.device;
+    if (!device) return;
+    const attr = TASK_ATTRIBUTES[task.init.attribute] ?? 'simple';
+    const running = device.execute({
+      lun: task.init.lun,
+      cdb: task.init.cdb,
+      dataOut: task.buffer,
+      expectedDataInLength: task.readLength,
+      expectedDataOutLength: task.writeLength,
+      taskAttribute: attr,
+      nexus: this.nexus,
+      signal: task.abort.signal,
+    });
+    task.execution = running.then(
+      (response) => this.complete(task, response),
+      (err: unknown) => {
+        this.conn.log.error({ err, itt: task.itt }, 'device failed a command without a response');
+        this.complete(task, { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf('INTERNAL_TARGET_FAILURE'), SenseFormat.FIXED) });
+      },
+    );
+  }
+
+  private complete(task: ScsiTask, response: ScsiResponse): void {
+    task.state = TaskState.DONE;
+    this.tasks.delete(task.itt);
+    if (!task.init.immediate) this.window.finished(task.init.cmdSN);
+    if (task.aborted || this.ended) return;
+    const pdus = buildTaskResponse(task, response, this.params.initiatorMaxRecvDataSegmentLength, this.params.maxBurstLength);
+    this.conn.corked(() => {
+      for (const p of pdus) {
+        if (p.status) this.conn.sendStatus(p.bhs, p.data);
+        else this.conn.sendInfo(p.bhs, p.data);
+      }
+    });
+  }
+
+  /** End a task with CHECK CONDITION before it reaches the device. */
+  private finishWithSense(task: ScsiTask, reason: 'PROTOCOL_SERVICE_CRC_ERROR' | 'INSUFFICIENT_RESOURCES'): void {
+    task.state = TaskState.DONE;
+    if (!task.init.immediate) this.window.cancel(task.init.cmdSN);
+    this.window.pump();
+    this.complete(task, { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf(reason), SenseFormat.FIXED) });
+    // Later Data-Out for it is dropped (unknown task).
+  }
+
+  /** Abort matching tasks without responses; resolves when none of them is still running on the device. */
+  async abortTasks(match: (task: ScsiTask) => boolean): Promise<void> {
+    const hit = [...this.tasks.values()].filter(match);
+    for (const t of hit) {
+      t.aborted = true;
+      t.abort.abort();
+      if (t.state !== TaskState.EXECUTING) {
+        this.tasks.delete(t.itt);
+        if (!t.init.immediate) this.window.cancel(t.init.cmdSN);
+      }
+    }
+    this.window.pump();
+    await Promise.all(hit.map((t) => t.execution));
+  }
+
+  /** Resolves when no task is left (graceful shutdown, logout). */
+  async idle(): Promise<void> {
+    while (this.tasks.size > 0) {
+      const running = [...this.tasks.values()].filter((t) => t.state === TaskState.EXECUTING);
+      if (running.length === 0) return;
+      await Promise.all(running.map((t) => t.execution));
+    }
+  }
+
+  /** The session ends (connection lost, logout, reinstatement): tasks aborted, the device told of the nexus loss. */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const t of this.tasks.values()) {
+      t.aborted = true;
+      t.abort.abort();
+    }
+    this.tasks.clear();
+    const device = this.id.target?.device;
+    if (!device) return;
+    try {
+      device.handleEvent({ kind: 'nexus-loss', nexus: this.nexus });
+    } catch (err) {
+      this.conn.log.error({ err }, 'device failed to handle nexus loss');
+    }
+  }
+}
+
+export function sessionKey(initiatorName: string, isid: Buffer, targetName: string | undefined): string {
+  return `${initiatorName.toLowerCase()}|${isid.toString('hex')}|${(targetName ?? '').toLowerCase()}`;
+}
+
+/** 11.2.2: the CDB (with an Extended CDB AHS) and a Bidirectional Read Data Length AHS. */
+function decodeAhs(bhs: Buffer, ahs: Buffer): { cdb: Buffer; bidiReadLength: number | undefined; error?: string } {
+  let cdb = Buffer.from(bhs.subarray(ScsiCommandBhs.CDB, ScsiCommandBhs.CDB + ScsiCommandBhs.CDB_LENGTH));
+  let bidiReadLength: number | undefined;
+  for (let at = 0; at < ahs.length; ) {
+    if (at + 4 > ahs.length) return { cdb, bidiReadLength, error: 'truncated AHS' };
+    const length = ahs.readUInt16BE(at);
+    const type = ahs[at + 2];
+    const total = (3 + length + 3) & ~3;
+    if (length === 0 || at + total > ahs.length) return { cdb, bidiReadLength, error: 'AHS length beyond TotalAHSLength' };
+    if (type === AhsType.EXTENDED_CDB) {
+      cdb = Buffer.concat([cdb, ahs.subarray(at + 4, at + 3 + length)]);
+    } else if (type === AhsType.BIDIRECTIONAL_READ_DATA_LENGTH && length === 5) {
+      bidiReadLength = ahs.readUInt32BE(at + 4);
+    } else {
+      return { cdb, bidiReadLength, error: `unsupported AHS type ${type}` };
+    }
+    at += total;
+  }
+  return { cdb, bidiReadLength };
+}
