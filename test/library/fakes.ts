@@ -2,6 +2,7 @@
 import type { CartridgeDescriptor, MediaStore, TapeMedium } from '../../src/media/tape-medium.js';
 import { DriveRemovalPreventedError } from '../../src/library/drive-port.js';
 import type { DriveMechanism, DriveState, MountRequest } from '../../src/library/drive-port.js';
+import type { DeviceIdentity } from '../../src/library/drive-identity.js';
 
 export class FakeMediaStore implements MediaStore {
   readonly files = new Map<string, CartridgeDescriptor>();
@@ -37,7 +38,10 @@ export class FakeDrive implements DriveMechanism {
   failLoad = false;
   readonly log: string[] = [];
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    readonly identity?: DeviceIdentity,
+  ) {}
 
   state(): DriveState {
     return { loaded: this.loaded?.barcode, removalPrevented: this.removalPrevented, ejected: this.ejected };
