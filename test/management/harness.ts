@@ -1,0 +1,113 @@
+// A running management API over a real LibraryManager (SQLite catalog and cartridge files in a temp dir) with
+// drives that record loads, for the API and CLI tests.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, type VtlConfig } from '../../src/config/schema.js';
+import { DriveRemovalPreventedError, type DriveMechanism, type DriveState, type MountRequest } from '../../src/library/drive-port.js';
+import { LibraryManager } from '../../src/library/library-manager.js';
+import { silentLogger } from '../../src/log.js';
+import { FileMediaStore } from '../../src/media/file-media-store.js';
+import { ManagementServer } from '../../src/management/http/management-server.js';
+import { ManagementService, type DriveStatusProvider, type SessionView } from '../../src/management/service.js';
+import type { DriveActivity } from '../../src/management/views.js';
+
+export class TestDrive implements DriveMechanism {
+  loaded: MountRequest | undefined;
+  removalPrevented = false;
+  ejected = false;
+
+  constructor(readonly name: string) {}
+
+  state(): DriveState {
+    return { loaded: this.loaded?.barcode, removalPrevented: this.removalPrevented, ejected: this.ejected };
+  }
+
+  async load(request: MountRequest): Promise<void> {
+    this.loaded = request;
+  }
+
+  async unload(options: { readonly force: boolean }): Promise<void> {
+    if (this.removalPrevented && !options.force) throw new DriveRemovalPreventedError(this.name);
+    this.loaded = undefined;
+    this.removalPrevented = false;
+  }
+}
+
+export interface ApiHarness {
+  readonly dir: string;
+  readonly url: string;
+  readonly token: string;
+  readonly tokenFile: string;
+  readonly manager: LibraryManager;
+  readonly service: ManagementService;
+  readonly server: ManagementServer;
+  readonly drives: TestDrive[];
+  readonly sessions: SessionView[];
+  /** JSON request with the token (unless `token` is given, or null for none). */
+  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+export function testConfig(dir: string): VtlConfig {
+  return configSchema.parse({
+    server: { dataDir: dir },
+    libraries: [
+      { name: 'lib0', driveCount: 2, slots: 6, mailSlots: 2, initialCartridges: { count: 3, capacityBytes: 1048576 } },
+      { name: 'lib1', driveCount: 1, slots: 4, mailSlots: 1, initialCartridges: { count: 1, barcodePrefix: 'B' } },
+    ],
+  });
+}
+
+export async function startApi(): Promise<ApiHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
+  const config = testConfig(dir);
+  const log = silentLogger();
+  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log });
+  await manager.start();
+  const drives: TestDrive[] = [];
+  for (const library of manager.libraries()) {
+    for (let i = 0; i < library.drives; i++) {
+      const drive = new TestDrive(`${library.name}/${i}`);
+      drives.push(drive);
+      await manager.attachDrive(library.name, i, drive);
+    }
+  }
+  const activity: DriveStatusProvider = {
+    driveActivity: (library, index): DriveActivity | undefined =>
+      library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined,
+  };
+  const sessions: SessionView[] = [];
+  const service = new ManagementService({ library: manager, version: '9.9.9-test', drives: activity, sessions: () => sessions });
+  const tokenFile = join(dir, 'api-token');
+  const server = new ManagementServer({ service, log, tokenFile });
+  const { port } = await server.listen('127.0.0.1', 0);
+  const url = `http://127.0.0.1:${port}`;
+  const token = (await readFile(tokenFile, 'utf8')).trim();
+  return {
+    dir,
+    url,
+    token,
+    tokenFile,
+    manager,
+    service,
+    server,
+    drives,
+    sessions,
+    async call(method, path, body, useToken) {
+      const headers: Record<string, string> = {};
+      const bearer = useToken === undefined ? token : useToken;
+      if (bearer !== null) headers['authorization'] = `Bearer ${bearer}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+      const text = await response.text();
+      return { status: response.status, body: text === '' ? undefined : (JSON.parse(text) as unknown), headers: response.headers };
+    },
+    async close() {
+      await server.close();
+      service.close();
+      manager.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
