@@ -1,7 +1,66 @@
 #!/bin/bash
+# Runs inside the QEMU guest as /vtl/run.sh (see run-guest.ts): discovers the changer and drives, runs the checks of
+# the phase named in /vtl/env, one `VTLCHECK ok|fail|skip <name> <detail>` line per check on ttyS1.
+# Phases: main (everything, ending with persist-write), persist-write / persist-read (the boots around a vtl
+# restart), probe (device discovery only).
+set -u
+set -a
 . /vtl/env
-check() { echo "VTLCHECK $1 $2 ${3:-}" | tee /dev/ttyS1; }
-sleep 2
-lsscsi -g
-ls -l /dev/nst* /dev/sch* /dev/sg*
-check ok boot "phase=$PHASE"
+set +a
+. /vtl/lib.sh
+for f in /vtl/checks-*.sh; do . "$f"; done
+
+discover || exit 0
+case "${PHASE:-main}" in
+  main)
+    check lsscsi-types check_lsscsi_types
+    for sg in $CHANGER_SG $TAPE_SGS; do
+      lun=$(lun_of_sg "$sg")
+      for tool in sg_inq sg_vpd sg_logs sg_modes; do check "$tool-lun$lun" "check_$tool" "$sg"; done
+    done
+    check st-binds check_st_binds
+    check ch-binds check_ch_binds
+    check mtx-status check_mtx_status
+    check mtx-load-unload check_mtx_load_unload
+    check mtx-load-into-full-drive-refused check_mtx_load_full_drive
+    check mtx-transfer check_mtx_transfer
+    check mtx-first-next check_mtx_first_next
+    check mtx-export-import check_mtx_export_import
+    check mtx-inventory check_mtx_inventory
+    check ch-ioctls-agree check_ch_ioctls
+    check tape-load check_tape_load
+    check mt-status-rewind check_mt_status_rewind
+    check tar-filemarks-sequential check_tar_sequential
+    check mt-fsf-tar check_fsf_tar
+    check mt-eod-file-number check_eod
+    check append-at-eod check_append_at_eod
+    check mt-bsf-bsfm check_bsf_bsfm
+    check mt-tell-seek check_tell_seek
+    check mt-weof check_weof
+    check dd-variable-records check_dd_variable
+    check dd-short-read-fails check_dd_short_read
+    check fixed-block-512 check_fixed_block 512
+    check fixed-block-65536 check_fixed_block 65536
+    check compression-on-off check_compression
+    check defcompression check_defcompression
+    check mt-erase check_erase
+    check mt-offline check_offline
+    check end-of-medium check_end_of_medium
+    check write-protected check_write_protected
+    check worm check_worm
+    check two-drives-streaming check_two_drives
+    check persist-write check_persist_write
+    ;;
+  persist-write)
+    check persist-write check_persist_write
+    ;;
+  probe)
+    report ok probe "devices: $CHANGER_SG $TAPE_SGS"
+    ;;
+  persist-read)
+    check persist-read check_persist_read
+    ;;
+  *)
+    report fail phase "unknown phase ${PHASE}"
+    ;;
+esac

@@ -1,14 +1,16 @@
 // Boots the cached Debian guest under QEMU with each iSCSI LUN passed through (QEMU's libiscsi initiator, one
 // session per LUN) and collects the guest's check lines. The console (ttyS0) goes to a log file for humans; the
-// results port (ttyS1) carries only protocol lines: `VTLCHECK ok|fail <name> <detail>` and a final `VTLDONE`.
+// results port (ttyS1) carries only protocol lines: `VTLCHECK ok|fail|skip <name> <detail>` and a final `VTLDONE`.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { encodeCpio } from './newc-cpio.js';
+
+export type CheckStatus = 'ok' | 'fail' | 'skip';
 
 export interface GuestCheck {
   readonly name: string;
-  readonly ok: boolean;
+  readonly status: CheckStatus;
   readonly detail: string;
 }
 
@@ -22,6 +24,8 @@ export interface RunGuestOptions {
   readonly guestDir: string;
   /** The script the guest runs as /vtl/run.sh. */
   readonly scriptPath: string;
+  /** More files the script sources, each copied to /vtl/<basename>. */
+  readonly extraFiles?: readonly string[];
   /** Written to /vtl/env in the guest as shell assignments (values are single-quoted). */
   readonly env: Readonly<Record<string, string>>;
   /** 127.0.0.1:PORT */
@@ -56,8 +60,8 @@ export function parseChecks(text: string): { checks: GuestCheck[]; completed: bo
   for (const raw of text.split(/\r?\n/)) {
     const line = raw.trim();
     if (line === 'VTLDONE') completed = true;
-    const m = /^VTLCHECK (ok|fail) (\S+) ?(.*)$/.exec(line);
-    if (m) checks.push({ ok: m[1] === 'ok', name: m[2] ?? '', detail: m[3] ?? '' });
+    const m = /^VTLCHECK (ok|fail|skip) (\S+) ?(.*)$/.exec(line);
+    if (m) checks.push({ status: m[1] as CheckStatus, name: m[2] ?? '', detail: m[3] ?? '' });
   }
   return { checks, completed };
 }
@@ -77,6 +81,7 @@ function writeRunInitrd(opts: RunGuestOptions, path: string): void {
   const extra = encodeCpio([
     { path: 'vtl/run.sh', data: readFileSync(opts.scriptPath), mode: 0o755 },
     { path: 'vtl/env', data: Buffer.from(envText), mode: 0o644 },
+    ...(opts.extraFiles ?? []).map((file) => ({ path: `vtl/${basename(file)}`, data: readFileSync(file), mode: 0o755 })),
   ]);
   writeFileSync(path, Buffer.concat([base, padding, extra]));
 }

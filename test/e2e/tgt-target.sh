@@ -3,6 +3,7 @@
 # guest, the st/ch binding and the check protocol can be validated independently of vtl.
 #   test/e2e/tgt-target.sh start DIR PORT   # tgtd in the background (pid in DIR/tgtd.pid), target ready on return
 #   test/e2e/tgt-target.sh stop DIR
+# TGT_CHAP_USER / TGT_CHAP_SECRET in the environment turn on CHAP.
 # tgt reserves LUN 0 for its controller, so the changer is LUN 5 (drives LUN 1-4); run-guest takes the LUN map.
 set -euo pipefail
 cmd=$1 dir=$2
@@ -44,6 +45,10 @@ case $cmd in
       adm --mode logicalunit --op update --tid 1 --lun 5 --params "element_type=2,address=$((4096 + i)),barcode=$(printf 'A%05dL8' "$i"),sides=1"
     done
     adm --op bind --mode target --tid 1 -I ALL
+    if [ -n "${TGT_CHAP_USER:-}" ]; then # incoming CHAP, as vtl's access.chap
+      adm --op new --mode account --user "$TGT_CHAP_USER" --password "$TGT_CHAP_SECRET"
+      adm --op bind --mode account --tid 1 --user "$TGT_CHAP_USER"
+    fi
     ;;
   stop)
     if [ -f "$dir/tgtd.pid" ]; then

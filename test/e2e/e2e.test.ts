@@ -1,0 +1,122 @@
+// The real-client tier: Linux's st, ch and sg drivers with mt-st, mtx, tar, dd and sg3-utils, in a QEMU guest whose
+// SCSI devices are vtl's LUNs through QEMU's own iSCSI initiator (with CHAP). Boot 1 runs every check and writes the
+// persistence data; vtl is restarted; boot 2 reads it back. Each guest check is its own subtest.
+// VTL_SKIP_E2E=1 skips the tier; artifacts (guest consoles, vtl logs) go to $VTL_E2E_OUT or $TMPDIR/vtl-e2e-out.
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildGuest, chooseAccel } from './guest-image.js';
+import { runGuest, type GuestRun, type RunGuestOptions } from './run-guest.js';
+import { freePort, repoRoot, VtlServer } from './vtl-process.js';
+
+const IQN = 'iqn.2026-11.org.vtl:lib0';
+const LUNS = [0, 1, 2, 3, 4];
+const CHAP = { username: 'e2e-initiator', secret: 'e2e-chap-secret-0123' };
+const SMALL = { barcode: 'S00000L8', capacityBytes: 8 * 1024 * 1024 };
+const WORM = 'W00000L8';
+const WP = 'P00000L8';
+
+const root = repoRoot();
+const outDir = process.env['VTL_E2E_OUT'] ?? join(tmpdir(), 'vtl-e2e-out');
+
+/** The console section a check printed (`----- name:` up to the next section), for the failure message. */
+function consoleSection(run: GuestRun, name: string): string {
+  const start = run.console.indexOf(`----- ${name}:`);
+  if (start < 0) return '(the check printed nothing on the console)';
+  const end = run.console.indexOf('\n----- ', start + 1);
+  return run.console.slice(start, end < 0 ? undefined : end);
+}
+
+function tail(text: string, lines: number): string {
+  return text.split('\n').slice(-lines).join('\n');
+}
+
+/** One subtest per check the guest reported, then one that the guest ran its script to the end. */
+async function reportChecks(t: TestContext, run: GuestRun, vtl: VtlServer): Promise<void> {
+  for (const check of run.checks) {
+    await t.test(check.name, (st) => {
+      if (check.status === 'skip') return st.skip(check.detail);
+      if (check.status === 'fail') {
+        assert.fail(`${check.detail}\n--- guest console (full log: ${run.consolePath}) ---\n${consoleSection(run, check.name)}`);
+      }
+      st.diagnostic(check.detail);
+    });
+  }
+  await t.test('the guest ran its checks to the end', () => {
+    assert.ok(
+      run.completed,
+      `the guest did not finish (${run.timedOut ? 'timed out' : `qemu exit ${run.exitCode}`}); qemu said:\n${run.qemuStderr}\n` +
+        `--- guest console tail (full log: ${run.consolePath}) ---\n${tail(run.console, 80)}\n--- vtl log tail (${vtl.logPath}) ---\n${vtl.logTail(40)}`,
+    );
+  });
+}
+
+describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.env['VTL_SKIP_E2E'] === '1' ? 'VTL_SKIP_E2E=1' : false }, () => {
+  let work = '';
+  let vtl: VtlServer;
+  let boot: (name: string, env: Record<string, string>, timeoutMs: number, chap?: RunGuestOptions['chap']) => Promise<GuestRun>;
+  let bootOne: GuestRun | undefined;
+
+  before(async () => {
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(outDir, { recursive: true });
+    const guestDir = await buildGuest(root);
+    const accel = await chooseAccel(guestDir, outDir);
+    work = mkdtempSync(join(tmpdir(), 'vtl-e2e-'));
+    const iscsiPort = await freePort();
+    const apiPort = await freePort();
+    const configPath = join(work, 'vtl.yaml');
+    writeFileSync(configPath, [
+      'libraries:',
+      '  - name: lib0',
+      '    access:',
+      '      chap:',
+      `        username: ${CHAP.username}`,
+      `        secret: ${CHAP.secret}`,
+      '',
+    ].join('\n'));
+    vtl = new VtlServer({ dataDir: join(work, 'data'), configPath, iscsiPort, apiPort, logPath: join(outDir, 'vtl.log') });
+    await vtl.start();
+    await vtl.api('POST', '/cartridges', { library: 'lib0', barcode: SMALL.barcode, capacityBytes: SMALL.capacityBytes });
+    await vtl.api('POST', '/cartridges', { library: 'lib0', barcode: WORM, worm: true });
+    await vtl.api('POST', '/cartridges', { library: 'lib0', barcode: WP });
+    await vtl.api('POST', `/cartridges/${WP}/protect`, { on: true });
+    const guestFiles = join(root, 'test', 'e2e', 'guest');
+    boot = (name, env, timeoutMs, chap = CHAP) =>
+      runGuest({
+        guestDir, scriptPath: join(root, 'test', 'e2e', 'guest-checks.sh'),
+        extraFiles: readdirSync(guestFiles).map((f) => join(guestFiles, f)),
+        env, portal: `127.0.0.1:${iscsiPort}`, iqn: IQN, luns: LUNS, chap, outDir, name, timeoutMs, accel,
+      });
+  });
+
+  after(async () => {
+    await vtl?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  test('boot 1: inquiry, changer, tape, special cartridges, two drives, persistence writes (CHAP login)', async (t) => {
+    bootOne = await boot('boot1', {
+      PHASE: 'main', EXPECT_DRIVES: '4', EXPECT_SLOTS: '24', EXPECT_MAIL: '4',
+      SMALL_BARCODE: SMALL.barcode, SMALL_CAPACITY_BYTES: String(SMALL.capacityBytes), WORM_BARCODE: WORM, WP_BARCODE: WP,
+    }, 15 * 60_000);
+    await reportChecks(t, bootOne, vtl);
+  });
+
+  test('QEMU cannot log in with a wrong CHAP secret', async () => {
+    const run = await boot('wrong-chap', { PHASE: 'probe' }, 60_000, { username: CHAP.username, secret: 'not-the-secret-000' });
+    assert.equal(run.checks.length, 0, 'the guest must not see any device');
+    assert.notEqual(run.exitCode, 0, `qemu must refuse to start; it said:\n${run.qemuStderr}`);
+    assert.match(run.qemuStderr, /iSCSI|login|auth/i);
+  });
+
+  test('boot 2 after a vtl restart: the data and the library state persist', async (t) => {
+    const moved = bootOne?.checks.find((c) => c.name === 'persist-write');
+    await vtl.stop();
+    await vtl.start();
+    const run = await boot('boot2', { PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '' }, 5 * 60_000);
+    await reportChecks(t, run, vtl);
+  });
+});

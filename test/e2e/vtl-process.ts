@@ -1,0 +1,112 @@
+// Starts and stops `vtl serve` from dist/ for the guest tier, and calls its management API.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: the nearest ancestor of this file with a package.json (works from test/ and dist/test/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`No package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+/** A port that was free a moment ago (bind to 0, read it, close). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface VtlServerOptions {
+  readonly dataDir: string;
+  readonly configPath: string;
+  readonly iscsiPort: number;
+  readonly apiPort: number;
+  /** vtl's stdout and stderr are appended here. */
+  readonly logPath: string;
+}
+
+export class VtlServer {
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: VtlServerOptions) {}
+
+  get logPath(): string {
+    return this.options.logPath;
+  }
+
+  /** Starts `node dist/src/main.js serve` and waits until the portal and the API accept connections. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    const o = this.options;
+    const main = join(repoRoot(), 'dist', 'src', 'main.js');
+    const log = createWriteStream(o.logPath, { flags: 'a' });
+    const child = spawn(process.execPath, [main, 'serve', '--data-dir', o.dataDir, '--listen', `127.0.0.1:${o.iscsiPort}`,
+      '--api-listen', `127.0.0.1:${o.apiPort}`, '--config', o.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    let exitCode: number | null | undefined;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => ((exitCode = code), resolve())));
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) throw new Error(`vtl serve exited with ${exitCode} while starting; log:\n${this.logTail()}`);
+      if ((await portAccepts(o.iscsiPort)) && (await portAccepts(o.apiPort))) return;
+      await sleep(100);
+    }
+    await this.stop();
+    throw new Error(`vtl serve did not listen on ${o.iscsiPort} and ${o.apiPort} within ${timeoutMs} ms; log:\n${this.logTail()}`);
+  }
+
+  /** SIGTERM (a clean shutdown flushes the catalog), SIGKILL after 10 s. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const killed = await Promise.race([this.exited.then(() => false), sleep(10_000).then(() => true)]);
+    if (killed) {
+      child.kill('SIGKILL');
+      await this.exited;
+    }
+    this.child = undefined;
+  }
+
+  logTail(lines = 60): string {
+    if (!existsSync(this.options.logPath)) return '(no log)';
+    return readFileSync(this.options.logPath, 'utf8').split('\n').slice(-lines).join('\n');
+  }
+
+  /** A management API call with the server's bearer token; throws with the response body unless 2xx. */
+  async api(method: string, path: string, body?: unknown): Promise<unknown> {
+    const token = readFileSync(join(this.options.dataDir, 'api-token'), 'utf8').trim();
+    const response = await fetch(`http://127.0.0.1:${this.options.apiPort}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+}
