@@ -110,6 +110,7 @@ export async function createHarness(options: { generation?: LtoGeneration; compr
       return store.media.get(barcode) as MemoryTapeMedium;
     },
   };
+  await run([0x00, 0, 0, 0, 0, 0]); // nexus 1 sees its power-on unit attention here
   return h;
 }
 
