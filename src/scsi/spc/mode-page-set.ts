@@ -1,4 +1,5 @@
 // The mode pages one logical unit supports, in the order MODE SENSE page 3Fh returns them.
+import type { ItNexus } from '../logical-unit.js';
 import type { ModePage } from './mode-page.js';
 
 export class ModePageSet {
@@ -24,6 +25,21 @@ export class ModePageSet {
 
   hasPage(pageCode: number): boolean {
     return this.list().some((p) => p.pageCode === pageCode);
+  }
+
+  /**
+   * SAM-5 logical unit reset / hard reset: mode parameters without saved values return to their defaults.
+   * Pages already at their defaults are left alone. Returns true when any page changed.
+   */
+  restoreDefaults(nexus: ItNexus): boolean {
+    let changed = false;
+    for (const page of this.pages.values()) {
+      const defaults = page.default();
+      if (page.current().equals(defaults)) continue;
+      page.apply(defaults, nexus);
+      changed = true;
+    }
+    return changed;
   }
 
   /** Ascending page code then subpage, with vendor-specific page 00h last (SPC-4 MODE SENSE, page code 3Fh). */

@@ -174,6 +174,15 @@ describe('MODE SELECT', () => {
     assert.equal(d.spc.controlPage.senseFormat(), 'descriptor');
   });
 
+  test('a logical unit reset returns mode pages to their defaults', async () => {
+    const d = await FakeSpcDevice.ready();
+    assertGood(await select6(d, [0, 0, 0, 0, 0x0a, 0x0a, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    assert.equal(d.senseFormat(), 'descriptor');
+    d.dispatcher.handleEvent({ kind: 'logical-unit-reset', lun: 1, by: nexus(1) });
+    assert.equal(d.senseFormat(), 'fixed');
+    assert.deepEqual([...d.spc.controlPage.current()], CONTROL);
+  });
+
   test('a zero parameter list length does nothing and is not an error', async () => {
     const d = await FakeSpcDevice.ready();
     assertGood(await d.run(modeSelect6(0)));

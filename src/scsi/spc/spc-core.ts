@@ -28,10 +28,13 @@ export class SpcCore {
 
   /**
    * The SPC part of a device's `handleEvent` (the dispatcher has already handled unit attentions and the
-   * reservation): PREVENT ALLOW state ends with the nexus, a logical unit reset or a target reset (SPC-4 6.13).
+   * reservation): PREVENT ALLOW state ends with the nexus, a logical unit reset or a target reset (SPC-4 6.13);
+   * a logical unit reset or target reset also returns every registered mode page to its default values
+   * (SAM-5 logical unit reset condition: no saved values exist).
    */
   handleEvent(event: TargetEvent): void {
     handleSpcEvent(this.mediumRemoval, event);
+    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') this.modePages.restoreDefaults(event.by);
   }
 }
 
