@@ -215,6 +215,11 @@ export class IscsiConnection {
   }
 
   private onLoginPdu(pdu: ReceivedPdu): void {
+    if (this.log.isLevelEnabled('debug')) {
+      // CHAP values are left out: they are derived from secrets.
+      const text = pdu.data.toString('utf8').split('\0').filter((kv) => kv.length > 0 && !kv.startsWith('CHAP_'));
+      this.log.debug({ keys: text }, 'login request');
+    }
     const step = this.login.handle(pdu);
     this.write(step.response.bhs, step.response.data);
     if (step.failed) {

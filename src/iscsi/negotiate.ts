@@ -12,6 +12,9 @@ export interface TransportLimits {
   readonly maxBurstLength: number;
   readonly firstBurstLength: number;
   readonly maxOutstandingR2T: number;
+  /** Policy: refuse (answer Reject to) an initiator that offers no CRC32C digest. */
+  readonly requireHeaderDigest?: boolean;
+  readonly requireDataDigest?: boolean;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {
@@ -42,8 +45,8 @@ export interface SessionParameters {
 /** Our side's values: what we accept for list keys (in no particular order) and our offer for the others. */
 function ourValues(limits: TransportLimits): ReadonlyMap<string, string> {
   return new Map([
-    ['HeaderDigest', 'CRC32C,None'],
-    ['DataDigest', 'CRC32C,None'],
+    ['HeaderDigest', limits.requireHeaderDigest ? 'CRC32C' : 'CRC32C,None'],
+    ['DataDigest', limits.requireDataDigest ? 'CRC32C' : 'CRC32C,None'],
     ['MaxConnections', '1'],
     // We prefer unsolicited data: fewer round trips for writes.
     ['InitialR2T', 'No'],

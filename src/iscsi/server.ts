@@ -22,6 +22,8 @@ export interface IscsiServerOptions {
   readonly nopInIntervalMs?: number;
   readonly nopInTimeoutMs?: number;
   readonly discoveryChap?: ChapCredentials;
+  /** Require CRC32C digests: initiators that offer only None are refused (list key answered Reject). */
+  readonly requireDigests?: { readonly header?: boolean; readonly data?: boolean };
   /** Commands per session beyond ExpCmdSN (MaxCmdSN window). */
   readonly queueDepth?: number;
   /** How long close() waits for running commands. */
@@ -43,6 +45,8 @@ export class IscsiServer {
     this.limits = {
       ...DEFAULT_LIMITS,
       ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, v]) => v !== undefined)),
+      requireHeaderDigest: options.requireDigests?.header === true,
+      requireDataDigest: options.requireDigests?.data === true,
     };
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error({ err }, 'iSCSI listener error'));

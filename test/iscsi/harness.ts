@@ -19,7 +19,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: Partial<Omit<IscsiServerOptions, 'registry' | 'log'>> & {
+  options: Partial<Omit<IscsiServerOptions, 'registry'>> & {
     readonly access?: IscsiTarget['access'];
     readonly luns?: readonly number[];
     readonly extraTargets?: readonly IscsiTarget[];
@@ -30,7 +30,7 @@ export async function startHarness(
     { name: TARGET, alias: 'test target', portalGroupTag: 1, device, access: options.access ?? { initiators: [] } },
     ...(options.extraTargets ?? []),
   ]);
-  const server = new IscsiServer({ ...options, registry, log: silentLogger() });
+  const server = new IscsiServer({ ...options, registry, log: options.log ?? silentLogger() });
   const { port } = await server.listen('127.0.0.1', 0);
   return { server, port, units, registry, close: () => server.close() };
 }
