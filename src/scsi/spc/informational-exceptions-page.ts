@@ -1,4 +1,4 @@
-// SPC-4 7.5.? Informational Exceptions Control mode page (1Ch). The target raises no informational exception
+// SPC-4 Informational Exceptions Control mode page (1Ch). The target raises no informational exception
 // conditions through sense data (TapeAlert is read from log page 2Eh), so MRIE stays 0h (no reporting) and
 // DEXCPT is the only changeable field: with MRIE 0 its value has no further effect, which is honest.
 import { StoredModePage } from './stored-mode-page.js';

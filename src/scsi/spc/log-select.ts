@@ -101,7 +101,7 @@ export function logSelect(ctx: CommandContext<SpcDevice>): CommandResult {
       changed = true;
     }
   }
-  // SPC-4 7.3.?: other I_T nexuses see LOG PARAMETERS CHANGED.
+  // SPC-4 LOG SELECT: other I_T nexuses see LOG PARAMETERS CHANGED.
   if (changed) ctx.device.unitAttentions.raiseAll('LOG_PARAMETERS_CHANGED', ctx.nexus.id);
   return {};
 }

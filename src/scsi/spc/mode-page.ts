@@ -1,7 +1,7 @@
 // SPC-4 7.5 mode parameters: one mode page (or subpage) as the MODE SENSE / MODE SELECT framework sees it.
 import type { ItNexus } from '../logical-unit.js';
 
-/** SPC-4 7.5.? page control (MODE SENSE PC field). */
+/** SPC-4 MODE SENSE page control (PC) field. */
 export const ModePageControl = { CURRENT: 0, CHANGEABLE: 1, DEFAULT: 2, SAVED: 3 } as const;
 export type ModePageControl = (typeof ModePageControl)[keyof typeof ModePageControl];
 

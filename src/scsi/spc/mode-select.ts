@@ -110,7 +110,7 @@ function modeSelect(ctx: CommandContext<SpcDevice>, long: boolean): CommandResul
   }
   if (ctx.dataOut.length === 0) return {}; // a zero parameter list length is not an error
   const changed = applyModeSelect(ctx.device, ctx.dataOut, long, (ctx.cdb[1] & PF) !== 0, ctx.nexus);
-  // SPC-4 7.5.?: other I_T nexuses learn of changed shared mode parameters through a unit attention.
+  // SPC-4 mode parameters: other I_T nexuses learn of changed shared mode parameters through a unit attention.
   if (changed) ctx.device.unitAttentions.raiseAll('MODE_PARAMETERS_CHANGED', ctx.nexus.id);
   return {};
 }

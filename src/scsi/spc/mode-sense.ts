@@ -51,12 +51,12 @@ export function encodeModeSense(device: SpcDevice, request: {
   readonly subpageCode: number;
 }): Buffer {
   if (request.pc === ModePageControl.SAVED) {
-    // SPC-4 7.5.? saved values are not implemented.
+    // Saved values are not implemented (SPC-4 MODE SENSE, saved values).
     throw Sense.of('SAVING_PARAMETERS_NOT_SUPPORTED', { fieldPointer: { inCdb: true, byte: 2, bit: 7 } });
   }
   const pages = selectModePages(device, request.pageCode, request.subpageCode).map((p) => pageBytes(p, request.pc));
   const bd = device.blockDescriptors;
-  // PC does not apply to the header and block descriptors: they always carry current values (SPC-4 7.5.?).
+  // PC does not apply to the header and block descriptors: they always carry current values (SPC-4 MODE SENSE, page control).
   const descriptors = !request.dbd && bd ? bd.descriptors().map(encodeBlockDescriptor) : [];
   const headerLength = request.long ? 8 : 4;
   const descriptorBytes = descriptors.length * BLOCK_DESCRIPTOR_LENGTH;
