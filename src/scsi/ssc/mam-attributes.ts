@@ -91,7 +91,7 @@ export function asciiValue(text: string, length: number): Buffer {
 
 export function hostBytesUsed(stored: ReadonlyMap<number, Buffer>): number {
   let used = 0;
-  for (const [id, v] of stored) if (isHostAttribute(id)) used += 5 + v.length;
+  for (const [id, v] of stored) if (isHostAttribute(id) && v.length > 0) used += 5 + v.length;
   return used;
 }
 
@@ -124,6 +124,8 @@ export function attributeValues(drive: TapeDrive, mount: Mount, medium: TapeMedi
   ro(Mam.MEDIUM_WIDTH, AttributeFormat.BINARY, binary(127, 4));
   // Stored attributes: the medium ones recorded at first load are read-only, host ones writable.
   for (const [id, value] of stored) {
+    // WRITE ATTRIBUTE deletes with a zero-length value; a store may keep it as an empty entry.
+    if (value.length === 0) continue;
     if (isHostAttribute(id)) {
       out.set(id, { id, format: HOST_ATTRIBUTES.get(id)?.format ?? AttributeFormat.BINARY, readOnly: false, value });
     } else if (!out.has(id)) {
