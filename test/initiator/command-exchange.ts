@@ -74,7 +74,10 @@ export class CommandExchange {
       this.r2ts.push({ offset, length });
       const out = this.options.dataOut ?? Buffer.alloc(0);
       const mrdsl = Number(this.s.negotiated.get('MaxRecvDataSegmentLength') ?? 8192);
-      this.sendData(out, offset, length, bhs.readUInt32BE(20), mrdsl);
+      const ttt = bhs.readUInt32BE(20);
+      const hold = this.options.holdDataOut;
+      if (hold) void hold.then(() => this.sendData(out, offset, length, ttt, mrdsl));
+      else this.sendData(out, offset, length, ttt, mrdsl);
       return false;
     }
     if (opcode === Op.DATA_IN) {

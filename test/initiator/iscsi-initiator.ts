@@ -29,6 +29,8 @@ export interface CommandOptions {
   readonly taskAttribute?: number;
   /** Bidirectional: expected read length in a Bidirectional Read Data Length AHS. */
   readonly bidiReadLength?: number;
+  /** Answer R2Ts only once this resolves (tests of ordering and data-out timing). */
+  readonly holdDataOut?: Promise<void>;
 }
 
 export interface CommandResult {

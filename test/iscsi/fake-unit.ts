@@ -22,7 +22,10 @@ export const FakeOp = {
 
 export class FakeUnit implements LogicalUnit {
   readonly events: TargetEvent[] = [];
+  /** Tags of finished BLOCK commands, in order. */
   readonly executed: number[] = [];
+  /** Opcodes in the order commands reached the unit. */
+  readonly arrivals: number[] = [];
   readonly received: Buffer[] = [];
   private blocked: { release: () => void; signal: AbortSignal }[] = [];
   private waiters: (() => void)[] = [];
@@ -47,9 +50,9 @@ export class FakeUnit implements LogicalUnit {
   async execute(command: ScsiCommand): Promise<ScsiResponse> {
     const cdb = command.cdb;
     const u32 = (): number => cdb.readUInt32BE(2);
+    this.arrivals.push(cdb[0]);
     switch (cdb[0]) {
       case FakeOp.TEST_UNIT_READY:
-        this.executed.push(-1);
         return { status: ScsiStatus.GOOD };
       case FakeOp.INQUIRY:
         return { status: ScsiStatus.GOOD, dataIn: inquiry(cdb).subarray(0, cdb.readUInt16BE(3)) };
