@@ -11,6 +11,8 @@ packages=(
   cpio
   zstd
   xz-utils
+  kmod                  # depmod, for the guest's module list
+  util-linux            # flock around the guest cache
 )
 missing=()
 for p in "${packages[@]}"; do

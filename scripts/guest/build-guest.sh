@@ -38,7 +38,13 @@ find_mirror() {
   echo "http://deb.debian.org/debian"
 }
 
-kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+resolve_kernel() { apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ { print $2; exit }'; }
+kernel_pkg=$(resolve_kernel)
+if [ -z "$kernel_pkg" ]; then
+  # Fresh containers often ship without package lists.
+  apt-get update -qq >&2 || true
+  kernel_pkg=$(resolve_kernel)
+fi
 if [ -z "$kernel_pkg" ]; then
   log "cannot resolve linux-image-amd64 (run apt-get update)"; exit 1
 fi

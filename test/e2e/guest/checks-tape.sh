@@ -70,6 +70,7 @@ check_eod() {
 check_append_at_eod() {
   local T
   T=$(T0); sets_ready
+  run mt -f "$T" rewind
   run mt -f "$T" eod
   run tar -cf "$T" -b 128 -C /tmp/data set3
   expect_pos "$T" "4 0"
@@ -123,6 +124,7 @@ check_tell_seek() {
 check_weof() {
   local T n
   T=$(T0)
+  run mt -f "$T" rewind # st only counts files from a known position
   run mt -f "$T" eod
   expect_pos "$T" "4 0"
   run mt -f "$T" weof 2
