@@ -58,7 +58,7 @@ function deviceConfigurationBody(compression: boolean): number[] {
 }
 
 export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void {
-  const compressionDefault = drive.compression;
+  const compressionDefault = drive.compressionDefault;
   // 01h: recovery is the cartridge format's business; nothing is changeable.
   pages.add(new StoredModePage({ pageCode: 0x01, defaults: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], changeable: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
   // 02h: iSCSI negotiates its own burst sizes (RFC 7143); the page reports zeros ("no limit") and changes nothing.

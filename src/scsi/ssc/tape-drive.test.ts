@@ -115,12 +115,15 @@ describe('generation compatibility', () => {
 });
 
 describe('events', () => {
-  test('a logical unit reset clears PREVENT state and raises 29/03', async () => {
-    const h = await createHarness();
+  test('a logical unit reset clears PREVENT state, returns mode settings to defaults and raises 29/03', async () => {
+    const h = await createHarness({ compression: true });
     await h.load();
     await h.good([0x1e, 0, 0, 0, 1, 0]);
+    h.drive.blockLength = 512;
+    h.drive.compression = false;
     h.unit.handleEvent({ kind: 'logical-unit-reset', lun: 1, by: nexus(1) });
     assert.equal(h.drive.state().removalPrevented, false);
+    assert.deepEqual([h.drive.blockLength, h.drive.compression], [0, true]);
     const r = await h.run(cdb.testUnitReady());
     assert.deepEqual([decodeFixedSense(r.sense ?? Buffer.alloc(18)).asc], [0x29]);
   });

@@ -70,6 +70,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   bufferedMode = 1;
   /** Mode page 0Fh DCE (and 10h SELECT DATA COMPRESSION ALGORITHM). */
   compression: boolean;
+  readonly compressionDefault: boolean;
   /** Mode page 10h/01h WRITE MODE 1h: append-only. */
   appendOnly = false;
   /** Error counters since power-on (log pages 02h, 03h). */
@@ -88,7 +89,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.log = options.log.child({ drive: options.name });
     this.mediaStore = options.mediaStore;
     this.inventory = options.lunInventory;
-    this.compression = options.compressionDefault ?? true;
+    this.compressionDefault = options.compressionDefault ?? true;
+    this.compression = this.compressionDefault;
     this.driveIdentity = resolveDriveIdentity(options.generation, options.targetName, options.name, options.identity);
     this.identity = {
       peripheralDeviceType: 0x01,
@@ -137,6 +139,14 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
   handleEvent(event: TargetEvent): void {
     this.core.handleEvent(event);
+    // SPC-4: a reset returns mode parameters to their defaults (nothing is saved); the tape position stays
+    // (device configuration page REWIND ON RESET 00b).
+    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') {
+      this.blockLength = 0;
+      this.bufferedMode = 1;
+      this.compression = this.compressionDefault;
+      this.appendOnly = false;
+    }
   }
 
   readiness(): SenseData | undefined {
