@@ -162,6 +162,8 @@ export class IscsiConnection {
     if (this.isClosed) return;
     this.log.debug({ reason }, 'closing connection after flush');
     this.reader.stop();
+    // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
+    this.transport.resume();
     this.transport.end();
     // A peer that never reads must not keep the socket alive.
     setTimeout(() => this.close(`${reason}: flush timed out`), this.ctx.nopInTimeoutMs).unref();
