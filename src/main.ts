@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// The composition root and the `vtl` command: the only module that imports every layer.
+import { Command, InvalidArgumentError } from 'commander';
+import { realpathSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { defaultConfig, libraryIqn } from './config/schema.js';
+import type { VtlConfig } from './config/schema.js';
+import { IscsiServer } from './iscsi/server.js';
+import { StaticTargetRegistry } from './iscsi/target-registry.js';
+import type { IscsiTarget } from './iscsi/target-registry.js';
+import { resolveDriveIdentity } from './library/drive-identity.js';
+import { LibraryManager } from './library/library-manager.js';
+import { createLogger } from './log.js';
+import type { Logger } from './log.js';
+import { registerManagementCommands } from './management/cli/register.js';
+import { ManagementServer } from './management/http/management-server.js';
+import { ManagementService } from './management/service.js';
+import { FileMediaStore } from './media/file-media-store.js';
+import { createChangerUnit } from './scsi/smc/changer-unit.js';
+import { createDriveUnit } from './scsi/ssc/drive-unit.js';
+import type { TapeDrive } from './scsi/ssc/tape-drive.js';
+import { ScsiTarget } from './scsi/target.js';
+
+export const VERSION = '0.1.0';
+
+interface ServeOptions {
+  readonly config?: string;
+  readonly dataDir?: string;
+  readonly listen?: string;
+  readonly apiListen?: string;
+  readonly logLevel?: string;
+}
+
+function parseHostPort(value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new InvalidArgumentError(`"${value}" is not HOST:PORT (e.g. 127.0.0.1:3260)`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+/** The configuration in force: the file (if any) with command-line flags on top. */
+async function effectiveConfig(options: ServeOptions): Promise<VtlConfig> {
+  const base = options.config ? await loadConfig(options.config) : defaultConfig();
+  return {
+    ...base,
+    server: {
+      ...base.server,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(options.listen ? { listen: options.listen } : {}),
+      ...(options.logLevel ? { logLevel: options.logLevel as VtlConfig['server']['logLevel'] } : {}),
+    },
+    api: { ...base.api, ...(options.apiListen ? { listen: options.apiListen } : {}) },
+  };
+}
+
+/** A running server: everything `serve` started, in the order it must stop. */
+export interface RunningServer {
+  readonly iscsiAddress: { host: string; port: number };
+  readonly apiAddress: { host: string; port: number } | undefined;
+  close(): Promise<void>;
+}
+
+export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
+  const dataDir = resolve(config.server.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
+  const manager = new LibraryManager({ config, mediaStore, log: log.child({ component: 'library' }), catalogPath: join(dataDir, 'catalog.sqlite') });
+  const report = await manager.start();
+  log.info({ report }, 'catalog opened');
+
+  const drives: { library: string; index: number; drive: TapeDrive }[] = [];
+  const targets: IscsiTarget[] = [];
+  for (const library of config.libraries) {
+    const iqn = libraryIqn(config, library);
+    const target = new ScsiTarget(log.child({ component: 'scsi', library: library.name }));
+    const driveCount = library.drives?.length ?? library.driveCount;
+    const luns = (): readonly number[] => target.luns();
+    target.attach(0, createChangerUnit({ manager, library: library.name, lunInventory: luns, log: log.child({ component: 'changer', library: library.name }) }));
+    for (let index = 0; index < driveCount; index++) {
+      const identity = resolveDriveIdentity(config, library, index);
+      const { unit, drive } = createDriveUnit({
+        name: `${library.name}/drive${index}`,
+        identity,
+        generation: identity.generation,
+        compressionDefault: (library.drives?.[index]?.compression ?? library.driveDefaults.compression) ?? true,
+        mediaStore,
+        targetName: iqn,
+        lunInventory: luns,
+        log: log.child({ component: 'drive', library: library.name, drive: index }),
+      });
+      target.attach(index + 1, unit);
+      await manager.attachDrive(library.name, index, drive);
+      drives.push({ library: library.name, index, drive });
+    }
+    targets.push({
+      name: iqn,
+      ...(library.alias ? { alias: library.alias } : {}),
+      portalGroupTag: 1,
+      device: target,
+      access: {
+        initiators: library.access.initiators,
+        ...(library.access.chap ? { chap: library.access.chap } : {}),
+      },
+    });
+  }
+
+  const iscsi = new IscsiServer({
+    registry: new StaticTargetRegistry(targets),
+    log: log.child({ component: 'iscsi' }),
+    limits: {
+      maxRecvDataSegmentLength: config.iscsi.maxRecvDataSegmentLength,
+      maxBurstLength: config.iscsi.maxBurstLength,
+      firstBurstLength: config.iscsi.firstBurstLength,
+    },
+    nopInIntervalMs: config.iscsi.nopInIntervalSeconds * 1000,
+    nopInTimeoutMs: config.iscsi.nopInTimeoutSeconds * 1000,
+    ...(config.iscsi.discoveryChap ? { discoveryChap: config.iscsi.discoveryChap } : {}),
+  });
+  const listen = parseHostPort(config.server.listen);
+  const iscsiAddress = await iscsi.listen(listen.host, listen.port);
+  log.info({ address: iscsiAddress, targets: targets.map((t) => t.name) }, 'iSCSI target listening');
+
+  let api: ManagementServer | undefined;
+  let apiAddress: { host: string; port: number } | undefined;
+  if (config.api.enabled) {
+    const service = new ManagementService({
+      manager,
+      version: VERSION,
+      sessions: () => iscsi.sessions(),
+      drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
+    });
+    api = new ManagementServer({ service, log: log.child({ component: 'api' }), tokenFile: join(dataDir, 'api-token') });
+    const a = parseHostPort(config.api.listen);
+    apiAddress = await api.listen(a.host, a.port);
+    log.info({ address: apiAddress }, 'management API listening');
+  }
+
+  return {
+    iscsiAddress,
+    apiAddress,
+    async close(): Promise<void> {
+      // In-flight commands finish first, then every cartridge is flushed and closed, then the catalog.
+      await api?.close();
+      await iscsi.close();
+      for (const { drive } of drives) await drive.shutdown();
+      manager.close();
+    },
+  };
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  let config: VtlConfig;
+  try {
+    config = await effectiveConfig(options);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.server.logLevel });
+  const server = await startServer(config, log);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => {
+        log.info('stopped');
+        log.flush();
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        log.flush();
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program.name('vtl').description('A virtual tape library: SCSI media changer and LTO drives over iSCSI').version(VERSION);
+  program
+    .command('serve')
+    .description('start the iSCSI target and the management API (the embedded default library without --config)')
+    .option('-c, --config <file>', 'YAML configuration file')
+    .option('-d, --data-dir <dir>', 'where cartridges and the catalog live (default ./vtl-data)')
+    .option('-l, --listen <host:port>', 'iSCSI portal (default 127.0.0.1:3260)', (v) => (parseHostPort(v), v))
+    .option('--api-listen <host:port>', 'management API address (default 127.0.0.1:8090)', (v) => (parseHostPort(v), v))
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .action(async (options: ServeOptions) => serve(options));
+  registerManagementCommands(program);
+  return program;
+}
+
+// Run as the `vtl` bin (possibly through npm's symlink), not when imported by tests.
+const invokedDirectly = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+if (invokedDirectly) {
+  buildProgram()
+    .parseAsync(process.argv)
+    .catch((err: unknown) => {
+      process.stderr.write(`vtl: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    });
+}
