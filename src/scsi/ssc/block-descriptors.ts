@@ -53,11 +53,12 @@ export class SscBlockDescriptors implements BlockDescriptorSupport {
     return before[0] !== this.drive.bufferedMode || before[1] !== this.drive.blockLength;
   }
 
-  /** The default, "no change", or the density of any generation this drive writes. */
+  /**
+   * The default, "no change", or the density of any generation this drive uses: st echoes the density MODE SENSE
+   * reported, which for an older read-only cartridge is one the drive reads but does not write.
+   */
   private densityAcceptable(code: number): boolean {
     if (code === 0 || code === DENSITY_NO_CHANGE) return true;
-    return ALL_GENERATIONS.some(
-      (g) => LTO_GENERATIONS[g].densityCode === code && mediaAccess(this.drive.generation, g) === 'read-write',
-    );
+    return ALL_GENERATIONS.some((g) => LTO_GENERATIONS[g].densityCode === code && mediaAccess(this.drive.generation, g) !== 'none');
   }
 }

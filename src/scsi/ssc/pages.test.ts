@@ -25,7 +25,7 @@ describe('mode parameters', () => {
     assert.equal(h.drive.blockLength, 0x10000);
   });
 
-  test('MODE SELECT refuses a block length over 8 MiB and a density the drive cannot write', async () => {
+  test('MODE SELECT refuses a block length over 8 MiB and a density the drive cannot use', async () => {
     const h = await createHarness();
     await h.load();
     const big = Buffer.from([0, 0, 0x10, 8, 0, 0, 0, 0, 0, 0x80, 0x00, 0x01]);

@@ -221,3 +221,20 @@ describe('write protection, WORM, end of medium and write errors', () => {
     assert.deepEqual([s.key, s.asc, s.field], [0x5, 0x24, [1, 1]]);
   });
 });
+
+describe('descriptor sense', () => {
+  test('with D_SENSE a filemark is reported in the stream commands descriptor with the residue', async () => {
+    const h = await createHarness();
+    await h.load();
+    const control = Buffer.from([0, 0, 0x10, 0, 0x0a, 0x0a, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    await h.good([0x15, 0x10, 0, 0, control.length, 0], { dataOut: control });
+    await h.good(cdb.writeFilemarks(1));
+    await h.good(cdb.rewind());
+    const r = await h.run(cdb.read6(100));
+    const s = r.sense ?? Buffer.alloc(0);
+    assert.deepEqual([s[0], s[1], s[2], s[3]], [0x72, 0x00, 0x00, 0x01]);
+    // information descriptor (00h, VALID, 8-byte value 100) then stream commands descriptor (04h, FILEMARK)
+    assert.deepEqual([...s.subarray(8, 20)], [0x00, 0x0a, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 100]);
+    assert.deepEqual([...s.subarray(20, 24)], [0x04, 0x02, 0x00, 0x80]);
+  });
+});
