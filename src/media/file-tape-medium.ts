@@ -94,7 +94,7 @@ export class FileTapeMedium implements TapeMedium {
       const offset = await this.offsetOf(objectNumber);
       let result;
       try {
-        result = await readRecordAt(this.file, offset, objectNumber);
+        result = await readRecordAt(this.file, offset, objectNumber, this.index.endOffset);
       } catch (error) {
         if (!(error instanceof StorageError)) throw error;
         result = { problem: error.message };

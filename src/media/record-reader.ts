@@ -42,8 +42,8 @@ export type RecordResult =
  * Read the record at `offset`, expected to be object `objectNumber`. One read when the record is small (read ahead),
  * two when it is large (the payload lands directly in the buffer returned to the caller).
  */
-export async function readRecordAt(file: RandomAccessFile, offset: number, objectNumber: number): Promise<RecordResult> {
-  const ahead = Buffer.allocUnsafe(RECORD_HEADER_BYTES + READ_AHEAD_BYTES);
+export async function readRecordAt(file: RandomAccessFile, offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
+  const ahead = Buffer.allocUnsafe(Math.max(RECORD_HEADER_BYTES, Math.min(RECORD_HEADER_BYTES + READ_AHEAD_BYTES, endOffset - offset)));
   const got = await file.read(ahead, 0, ahead.length, offset);
   if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
   const header = decodeRecordHeader(ahead);
@@ -74,14 +74,16 @@ export async function readRecordAt(file: RandomAccessFile, offset: number, objec
 
 /** Sequential header reads through a large window, for recovery scans of many small records. */
 export class ScanWindow {
-  private readonly buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  private readonly buffer: Buffer;
   private start = 0;
   private filled = 0;
 
   constructor(
     private readonly file: RandomAccessFile,
     private readonly fileLength: number,
-  ) {}
+  ) {
+    this.buffer = Buffer.allocUnsafe(Math.max(RECORD_HEADER_BYTES, Math.min(CHUNK_BYTES, fileLength)));
+  }
 
   async header(offset: number): Promise<HeaderResult> {
     if (offset + RECORD_HEADER_BYTES > this.fileLength) return 'short';
@@ -91,13 +93,5 @@ export class ScanWindow {
       if (this.filled < RECORD_HEADER_BYTES) return 'short';
     }
     return decodeRecordHeader(this.buffer, offset - this.start);
-  }
-
-  /** CRC32C of a payload, from the window when it is there. */
-  async payloadCrc(position: number, length: number): Promise<number | undefined> {
-    if (position >= this.start && position + length <= this.start + this.filled) {
-      return crc32c(this.buffer.subarray(position - this.start, position - this.start + length)) >>> 0;
-    }
-    return crcOfRange(this.file, position, length);
   }
 }

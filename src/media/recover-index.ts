@@ -4,12 +4,9 @@ import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeCheckpoint, type Checkpoint } from './index-checkpoint.js';
 import { checkFileHeader, FILE_HEADER_BYTES } from './file-header.js';
 import { INDEX_STRIDE, ObjectIndex } from './object-index.js';
-import { readHeaderAt, ScanWindow } from './record-reader.js';
+import { crcOfRange, readHeaderAt, ScanWindow } from './record-reader.js';
 import { RECORD_HEADER_BYTES, RecordType } from './record-header.js';
 import { MediaFormatError } from './tape-medium.js';
-
-/** Payload CRCs are checked during the scan for records starting in the last this-many bytes of the file. */
-export const TAIL_VERIFY_BYTES = 64 * 1024 * 1024;
 
 export interface Recovery {
   readonly index: ObjectIndex;
@@ -72,6 +69,18 @@ async function lastPassOf(file: RandomAccessFile, index: ObjectIndex): Promise<n
   return pass;
 }
 
+/** Offset of the last object in the index (walk from its anchor). */
+async function lastRecordOffset(file: RandomAccessFile, index: ObjectIndex): Promise<number> {
+  const last = index.objectCount - 1;
+  let { objectNumber, offset } = index.anchorFor(last);
+  for (; objectNumber < last; objectNumber++) {
+    const header = await readHeaderAt(file, offset);
+    if (typeof header === 'string') throw new MediaFormatError(`Cannot recover: object ${objectNumber} changed during recovery`, objectNumber);
+    offset += RECORD_HEADER_BYTES + header.storedLength;
+  }
+  return offset;
+}
+
 export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buffer | undefined): Promise<Recovery> {
   const fileLength = await file.length();
   const fileHeader = Buffer.alloc(FILE_HEADER_BYTES);
@@ -90,8 +99,9 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
       checkpointPass = checkpoint.pass;
     }
   }
+
+  // Rule 1: walk the headers after the checkpoint; the first one that does not continue the stream ends it.
   let pass = await lastPassOf(file, index);
-  const verifyFrom = Math.max(index.endOffset, fileLength - TAIL_VERIFY_BYTES);
   const window = new ScanWindow(file, fileLength);
   let scanned = 0;
   let reason: string | undefined;
@@ -104,14 +114,24 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
     else if (header.objectNumber !== expected) reason = `the record at ${offset} is object ${header.objectNumber}, not ${expected}`;
     else if (header.pass < pass) reason = `object ${expected} is from an older pass (${header.pass} < ${pass})`;
     else if (offset + RECORD_HEADER_BYTES + header.storedLength > fileLength) reason = `object ${expected} has a partial payload`;
-    else if (offset >= verifyFrom && (await window.payloadCrc(offset + RECORD_HEADER_BYTES, header.storedLength)) !== header.payloadCrc) {
-      reason = `object ${expected} fails its payload CRC`;
-    }
     if (reason !== undefined || typeof header === 'string') break;
     index.append(header.type === RecordType.FILEMARK, offset, RECORD_HEADER_BYTES + header.storedLength);
     pass = header.pass;
     scanned++;
   }
+
+  // Rule 2: the last record must pass its payload CRC; cut from the end until it does.
+  while (index.objectCount > 0) {
+    const last = index.objectCount - 1;
+    const offset = await lastRecordOffset(file, index);
+    const header = await readHeaderAt(file, offset);
+    if (typeof header === 'string') throw new MediaFormatError(`Cannot recover: object ${last} changed during recovery`, last);
+    if ((await crcOfRange(file, offset + RECORD_HEADER_BYTES, header.storedLength)) === header.payloadCrc) break;
+    index.truncate(last, offset);
+    reason = `object ${last}, the last record, fails its payload CRC`;
+  }
+
   const tail = index.endOffset < fileLength ? { offset: index.endOffset, bytes: fileLength - index.endOffset, reason: reason ?? 'unknown' } : undefined;
+  pass = await lastPassOf(file, index);
   return { index, pass: Math.max(pass, checkpointPass), checkpointProblem: problem, scannedRecords: scanned, tail };
 }

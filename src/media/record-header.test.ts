@@ -1,0 +1,75 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32c } from '@node-rs/crc32';
+import { decodeRecordHeader, encodeRecordHeader, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
+
+/** Builds a header byte by byte from FORMAT.md, independently of the encoder. */
+function handBuilt(fields: number[]): Buffer {
+  const body = Buffer.from(fields);
+  assert.equal(body.length, RECORD_HEADER_BYTES - 4);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32LE(crc32c(body) >>> 0);
+  return Buffer.concat([crc, body]);
+}
+
+// Object 5, pass 2, a 3-byte uncompressed block "abc" (CRC32C of "abc" = 0x364b3fb7).
+const dataRecord = handBuilt([
+  0xb7, 0x3f, 0x4b, 0x36, // payload CRC
+  0x01, // type: data
+  0x00, // flags
+  0x05, 0x00, 0x00, 0x00, 0x00, 0x00, // object number (48-bit LE)
+  0x02, 0x00, 0x00, 0x00, // pass
+  0x03, 0x00, 0x00, 0x00, // stored length
+  0x03, 0x00, 0x00, 0x00, // logical length
+]);
+
+// Object 0x01_0000_0107, pass 0x0101.
+const filemarkRecord = handBuilt([0, 0, 0, 0, 0x02, 0x00, 0x07, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+
+describe('record header', () => {
+  test('the CRC32C implementation gives the standard check value', () => {
+    assert.equal(crc32c(Buffer.from('123456789')) >>> 0, 0xe3069283);
+    assert.equal(crc32c(Buffer.from('abc')) >>> 0, 0x364b3fb7);
+  });
+
+  test('encodeRecordHeader() writes the hand-built bytes of a data record', () => {
+    const bytes = Buffer.alloc(RECORD_HEADER_BYTES);
+    encodeRecordHeader({ type: RecordType.DATA, flags: 0, objectNumber: 5, pass: 2, storedLength: 3, logicalLength: 3, payloadCrc: crc32c(Buffer.from('abc')) }, bytes);
+    assert.deepEqual(bytes, dataRecord);
+  });
+
+  test('encodeRecordHeader() writes a filemark with a 48-bit object number', () => {
+    const bytes = Buffer.alloc(RECORD_HEADER_BYTES);
+    encodeRecordHeader({ type: RecordType.FILEMARK, flags: 0, objectNumber: 0x0100000107, pass: 0x0101, storedLength: 0, logicalLength: 0, payloadCrc: 0 }, bytes);
+    assert.deepEqual(bytes, filemarkRecord);
+  });
+
+  test('decodeRecordHeader() reads the hand-built fields back', () => {
+    const header = decodeRecordHeader(dataRecord);
+    assert.notEqual(typeof header, 'string');
+    assert.deepEqual(header, { type: 1, flags: 0, objectNumber: 5, pass: 2, storedLength: 3, logicalLength: 3, payloadCrc: 0x364b3fb7, headerCrc: dataRecord.readUInt32LE(0) });
+    assert.equal(typeof decodeRecordHeader(filemarkRecord), 'object');
+  });
+
+  test('decodeRecordHeader() reports a header CRC mismatch for a flip in any byte', () => {
+    for (let offset = 0; offset < RECORD_HEADER_BYTES; offset++) {
+      const bytes = Buffer.from(dataRecord);
+      bytes[offset] ^= 0x10;
+      assert.equal(decodeRecordHeader(bytes), 'header-crc', `flip at byte ${offset}`);
+    }
+  });
+
+  test('decodeRecordHeader() refuses unknown types, unknown flags and inconsistent lengths even with a good CRC', () => {
+    const reseal = (edit: (b: Buffer) => void): Buffer => {
+      const bytes = Buffer.from(dataRecord);
+      edit(bytes);
+      return handBuilt([...bytes.subarray(4)]);
+    };
+    assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 3))), 'type');
+    assert.equal(decodeRecordHeader(reseal((b) => (b[9] = 0x02))), 'flags');
+    assert.equal(decodeRecordHeader(reseal((b) => b.writeUInt32LE(4, 20))), 'length', 'uncompressed stored length must equal the logical length');
+    assert.equal(decodeRecordHeader(reseal((b) => ((b[9] = 1), b.writeUInt32LE(3, 20)))), 'length', 'a compressed payload must be shorter');
+    assert.equal(decodeRecordHeader(reseal((b) => (b.writeUInt32LE(2 ** 24 + 1, 20), b.writeUInt32LE(2 ** 24 + 1, 24)))), 'length');
+    assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 2))), 'length', 'a filemark has no payload');
+  });
+});
