@@ -63,6 +63,7 @@ export class IscsiConnection {
       limits: ctx.limits,
       ...(ctx.discoveryChap ? { discoveryChap: ctx.discoveryChap } : {}),
       queueDepth: ctx.queueDepth,
+      sessionExists: (tsih) => ctx.sessionTable.hasTsih(tsih),
       establish: (outcome) => {
         this.cid = outcome.cid;
         this.session = ctx.sessionTable.establish(outcome, this, ctx.queueDepth);

@@ -35,6 +35,8 @@ export interface LoginContext {
   readonly discoveryChap?: ChapCredentials;
   /** Commands the target accepts beyond ExpCmdSN (MaxCmdSN = ExpCmdSN + depth - 1). */
   readonly queueDepth: number;
+  /** True when a live session has this TSIH (a login adding a connection to it). */
+  sessionExists(tsih: number): boolean;
   /** The login succeeds: create (or reinstate) the session and return its TSIH. May throw LoginReject. */
   establish(outcome: LoginOutcome): number;
 }
@@ -188,6 +190,7 @@ export class LoginNegotiator {
     this.discovery = type === 'Discovery';
     if (this.tsih !== 0) {
       // MaxConnections is 1: a login with a TSIH would add a connection to a session.
+      if (!this.ctx.sessionExists(this.tsih)) throw new LoginReject(LoginStatus.SESSION_DOES_NOT_EXIST, `no session with TSIH ${this.tsih}`);
       throw new LoginReject(LoginStatus.TOO_MANY_CONNECTIONS, `login to existing session TSIH ${this.tsih}`);
     }
     if (this.discovery) {

@@ -59,6 +59,10 @@ export class SessionTable {
     return session;
   }
 
+  hasTsih(tsih: number): boolean {
+    return this.byTsih.has(tsih);
+  }
+
   remove(session: IscsiSession): void {
     if (this.byTsih.get(session.id.tsih) === session) this.byTsih.delete(session.id.tsih);
     if (this.byKey.get(session.key) === session) this.byKey.delete(session.key);
