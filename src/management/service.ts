@@ -40,25 +40,52 @@ export type LibraryOperations = Pick<
   | 'on'
 >;
 
-/** Live drive figures (position, bytes moved) the library does not keep; main.ts implements it from the drives. */
-export interface DriveStatusProvider {
-  /** Undefined when the drive has nothing to report (no cartridge, or not attached). */
-  driveActivity(library: string, index: number): DriveActivity | undefined;
-}
+/** Live drive figures (position, bytes moved) the library does not keep; main.ts answers them from the drives. */
+export type DriveStatusProvider = (library: string, index: number) => DriveActivity | undefined;
 
-/** One iSCSI session, as the server status lists it; main.ts maps IscsiServer.sessions() onto it. */
-export interface SessionView {
-  readonly target: string;
-  readonly initiator: string;
-  /** Hex, 12 digits. */
+/** One iSCSI session as the iSCSI server reports it (IscsiServer.sessions() fits). */
+export interface SessionInfo {
+  readonly tsih: number;
+  readonly initiatorName: string;
+  readonly initiatorAlias?: string;
+  /** 12 hex digits. */
   readonly isid: string;
-  readonly remoteAddress: string | null;
+  /** Undefined for a discovery session. */
+  readonly target: string | undefined;
+  readonly discovery: boolean;
   readonly connections: number;
-  /** ISO 8601 time of the login. */
-  readonly since: string | null;
+  readonly remoteAddress: string;
+  readonly activeTasks: number;
 }
 
-export type SessionProvider = () => readonly SessionView[];
+export type SessionProvider = () => readonly SessionInfo[];
+
+/** A session in GET /status. */
+export interface SessionView {
+  readonly tsih: number;
+  readonly initiator: string;
+  readonly initiatorAlias: string | null;
+  readonly isid: string;
+  readonly target: string | null;
+  readonly discovery: boolean;
+  readonly connections: number;
+  readonly remoteAddress: string;
+  readonly activeTasks: number;
+}
+
+function sessionView(s: SessionInfo): SessionView {
+  return {
+    tsih: s.tsih,
+    initiator: s.initiatorName,
+    initiatorAlias: s.initiatorAlias ?? null,
+    isid: s.isid,
+    target: s.target ?? null,
+    discovery: s.discovery,
+    connections: s.connections,
+    remoteAddress: s.remoteAddress,
+    activeTasks: s.activeTasks,
+  };
+}
 
 export interface ServerStatus {
   readonly version: string;
@@ -99,7 +126,7 @@ export interface CreateCartridges {
 }
 
 export interface ManagementServiceOptions {
-  readonly library: LibraryOperations;
+  readonly manager: LibraryOperations;
   readonly version: string;
   readonly drives?: DriveStatusProvider;
   readonly sessions?: SessionProvider;
@@ -121,7 +148,7 @@ export class ManagementService {
 
   constructor(options: ManagementServiceOptions) {
     this.options = options;
-    this.library = options.library;
+    this.library = options.manager;
     this.startedAt = this.now();
     this.unsubscribe = this.library.on((event) => this.record(event));
   }
@@ -152,7 +179,7 @@ export class ManagementService {
       uptimeSeconds: Math.max(0, Math.floor((this.now().getTime() - this.startedAt.getTime()) / 1000)),
       pid: process.pid,
       libraries,
-      sessions: [...(this.options.sessions?.() ?? [])],
+      sessions: (this.options.sessions?.() ?? []).map(sessionView),
     };
   }
 
@@ -171,7 +198,7 @@ export class ManagementService {
   drives(library?: string): DriveView[] {
     const names = library === undefined ? this.library.libraries().map((l) => l.name) : [this.library.library(library).name];
     return names.flatMap((name) =>
-      this.library.drives(name).map((d) => driveView(d, this.options.drives?.driveActivity(d.library, d.index))),
+      this.library.drives(name).map((d) => driveView(d, this.options.drives?.(d.library, d.index))),
     );
   }
 

@@ -35,7 +35,7 @@ describe('management API', () => {
   });
 
   test('GET /status reports version, uptime, libraries and iSCSI sessions', async () => {
-    h.sessions.push({ target: 'iqn.2026-11.org.vtl:lib0', initiator: 'iqn.1993-08.org.debian:01:a', isid: '400001370000', remoteAddress: '127.0.0.1:50000', connections: 1, since: null });
+    h.sessions.push({ tsih: 1, initiatorName: 'iqn.1993-08.org.debian:01:a', isid: '400001370000', target: 'iqn.2026-11.org.vtl:lib0', discovery: false, connections: 1, remoteAddress: '127.0.0.1:50000', activeTasks: 0 });
     const reply = await h.call('GET', '/api/v1/status');
     h.sessions.length = 0;
     assert.equal(reply.status, 200);
@@ -44,7 +44,9 @@ describe('management API', () => {
     assert.equal(status.pid, process.pid);
     assert.ok(status.uptimeSeconds >= 0);
     assert.deepEqual(status.libraries.map((l) => [l.name, l.drives, l.cartridges]), [['lib0', 2, 3], ['lib1', 1, 1]]);
-    assert.equal(status.sessions[0]?.initiator, 'iqn.1993-08.org.debian:01:a');
+    assert.deepEqual(status.sessions, [
+      { tsih: 1, initiator: 'iqn.1993-08.org.debian:01:a', initiatorAlias: null, isid: '400001370000', target: 'iqn.2026-11.org.vtl:lib0', discovery: false, connections: 1, remoteAddress: '127.0.0.1:50000', activeTasks: 0 },
+    ]);
   });
 
   test('GET /libraries and /libraries/{name} describe the layout', async () => {

@@ -9,7 +9,7 @@ import { LibraryManager } from '../../src/library/library-manager.js';
 import { silentLogger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { ManagementServer } from '../../src/management/http/management-server.js';
-import { ManagementService, type DriveStatusProvider, type SessionView } from '../../src/management/service.js';
+import { ManagementService, type DriveStatusProvider, type SessionInfo } from '../../src/management/service.js';
 import type { DriveActivity } from '../../src/management/views.js';
 
 export class TestDrive implements DriveMechanism {
@@ -43,7 +43,7 @@ export interface ApiHarness {
   readonly service: ManagementService;
   readonly server: ManagementServer;
   readonly drives: TestDrive[];
-  readonly sessions: SessionView[];
+  readonly sessions: SessionInfo[];
   /** JSON request with the token (unless `token` is given, or null for none). */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
@@ -73,12 +73,10 @@ export async function startApi(): Promise<ApiHarness> {
       await manager.attachDrive(library.name, i, drive);
     }
   }
-  const activity: DriveStatusProvider = {
-    driveActivity: (library, index): DriveActivity | undefined =>
-      library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined,
-  };
-  const sessions: SessionView[] = [];
-  const service = new ManagementService({ library: manager, version: '9.9.9-test', drives: activity, sessions: () => sessions });
+  const activity: DriveStatusProvider = (library, index): DriveActivity | undefined =>
+    library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined;
+  const sessions: SessionInfo[] = [];
+  const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions });
   const tokenFile = join(dir, 'api-token');
   const server = new ManagementServer({ service, log, tokenFile });
   const { port } = await server.listen('127.0.0.1', 0);

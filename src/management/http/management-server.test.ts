@@ -55,7 +55,7 @@ test('tokensMatch() compares whole tokens', () => {
 
 test('an unexpected error is a 500 with a generic message, and the server keeps serving', async () => {
   await withDir(async (dir) => {
-    const service = new ManagementService({ library: brokenLibrary(), version: '0.0.0' });
+    const service = new ManagementService({ manager: brokenLibrary(), version: '0.0.0' });
     const server = new ManagementServer({ service, log: silentLogger(), tokenFile: join(dir, 'api-token') });
     const { port } = await server.listen('127.0.0.1', 0);
     try {

@@ -31,12 +31,15 @@ const GENERATION = { type: 'integer', minimum: 5, maximum: 10 };
 const schemas: Record<string, Json> = {
   Error: object({ error: object({ status: int, code: str, message: str }) }),
   Session: object({
-    target: str,
+    tsih: int,
     initiator: str,
+    initiatorAlias: nullable('string'),
     isid: str,
-    remoteAddress: nullable('string'),
+    target: nullable('string'),
+    discovery: bool,
     connections: int,
-    since: nullable('string'),
+    remoteAddress: str,
+    activeTasks: int,
   }),
   Status: object({
     version: str,
