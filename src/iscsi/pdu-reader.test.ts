@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { crc32c } from '@node-rs/crc32';
+import fc from 'fast-check';
+import { IscsiProtocolError } from './iscsi-protocol-error.js';
+import { PduReader } from './pdu-reader.js';
+import type { PduReaderOptions, ReceivedPdu } from './pdu-reader.js';
+import { encodePdu } from './pdu-writer.js';
+
+/** NOP-Out, ITT 0x11223344, data "hello" (5 bytes + 3 pad), hand-built from RFC 7143 11.18. */
+const NOP_OUT_HELLO = Buffer.from(
+  '4080000000000005' + '0000000000000000' + '11223344' + 'ffffffff' + '00000001' + '00000000' +
+    '00'.repeat(16) + '68656c6c6f000000',
+  'hex',
+);
+/** NOP-Out without data, ITT 0x55667788. */
+const NOP_OUT_EMPTY = Buffer.from('4080000000000000' + '00'.repeat(8) + '55667788' + 'ffffffff' + '00'.repeat(24), 'hex');
+
+function reader(o: Partial<PduReaderOptions> = {}): { r: PduReader; got: ReceivedPdu[] } {
+  const got: ReceivedPdu[] = [];
+  const r = new PduReader({
+    maxDataSegmentLength: () => 8192,
+    headerDigest: () => false,
+    dataDigest: () => false,
+    onPdu: (p) => got.push(p),
+    ...o,
+  });
+  return { r, got };
+}
+
+describe('PduReader', () => {
+  test('a PDU fed one byte at a time comes out once, with padding removed', () => {
+    const { r, got } = reader();
+    for (const b of NOP_OUT_HELLO) r.push(Buffer.from([b]));
+    assert.equal(got.length, 1);
+    assert.equal(got[0].data.toString(), 'hello');
+    assert.equal(got[0].bhs.readUInt32BE(16), 0x11223344);
+    assert.equal(r.midPdu, false);
+  });
+
+  test('two PDUs split at every offset come out identical', () => {
+    const stream = Buffer.concat([NOP_OUT_HELLO, NOP_OUT_EMPTY, NOP_OUT_HELLO]);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const { r, got } = reader();
+      r.push(stream.subarray(0, cut));
+      r.push(stream.subarray(cut));
+      assert.deepEqual(got.map((p) => p.bhs.readUInt32BE(16)), [0x11223344, 0x55667788, 0x11223344], `cut at ${cut}`);
+      assert.equal(got[2].data.toString(), 'hello');
+    }
+  });
+
+  test('a DataSegmentLength above the limit is refused from the header alone, before any data is buffered', () => {
+    const { r } = reader({ maxDataSegmentLength: () => 4 });
+    const header = NOP_OUT_HELLO.subarray(0, 48);
+    assert.throws(() => r.push(header), (e: unknown) => e instanceof IscsiProtocolError && e.fatal && /exceeds/.test(e.message));
+    assert.equal(r.bufferedBytes, 0);
+  });
+
+  test('the RFC 7143 B.4 vector: CRC32C of 32 zero bytes goes on the wire as aa 36 91 8a', () => {
+    const bhs = Buffer.alloc(48);
+    bhs[0] = 0x20;
+    const data = Buffer.alloc(32);
+    const parts = encodePdu(bhs, data, { headerDigest: false, dataDigest: true });
+    assert.deepEqual(parts[parts.length - 1], Buffer.from([0xaa, 0x36, 0x91, 0x8a]));
+  });
+
+  test('with digests on, a good PDU passes, a bad data digest is flagged and a bad header digest is fatal', () => {
+    const bhs = Buffer.from(NOP_OUT_HELLO.subarray(0, 48));
+    const hd = Buffer.alloc(4);
+    hd.writeUInt32LE(crc32c(bhs));
+    const padded = NOP_OUT_HELLO.subarray(48);
+    const dd = Buffer.alloc(4);
+    dd.writeUInt32LE(crc32c(padded));
+    const wire = Buffer.concat([bhs, hd, padded, dd]);
+    const on = { headerDigest: () => true, dataDigest: () => true };
+    const ok = reader(on);
+    ok.r.push(wire);
+    assert.equal(ok.got.length, 1);
+    assert.equal(ok.got[0].dataDigestError, false);
+    const badData = Buffer.from(wire);
+    badData[52] ^= 0x01;
+    const bd = reader(on);
+    bd.r.push(badData);
+    assert.equal(bd.got[0].dataDigestError, true);
+    const badHeader = Buffer.from(wire);
+    badHeader[20] ^= 0x80;
+    const bh = reader(on);
+    assert.throws(() => bh.r.push(badHeader), (e: unknown) => e instanceof IscsiProtocolError && e.fatal);
+  });
+
+  test('AHS bytes are returned and data lands in the region placeData gives', () => {
+    const target = Buffer.alloc(16, 0xee);
+    const { r, got } = reader({ placeData: (_b, _a, n) => target.subarray(4, 4 + n) });
+    const bhs = Buffer.from(NOP_OUT_HELLO.subarray(0, 48));
+    bhs[4] = 2;
+    const ahs = Buffer.from('0005020000000400', 'hex');
+    r.push(Buffer.concat([bhs, ahs, NOP_OUT_HELLO.subarray(48)]));
+    assert.deepEqual(got[0].ahs, ahs);
+    assert.equal(target.subarray(4, 9).toString(), 'hello');
+    assert.equal(got[0].data.buffer, target.buffer);
+  });
+
+  test('random byte streams in random splits never throw anything but IscsiProtocolError and stay bounded', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 4000 }), fc.array(fc.nat({ max: 600 }), { maxLength: 20 }), (bytes, cuts) => {
+        const { r } = reader({ maxDataSegmentLength: () => 1024 });
+        const buf = Buffer.from(bytes);
+        let at = 0;
+        try {
+          for (const c of [...cuts, buf.length]) {
+            r.push(buf.subarray(at, Math.min(buf.length, at + c)));
+            at = Math.min(buf.length, at + c);
+            // Only an incomplete header (BHS + AHS + digest) is ever held outside a placed data segment.
+            assert.ok(r.bufferedBytes < 1020 + 4);
+          }
+        } catch (e) {
+          if (!(e instanceof IscsiProtocolError)) throw e;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
