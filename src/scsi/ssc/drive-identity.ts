@@ -1,6 +1,8 @@
 // Default INQUIRY identity of a virtual LTO drive, and the stable NAA designator derived from its serial.
 import { crc32c } from '@node-rs/crc32';
 import type { LtoGeneration } from '../../library/lto.js';
+import type { SpcIdentity } from '../spc/spc-device.js';
+import { VersionDescriptor } from '../spc/version-descriptor.js';
 
 export interface DriveIdentity {
   readonly vendor: string;
@@ -53,4 +55,18 @@ export function naaOfSerial(serial: string): Buffer {
   b.writeUInt32BE(((0x3 << 28) | hi) >>> 0, 0);
   b.writeUInt32BE(lo, 4);
   return b;
+}
+
+/** INQUIRY / VPD identity of a sequential-access logical unit with removable media. */
+export function spcIdentityOf(identity: DriveIdentity, naa?: Buffer): SpcIdentity {
+  return {
+    peripheralDeviceType: 0x01,
+    removable: true,
+    vendor: identity.vendor,
+    product: identity.product,
+    revision: identity.revision,
+    serial: identity.serial,
+    versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SSC_4],
+    naa: naa ?? naaOfSerial(identity.serial),
+  };
 }

@@ -11,9 +11,8 @@ import { SenseError, SenseKey, senseOf } from '../sense.js';
 import type { SenseData, SenseFormat } from '../sense.js';
 import type { BlockDescriptorSupport, CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
-import { VersionDescriptor } from '../spc/version-descriptor.js';
 import { SscBlockDescriptors } from './block-descriptors.js';
-import { naaOfSerial, resolveDriveIdentity } from './drive-identity.js';
+import { resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
 import type { DriveIdentity } from './drive-identity.js';
 import { recordLoad } from './mam-attributes.js';
 import { mediumErrorToSense } from './medium-errors.js';
@@ -62,6 +61,12 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly identity: SpcIdentity;
   readonly log: Logger;
   readonly tapeAlert = new TapeAlert();
+  private readonly core = new SpcCore();
+  readonly unitAttentions = this.core.unitAttentions;
+  readonly reservation = this.core.reservation;
+  readonly modePages = this.core.modePages;
+  readonly logPages = this.core.logPages;
+  readonly mediumRemoval = this.core.mediumRemoval;
   readonly blockDescriptors: BlockDescriptorSupport;
   readonly extraVpdPages: ReadonlyMap<number, () => Buffer>;
   /** Current fixed block length (0 = variable), from the mode parameter block descriptor. */
@@ -75,7 +80,6 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   appendOnly = false;
   /** Error counters since power-on (log pages 02h, 03h). */
   readonly counters = { readErrors: 0, writeErrors: 0, cleanings: 0 };
-  private readonly core = new SpcCore();
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
@@ -92,16 +96,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.compressionDefault = options.compressionDefault ?? true;
     this.compression = this.compressionDefault;
     this.driveIdentity = resolveDriveIdentity(options.generation, options.targetName, options.name, options.identity);
-    this.identity = {
-      peripheralDeviceType: 0x01,
-      removable: true,
-      vendor: this.driveIdentity.vendor,
-      product: this.driveIdentity.product,
-      revision: this.driveIdentity.revision,
-      serial: this.driveIdentity.serial,
-      versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SSC_4],
-      naa: options.identity?.naa ?? naaOfSerial(this.driveIdentity.serial),
-    };
+    this.identity = spcIdentityOf(this.driveIdentity, options.identity?.naa);
     this.blockDescriptors = new SscBlockDescriptors(this);
     this.extraVpdPages = sscVpdPages(this);
     registerSscModePages(this, this.core.modePages);
@@ -109,21 +104,6 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   // --- SpcDevice -------------------------------------------------------------------------------------------
-  get unitAttentions(): SpcCore['unitAttentions'] {
-    return this.core.unitAttentions;
-  }
-  get reservation(): SpcCore['reservation'] {
-    return this.core.reservation;
-  }
-  get modePages(): SpcCore['modePages'] {
-    return this.core.modePages;
-  }
-  get logPages(): SpcCore['logPages'] {
-    return this.core.logPages;
-  }
-  get mediumRemoval(): SpcCore['mediumRemoval'] {
-    return this.core.mediumRemoval;
-  }
   senseFormat(): SenseFormat {
     return this.core.senseFormat();
   }
