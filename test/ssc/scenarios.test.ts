@@ -2,7 +2,8 @@
 // temporary directory. Each scenario is what a tool does to a tape (tar, mt, dd, a backup application).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../src/log.js';
@@ -233,5 +234,26 @@ describe('SSC scenarios over iSCSI on a file-backed cartridge', () => {
     assert.deepEqual(await bench.good(c.read(100)), block(6, 1, 100));
     const erase = await bench.check([0x19, 0, 0, 0, 0, 0]);
     assert.deepEqual([erase.key, erase.asc, erase.ascq], [0x7, 0x30, 0x0c]);
+  });
+  test('a record damaged on disk reads as MEDIUM ERROR 11/00, never as wrong data', async () => {
+    await bench.mount('BAD001L8');
+    const records = [randomBytes(1000), randomBytes(1000), randomBytes(1000)];
+    for (const r of records) await bench.good(c.write(1000), { dataOut: r });
+    await bench.good(c.weof(1));
+    // File header (16 bytes), then per record a 28-byte header and the payload (random data is stored raw).
+    const file = await open(join(dir, 'BAD001L8', 'data.vtape'), 'r+');
+    try {
+      const at = 16 + 28 + 1000 + 28 + 500;
+      const one = Buffer.alloc(1);
+      await file.read(one, 0, 1, at);
+      await file.write(Buffer.from([one[0] ^ 0xff]), 0, 1, at);
+    } finally {
+      await file.close();
+    }
+    await bench.good(c.rewind);
+    assert.deepEqual(await bench.good(c.read(1000)), records[0]);
+    const s = await bench.check(c.read(1000));
+    assert.deepEqual([s.key, s.asc, s.ascq, s.information, s.commandSpecific], [0x3, 0x11, 0x00, 1000, 1]);
+    assert.equal(s.data.length, 0);
   });
 });
