@@ -79,3 +79,13 @@ export function memoryStore(): { store: FileMediaStore; storage: MemoryStorage; 
   const storage = new MemoryStorage();
   return { store: new FileMediaStore({ directory: '/nonexistent', log, storage }), storage, lines };
 }
+
+/** What the crash worker writes as object `objectNumber` in round `round`: a filemark, or a block. */
+export function crashObject(objectNumber: number, round: number): { kind: 'filemark' } | { kind: 'block'; data: Buffer; compress: boolean } {
+  const h = Math.imul(objectNumber + 1, 0x9e3779b1) ^ Math.imul(round + 1, 0x85ebca6b);
+  const mix = (h ^ (h >>> 15)) >>> 0;
+  if (mix % 11 === 0) return { kind: 'filemark' };
+  const size = mix % 13 === 0 ? 256 * 1024 + (mix % 997) : mix % 3 === 0 ? 512 : (mix % 20_000) + 1;
+  if (mix % 4 === 0) return { kind: 'block', data: Buffer.alloc(size, mix & 0xff), compress: true };
+  return { kind: 'block', data: pattern(mix, size), compress: mix % 2 === 0 };
+}

@@ -1,0 +1,246 @@
+// FileMediaStore and the TapeMedium it opens: tape semantics (FORMAT.md "Overwrite and erase", "WORM",
+// "Compression", "Capacity", "Write errors") on real files and in memory.
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import { CartridgeNotFoundError } from '../../src/media/file-media-store.js';
+import { CartridgeFile } from '../../src/media/cartridge-files.js';
+import { MediaWriteError, MediumFullError, WormViolationError, type TapeMedium } from '../../src/media/tape-medium.js';
+import { MemoryStorage } from '../../src/storage/memory-storage.js';
+import { StorageError, type RandomAccessFile } from '../../src/storage/storage.js';
+import { cartridge, memoryStore, pattern, tempStore } from './cartridge-fixture.js';
+
+async function readBlock(medium: TapeMedium): Promise<Buffer> {
+  const outcome = await medium.read();
+  assert.equal(outcome.kind, 'block');
+  return outcome.kind === 'block' ? outcome.data : Buffer.alloc(0);
+}
+
+describe('FileMediaStore', () => {
+  test('create() makes a thin cartridge that list(), exists() and delete() see', async () => {
+    const fixture = await tempStore();
+    try {
+      const { store } = fixture;
+      await store.create(cartridge({ barcode: 'B00001L8', capacityBytes: 12e12 }));
+      await store.create(cartridge({ barcode: 'A00001L8' }));
+      assert.deepEqual(await store.list(), ['A00001L8', 'B00001L8']);
+      assert.equal(await store.exists('B00001L8'), true);
+      assert.equal((await stat(fixture.file('B00001L8', CartridgeFile.DATA))).size, 16, 'a 12 TB cartridge costs its header');
+      await assert.rejects(store.create(cartridge({ barcode: 'A00001L8' })), /already exists/);
+      await assert.rejects(store.create(cartridge({ barcode: '../evil' })), RangeError);
+      await store.delete('A00001L8');
+      assert.deepEqual(await store.list(), ['B00001L8']);
+      await assert.rejects(store.open(cartridge({ barcode: 'A00001L8' })), CartridgeNotFoundError);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
+  test('data, filemarks, attributes and counters survive close and reopen on real files', async () => {
+    const fixture = await tempStore();
+    try {
+      const descriptor = cartridge();
+      await fixture.store.create(descriptor);
+      const medium = await fixture.store.open(descriptor);
+      await medium.write(pattern(1, 512), { compress: false });
+      await medium.writeFilemarks(2);
+      await medium.write(pattern(2, 300_000), { compress: false });
+      await medium.writeAttributes(new Map([[0x0800, Buffer.from('vtl')]]));
+      assert.deepEqual(medium.position(), { objectNumber: 4, fileNumber: 2, atEndOfData: true });
+      await medium.close();
+      const metadata = JSON.parse(await readFile(fixture.file(descriptor.barcode, CartridgeFile.METADATA), 'utf8')) as { loadCount: number; attributes: Record<string, string> };
+      assert.equal(metadata.loadCount, 1);
+      assert.deepEqual(metadata.attributes, { '0800': Buffer.from('vtl').toString('base64') });
+
+      const again = await fixture.store.open(descriptor);
+      assert.deepEqual(again.position(), { objectNumber: 0, fileNumber: 0, atEndOfData: false });
+      assert.ok((await readBlock(again)).equals(pattern(1, 512)));
+      assert.deepEqual(await again.read(), { kind: 'filemark' });
+      assert.deepEqual(await again.read(), { kind: 'filemark' });
+      assert.ok((await readBlock(again)).equals(pattern(2, 300_000)));
+      assert.deepEqual(await again.read(), { kind: 'end-of-data' });
+      assert.deepEqual(again.readAttributes().get(0x0800), Buffer.from('vtl'));
+      const stats = again.statistics();
+      assert.equal(stats.loadCount, 2);
+      assert.equal(stats.blocksRead, 2);
+      assert.equal(stats.lifetimeHostBytesWritten, 300_512);
+      assert.equal(stats.lifetimeHostBytesRead, 300_512);
+      await again.close();
+      await assert.rejects(again.read(), /closed/);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+});
+
+describe('tape semantics', () => {
+  async function mediumWith(objects: string, overrides = {}): Promise<{ medium: TapeMedium; storage: MemoryStorage; reopen: () => Promise<TapeMedium> }> {
+    const { store, storage } = memoryStore();
+    const descriptor = cartridge(overrides);
+    await store.create(descriptor);
+    const medium = await store.open(descriptor);
+    for (const [n, kind] of [...objects].entries()) {
+      if (kind === 'F') await medium.writeFilemarks(1);
+      else await medium.write(pattern(n, 100 + n), { compress: false });
+    }
+    return { medium, storage, reopen: () => store.open(descriptor) };
+  }
+
+  test('a write in the middle makes it the new end of data and cuts the file', async () => {
+    const { medium, storage, reopen } = await mediumWith('bbFbbbFb');
+    const dataPath = `${cartridge().barcode}/${CartridgeFile.DATA}`;
+    await medium.flush();
+    const before = storage.files.get(dataPath)!.length;
+    await medium.locate(4);
+    await medium.write(pattern(99, 10), { compress: false });
+    assert.deepEqual(medium.position(), { objectNumber: 5, fileNumber: 1, atEndOfData: true });
+    await medium.flush();
+    assert.equal(storage.files.get(dataPath)!.length, 16 + 4 * 28 + 100 + 101 + 103 + 28 + 10);
+    assert.ok(storage.files.get(dataPath)!.length < before);
+    assert.deepEqual(await medium.read(), { kind: 'end-of-data' });
+    await medium.close();
+    const again = await reopen();
+    await again.spaceToEndOfData();
+    assert.deepEqual(again.position(), { objectNumber: 5, fileNumber: 1, atEndOfData: true });
+    await again.locate(4);
+    assert.ok((await readBlock(again)).equals(pattern(99, 10)));
+    await again.close();
+  });
+
+  test('erase() cuts at the position; writing filemarks in the middle cuts too', async () => {
+    const { medium } = await mediumWith('bbbbbb');
+    await medium.locate(3);
+    await medium.erase();
+    assert.deepEqual(medium.position(), { objectNumber: 3, fileNumber: 0, atEndOfData: true });
+    await medium.locate(1);
+    await medium.writeFilemarks(1);
+    assert.deepEqual(medium.position(), { objectNumber: 2, fileNumber: 1, atEndOfData: true });
+    await medium.close();
+  });
+
+  test('locate() and space() reach any object across index anchors and read the right block', async () => {
+    const { medium } = await mediumWith('b'.repeat(40) + 'F' + 'b'.repeat(59) + 'F');
+    for (const target of [0, 31, 32, 33, 63, 64, 99, 5, 77, 40, 41]) {
+      await medium.locate(target);
+      const outcome = await medium.read();
+      if (target === 40) assert.deepEqual(outcome, { kind: 'filemark' });
+      else assert.ok(outcome.kind === 'block' && outcome.data.equals(pattern(target, 100 + target)), `object ${target}`);
+    }
+    await medium.locate(70);
+    assert.deepEqual(await medium.spaceBlocks(-50), { counted: 29, stoppedBy: 'filemark' });
+    assert.deepEqual(medium.position(), { objectNumber: 40, fileNumber: 0, atEndOfData: false });
+    assert.deepEqual(await medium.spaceBlocks(-1), { counted: 1 });
+    assert.ok((await readBlock(medium)).equals(pattern(39, 139)));
+    assert.deepEqual(await medium.locate(500), { counted: 61, stoppedBy: 'end-of-data' });
+    assert.deepEqual(medium.position(), { objectNumber: 101, fileNumber: 2, atEndOfData: true });
+    await medium.close();
+  });
+
+  test('WORM allows appending and overwriting trailing filemarks after a filemark, and refuses the rest', async () => {
+    const { medium } = await mediumWith('bbFF', { worm: true });
+    await medium.locate(1);
+    await assert.rejects(medium.write(pattern(1, 10), { compress: false }), WormViolationError);
+    await assert.rejects(medium.writeFilemarks(1), WormViolationError);
+    await medium.locate(2);
+    await assert.rejects(medium.write(pattern(1, 10), { compress: false }), WormViolationError, 'object 1 before the position is not a filemark');
+    await medium.locate(3);
+    await medium.write(pattern(3, 10), { compress: false }); // over the second of two trailing filemarks
+    assert.deepEqual(medium.position(), { objectNumber: 4, fileNumber: 1, atEndOfData: true });
+    await medium.write(pattern(4, 10), { compress: false });
+    await medium.locate(0);
+    await assert.rejects(medium.erase(), WormViolationError);
+    await medium.spaceToEndOfData();
+    await assert.rejects(medium.erase(), WormViolationError);
+    await medium.close();
+  });
+
+  test('compression stores a block compressed only when it shrinks, and reads it back whole', async () => {
+    const { medium } = await mediumWith('');
+    const compressible = Buffer.alloc(64 * 1024, 0x41);
+    await medium.write(compressible, { compress: true });
+    const afterFirst = medium.capacity().usedBytes;
+    assert.ok(afterFirst < 1024, `stored ${afterFirst} bytes for 64 KiB of one letter`);
+    const noise = pattern(7, 4096);
+    await medium.write(noise, { compress: true });
+    assert.equal(medium.capacity().usedBytes - afterFirst, 28 + 4096, 'incompressible data is stored as is');
+    await medium.write(Buffer.alloc(0), { compress: true });
+    await medium.rewind();
+    assert.ok((await readBlock(medium)).equals(compressible));
+    assert.ok((await readBlock(medium)).equals(noise));
+    assert.equal((await readBlock(medium)).length, 0);
+    assert.equal(medium.statistics().hostBytesWritten, 64 * 1024 + 4096);
+    await medium.close();
+  });
+
+  test('a small cartridge gives early warning before the end and MediumFullError at it, writing nothing', async () => {
+    const capacityBytes = 1024 * 1024; // early warning at a quarter: 256 KiB
+    const { medium } = await mediumWith('', { capacityBytes });
+    assert.equal(medium.capacity().earlyWarningBytes, 256 * 1024);
+    const block = pattern(1, 64 * 1024 - 28);
+    const warnings: boolean[] = [];
+    for (;;) {
+      try {
+        warnings.push((await medium.write(block, { compress: false })).earlyWarning);
+      } catch (error) {
+        assert.ok(error instanceof MediumFullError);
+        break;
+      }
+    }
+    // Records of exactly 64 KiB: warning once 4 or fewer fit (256 KiB), the 17th does not fit at all.
+    assert.deepEqual(warnings, [...Array<boolean>(11).fill(false), ...Array<boolean>(5).fill(true)]);
+    assert.deepEqual(medium.capacity(), { capacityBytes, usedBytes: capacityBytes, remainingBytes: 0, earlyWarningBytes: 256 * 1024 });
+    assert.equal(medium.position().objectNumber, 16);
+    await assert.rejects(medium.writeFilemarks(1), MediumFullError);
+    assert.equal(medium.position().objectNumber, 16, 'the refused filemark wrote nothing');
+    await medium.locate(15);
+    await medium.writeFilemarks(2);
+    assert.deepEqual(medium.position(), { objectNumber: 17, fileNumber: 2, atEndOfData: true }, 'room made by overwriting counts');
+    await medium.close();
+  });
+});
+
+describe('write errors', () => {
+  /** Memory storage whose data file fails writes (after storing half the bytes) while `full` is set. */
+  function failingStore(): { store: ReturnType<typeof memoryStore>['store']; setFull: (full: boolean) => void; storage: MemoryStorage } {
+    const made = memoryStore();
+    let full = false;
+    const open = made.storage.open.bind(made.storage);
+    made.storage.open = async (path, options): Promise<RandomAccessFile> => {
+      const file = await open(path, options);
+      const write = file.write.bind(file);
+      file.write = async (buffers, position): Promise<void> => {
+        if (!full) return write(buffers, position);
+        const all = Buffer.concat(buffers);
+        await write([all.subarray(0, all.length >> 1)], position);
+        throw new StorageError('Cannot write data.vtape: no space left on device', 'ENOSPC');
+      };
+      return file;
+    };
+    return { store: made.store, storage: made.storage, setFull: (value) => (full = value) };
+  }
+
+  test('a full disk fails with MediaWriteError, keeps the cartridge consistent and lets writing resume', async () => {
+    const { store, storage, setFull } = failingStore();
+    const descriptor = cartridge();
+    await store.create(descriptor);
+    const medium = await store.open(descriptor);
+    for (let n = 0; n < 5; n++) await medium.write(pattern(n, 1000), { compress: false });
+    await medium.flush();
+    setFull(true);
+    await medium.write(pattern(5, 1000), { compress: false }); // buffered: acknowledged, not yet written
+    await assert.rejects(medium.write(pattern(6, 200_000), { compress: false }), (error: unknown) => error instanceof MediaWriteError && error.code === 'ENOSPC');
+    assert.deepEqual(medium.position(), { objectNumber: 5, fileNumber: 0, atEndOfData: true }, 'end of data is the last good record');
+    assert.equal(storage.files.get(`${descriptor.barcode}/${CartridgeFile.DATA}`)!.length, 16 + 5 * 1028, 'the partial write was cut');
+    assert.equal(medium.statistics().writeErrors, 1);
+    await medium.flush(); // nothing left to write: the flush has nothing to fail on
+    setFull(false);
+    await medium.write(pattern(5, 1000), { compress: false });
+    await medium.close();
+    const again = await store.open(descriptor);
+    await again.spaceToEndOfData();
+    assert.equal(again.position().objectNumber, 6);
+    await again.locate(5);
+    assert.ok((await readBlock(again)).equals(pattern(5, 1000)));
+    await again.close();
+  });
+});
