@@ -1,20 +1,25 @@
 // SMC-3 6.4 INITIALIZE ELEMENT STATUS (07h) and 6.5 INITIALIZE ELEMENT STATUS WITH RANGE (37h).
-// A physical library scans its elements; here the catalog is the inventory and is exact after every committed
-// move, so the scan finds nothing new. WITH RANGE checks that the range starts at an element.
+// A physical library scans its elements. Here the catalog is exact after every committed move, so what a scan can
+// still find is a cartridge whose media file disappeared (or came back): the library rescans the media store and
+// READ ELEMENT STATUS then reports those elements with EXCEPT (or without it again). WITH RANGE checks that the
+// range starts at an element and rescans the whole library (checking a few files more is harmless).
 import { elementAt } from '../../library/layout.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { Sense } from '../sense.js';
 import type { ChangerDevice } from './changer-device.js';
+import { asSense } from './library-sense.js';
 
-export function initializeElementStatus(_ctx: CommandContext<ChangerDevice>): CommandResult {
+export async function initializeElementStatus(ctx: CommandContext<ChangerDevice>): Promise<CommandResult> {
+  await asSense(() => ctx.device.manager.rescan(ctx.device.library, { actor: 'host' }));
   return {};
 }
 
-export function initializeElementStatusWithRange(ctx: CommandContext<ChangerDevice>): CommandResult {
+export async function initializeElementStatusWithRange(ctx: CommandContext<ChangerDevice>): Promise<CommandResult> {
   const range = (ctx.cdb[1] & 0x01) !== 0;
   if (range) {
     const start = ctx.cdb.readUInt16BE(2);
     if (!elementAt(ctx.device.manager.library(ctx.device.library).layout, start)) throw Sense.invalidElementAddress();
   }
+  await asSense(() => ctx.device.manager.rescan(ctx.device.library, { actor: 'host' }));
   return {};
 }
