@@ -1,10 +1,27 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { applyServeFlags, ConfigError, formatConfigIssue, loadConfig, parseConfig, resolveServeConfig } from './load-config.js';
 import { defaultConfig } from './schema.js';
+
+/** The nearest `name` in this file's folder or above (tests run from src/ with tsx and from dist/src when built). */
+async function findUp(name: string): Promise<string> {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, name);
+    try {
+      await access(candidate);
+      return candidate;
+    } catch {
+      const parent = dirname(dir);
+      if (parent === dir) throw new Error(`${name} not found above ${fileURLToPath(import.meta.url)}`);
+      dir = parent;
+    }
+  }
+}
 
 /** The formatted lines of the ConfigError that parsing `text` throws. */
 function errorsOf(text: string, fileName = 'vtl.yaml'): string[] {
@@ -30,6 +47,19 @@ describe('parseConfig()', () => {
     assert.equal(lib?.initialCartridges.count, 20);
     assert.equal(config.api.listen, '127.0.0.1:8090');
     assert.equal(config.server.listen, '127.0.0.1:3260');
+  });
+
+  test('a section whose fields are all commented out means its defaults', () => {
+    const config = parseConfig('libraries:\n  - name: a\n    changer:\n      # serial: X\n    access:\n', 'vtl.yaml');
+    assert.deepEqual(config.libraries[0]?.changer, {});
+    assert.deepEqual(config.libraries[0]?.access, { initiators: [] });
+  });
+
+  test('the commented example in README "Configuration" parses to exactly the defaults', async () => {
+    const readme = await readFile(await findUp('README.md'), 'utf8');
+    const yaml = /## Configuration[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(yaml, 'README has no yaml block under Configuration');
+    assert.deepEqual(parseConfig(yaml, 'README.md'), defaultConfig());
   });
 
   test('a comment-only file gives the defaults too', () => {
@@ -128,7 +158,7 @@ describe('parseConfig()', () => {
     );
   });
 
-  test('duplicate library names and target names are both reported', () => {
+  test('duplicate library names and target names are reported, a name\'s derived IQN only once', () => {
     const text = [
       'libraries:',
       '  - name: a',
@@ -141,7 +171,6 @@ describe('parseConfig()', () => {
     ].join('\n');
     assert.deepEqual(errorsOf(text), [
       'vtl.yaml:4:5: libraries[1].name: duplicate library name "a" (also libraries[0])',
-      'vtl.yaml:4:5: libraries[1].iqn: duplicate target name "iqn.2026-11.org.vtl:a" (also libraries[0])',
       'vtl.yaml:7:5: libraries[2].iqn: duplicate target name "iqn.2026-11.org.vtl:a" (also libraries[0])',
     ]);
   });

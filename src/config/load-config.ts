@@ -68,7 +68,7 @@ export function parseConfig(text: string, fileName: string): VtlConfig {
     return { file: fileName, ...at(offset), path: formatPath(shownPath), message };
   };
 
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  const raw: unknown = withoutEmptyValues(doc.toJS({ maxAliasCount: 100 }) ?? {});
   const result = configSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(inFileOrder(result.error.issues.flatMap((i) => schemaIssues(i).map((p) => issue(p.path, p.message)))));
 
@@ -171,8 +171,10 @@ export function crossCheck(config: VtlConfig): Problem[] {
 
     const iqn = libraryIqn(config, library);
     const sameIqn = iqns.get(iqn);
-    if (sameIqn !== undefined) problems.push({ path: [...here, 'iqn'], message: `duplicate target name "${iqn}" (also libraries[${sameIqn}])` });
-    else iqns.set(iqn, index);
+    // Two libraries of the same name also share the IQN derived from it: one message is enough.
+    const derivedFromDuplicateName = sameName !== undefined && library.iqn === undefined;
+    if (sameIqn !== undefined && !derivedFromDuplicateName) problems.push({ path: [...here, 'iqn'], message: `duplicate target name "${iqn}" (also libraries[${sameIqn}])` });
+    else if (sameIqn === undefined) iqns.set(iqn, index);
 
     const drives = library.drives ?? [];
     // The drive list, when given, is the drives: its length is the drive count (as the library layout reads it).
@@ -287,6 +289,16 @@ function inFileOrder(issues: ConfigIssue[]): ConfigIssue[] {
 
 function firstLine(message: string): string {
   return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * A key with no value (`changer:` whose fields are all commented out) means "the default", as if it were absent;
+ * otherwise commenting out the last field of a section would break the file.
+ */
+function withoutEmptyValues(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmptyValues);
+  if (!isRecord(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutEmptyValues(v)]));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
