@@ -207,3 +207,22 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     }
   });
 });
+
+describe('what Linux st sends', () => {
+  test('MODE SENSE(6) page 00h with allocation 12 returns the header and block descriptor (st open)', async () => {
+    const h = await createHarness();
+    await h.load('A00001L8', { writeProtected: true });
+    const data = await h.good([0x1a, 0, 0x00, 0, 12, 0]);
+    assert.deepEqual([...data], [11, 0x88, 0x90, 8, 0x5e, 0, 0, 0, 0, 0, 0, 0]);
+    const all = await h.good([0x1a, 0x08, 0x3f, 0, 255, 0]);
+    assert.equal(all[0] + 1, all.length);
+  });
+
+  test('MTSETBLK: MODE SELECT(6) without PF of a header and block descriptor sets the block size', async () => {
+    const h = await createHarness();
+    await h.load();
+    const list = Buffer.from([0, 0, 0x10, 8, 0x5e, 0, 0, 0, 0, 0, 0x80, 0x00]);
+    await h.good([0x15, 0x00, 0, 0, 12, 0], { dataOut: list });
+    assert.equal(h.drive.blockLength, 0x8000);
+  });
+});

@@ -57,8 +57,23 @@ function deviceConfigurationBody(compression: boolean): number[] {
   return [0, 0, 0, 0, 0, 0, 0x40, 0, 0x18, 0, 0, 0, compression ? 1 : 0, 0];
 }
 
+/**
+ * 00h, the vendor-specific "no page" request: Linux st opens a tape with MODE SENSE(6) page 00h, allocation 12,
+ * to read the header and block descriptor (block size, density, WP); without it st guesses and misses WP.
+ * It contributes no bytes of its own, so MODE SENSE 3Fh is unchanged.
+ */
+const headerOnlyPage: ModePage = {
+  pageCode: 0x00,
+  subpageCode: 0,
+  current: () => Buffer.alloc(0),
+  changeable: () => Buffer.alloc(0),
+  default: () => Buffer.alloc(0),
+  apply: () => undefined,
+};
+
 export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void {
   const compressionDefault = drive.compressionDefault;
+  pages.add(headerOnlyPage);
   // 01h: recovery is the cartridge format's business; nothing is changeable.
   pages.add(new StoredModePage({ pageCode: 0x01, defaults: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], changeable: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
   // 02h: iSCSI negotiates its own burst sizes (RFC 7143); the page reports zeros ("no limit") and changes nothing.
