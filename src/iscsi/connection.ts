@@ -45,7 +45,7 @@ export class IscsiConnection {
   private readonly reader: PduReader;
   private statSN = 0;
   private nextTtt = 1;
-  private isClosed = false;
+  private closedFlag = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private pingTtt: number | undefined;
@@ -101,6 +101,15 @@ export class IscsiConnection {
     return `${this.endpoints.remote.host}:${this.endpoints.remote.port}`;
   }
 
+  /** Received bytes held outside any placed data segment (bounded by one header). */
+  get pendingInputBytes(): number {
+    return this.reader.bufferedBytes;
+  }
+
+  get isClosed(): boolean {
+    return this.closedFlag;
+  }
+
   get currentSession(): IscsiSession | undefined {
     return this.session;
   }
@@ -126,7 +135,7 @@ export class IscsiConnection {
 
   /** Everything sent inside `fn` leaves in one write (header and data together). */
   corked(fn: () => void): void {
-    if (this.isClosed) return;
+    if (this.closedFlag) return;
     this.transport.cork();
     try {
       fn();
@@ -151,7 +160,7 @@ export class IscsiConnection {
 
   /** Close at once: pending output is discarded. */
   close(reason: string): void {
-    if (this.isClosed) return;
+    if (this.closedFlag) return;
     this.log.debug({ reason }, 'closing connection');
     this.reader.stop();
     this.transport.destroy();
@@ -160,7 +169,7 @@ export class IscsiConnection {
 
   /** Close once everything written so far has gone out. */
   closeAfterFlush(reason: string): void {
-    if (this.isClosed) return;
+    if (this.closedFlag) return;
     this.log.debug({ reason }, 'closing connection after flush');
     this.reader.stop();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
@@ -184,7 +193,7 @@ export class IscsiConnection {
   }
 
   private write(bhs: Buffer, data: Buffer | undefined): void {
-    if (this.isClosed) return;
+    if (this.closedFlag) return;
     const digests = this.fullFeature && this.session
       ? this.session.params
       : { headerDigest: false, dataDigest: false };
@@ -205,7 +214,7 @@ export class IscsiConnection {
   }
 
   private onPdu(pdu: ReceivedPdu): void {
-    if (this.isClosed) return;
+    if (this.closedFlag) return;
     if (!this.fullFeature) return this.onLoginPdu(pdu);
     const session = this.session;
     if (!session) return;
@@ -262,7 +271,7 @@ export class IscsiConnection {
 
   /** Nothing received for a while: ping in full feature phase, give up on a login that stalls. */
   private onIdle(): void {
-    if (this.isClosed) return;
+    if (this.closedFlag) return;
     if (!this.fullFeature || !this.session) {
       this.log.warn('login stalled, dropping connection');
       this.close('login timeout');
@@ -291,8 +300,8 @@ export class IscsiConnection {
   }
 
   private onClose(): void {
-    if (this.isClosed) return;
-    this.isClosed = true;
+    if (this.closedFlag) return;
+    this.closedFlag = true;
     clearTimeout(this.idleTimer);
     clearTimeout(this.pingTimer);
     this.reader.stop();

@@ -240,6 +240,13 @@ export class IscsiInitiator {
     this.socket.destroy();
   }
 
+  /** The next PDU for `itt` (for requests written with writeRaw). */
+  waitFor(itt: number): Promise<ReceivedPdu> {
+    return new Promise((resolve, reject) => {
+      this.waiters.set(itt, { onPdu: (p) => (resolve(p), true), fail: reject });
+    });
+  }
+
   exchange(itt: number, bhs: Buffer, data?: Buffer): Promise<ReceivedPdu> {
     return new Promise((resolve, reject) => {
       this.waiters.set(itt, { onPdu: (p) => (resolve(p), true), fail: reject });
@@ -281,7 +288,8 @@ export class IscsiInitiator {
       this.rejects.push(Buffer.concat([pdu.bhs, pdu.data]));
       const rejectedItt = pdu.data.length >= 48 ? pdu.data.readUInt32BE(16) : 0xffffffff;
       const w = this.waiters.get(rejectedItt);
-      if (w) {
+      // After a data digest Reject the task goes on and ends with its own response (RFC 7143 7.8).
+      if (w && pdu.bhs[2] !== 0x02) {
         this.waiters.delete(rejectedItt);
         w.fail(new Error(`rejected with reason 0x${pdu.bhs[2].toString(16)}`));
       }
