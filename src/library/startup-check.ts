@@ -69,10 +69,16 @@ export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
   }
 
   for (const intent of catalog.intents()) {
-    if (intent.kind === 'create' && catalog.cartridge(intent.barcode) && !(await core.mediaStore.exists(intent.barcode))) {
-      await core.mediaStore.create(intent.payload as CartridgeDescriptor);
-    } else if (intent.kind === 'delete' && !catalog.cartridge(intent.barcode) && (await core.mediaStore.exists(intent.barcode))) {
-      await core.mediaStore.delete(intent.barcode);
+    try {
+      if (intent.kind === 'create' && catalog.cartridge(intent.barcode) && !(await core.mediaStore.exists(intent.barcode))) {
+        await core.mediaStore.create(intent.payload as CartridgeDescriptor);
+      } else if (intent.kind === 'delete' && !catalog.cartridge(intent.barcode) && (await core.mediaStore.exists(intent.barcode))) {
+        await core.mediaStore.delete(intent.barcode);
+      }
+    } catch (err) {
+      // Kept for the next start; the media check below reports what is still wrong (a missing file is marked).
+      log.error({ err, intent: intent.kind, barcode: intent.barcode }, 'could not finish an interrupted operation');
+      continue;
     }
     catalog.removeIntent(intent.id);
     report.repairedIntents.push(`${intent.kind} ${intent.barcode}`);

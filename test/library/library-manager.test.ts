@@ -202,3 +202,29 @@ describe('LibraryManager', () => {
     assert.equal(h.manager.cartridges({ location: 'shelf' }).length, 0);
   });
 });
+
+describe('LibraryManager start-up repair', () => {
+  test('an interrupted create whose media file cannot be made is kept for the next start and the cartridge marked missing', async () => {
+    const h = await harness();
+    try {
+      // A create intent committed with its row, then the process died before the media file existed.
+      h.manager.close();
+      const { Catalog } = await import('../../src/library/catalog.js');
+      const catalog = new Catalog(h.catalogPath);
+      catalog.transaction(() => {
+        catalog.insertCartridge({ barcode: 'N00001L8', generation: 8, worm: false, cleaning: false, capacityBytes: 1 << 20, library: 'lib0', elementType: 'storage', elementIndex: 5, placedByOperator: false });
+        catalog.addIntent('create', 'N00001L8', { barcode: 'N00001L8', generation: 8, worm: false, capacityBytes: 1 << 20 });
+      });
+      catalog.close();
+      h.store.failCreate = true;
+      await h.restart();
+      assert.equal(h.manager.cartridge('N00001L8').mediaMissing, true);
+      h.store.failCreate = false;
+      await h.restart();
+      assert.equal(h.manager.cartridge('N00001L8').mediaMissing, false);
+      assert.equal(h.store.files.get('N00001L8')?.capacityBytes, 1 << 20);
+    } finally {
+      h.cleanup();
+    }
+  });
+});
