@@ -73,3 +73,26 @@ test('an unexpected error is a 500 with a generic message, and the server keeps 
     }
   });
 });
+
+test('close() ends open event streams instead of waiting for them', async () => {
+  await withDir(async (dir) => {
+    const library = { on: () => () => undefined } as unknown as LibraryOperations;
+    const service = new ManagementService({ manager: library, version: '0.0.0' });
+    const server = new ManagementServer({ service, log: silentLogger(), tokenFile: join(dir, 'api-token') });
+    const { port } = await server.listen('127.0.0.1', 0);
+    const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
+    const response = await fetch(`http://127.0.0.1:${port}/api/v1/events?follow=1`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200);
+    const reader = response.body?.getReader();
+    assert.ok(reader);
+    await reader.read();
+    await server.close();
+    // The stream ends (or errors) once the server has closed its connection.
+    const end = await reader.read().then(
+      (chunk) => (chunk.done ? 'done' : 'data'),
+      () => 'error',
+    );
+    assert.notEqual(end, 'data');
+    service.close();
+  });
+});

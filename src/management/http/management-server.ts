@@ -50,7 +50,8 @@ export class ManagementServer {
       });
     });
     const address = this.server.address() as AddressInfo;
-    this.log.info({ host: address.address, port: address.port, tokenFile: this.tokenFile }, 'management API listening');
+    // main.ts announces the address at info; the token file's place is for debugging client set-ups.
+    this.log.debug({ host: address.address, port: address.port, tokenFile: this.tokenFile }, 'management API bound');
     return { host: address.address, port: address.port };
   }
 
