@@ -238,3 +238,18 @@ describe('descriptor sense', () => {
     assert.deepEqual([...s.subarray(20, 24)], [0x04, 0x02, 0x00, 0x80]);
   });
 });
+
+describe('commands queued behind a block size change', () => {
+  test('a fixed WRITE sized before a queued MODE SELECT changed the block length is refused, not mis-written', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    const sel = modeSelectBlockLength(512);
+    const [selected, written] = await Promise.all([
+      h.run(sel.cdb, { dataOut: sel.dataOut }),
+      h.run(cdb.write6(2, true), { dataOut: bytes(1024) }),
+    ]);
+    assert.equal(selected.status, 0);
+    assert.equal(written.status, 2);
+    assert.equal(m.objects.length, 0);
+  });
+});

@@ -31,6 +31,14 @@ export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean,
   if (fixed && length * drive.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
 }
 
+/**
+ * The dispatcher sizes a fixed-block transfer when the command arrives; a MODE SELECT queued before it may have
+ * changed the block length since. Refuse rather than move a wrong amount of data.
+ */
+export function checkTransferUnchanged(decoded: Transfer, now: Transfer): void {
+  if (decoded.lengthBytes !== now.lengthBytes) throw Sense.invalidFieldInCdb(1, 0);
+}
+
 export function readTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
   const length = readUint24(cdb, 2);
   const fixed = (cdb[1] & FIXED) !== 0;
@@ -90,11 +98,12 @@ export const read6: CommandDescriptor<TapeDrive> = {
   cdbUsage: [0x08, SILI | FIXED, 0xff, 0xff, 0xff, 0x00],
   transfer: readTransfer,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, device }) => {
+  execute: async ({ cdb, device, transfer }) => {
     const fixed = (cdb[1] & FIXED) !== 0;
     const sili = (cdb[1] & SILI) !== 0;
     const length = readUint24(cdb, 2);
     checkReadFields(device, fixed, sili, length);
+    checkTransferUnchanged(transfer, readTransfer(cdb, device));
     if (length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};

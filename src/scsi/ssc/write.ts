@@ -6,7 +6,7 @@ import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
-import { MAX_TRANSFER_BYTES } from './read.js';
+import { checkTransferUnchanged, MAX_TRANSFER_BYTES } from './read.js';
 import { TapeAlert } from './tape-alert.js';
 import { MAX_BLOCK_LENGTH } from './tape-drive.js';
 import type { TapeDrive } from './tape-drive.js';
@@ -42,9 +42,10 @@ export const write6: CommandDescriptor<TapeDrive> = {
   cdbUsage: [0x0a, FIXED, 0xff, 0xff, 0xff, 0x00],
   transfer: writeTransfer,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, dataOut, device }) => {
+  execute: async ({ cdb, dataOut, device, transfer }) => {
     const fixed = (cdb[1] & FIXED) !== 0;
     const length = readUint24(cdb, 2);
+    checkTransferUnchanged(transfer, writeTransfer(cdb, device));
     if (fixed && length > 0 && device.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
     if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
     if (fixed && length * device.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
