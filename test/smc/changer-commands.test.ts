@@ -1,6 +1,7 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScsiStatus } from '../../src/scsi/status.js';
+import { smallConfig } from '../library/harness.js';
 import { changerHarness, nexus } from './changer-harness.js';
 import type { ChangerHarness } from './changer-harness.js';
 
@@ -194,5 +195,21 @@ describe('the SMC changer', () => {
     const opcodes = new Set<number>();
     for (let p = 4; p < 4 + data.readUInt32BE(0); p += 8 + ((data[p + 5] & 0x02) ? 12 : 0)) opcodes.add(data[p]);
     for (const op of [0x07, 0x1b, 0x1e, 0x2b, 0x37, 0xa5, 0xa6, 0xb8]) assert.ok(opcodes.has(op), `opcode ${op.toString(16)}`);
+  });
+});
+
+describe('a changer with configured element addresses', () => {
+  test('page 1Dh and READ ELEMENT STATUS follow the configured first addresses', async () => {
+    const config = smallConfig({ elementAddresses: { transport: 0x0001, storage: 0x0020, importExport: 0x0400, dataTransfer: 0x0200 } });
+    const h = await changerHarness(config);
+    try {
+      const page = await h.good([0x1a, 0x08, 0x1d, 0x00, 0xff, 0x00]);
+      assert.deepEqual([...page.subarray(6, 22)], [0x00, 0x01, 0x00, 0x01, 0x00, 0x20, 0x00, 0x06, 0x04, 0x00, 0x00, 0x02, 0x02, 0x00, 0x00, 0x02]);
+      await h.good(move(0x0020, 0x0201, 0x0001));
+      const data = await h.good([0xb8, 0x04, 0x02, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00]);
+      assert.deepEqual([...data.subarray(16, 28)], [0x02, 0x01, 0x09, 0x00, 0x00, 0x00, 0x12, 0x00, 0x00, 0x81, 0x00, 0x20]);
+    } finally {
+      h.close();
+    }
   });
 });
