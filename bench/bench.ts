@@ -2,7 +2,7 @@
 // client in the same run, next to the raw disk. Method and latest results: docs/BENCHMARKS.md.
 import { execFile, spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, readFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ interface Options {
   skipLocate: boolean;
   clientPath: string;
   outDir: string;
+  /** The vtl entry point; dist/src/main.js unless --vtl-main names another build. */
+  vtlMain: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -36,6 +38,7 @@ function parseOptions(argv: string[]): Options {
     skipLocate: false,
     clientPath: join(repoDir, 'bench/out/tape-bench'),
     outDir: join(repoDir, 'bench/out'),
+    vtlMain: join(repoDir, 'dist/src/main.js'),
   };
   let repsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -49,7 +52,10 @@ function parseOptions(argv: string[]): Options {
     } else if (arg === '--targets') {
       options.targets = new Set((argv[++i] ?? '').split(',').filter((t): t is 'vtl' | 'tgt' => t === 'vtl' || t === 'tgt'));
     } else if (arg === '--client') options.clientPath = resolve(argv[++i] ?? '');
-    else throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH`);
+    else if (arg === '--vtl-main') options.vtlMain = resolve(argv[++i] ?? '');
+    else {
+      throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH --vtl-main FILE`);
+    }
   }
   if (options.quick && !repsGiven) options.reps = 1;
   return options;
@@ -97,7 +103,7 @@ function writeRandomFile(file: string, mib: number): void {
   closeSync(fd);
 }
 
-async function machineInfo(workDir: string): Promise<Record<string, string | number>> {
+async function machineInfo(workDir: string, vtlMain: string): Promise<Record<string, string | number>> {
   const info: Record<string, string | number> = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
   try {
     const { stdout } = await execFileAsync('findmnt', ['-no', 'SOURCE,FSTYPE', '-T', workDir]);
@@ -109,6 +115,14 @@ async function machineInfo(workDir: string): Promise<Record<string, string | num
     }
   } catch {
     info.disk = 'unknown';
+  }
+  try {
+    // A snapshot of dist/ may carry the commit it was built from; otherwise the working tree's HEAD.
+    info.vtlCommit = existsSync(join(dirname(vtlMain), '..', 'COMMIT'))
+      ? readFileSync(join(dirname(vtlMain), '..', 'COMMIT'), 'utf8').trim()
+      : (await execFileAsync('git', ['-C', repoDir, 'rev-parse', '--short', 'HEAD'])).stdout.trim();
+  } catch {
+    info.vtlCommit = 'unknown';
   }
   try {
     const { stdout } = await execFileAsync('dpkg-query', ['-W', '-f', '${Version}', 'tgt', 'libiscsi7']);
@@ -140,7 +154,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   const started = new Date();
   try {
-    const machine = await machineInfo(workDir);
+    const machine = await machineInfo(workDir, options.vtlMain);
     log(`work dir ${workDir}; ${machine.nproc} CPUs, ${machine.cpuModel}; disk ${machine.disk}`);
     if (options.targets.has('tgt')) targets.push(await startTgt(workDir, 4));
     if (options.targets.has('vtl')) {
@@ -149,7 +163,7 @@ async function main(): Promise<void> {
           rmSync(profileDir, { recursive: true, force: true });
           mkdirSync(profileDir, { recursive: true });
         }
-        targets.push(await startVtl({ repoDir, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
+        targets.push(await startVtl({ main: options.vtlMain, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
       } catch (error) {
         notes.push(`vtl could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
         log(notes[notes.length - 1]);

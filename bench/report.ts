@@ -74,18 +74,19 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
   }
   addRow('vtl peak RSS MiB (whole run)', 'peakRssMiB', false, 0);
   addRow('mount ms (MOVE MEDIUM until TUR good)', 'mountMs', false, 1);
+  addRow('mount ms, before each stream above', 'mountInStreamMs', false, 1);
   addRow(`LOCATE(10) ms, ${report.sizes.locateBlocks} blocks`, 'locate.locate10Ms', false, 2);
   addRow(`LOCATE(16) ms, ${report.sizes.locateBlocks} blocks`, 'locate.locate16Ms', false, 2);
   addRow(`fill ${report.sizes.locateBlocks} x 512 B fixed blocks: blocks/s`, 'locate.fillBlocksPerSecond', false, 0);
   rows.push({ metric: 'raw disk dd zero MB/s', vtl: '', tgt: '', disk: cell(get('disk.dd.zero.MBps'), 0), vtlOverTgt: '', vtlOverDisk: '' });
 
-  const checks = checkTargets(get, report.sizes.recordSizes);
+  const checks = checkTargets(get, report.sizes.recordSizes, report.sizes.locateBlocks);
   const markdown = renderTables(rows, checks, report.notes);
   process.stdout.write(markdown);
   return { rows, checks, medians, markdown };
 }
 
-function checkTargets(get: (key: string) => Summary | undefined, recordSizes: number[]): Check[] {
+function checkTargets(get: (key: string) => Summary | undefined, recordSizes: number[], locateBlocks: number): Check[] {
   const checks: Check[] = [];
   const m = (s: Summary | undefined) => s?.median;
   const at = (goal: string, value: number | undefined, limit: number | undefined, show: string) =>
@@ -134,10 +135,12 @@ function checkTargets(get: (key: string) => Summary | undefined, recordSizes: nu
   const mount = get('vtl.mountMs')?.max;
   checks.push({ goal: 'mount < 50 ms (worst of all)', measured: mount === undefined ? 'not measured' : `${mount.toFixed(1)} ms`, pass: mount === undefined ? 'n/a' : mount < 50 });
   const locateWorst = Math.max(get('vtl.locate.locate10Ms')?.max ?? -1, get('vtl.locate.locate16Ms')?.max ?? -1);
+  // The goal names a 10-million-block cartridge; a --quick run locates on fewer blocks and only reports.
+  const fullCartridge = locateBlocks >= 10_000_000;
   checks.push({
     goal: 'LOCATE < 10 ms on a 10-million-block cartridge (worst of all)',
-    measured: locateWorst < 0 ? 'not measured' : `${locateWorst.toFixed(2)} ms`,
-    pass: locateWorst < 0 ? 'n/a' : locateWorst < 10,
+    measured: locateWorst < 0 ? 'not measured' : `${locateWorst.toFixed(2)} ms on ${locateBlocks} blocks`,
+    pass: locateWorst < 0 || !fullCartridge ? 'n/a' : locateWorst < 10,
   });
   return checks;
 }

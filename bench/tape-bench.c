@@ -223,7 +223,9 @@ static struct iscsi_context *connect_lun(void) {
   /* Immediate data and no initial R2T let the first burst ride with the command, as Linux's initiator does. */
   iscsi_set_immediate_data(c, ISCSI_IMMEDIATE_DATA_YES);
   iscsi_set_initial_r2t(c, ISCSI_INITIAL_R2T_NO);
-  if (iscsi_full_connect_sync(c, opt.portal, opt.luns[0]) != 0)
+  /* libiscsi's connect clears unit attentions with TEST UNIT READY on the LUN given; the changer (or tgt's
+   * controller) LUN 0 is always ready, while a drive may answer NOT READY and fail the login. */
+  if (iscsi_full_connect_sync(c, opt.portal, opt.changer_lun) != 0)
     die("login to %s at %s failed: %s", opt.target, opt.portal, iscsi_get_error(c));
   if (capture) iscsi_set_log_level(c, 0);
   pthread_mutex_unlock(&login_lock);

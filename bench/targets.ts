@@ -91,7 +91,8 @@ function spawnLogged(command: string, args: string[], logFile: string): ChildPro
 }
 
 export interface VtlOptions {
-  repoDir: string;
+  /** The built entry point, normally dist/src/main.js. */
+  main: string;
   workDir: string;
   /** Directory for `node --cpu-prof` output, or undefined for no profiling. */
   cpuProfileDir?: string;
@@ -124,7 +125,7 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
   );
   const logFile = join(options.workDir, 'vtl.log');
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  const main = join(options.repoDir, 'dist/src/main.js');
+  const main = options.main;
   if (!existsSync(main)) throw new Error(`Cannot start vtl: ${main} is missing (run npm run build)`);
   const child = spawnLogged(
     process.execPath,
