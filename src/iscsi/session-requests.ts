@@ -48,11 +48,10 @@ export function handleTextRequest(session: IscsiSession, pdu: ReceivedPdu): void
   const more = (bhs[Bhs.FLAGS] & TextBhs.FLAG_CONTINUE) !== 0;
   let ex = exchanges.get(session);
   if (ttt !== RESERVED_TAG) {
-    // Continuation of our long response.
-    if (!ex?.remaining || ex.ttt !== ttt) throw new IscsiProtocolError('Text Request with an unknown TTT', RejectReason.PROTOCOL_ERROR, bhs);
-    return sendTextPart(session, itt, bhs, ex);
-  }
-  if (!ex || ex.remaining) {
+    if (!ex || ex.ttt !== ttt) throw new IscsiProtocolError('Text Request with an unknown TTT', RejectReason.PROTOCOL_ERROR, bhs);
+    // The initiator asks for the rest of our long response; otherwise it continues its own long request.
+    if (ex.remaining) return sendTextPart(session, itt, bhs, ex);
+  } else if (!ex || ex.remaining) {
     ex = { request: [], requestBytes: 0 };
     exchanges.set(session, ex);
   }

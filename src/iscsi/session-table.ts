@@ -6,7 +6,8 @@ import type { IscsiConnection } from './connection.js';
 import { LoginReject } from './login-reject.js';
 import type { LoginOutcome } from './login.js';
 import { LoginStatus } from './pdu.js';
-import { IscsiSession, sessionKey } from './session.js';
+import { sessionKey } from './scsi-command-pdu.js';
+import { IscsiSession } from './session.js';
 
 export interface SessionSummary {
   readonly tsih: number;

@@ -1,7 +1,7 @@
 // RFC 7143 full feature phase for one session (one connection, MaxConnections=1): SCSI commands and their
 // data-out, NOP-Out, Text, Task Management, Logout, and the CmdSN window. Knows nothing of the command sets:
 // commands go to the target's ScsiTargetDevice in CmdSN order and come back as ScsiResponse.
-import type { ItNexus, ScsiResponse } from '../scsi/logical-unit.js';
+import type { ItNexus, ScsiResponse, ScsiTargetDevice, TaskAttribute } from '../scsi/logical-unit.js';
 import { decodeLun } from '../scsi/lun.js';
 import { SenseFormat, encodeSense, senseOf } from '../scsi/sense.js';
 import { ScsiStatus } from '../scsi/status.js';
@@ -10,10 +10,11 @@ import type { IscsiConnection } from './connection.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
 import type { SessionParameters } from './negotiate.js';
 import {
-  AhsType, Bhs, FINAL_BIT, PduOpcode, R2tBhs, RejectReason, ScsiCommandBhs,
+  Bhs, FINAL_BIT, PduOpcode, R2tBhs, RejectReason, ScsiCommandBhs,
   isFinal, isImmediate, newBhs, opcodeOf,
 } from './pdu.js';
 import type { ReceivedPdu } from './pdu-reader.js';
+import { decodeAhs, sessionKey } from './scsi-command-pdu.js';
 import { ScsiTask, TaskState, attributeOf } from './scsi-task.js';
 import { handleLogout, handleNopOut, handleTextRequest } from './session-requests.js';
 import { handleTaskManagement } from './task-management.js';
@@ -25,7 +26,7 @@ const UNKNOWN_LUN = 0xffff;
 /** Largest data-out buffer one command may ask for; above it the command is refused before allocation. */
 export const MAX_COMMAND_DATA_LENGTH = 64 * 1024 * 1024;
 
-const TASK_ATTRIBUTES = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'] as const;
+const TASK_ATTRIBUTES: readonly TaskAttribute[] = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'];
 
 export interface SessionIdentity {
   readonly tsih: number;
@@ -219,7 +220,23 @@ export class IscsiSession {
     const device = this.id.target?.device;
     if (!device) return;
     const attr = TASK_ATTRIBUTES[task.init.attribute] ?? 'simple';
-    const running = device.execute({
+    let running: Promise<ScsiResponse>;
+    try {
+      running = this.deliver(device, task, attr);
+    } catch (err) {
+      running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    task.execution = running.then(
+      (response) => this.complete(task, response),
+      (err: unknown) => {
+        this.conn.log.error({ err, itt: task.itt }, 'device failed a command without a response');
+        this.complete(task, { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf('INTERNAL_TARGET_FAILURE'), SenseFormat.FIXED) });
+      },
+    );
+  }
+
+  private deliver(device: ScsiTargetDevice, task: ScsiTask, attr: TaskAttribute): Promise<ScsiResponse> {
+    return device.execute({
       lun: task.init.lun,
       cdb: task.init.cdb,
       dataOut: task.buffer,
@@ -229,13 +246,6 @@ export class IscsiSession {
       nexus: this.nexus,
       signal: task.abort.signal,
     });
-    task.execution = running.then(
-      (response) => this.complete(task, response),
-      (err: unknown) => {
-        this.conn.log.error({ err, itt: task.itt }, 'device failed a command without a response');
-        this.complete(task, { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf('INTERNAL_TARGET_FAILURE'), SenseFormat.FIXED) });
-      },
-    );
   }
 
   private complete(task: ScsiTask, response: ScsiResponse): void {
@@ -302,30 +312,4 @@ export class IscsiSession {
       this.conn.log.error({ err }, 'device failed to handle nexus loss');
     }
   }
-}
-
-export function sessionKey(initiatorName: string, isid: Buffer, targetName: string | undefined): string {
-  return `${initiatorName.toLowerCase()}|${isid.toString('hex')}|${(targetName ?? '').toLowerCase()}`;
-}
-
-/** 11.2.2: the CDB (with an Extended CDB AHS) and a Bidirectional Read Data Length AHS. */
-function decodeAhs(bhs: Buffer, ahs: Buffer): { cdb: Buffer; bidiReadLength: number | undefined; error?: string } {
-  let cdb = Buffer.from(bhs.subarray(ScsiCommandBhs.CDB, ScsiCommandBhs.CDB + ScsiCommandBhs.CDB_LENGTH));
-  let bidiReadLength: number | undefined;
-  for (let at = 0; at < ahs.length; ) {
-    if (at + 4 > ahs.length) return { cdb, bidiReadLength, error: 'truncated AHS' };
-    const length = ahs.readUInt16BE(at);
-    const type = ahs[at + 2];
-    const total = (3 + length + 3) & ~3;
-    if (length === 0 || at + total > ahs.length) return { cdb, bidiReadLength, error: 'AHS length beyond TotalAHSLength' };
-    if (type === AhsType.EXTENDED_CDB) {
-      cdb = Buffer.concat([cdb, ahs.subarray(at + 4, at + 3 + length)]);
-    } else if (type === AhsType.BIDIRECTIONAL_READ_DATA_LENGTH && length === 5) {
-      bidiReadLength = ahs.readUInt32BE(at + 4);
-    } else {
-      return { cdb, bidiReadLength, error: `unsupported AHS type ${type}` };
-    }
-    at += total;
-  }
-  return { cdb, bidiReadLength };
 }

@@ -147,6 +147,24 @@ describe('data transfer', () => {
     }
   });
 
+  test('an Extended CDB AHS lengthens the CDB and a bidirectional read length reaches the device', async () => {
+    const s = await connect({ headerDigest: true });
+    const long = Buffer.alloc(20);
+    long[0] = FakeOp.PRODUCE;
+    long.writeUInt32BE(8, 2);
+    long[19] = 0x5a;
+    const r = await s.command(1, long, { expectedDataInLength: 8 });
+    assert.equal(r.status, 0);
+    const seen = h.units.get(1)?.last;
+    assert.equal(seen?.cdb.length, 20);
+    assert.equal(seen?.cdb[19], 0x5a);
+    const bidi = await s.command(1, cdb(FakeOp.CONSUME, 16), { dataOut: pattern(16), bidiReadLength: 100 });
+    assert.equal(bidi.status, 0);
+    assert.equal(h.units.get(1)?.last?.expectedDataInLength, 100);
+    assert.equal(h.units.get(1)?.last?.expectedDataOutLength, 16);
+    await s.logout();
+  });
+
   test('header and data digests protect every PDU in both directions', async () => {
     const s = await connect({ headerDigest: true, dataDigest: true, maxRecvDataSegmentLength: 4096 });
     assert.equal(s.negotiated.get('HeaderDigest'), 'CRC32C');

@@ -26,6 +26,8 @@ export class FakeUnit implements LogicalUnit {
   readonly executed: number[] = [];
   /** Opcodes in the order commands reached the unit. */
   readonly arrivals: number[] = [];
+  /** The last command as the unit saw it. */
+  last: ScsiCommand | undefined;
   readonly received: Buffer[] = [];
   private blocked: { release: () => void; signal: AbortSignal }[] = [];
   private waiters: (() => void)[] = [];
@@ -51,6 +53,7 @@ export class FakeUnit implements LogicalUnit {
     const cdb = command.cdb;
     const u32 = (): number => cdb.readUInt32BE(2);
     this.arrivals.push(cdb[0]);
+    this.last = command;
     switch (cdb[0]) {
       case FakeOp.TEST_UNIT_READY:
         return { status: ScsiStatus.GOOD };

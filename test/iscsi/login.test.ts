@@ -141,6 +141,18 @@ describe('login', () => {
     assert.equal(found.length, 1);
   });
 
+  test('a SendTargets answer longer than the initiator accepts comes in continued Text Responses', async () => {
+    const { device } = fakeTarget([0]);
+    const many = Array.from({ length: 40 }, (_, i) => ({
+      name: `iqn.2026-11.org.vtl:library-with-a-long-name-${String(i).padStart(3, '0')}`, portalGroupTag: 1, device, access: { initiators: [] },
+    }));
+    await start({ extraTargets: many });
+    assert.ok(h);
+    const found = await IscsiInitiator.discover({ host: '127.0.0.1', port: h.port, initiatorName: INITIATOR, maxRecvDataSegmentLength: 512 });
+    assert.equal(found.length, 41);
+    assert.equal(found[40].name, many[39].name);
+  });
+
   test('SendTargets in a normal session reports only the session target', async () => {
     const { device } = fakeTarget([0]);
     await start({ extraTargets: [{ name: 'iqn.2026-11.org.vtl:other', portalGroupTag: 3, device, access: { initiators: [] } }] });
