@@ -16,6 +16,7 @@ import { resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
 import type { DriveIdentity } from './drive-identity.js';
 import { recordLoad } from './mam-attributes.js';
 import { mediumErrorToSense } from './medium-errors.js';
+import { OperationQueue } from './operation-queue.js';
 import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
@@ -83,8 +84,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
-  private chain: Promise<unknown> = Promise.resolve();
-  private deferred: SenseData | undefined;
+  private readonly queue = new OperationQueue();
   private commands: readonly CommandSummary[] = [];
 
   constructor(options: TapeDriveOptions) {
@@ -166,12 +166,9 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
    */
   async withMedium<T>(fn: (medium: TapeMedium, mount: Mount) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
     this.checkReady(); // before queueing: a command during a load answers 04/01 at once
-    return this.exclusive(async () => {
-      const deferred = this.deferred;
-      if (deferred) {
-        this.deferred = undefined;
-        throw new SenseError({ ...deferred, deferred: true });
-      }
+    return this.queue.run(async () => {
+      const deferred = this.queue.takeDeferred();
+      if (deferred) throw new SenseError({ ...deferred, deferred: true });
       this.checkReady();
       const mount = this.mount as Mount;
       const medium = mount.medium as TapeMedium;
@@ -190,23 +187,20 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
    */
   async immediately(fn: (medium: TapeMedium, mount: Mount) => Promise<void>, options: { write?: boolean } = {}): Promise<void> {
     await this.withMedium(() => Promise.resolve(), options);
-    this.chain = this.chain.then(async () => {
+    this.queue.background(async () => {
       const mount = this.mount;
       if (!mount?.medium || mount.phase !== 'ready') return;
-      try {
-        await fn(mount.medium, mount);
-      } catch (err) {
-        try {
-          throw mediumErrorToSense(err, this.errorContext());
-        } catch (sense) {
-          if (sense instanceof SenseError) this.deferred = sense.sense;
-          else {
-            this.log.error({ err: sense }, 'immediate operation failed');
-            this.deferred = senseOf('INTERNAL_TARGET_FAILURE');
-          }
-        }
-      }
-    });
+      await fn(mount.medium, mount);
+    }, (err) => this.deferredSenseOf(err));
+  }
+
+  private deferredSenseOf(err: unknown): SenseData {
+    try {
+      return mediumErrorToSense(err, this.errorContext()).sense;
+    } catch (bug) {
+      this.log.error({ err: bug }, 'immediate operation failed');
+      return senseOf('INTERNAL_TARGET_FAILURE');
+    }
   }
 
   errorContext(residue?: number): Parameters<typeof mediumErrorToSense>[1] {
@@ -260,7 +254,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     const access = request.cleaning ? 'none' : mediaAccess(this.generation, request.generation as LtoGeneration);
     const mount: Mount = { request, medium: undefined, access, phase: 'loading' };
     this.mount = mount;
-    await this.exclusive(async () => {
+    await this.queue.run(async () => {
       try {
         if (request.cleaning) {
           this.counters.cleanings++;
@@ -285,7 +279,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
         throw err;
       }
       mount.phase = 'ready';
-      this.deferred = undefined;
+      this.queue.clearDeferred();
       this.unitAttentions.raiseAll('NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED');
       this.log.info({ barcode: request.barcode }, 'cartridge loaded');
     });
@@ -293,7 +287,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
 
   async unload(options: { readonly force: boolean }): Promise<void> {
     if (!options.force && this.mediumRemoval.prevented()) throw new DriveRemovalPreventedError(this.name);
-    await this.exclusive(async () => {
+    await this.queue.run(async () => {
       const m = this.mount;
       if (!m) return;
       this.mount = undefined;
@@ -321,7 +315,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
 
   /** Process shutdown: wait for the command in progress, then flush and close the cartridge (it stays "loaded"). */
   async shutdown(): Promise<void> {
-    await this.exclusive(async () => {
+    await this.queue.run(async () => {
       const medium = this.mount?.medium;
       if (!medium) return;
       if (this.mount) this.mount.medium = undefined;
@@ -345,11 +339,5 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
       throw new SenseError(senseOf('CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT', { key: SenseKey.DATA_PROTECT }));
     }
     if (mount.request.writeProtected) throw new SenseError(senseOf('WRITE_PROTECTED'));
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.chain.then(fn);
-    this.chain = p.catch(() => undefined);
-    return p;
   }
 }
