@@ -91,6 +91,7 @@ export class FileTapeMedium implements TapeMedium {
     return this.exclusive(async () => {
       const objectNumber = this.current;
       if (objectNumber >= this.index.objectCount) return { kind: 'end-of-data' };
+      if (this.writer.hasBuffered) await this.drain();
       const offset = await this.offsetOf(objectNumber);
       let result;
       try {
@@ -270,11 +271,7 @@ export class FileTapeMedium implements TapeMedium {
 
   /** Make object `objectNumber` (at `offset`) the new end of data (FORMAT.md "Overwrite and erase"). */
   private async cutAt(objectNumber: number, offset: number): Promise<void> {
-    try {
-      await this.writer.drain();
-    } catch (error) {
-      throw this.writeFailed(error);
-    }
+    await this.drain();
     if (objectNumber >= this.index.objectCount) return;
     this.metadata.pass = Math.min(this.metadata.pass + 1, 0xffffffff);
     this.metadataDirty = true;
@@ -294,11 +291,7 @@ export class FileTapeMedium implements TapeMedium {
     if (objectNumber === this.index.objectCount) return this.index.endOffset;
     if (this.cursor?.objectNumber === objectNumber) return this.cursor.offset;
     if (this.writer.hasBuffered) {
-      try {
-        await this.writer.drain();
-      } catch (error) {
-        throw this.writeFailed(error);
-      }
+      await this.drain();
       if (objectNumber >= this.index.objectCount) return this.index.endOffset;
     }
     let { objectNumber: at, offset } = this.index.anchorFor(objectNumber);
@@ -319,6 +312,14 @@ export class FileTapeMedium implements TapeMedium {
     }
     this.cursor = { objectNumber, offset };
     return offset;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      await this.writer.drain();
+    } catch (error) {
+      throw this.writeFailed(error);
+    }
   }
 
   private appended(recordBytes: number): void {

@@ -120,15 +120,22 @@ export interface TapeMedium {
   capacity(): MediumCapacity;
   statistics(): MediumStatistics;
 
-  /** Read the object at the position and move past it. Throws MediaFormatError for a bad record. */
+  /**
+   * Read the object at the position and move past it. Throws MediaFormatError for a bad record (CRC mismatch,
+   * damaged header); the position then stays before it (spaceBlocks(1) passes a record whose header is sound).
+   */
   read(): Promise<ReadOutcome>;
   /**
    * Write a data block at the position; everything after the position is discarded first (new end of data),
    * unless WORM forbids it (WormViolationError). Resolves when the record is safe in the writer (buffered mode);
-   * `flush()` makes it durable.
+   * `flush()` makes it durable. The medium does not keep `block` after the promise resolves.
+   * MediumFullError: the record would pass the physical end; nothing was written.
+   * MediaWriteError (from this or any later write, writeFilemarks, erase, read or flush): records still in the
+   * write buffer (acknowledged, at most ~1 MiB, never anything flushed) were lost with the failing one;
+   * `position()` afterwards is the new end of data, and writing may resume there.
    */
   write(block: Buffer, options: WriteOptions): Promise<WriteOutcome>;
-  /** Write `count` filemarks at the position (same truncation and WORM rules as write). */
+  /** Write `count` filemarks at the position (same truncation and WORM rules as write; all or none fit). */
   writeFilemarks(count: number): Promise<WriteOutcome>;
 
   /**
@@ -139,11 +146,17 @@ export interface TapeMedium {
   spaceBlocks(count: number): Promise<SpaceOutcome>;
   /** Space over `count` filemarks forward or backward; forward stops at EOD, backward at BOP. */
   spaceFilemarks(count: number): Promise<SpaceOutcome>;
-  /** Space forward/backward to the next run of `count` consecutive filemarks. */
+  /**
+   * Space forward/backward to the next run of `count` consecutive filemarks, ending on its far side in the
+   * direction of motion. `counted` is |count| when a run was found, else 0 with stoppedBy EOD/BOP.
+   */
   spaceSequentialFilemarks(count: number): Promise<SpaceOutcome>;
   /** Move to end of data. */
   spaceToEndOfData(): Promise<void>;
-  /** Move to logical object `objectNumber`; past EOD it stops at EOD with stoppedBy 'end-of-data'. */
+  /**
+   * Move to logical object `objectNumber`; past EOD it stops at EOD with stoppedBy 'end-of-data'.
+   * `counted` is the number of objects moved over (either direction).
+   */
   locate(objectNumber: number): Promise<SpaceOutcome>;
   rewind(): Promise<void>;
   /** Erase from the position to the end (the position becomes end of data). Refused on WORM. */
