@@ -1,8 +1,8 @@
 # The changer through mtx (SG_IO) and through the ch driver's ioctls.
 
 check_mtx_status() {
-  run mtx -f "$CHANGER_SG" status
   mtx_status
+  cat /tmp/mtx.status
   local header drives slots mail tags
   header=$(grep 'Storage Changer' /tmp/mtx.status)
   drives=$(echo "$header" | sed -n 's/.*:\([0-9]*\) Drives.*/\1/p')
@@ -39,6 +39,7 @@ check_mtx_load_full_drive() {
   bc1=$(slot_tag "$s1"); bc2=$(slot_tag "$s2")
   mtxc load "$s1" 0 || fail "mtx load $s1 0 failed"
   refuse mtx -f "$CHANGER_SG" load "$s2" 0
+  mtx_status
   [ "$(drive_tag 0)" = "$bc1" ] || fail "drive 0 holds '$(drive_tag 0)' after the refused load, expected $bc1"
   [ "$(slot_tag "$s2")" = "$bc2" ] || fail "slot $s2 holds '$(slot_tag "$s2")' after the refused load, expected $bc2"
   mtxc unload "$s1" 0 || fail "mtx unload failed"
@@ -78,7 +79,6 @@ check_mtx_export_import() {
   m=$(mail_slots | while read -r x; do [ "$(slot_tag "$x")" = Empty ] && { echo "$x"; break; }; done)
   [ -n "$m" ] || fail "no empty import/export element"
   mtxc transfer "$s" "$m" || fail "export: mtx transfer $s $m failed"
-  grep "Storage Element $m IMPORT/EXPORT:Full" /tmp/mtx.status >/dev/null || mtx_status
   grep -q "Storage Element $m IMPORT/EXPORT:Full.*$bc" /tmp/mtx.status || fail "mail slot $m does not show $bc after export"
   mtxc transfer "$m" "$s" || fail "import: mtx transfer $m $s failed"
   [ "$(slot_tag "$s")" = "$bc" ] || fail "import did not bring $bc back to slot $s"
@@ -114,8 +114,10 @@ check_ch_ioctls() {
   echo "$elem" | grep -q "full=1" || fail "ch says slot $((s - 1)) is not full"
   echo "$elem" | grep -q "voltag=$bc" || fail "ch voltag for slot $((s - 1)) differs from mtx's $bc: $elem"
   run perl /vtl/ch-ioctl.pl "$CHANGER_CH" move slot $((s - 1)) drive 0
+  mtx_status
   [ "$(drive_tag 0)" = "$bc" ] || fail "after CHIOMOVE mtx shows drive 0 '$(drive_tag 0)', expected $bc"
   run perl /vtl/ch-ioctl.pl "$CHANGER_CH" move drive 0 slot $((s - 1))
+  mtx_status
   [ "$(slot_tag "$s")" = "$bc" ] || fail "after CHIOMOVE back mtx shows slot $s '$(slot_tag "$s")'"
   note "params $params; voltag and moves agree with mtx"
 }

@@ -10,8 +10,9 @@ persist_data() {
   perl -e 'srand(99); print pack("N*", map { int(rand(4294967296)) } 1 .. 262144)' >/tmp/pdata/record.bin
 }
 
-# The cartridge moved before the restart goes to the highest-numbered storage slot, which must still hold it after.
-last_storage_slot() { mtx_status; awk '/Storage Element [0-9]+:/ { s = $0; sub(/.*Storage Element /, "", s); sub(/:.*/, "", s); n = s } END { print n }' /tmp/mtx.status; }
+# The cartridge moved before the restart goes to the highest-numbered empty storage slot (reported in the note
+# for the host to pass back as PERSIST_MOVED_SLOT), which must still hold it after.
+last_empty_slot() { cached_status; awk '/Storage Element [0-9]+:Empty/ { s = $0; sub(/.*Storage Element /, "", s); sub(/:.*/, "", s); n = s } END { print n }' /tmp/mtx.status; }
 
 check_persist_write() {
   local bc=${PERSIST_BARCODE:-A00005L8} moved=${PERSIST_MOVED_BARCODE:-A00006L8} T last
@@ -23,17 +24,17 @@ check_persist_write() {
   run tar -cf "$T" -b 128 -C /tmp/pdata p
   run dd if=/tmp/pdata/record.bin of="$T" bs=1M
   unload 0
-  last=$(last_storage_slot)
-  [ "$(slot_tag "$last")" = Empty ] || fail "slot $last is not empty"
+  last=$(last_empty_slot)
+  [ -n "$last" ] || fail "no empty storage slot"
   mtxc transfer "$(slot_of "$moved")" "$last" || fail "moving $moved to slot $last failed"
-  note "tar + 1 MiB record on $bc; $moved moved to slot $last; sums $(tree_sum /tmp/pdata)"
+  note "$moved moved to slot $last; tar + 1 MiB record on $bc, sums $(tree_sum /tmp/pdata)"
 }
 
 check_persist_read() {
   local bc=${PERSIST_BARCODE:-A00005L8} moved=${PERSIST_MOVED_BARCODE:-A00006L8} T last
   T=$(tape 0)
   persist_data
-  last=${PERSIST_MOVED_SLOT:-$(last_storage_slot)}
+  last=${PERSIST_MOVED_SLOT:?the host passes the slot persist-write reported}
   [ "$(slot_tag "$last")" = "$moved" ] || fail "after the restart slot $last holds '$(slot_tag "$last")', expected $moved"
   load "$bc" 0
   run mt -f "$T" setblk 0

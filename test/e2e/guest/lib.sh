@@ -14,11 +14,13 @@ report() {
 check() {
   local name=$1 rc detail
   shift
-  local out="/tmp/check.$name.out"
+  local out="/tmp/check.$name.out" started=$SECONDS
   echo "----- $name: $*"
+  rm -f /tmp/mtx.status
   timeout -k 5 "${CHECK_TIMEOUT:-150}" bash -c 'set -u; . /vtl/lib.sh; for f in /vtl/checks-*.sh; do . "$f"; done; "$@"' _ "$@" </dev/null >"$out" 2>&1
   rc=$?
   sed 's/^/  | /' "$out"
+  echo "  (exit $rc after $((SECONDS - started)) s)"
   case $rc in
     0) report ok "$name" "$(sed -n 's/^OK: //p' "$out" | tail -n1)" ;;
     77) report skip "$name" "$(sed -n 's/^SKIP: //p' "$out" | tail -n1)" ;;
@@ -74,32 +76,41 @@ tape() { echo "$TAPES" | awk -v i="$1" '{ print $(i + 1) }'; }
 tape_sg() { echo "$TAPE_SGS" | awk -v i="$1" '{ print $(i + 1) }'; }
 drive_count() { echo "$TAPES" | wc -w; }
 
-mtxc() { echo "+ mtx $*"; mtx -f "$CHANGER_SG" "$@"; }
-mtx_status() { mtx -f "$CHANGER_SG" status >/tmp/mtx.status 2>&1 || { cat /tmp/mtx.status; fail "mtx status failed"; }; }
+# The element queries below read /tmp/mtx.status, refreshed by every move made through mtxc (and removed before
+# each check): one READ ELEMENT STATUS per move instead of one per query keeps the checks quick under TCG.
+mtx_status() { mtx -f "$CHANGER_SG" status >/tmp/mtx.status 2>&1 || { cat /tmp/mtx.status; rm -f /tmp/mtx.status; fail "mtx status failed"; }; }
+cached_status() { [ -s /tmp/mtx.status ] || mtx_status; }
+mtxc() {
+  local rc=0
+  echo "+ mtx $*"
+  mtx -f "$CHANGER_SG" "$@" || rc=$?
+  mtx_status
+  return $rc
+}
 # slot_of BARCODE: the storage (or import/export) element number mtx uses for the cartridge, empty if none.
 slot_of() {
-  mtx_status
+  cached_status
   awk -v bc="$1" '/^ *Storage Element/ && /:Full/ { t = $0; sub(/.*VolumeTag *= */, "", t); sub(/ *$/, "", t)
     if (t == bc) { s = $0; sub(/.*Storage Element /, "", s); sub(/[ :].*/, "", s); print s; exit } }' /tmp/mtx.status
 }
 # drive_of BARCODE: the data transfer element holding the cartridge, empty if none.
 drive_of() {
-  mtx_status
+  cached_status
   awk -v bc="$1" '/Data Transfer Element/ && /:Full/ { t = $0; sub(/.*VolumeTag *= */, "", t); sub(/ *$/, "", t)
     if (t == bc) { d = $0; sub(/.*Data Transfer Element /, "", d); sub(/:.*/, "", d); print d; exit } }' /tmp/mtx.status
 }
 # drive_tag N: the barcode in drive N, "Empty", or "Full" when the cartridge has no barcode.
 drive_tag() {
-  mtx_status
+  cached_status
   awk -v n="$1" '$0 ~ "^Data Transfer Element " n ":" { if ($0 ~ /:Empty/) print "Empty"; else if ($0 ~ /VolumeTag/) { t = $0; sub(/.*VolumeTag *= */, "", t); sub(/ *$/, "", t); print t } else print "Full"; exit }' /tmp/mtx.status
 }
 slot_tag() {
-  mtx_status
+  cached_status
   awk -v n="$1" '$0 ~ "^ *Storage Element " n "[ :]" { if ($0 ~ /:Empty/) print "Empty"; else { t = $0; sub(/.*VolumeTag *= */, "", t); sub(/ *$/, "", t); print t }; exit }' /tmp/mtx.status
 }
-empty_slot() { mtx_status; awk '/Storage Element [0-9]+:Empty/ { s = $0; sub(/.*Storage Element /, "", s); sub(/:.*/, "", s); print s; exit }' /tmp/mtx.status; }
-full_slots() { mtx_status; awk '/Storage Element [0-9]+:Full/ { s = $0; sub(/.*Storage Element /, "", s); sub(/:.*/, "", s); print s }' /tmp/mtx.status; }
-mail_slots() { mtx_status; awk '/IMPORT\/EXPORT/ { s = $0; sub(/.*Storage Element /, "", s); sub(/ .*/, "", s); print s }' /tmp/mtx.status; }
+empty_slot() { cached_status; awk '/Storage Element [0-9]+:Empty/ { s = $0; sub(/.*Storage Element /, "", s); sub(/:.*/, "", s); print s; exit }' /tmp/mtx.status; }
+full_slots() { cached_status; awk '/Storage Element [0-9]+:Full/ { s = $0; sub(/.*Storage Element /, "", s); sub(/:.*/, "", s); print s }' /tmp/mtx.status; }
+mail_slots() { cached_status; awk '/IMPORT\/EXPORT/ { s = $0; sub(/.*Storage Element /, "", s); sub(/ .*/, "", s); print s }' /tmp/mtx.status; }
 
 # wait_ready DEV: st reports ONLINE once the drive has a cartridge and the unit attention is consumed.
 wait_ready() {
