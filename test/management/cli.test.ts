@@ -99,6 +99,28 @@ describe('vtl management commands', () => {
     assert.equal(again.stdout, 'lib0 drive 0 was empty\n');
   });
 
+  test('WORM cartridges are created with --worm, listed with --worm and kept out by --no-worm', async () => {
+    const created = await runCli(['tape', 'create', 'W00005LY', '--library', 'lib0', '--worm', '--generation', '8'], env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /\nW00005LY +LTO-8 WORM +12 TB +lib0 slot \d+ \(\w+\) +-\n/);
+    const worm = await runCli(['tape', 'list', '--worm', '--json'], env);
+    assert.deepEqual((JSON.parse(worm.stdout) as CartridgeView[]).map((c) => c.barcode), ['W00005LY']);
+    const rewritable = await runCli(['tape', 'list', '--no-worm', '--json'], env);
+    assert.ok(!(JSON.parse(rewritable.stdout) as CartridgeView[]).some((c) => c.worm));
+    const mismatch = await runCli(['tape', 'create', 'X00001L7', '--library', 'lib0', '--generation', '8'], env);
+    assert.equal(mismatch.code, 1);
+    assert.match(mismatch.stderr, /L7 is not LTO-8/);
+  });
+
+  test('vtl tape shelve --direct and unshelve --library move a cartridge between libraries', async () => {
+    await runCli(['tape', 'create', 'G00001L8', '--library', 'lib0'], env);
+    const shelved = await runCli(['tape', 'shelve', 'G00001L8', '--direct'], env);
+    assert.equal(shelved.stdout, 'G00001L8: shelf (lib0)\n', shelved.stderr);
+    const back = await runCli(['tape', 'unshelve', 'G00001L8', '--library', 'lib1'], env);
+    assert.equal(back.stdout, 'G00001L8: lib1 mail slot 1 (0010h)\n', back.stderr);
+    assert.equal((await runCli(['tape', 'import', 'G00001L8'], env)).code, 0);
+  });
+
   test('usage errors exit with code 2', async () => {
     const cases: string[][] = [
       ['tape', 'protect', 'A00001L8', 'maybe'],
