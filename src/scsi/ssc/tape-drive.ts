@@ -272,6 +272,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
           // The cartridge memory history is a nicety: a failure to record it must not fail the load.
           await recordLoad(this, medium, new Date()).catch((err: unknown) => this.log.warn({ err }, 'cannot record the load in MAM'));
         } else {
+          this.tapeAlert.set(TapeAlert.UNSUPPORTED_FORMAT);
           this.log.warn({ barcode: request.barcode, generation: request.generation }, 'incompatible cartridge generation');
         }
       } catch (err) {
@@ -338,6 +339,9 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
       // An older generation this drive reads but may not write (SSC-4 / LTO: CANNOT WRITE MEDIUM, INCOMPATIBLE FORMAT).
       throw new SenseError(senseOf('CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT', { key: SenseKey.DATA_PROTECT }));
     }
-    if (mount.request.writeProtected) throw new SenseError(senseOf('WRITE_PROTECTED'));
+    if (mount.request.writeProtected) {
+      this.tapeAlert.set(TapeAlert.WRITE_PROTECT);
+      throw new SenseError(senseOf('WRITE_PROTECTED'));
+    }
   }
 }
