@@ -34,6 +34,7 @@ interface Bench {
 let dir = '';
 let server: IscsiServer;
 let bench: Bench;
+let port = 0;
 
 const c = {
   rewind: [0x01, 0, 0, 0, 0, 0],
@@ -70,7 +71,7 @@ before(async () => {
     registry: new StaticTargetRegistry([{ name: TARGET, portalGroupTag: 1, device: target, access: { initiators: [] } }]),
     log,
   });
-  const { port } = await server.listen('127.0.0.1', 0);
+  port = (await server.listen('127.0.0.1', 0)).port;
   const initiator = await IscsiInitiator.connect({ host: '127.0.0.1', port, initiatorName: 'iqn.2026-11.org.vtl:scenario', targetName: TARGET, maxRecvDataSegmentLength: 262144 });
   const cmd: Bench['cmd'] = (cdb, o = {}) => initiator.command(LUN, cdb, { expectedDataInLength: o.expectedDataInLength ?? 1 << 20, ...(o.dataOut ? { dataOut: o.dataOut } : {}) });
   bench = {
@@ -255,5 +256,29 @@ describe('SSC scenarios over iSCSI on a file-backed cartridge', () => {
     const s = await bench.check(c.read(1000));
     assert.deepEqual([s.key, s.asc, s.ascq, s.information, s.commandSpecific], [0x3, 0x11, 0x00, 1000, 1]);
     assert.equal(s.data.length, 0);
+  });
+  test('a second session (same initiator, other ISID) sees 28/00 after a load and the same tape', async () => {
+    const second = await IscsiInitiator.connect({
+      host: '127.0.0.1',
+      port,
+      initiatorName: 'iqn.2026-11.org.vtl:scenario',
+      targetName: TARGET,
+      isid: Buffer.from([0x80, 0, 0, 0, 0, 0x02]),
+    });
+    try {
+      const first = await second.command(LUN, [0, 0, 0, 0, 0, 0]);
+      assert.equal(decodeFixedSense(first.sense ?? Buffer.alloc(18)).asc, 0x29); // its power-on
+      await bench.mount('TWO001L8');
+      const ua = await second.command(LUN, [0, 0, 0, 0, 0, 0]);
+      const s = decodeFixedSense(ua.sense ?? Buffer.alloc(18));
+      assert.deepEqual([s.key, s.asc, s.ascq], [0x6, 0x28, 0x00]);
+      await bench.good(c.write(64), { dataOut: block(7, 0, 64) });
+      await bench.good(c.weof(1));
+      const pos = await second.command(LUN, c.tell, { expectedDataInLength: 20 });
+      assert.equal(pos.dataIn.readUInt32BE(4), 2);
+      await second.logout();
+    } finally {
+      second.destroy();
+    }
   });
 });
