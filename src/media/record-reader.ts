@@ -18,6 +18,7 @@ export async function readHeaderAt(file: RandomAccessFile, offset: number): Prom
 /** Bytes per read when streaming a payload's CRC, and the read-ahead used for small records. */
 const CHUNK_BYTES = 1024 * 1024;
 const READ_AHEAD_BYTES = 64 * 1024;
+const PROBE_BYTES = 4096;
 
 /** CRC32C of `length` bytes at `position`, streamed; undefined when the file ends first. */
 export async function crcOfRange(file: RandomAccessFile, position: number, length: number, scratch?: Buffer): Promise<number | undefined> {
@@ -85,11 +86,22 @@ export class ScanWindow {
     this.buffer = Buffer.allocUnsafe(Math.max(RECORD_HEADER_BYTES, Math.min(CHUNK_BYTES, fileLength)));
   }
 
+  /** The header at `offset` when the window already holds it (no await on the hot path of a scan). */
+  buffered(offset: number): HeaderResult | undefined {
+    if (offset + RECORD_HEADER_BYTES > this.fileLength) return 'short';
+    if (offset < this.start || offset + RECORD_HEADER_BYTES > this.start + this.filled) return undefined;
+    return decodeRecordHeader(this.buffer, offset - this.start);
+  }
+
   async header(offset: number): Promise<HeaderResult> {
     if (offset + RECORD_HEADER_BYTES > this.fileLength) return 'short';
-    if (offset < this.start || offset + RECORD_HEADER_BYTES > this.start + this.filled) {
+    const windowEnd = this.start + this.filled;
+    if (offset < this.start || offset + RECORD_HEADER_BYTES > windowEnd) {
+      // Small records: read a large window and find many headers in it. Large records (the next header lies
+      // beyond the window): read a little, so a header walk does not read the payloads it skips.
+      const want = offset > windowEnd ? PROBE_BYTES : this.buffer.length;
       this.start = offset;
-      this.filled = await this.file.read(this.buffer, 0, Math.min(this.buffer.length, this.fileLength - offset), offset);
+      this.filled = await this.file.read(this.buffer, 0, Math.min(want, this.fileLength - offset), offset);
       if (this.filled < RECORD_HEADER_BYTES) return 'short';
     }
     return decodeRecordHeader(this.buffer, offset - this.start);

@@ -108,7 +108,7 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
   while (index.endOffset < fileLength) {
     const offset = index.endOffset;
     const expected = index.objectCount;
-    const header = await window.header(offset);
+    const header = window.buffered(offset) ?? (await window.header(offset));
     if (header === 'short') reason = `object ${expected} has a partial header`;
     else if (typeof header === 'string') reason = `object ${expected} has a bad header (${header})`;
     else if (header.objectNumber !== expected) reason = `the record at ${offset} is object ${header.objectNumber}, not ${expected}`;
