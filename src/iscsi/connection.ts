@@ -80,7 +80,8 @@ export class IscsiConnection {
     transport.on('data', (chunk: Buffer) => this.onData(chunk));
     transport.on('error', (err: Error) => this.log.debug({ err: err.message }, 'transport error'));
     transport.on('close', () => this.onClose());
-    this.idleTimer = setTimeout(() => this.onIdle(), ctx.nopInIntervalMs);
+    // During login there is no ping: silence for the NOP timeout ends it.
+    this.idleTimer = setTimeout(() => this.onIdle(), ctx.nopInTimeoutMs);
   }
 
   private fullFeature = false;
@@ -246,6 +247,8 @@ export class IscsiConnection {
     if (step.outcome) {
       this.statSN = this.login.nextStatSN;
       this.fullFeature = true;
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => this.onIdle(), this.ctx.nopInIntervalMs);
       const s = this.session;
       this.log.info(
         { initiator: step.outcome.initiatorName, target: step.outcome.target?.name, tsih: s?.id.tsih, discovery: step.outcome.discovery,
