@@ -110,6 +110,8 @@ export const SenseReason = {
   POSITION_PAST_BEGINNING_OF_MEDIUM: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x3b, ascq: 0x0c },
   // SPC-4 WRITE ATTRIBUTE beyond the cartridge memory's room.
   AUXILIARY_MEMORY_OUT_OF_SPACE: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x55, ascq: 0x06 },
+  // SSC VERIFY(6) with BYTCMP=1 when the medium differs from the data sent.
+  MISCOMPARE_DURING_VERIFY_OPERATION: { key: SenseKey.MISCOMPARE, asc: 0x1d, ascq: 0x00 },
 } as const satisfies Record<string, { key: SenseKey; asc: number; ascq: number }>;
 export type SenseReasonName = keyof typeof SenseReason;
 
