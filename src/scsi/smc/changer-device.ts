@@ -9,7 +9,7 @@ import type { SenseData, SenseFormat } from '../sense.js';
 import type { CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
 import { VersionDescriptor } from '../spc/version-descriptor.js';
-import { naaOfSerial } from '../ssc/drive-identity.js';
+import { changerNaa } from './changer-naa.js';
 import type { ReportElement } from './element-status.js';
 import { smcLogPages } from './smc-log-pages.js';
 import { smcModePages } from './smc-mode-pages.js';
@@ -49,7 +49,7 @@ export class ChangerDevice implements SpcDevice {
       revision: id.revision,
       serial: id.serial,
       versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SMC_3],
-      naa: naaOfSerial(id.serial),
+      naa: changerNaa(id.serial),
     };
     for (const page of smcModePages(() => this.manager.library(this.library).layout)) this.core.modePages.add(page);
     for (const page of smcLogPages()) this.core.logPages.add(page);
