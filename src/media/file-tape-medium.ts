@@ -14,6 +14,8 @@ import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type Reco
 import { readHeaderAt, readRecordAt } from './record-reader.js';
 import { RecordWriter, WriteFailure } from './record-writer.js';
 import * as Space from './space.js';
+import { MediumCounters, type Counter } from './medium-counters.js';
+import { wormAllowsWrite } from './worm-rule.js';
 import {
   MediaFormatError, MediaWriteError, MediumFullError, WormViolationError,
   type MediumCapacity, type MediumPosition, type MediumStatistics, type ReadOutcome, type SpaceOutcome,
@@ -32,10 +34,6 @@ export interface FileTapeMediumParts {
   readonly log: Logger;
 }
 
-function emptySession() {
-  return { hostBytesWritten: 0, hostBytesRead: 0, storedBytesWritten: 0, storedBytesRead: 0, blocksWritten: 0, blocksRead: 0, filemarksWritten: 0, readErrors: 0, writeErrors: 0 };
-}
-
 export class FileTapeMedium implements TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
@@ -46,11 +44,12 @@ export class FileTapeMedium implements TapeMedium {
   private readonly metadata: CartridgeMetadata;
   private readonly attributes: Map<number, Buffer>;
   private readonly log: Logger;
-  private readonly session = emptySession();
+  private readonly counters: MediumCounters;
   private current = 0;
   /** A known object boundary (object number and its offset), kept so sequential reads never walk. */
   private cursor: { objectNumber: number; offset: number } | undefined;
   private sinceCheckpoint = { records: 0, bytes: 0 };
+  /** Metadata other than the counters changed since it was last saved. */
   private metadataDirty = false;
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
@@ -65,6 +64,7 @@ export class FileTapeMedium implements TapeMedium {
     this.attributes = attributesToMap(parts.metadata.attributes);
     this.log = parts.log;
     this.writer = new RecordWriter(parts.file, parts.index.endOffset);
+    this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
   }
 
   position(): MediumPosition {
@@ -78,13 +78,7 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   statistics(): MediumStatistics {
-    const life = this.metadata.lifetime;
-    return {
-      ...this.session,
-      lifetimeHostBytesWritten: life.hostBytesWritten,
-      lifetimeHostBytesRead: life.hostBytesRead,
-      loadCount: this.metadata.loadCount,
-    };
+    return this.counters.statistics();
   }
 
   read(): Promise<ReadOutcome> {
@@ -249,13 +243,10 @@ export class FileTapeMedium implements TapeMedium {
     });
   }
 
-  /** FORMAT.md "WORM": append at EOD, or overwrite a run of filemarks that ends at EOD and follows a filemark. */
   private checkWorm(): void {
-    if (!this.worm || this.current === this.index.objectCount) return;
-    const trailingMarks = this.index.filemarkCount - this.index.filemarksBefore(this.current);
-    const onlyMarksAfter = trailingMarks === this.index.objectCount - this.current;
-    if (onlyMarksAfter && this.current > 0 && this.index.isFilemark(this.current - 1)) return;
-    throw new WormViolationError(`Cannot overwrite object ${this.current} of WORM cartridge ${this.barcode}`);
+    if (this.worm && !wormAllowsWrite(this.index, this.current)) {
+      throw new WormViolationError(`Cannot overwrite object ${this.current} of WORM cartridge ${this.barcode}`);
+    }
   }
 
   /** Check capacity for `recordBytes` at the position and cut the data after it; returns the write offset. */
@@ -359,7 +350,7 @@ export class FileTapeMedium implements TapeMedium {
     const due = this.sinceCheckpoint.records >= CHECKPOINT_EVERY_RECORDS || this.sinceCheckpoint.bytes >= CHECKPOINT_EVERY_BYTES;
     try {
       if (due || (closing && this.sinceCheckpoint.records > 0)) await this.saveCheckpoint();
-      if (this.metadataDirty) await this.saveMetadata();
+      if (this.metadataDirty || this.counters.dirty) await this.saveMetadata();
     } catch (error) {
       throw this.writeFailed(error);
     }
@@ -374,11 +365,10 @@ export class FileTapeMedium implements TapeMedium {
   private async saveMetadata(): Promise<void> {
     await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.METADATA), encodeMetadata(this.metadata));
     this.metadataDirty = false;
+    this.counters.dirty = false;
   }
 
-  private count(counter: keyof ReturnType<typeof emptySession>, amount: number): void {
-    this.session[counter] += amount;
-    this.metadata.lifetime[counter] += amount;
-    this.metadataDirty = true;
+  private count(counter: Counter, amount: number): void {
+    this.counters.add(counter, amount);
   }
 }
