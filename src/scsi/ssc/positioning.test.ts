@@ -184,6 +184,15 @@ describe('READ POSITION, LOCATE and REWIND', () => {
     await h.good([0x13, 0, 0, 0, 16, 0]);
     const s = await h.check([0x13, 0, 0, 0, 16, 0]);
     assert.deepEqual([s.filemark, s.information], [true, 16]);
-    assert.deepEqual((await h.check([0x13, 0x02, 0, 0, 16, 0])).field, [1, 1]);
+    assert.deepEqual((await h.check([0x13, 0x04, 0, 0, 16, 0])).field, [1, 2]);
+  });
+
+  test('VERIFY(6) with BYTCMP compares the medium with the data sent and reports MISCOMPARE 1D/00', async () => {
+    const h = await tapeWithFiles();
+    await h.good([0x13, 0x02, 0, 0, 16, 0], { dataOut: Buffer.alloc(16, 1) });
+    const wrong = Buffer.alloc(16, 1);
+    wrong[5] = 9;
+    const s = await h.check([0x13, 0x02, 0, 0, 16, 0], { dataOut: wrong });
+    assert.deepEqual([s.key, s.asc, s.ascq, s.information], [0xe, 0x1d, 0x00, 11]);
   });
 });

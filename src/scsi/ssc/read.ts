@@ -21,6 +21,18 @@ export interface ReadRequest {
   readonly length: number;
   /** false for VERIFY: the data is checked but not returned. */
   readonly returnData: boolean;
+  /** VERIFY with BYTCMP=1: the data the medium must hold. */
+  readonly compareWith?: Buffer;
+}
+
+function firstDifference(a: Buffer, b: Buffer, length: number): number {
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+/** SSC-4 VERIFY: INFORMATION is the verification length minus what compared successfully. */
+function miscompare(residue: number): SenseError {
+  return new SenseError(senseOf('MISCOMPARE_DURING_VERIFY_OPERATION', { information: residue }));
 }
 
 /** Field checks common to READ(6) and VERIFY(6); `lengthByte` is where the length field starts. */
@@ -65,6 +77,10 @@ async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadReque
   if (o.kind === 'filemark') return { sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: requested }) };
   if (o.kind === 'end-of-data') throw new SenseError(senseOf('END_OF_DATA_DETECTED', { information: requested }));
   const actual = o.data.length;
+  if (req.compareWith) {
+    const at = firstDifference(o.data, req.compareWith, Math.min(actual, requested));
+    if (at >= 0) throw miscompare(requested - at);
+  }
   const data = req.returnData ? o.data.subarray(0, Math.min(actual, requested)) : undefined;
   const withData = data ? { dataIn: data } : {};
   if (actual === requested) return withData;
@@ -86,6 +102,10 @@ async function readFixed(drive: TapeDrive, medium: TapeMedium, req: ReadRequest)
     if (o.data.length !== drive.blockLength) {
       // The incorrect-length block is passed over but not counted (SSC-4 READ(6), FIXED=1).
       return { ...data(), sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: residue }) };
+    }
+    if (req.compareWith) {
+      const expected = req.compareWith.subarray(done * drive.blockLength, (done + 1) * drive.blockLength);
+      if (firstDifference(o.data, expected, drive.blockLength) >= 0) throw miscompare(residue);
     }
     if (req.returnData) chunks.push(o.data);
   }
