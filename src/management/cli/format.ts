@@ -1,5 +1,5 @@
 // How the CLI writes and reads human values: sizes, locations, durations, barcode ranges.
-import type { LocationView } from '../views.js';
+import type { LocationKind, LocationView } from '../views.js';
 
 /**
  * "lib0 slot 3 (1002h)": slots and mail slots count from 1 and drives from 0, as mtx numbers storage and data
@@ -7,11 +7,15 @@ import type { LocationView } from '../views.js';
  */
 export function describeLocation(location: LocationView): string {
   if (location.kind === 'shelf') return `shelf (${location.library})`;
-  const hex = `${(location.address ?? 0).toString(16).toUpperCase().padStart(4, '0')}h`;
-  const noun = { slot: 'slot', mailslot: 'mail slot', drive: 'drive', robot: 'robot' }[location.kind];
-  if (location.kind === 'robot') return `${location.library} robot (${hex})`;
-  const number = (location.index ?? 0) + (location.kind === 'drive' ? 0 : 1);
-  return `${location.library} ${noun} ${number} (${hex})`;
+  return `${location.library} ${describeElement(location.kind, location.index ?? 0, location.address ?? 0)}`;
+}
+
+/** "slot 3 (1002h)", "drive 0 (0100h)", "robot (0000h)". */
+export function describeElement(kind: Exclude<LocationKind, 'shelf'>, index: number, address: number): string {
+  const hex = `${address.toString(16).toUpperCase().padStart(4, '0')}h`;
+  if (kind === 'robot') return `robot (${hex})`;
+  const noun = { slot: 'slot', mailslot: 'mail slot', drive: 'drive' }[kind];
+  return `${noun} ${index + (kind === 'drive' ? 0 : 1)} (${hex})`;
 }
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const;

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { ServerStatus } from '../service.js';
 import type { CartridgeView, DriveView, ElementView, LibraryView } from '../views.js';
-import { describeLocation, formatBytes, formatDuration } from './format.js';
+import { describeElement, describeLocation, formatBytes, formatDuration } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';
 
@@ -125,7 +125,7 @@ function formatLibrary(info: LibraryView, elements: readonly ElementView[]): str
   ]);
   const table = formatTable(
     [
-      { header: 'ELEMENT', value: (e: ElementView) => describeLocation({ kind: e.kind, library: info.name, address: e.address, index: e.index }).slice(info.name.length + 1) },
+      { header: 'ELEMENT', value: (e: ElementView) => describeElement(e.kind, e.index, e.address) },
       { header: 'CARTRIDGE', value: (e) => e.barcode ?? '-' },
       { header: 'STATUS', value: (e) => [e.open ? 'open' : '', e.accessible ? '' : 'inaccessible', e.exception ?? ''].filter((x) => x !== '').join(', ') || '-' },
     ],
