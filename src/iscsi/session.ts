@@ -25,6 +25,8 @@ import type { IscsiTarget } from './target-registry.js';
 const UNKNOWN_LUN = 0xffff;
 /** Largest data-out buffer one command may ask for; above it the command is refused before allocation. */
 export const MAX_COMMAND_DATA_LENGTH = 64 * 1024 * 1024;
+/** Write buffers one session may hold at once; a write beyond it is answered TASK SET FULL (SAM-5 5.3). */
+export const SESSION_WRITE_BUDGET = 256 * 1024 * 1024;
 
 const TASK_ATTRIBUTES: readonly TaskAttribute[] = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'];
 
@@ -42,6 +44,7 @@ export class IscsiSession {
   readonly tasks = new Map<number, ScsiTask>();
   readonly nexus: ItNexus;
   private pendingImmediate: { bhs: Buffer; buffer: Buffer } | undefined;
+  private bufferedWriteBytes = 0;
   logoutRequested = false;
   ended = false;
 
@@ -71,7 +74,7 @@ export class IscsiSession {
     if (op !== PduOpcode.SCSI_COMMAND || this.id.discovery) return undefined;
     const edtl = bhs.readUInt32BE(ScsiCommandBhs.EXPECTED_DATA_TRANSFER_LENGTH);
     const write = (bhs[Bhs.FLAGS] & ScsiCommandBhs.FLAG_WRITE) !== 0;
-    if (!write || length > edtl || edtl > MAX_COMMAND_DATA_LENGTH || !this.params.immediateData || length > this.params.firstBurstLength) {
+    if (!write || length > edtl || !this.canBuffer(edtl) || !this.params.immediateData || length > this.params.firstBurstLength) {
       return undefined;
     }
     const buffer = Buffer.allocUnsafe(edtl);
@@ -79,7 +82,21 @@ export class IscsiSession {
     return buffer.subarray(0, length);
   }
 
+  private canBuffer(edtl: number): boolean {
+    return edtl <= MAX_COMMAND_DATA_LENGTH && this.bufferedWriteBytes + edtl <= SESSION_WRITE_BUDGET;
+  }
+
   handlePdu(pdu: ReceivedPdu): void {
+    try {
+      this.dispatch(pdu);
+    } catch (err) {
+      // Errors from deeper parsers (text data) do not know the header: attach it so the answer is a Reject.
+      if (err instanceof IscsiProtocolError && !err.bhs) throw new IscsiProtocolError(err.message, err.reason, pdu.bhs, err.fatal);
+      throw err;
+    }
+  }
+
+  private dispatch(pdu: ReceivedPdu): void {
     const op = opcodeOf(pdu.bhs);
     if (this.id.discovery && op !== PduOpcode.TEXT_REQUEST && op !== PduOpcode.LOGOUT_REQUEST && op !== PduOpcode.NOP_OUT) {
       throw new IscsiProtocolError(`opcode 0x${op.toString(16)} in a discovery session`, RejectReason.PROTOCOL_ERROR, pdu.bhs);
@@ -108,14 +125,14 @@ export class IscsiSession {
 
   /** Non-SCSI requests take a CmdSN slot when not immediate, and run at once. */
   private ordered(pdu: ReceivedPdu, run: () => void): void {
-    if (pdu.dataDigestError) {
-      throw new IscsiProtocolError('data digest error', RejectReason.DATA_DIGEST_ERROR, pdu.bhs);
-    }
     if (!isImmediate(pdu.bhs)) {
       const cmdSN = pdu.bhs.readUInt32BE(Bhs.CMD_SN);
       // 3.2.2.1: outside the window (or a duplicate) is silently ignored.
       if (!this.window.accepts(cmdSN)) return;
       this.window.consume(cmdSN);
+    }
+    if (pdu.dataDigestError) {
+      throw new IscsiProtocolError('data digest error', RejectReason.DATA_DIGEST_ERROR, pdu.bhs);
     }
     run();
   }
@@ -150,25 +167,29 @@ export class IscsiSession {
       throw new IscsiProtocolError(problem, reason, bhs);
     }
     const lunField = Buffer.from(bhs.subarray(Bhs.LUN, Bhs.LUN + 8));
+    const oversize = write && edtl > MAX_COMMAND_DATA_LENGTH;
+    const full = write && edtl > 0 && !oversize && !immediateBuffer && !this.canBuffer(edtl);
+    const buffer = write && edtl > 0 && !oversize && !full ? (immediateBuffer ?? Buffer.allocUnsafe(edtl)) : undefined;
     const task = new ScsiTask(
       {
         itt, lun: decodeLun(lunField) ?? UNKNOWN_LUN, lunField, cdb, expectedDataTransferLength: edtl, read, write,
         attribute: attributeOf(flags), cmdSN, immediate, bidiReadLength,
       },
-      write && edtl > 0 && edtl <= MAX_COMMAND_DATA_LENGTH ? (immediateBuffer ?? Buffer.allocUnsafe(edtl)) : undefined,
+      buffer,
     );
+    this.bufferedWriteBytes += buffer?.length ?? 0;
     this.tasks.set(itt, task);
     if (!immediate) this.window.receive(cmdSN, { ready: () => task.state !== TaskState.DATA_OUT, deliver: () => this.execute(task) });
-    if (write && edtl > MAX_COMMAND_DATA_LENGTH) {
+    if (oversize || full) {
       // Refused before any buffer exists; unsolicited data for it is dropped as for an unknown task.
-      this.finishWithSense(task, 'INSUFFICIENT_RESOURCES');
+      this.finishEarly(task, full ? { status: ScsiStatus.TASK_SET_FULL } : senseResponse('INSUFFICIENT_RESOURCES'));
       return;
     }
     if (pdu.data.length > 0 && !immediateBuffer) pdu.data.copy(task.buffer ?? Buffer.alloc(0));
     task.startDataOut(pdu.data.length, isFinal(bhs), this.params.initialR2T, this.params.firstBurstLength);
     if (pdu.dataDigestError) {
       this.conn.sendReject(RejectReason.DATA_DIGEST_ERROR, bhs, 'data digest error on immediate data');
-      this.finishWithSense(task, 'PROTOCOL_SERVICE_CRC_ERROR');
+      this.finishEarly(task, senseResponse('PROTOCOL_SERVICE_CRC_ERROR'));
       return;
     }
     this.afterData(task);
@@ -184,7 +205,7 @@ export class IscsiSession {
     }
     if (pdu.dataDigestError) {
       this.conn.sendReject(RejectReason.DATA_DIGEST_ERROR, pdu.bhs, 'data digest error on Data-Out');
-      this.finishWithSense(task, 'PROTOCOL_SERVICE_CRC_ERROR');
+      this.finishEarly(task, senseResponse('PROTOCOL_SERVICE_CRC_ERROR'));
       return;
     }
     const problem = task.acceptDataOut(pdu.bhs, pdu.data, isFinal(pdu.bhs));
@@ -230,7 +251,7 @@ export class IscsiSession {
       (response) => this.complete(task, response),
       (err: unknown) => {
         this.conn.log.error({ err, itt: task.itt }, 'device failed a command without a response');
-        this.complete(task, { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf('INTERNAL_TARGET_FAILURE'), SenseFormat.FIXED) });
+        this.complete(task, senseResponse('INTERNAL_TARGET_FAILURE'));
       },
     );
   }
@@ -250,7 +271,7 @@ export class IscsiSession {
 
   private complete(task: ScsiTask, response: ScsiResponse): void {
     task.state = TaskState.DONE;
-    this.tasks.delete(task.itt);
+    this.forget(task);
     if (!task.init.immediate) this.window.finished(task.init.cmdSN);
     if (task.aborted || this.ended) return;
     const pdus = buildTaskResponse(task, response, this.params.initiatorMaxRecvDataSegmentLength, this.params.maxBurstLength);
@@ -262,13 +283,19 @@ export class IscsiSession {
     });
   }
 
-  /** End a task with CHECK CONDITION before it reaches the device. */
-  private finishWithSense(task: ScsiTask, reason: 'PROTOCOL_SERVICE_CRC_ERROR' | 'INSUFFICIENT_RESOURCES'): void {
+  /** End a task before it reaches the device; later Data-Out for it is dropped as for an unknown task. */
+  private finishEarly(task: ScsiTask, response: ScsiResponse): void {
     task.state = TaskState.DONE;
     if (!task.init.immediate) this.window.cancel(task.init.cmdSN);
     this.window.pump();
-    this.complete(task, { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf(reason), SenseFormat.FIXED) });
-    // Later Data-Out for it is dropped (unknown task).
+    this.complete(task, response);
+  }
+
+  /** The task leaves the table and gives back its share of the write budget (once). */
+  private forget(task: ScsiTask): void {
+    if (this.tasks.get(task.itt) !== task) return;
+    this.tasks.delete(task.itt);
+    this.bufferedWriteBytes -= task.buffer?.length ?? 0;
   }
 
   /** Abort matching tasks without responses; resolves when none of them is still running on the device. */
@@ -278,7 +305,7 @@ export class IscsiSession {
       t.aborted = true;
       t.abort.abort();
       if (t.state !== TaskState.EXECUTING) {
-        this.tasks.delete(t.itt);
+        this.forget(t);
         if (!t.init.immediate) this.window.cancel(t.init.cmdSN);
       }
     }
@@ -312,4 +339,8 @@ export class IscsiSession {
       this.conn.log.error({ err }, 'device failed to handle nexus loss');
     }
   }
+}
+
+function senseResponse(reason: 'PROTOCOL_SERVICE_CRC_ERROR' | 'INSUFFICIENT_RESOURCES' | 'INTERNAL_TARGET_FAILURE'): ScsiResponse {
+  return { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf(reason), SenseFormat.FIXED) };
 }
