@@ -29,7 +29,7 @@ export class FileMediaStore implements MediaStore {
 
   constructor(options: { directory: string; log: Logger; storage?: Storage }) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
-    this.log = options.log.child({ component: 'media' });
+    this.log = options.log;
   }
 
   /** Write the three files into a hidden folder, then rename it into place: a crash leaves no half cartridge. */

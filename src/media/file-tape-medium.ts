@@ -165,15 +165,15 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   spaceBlocks(count: number): Promise<SpaceOutcome> {
-    return this.move((index, position) => Space.spaceBlocks(index, position, count));
+    return this.move((index, position) => Space.spaceBlocks(index, position, count), count);
   }
 
   spaceFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.move((index, position) => Space.spaceFilemarks(index, position, count));
+    return this.move((index, position) => Space.spaceFilemarks(index, position, count), count);
   }
 
   spaceSequentialFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.move((index, position) => Space.spaceSequentialFilemarks(index, position, count));
+    return this.move((index, position) => Space.spaceSequentialFilemarks(index, position, count), count);
   }
 
   async spaceToEndOfData(): Promise<void> {
@@ -181,7 +181,8 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   locate(objectNumber: number): Promise<SpaceOutcome> {
-    return this.move((index, position) => Space.locate(index, position, objectNumber));
+    if (objectNumber < 0) return Promise.reject(new RangeError(`Cannot locate object ${objectNumber}`));
+    return this.move((index, position) => Space.locate(index, position, objectNumber), objectNumber);
   }
 
   async rewind(): Promise<void> {
@@ -235,8 +236,9 @@ export class FileTapeMedium implements TapeMedium {
     return run;
   }
 
-  private move(compute: (index: ObjectIndex, position: number) => Space.SpaceResult): Promise<SpaceOutcome> {
+  private move(compute: (index: ObjectIndex, position: number) => Space.SpaceResult, ...numbers: number[]): Promise<SpaceOutcome> {
     return this.exclusive(async () => {
+      for (const n of numbers) if (!Number.isSafeInteger(n)) throw new RangeError(`Cannot move by or to ${n}: not an integer`);
       const result = compute(this.index, this.current);
       this.current = result.position;
       return result.outcome;

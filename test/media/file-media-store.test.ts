@@ -147,8 +147,10 @@ describe('tape semantics', () => {
     await medium.write(pattern(3, 10), { compress: false }); // over the second of two trailing filemarks
     assert.deepEqual(medium.position(), { objectNumber: 4, fileNumber: 1, atEndOfData: true });
     await medium.write(pattern(4, 10), { compress: false });
+    assert.deepEqual(medium.position(), { objectNumber: 5, fileNumber: 1, atEndOfData: true });
     await medium.locate(0);
     await assert.rejects(medium.erase(), WormViolationError);
+    assert.deepEqual(medium.position(), { objectNumber: 0, fileNumber: 0, atEndOfData: false }, 'refusals change nothing');
     await medium.spaceToEndOfData();
     await assert.rejects(medium.erase(), WormViolationError);
     await medium.close();
@@ -195,6 +197,42 @@ describe('tape semantics', () => {
     await medium.locate(15);
     await medium.writeFilemarks(2);
     assert.deepEqual(medium.position(), { objectNumber: 17, fileNumber: 2, atEndOfData: true }, 'room made by overwriting counts');
+    await medium.close();
+  });
+});
+
+describe('write path', () => {
+  test('small records are coalesced into large writes, large ones go out whole with their header', async () => {
+    const made = memoryStore();
+    const writes: number[] = [];
+    const open = made.storage.open.bind(made.storage);
+    made.storage.open = async (path, options): Promise<RandomAccessFile> => {
+      const file = await open(path, options);
+      const write = file.write.bind(file);
+      file.write = (buffers, position): Promise<void> => {
+        writes.push(buffers.reduce((sum, b) => sum + b.length, 0));
+        return write(buffers, position);
+      };
+      return file;
+    };
+    await made.store.create(cartridge());
+    const medium = await made.store.open(cartridge());
+    for (let n = 0; n < 1000; n++) await medium.write(pattern(n, 512), { compress: false });
+    assert.deepEqual(writes, [], 'a thousand 512-byte blocks wait in the write buffer');
+    await medium.write(pattern(1, 256 * 1024), { compress: false });
+    assert.deepEqual(writes, [1000 * 540 + 28 + 256 * 1024], 'one gathered write: the buffer, a header and the block');
+    await medium.writeFilemarks(1);
+    await medium.flush();
+    assert.deepEqual(writes.slice(1), [28]);
+    await medium.close();
+  });
+
+  test('positions must be integers, and LOCATE targets not negative', async () => {
+    const { store } = memoryStore();
+    await store.create(cartridge());
+    const medium = await store.open(cartridge());
+    await assert.rejects(medium.locate(-1), RangeError);
+    await assert.rejects(medium.spaceBlocks(1.5), RangeError);
     await medium.close();
   });
 });
