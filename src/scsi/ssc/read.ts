@@ -6,7 +6,6 @@ import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
-import { MAX_BLOCK_LENGTH } from './tape-drive.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const SILI = 0x02;
@@ -35,11 +34,13 @@ function miscompare(residue: number): SenseError {
   return new SenseError(senseOf('MISCOMPARE_DURING_VERIFY_OPERATION', { information: residue }));
 }
 
-/** Field checks common to READ(6) and VERIFY(6); `lengthByte` is where the length field starts. */
+/**
+ * Field checks common to READ(6) and VERIFY(6). A variable-length request larger than the largest block is
+ * allowed: the block comes back short with ILI (or silently with SILI), as `dd bs=16M` expects.
+ */
 export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean, length: number): void {
   if (fixed && sili) throw Sense.invalidFieldInCdb(1, 1);
   if (fixed && length > 0 && drive.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
-  if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
   if (fixed && length * drive.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
 }
 
