@@ -32,12 +32,29 @@ function checkReachable(core: LibraryCore, lib: ActiveLibrary, ref: ElementRef, 
   }
 }
 
+/**
+ * Drive work done so far by one operation, undone (best effort) when a later step fails, so that a failed move or
+ * exchange leaves the drives as they were, matching the catalog, which did not change.
+ */
+type Undo = (() => Promise<void>)[];
+
+async function undo(core: LibraryCore, steps: Undo): Promise<void> {
+  for (const step of steps.reverse()) {
+    try {
+      await step();
+    } catch (err) {
+      core.log.error({ err }, 'could not undo a drive load or unload after a failed move');
+    }
+  }
+}
+
 /** Take the cartridge out of drive `ref` if the drive holds it loaded (auto-unload). */
-async function releaseFromDrive(core: LibraryCore, lib: ActiveLibrary, ref: ElementRef, doing: string, force: boolean): Promise<void> {
+async function releaseFromDrive(core: LibraryCore, lib: ActiveLibrary, ref: ElementRef, doing: string, force: boolean, steps?: Undo): Promise<void> {
   const mechanism = core.mechanism(lib.name, ref.index);
   if (!mechanism) return;
   const state = mechanism.state();
   if (state.loaded === undefined) return;
+  const row = core.catalog.cartridgeAt(lib.name, ref.type, ref.index);
   if (state.removalPrevented && !force) {
     throw new LibraryStateError('removal-prevented', `${doing}: ${describeElement(ref)} prevents medium removal`);
   }
@@ -49,9 +66,10 @@ async function releaseFromDrive(core: LibraryCore, lib: ActiveLibrary, ref: Elem
     }
     throw new LibraryStateError('load-failed', `${doing}: ${describeElement(ref)} failed to unload: ${(err as Error).message}`, { cause: err });
   }
+  if (row && steps) steps.push(() => mechanism.load(mountRequestOf(row)));
 }
 
-async function loadIntoDrive(core: LibraryCore, lib: ActiveLibrary, ref: ElementRef, row: CartridgeRow, doing: string): Promise<void> {
+async function loadIntoDrive(core: LibraryCore, lib: ActiveLibrary, ref: ElementRef, row: CartridgeRow, doing: string, steps: Undo): Promise<void> {
   const mechanism = core.mechanism(lib.name, ref.index);
   if (!mechanism) return;
   try {
@@ -59,6 +77,7 @@ async function loadIntoDrive(core: LibraryCore, lib: ActiveLibrary, ref: Element
   } catch (err) {
     throw new LibraryStateError('load-failed', `${doing}: ${describeElement(ref)} failed to load it: ${(err as Error).message}`, { cause: err });
   }
+  steps.push(() => mechanism.unload({ force: true }));
 }
 
 /** The SMC source element to remember: a drive-to-drive transfer keeps the slot the cartridge came from. */
@@ -95,10 +114,12 @@ export async function moveCartridge(core: LibraryCore, libraryName: string, from
 
   const before = core.locationOf(row);
   const intent = core.catalog.addIntent('move', row.barcode, { library: lib.name, from, to });
+  const steps: Undo = [];
   try {
-    if (from.type === 'dataTransfer') await releaseFromDrive(core, lib, from, doing, options.force ?? false);
-    if (to.type === 'dataTransfer') await loadIntoDrive(core, lib, to, row, doing);
+    if (from.type === 'dataTransfer') await releaseFromDrive(core, lib, from, doing, options.force ?? false, steps);
+    if (to.type === 'dataTransfer') await loadIntoDrive(core, lib, to, row, doing, steps);
   } catch (err) {
+    await undo(core, steps);
     core.catalog.removeIntent(intent);
     throw err;
   }
@@ -140,12 +161,14 @@ export async function exchangeCartridges(core: LibraryCore, libraryName: string,
   const beforeA = core.locationOf(a);
   const beforeB = core.locationOf(b);
   const intent = core.catalog.addIntent('move', a.barcode, { library: lib.name, exchange: [src, first, second] });
+  const steps: Undo = [];
   try {
-    if (first.type === 'dataTransfer') await releaseFromDrive(core, lib, first, `Cannot exchange cartridge "${b.barcode}"`, options.force ?? false);
-    if (src.type === 'dataTransfer') await releaseFromDrive(core, lib, src, `Cannot exchange cartridge "${a.barcode}"`, options.force ?? false);
-    if (first.type === 'dataTransfer') await loadIntoDrive(core, lib, first, a, `Cannot exchange cartridge "${a.barcode}"`);
-    if (second.type === 'dataTransfer') await loadIntoDrive(core, lib, second, b, `Cannot exchange cartridge "${b.barcode}"`);
+    if (first.type === 'dataTransfer') await releaseFromDrive(core, lib, first, `Cannot exchange cartridge "${b.barcode}"`, options.force ?? false, steps);
+    if (src.type === 'dataTransfer') await releaseFromDrive(core, lib, src, `Cannot exchange cartridge "${a.barcode}"`, options.force ?? false, steps);
+    if (first.type === 'dataTransfer') await loadIntoDrive(core, lib, first, a, `Cannot exchange cartridge "${a.barcode}"`, steps);
+    if (second.type === 'dataTransfer') await loadIntoDrive(core, lib, second, b, `Cannot exchange cartridge "${b.barcode}"`, steps);
   } catch (err) {
+    await undo(core, steps);
     core.catalog.removeIntent(intent);
     throw err;
   }

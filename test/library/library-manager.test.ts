@@ -68,6 +68,26 @@ describe('LibraryManager', () => {
     assert.equal(h.manager.element('lib0', DRIVE(2)).cartridge, undefined);
   });
 
+  test('a drive-to-drive move whose load fails puts the cartridge back into the first drive', async () => {
+    h = await harness();
+    await h.manager.move('lib0', SLOT(1), DRIVE(1));
+    h.drives[1].failLoad = true;
+    await rejectsWith(h.manager.move('lib0', DRIVE(1), DRIVE(2)), 'load-failed');
+    assert.equal(h.drives[0].loaded?.barcode, 'A00001L8');
+    assert.deepEqual(h.drives[0].log, ['load A00001L8', 'unload A00001L8', 'load A00001L8']);
+    assert.equal(h.manager.element('lib0', DRIVE(1)).cartridge?.barcode, 'A00001L8');
+  });
+
+  test('an exchange whose second load fails undoes the drive work done before it', async () => {
+    h = await harness();
+    await h.manager.move('lib0', SLOT(1), DRIVE(1));
+    h.drives[1].failLoad = true;
+    await rejectsWith(h.manager.exchange('lib0', SLOT(2), DRIVE(1), DRIVE(2)), 'load-failed');
+    assert.equal(h.drives[0].loaded?.barcode, 'A00001L8');
+    assert.equal(h.manager.element('lib0', SLOT(2)).cartridge?.barcode, 'A00002L8');
+    assert.equal(h.manager.element('lib0', DRIVE(1)).cartridge?.barcode, 'A00001L8');
+  });
+
   test('exchange() swaps two cartridges when the second destination is the source', async () => {
     h = await harness();
     await h.manager.exchange('lib0', SLOT(1), SLOT(2), SLOT(1));

@@ -16,7 +16,7 @@ type Op =
   | { kind: 'exchange'; source: number; first: number; second: number }
   | { kind: 'create'; barcode: string; into: 'storage' | 'importExport' }
   | { kind: 'delete' | 'import' | 'export' | 'shelve' | 'unshelve' | 'protect' | 'unload'; barcode: string }
-  | { kind: 'prevent'; drive: number; on: boolean }
+  | { kind: 'prevent' | 'failLoad'; drive: number; on: boolean }
   | { kind: 'restart' };
 
 const address = fc.constantFrom(...ADDRESSES);
@@ -26,7 +26,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('exchange' as const), source: address, first: address, second: address }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('create' as const), barcode, into: fc.constantFrom('storage' as const, 'importExport' as const) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constantFrom('delete' as const, 'import' as const, 'export' as const, 'shelve' as const, 'unshelve' as const, 'protect' as const, 'unload' as const), barcode }), weight: 4 },
-  { arbitrary: fc.record({ kind: fc.constant('prevent' as const), drive: fc.constantFrom(0, 1), on: fc.boolean() }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constantFrom('prevent' as const, 'failLoad' as const), drive: fc.constantFrom(0, 1), on: fc.boolean() }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('restart' as const) }), weight: 1 },
 );
 
@@ -48,6 +48,7 @@ async function apply(h: Harness, o: Op): Promise<void> {
       return;
     }
     case 'prevent': if (h.drives[o.drive]) h.drives[o.drive].removalPrevented = o.on; return;
+    case 'failLoad': if (h.drives[o.drive]) h.drives[o.drive].failLoad = o.on; return;
     case 'restart': await h.restart(); return;
   }
 }
