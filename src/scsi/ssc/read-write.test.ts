@@ -48,6 +48,15 @@ describe('READ(6) and WRITE(6) in variable mode', () => {
     assert.deepEqual(await h.good(cdb.read6(64, 0x02)), bytes(10));
   });
 
+  test('a variable read larger than the largest block is allowed and reads the block short', async () => {
+    const h = await createHarness();
+    await h.load();
+    await h.good(cdb.write6(10), { dataOut: bytes(10) });
+    await h.good(cdb.rewind());
+    const s = await h.check(cdb.read6(0x900000));
+    assert.deepEqual([s.ili, s.information, s.data.length], [true, 0x900000 - 10, 10]);
+  });
+
   test('a filemark gives NO SENSE 00/01 with FM and the whole request as residue, position after it', async () => {
     const h = await createHarness();
     await h.load();
