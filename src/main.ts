@@ -67,7 +67,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
-  const manager = new LibraryManager({ config, mediaStore, log: log.child({ component: 'library' }), catalogPath: join(dataDir, 'catalog.sqlite') });
+  const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
   log.info({ report }, 'catalog opened');
 
@@ -109,7 +109,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
 
   const iscsi = new IscsiServer({
     registry: new StaticTargetRegistry(targets),
-    log: log.child({ component: 'iscsi' }),
+    log,
     limits: {
       maxRecvDataSegmentLength: config.iscsi.maxRecvDataSegmentLength,
       maxBurstLength: config.iscsi.maxBurstLength,
@@ -121,7 +121,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   });
   const listen = parseHostPort(config.server.listen);
   const iscsiAddress = await iscsi.listen(listen.host, listen.port);
-  log.info({ address: iscsiAddress, targets: targets.map((t) => t.name) }, 'iSCSI target listening');
+  log.info({ address: iscsiAddress, targets: targets.map((t) => t.name) }, 'serving libraries');
 
   let api: ManagementServer | undefined;
   let apiAddress: { host: string; port: number } | undefined;
@@ -132,10 +132,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
-    api = new ManagementServer({ service, log: log.child({ component: 'api' }), tokenFile: join(dataDir, 'api-token') });
+    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token') });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
-    log.info({ address: apiAddress }, 'management API listening');
   }
 
   return {
