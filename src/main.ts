@@ -5,8 +5,9 @@ import { realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig } from './config/load-config.js';
-import { defaultConfig, libraryIqn } from './config/schema.js';
+import { ConfigError, resolveServeConfig } from './config/load-config.js';
+import type { ServeFlags } from './config/load-config.js';
+import { libraryIqn } from './config/schema.js';
 import type { VtlConfig } from './config/schema.js';
 import { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry } from './iscsi/target-registry.js';
@@ -26,34 +27,13 @@ import { ScsiTarget } from './scsi/target.js';
 
 export const VERSION = '0.1.0';
 
-interface ServeOptions {
-  readonly config?: string;
-  readonly dataDir?: string;
-  readonly listen?: string;
-  readonly apiListen?: string;
-  readonly logLevel?: string;
-}
+type ServeOptions = ServeFlags;
 
 function parseHostPort(value: string): { host: string; port: number } {
   const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
   const port = m ? Number(m[2]) : NaN;
   if (!m || port > 65535) throw new InvalidArgumentError(`"${value}" is not HOST:PORT (e.g. 127.0.0.1:3260)`);
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
-}
-
-/** The configuration in force: the file (if any) with command-line flags on top. */
-async function effectiveConfig(options: ServeOptions): Promise<VtlConfig> {
-  const base = options.config ? await loadConfig(options.config) : defaultConfig();
-  return {
-    ...base,
-    server: {
-      ...base.server,
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...(options.listen ? { listen: options.listen } : {}),
-      ...(options.logLevel ? { logLevel: options.logLevel as VtlConfig['server']['logLevel'] } : {}),
-    },
-    api: { ...base.api, ...(options.apiListen ? { listen: options.apiListen } : {}) },
-  };
 }
 
 /** A running server: everything `serve` started, in the order it must stop. */
@@ -153,7 +133,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
 async function serve(options: ServeOptions): Promise<void> {
   let config: VtlConfig;
   try {
-    config = await effectiveConfig(options);
+    config = await resolveServeConfig(options);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
