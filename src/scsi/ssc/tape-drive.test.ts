@@ -128,3 +128,29 @@ describe('events', () => {
     assert.deepEqual([decodeFixedSense(r.sense ?? Buffer.alloc(18)).asc], [0x29]);
   });
 });
+
+describe('cartridge memory at load', () => {
+  test('each load records the drive in DEVICE VENDOR/SERIAL NUMBER AT LAST LOAD and shifts the history', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    assert.equal(m.attributes.get(0x020a)?.subarray(0, 8).toString('ascii'), 'IBM     ');
+    assert.equal(m.attributes.get(0x020a)?.subarray(8).toString('ascii').trim(), h.drive.identity.serial);
+    assert.equal(m.attributes.get(0x0400)?.toString('ascii'), 'VTL     ');
+    const serial = m.attributes.get(0x0401);
+    await h.drive.unload({ force: false });
+    await h.load();
+    assert.deepEqual(m.attributes.get(0x020b), m.attributes.get(0x020a));
+    assert.deepEqual(m.attributes.get(0x0401), serial, 'the medium serial is set once');
+  });
+
+  test('UNLOAD with IMMED and EOT ejects after moving to end of data', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    await h.good(cdb.write6(4), { dataOut: bytes(4) });
+    await h.good(cdb.rewind());
+    await h.good([0x1b, 0x01, 0, 0, 0x04, 0]);
+    await h.drive.unload({ force: false }); // waits for the background unload
+    assert.equal(m.closed, true);
+    assert.ok(m.flushCount >= 1);
+  });
+});
