@@ -119,7 +119,7 @@ export function handleLogout(session: IscsiSession, pdu: ReceivedPdu): void {
   if (closing) session.logoutRequested = true;
   // Commands already received finish and get their responses before the Logout Response (11.14).
   const wait = closing ? session.idle() : Promise.resolve();
-  wait.then(
+  void wait.then(
     () => {
       const out = newBhs(PduOpcode.LOGOUT_RESPONSE, FINAL_BIT, 0);
       out[LogoutBhs.RESPONSE] = response;
@@ -128,5 +128,5 @@ export function handleLogout(session: IscsiSession, pdu: ReceivedPdu): void {
       if (closing) session.conn.closeAfterFlush('logout');
     },
     (err: unknown) => session.conn.log.error({ err }, 'logout failed'),
-  );
+  ).catch((err: unknown) => session.conn.log.error({ err }, 'logout response failed'));
 }

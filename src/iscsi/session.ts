@@ -248,10 +248,10 @@ export class IscsiSession {
       running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     task.execution = running.then(
-      (response) => this.complete(task, response),
+      (response) => this.completeSafely(task, response),
       (err: unknown) => {
         this.conn.log.error({ err, itt: task.itt }, 'device failed a command without a response');
-        this.complete(task, senseResponse('INTERNAL_TARGET_FAILURE'));
+        this.completeSafely(task, senseResponse('INTERNAL_TARGET_FAILURE'));
       },
     );
   }
@@ -267,6 +267,20 @@ export class IscsiSession {
       nexus: this.nexus,
       signal: task.abort.signal,
     });
+  }
+
+  /** A malformed response from the device becomes HARDWARE ERROR 44/00; nothing escapes into a promise. */
+  private completeSafely(task: ScsiTask, response: ScsiResponse): void {
+    try {
+      this.complete(task, response);
+    } catch (err) {
+      this.conn.log.error({ err, itt: task.itt }, 'device returned a response that cannot be sent');
+      try {
+        this.complete(task, senseResponse('INTERNAL_TARGET_FAILURE'));
+      } catch (again) {
+        this.conn.log.error({ err: again, itt: task.itt }, 'cannot answer the command');
+      }
+    }
   }
 
   private complete(task: ScsiTask, response: ScsiResponse): void {

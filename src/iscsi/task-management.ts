@@ -17,7 +17,7 @@ export function handleTaskManagement(session: IscsiSession, pdu: ReceivedPdu): v
     out.writeUInt32BE(itt, Bhs.INITIATOR_TASK_TAG);
     if (!session.ended) session.conn.sendStatus(out);
   };
-  run(session, fn, lun, bhs).then(
+  void run(session, fn, lun, bhs).then(
     (code) => {
       respond(code);
       if (fn === TmfFunction.TARGET_COLD_RESET && code === TmfResponse.FUNCTION_COMPLETE) {
@@ -29,7 +29,7 @@ export function handleTaskManagement(session: IscsiSession, pdu: ReceivedPdu): v
       session.conn.log.error({ err, fn }, 'task management function failed');
       respond(TmfResponse.FUNCTION_REJECTED);
     },
-  );
+  ).catch((err: unknown) => session.conn.log.error({ err, fn }, 'task management response failed'));
 }
 
 async function run(session: IscsiSession, fn: number, lun: number | undefined, bhs: Buffer): Promise<number> {

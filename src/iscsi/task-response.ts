@@ -77,6 +77,8 @@ export function buildTaskResponse(
   }
   const statusInData = sendLength > 0 && !response.sense && !bidi && response.status !== ScsiStatus.CHECK_CONDITION;
   const segment = Math.max(512, initiatorMaxRecvDataSegmentLength);
+  // 11.7.5: a bidirectional command numbers its R2Ts and Data-In PDUs in one sequence.
+  if (bidi) task.dataInCount = Math.max(task.dataInCount, task.r2tCount);
   if (dataIn && sendLength > 0) {
     let burstStart = 0;
     for (let offset = 0; offset < sendLength; ) {
@@ -106,7 +108,7 @@ export function buildTaskResponse(
   bhs[ResponseBhs.RESPONSE] = 0x00; // command completed at target
   bhs[ResponseBhs.STATUS] = response.status;
   bhs.writeUInt32BE(task.itt, Bhs.INITIATOR_TASK_TAG);
-  bhs.writeUInt32BE(task.dataInCount + task.r2tCount, ResponseBhs.EXP_DATA_SN);
+  bhs.writeUInt32BE(bidi ? task.dataInCount : task.dataInCount + task.r2tCount, ResponseBhs.EXP_DATA_SN);
   bhs.writeUInt32BE(bidiCount >>> 0, ResponseBhs.BIDI_READ_RESIDUAL_COUNT);
   bhs.writeUInt32BE(count >>> 0, ResponseBhs.RESIDUAL_COUNT);
   let data: Buffer | undefined;

@@ -127,6 +127,18 @@ describe('bad input', () => {
     assert.deepEqual([reply[36], reply[37]], [0x02, 0x0b]);
   });
 
+  test('a device that fails or answers nonsense yields HARDWARE ERROR 44/00 and the session goes on', async () => {
+    await start();
+    const s = await connect();
+    for (const op of [FakeOp.GARBAGE, FakeOp.THROW]) {
+      const r = await s.command(0, [op, 0, 0, 0, 0, 0]);
+      assert.equal(r.status, 2);
+      assert.deepEqual([r.sense?.[2], r.sense?.[12]], [0x04, 0x44]);
+    }
+    assert.equal((await s.command(0, TUR)).status, 0);
+    await s.logout();
+  });
+
   test('a connection that stalls in the middle of a PDU is dropped', async () => {
     await start({ nopInIntervalMs: 30, nopInTimeoutMs: 60 });
     const s = await connect();

@@ -18,6 +18,10 @@ export const FakeOp = {
   BLOCK: 0xc2,
   /** CHECK CONDITION with MEDIUM ERROR sense and cdb[2..5] bytes of data-in. */
   FAIL: 0xc3,
+  /** A response the transport cannot send (sense that is not a Buffer): a device bug. */
+  GARBAGE: 0xc4,
+  /** The unit's promise rejects: a device bug. */
+  THROW: 0xc5,
 } as const;
 
 export class FakeUnit implements LogicalUnit {
@@ -86,6 +90,10 @@ export class FakeUnit implements LogicalUnit {
           sense: encodeSense(senseOf('UNRECOVERED_READ_ERROR')),
           dataIn: Buffer.alloc(u32(), 0xaa),
         };
+      case FakeOp.GARBAGE:
+        return { status: ScsiStatus.CHECK_CONDITION, sense: 'not a buffer' as unknown as Buffer };
+      case FakeOp.THROW:
+        throw new Error('fake unit failure');
       default:
         return { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf('INVALID_COMMAND_OPERATION_CODE')) };
     }
