@@ -20,6 +20,10 @@ export interface DriveIdentity extends DeviceIdentity {
   readonly generation: LtoGeneration;
 }
 
+// Drives look like a current IBM full-height LTO drive (what backup software's device lists expect);
+// the changer identifies itself as what it is.
+const DEFAULT_DRIVE_VENDOR = 'IBM';
+const DEFAULT_DRIVE_REVISION = 'Q3F1';
 const DEFAULT_VENDOR = 'VTL';
 const DEFAULT_REVISION = '0100';
 
@@ -39,9 +43,9 @@ export function resolveDriveIdentity(config: VtlConfig, library: LibraryConfig, 
   const defaults = library.driveDefaults;
   const generation = (own.generation ?? defaults.generation ?? config.defaults.generation);
   return {
-    vendor: own.vendor ?? defaults.vendor ?? DEFAULT_VENDOR,
-    product: own.product ?? defaults.product ?? `LTO-${generation} DRIVE`,
-    revision: own.revision ?? defaults.revision ?? DEFAULT_REVISION,
+    vendor: own.vendor ?? defaults.vendor ?? DEFAULT_DRIVE_VENDOR,
+    product: own.product ?? defaults.product ?? `ULT3580-TD${generation}`,
+    revision: own.revision ?? defaults.revision ?? DEFAULT_DRIVE_REVISION,
     // driveDefaults.serial would give every drive the same serial; a per-drive suffix keeps them apart.
     serial: own.serial ?? (defaults.serial !== undefined ? `${defaults.serial}${driveIndex + 1}` : `VTL${fnv1a(library.name)}D${String(driveIndex + 1).padStart(2, '0')}`),
     generation,
