@@ -9,6 +9,8 @@ import type { ReceivedPdu } from '../../src/iscsi/pdu-reader.js';
 import { CommandExchange } from './command-exchange.js';
 import { decodeText, encodeText, frame, header, lunField, Op } from './pdu-builder.js';
 import { runLogin } from './login.js';
+
+export { LoginError } from './login.js';
 import type { LoginOptions } from './login.js';
 
 export interface InitiatorOptions extends LoginOptions {
