@@ -84,6 +84,8 @@ export class ChapAuthenticator {
     // Mutual CHAP: the initiator challenges us.
     const mutual = this.credentials.mutual;
     if (!mutual) throw fail('initiator asked for mutual CHAP, which is not configured for this target');
+    // 12.1.3: one secret must not serve both directions, or the initiator could reflect our challenge.
+    if (mutual.secret === this.credentials.secret) throw fail('mutual CHAP secret equals the initiator secret');
     const id = Number(idValue);
     const challenge = challengeValue === undefined ? undefined : decodeBinary(challengeValue);
     if (!Number.isInteger(id) || id < 0 || id > 255 || !/^\d+$/.test(idValue ?? '') || !challenge) {

@@ -64,6 +64,34 @@ describe('sessions', () => {
     await s.logout();
   });
 
+  test('commands arriving out of CmdSN order are delivered in CmdSN order', async () => {
+    await start();
+    const s = await connect();
+    const first = s.cmdSN;
+    const arrivals = unit().arrivals;
+    const n = arrivals.length;
+    s.cmdSN = first + 1;
+    const tur = await s.startCommand(0, TUR);
+    await s.nop();
+    assert.deepEqual(arrivals.slice(n), [], 'CmdSN+1 waits for CmdSN');
+    s.cmdSN = first;
+    const inq = await s.startCommand(0, [0x12, 0, 0, 0, 36, 0], { expectedDataInLength: 36 });
+    s.cmdSN = first + 2;
+    await Promise.all([tur.done, inq.done]);
+    assert.deepEqual(arrivals.slice(n), [0x12, 0x00]);
+    await s.logout();
+  });
+
+  test('ABORT TASK for a command lost before arrival consumes its CmdSN so later commands flow', async () => {
+    await start();
+    const s = await connect();
+    const lost = s.cmdSN;
+    s.cmdSN += 1;
+    assert.equal(await s.taskManagement(1, 0, 0x9999, lost), 0, 'function complete');
+    assert.equal((await s.command(0, TUR)).status, 0);
+    await s.logout();
+  });
+
   test('a command outside the CmdSN window is ignored', async () => {
     await start({ queueDepth: 4 });
     const s = await connect();
