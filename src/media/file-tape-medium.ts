@@ -25,6 +25,8 @@ import {
 /** A flush writes a fresh index checkpoint once this many records or bytes were appended since the last one. */
 export const CHECKPOINT_EVERY_RECORDS = 4096;
 export const CHECKPOINT_EVERY_BYTES = 64 * 1024 * 1024;
+/** A flush saves changed counters only this long after the last metadata save (close always saves them). */
+export const METADATA_COUNTERS_EVERY_MS = 10_000;
 
 export interface FileTapeMediumParts {
   readonly storage: Storage;
@@ -51,6 +53,7 @@ export class FileTapeMedium implements TapeMedium {
   private sinceCheckpoint = { records: 0, bytes: 0 };
   /** Metadata other than the counters changed since it was last saved. */
   private metadataDirty = false;
+  private metadataSavedAt = Date.now();
   private closed = false;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -352,7 +355,9 @@ export class FileTapeMedium implements TapeMedium {
     const due = this.sinceCheckpoint.records >= CHECKPOINT_EVERY_RECORDS || this.sinceCheckpoint.bytes >= CHECKPOINT_EVERY_BYTES;
     try {
       if (due || (closing && this.sinceCheckpoint.records > 0)) await this.saveCheckpoint();
-      if (this.metadataDirty || this.counters.dirty) await this.saveMetadata();
+      // Counters alone are not worth two fsyncs on every flush (a host in unbuffered mode flushes every block).
+      const countersDue = this.counters.dirty && (closing || Date.now() - this.metadataSavedAt >= METADATA_COUNTERS_EVERY_MS);
+      if (this.metadataDirty || countersDue) await this.saveMetadata();
     } catch (error) {
       throw this.writeFailed(error);
     }
@@ -368,6 +373,7 @@ export class FileTapeMedium implements TapeMedium {
     await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.METADATA), encodeMetadata(this.metadata));
     this.metadataDirty = false;
     this.counters.dirty = false;
+    this.metadataSavedAt = Date.now();
   }
 
   private count(counter: Counter, amount: number): void {
