@@ -40,8 +40,11 @@ export interface CommandResult {
 export interface CommandFlags {
   /** Runs even with a unit attention pending, which stays pending (INQUIRY, REPORT LUNS, REQUEST SENSE). */
   readonly allowUnitAttention?: boolean;
-  /** Allowed while another I_T nexus holds a reservation (SPC-2 5.5.1 table, SPC-4 5.13.1). */
-  readonly allowReservationConflict?: boolean;
+  /**
+   * Allowed while another I_T nexus holds a reservation (SPC-2 5.5.1 table, SPC-4 5.13.1); a function when it
+   * depends on the CDB (PREVENT ALLOW MEDIUM REMOVAL with PREVENT=0 is allowed, PREVENT=1 is not).
+   */
+  readonly allowReservationConflict?: boolean | ((cdb: Buffer) => boolean);
   /** Runs without waiting for the logical unit's command queue (INQUIRY, REQUEST SENSE, REPORT LUNS...). */
   readonly concurrent?: boolean;
 }

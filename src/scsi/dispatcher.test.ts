@@ -42,6 +42,13 @@ const table: CommandTable<Dev> = [
       return {};
     },
   },
+  {
+    opcode: 0x1e,
+    name: 'PREVENT ALLOW MEDIUM REMOVAL',
+    cdbUsage: [0x1e, 0, 0, 0, 0x03, 0],
+    flags: { allowReservationConflict: (cdb) => (cdb[4] & 0x03) === 0 },
+    execute: () => ({}),
+  },
   { opcode: 0x01, name: 'REWIND', cdbUsage: [0x01, 0x01, 0, 0, 0, 0], execute: () => { throw Sense.mediumNotPresent(); } },
   { opcode: 0x19, name: 'ERASE', cdbUsage: [0x19, 0x03, 0, 0, 0, 0], execute: () => { throw new Error('boom'); } },
   { opcode: 0xa3, serviceAction: 0x0c, name: 'REPORT SUPPORTED OPERATION CODES', cdbUsage: [0xa3, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], execute: () => ({}) },
@@ -114,6 +121,14 @@ describe('CommandDispatcher', () => {
     assert.equal((await d.execute(cmd([0x00, 0, 0, 0, 0, 0], 2))).status, ScsiStatus.RESERVATION_CONFLICT);
     assert.equal((await d.execute(cmd([0x12, 0, 0, 0, 36, 0], 2))).status, ScsiStatus.GOOD);
     assert.equal((await d.execute(cmd([0x00, 0, 0, 0, 0, 0], 1))).status, ScsiStatus.GOOD);
+  });
+
+  test('a CDB-dependent exemption lets PREVENT=0 through a reservation conflict but not PREVENT=1', async () => {
+    const { d, dev } = make();
+    for (const n of ['n1', 'n2']) { dev.unitAttentions.register(n); dev.unitAttentions.take(n); }
+    dev.reservation.reserve('n1');
+    assert.equal((await d.execute(cmd([0x1e, 0, 0, 0, 0, 0], 2))).status, ScsiStatus.GOOD);
+    assert.equal((await d.execute(cmd([0x1e, 0, 0, 0, 1, 0], 2))).status, ScsiStatus.RESERVATION_CONFLICT);
   });
 
   test('commands run one at a time in arrival order', async () => {

@@ -80,7 +80,8 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         const ua = this.device.unitAttentions.take(nexusId);
         if (ua) return checkCondition(senseOf(ua), format);
       }
-      if (!descriptor.flags?.allowReservationConflict && this.device.reservation.conflicts(nexusId)) {
+      const exempt = descriptor.flags?.allowReservationConflict;
+      if (!(typeof exempt === 'function' ? exempt(trimmed) : exempt) && this.device.reservation.conflicts(nexusId)) {
         return { status: ScsiStatus.RESERVATION_CONFLICT };
       }
 

@@ -42,6 +42,8 @@ const changerOnly: CommandTable<ChangerDevice> = [
     opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
     name: 'PREVENT ALLOW MEDIUM REMOVAL',
     cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
+    // SPC-2 5.5.1: allowing removal (PREVENT=00b) is permitted under another nexus's reservation.
+    flags: { allowReservationConflict: (cdb: Buffer) => (cdb[4] & 0x03) === 0 },
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     // SMC-3: prevents removal of media through the import/export elements (the operator's shelve is refused).
     execute: (ctx) => {

@@ -108,6 +108,8 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
     name: 'PREVENT ALLOW MEDIUM REMOVAL',
     cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
+    // SPC-2 5.5.1: allowing removal (PREVENT=00b) is permitted under another nexus's reservation.
+    flags: { allowReservationConflict: (cdb: Buffer) => (cdb[4] & 0x03) === 0 },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: preventAllowMediumRemoval,
   },
