@@ -223,7 +223,11 @@ export class FileTapeMedium implements TapeMedium {
     return this.exclusive(async () => {
       for (const [id, value] of attributes) this.attributes.set(id, Buffer.from(value));
       this.metadata.attributes = attributesToRecord(this.attributes);
-      await this.saveMetadata();
+      try {
+        await this.saveMetadata();
+      } catch (error) {
+        throw this.writeFailed(error);
+      }
     });
   }
 
