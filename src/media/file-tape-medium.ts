@@ -22,7 +22,11 @@ import {
   type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
-/** A flush writes a fresh index checkpoint once this many records or bytes were appended since the last one. */
+/**
+ * A flush writes a fresh index checkpoint once this many records (or 1/16 of the objects, whichever is more, so
+ * the checkpoint of a huge cartridge never costs more than a fraction of the data written) or bytes were
+ * appended since the last one.
+ */
 export const CHECKPOINT_EVERY_RECORDS = 4096;
 export const CHECKPOINT_EVERY_BYTES = 64 * 1024 * 1024;
 /** A flush saves changed counters only this long after the last metadata save (close always saves them). */
@@ -356,7 +360,8 @@ export class FileTapeMedium implements TapeMedium {
     } catch (error) {
       throw this.writeFailed(error);
     }
-    const due = this.sinceCheckpoint.records >= CHECKPOINT_EVERY_RECORDS || this.sinceCheckpoint.bytes >= CHECKPOINT_EVERY_BYTES;
+    const recordsDue = Math.max(CHECKPOINT_EVERY_RECORDS, this.index.objectCount / 16);
+    const due = this.sinceCheckpoint.records >= recordsDue || this.sinceCheckpoint.bytes >= CHECKPOINT_EVERY_BYTES;
     try {
       if (due || (closing && this.sinceCheckpoint.records > 0)) await this.saveCheckpoint();
       // Counters alone are not worth two fsyncs on every flush (a host in unbuffered mode flushes every block).
