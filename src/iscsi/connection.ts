@@ -207,6 +207,8 @@ export class IscsiConnection {
 
   private onData(chunk: Buffer): void {
     this.idleTimer?.refresh();
+    // Any byte proves the peer alive, even in the middle of a long burst that delays its NOP-Out.
+    if (this.pingTtt !== undefined) this.pingAnswered(this.pingTtt);
     try {
       this.reader.push(chunk);
     } catch (err) {
