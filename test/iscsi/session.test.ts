@@ -25,7 +25,7 @@ describe('sessions', () => {
     return u;
   };
   afterEach(async () => {
-    unit(0).releaseAll();
+    h?.units.get(0)?.releaseAll();
     await h?.close();
     h = undefined;
   });
@@ -200,6 +200,22 @@ describe('sessions', () => {
     await s.closed;
     assert.ok(s.pingsReceived.length >= 1);
     assert.equal(h?.server.sessions().length, 0);
+  });
+
+  test('server close() lets running commands finish, then closes the connections', async () => {
+    await start();
+    const s = await connect();
+    const c = await s.startCommand(0, block(5));
+    await unit().whenBlocked(1);
+    assert.ok(h);
+    const closing = h.server.close();
+    await sleep(20);
+    assert.ok(s.isOpen);
+    unit().releaseAll();
+    assert.equal((await c.done).status, 0);
+    await closing;
+    await s.closed;
+    h = undefined;
   });
 
   test('logout closes the session after its running commands finish', async () => {
