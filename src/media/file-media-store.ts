@@ -7,7 +7,7 @@ import { decodeMetadata, emptyLifetime, encodeMetadata, type CartridgeMetadata }
 import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files.js';
 import { encodeFileHeader } from './file-header.js';
 import { FileTapeMedium } from './file-tape-medium.js';
-import { encodeCheckpoint } from './index-checkpoint.js';
+import { CartridgeSaver } from './cartridge-saver.js';
 import { recoverIndex } from './recover-index.js';
 import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
 
@@ -80,12 +80,12 @@ export class FileMediaStore implements MediaStore {
         log.warn({ problem: recovery.checkpointProblem, objects: recovery.index.objectCount }, 'index checkpoint unusable; rebuilt the index from the records');
       }
       metadata.pass = Math.max(metadata.pass, recovery.pass);
+      const saver = new CartridgeSaver(this.storage, barcode);
       if (recovery.checkpointProblem !== undefined || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
-        const checkpoint = encodeCheckpoint({ ...recovery.index.snapshot(), pass: metadata.pass });
-        await this.storage.writeFileAtomic(cartridgePath(barcode, CartridgeFile.INDEX), checkpoint);
+        await saver.saveCheckpoint(recovery.index, metadata.pass);
       }
       metadata.loadCount++;
-      await this.storage.writeFileAtomic(cartridgePath(barcode, CartridgeFile.METADATA), encodeMetadata(metadata));
+      await saver.saveMetadata(metadata);
       log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
       return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, log });
     } catch (error) {

@@ -5,10 +5,9 @@ import { compressSync } from 'lz4-napi';
 import type { Logger } from '../log.js';
 import { StorageError, type RandomAccessFile, type Storage } from '../storage/storage.js';
 import { earlyWarningBytes } from './capacity.js';
-import { attributesToMap, attributesToRecord, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
-import { CartridgeFile, cartridgePath } from './cartridge-files.js';
+import { attributesToMap, attributesToRecord, type CartridgeMetadata } from './cartridge-metadata.js';
+import { CartridgeSaver } from './cartridge-saver.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
-import { encodeCheckpoint } from './index-checkpoint.js';
 import type { ObjectIndex } from './object-index.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
 import { readHeaderAt, readRecordAt } from './record-reader.js';
@@ -43,7 +42,7 @@ export interface FileTapeMediumParts {
 export class FileTapeMedium implements TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
-  private readonly storage: Storage;
+  private readonly saver: CartridgeSaver;
   private readonly file: RandomAccessFile;
   private readonly index: ObjectIndex;
   private readonly writer: RecordWriter;
@@ -62,7 +61,7 @@ export class FileTapeMedium implements TapeMedium {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(parts: FileTapeMediumParts) {
-    this.storage = parts.storage;
+    this.saver = new CartridgeSaver(parts.storage, parts.metadata.barcode);
     this.file = parts.file;
     this.index = parts.index;
     this.metadata = parts.metadata;
@@ -373,13 +372,12 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   private async saveCheckpoint(): Promise<void> {
-    const bytes = encodeCheckpoint({ ...this.index.snapshot(), pass: this.metadata.pass });
-    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.INDEX), bytes);
+    await this.saver.saveCheckpoint(this.index, this.metadata.pass);
     this.sinceCheckpoint = { records: 0, bytes: 0 };
   }
 
   private async saveMetadata(): Promise<void> {
-    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.METADATA), encodeMetadata(this.metadata));
+    await this.saver.saveMetadata(this.metadata);
     this.metadataDirty = false;
     this.counters.dirty = false;
     this.metadataSavedAt = Date.now();
