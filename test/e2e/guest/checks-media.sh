@@ -54,7 +54,7 @@ check_worm() {
   refuse dd if=/tmp/data/set2/blob1 of="$T" bs=64k count=1
   run mt -f "$T" rewind
   run mt -f "$T" eod
-  expect_pos "$T" "2 0"
+  expect_file "$T" 2
   run tar -cf "$T" -b 128 -C /tmp/data set2
   run mt -f "$T" rewind
   for i in 0 1 2; do

@@ -63,8 +63,12 @@ check_eod() {
   T=$(T0)
   run mt -f "$T" rewind
   run mt -f "$T" eod
-  expect_pos "$T" "3 0"
-  note "eod at file 3"
+  expect_file "$T" 3
+  local blk expect
+  blk=$(mt -f "$T" tell | sed -n 's/^At block \([0-9]*\).*/\1/p')
+  expect=$((3 * ($(stat -c %s /tmp/seq0.tar) / 65536 + 1)))
+  [ "$blk" = "$expect" ] || fail "tell at eod says block '$blk', expected $expect (3 archives and 3 filemarks)"
+  note "eod at file 3, logical object $blk"
 }
 
 check_append_at_eod() {
@@ -126,11 +130,11 @@ check_weof() {
   T=$(T0)
   run mt -f "$T" rewind # st only counts files from a known position
   run mt -f "$T" eod
-  expect_pos "$T" "4 0"
+  expect_file "$T" 4
   run mt -f "$T" weof 2
   run mt -f "$T" rewind
   run mt -f "$T" eod
-  expect_pos "$T" "6 0"
+  expect_file "$T" 6
   run mt -f "$T" rewind
   run mt -f "$T" fsf 4
   n=$(dd if="$T" bs=64k 2>/dev/null | wc -c)
@@ -243,7 +247,7 @@ check_erase() {
   n=$(dd if="$T" bs=64k 2>/dev/null | wc -c)
   [ "$n" = 0 ] || fail "read after erase returned $n bytes"
   run mt -f "$T" eod
-  expect_pos "$T" "0 0"
+  expect_file "$T" 0
   note "erased: no data, eod at file 0"
 }
 
