@@ -125,8 +125,8 @@ async function machineInfo(workDir: string, vtlMain: string): Promise<Record<str
     info.vtlCommit = 'unknown';
   }
   try {
-    const { stdout } = await execFileAsync('dpkg-query', ['-W', '-f', '${Version}', 'tgt', 'libiscsi7']);
-    info.debianPackages = `tgt+libiscsi7 ${stdout}`;
+    const { stdout } = await execFileAsync('dpkg-query', ['-W', '-f', '${Package} ${Version}, ', 'tgt', 'libiscsi7']);
+    info.debianPackages = stdout.replace(/, $/, '');
   } catch {
     // informational only
   }

@@ -132,8 +132,12 @@ function checkTargets(get: (key: string) => Summary | undefined, recordSizes: nu
   });
   const rss = get('vtl.peakRssMiB')?.max;
   checks.push({ goal: 'vtl peak RSS < 256 MiB', measured: rss === undefined ? 'not measured' : `${rss.toFixed(0)} MiB`, pass: rss === undefined ? 'n/a' : rss < 256 });
-  const mount = get('vtl.mountMs')?.max;
-  checks.push({ goal: 'mount < 50 ms (worst of all)', measured: mount === undefined ? 'not measured' : `${mount.toFixed(1)} ms`, pass: mount === undefined ? 'n/a' : mount < 50 });
+  const mount = get('vtl.mountMs');
+  checks.push({
+    goal: 'mount < 50 ms (worst of all)',
+    measured: mount === undefined ? 'not measured' : `worst ${mount.max.toFixed(1)} ms, median ${mount.median.toFixed(1)} ms`,
+    pass: mount === undefined ? 'n/a' : mount.max < 50,
+  });
   const locateWorst = Math.max(get('vtl.locate.locate10Ms')?.max ?? -1, get('vtl.locate.locate16Ms')?.max ?? -1);
   // The goal names a 10-million-block cartridge; a --quick run locates on fewer blocks and only reports.
   const fullCartridge = locateBlocks >= 10_000_000;
