@@ -3,7 +3,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, readFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -105,6 +105,8 @@ function writeRandomFile(file: string, mib: number): void {
 
 async function machineInfo(workDir: string, vtlMain: string): Promise<Record<string, string | number>> {
   const info: Record<string, string | number> = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
+  // Other work on the machine skews every number; the load average says how much there was.
+  info.loadAverageAtStart = loadavg().map((l) => l.toFixed(1)).join(' ');
   try {
     const { stdout } = await execFileAsync('findmnt', ['-no', 'SOURCE,FSTYPE', '-T', workDir]);
     info.disk = stdout.trim();
@@ -248,6 +250,7 @@ async function main(): Promise<void> {
       const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
       if (profiles[0]) hotSpots = summarizeCpuProfile(join(profileDir, profiles[0]));
     }
+    machine.loadAverageAtEnd = loadavg().map((l) => l.toFixed(1)).join(' ');
     const report: BenchReport = {
       startedAt: started.toISOString(),
       durationSeconds: (Date.now() - started.getTime()) / 1000,
