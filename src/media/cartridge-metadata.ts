@@ -23,6 +23,8 @@ const metadataSchema = z.strictObject({
   generation: z.number().int().min(1).max(99),
   worm: z.boolean(),
   capacityBytes: z.number().int().min(1),
+  /** The capacity as created, kept once SET CAPACITY changed `capacityBytes`; absent: equal to `capacityBytes`. */
+  nativeCapacityBytes: z.number().int().min(1).optional(),
   /** The highest write pass used (FORMAT.md "Passes"). */
   pass: z.number().int().min(0).max(0xffffffff),
   loadCount: counter,
@@ -62,6 +64,10 @@ export function decodeMetadata(bytes: Buffer): CartridgeMetadata | string {
   }
   const parsed = metadataSchema.safeParse(json);
   if (!parsed.success) return `it does not match the schema (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`;
+  const { capacityBytes, nativeCapacityBytes } = parsed.data;
+  if (nativeCapacityBytes !== undefined && capacityBytes > nativeCapacityBytes) {
+    return `its capacity (${capacityBytes} bytes) exceeds its native capacity (${nativeCapacityBytes} bytes)`;
+  }
   return parsed.data;
 }
 

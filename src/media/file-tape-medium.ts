@@ -42,6 +42,7 @@ export interface FileTapeMediumParts {
 export class FileTapeMedium implements TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
+  readonly nativeCapacityBytes: number;
   private readonly saver: CartridgeSaver;
   private readonly file: RandomAccessFile;
   private readonly index: ObjectIndex;
@@ -67,6 +68,7 @@ export class FileTapeMedium implements TapeMedium {
     this.metadata = parts.metadata;
     this.barcode = parts.metadata.barcode;
     this.worm = parts.metadata.worm;
+    this.nativeCapacityBytes = parts.metadata.nativeCapacityBytes ?? parts.metadata.capacityBytes;
     this.attributes = attributesToMap(parts.metadata.attributes);
     this.log = parts.log;
     this.writer = new RecordWriter(parts.file, parts.index.endOffset);
@@ -200,6 +202,29 @@ export class FileTapeMedium implements TapeMedium {
       if (this.worm) throw new WormViolationError(`Cannot erase WORM cartridge ${this.barcode}`);
       if (this.current >= this.index.objectCount) return;
       await this.cutAt(this.current, await this.offsetOf(this.current));
+    });
+  }
+
+  /** FORMAT.md "Capacity": erase everything, then record the new capacity (and the native one) in the metadata. */
+  setCapacity(capacityBytes: number): Promise<void> {
+    return this.exclusive(async () => {
+      if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1 || capacityBytes > this.nativeCapacityBytes) {
+        throw new RangeError(`Cannot set the capacity of cartridge ${this.barcode} to ${capacityBytes} bytes: it must be 1 to ${this.nativeCapacityBytes}`);
+      }
+      if (this.worm) throw new WormViolationError(`Cannot set the capacity of WORM cartridge ${this.barcode}`);
+      if (this.index.objectCount > 0) await this.cutAt(0, FILE_HEADER_BYTES);
+      this.current = 0;
+      // The cut must be on disk before the metadata says the cartridge is shorter: a crash in between leaves a
+      // blank cartridge of the old capacity, never old data beyond the new capacity.
+      try {
+        await this.writer.sync();
+        this.metadata.capacityBytes = capacityBytes;
+        this.metadata.nativeCapacityBytes = this.nativeCapacityBytes;
+        await this.saveMetadata();
+      } catch (error) {
+        throw this.writeFailed(error);
+      }
+      this.log.info({ capacityBytes, nativeCapacityBytes: this.nativeCapacityBytes }, 'cartridge capacity set');
     });
   }
 

@@ -116,6 +116,11 @@ export interface WriteOptions {
 export interface TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
+  /**
+   * The cartridge's full capacity as created (stored bytes). SET CAPACITY proportions are of this value;
+   * `capacity().capacityBytes` is the capacity currently made available, at most this.
+   */
+  readonly nativeCapacityBytes: number;
   position(): MediumPosition;
   capacity(): MediumCapacity;
   statistics(): MediumStatistics;
@@ -161,6 +166,12 @@ export interface TapeMedium {
   rewind(): Promise<void>;
   /** Erase from the position to the end (the position becomes end of data). Refused on WORM. */
   erase(): Promise<void>;
+  /**
+   * SSC SET CAPACITY: erase the whole partition (blank, end of data at 0, position 0) and make `capacityBytes`
+   * (an integer from 1 to `nativeCapacityBytes`, else RangeError) the capacity from now on; early warning follows
+   * it. Durable when the promise resolves (it survives close and reopen). Refused on WORM (WormViolationError).
+   */
+  setCapacity(capacityBytes: number): Promise<void>;
 
   /** Make every record written so far durable (fsync). */
   flush(): Promise<void>;

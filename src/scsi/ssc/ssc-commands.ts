@@ -10,6 +10,7 @@ import { read6 } from './read.js';
 import { readBlockLimits } from './read-block-limits.js';
 import { readPositionCommands } from './read-position.js';
 import { reportDensitySupport } from './report-density-support.js';
+import { setCapacity } from './set-capacity.js';
 import { space16, space6 } from './space.js';
 import type { TapeDrive } from './tape-drive.js';
 import { verify6 } from './verify.js';
@@ -20,6 +21,7 @@ export const SscOpcode = {
   READ_BLOCK_LIMITS: 0x05,
   READ_6: 0x08,
   WRITE_6: 0x0a,
+  SET_CAPACITY: 0x0b,
   WRITE_FILEMARKS_6: 0x10,
   SPACE_6: 0x11,
   VERIFY_6: 0x13,
@@ -40,6 +42,7 @@ export const sscCommands: CommandTable<TapeDrive> = [
   readBlockLimits,
   read6,
   write6,
+  setCapacity,
   writeFilemarks6,
   space6,
   verify6,

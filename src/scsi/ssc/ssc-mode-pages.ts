@@ -135,7 +135,9 @@ export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void
  * MEDIUM FORMAT RECOGNITION 03h, and the size of partition 0 (0 without a cartridge).
  */
 function mediumPartitionBody(drive: TapeDrive): number[] {
-  const capacity = drive.mounted()?.request.capacityBytes ?? 0;
+  // The cartridge's current capacity (SET CAPACITY changes it); the library's figure while none is open.
+  const mount = drive.mounted();
+  const capacity = mount?.medium?.capacity().capacityBytes ?? mount?.request.capacityBytes ?? 0;
   const gb = Math.min(0xffff, Math.floor(capacity / 1e9));
   return [0, 0, 0x18, 0x03, 0x09, 0, gb >> 8, gb & 0xff];
 }

@@ -30,6 +30,7 @@ export interface MemoryTapeMediumOptions {
 export class MemoryTapeMedium implements TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
+  readonly nativeCapacityBytes: number;
   readonly objects: MemoryObject[] = [];
   /** Object numbers whose read throws MediaFormatError. */
   readonly badObjects = new Set<number>();
@@ -39,7 +40,8 @@ export class MemoryTapeMedium implements TapeMedium {
   closed = false;
   readonly attributes = new Map<number, Buffer>();
   private pos = 0;
-  private readonly capacityBytes: number;
+  /** The capacity made available (SET CAPACITY changes it; `nativeCapacityBytes` never changes). */
+  private capacityBytes: number;
   private readonly earlyWarningBytes: number;
   private hostWritten = 0;
   private hostRead = 0;
@@ -52,6 +54,7 @@ export class MemoryTapeMedium implements TapeMedium {
     this.barcode = options.barcode ?? 'A00001L8';
     this.worm = options.worm ?? false;
     this.capacityBytes = options.capacityBytes ?? 1 << 30;
+    this.nativeCapacityBytes = this.capacityBytes;
     this.earlyWarningBytes = options.earlyWarningBytes ?? 0;
   }
 
@@ -196,6 +199,17 @@ export class MemoryTapeMedium implements TapeMedium {
   erase(): Promise<void> {
     if (this.worm) return Promise.reject(new WormViolationError('WORM medium cannot be erased'));
     this.objects.length = this.pos;
+    return Promise.resolve();
+  }
+
+  setCapacity(capacityBytes: number): Promise<void> {
+    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1 || capacityBytes > this.nativeCapacityBytes) {
+      return Promise.reject(new RangeError(`capacity ${capacityBytes} out of range`));
+    }
+    if (this.worm) return Promise.reject(new WormViolationError('WORM medium cannot be reformatted'));
+    this.objects.length = 0;
+    this.pos = 0;
+    this.capacityBytes = capacityBytes;
     return Promise.resolve();
   }
 
