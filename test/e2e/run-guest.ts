@@ -139,6 +139,9 @@ export async function runGuest(opts: RunGuestOptions): Promise<GuestRun> {
   let qemuStderr = '';
   child.stdout.on('data', (b: Buffer) => (qemuStderr += b.toString()));
   child.stderr.on('data', (b: Buffer) => (qemuStderr += b.toString()));
+  // A test runner that exits early must not leave a QEMU behind.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -152,6 +155,7 @@ export async function runGuest(opts: RunGuestOptions): Promise<GuestRun> {
     });
   });
   clearTimeout(timer);
+  process.removeListener('exit', killOnExit);
   const { checks, completed } = parseChecks(readFileSync(resultsPath, 'utf8'));
   const consoleText = existsSync(consolePath) ? readFileSync(consolePath, 'utf8') : '';
   return { checks, completed, timedOut, exitCode, consolePath, console: consoleText, qemuStderr };

@@ -67,8 +67,17 @@ export class VtlServer {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
+    // A test runner that exits early must not leave a server behind.
+    const killOnExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', killOnExit);
     let exitCode: number | null | undefined;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => ((exitCode = code), resolve())));
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code) => {
+        exitCode = code;
+        process.removeListener('exit', killOnExit);
+        resolve();
+      }),
+    );
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (exitCode !== undefined) throw new Error(`vtl serve exited with ${exitCode} while starting; log:\n${this.logTail()}`);
