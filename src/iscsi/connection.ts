@@ -46,6 +46,7 @@ export class IscsiConnection {
   private statSN = 0;
   private nextTtt = 1;
   private closedFlag = false;
+  private closingFlag = false;
   private idleTimer: NodeJS.Timeout | undefined;
   private pingTimer: NodeJS.Timeout | undefined;
   private pingTtt: number | undefined;
@@ -111,6 +112,11 @@ export class IscsiConnection {
     return this.closedFlag;
   }
 
+  /** Closed, or closing once its output is flushed. */
+  get isClosing(): boolean {
+    return this.closedFlag || this.closingFlag;
+  }
+
   get currentSession(): IscsiSession | undefined {
     return this.session;
   }
@@ -172,6 +178,7 @@ export class IscsiConnection {
   closeAfterFlush(reason: string): void {
     if (this.closedFlag) return;
     this.log.debug({ reason }, 'closing connection after flush');
+    this.closingFlag = true;
     this.reader.stop();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket can close.
     this.transport.resume();

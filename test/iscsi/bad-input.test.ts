@@ -141,7 +141,8 @@ describe('bad input', () => {
 
   test('a connection that stalls in the middle of a PDU is dropped', async () => {
     await start({ nopInIntervalMs: 30, nopInTimeoutMs: 60 });
-    const s = await connect();
+    // Nothing more arrives after the first 20 bytes of a header, not even answers to pings.
+    const s = await connect({ answerPings: false });
     s.writeRaw(header(Op.NOP_OUT, true, 0x80).subarray(0, 20));
     await s.closed;
   });
@@ -160,10 +161,37 @@ describe('bad input', () => {
           await sleep(1);
           const out = Buffer.concat(replies);
           assert.ok(out.length === 0 || (out[0] & 0x3f) === Op.LOGIN_RESPONSE);
-          if (out.length >= 48 && out[36] !== 0) assert.ok(rig.connection.isClosed || out[36] === 2 || out[36] === 3);
+          if (out.length >= 48 && out[36] !== 0) assert.ok(rig.connection.isClosing);
           rig.connection.close('test done');
         },
       ),
+      { numRuns: 150 },
+    );
+  });
+
+  test('random sequences of login requests against a CHAP target get login responses; a failure closes', async () => {
+    const value = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('CHAP', 'None', 'CHAP,None', '5', '7,5', '0x00', 'alice', TARGET, INITIATOR, 'Normal', 'Discovery'));
+    const key = fc.constantFrom('InitiatorName', 'TargetName', 'SessionType', 'AuthMethod', 'CHAP_A', 'CHAP_N', 'CHAP_R', 'CHAP_I', 'CHAP_C', 'MaxBurstLength', 'HeaderDigest');
+    const request = fc.tuple(fc.array(fc.tuple(key, value), { maxLength: 6 }), fc.constantFrom(0x00, 0x01, 0x81, 0x83, 0x87, 0x40, 0xc7, 0x8b));
+    await fc.assert(
+      fc.asyncProperty(fc.array(request, { minLength: 1, maxLength: 4 }), async (requests) => {
+        const rig = connectionRig(undefined, undefined, { initiators: [], chap: { username: 'alice', secret: 'alice-secret-123' } });
+        const replies: Buffer[] = [];
+        rig.initiator.on('data', (c: Buffer) => replies.push(c));
+        for (const [pairs, flags] of requests) {
+          if (rig.connection.isClosing) break;
+          rig.initiator.write(loginRequest(pairs, flags));
+          await sleep(0);
+        }
+        await sleep(1);
+        const out = Buffer.concat(replies);
+        for (let at = 0; at + 48 <= out.length; ) {
+          assert.equal(out[at] & 0x3f, Op.LOGIN_RESPONSE);
+          if (out[at + 36] !== 0) assert.ok(rig.connection.isClosing, 'closed after a failed login');
+          at += 48 + ((((out[at + 5] << 16) | (out[at + 6] << 8) | out[at + 7]) + 3) & ~3);
+        }
+        rig.connection.close('test done');
+      }),
       { numRuns: 150 },
     );
   });

@@ -6,6 +6,7 @@ import { IscsiConnection } from '../../src/iscsi/connection.js';
 import { DEFAULT_LIMITS } from '../../src/iscsi/negotiate.js';
 import { SessionTable } from '../../src/iscsi/session-table.js';
 import { StaticTargetRegistry } from '../../src/iscsi/target-registry.js';
+import type { IscsiTarget } from '../../src/iscsi/target-registry.js';
 import { duplexPair } from './duplex-pair.js';
 import { fakeTarget } from './fake-unit.js';
 import type { FakeUnit } from './fake-unit.js';
@@ -18,9 +19,13 @@ export interface ConnectionRig {
   readonly units: Map<number, FakeUnit>;
 }
 
-export function connectionRig(rechunk?: (c: Buffer) => Buffer[], log: Logger = silentLogger()): ConnectionRig {
+export function connectionRig(
+  rechunk?: (c: Buffer) => Buffer[],
+  log: Logger = silentLogger(),
+  access: IscsiTarget['access'] = { initiators: [] },
+): ConnectionRig {
   const { device, units } = fakeTarget([0]);
-  const registry = new StaticTargetRegistry([{ name: TARGET, portalGroupTag: 1, device, access: { initiators: [] } }]);
+  const registry = new StaticTargetRegistry([{ name: TARGET, portalGroupTag: 1, device, access }]);
   const sessionTable = new SessionTable(log);
   const { initiator, target } = duplexPair(rechunk);
   const connection = new IscsiConnection(
