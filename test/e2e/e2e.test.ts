@@ -18,6 +18,18 @@ const SMALL = { barcode: 'S00000L8', capacityBytes: 8 * 1024 * 1024 };
 const WORM = 'W00000LY'; // LTO-8 WORM media carry the LY suffix
 const WP = 'P00000L8';
 
+/** Every check boot 1 must report (a script that dies early must not pass by reporting less). */
+const BOOT1_CHECKS = [
+  'lsscsi-types',
+  ...LUNS.flatMap((lun) => ['sg_inq', 'sg_vpd', 'sg_logs', 'sg_modes', 'sg_opcodes', 'mtx_info'].map((tool) => `${tool}-lun${lun}`)),
+  'st-binds', 'ch-binds', 'mtx-status', 'mtx-load-unload', 'mtx-load-into-full-drive-refused', 'mtx-transfer',
+  'mtx-first-next', 'mtx-export-import', 'mtx-inventory', 'ch-ioctls-agree', 'tape-load', 'mt-status-rewind',
+  'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
+  'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'fixed-block-512', 'fixed-block-65536',
+  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm',
+  'two-drives-streaming', 'persist-write',
+];
+
 const root = repoRoot();
 const outDir = process.env['VTL_E2E_OUT'] ?? join(tmpdir(), 'vtl-e2e-out');
 
@@ -34,7 +46,7 @@ function tail(text: string, lines: number): string {
 }
 
 /** One subtest per check the guest reported, then one that the guest ran its script to the end. */
-async function reportChecks(t: TestContext, run: GuestRun, vtl: VtlServer): Promise<void> {
+async function reportChecks(t: TestContext, run: GuestRun, vtl: VtlServer, expected: readonly string[]): Promise<void> {
   for (const check of run.checks) {
     await t.test(check.name, (st) => {
       if (check.status === 'skip') return st.skip(check.detail);
@@ -44,6 +56,10 @@ async function reportChecks(t: TestContext, run: GuestRun, vtl: VtlServer): Prom
       st.diagnostic(check.detail);
     });
   }
+  await t.test('the guest reported every expected check', () => {
+    const reported = new Set(run.checks.map((c) => c.name));
+    assert.deepEqual(expected.filter((name) => !reported.has(name)), [], `missing checks; guest console: ${run.consolePath}`);
+  });
   await t.test('the guest ran its checks to the end', () => {
     assert.ok(
       run.completed,
@@ -122,7 +138,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       PHASE: 'main', EXPECT_DRIVES: '4', EXPECT_SLOTS: '24', EXPECT_MAIL: '4',
       SMALL_BARCODE: made(SMALL.barcode), SMALL_CAPACITY_BYTES: String(SMALL.capacityBytes), WORM_BARCODE: made(WORM), WP_BARCODE: made(WP),
     }, 15 * 60_000);
-    await reportChecks(t, bootOne, vtl);
+    await reportChecks(t, bootOne, vtl, BOOT1_CHECKS);
   });
 
   test('QEMU cannot log in with a wrong CHAP secret', async () => {
@@ -137,6 +153,6 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     await vtl.stop();
     await vtl.start();
     const run = await boot('boot2', { PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '' }, 5 * 60_000);
-    await reportChecks(t, run, vtl);
+    await reportChecks(t, run, vtl, ['persist-read']);
   });
 });

@@ -2,7 +2,7 @@
 # Runs inside the QEMU guest as /vtl/run.sh (see run-guest.ts): discovers the changer and drives, runs the checks of
 # the phase named in /vtl/env, one `VTLCHECK ok|fail|skip <name> <detail>` line per check on ttyS1.
 # Phases: main (everything, ending with persist-write), persist-write / persist-read (the boots around a vtl
-# restart), probe (device discovery only).
+# restart), inquiry (the inquiry and binding checks only), probe (device discovery only).
 set -u
 set -a
 . /vtl/env
@@ -13,15 +13,20 @@ set +a
 for f in /vtl/checks-*.sh; do . "$f"; done
 
 discover || exit 0
+inquiry_checks() {
+  local sg lun tool
+  check lsscsi-types check_lsscsi_types
+  for sg in $CHANGER_SG $TAPE_SGS; do
+    lun=$(lun_of_sg "$sg")
+    for tool in sg_inq sg_vpd sg_logs sg_modes sg_opcodes mtx_info; do check "$tool-lun$lun" "check_$tool" "$sg"; done
+  done
+  check st-binds check_st_binds
+  check ch-binds check_ch_binds
+}
+
 case "${PHASE:-main}" in
   main)
-    check lsscsi-types check_lsscsi_types
-    for sg in $CHANGER_SG $TAPE_SGS; do
-      lun=$(lun_of_sg "$sg")
-      for tool in sg_inq sg_vpd sg_logs sg_modes; do check "$tool-lun$lun" "check_$tool" "$sg"; done
-    done
-    check st-binds check_st_binds
-    check ch-binds check_ch_binds
+    inquiry_checks
     check mtx-status check_mtx_status
     check mtx-load-unload check_mtx_load_unload
     check mtx-load-into-full-drive-refused check_mtx_load_full_drive
@@ -55,6 +60,9 @@ case "${PHASE:-main}" in
     ;;
   persist-write)
     check persist-write check_persist_write
+    ;;
+  inquiry)
+    inquiry_checks
     ;;
   probe)
     report ok probe "devices: $CHANGER_SG $TAPE_SGS"

@@ -71,3 +71,31 @@ check_ch_binds() {
   dmesg | grep -E 'ch [0-9:]+: \[ch[0-9]\]|Attached scsi changer' || true
   note "$CHANGER_CH"
 }
+
+# REPORT SUPPORTED OPERATION CODES: sg_opcodes lists the command table.
+check_sg_opcodes() {
+  local sg=$1 out
+  out=$(sg_opcodes "$sg" 2>&1) || { echo "$out"; fail "sg_opcodes $sg failed"; }
+  echo "$out"
+  echo "$out" | grep -qi 'inquiry' || fail "sg_opcodes $sg does not list INQUIRY"
+  note "$(echo "$out" | grep -c '^ *[0-9a-f][0-9a-f] ') opcodes"
+}
+
+# mtx's own inquiry tools: tapeinfo (drives: block limits, position, compression) and loaderinfo (changer).
+check_mtx_info() {
+  local sg=$1 out
+  if [ "$sg" = "$CHANGER_SG" ]; then
+    out=$(loaderinfo -f "$sg" 2>&1) || { echo "$out"; fail "loaderinfo $sg failed"; }
+    echo "$out"
+    echo "$out" | grep -q 'Product Type: Medium Changer' || fail "loaderinfo does not see a medium changer"
+    echo "$out" | grep -q 'Number of Medium Transport Elements' || fail "loaderinfo shows no element counts (mode page 1Dh)"
+    note "$(echo "$out" | grep -E 'Number of (Data Transfer|Storage|Import/Export) Elements' | tr '\n' ' ')"
+  else
+    out=$(tapeinfo -f "$sg" 2>&1) || { echo "$out"; fail "tapeinfo $sg failed"; }
+    echo "$out"
+    echo "$out" | grep -q 'Product Type: Tape Drive' || fail "tapeinfo does not see a tape drive"
+    echo "$out" | grep -q 'MaxBlock:' || fail "tapeinfo shows no block limits (READ BLOCK LIMITS)"
+    run sg_read_block_limits "$sg"
+    note "$(echo "$out" | grep -E 'MinBlock|MaxBlock' | tr '\n' ' ')"
+  fi
+}
