@@ -39,7 +39,9 @@ export class ScsiTask {
   private unsolicitedEnd = 0;
   private unsolicitedOpen = false;
   private r2tNextOffset = 0;
-  private readonly outstanding = new Map<number, { offset: number; end: number }>();
+  /** Outstanding R2Ts by TTT, with the DataSN the next Data-Out of that sequence must carry (11.7.5). */
+  private readonly outstanding = new Map<number, { offset: number; end: number; dataSN: number }>();
+  private unsolicitedDataSN = 0;
   r2tCount = 0;
   dataInCount = 0;
   /** Settles when the device has finished with the task (or immediately if it never reached the device). */
@@ -94,13 +96,16 @@ export class ScsiTask {
     const end = offset + length;
     if (offset !== this.nextOffset) return `Data-Out at offset ${offset}, expected ${this.nextOffset}`;
     if (end > this.buffer.length) return `Data-Out beyond the expected data transfer length ${this.buffer.length}`;
+    const dataSN = bhs.readUInt32BE(DataBhs.DATA_SN);
     if (ttt === RESERVED_TAG) {
       if (!this.unsolicitedOpen || end > this.unsolicitedEnd) return 'unsolicited Data-Out beyond FirstBurstLength or not allowed';
+      if (dataSN !== this.unsolicitedDataSN) return `unsolicited Data-Out with DataSN ${dataSN}, expected ${this.unsolicitedDataSN}`;
       return undefined;
     }
     const r2t = this.outstanding.get(ttt);
     if (!r2t) return `Data-Out with unknown Target Transfer Tag 0x${ttt.toString(16)}`;
     if (offset < r2t.offset || end > r2t.end) return 'Data-Out outside the R2T it answers';
+    if (dataSN !== r2t.dataSN) return `Data-Out with DataSN ${dataSN}, expected ${r2t.dataSN}`;
     return undefined;
   }
 
@@ -122,12 +127,14 @@ export class ScsiTask {
     this.nextOffset = offset + data.length;
     const ttt = bhs.readUInt32BE(20);
     if (ttt === RESERVED_TAG) {
+      this.unsolicitedDataSN++;
       if (finalBit || this.nextOffset >= this.unsolicitedEnd) {
         this.unsolicitedOpen = false;
         this.r2tNextOffset = this.nextOffset;
       }
     } else {
       const r2t = this.outstanding.get(ttt);
+      if (r2t) r2t.dataSN++;
       if (r2t && this.nextOffset >= r2t.end) this.outstanding.delete(ttt);
       else if (finalBit) return 'F bit before the end of the R2T sequence';
     }
@@ -142,7 +149,7 @@ export class ScsiTask {
     while (this.outstanding.size < maxOutstanding && this.r2tNextOffset < this.buffer.length) {
       const length = Math.min(maxBurstLength, this.buffer.length - this.r2tNextOffset);
       const r: R2tRequest = { ttt: allocateTtt(), r2tSN: this.r2tCount++, offset: this.r2tNextOffset, length };
-      this.outstanding.set(r.ttt, { offset: r.offset, end: r.offset + length });
+      this.outstanding.set(r.ttt, { offset: r.offset, end: r.offset + length, dataSN: 0 });
       this.r2tNextOffset += length;
       out.push(r);
     }

@@ -92,7 +92,7 @@ describe('bad input', () => {
     await s.logout();
   });
 
-  test('a Data-Out at the wrong offset is rejected as a protocol error', async () => {
+  test('a Data-Out at the wrong offset or with the wrong DataSN is rejected as a protocol error', async () => {
     await start();
     const s = await connect({ immediateData: false, initialR2T: true });
     let release: () => void = () => undefined;
@@ -104,8 +104,14 @@ describe('bad input', () => {
     bhs.writeUInt32BE(1, 20);
     bhs.writeUInt32BE(100, 40);
     s.send(bhs, Buffer.alloc(16));
+    const wrongSN = header(Op.DATA_OUT, false, 0x80);
+    lunField(0).copy(wrongSN, 8);
+    wrongSN.writeUInt32BE(c.itt, 16);
+    wrongSN.writeUInt32BE(1, 20);
+    wrongSN.writeUInt32BE(5, 36); // DataSN 5 where 0 is due
+    s.send(wrongSN, Buffer.alloc(16));
     await s.nop();
-    assert.deepEqual(s.rejects.map((x) => x[2]), [0x04]);
+    assert.deepEqual(s.rejects.map((x) => x[2]), [0x04, 0x04]);
     // The test initiator gives up on a task whose PDU was rejected; the target still completes it.
     await assert.rejects(c.done, /rejected/);
     release();
