@@ -1,12 +1,12 @@
 // A cartridge mounted in a drive: the TapeMedium over the record stream of FORMAT.md. Positions are object
 // numbers; offsets are resolved through the index (anchors + a short header walk) only when bytes are needed.
 import { crc32c } from '@node-rs/crc32';
-import { compressSync } from 'lz4-napi';
 import type { Logger } from '../log.js';
 import { StorageError, type RandomAccessFile, type Storage } from '../storage/storage.js';
 import { earlyWarningBytes } from './capacity.js';
 import { attributesToMap, attributesToRecord, type CartridgeMetadata } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
+import { CompressionPolicy } from './compression-policy.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import type { ObjectIndex } from './object-index.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
@@ -51,6 +51,7 @@ export class FileTapeMedium implements TapeMedium {
   private readonly attributes: Map<number, Buffer>;
   private readonly log: Logger;
   private readonly counters: MediumCounters;
+  private readonly compression = new CompressionPolicy();
   private current = 0;
   /** A known object boundary (object number and its offset), kept so sequential reads never walk. */
   private cursor: { objectNumber: number; offset: number } | undefined;
@@ -123,12 +124,10 @@ export class FileTapeMedium implements TapeMedium {
       this.checkWorm();
       let payload = block;
       let flags = 0;
-      if (options.compress && block.length > 0) {
-        const compressed = compressSync(block);
-        if (compressed.length < block.length) {
-          payload = compressed;
-          flags = RecordFlag.COMPRESSED;
-        }
+      const compressed = options.compress ? this.compression.compress(block) : undefined;
+      if (compressed !== undefined) {
+        payload = compressed;
+        flags = RecordFlag.COMPRESSED;
       }
       const start = await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
       const header: RecordHeader = {

@@ -1,0 +1,54 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { uncompressSync } from 'lz4-napi';
+import { CompressionPolicy, MIN_COMPRESS_BYTES, SAMPLE_BYTES } from './compression-policy.js';
+
+/** Deterministic noise (xorshift32): LZ4 cannot shrink it. */
+function noise(seed: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let x = seed | 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+function text(length: number): Buffer {
+  const line = 'INSERT INTO t VALUES (42, \'someone@example.org\', \'Lyon\');\n';
+  return Buffer.from(line.repeat(Math.ceil(length / line.length)).slice(0, length));
+}
+
+describe('CompressionPolicy', () => {
+  test('a compressible block comes back compressed and decompresses to the block', () => {
+    const block = text(64 * 1024);
+    const compressed = new CompressionPolicy().compress(block);
+    assert.ok(compressed !== undefined && compressed.length < block.length / 4);
+    assert.ok(uncompressSync(compressed).equals(block));
+  });
+
+  test('blocks shorter than the threshold are never compressed', () => {
+    const policy = new CompressionPolicy();
+    assert.equal(policy.compress(Buffer.alloc(MIN_COMPRESS_BYTES - 1, 0x41)), undefined);
+    assert.equal(policy.compress(Buffer.alloc(0)), undefined);
+    assert.ok(policy.compress(Buffer.alloc(MIN_COMPRESS_BYTES, 0x41)) !== undefined);
+  });
+
+  test('an incompressible block is stored as is, and compression resumes when the data compresses again', () => {
+    const policy = new CompressionPolicy();
+    assert.equal(policy.compress(noise(1, 256 * 1024)), undefined);
+    assert.equal(policy.compress(noise(2, 256 * 1024)), undefined, 'the sample of the next noise block does not shrink');
+    const block = text(256 * 1024);
+    const compressed = policy.compress(block);
+    assert.ok(compressed !== undefined && uncompressSync(compressed).equals(block));
+  });
+
+  test('after noise, a block whose middle sample is noise is stored as is even if its head compresses', () => {
+    const policy = new CompressionPolicy();
+    assert.equal(policy.compress(noise(3, 64 * 1024)), undefined);
+    const mixed = Buffer.concat([Buffer.alloc(8 * 1024, 0x41), noise(4, 4 * SAMPLE_BYTES)]);
+    assert.equal(policy.compress(mixed), undefined);
+  });
+});
