@@ -39,6 +39,13 @@ describe('CHAP', () => {
     );
   });
 
+  test('CHAP_R before CHAP_A, or CHAP_A twice, fails authentication', () => {
+    assert.throws(() => new ChapAuthenticator({ username: 'u', secret: 'secret-secret' }).step(new Map([['CHAP_R', '0x00']])), LoginReject);
+    const a = new ChapAuthenticator({ username: 'u', secret: 'secret-secret' });
+    a.step(new Map([['CHAP_A', '5']]));
+    assert.throws(() => a.step(new Map([['CHAP_A', '5']])), LoginReject);
+  });
+
   test('an algorithm list without MD5 or SHA-256 fails authentication', () => {
     const a = new ChapAuthenticator({ username: 'u', secret: 'secret-secret' });
     assert.throws(() => a.step(new Map([['CHAP_A', '6,128']])), LoginReject);

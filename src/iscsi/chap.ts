@@ -54,7 +54,10 @@ export class ChapAuthenticator {
   step(keys: ReadonlyMap<string, string>): TextPair[] {
     if (this.state === 'algorithm') {
       const offered = keys.get('CHAP_A');
-      if (offered === undefined) return [];
+      if (offered === undefined) {
+        if (keys.size > 0) throw fail('CHAP keys before CHAP_A');
+        return [];
+      }
       const pick = offered.split(',').map(Number).find((a) => ALGORITHMS.has(a));
       if (pick === undefined) throw fail(`no supported CHAP_A in "${offered.slice(0, 64)}"`);
       this.algorithm = pick;
@@ -67,6 +70,7 @@ export class ChapAuthenticator {
       if ([...keys.keys()].some((k) => k.startsWith('CHAP_'))) throw fail('CHAP keys after authentication');
       return [];
     }
+    if (keys.has('CHAP_A')) throw fail('CHAP_A sent twice');
     const name = keys.get('CHAP_N');
     const response = keys.get('CHAP_R');
     if (name === undefined || response === undefined) {
