@@ -33,7 +33,7 @@ export class FakeUnit implements LogicalUnit {
   /** The last command as the unit saw it. */
   last: ScsiCommand | undefined;
   readonly received: Buffer[] = [];
-  private blocked: { release: () => void; signal: AbortSignal }[] = [];
+  blocked: { release: () => void; signal: AbortSignal }[] = [];
   private waiters: (() => void)[] = [];
 
   constructor(readonly luns: () => readonly number[]) {}
@@ -77,6 +77,8 @@ export class FakeUnit implements LogicalUnit {
       case FakeOp.BLOCK: {
         const tag = cdb[2];
         await new Promise<void>((release) => {
+          // A unit that honours aborts: task management does not have to wait for the test to release it.
+          command.signal.addEventListener('abort', () => release(), { once: true });
           this.blocked.push({ release, signal: command.signal });
           for (const w of this.waiters.splice(0)) w();
         });

@@ -121,6 +121,28 @@ describe('sessions', () => {
     await s.logout();
   });
 
+  test('ABORT TASK SET aborts this session\'s tasks only; CLEAR TASK SET those of every session', async () => {
+    await start();
+    const a = await connect();
+    const b = await connect({ isid: Buffer.from([0x80, 0, 0, 0, 0, 5]) });
+    const answered: string[] = [];
+    const a1 = await a.startCommand(0, block(1));
+    const b1 = await b.startCommand(0, block(2));
+    void a1.done.then(() => answered.push('a1'), () => undefined);
+    void b1.done.then(() => answered.push('b1'), () => undefined);
+    await unit().whenBlocked(2);
+    assert.equal(await a.taskManagement(2, 0), 0);
+    assert.equal(unit().blocked.filter((x) => !x.signal.aborted).length, 1, "only session A's task was aborted");
+    assert.equal(await a.taskManagement(4, 0), 0);
+    assert.equal(unit().blocked.filter((x) => !x.signal.aborted).length, 0, "CLEAR TASK SET reached session B's task");
+    assert.ok(unit().events.some((e) => e.kind === 'clear-task-set'));
+    await Promise.all([a.nop(), b.nop()]);
+    assert.deepEqual(answered, [], 'aborted tasks get no SCSI Response');
+    assert.equal((await b.command(0, TUR)).status, 0);
+    await a.logout();
+    await b.logout();
+  });
+
   test('ABORT TASK of an unknown task answers task does not exist; CLEAR ACA and TASK REASSIGN are not supported', async () => {
     await start();
     const s = await connect();
