@@ -5,6 +5,7 @@ import type { ItNexus, ScsiResponse, ScsiTargetDevice, TaskAttribute } from '../
 import { decodeLun } from '../scsi/lun.js';
 import { SenseFormat, encodeSense, senseOf } from '../scsi/sense.js';
 import { ScsiStatus } from '../scsi/status.js';
+import { BufferPool } from './buffer-pool.js';
 import { CommandWindow } from './command-window.js';
 import type { IscsiConnection } from './connection.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
@@ -45,6 +46,8 @@ export class IscsiSession {
   readonly nexus: ItNexus;
   private pendingImmediate: { bhs: Buffer; buffer: Buffer } | undefined;
   private bufferedWriteBytes = 0;
+  /** Data-out buffers, reused from command to command (returned in forget()). */
+  private readonly dataOutPool = new BufferPool();
   logoutRequested = false;
   ended = false;
 
@@ -77,7 +80,7 @@ export class IscsiSession {
     if (!write || length > edtl || !this.canBuffer(edtl) || !this.params.immediateData || length > this.params.firstBurstLength) {
       return undefined;
     }
-    const buffer = Buffer.allocUnsafe(edtl);
+    const buffer = this.dataOutPool.acquire(edtl);
     this.pendingImmediate = { bhs, buffer };
     return buffer.subarray(0, length);
   }
@@ -169,7 +172,7 @@ export class IscsiSession {
     const lunField = Buffer.from(bhs.subarray(Bhs.LUN, Bhs.LUN + 8));
     const oversize = write && edtl > MAX_COMMAND_DATA_LENGTH;
     const full = write && edtl > 0 && !oversize && !immediateBuffer && !this.canBuffer(edtl);
-    const buffer = write && edtl > 0 && !oversize && !full ? (immediateBuffer ?? Buffer.allocUnsafe(edtl)) : undefined;
+    const buffer = write && edtl > 0 && !oversize && !full ? (immediateBuffer ?? this.dataOutPool.acquire(edtl)) : undefined;
     const task = new ScsiTask(
       {
         itt, lun: decodeLun(lunField) ?? UNKNOWN_LUN, lunField, cdb, expectedDataTransferLength: edtl, read, write,
@@ -305,11 +308,17 @@ export class IscsiSession {
     this.complete(task, response);
   }
 
-  /** The task leaves the table and gives back its share of the write budget (once). */
+  /**
+   * The task leaves the table and gives back its share of the write budget and its data-out buffer (once).
+   * Called only when the device is done with the task (its execution settled) or never got it; Data-Out still
+   * arriving for it finds no task and is dropped, and the buffer is lent again only from this session's reader,
+   * after the data segment it may be filling is complete.
+   */
   private forget(task: ScsiTask): void {
     if (this.tasks.get(task.itt) !== task) return;
     this.tasks.delete(task.itt);
     this.bufferedWriteBytes -= task.buffer?.length ?? 0;
+    this.dataOutPool.release(task.buffer);
   }
 
   /** Abort matching tasks without responses; resolves when none of them is still running on the device. */
