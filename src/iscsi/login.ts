@@ -157,7 +157,9 @@ export class LoginNegotiator {
       if (securityPairs.length > 0) throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'security keys in the operational stage');
       if (!this.securityDone()) throw new LoginReject(LoginStatus.AUTHENTICATION_FAILURE, 'authentication required');
     }
-    out.push(...this.operational().respond(operational, csg === LoginStage.LOGIN_OPERATIONAL_NEGOTIATION || (transit && canTransit)));
+    // Our MaxRecvDataSegmentLength goes in the operational stage, or in a security response that goes straight to FFP.
+    const declare = csg === LoginStage.LOGIN_OPERATIONAL_NEGOTIATION || (transit && canTransit && nsg === LoginStage.FULL_FEATURE_PHASE);
+    out.push(...this.operational().respond(operational, declare));
 
     if (!transit || !canTransit) return { response: this.response(req, LoginStatus.SUCCESS, false, 0, out) };
     if (nsg !== LoginStage.FULL_FEATURE_PHASE) {
