@@ -158,7 +158,14 @@ async function main(): Promise<void> {
   try {
     const machine = await machineInfo(workDir, options.vtlMain);
     log(`work dir ${workDir}; ${machine.nproc} CPUs, ${machine.cpuModel}; disk ${machine.disk}`);
-    if (options.targets.has('tgt')) targets.push(await startTgt(workDir, 4));
+    if (options.targets.has('tgt')) {
+      try {
+        targets.push(await startTgt(workDir, 4));
+      } catch (error) {
+        notes.push(`tgt could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+        log(notes[notes.length - 1]);
+      }
+    }
     if (options.targets.has('vtl')) {
       try {
         if (options.profile) {
@@ -244,7 +251,7 @@ async function main(): Promise<void> {
       }
       push('vtl.peakRssMiB', vtlPeakRss);
     }
-    if (options.targets.has('tgt')) notes.push('tgt 1.0.85 implements neither LOCATE(10) nor LOCATE(16), so LOCATE is measured on vtl only');
+    if (targets.some((t) => t.name === 'tgt')) notes.push('tgt 1.0.85 implements neither LOCATE(10) nor LOCATE(16), so LOCATE is measured on vtl only');
     await cleanup();
     if (options.profile) {
       const profiles = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile'));
