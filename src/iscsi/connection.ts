@@ -87,6 +87,10 @@ export class IscsiConnection {
 
   private fullFeature = false;
 
+  get limits(): TransportLimits {
+    return this.ctx.limits;
+  }
+
   get registry(): TargetRegistry {
     return this.ctx.registry;
   }

@@ -15,6 +15,8 @@ export interface TransportLimits {
   /** Policy: refuse (answer Reject to) an initiator that offers no CRC32C digest. */
   readonly requireHeaderDigest?: boolean;
   readonly requireDataDigest?: boolean;
+  /** Write buffers one session may hold at once (default 256 MiB); beyond it writes get TASK SET FULL. */
+  readonly sessionWriteBudgetBytes?: number;
 }
 
 export const DEFAULT_LIMITS: TransportLimits = {

@@ -24,6 +24,8 @@ export interface IscsiServerOptions {
   readonly discoveryChap?: ChapCredentials;
   /** Require CRC32C digests: initiators that offer only None are refused (list key answered Reject). */
   readonly requireDigests?: { readonly header?: boolean; readonly data?: boolean };
+  /** Write buffers one session may hold at once (default 256 MiB). */
+  readonly sessionWriteBudgetBytes?: number;
   /** Commands per session beyond ExpCmdSN (MaxCmdSN window). */
   readonly queueDepth?: number;
   /** How long close() waits for running commands. */
@@ -47,6 +49,7 @@ export class IscsiServer {
       ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, v]) => v !== undefined)),
       requireHeaderDigest: options.requireDigests?.header === true,
       requireDataDigest: options.requireDigests?.data === true,
+      ...(options.sessionWriteBudgetBytes !== undefined ? { sessionWriteBudgetBytes: options.sessionWriteBudgetBytes } : {}),
     };
     this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error({ err }, 'iSCSI listener error'));

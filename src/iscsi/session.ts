@@ -26,7 +26,7 @@ import type { IscsiTarget } from './target-registry.js';
 const UNKNOWN_LUN = 0xffff;
 /** Largest data-out buffer one command may ask for; above it the command is refused before allocation. */
 export const MAX_COMMAND_DATA_LENGTH = 64 * 1024 * 1024;
-/** Write buffers one session may hold at once; a write beyond it is answered TASK SET FULL (SAM-5 5.3). */
+/** Default for the write buffers one session may hold at once; beyond it a write gets TASK SET FULL (SAM-5 5.3). */
 export const SESSION_WRITE_BUDGET = 256 * 1024 * 1024;
 
 const TASK_ATTRIBUTES: readonly TaskAttribute[] = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'];
@@ -86,7 +86,8 @@ export class IscsiSession {
   }
 
   private canBuffer(edtl: number): boolean {
-    return edtl <= MAX_COMMAND_DATA_LENGTH && this.bufferedWriteBytes + edtl <= SESSION_WRITE_BUDGET;
+    const budget = this.conn.limits.sessionWriteBudgetBytes ?? SESSION_WRITE_BUDGET;
+    return edtl <= MAX_COMMAND_DATA_LENGTH && this.bufferedWriteBytes + edtl <= budget;
   }
 
   handlePdu(pdu: ReceivedPdu): void {

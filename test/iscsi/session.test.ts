@@ -224,6 +224,22 @@ describe('sessions', () => {
     assert.equal(h?.server.sessions().length, 0);
   });
 
+  test('a write that would exceed the session write budget is answered TASK SET FULL', async () => {
+    await start({ sessionWriteBudgetBytes: 1048576 });
+    const s = await connect({ immediateData: false, initialR2T: true });
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((r) => (release = r));
+    const big = Buffer.alloc(786432, 1);
+    const consume = [FakeOp.CONSUME, 0, 0, 0x0c, 0, 0];
+    const first = await s.startCommand(0, consume, { dataOut: big, holdDataOut: hold });
+    const second = await s.command(0, consume, { dataOut: big });
+    assert.equal(second.status, 0x28);
+    release();
+    assert.equal((await first.done).status, 0);
+    assert.equal((await s.command(0, consume, { dataOut: big })).status, 0, 'the budget is given back');
+    await s.logout();
+  });
+
   test('server close() lets running commands finish, then closes the connections', async () => {
     await start();
     const s = await connect();
