@@ -46,12 +46,20 @@ refuse() {
 
 # Finds the changer and drives; exports CHANGER_SG, CHANGER_CH, TAPES (nst devices) and TAPE_SGS, in LUN order.
 discover() {
-  local i
-  for i in $(seq 1 40); do
-    [ -n "$(lsscsi 2>/dev/null)" ] && break
-    sleep 0.25
+  # The bus scan and the st/ch/sg attach run asynchronously after modprobe: wait until every device found has its
+  # upper driver (lsscsi shows /dev/st* or /dev/sch*) and the count is the expected one, or is stable for 2 s.
+  local i n bound last=-1 stable=0 want=$(( ${EXPECT_DRIVES:-0} > 0 ? ${EXPECT_DRIVES:-0} + 1 : 0 ))
+  for i in $(seq 1 120); do
+    n=$(lsscsi 2>/dev/null | wc -l)
+    bound=$(lsscsi -g 2>/dev/null | awk '($2 == "tape" && $(NF - 1) ~ /^\/dev\/st/) || ($2 == "mediumx" && $(NF - 1) ~ /^\/dev\/sch/)' | wc -l)
+    if [ "$n" -gt 0 ] && [ "$bound" = "$n" ]; then
+      [ "$want" -gt 0 ] && [ "$n" -ge "$want" ] && break
+      if [ "$n" = "$last" ]; then stable=$((stable + 1)); else stable=0; fi
+      [ "$want" = 0 ] && [ "$stable" -ge 4 ] && break
+    fi
+    last=$n
+    sleep 0.5
   done
-  sleep 1 # let st/ch finish attaching after the bus scan
   lsscsi -g
   CHANGER_SG=$(lsscsi -g | awk '$2 == "mediumx" { print $NF; exit }')
   CHANGER_CH=$(lsscsi -g | awk '$2 == "mediumx" { print $(NF - 1); exit }')
