@@ -27,7 +27,10 @@ export interface ScsiCommand {
   readonly lun: number;
   /** The CDB as received (iSCSI: 16 bytes, longer with an extended-CDB AHS); the command table knows its length. */
   readonly cdb: Buffer;
-  /** All data-out, assembled (immediate, unsolicited and solicited data), or undefined for none. */
+  /**
+   * All data-out, assembled (immediate, unsolicited and solicited data), or undefined for none. The transport
+   * reuses this buffer once `execute()` settles: a device must not keep a reference to it (copy what it keeps).
+   */
   readonly dataOut: Buffer | undefined;
   /** Expected data transfer lengths from the transport (iSCSI EDTL, bidirectional read length). */
   readonly expectedDataInLength: number;
