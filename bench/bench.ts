@@ -191,6 +191,8 @@ async function main(): Promise<void> {
       push(`${prefix}.writeFlushMBps`, result.writeFlushMBps);
       push(`${prefix}.readMBps`, result.readMBps);
       push(`${prefix}.cpuSecondsPerGB`, cpuSeconds / ((result.bytes + result.bytesRead) / 1e9));
+      if (result.targetCpuWriteSeconds >= 0) push(`${prefix}.cpuSecondsPerGBWritten`, result.targetCpuWriteSeconds / (result.bytes / 1e9));
+      if (result.targetCpuReadSeconds >= 0) push(`${prefix}.cpuSecondsPerGBRead`, result.targetCpuReadSeconds / (result.bytesRead / 1e9));
       push(`${prefix}.recordsPerSecond`, result.bytes / stream.recordBytes / result.writeSeconds);
       for (const ms of result.mountMs) if (ms >= 0) push(`${target.name}.mountInStreamMs`, ms);
       if (isVtl) {

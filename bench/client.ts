@@ -19,6 +19,9 @@ export interface StreamResult {
   writeFlushMBps: number;
   readMBps: number;
   mountMs: number[];
+  /** Target CPU seconds during the write+flush and the read phase (-1 without a pid). */
+  targetCpuWriteSeconds: number;
+  targetCpuReadSeconds: number;
   targetLoginReply: Record<string, string>;
 }
 
@@ -72,6 +75,7 @@ export function runStream(clientPath: string, target: BenchTarget, options: Stre
     '--bytes', String(options.bytesPerStream),
     '--pattern', options.pattern,
     ...(options.verify ? ['--verify'] : []),
+    '--target-pid', String(target.pid),
   ];
   return runClient<StreamResult>(clientPath, args, 600_000);
 }

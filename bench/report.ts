@@ -61,7 +61,8 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
       addRow(`${label}: write MB/s`, `${base}.writeMBps`, true, 0);
       addRow(`${label}: write+flush MB/s`, `${base}.writeFlushMBps`, true, 0);
       addRow(`${label}: read MB/s`, `${base}.readMBps`, false, 0);
-      addRow(`${label}: CPU s/GB`, `${base}.cpuSecondsPerGB`, false, 2);
+      addRow(`${label}: CPU s/GB written`, `${base}.cpuSecondsPerGBWritten`, false, 2);
+      addRow(`${label}: CPU s/GB read`, `${base}.cpuSecondsPerGBRead`, false, 2);
     }
   }
   addRow('512 B records: write records/s', 'small.random.512.recordsPerSecond', false, 0);
@@ -69,7 +70,8 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
     const label = `4 drives, 256 KiB ${pattern === 'random' ? 'incompressible' : 'compressible'}`;
     addRow(`${label}: aggregate write+flush MB/s`, `four.${pattern}.262144.writeFlushMBps`, true, 0);
     addRow(`${label}: aggregate read MB/s`, `four.${pattern}.262144.readMBps`, false, 0);
-    addRow(`${label}: CPU s/GB`, `four.${pattern}.262144.cpuSecondsPerGB`, false, 2);
+    addRow(`${label}: CPU s/GB written`, `four.${pattern}.262144.cpuSecondsPerGBWritten`, false, 2);
+    addRow(`${label}: CPU s/GB read`, `four.${pattern}.262144.cpuSecondsPerGBRead`, false, 2);
     addRow(`${label}: vtl peak RSS MiB`, `four.${pattern}.262144.peakRssMiB`, false, 0);
   }
   addRow('vtl peak RSS MiB (whole run)', 'peakRssMiB', false, 0);

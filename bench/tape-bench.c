@@ -35,12 +35,13 @@ static struct {
   int luns[MAX_STREAMS], nluns;
   int slots[MAX_STREAMS], nslots; /* storage element addresses to load from, one per stream */
   int drives[MAX_STREAMS], ndrives; /* data transfer element addresses, one per stream */
-  int changer_lun, verify, repeat, block;
+  int changer_lun, verify, repeat, block, target_pid;
   uint64_t record, bytes, blocks, per_cmd;
 } opt = {.pattern = "random", .changer_lun = 0, .record = 262144, .bytes = 1ull << 30, .repeat = 5,
          .block = 512, .blocks = 10000000, .per_cmd = 2048};
 
 static unsigned char *pool;
+static double cpu_marks[4]; /* target CPU seconds at write start, flushed, read start, read end */
 static size_t pool_len;
 static pthread_barrier_t barrier;
 
@@ -292,6 +293,24 @@ static int locate(struct iscsi_context *c, int lun, uint64_t block, int sixteen)
   return -1;
 }
 
+/* CPU seconds (utime + stime, all threads) of the target process, when its pid was given; -1 otherwise. */
+static double target_cpu_seconds(void) {
+  if (opt.target_pid <= 0) return -1;
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", opt.target_pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char *p = strrchr(buf, ')'); /* the command name may hold spaces */
+  if (!p) return -1;
+  unsigned long long utime = 0, stime = 0;
+  /* after ") " come state (field 3) ... utime is field 14, stime field 15 */
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return -1;
+  return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* ---- stream mode: write, flush, rewind, read; N streams in parallel, phases aligned by a barrier ---- */
 
 struct stream {
@@ -323,6 +342,7 @@ static void *stream_main(void *arg) {
   st->records = n;
 
   pthread_barrier_wait(&barrier);
+  if (st->index == 0) cpu_marks[0] = target_cpu_seconds();
   st->t_start = now();
   for (uint64_t k = 0; k < n; k++) write6(c, st->lun, 0, (uint32_t)opt.record, record_data(k), opt.record);
   st->t_written = now();
@@ -330,8 +350,10 @@ static void *stream_main(void *arg) {
   st->t_flushed = now();
 
   pthread_barrier_wait(&barrier);
+  if (st->index == 0) cpu_marks[1] = target_cpu_seconds();
   rewind_(c, st->lun);
   pthread_barrier_wait(&barrier);
+  if (st->index == 0) cpu_marks[2] = target_cpu_seconds();
   st->t_read_start = now();
   for (uint64_t k = 0;; k++) {
     size_t got = read6(c, st->lun, 0, (uint32_t)opt.record, rbuf, opt.record);
@@ -341,6 +363,7 @@ static void *stream_main(void *arg) {
   }
   st->t_read_end = now();
   pthread_barrier_wait(&barrier);
+  if (st->index == 0) cpu_marks[3] = target_cpu_seconds();
 
   if (st->slot >= 0) {
     rewind_(c, st->lun);
@@ -390,7 +413,9 @@ static int mode_stream(void) {
          opt.pattern, ns, opt.record, total, rtotal, tw - t0, tf - t0, tr - r0, mbps(total, tw - t0),
          mbps(total, tf - t0), mbps(rtotal, tr - r0), opt.verify ? "true" : "false", mism);
   for (int i = 0; i < ns; i++) printf("%s%.3f", i ? "," : "", st[i].mount_ms);
-  printf("],\"targetLoginReply\":{%s}}\n", login_keys);
+  printf("],\"targetCpuWriteSeconds\":%.2f,\"targetCpuReadSeconds\":%.2f", cpu_marks[0] < 0 ? -1 : cpu_marks[1] - cpu_marks[0],
+         cpu_marks[2] < 0 ? -1 : cpu_marks[3] - cpu_marks[2]);
+  printf(",\"targetLoginReply\":{%s}}\n", login_keys);
   if (rtotal != total) die("read back %" PRIu64 " bytes of %" PRIu64, rtotal, total);
   if (mism) die("%" PRIu64 " records read back differ from what was written", mism);
   return 0;
@@ -529,6 +554,7 @@ static void usage(void) {
           "  --bytes SIZE       bytes per stream (default 1g)\n"
           "  --pattern P        random (incompressible) | text (database-dump-like, compressible)\n"
           "  --verify           compare every record read back with what was written\n"
+          "  --target-pid PID   report the target's CPU seconds for the write and the read phase\n"
           "  --changer-lun L    media changer LUN (default 0)\n"
           "  --slots A[,A...]   storage element addresses to load from (one per stream)\n"
           "  --drives A[,A...]  data transfer element addresses (one per stream)\n"
@@ -554,6 +580,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--slots")) opt.nslots = parse_list(v, opt.slots);
     else if (!strcmp(a, "--drives")) opt.ndrives = parse_list(v, opt.drives);
     else if (!strcmp(a, "--changer-lun")) opt.changer_lun = atoi(v);
+    else if (!strcmp(a, "--target-pid")) opt.target_pid = atoi(v);
     else if (!strcmp(a, "--record")) opt.record = parse_size(v);
     else if (!strcmp(a, "--bytes")) opt.bytes = parse_size(v);
     else if (!strcmp(a, "--pattern")) opt.pattern = v;
