@@ -10,8 +10,9 @@ import { CompressionPolicy } from './compression-policy.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import type { ObjectIndex } from './object-index.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
-import { readHeaderAt, readRecordAt } from './record-reader.js';
+import { readHeaderAt } from './record-reader.js';
 import { RecordWriter, WriteFailure } from './record-writer.js';
+import { SequentialReader } from './sequential-reader.js';
 import * as Space from './space.js';
 import { MediumCounters, type Counter } from './medium-counters.js';
 import { wormAllowsWrite } from './worm-rule.js';
@@ -47,6 +48,7 @@ export class FileTapeMedium implements TapeMedium {
   private readonly file: RandomAccessFile;
   private readonly index: ObjectIndex;
   private readonly writer: RecordWriter;
+  private readonly reader: SequentialReader;
   private readonly metadata: CartridgeMetadata;
   private readonly attributes: Map<number, Buffer>;
   private readonly log: Logger;
@@ -73,6 +75,7 @@ export class FileTapeMedium implements TapeMedium {
     this.attributes = attributesToMap(parts.metadata.attributes);
     this.log = parts.log;
     this.writer = new RecordWriter(parts.file, parts.index.endOffset);
+    this.reader = new SequentialReader(parts.file);
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
   }
 
@@ -98,7 +101,7 @@ export class FileTapeMedium implements TapeMedium {
       const offset = await this.offsetOf(objectNumber);
       let result;
       try {
-        result = await readRecordAt(this.file, offset, objectNumber, this.index.endOffset);
+        result = await this.reader.read(offset, objectNumber, this.index.endOffset);
       } catch (error) {
         if (!(error instanceof StorageError)) throw error;
         result = { problem: error.message };
@@ -304,6 +307,7 @@ export class FileTapeMedium implements TapeMedium {
     this.metadataDirty = true;
     this.index.truncate(objectNumber, offset);
     if (this.cursor !== undefined && this.cursor.objectNumber > objectNumber) this.cursor = undefined;
+    this.reader.invalidate();
     // The checkpoint of the kept prefix goes first: it stays true whether or not the truncate below happens.
     await this.saveCheckpoint().catch((error: unknown) => this.log.warn({ err: error }, 'cannot save the index checkpoint'));
     try {
@@ -366,6 +370,7 @@ export class FileTapeMedium implements TapeMedium {
     if (!(error instanceof WriteFailure) && !(error instanceof StorageError)) return error instanceof Error ? error : new Error(String(error));
     const cause = error instanceof WriteFailure ? error.error : error;
     const code = cause instanceof StorageError ? cause.code : undefined;
+    this.reader.invalidate();
     if (error instanceof WriteFailure && !Number.isNaN(error.objectNumber)) {
       this.index.truncate(error.objectNumber, error.offset);
       if (this.cursor !== undefined && this.cursor.objectNumber > error.objectNumber) this.cursor = undefined;

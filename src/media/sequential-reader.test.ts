@@ -1,0 +1,132 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32c } from '@node-rs/crc32';
+import { compressSync } from 'lz4-napi';
+import { MemoryStorage } from '../storage/memory-storage.js';
+import type { RandomAccessFile } from '../storage/storage.js';
+import { encodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType } from './record-header.js';
+import { SequentialReader, WINDOW_BYTES } from './sequential-reader.js';
+
+interface Built {
+  readonly file: RandomAccessFile;
+  readonly offsets: number[];
+  readonly end: number;
+}
+
+/** Deterministic bytes that LZ4 cannot shrink. */
+function noise(seed: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let x = (seed * 2654435761) | 1;
+  for (let i = 0; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** A record stream built by hand: each block stored compressed when `compress` is set, filemarks as null. */
+async function build(blocks: readonly (Buffer | null)[], compress: (i: number) => boolean): Promise<Built> {
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let at = 0;
+  blocks.forEach((block, objectNumber) => {
+    const packed = block !== null && compress(objectNumber) ? compressSync(block) : undefined;
+    const shrunk = packed !== undefined && block !== null && packed.length < block.length;
+    const stored = block === null ? Buffer.alloc(0) : shrunk ? packed : block;
+    const header = Buffer.alloc(RECORD_HEADER_BYTES);
+    encodeRecordHeader({
+      type: block === null ? RecordType.FILEMARK : RecordType.DATA,
+      flags: shrunk ? RecordFlag.COMPRESSED : 0,
+      objectNumber, pass: 0, storedLength: stored.length, logicalLength: block?.length ?? 0,
+      payloadCrc: block === null ? 0 : crc32c(stored) >>> 0,
+    }, header);
+    offsets.push(at);
+    parts.push(header, stored);
+    at += RECORD_HEADER_BYTES + stored.length;
+  });
+  const storage = new MemoryStorage();
+  const file = await storage.open('t', { create: true });
+  await file.write(parts, 0);
+  return { file, offsets, end: at };
+}
+
+async function readAll(built: Built, reader: SequentialReader, count: number): Promise<(Buffer | null)[]> {
+  const out: (Buffer | null)[] = [];
+  for (let n = 0; n < count; n++) {
+    const r = await reader.read(built.offsets[n], n, built.end);
+    if ('problem' in r) throw new Error(`object ${n}: ${r.problem}`);
+    out.push(r.header.type === RecordType.FILEMARK ? null : Buffer.from(r.data));
+  }
+  return out;
+}
+
+describe('SequentialReader', () => {
+  const sizes = [100, 300 * 1024, 300 * 1024, 5, 0, 70 * 1024, WINDOW_BYTES - 10, 256 * 1024, 1, 1024 * 1024, 64 * 1024];
+
+  test('reads back every block whatever the order of sizes, compressed or not, filemarks included', async () => {
+    for (const mode of ['none', 'all', 'alternate'] as const) {
+      const blocks: (Buffer | null)[] = sizes.map((n, i) => (mode === 'none' ? noise(i, n) : Buffer.alloc(n, 0x41 + i)));
+      blocks.splice(4, 0, null);
+      const compress = (i: number): boolean => mode === 'all' ? (blocks[i]?.length ?? 0) > 0 : mode === 'alternate' && i % 2 === 0 && (blocks[i]?.length ?? 0) > 0;
+      const built = await build(blocks, compress);
+      assert.deepEqual(await readAll(built, new SequentialReader(built.file), blocks.length), blocks, mode);
+    }
+  });
+
+  test('a block returned earlier is not changed by later reads (no shared buffer reaches the caller)', async () => {
+    const blocks = [noise(1, 1000), noise(2, 1000), noise(3, 200_000), noise(4, 200_000)];
+    const built = await build(blocks, (i) => i === 3);
+    const reader = new SequentialReader(built.file);
+    const got: Buffer[] = [];
+    for (let n = 0; n < blocks.length; n++) {
+      const r = await reader.read(built.offsets[n], n, built.end);
+      assert.ok(!('problem' in r));
+      got.push(r.data);
+    }
+    assert.deepEqual(got, blocks);
+  });
+
+  test('a damaged payload is reported, never returned, on the window path and the direct path', async () => {
+    const blocks = [noise(1, 2000), noise(2, 200_000), noise(3, 200_000)];
+    const built = await build(blocks, () => false);
+    const flip = async (at: number): Promise<void> => {
+      const b = Buffer.alloc(1);
+      await built.file.read(b, 0, 1, at);
+      b[0] ^= 0x10;
+      await built.file.write([b], at);
+    };
+    await flip(built.offsets[0] + RECORD_HEADER_BYTES + 7);
+    await flip(built.offsets[2] + RECORD_HEADER_BYTES + 150_000);
+    const reader = new SequentialReader(built.file);
+    assert.deepEqual(await reader.read(built.offsets[0], 0, built.end), { problem: 'the record payload fails its CRC' });
+    const second = await reader.read(built.offsets[1], 1, built.end);
+    assert.ok(!('problem' in second) && second.data.equals(blocks[1]));
+    assert.deepEqual(await reader.read(built.offsets[2], 2, built.end), { problem: 'the record payload fails its CRC' });
+  });
+
+  test('a record naming another object, or cut short by the end of the file, is a problem', async () => {
+    const blocks = [noise(1, 100), noise(2, 100_000)];
+    const built = await build(blocks, () => false);
+    const reader = new SequentialReader(built.file);
+    assert.deepEqual(await reader.read(built.offsets[1], 5, built.end), { problem: 'the record header names object 1' });
+    await built.file.truncate(built.end - 10);
+    reader.invalidate();
+    assert.deepEqual(await reader.read(built.offsets[1], 1, built.end), { problem: 'the record payload is cut short' });
+  });
+
+  test('after invalidate() the window is read again from the file', async () => {
+    const blocks = [noise(1, 100), noise(2, 100)];
+    const built = await build(blocks, () => false);
+    const reader = new SequentialReader(built.file);
+    await readAll(built, reader, 1);
+    const replacement = await build([noise(1, 100), noise(9, 100)], () => false);
+    const bytes = Buffer.alloc(replacement.end);
+    await replacement.file.read(bytes, 0, bytes.length, 0);
+    await built.file.write([bytes], 0);
+    reader.invalidate();
+    const r = await reader.read(built.offsets[1], 1, built.end);
+    assert.ok(!('problem' in r) && r.data.equals(noise(9, 100)));
+  });
+});
