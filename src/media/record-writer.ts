@@ -6,7 +6,7 @@ import { encodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './re
 
 export const WRITE_BUFFER_BYTES = 1024 * 1024;
 /** Payloads at least this long skip the copy into the write buffer. */
-export const DIRECT_WRITE_BYTES = 64 * 1024;
+export const DIRECT_WRITE_BYTES = 128 * 1024;
 
 /** A write failed: the records from `objectNumber` (at `offset`) on are not on the medium. */
 export class WriteFailure extends Error {

@@ -89,7 +89,7 @@ describe('SequentialReader', () => {
   });
 
   test('a damaged payload is reported, never returned, on the window path and the direct path', async () => {
-    const blocks = [noise(1, 2000), noise(2, 200_000), noise(3, 200_000)];
+    const blocks = [noise(1, 2000), noise(2, 1_500_000), noise(3, 1_500_000)];
     const built = await build(blocks, () => false);
     const flip = async (at: number): Promise<void> => {
       const b = Buffer.alloc(1);
@@ -98,7 +98,7 @@ describe('SequentialReader', () => {
       await built.file.write([b], at);
     };
     await flip(built.offsets[0] + RECORD_HEADER_BYTES + 7);
-    await flip(built.offsets[2] + RECORD_HEADER_BYTES + 150_000);
+    await flip(built.offsets[2] + RECORD_HEADER_BYTES + 1_400_000);
     const reader = new SequentialReader(built.file);
     assert.deepEqual(await reader.read(built.offsets[0], 0, built.end), { problem: 'the record payload fails its CRC' });
     const second = await reader.read(built.offsets[1], 1, built.end);

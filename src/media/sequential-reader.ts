@@ -9,9 +9,9 @@ import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
 
-/** Records expected to be shorter than this go through the window. */
-export const DIRECT_READ_BYTES = 32 * 1024;
-export const WINDOW_BYTES = 128 * 1024;
+/** Records expected to be shorter than this go through the window (FORMAT.md "Reading"). */
+export const DIRECT_READ_BYTES = 128 * 1024;
+export const WINDOW_BYTES = 1024 * 1024;
 
 export class SequentialReader {
   private readonly window = Buffer.allocUnsafe(WINDOW_BYTES);
@@ -32,23 +32,31 @@ export class SequentialReader {
   /** The record at `offset`, expected to be object `objectNumber`; nothing is read at or past `endOffset`. */
   async read(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
     if (this.lastStoredLength < DIRECT_READ_BYTES || this.windowHolds(offset, RECORD_HEADER_BYTES)) {
-      if (!this.windowHolds(offset, RECORD_HEADER_BYTES)) {
-        this.windowStart = offset;
-        this.windowFilled = 0;
-        this.windowFilled = await this.file.read(this.window, 0, Math.min(WINDOW_BYTES, endOffset - offset), offset);
-        if (this.windowFilled < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
+      // At most two window reads: a record that starts in the window but ends past it is read again from its
+      // start when it fits in a window (a stream of small records then costs one read per window).
+      for (let attempt = 0; attempt < 2; attempt++) {
+        if (!this.windowHolds(offset, RECORD_HEADER_BYTES) || attempt > 0) {
+          this.windowStart = offset;
+          this.windowFilled = 0;
+          this.windowFilled = await this.file.read(this.window, 0, Math.min(WINDOW_BYTES, endOffset - offset), offset);
+          if (this.windowFilled < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
+        }
+        const at = offset - this.windowStart;
+        const header = this.checkHeader(this.window, at, objectNumber);
+        if ('problem' in header) return header;
+        const total = RECORD_HEADER_BYTES + header.storedLength;
+        if (this.windowHolds(offset, total)) {
+          const view = this.window.subarray(at + RECORD_HEADER_BYTES, at + total);
+          // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
+          return this.finish(header, (header.flags & RecordFlag.COMPRESSED) === 0 ? Buffer.from(view) : view);
+        }
+        if (total > WINDOW_BYTES || at === 0) {
+          // A large record after small ones: read it whole at once (its header is read again with it).
+          this.lastStoredLength = header.storedLength;
+          this.lastCompressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
+          break;
+        }
       }
-      const at = offset - this.windowStart;
-      const header = this.checkHeader(this.window, at, objectNumber);
-      if ('problem' in header) return header;
-      if (this.windowHolds(offset, RECORD_HEADER_BYTES + header.storedLength)) {
-        const view = this.window.subarray(at + RECORD_HEADER_BYTES, at + RECORD_HEADER_BYTES + header.storedLength);
-        // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
-        return this.finish(header, (header.flags & RecordFlag.COMPRESSED) === 0 ? Buffer.from(view) : view);
-      }
-      // A large record after small ones: read it whole at once (its header is read again with it).
-      this.lastStoredLength = header.storedLength;
-      this.lastCompressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
     }
     return this.readDirect(offset, objectNumber, endOffset);
   }
