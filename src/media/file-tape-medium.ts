@@ -127,7 +127,7 @@ export class FileTapeMedium implements TapeMedium {
       this.checkWorm();
       let payload = block;
       let flags = 0;
-      const compressed = options.compress ? this.compression.compress(block) : undefined;
+      const compressed = options.compress ? await this.compression.compress(block) : undefined;
       if (compressed !== undefined) {
         payload = compressed;
         flags = RecordFlag.COMPRESSED;

@@ -4,9 +4,10 @@
 // into a reused scratch buffer when it is compressed (the caller gets the decompressed copy). Every record's header
 // CRC and payload CRC are checked exactly as readRecordAt does; problems come back as values.
 import { crc32c } from '@node-rs/crc32';
-import { uncompressSync } from 'lz4-napi';
+import { uncompress, uncompressSync } from 'lz4-napi';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
+import { THREAD_POOL_BYTES } from './compression-policy.js';
 import type { RecordResult } from './record-reader.js';
 
 /** Records expected to be shorter than this go through the window (FORMAT.md "Reading"). */
@@ -107,7 +108,8 @@ export class SequentialReader {
     return header;
   }
 
-  private finish(header: DecodedHeader, stored: Buffer): RecordResult {
+  /** Checks and decompression; the window and scratch are not reused before this settles (one read at a time). */
+  private async finish(header: DecodedHeader, stored: Buffer): Promise<RecordResult> {
     const compressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
     if (header.type === RecordType.DATA) {
       this.lastStoredLength = stored.length;
@@ -117,7 +119,7 @@ export class SequentialReader {
     if (!compressed) return { header, data: stored, storedBytes: stored.length };
     let data: Buffer;
     try {
-      data = uncompressSync(stored);
+      data = header.logicalLength >= THREAD_POOL_BYTES ? await uncompress(stored) : uncompressSync(stored);
     } catch (error) {
       return { problem: `the compressed payload does not decompress (${error instanceof Error ? error.message : String(error)})` };
     }
