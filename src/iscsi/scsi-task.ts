@@ -29,7 +29,8 @@ export interface TaskInit {
 }
 
 export class ScsiTask {
-  readonly abort = new AbortController();
+  /** Created only when someone reads `signal` (most tasks are never aborted nor asked). */
+  private controller: AbortController | undefined;
   state: TaskState = TaskState.DATA_OUT;
   /** Data-out of exactly EDTL bytes (writes only). */
   readonly buffer: Buffer | undefined;
@@ -51,6 +52,21 @@ export class ScsiTask {
 
   constructor(readonly init: TaskInit, buffer: Buffer | undefined) {
     this.buffer = buffer;
+  }
+
+  /** The task's abort signal, created on first use (already aborted when the task was). */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+
+  /** Task management or connection loss: no response will be sent, and the signal (if any) fires. */
+  cancel(): void {
+    this.aborted = true;
+    this.controller?.abort();
   }
 
   get itt(): number {

@@ -269,7 +269,13 @@ export class IscsiSession {
       expectedDataOutLength: task.writeLength,
       taskAttribute: attr,
       nexus: this.nexus,
-      signal: task.abort.signal,
+      // Getters: the AbortController exists only if the device asks for the signal.
+      get signal() {
+        return task.signal;
+      },
+      get aborted() {
+        return task.aborted;
+      },
     });
   }
 
@@ -326,8 +332,7 @@ export class IscsiSession {
   async abortTasks(match: (task: ScsiTask) => boolean): Promise<void> {
     const hit = [...this.tasks.values()].filter(match);
     for (const t of hit) {
-      t.aborted = true;
-      t.abort.abort();
+      t.cancel();
       if (t.state !== TaskState.EXECUTING) {
         this.forget(t);
         if (!t.init.immediate) this.window.cancel(t.init.cmdSN);
@@ -350,10 +355,7 @@ export class IscsiSession {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    for (const t of this.tasks.values()) {
-      t.aborted = true;
-      t.abort.abort();
-    }
+    for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
     const device = this.id.target?.device;
     if (!device) return;

@@ -95,7 +95,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       }
 
       const run = (): Promise<CommandResult> => {
-        if (command.signal.aborted) return Promise.resolve({ sense: senseOf('COMMAND_ABORTED_BY_TARGET') });
+        if (isAborted(command)) return Promise.resolve({ sense: senseOf('COMMAND_ABORTED_BY_TARGET') });
         return Promise.resolve(
           descriptor.execute({
             cdb: trimmed,
@@ -103,13 +103,16 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
             transfer,
             nexus: command.nexus,
             device: this.device,
-            signal: command.signal,
+            // Read through, so a transport that creates its signal lazily creates it only for commands that use it.
+            get signal() {
+              return command.signal;
+            },
             senseFormat: format,
           }),
         );
       };
       const result = descriptor.flags?.concurrent ? await run() : await this.serially(run);
-      if (command.signal.aborted && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
+      if (isAborted(command) && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
         return { status: ScsiStatus.TASK_ABORTED };
       }
       return toResponse(result, transfer, format);
@@ -159,6 +162,11 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
     this.log.error({ err, lun: command.lun, cdb: command.cdb.toString('hex') }, 'internal error executing command');
     return checkCondition(senseOf('INTERNAL_TARGET_FAILURE'), format);
   }
+}
+
+/** The command's abort state, without creating its signal when the transport offers `aborted`. */
+function isAborted(command: ScsiCommand): boolean {
+  return command.aborted ?? command.signal.aborted;
 }
 
 function fieldPointerForLength(d: { readonly cdbUsage: readonly number[] }): { inCdb: true; byte: number } {

@@ -39,6 +39,11 @@ export interface ScsiCommand {
   readonly nexus: ItNexus;
   /** Aborted by task management or connection loss; a command may still finish if it cannot stop safely. */
   readonly signal: AbortSignal;
+  /**
+   * Optional: `signal.aborted` without creating the signal, for transports that create it only when read (an
+   * AbortController per command is measurable at high command rates). Absent: readers use `signal.aborted`.
+   */
+  readonly aborted?: boolean;
 }
 
 export interface ScsiResponse {
