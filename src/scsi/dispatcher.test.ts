@@ -170,3 +170,46 @@ describe('CommandDispatcher', () => {
     assert.equal(dev.unitAttentions.peek('n2'), 'BUS_DEVICE_RESET_FUNCTION_OCCURRED');
   });
 });
+
+/** `cmd` with getters for signal and aborted, defined without spreading (spreading would read the getters). */
+function lazyCmd(cdb: number[], dataOut: Buffer, onSignalRead: () => void, aborted: () => boolean): ScsiCommand {
+  const base = cmd(cdb, 1, dataOut);
+  return {
+    lun: base.lun, cdb: base.cdb, dataOut: base.dataOut, expectedDataInLength: base.expectedDataInLength,
+    expectedDataOutLength: base.expectedDataOutLength, taskAttribute: base.taskAttribute, nexus: base.nexus,
+    get signal(): AbortSignal {
+      onSignalRead();
+      return new AbortController().signal;
+    },
+    get aborted(): boolean {
+      return aborted();
+    },
+  };
+}
+
+describe('CommandDispatcher with a transport that creates its abort signal lazily', () => {
+  test('a command reported aborted while queued is not executed, and its signal is never read', async () => {
+    const { d, dev } = make();
+    await d.execute(cmd([0x00, 0, 0, 0, 0, 0])); // takes the power-on unit attention
+    let aborted = false;
+    let signalReads = 0;
+    const lazy = lazyCmd([0x0a, 0, 0, 0, 4, 0], Buffer.alloc(4), () => signalReads++, () => aborted);
+    const first = d.execute(cmd([0x0a, 0, 0, 0, 8, 0], 1, Buffer.alloc(8)));
+    const second = d.execute(lazy);
+    aborted = true;
+    assert.equal((await first).status, ScsiStatus.GOOD);
+    assert.equal((await second).status, ScsiStatus.TASK_ABORTED);
+    assert.deepEqual(dev.log, ['write 8', 'done 8']);
+    assert.equal(signalReads, 0);
+  });
+
+  test('a command not aborted runs without its signal being created', async () => {
+    const { d, dev } = make();
+    await d.execute(cmd([0x00, 0, 0, 0, 0, 0])); // takes the power-on unit attention
+    let signalReads = 0;
+    const lazy = lazyCmd([0x0a, 0, 0, 0, 4, 0], Buffer.alloc(4), () => signalReads++, () => false);
+    assert.equal((await d.execute(lazy)).status, ScsiStatus.GOOD);
+    assert.deepEqual(dev.log, ['write 4', 'done 4']);
+    assert.equal(signalReads, 0);
+  });
+});
