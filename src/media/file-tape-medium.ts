@@ -117,7 +117,7 @@ export class FileTapeMedium implements TapeMedium {
       this.count('blocksRead', 1);
       this.count('hostBytesRead', result.data.length);
       this.count('storedBytesRead', result.storedBytes);
-      return { kind: 'block', data: result.data };
+      return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
     });
   }
 

@@ -36,7 +36,7 @@ export async function crcOfRange(file: RandomAccessFile, position: number, lengt
 }
 
 export type RecordResult =
-  | { readonly header: DecodedHeader; readonly data: Buffer; readonly storedBytes: number }
+  | { readonly header: DecodedHeader; readonly data: Buffer; readonly storedBytes: number; readonly release?: () => void }
   | { readonly problem: string };
 
 /**

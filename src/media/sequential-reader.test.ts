@@ -130,3 +130,24 @@ describe('SequentialReader', () => {
     assert.ok(!('problem' in r) && r.data.equals(noise(9, 100)));
   });
 });
+
+describe('SequentialReader read buffers', () => {
+  test('a large record\'s buffer is reused only after release(), and data lent out is never overwritten before', async () => {
+    const blocks = [noise(1, 1_500_000), noise(2, 1_500_000), noise(3, 1_500_000)];
+    const built = await build(blocks, () => false);
+    const reader = new SequentialReader(built.file);
+    const first = await reader.read(built.offsets[0], 0, built.end);
+    assert.ok(!('problem' in first) && first.release !== undefined);
+    const second = await reader.read(built.offsets[1], 1, built.end);
+    assert.ok(!('problem' in second) && second.release !== undefined);
+    assert.notEqual(second.data.buffer, first.data.buffer, 'the first buffer is still lent');
+    assert.ok(first.data.equals(blocks[0]), 'lent data unchanged by the next read');
+    first.release();
+    first.release();
+    const third = await reader.read(built.offsets[2], 2, built.end);
+    assert.ok(!('problem' in third));
+    assert.equal(third.data.buffer, first.data.buffer, 'the released buffer is reused');
+    assert.ok(third.data.equals(blocks[2]));
+    assert.ok(second.data.equals(blocks[1]));
+  });
+});

@@ -13,6 +13,8 @@ import type { RecordResult } from './record-reader.js';
 /** Records expected to be shorter than this go through the window (FORMAT.md "Reading"). */
 export const DIRECT_READ_BYTES = 128 * 1024;
 export const WINDOW_BYTES = 1024 * 1024;
+/** Read buffers kept for reuse per medium (a tape stream has one lent and one being filled at most). */
+const FREE_SLABS = 4;
 
 export class SequentialReader {
   private readonly window = Buffer.allocUnsafe(WINDOW_BYTES);
@@ -22,6 +24,10 @@ export class SequentialReader {
   /** Stored length and compression of the last record read: the guess for the next one. */
   private lastStoredLength = 0;
   private lastCompressed = false;
+  /** Slabs returned by callers (see ReadOutcome.release), reused for uncompressed large records. */
+  private readonly freeSlabs: ArrayBuffer[] = [];
+  /** Every slab lend() made: only these are ever recycled (never Node's shared pool nor the scratch). */
+  private readonly ours = new WeakSet<ArrayBuffer>();
 
   constructor(private readonly file: RandomAccessFile) {}
 
@@ -51,7 +57,7 @@ export class SequentialReader {
           // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
           return this.finish(header, (header.flags & RecordFlag.COMPRESSED) === 0 ? Buffer.from(view) : view);
         }
-        if (total > WINDOW_BYTES || at === 0) {
+        if (header.storedLength >= DIRECT_READ_BYTES || at === 0) {
           // A large record after small ones: read it whole at once (its header is read again with it).
           this.lastStoredLength = header.storedLength;
           this.lastCompressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
@@ -69,7 +75,7 @@ export class SequentialReader {
   /** Header and payload in one read of the guessed size (two reads when the guess was short). */
   private async readDirect(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
     const want = Math.max(RECORD_HEADER_BYTES, Math.min(RECORD_HEADER_BYTES + this.lastStoredLength, endOffset - offset));
-    const first = this.lastCompressed ? this.scratchOf(want) : Buffer.allocUnsafe(want);
+    const first = this.lastCompressed ? this.scratchOf(want) : this.lend(want);
     const got = await this.file.read(first, 0, want, offset);
     if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
     const header = this.checkHeader(first, 0, objectNumber);
@@ -79,7 +85,7 @@ export class SequentialReader {
     let record = first;
     if (total > got) {
       // The guess was short: keep what arrived, read the rest behind it.
-      record = compressed ? this.scratchOf(total, first, got) : Buffer.allocUnsafe(total);
+      record = compressed ? this.scratchOf(total, first, got) : this.lend(total);
       if (record !== first) first.copy(record, 0, 0, got);
       const rest = total - got;
       const more = await this.file.read(record, got, rest, offset + got);
@@ -88,7 +94,40 @@ export class SequentialReader {
     let stored = record.subarray(RECORD_HEADER_BYTES, total);
     // An uncompressed payload is returned: never a view of the scratch, nor one pinning a much larger buffer.
     if (!compressed && (record === this.scratch || stored.length * 2 < record.length)) stored = Buffer.from(stored);
-    return this.finish(header, stored);
+    const result = await this.finish(header, stored);
+    // A slab of ours that the result does not point into is free again at once; the one holding a payload
+    // returned as is goes back when the caller calls release().
+    if (first !== record && first !== this.scratch) this.recycle(first.buffer as ArrayBuffer);
+    if (record === this.scratch) return result;
+    const slab = record.buffer as ArrayBuffer;
+    if ('problem' in result || result.data.buffer !== slab) {
+      this.recycle(slab);
+      return result;
+    }
+    return { ...result, release: this.releaser(slab) };
+  }
+
+  private recycle(slab: ArrayBuffer): void {
+    if (!this.ours.has(slab)) return;
+    if (this.freeSlabs.length < FREE_SLABS && !this.freeSlabs.includes(slab)) this.freeSlabs.push(slab);
+  }
+
+  /** A buffer of `length` bytes, from a returned slab when one fits without wasting more than half of it. */
+  private lend(length: number): Buffer {
+    const at = this.freeSlabs.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
+    const slab = at >= 0 ? this.freeSlabs.splice(at, 1)[0] : new ArrayBuffer(length);
+    this.ours.add(slab);
+    return Buffer.from(slab, 0, length);
+  }
+
+  /** Give `slab` back once, when the caller is done with the data read into it. */
+  private releaser(slab: ArrayBuffer): () => void {
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.recycle(slab);
+    };
   }
 
   /** The scratch buffer, at least `length` bytes; `keep` bytes of `from` survive when it grows. */

@@ -17,8 +17,13 @@ export interface MediumPosition {
 }
 
 export type ReadOutcome =
-  /** A data block; the position moved past it. `data` is the whole logical (uncompressed) block. */
-  | { readonly kind: 'block'; readonly data: Buffer }
+  /**
+   * A data block; the position moved past it. `data` is the whole logical (uncompressed) block. With `release`,
+   * `data` is lent from the medium's read buffers: call `release()` once nothing reads `data` any more (never
+   * before; for a transport, when the bytes were handed to the network stack) and the next read may reuse the
+   * memory. Not calling it is safe: the buffer is then garbage collected.
+   */
+  | { readonly kind: 'block'; readonly data: Buffer; readonly release?: () => void }
   /** A filemark; the position moved past it. */
   | { readonly kind: 'filemark' }
   /** End of data; the position did not move. */
