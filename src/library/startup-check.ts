@@ -35,6 +35,8 @@ export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
   const report: StartupReport = { createdLibraries: [], inactiveLibraries: [], relocated: [], repairedIntents: [], missingMedia: [], adoptedMedia: [], unadoptable: [] };
   const { catalog, log } = core;
   const known = new Set(catalog.libraries().map((l) => l.name));
+  // Intents left by an earlier run (a crash); those a new library adds below are this start's own work.
+  const leftByCrash = new Set(catalog.intents().map((i) => i.id));
 
   for (const lib of core.active.values()) {
     const counts = { storageCount: lib.layout.storage.count, importExportCount: lib.layout.importExport.count, dataTransferCount: lib.layout.dataTransfer.count };
@@ -81,7 +83,7 @@ export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
       continue;
     }
     catalog.removeIntent(intent.id);
-    report.repairedIntents.push(`${intent.kind} ${intent.barcode}`);
+    if (leftByCrash.has(intent.id)) report.repairedIntents.push(`${intent.kind} ${intent.barcode}`);
   }
 
   const files = new Set(await core.mediaStore.list());

@@ -1,6 +1,9 @@
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { LibraryManager } from '../../src/library/library-manager.js';
 import { LibraryStateError } from '../../src/library/library-state-error.js';
+import { silentLogger } from '../../src/log.js';
+import { FakeMediaStore } from './fakes.js';
 import type { LibraryEvent } from '../../src/library/library-event.js';
 import { harness, smallConfig } from './harness.js';
 import type { Harness } from './harness.js';
@@ -21,6 +24,19 @@ async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp):
 describe('LibraryManager', () => {
   let h: Harness;
   afterEach(() => h.cleanup());
+
+  test('a first start reports no repaired operations: creating the initial cartridges is not crash recovery', async () => {
+    h = await harness();
+    h.manager.close();
+    const fresh = new LibraryManager({ config: smallConfig(), mediaStore: new FakeMediaStore(), log: silentLogger(), catalogPath: `${h.dir}/fresh.sqlite` });
+    try {
+      const report = await fresh.start();
+      assert.deepEqual(report.createdLibraries, ['lib0']);
+      assert.deepEqual(report.repairedIntents, []);
+    } finally {
+      fresh.close();
+    }
+  });
 
   test('a new library starts with its initial cartridges in the first slots and their media files', async () => {
     h = await harness();
