@@ -36,6 +36,9 @@ export interface Endpoints {
   readonly remote: Portal;
 }
 
+/** A zero-length write: its callback marks the point where everything queued before it has left. */
+const NOTHING = Buffer.alloc(0);
+
 export class IscsiConnection {
   readonly log: Logger;
   readonly closed: Promise<void>;
@@ -142,6 +145,15 @@ export class IscsiConnection {
   sendInfo(bhs: Buffer, data?: Buffer): void {
     bhs.writeUInt32BE(this.statSN, Bhs.STAT_SN);
     this.write(bhs, data);
+  }
+
+  /**
+   * `callback` runs once everything written before it has been handed to the transport's sink (the kernel, for a
+   * socket), or the transport failed; never when the connection is already closed (buffers are then collected).
+   */
+  afterWrites(callback: () => void): void {
+    if (this.closedFlag) return;
+    this.transport.write(NOTHING, () => callback());
   }
 
   /** Everything sent inside `fn` leaves in one write (header and data together). */

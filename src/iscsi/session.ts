@@ -297,7 +297,10 @@ export class IscsiSession {
     task.state = TaskState.DONE;
     this.forget(task);
     if (!task.init.immediate) this.window.finished(task.init.cmdSN);
-    if (task.aborted || this.ended) return;
+    if (task.aborted || this.ended) {
+      response.releaseDataIn?.();
+      return;
+    }
     const pdus = buildTaskResponse(task, response, this.params.initiatorMaxRecvDataSegmentLength, this.params.maxBurstLength);
     this.conn.corked(() => {
       for (const p of pdus) {
@@ -305,6 +308,8 @@ export class IscsiSession {
         else this.conn.sendInfo(p.bhs, p.data);
       }
     });
+    // The Data-In segments are views of dataIn: it goes back to the device only once the socket has them.
+    if (response.releaseDataIn) this.conn.afterWrites(response.releaseDataIn);
   }
 
   /** End a task before it reaches the device; later Data-Out for it is dropped as for an unknown task. */

@@ -35,6 +35,11 @@ export interface CommandResult {
    * to throw: filemark, ILI, early warning, BLANK CHECK with residue. Sent with the data.
    */
   readonly sense?: SenseData;
+  /**
+   * With `dataIn` lent by the medium (TapeMedium ReadOutcome.release): called once the transport no longer reads
+   * `dataIn` (handed to the network stack, or never to be sent). Never called means garbage collected.
+   */
+  readonly releaseDataIn?: () => void;
 }
 
 export interface CommandFlags {

@@ -191,7 +191,7 @@ function toResponse(result: CommandResult, transfer: Transfer, format: SenseForm
   if (dataIn && transfer.direction === DataDirection.IN && dataIn.length > transfer.lengthBytes) {
     dataIn = dataIn.subarray(0, transfer.lengthBytes);
   }
-  const base = dataIn ? { dataIn } : {};
+  const base = dataIn ? (result.releaseDataIn ? { dataIn, releaseDataIn: result.releaseDataIn } : { dataIn }) : {};
   if (result.sense) return { ...checkCondition(result.sense, format), ...base };
   return { status: ScsiStatus.GOOD, ...base };
 }

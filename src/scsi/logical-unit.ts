@@ -56,6 +56,11 @@ export interface ScsiResponse {
    */
   readonly dataIn?: Buffer;
   /**
+   * Optional: the transport calls it once it no longer reads `dataIn` (the bytes were handed to the network
+   * stack, or will never be sent), so the device may reuse that memory. Never calling it is safe.
+   */
+  readonly releaseDataIn?: () => void;
+  /**
    * Data-out bytes the CDB called for, when it differs from what the transport received (residual counts):
    * more than received is overflow, less is underflow.
    */

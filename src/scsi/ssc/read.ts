@@ -83,7 +83,9 @@ async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadReque
     if (at >= 0) throw miscompare(requested - at);
   }
   const data = req.returnData ? o.data.subarray(0, Math.min(actual, requested)) : undefined;
-  const withData = data ? { dataIn: data } : {};
+  // A lent block goes back to the medium when the transport has sent it (or at once when it is not returned).
+  if (!data) o.release?.();
+  const withData = data ? (o.release ? { dataIn: data, releaseDataIn: o.release } : { dataIn: data }) : {};
   if (actual === requested) return withData;
   // SSC-4 READ(6): with SILI, an underlength block is no error, and neither is an overlength one while the block
   // descriptor's block length is zero (variable mode).
