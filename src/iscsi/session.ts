@@ -307,9 +307,10 @@ export class IscsiSession {
         if (p.status) this.conn.sendStatus(p.bhs, p.data);
         else this.conn.sendInfo(p.bhs, p.data);
       }
+      // The Data-In segments are views of dataIn: it goes back to the device only once the socket has them
+      // (inside the cork, so the marker rides in the same writev instead of costing a syscall of its own).
+      if (response.releaseDataIn) this.conn.afterWrites(response.releaseDataIn);
     });
-    // The Data-In segments are views of dataIn: it goes back to the device only once the socket has them.
-    if (response.releaseDataIn) this.conn.afterWrites(response.releaseDataIn);
   }
 
   /** End a task before it reaches the device; later Data-Out for it is dropped as for an unknown task. */
