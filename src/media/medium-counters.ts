@@ -1,21 +1,12 @@
 // The statistics a mounted cartridge keeps: per load (since open) and for its lifetime (saved in the metadata).
+import { emptyLifetime } from './cartridge-metadata.js';
 import type { LifetimeCounters } from './cartridge-metadata.js';
 import type { MediumStatistics } from './tape-medium.js';
 
 export type Counter = keyof LifetimeCounters;
 
 export class MediumCounters {
-  private readonly session: LifetimeCounters = {
-    hostBytesWritten: 0,
-    hostBytesRead: 0,
-    storedBytesWritten: 0,
-    storedBytesRead: 0,
-    blocksWritten: 0,
-    blocksRead: 0,
-    filemarksWritten: 0,
-    readErrors: 0,
-    writeErrors: 0,
-  };
+  private readonly session: LifetimeCounters = emptyLifetime();
   /** Set when the lifetime counters changed since the metadata was last saved. */
   dirty = false;
 
