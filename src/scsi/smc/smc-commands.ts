@@ -2,7 +2,7 @@
 import type { CommandTable } from '../command.js';
 import { extendTable } from '../command.js';
 import { preventAllowMediumRemoval } from '../spc/prevent-allow-medium-removal.js';
-import { dataIn, spcCommands, SpcOpcode } from '../spc/spc-commands.js';
+import { dataIn, preventAllowMediumRemovalCommand, spcCommands } from '../spc/spc-commands.js';
 import type { ChangerDevice } from './changer-device.js';
 import { initializeElementStatus, initializeElementStatusWithRange } from './initialize-element-status.js';
 import { exchangeMedium, moveMedium, positionToElement } from './move-medium.js';
@@ -39,11 +39,7 @@ const changerOnly: CommandTable<ChangerDevice> = [
     execute: openCloseImportExportElement,
   },
   {
-    opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
-    name: 'PREVENT ALLOW MEDIUM REMOVAL',
-    cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
-    // SPC-2 5.5.1: allowing removal (PREVENT=00b) is permitted under another nexus's reservation.
-    flags: { allowReservationConflict: (cdb: Buffer) => (cdb[4] & 0x03) === 0 },
+    ...preventAllowMediumRemovalCommand,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     // SMC-3: prevents removal of media through the import/export elements (the operator's shelve is refused).
     execute: (ctx) => {

@@ -3,7 +3,7 @@
 // reservations" (Exclusive Access column), applied to SPC-2 logical unit reservations; RELEASE from a
 // non-holder is GOOD without effect (SPC-2 7.23), so it is exempt too.
 import { DataDirection } from '../command.js';
-import type { CommandTable, Transfer } from '../command.js';
+import type { CommandDescriptor, CommandTable, Transfer } from '../command.js';
 import { REPORT_LUNS_CDB_USAGE } from '../target.js';
 import { inquiry } from './inquiry.js';
 import { logSelect } from './log-select.js';
@@ -44,6 +44,17 @@ export const SPC_TIMEOUT_SECONDS = 10;
 
 export const dataIn = (lengthBytes: number): Transfer => ({ direction: DataDirection.IN, lengthBytes });
 export const dataOut = (lengthBytes: number): Transfer => ({ direction: DataDirection.OUT, lengthBytes });
+
+/** SPC-4 PREVENT ALLOW MEDIUM REMOVAL; device types that add to its effect reuse this entry and replace `execute`. */
+export const preventAllowMediumRemovalCommand: CommandDescriptor<SpcDevice> = {
+  opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
+  name: 'PREVENT ALLOW MEDIUM REMOVAL',
+  cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
+  // SPC-2 5.5.1: allowing removal (PREVENT=00b) is permitted under another nexus's reservation.
+  flags: { allowReservationConflict: (cdb: Buffer) => (cdb[4] & 0x03) === 0 },
+  timeoutSeconds: SPC_TIMEOUT_SECONDS,
+  execute: preventAllowMediumRemoval,
+};
 
 export const spcCommands: CommandTable<SpcDevice> = [
   {
@@ -104,15 +115,7 @@ export const spcCommands: CommandTable<SpcDevice> = [
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: modeSense6,
   },
-  {
-    opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
-    name: 'PREVENT ALLOW MEDIUM REMOVAL',
-    cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
-    // SPC-2 5.5.1: allowing removal (PREVENT=00b) is permitted under another nexus's reservation.
-    flags: { allowReservationConflict: (cdb: Buffer) => (cdb[4] & 0x03) === 0 },
-    timeoutSeconds: SPC_TIMEOUT_SECONDS,
-    execute: preventAllowMediumRemoval,
-  },
+  preventAllowMediumRemovalCommand,
   {
     opcode: SpcOpcode.LOG_SELECT,
     name: 'LOG SELECT',
