@@ -81,7 +81,7 @@ export class IscsiConnection {
       placeData: (bhs, _ahs, length) => (this.fullFeature ? this.session?.placeData(bhs, length) : undefined),
       onPdu: (pdu) => this.onPdu(pdu),
     });
-    transport.on('data', (chunk: Buffer) => this.onData(chunk));
+    transport.on('data', (chunk: Buffer) => this.receive(chunk));
     transport.on('error', (err: Error) => this.log.debug({ err: err.message }, 'transport error'));
     transport.on('close', () => this.onClose());
     // During login there is no ping: silence for the NOP timeout ends it.
@@ -228,7 +228,11 @@ export class IscsiConnection {
     this.transport.uncork();
   }
 
-  private onData(chunk: Buffer): void {
+  /**
+   * Bytes from the peer: the transport's 'data' events, or the server's reused read buffer (adoptWithReusedBuffer).
+   * Nothing of `chunk` is kept after this returns, so the caller may reuse its memory.
+   */
+  receive(chunk: Buffer): void {
     this.idleTimer?.refresh();
     // Any byte proves the peer alive, even in the middle of a long burst that delays its NOP-Out.
     if (this.pingTtt !== undefined) this.pingAnswered(this.pingTtt);

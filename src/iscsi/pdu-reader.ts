@@ -64,8 +64,20 @@ export class PduReader {
     this.pendingBytes = 0;
   }
 
-  /** Feed bytes; complete PDUs are delivered to onPdu synchronously. Throws IscsiProtocolError. */
+  /**
+   * Feed bytes; complete PDUs are delivered to onPdu synchronously. Throws IscsiProtocolError.
+   * Keeps no reference to `chunk` once it returns (the caller reuses its read buffer): the few bytes of an
+   * incomplete header or trailer left at the end are copied.
+   */
   push(chunk: Buffer): void {
+    try {
+      this.consume(chunk);
+    } finally {
+      if (this.pending.length > 0) this.ownPending();
+    }
+  }
+
+  private consume(chunk: Buffer): void {
     if (this.state === State.STOPPED || chunk.length === 0) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -152,6 +164,15 @@ export class PduReader {
     this.state = State.HEADER;
     this.data = Buffer.alloc(0);
     this.options.onPdu(pdu);
+  }
+
+  /** Replaces the views of pending bytes (which may point into the caller's buffer) with one copy. */
+  private ownPending(): void {
+    const own = Buffer.allocUnsafe(this.pendingBytes);
+    let at = 0;
+    for (const part of this.pending) at += part.copy(own, at);
+    this.pending.length = 0;
+    this.pending.push(own);
   }
 
   /** Move n bytes from the front of the pending chunks into target at offset. */

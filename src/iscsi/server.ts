@@ -8,6 +8,7 @@ import { IscsiConnection } from './connection.js';
 import { DEFAULT_LIMITS } from './negotiate.js';
 import type { TransportLimits } from './negotiate.js';
 import { SessionTable } from './session-table.js';
+import { adoptWithReusedBuffer } from './socket-input.js';
 import type { SessionSummary } from './session-table.js';
 import type { TargetRegistry } from './target-registry.js';
 
@@ -34,6 +35,12 @@ export interface IscsiServerOptions {
 
 export type { SessionSummary };
 
+/**
+ * Each connection reads into one buffer of this size, reused for every read: a read takes what the kernel has, up
+ * to this, and the PDU reader copies it out (into the command's data-out buffer) before the next read.
+ */
+const READ_BUFFER_BYTES = 512 * 1024;
+
 export class IscsiServer {
   private readonly server: Server;
   private readonly connections = new Set<IscsiConnection>();
@@ -51,7 +58,8 @@ export class IscsiServer {
       requireDataDigest: options.requireDigests?.data === true,
       ...(options.sessionWriteBudgetBytes !== undefined ? { sessionWriteBudgetBytes: options.sessionWriteBudgetBytes } : {}),
     };
-    this.server = createServer({ noDelay: true }, (socket) => this.accept(socket));
+    // Paused so that no read (into a fresh buffer) happens before accept() moves the socket to a reused buffer.
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error({ err }, 'iSCSI listener error'));
   }
 
@@ -83,7 +91,10 @@ export class IscsiServer {
     await stopped;
   }
 
-  private accept(socket: Socket): void {
+  private accept(accepted: Socket): void {
+    let receiver: IscsiConnection | undefined = undefined;
+    const { socket } = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, (chunk) => receiver?.receive(chunk));
+    socket.setNoDelay(true);
     socket.setKeepAlive(true, 30000);
     const conn = new IscsiConnection(
       socket,
@@ -102,6 +113,7 @@ export class IscsiServer {
         remote: { host: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 },
       },
     );
+    receiver = conn;
     this.connections.add(conn);
     void conn.closed.then(() => this.connections.delete(conn));
   }
