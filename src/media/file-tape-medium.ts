@@ -125,6 +125,7 @@ export class FileTapeMedium implements TapeMedium {
     return this.exclusive(async () => {
       if (block.length > MAX_BLOCK_BYTES) throw new RangeError(`Cannot write a block of ${block.length} bytes: the limit is ${MAX_BLOCK_BYTES}`);
       this.checkWorm();
+      const commandObject = this.current;
       let payload = block;
       let flags = 0;
       const compressed = options.compress ? await this.compression.compress(block) : undefined;
@@ -141,7 +142,7 @@ export class FileTapeMedium implements TapeMedium {
       try {
         await this.writer.append(header, payload);
       } catch (error) {
-        throw this.writeFailed(error);
+        throw this.writeFailed(error, commandObject);
       }
       this.appended(RECORD_HEADER_BYTES + payload.length);
       this.count('blocksWritten', 1);
@@ -156,6 +157,7 @@ export class FileTapeMedium implements TapeMedium {
       if (!Number.isInteger(count) || count < 0) throw new RangeError(`Cannot write ${count} filemarks`);
       if (count === 0) return { earlyWarning: this.inEarlyWarning() };
       this.checkWorm();
+      const commandObject = this.current;
       let offset = await this.prepareWrite(count * RECORD_HEADER_BYTES);
       for (let i = 0; i < count; i++) {
         const header: RecordHeader = { type: RecordType.FILEMARK, flags: 0, objectNumber: this.current, pass: this.metadata.pass, storedLength: 0, logicalLength: 0, payloadCrc: 0 };
@@ -163,7 +165,7 @@ export class FileTapeMedium implements TapeMedium {
         try {
           await this.writer.append(header, undefined);
         } catch (error) {
-          throw this.writeFailed(error);
+          throw this.writeFailed(error, commandObject);
         }
         this.appended(RECORD_HEADER_BYTES);
         this.count('filemarksWritten', 1);
@@ -240,6 +242,7 @@ export class FileTapeMedium implements TapeMedium {
         await this.flushNow(true);
       } finally {
         this.closed = true;
+        this.writer.close();
         await this.file.close();
       }
     });
@@ -365,21 +368,27 @@ export class FileTapeMedium implements TapeMedium {
     return remainingBytes <= warning;
   }
 
-  /** Roll the index back to what is really on the medium and turn the failure into a MediaWriteError. */
-  private writeFailed(error: unknown): Error {
+  /**
+   * Roll the index back to what is really on the medium and turn the failure into a MediaWriteError. Objects before
+   * `commandObject` (the first object of the running command; all of them when absent) were acknowledged earlier.
+   */
+  private writeFailed(error: unknown, commandObject = Number.POSITIVE_INFINITY): Error {
     if (!(error instanceof WriteFailure) && !(error instanceof StorageError)) return error instanceof Error ? error : new Error(String(error));
     const cause = error instanceof WriteFailure ? error.error : error;
     const code = cause instanceof StorageError ? cause.code : undefined;
     this.reader.invalidate();
+    let lostAcknowledged = 0;
     if (error instanceof WriteFailure && !Number.isNaN(error.objectNumber)) {
+      lostAcknowledged = Math.max(0, Math.min(commandObject, this.index.objectCount) - error.objectNumber);
       this.index.truncate(error.objectNumber, error.offset);
       if (this.cursor !== undefined && this.cursor.objectNumber > error.objectNumber) this.cursor = undefined;
       this.current = Math.min(this.current, this.index.objectCount);
     }
     this.count('writeErrors', 1);
     const reason = cause instanceof Error ? cause.message : String(cause);
-    this.log.error({ code, endOfData: this.index.objectCount, err: cause }, 'cartridge write failed');
-    return new MediaWriteError(`Cannot write to cartridge ${this.barcode}: ${reason}; end of data is now object ${this.index.objectCount}`, code);
+    this.log.error({ code, endOfData: this.index.objectCount, lostAcknowledged, err: cause }, 'cartridge write failed');
+    const lost = lostAcknowledged > 0 ? ` (${lostAcknowledged} acknowledged object(s) lost)` : '';
+    return new MediaWriteError(`Cannot write to cartridge ${this.barcode}: ${reason}; end of data is now object ${this.index.objectCount}${lost}`, code, lostAcknowledged);
   }
 
   private async flushNow(closing: boolean): Promise<void> {

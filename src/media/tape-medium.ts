@@ -98,6 +98,11 @@ export class MediaWriteError extends Error {
   constructor(
     message: string,
     readonly code: string | undefined,
+    /**
+     * Objects (records and filemarks) that earlier commands had been told were written (buffered mode) and that are
+     * lost with this failure: the drive reports them as a deferred error.
+     */
+    readonly lostAcknowledged = 0,
   ) {
     super(message);
     this.name = 'MediaWriteError';

@@ -34,6 +34,11 @@ export function mediumErrorToSense(err: unknown, ctx: MediumErrorContext): Sense
   if (err instanceof MediaWriteError) {
     ctx.onError?.('write');
     ctx.log.error({ drive: ctx.drive, code: err.code, err: err.message }, 'write to the cartridge failed');
+    if (err.lostAcknowledged > 0) {
+      // Buffered mode: earlier WRITEs got GOOD for records that never reached the medium. That is a deferred error
+      // (response code 71h); INFORMATION counts the buffered objects not written.
+      return new SenseError({ ...senseOf('WRITE_ERROR', { information: err.lostAcknowledged }), deferred: true });
+    }
     return new SenseError(senseOf('WRITE_ERROR', withResidue));
   }
   throw err;

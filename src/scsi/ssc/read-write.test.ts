@@ -202,6 +202,14 @@ describe('write protection, WORM, end of medium and write errors', () => {
     await h.good(cdb.write6(4), { dataOut: bytes(4) });
   });
 
+  test('buffered records lost by a later write failure are a deferred MEDIUM ERROR counting them', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    m.failNextWrite = new MediaWriteError('no space left on device', 'ENOSPC', 3);
+    const s = await h.check(cdb.writeFilemarks(1));
+    assert.deepEqual([s.deferred, s.key, s.asc, s.ascq, s.valid, s.information], [true, 0x3, 0x0c, 0x00, true, 3]);
+  });
+
   test('WRITE FILEMARKS flushes without IMMED, not with it, and WRITE FILEMARKS 0 flushes', async () => {
     const h = await createHarness();
     const m = await h.load();
