@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { uncompressSync } from 'lz4-napi';
-import { CompressionPolicy, MIN_COMPRESS_BYTES, SAMPLE_BYTES } from './compression-policy.js';
+import { CompressionPolicy, MAX_UNSAMPLED_BLOCKS, MIN_COMPRESS_BYTES, SAMPLE_BYTES } from './compression-policy.js';
 
 /** Deterministic noise (xorshift32): LZ4 cannot shrink it. */
 function noise(seed: number, length: number): Buffer {
@@ -41,8 +41,24 @@ describe('CompressionPolicy', () => {
     assert.equal(await policy.compress(noise(1, 256 * 1024)), undefined);
     assert.equal(await policy.compress(noise(2, 256 * 1024)), undefined, 'the sample of the next noise block does not shrink');
     const block = text(256 * 1024);
-    const compressed = await policy.compress(block);
+    // After a failed sample a few blocks go unsampled (at most MAX_UNSAMPLED_BLOCKS), then compression resumes.
+    let tries = 1;
+    let compressed = await policy.compress(block);
+    for (; compressed === undefined && tries <= MAX_UNSAMPLED_BLOCKS; tries++) compressed = await policy.compress(block);
+    assert.ok(tries <= 2, `resumed after ${tries} blocks`);
     assert.ok(compressed !== undefined && uncompressSync(compressed).equals(block));
+  });
+
+  test('a long incompressible stream is sampled less and less often, at least every MAX_UNSAMPLED_BLOCKS + 1 blocks', async () => {
+    const policy = new CompressionPolicy();
+    const tried: boolean[] = [];
+    for (let n = 0; n < 40; n++) tried.push(n === 0 ? (await policy.compress(noise(n + 10, 64 * 1024)), true) : policy.worthTrying(noise(n + 10, 64 * 1024)));
+    const gaps = tried.map((_, i) => i).filter((i) => i > 0 && tried[i] === false).length;
+    assert.ok(gaps >= 30, `most blocks go unsampled (${gaps} of 39)`);
+    const block = text(64 * 1024);
+    let n = 0;
+    while (!policy.worthTrying(block)) n++;
+    assert.ok(n <= MAX_UNSAMPLED_BLOCKS, `text is noticed within ${n + 1} blocks`);
   });
 
   test('after noise, a block whose middle sample is noise is stored as is even if its head compresses', async () => {

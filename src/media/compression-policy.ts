@@ -16,24 +16,55 @@ export const THREAD_POOL_BYTES = 64 * 1024;
 /** A block (or sample) "shrinks" when its compressed form is at most this fraction of it. */
 const SHRINK_RATIO = 0.97;
 
+/** While samples keep failing, up to this many blocks in a row are stored without even a sample. */
+export const MAX_UNSAMPLED_BLOCKS = 8;
+
 export class CompressionPolicy {
   /** The last block tried did not shrink: try samples first. */
   private incompressible = false;
+  /** Blocks left to store without a sample, and how many the next failed sample skips (doubling up to the maximum). */
+  private unsampled = 0;
+  private backoff = 0;
 
   /**
    * The compressed form of `block` when it is worth storing (shorter than the block), else undefined.
    * Never changes `block`.
    */
   async compress(block: Buffer): Promise<Buffer | undefined> {
-    if (block.length < MIN_COMPRESS_BYTES) return undefined;
+    return this.worthTrying(block) ? this.compressWhole(block) : undefined;
+  }
+
+  /** Whether compressing `block` is worth a try (it is long enough, and its sample shrinks after a block that did not). */
+  worthTrying(block: Buffer): boolean {
+    if (block.length < MIN_COMPRESS_BYTES) return false;
     if (this.incompressible && block.length > 2 * SAMPLE_BYTES) {
+      if (this.unsampled > 0) {
+        this.unsampled--;
+        return false;
+      }
       // The middle of the block: headers at the start of a record say little about the rest of it.
       const start = (block.length - SAMPLE_BYTES) >>> 1;
       const sample = block.subarray(start, start + SAMPLE_BYTES);
-      if (compressSync(sample).length > SAMPLE_BYTES * SHRINK_RATIO) return undefined;
+      if (compressSync(sample).length > SAMPLE_BYTES * SHRINK_RATIO) {
+        // A stream of incompressible data (encrypted, already compressed): sample less and less often.
+        this.backoff = Math.min(MAX_UNSAMPLED_BLOCKS, Math.max(1, this.backoff * 2));
+        this.unsampled = this.backoff;
+        return false;
+      }
     }
+    return true;
+  }
+
+  /** Compress the whole block (no sampling); undefined when the result is not shorter. */
+  async compressWhole(block: Buffer): Promise<Buffer | undefined> {
     const compressed = block.length >= THREAD_POOL_BYTES ? await compress(block) : compressSync(block);
-    this.incompressible = compressed.length > block.length * SHRINK_RATIO;
+    this.observe(block.length, compressed.length);
     return compressed.length < block.length ? compressed : undefined;
+  }
+
+  /** A block of `blockBytes` was tried and compressed to `compressedBytes` (elsewhere, e.g. on a worker). */
+  observe(blockBytes: number, compressedBytes: number): void {
+    this.incompressible = compressedBytes > blockBytes * SHRINK_RATIO;
+    if (!this.incompressible) this.backoff = this.unsampled = 0;
   }
 }

@@ -7,6 +7,7 @@ import { earlyWarningBytes } from './capacity.js';
 import { attributesToMap, attributesToRecord, type CartridgeMetadata } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { CompressionPolicy } from './compression-policy.js';
+import { CompressionStage, type StagedBlock } from './compression-stage.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import type { ObjectIndex } from './object-index.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
@@ -54,6 +55,17 @@ export class FileTapeMedium implements TapeMedium {
   private readonly log: Logger;
   private readonly counters: MediumCounters;
   private readonly compression = new CompressionPolicy();
+  private readonly stage = new CompressionStage();
+  /**
+   * The write pipeline: blocks appended at end of data with compression on are acknowledged once they are in the
+   * compression stage; `storing` stores them in order (index and writer). Until then they are `pendingRecords`,
+   * with `pendingBytes` an upper bound of their size on the medium. A failure there waits in `pipelineFailure`
+   * for the next operation.
+   */
+  private storing: Promise<void> = Promise.resolve();
+  private pendingRecords = 0;
+  private pendingBytes = 0;
+  private pipelineFailure: MediaWriteError | undefined;
   private current = 0;
   /** A known object boundary (object number and its offset), kept so sequential reads never walk. */
   private cursor: { objectNumber: number; offset: number } | undefined;
@@ -80,12 +92,12 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   position(): MediumPosition {
-    return { objectNumber: this.current, fileNumber: this.index.filemarksBefore(this.current), atEndOfData: this.current === this.index.objectCount };
+    return { objectNumber: this.current, fileNumber: this.index.filemarksBefore(this.current), atEndOfData: this.current === this.endObject() };
   }
 
   capacity(): MediumCapacity {
     const capacityBytes = this.metadata.capacityBytes;
-    const usedBytes = this.index.endOffset - FILE_HEADER_BYTES;
+    const usedBytes = this.index.endOffset - FILE_HEADER_BYTES + this.pendingBytes;
     return { capacityBytes, usedBytes, remainingBytes: Math.max(0, capacityBytes - usedBytes), earlyWarningBytes: earlyWarningBytes(capacityBytes) };
   }
 
@@ -125,10 +137,17 @@ export class FileTapeMedium implements TapeMedium {
     return this.exclusive(async () => {
       if (block.length > MAX_BLOCK_BYTES) throw new RangeError(`Cannot write a block of ${block.length} bytes: the limit is ${MAX_BLOCK_BYTES}`);
       this.checkWorm();
+      if (this.pipelineFailure !== undefined) await this.settle();
+      const tryCompressing = options.compress && this.compression.worthTrying(block);
+      if (tryCompressing && this.stage.fits(block) && this.current === this.endObject()) {
+        const usedAfter = this.index.endOffset + this.pendingBytes - FILE_HEADER_BYTES + RECORD_HEADER_BYTES + block.length;
+        if (usedAfter <= this.metadata.capacityBytes) return this.writeThroughStage(block);
+      }
+      await this.settle();
       const commandObject = this.current;
       let payload = block;
       let flags = 0;
-      const compressed = options.compress ? await this.compression.compress(block) : undefined;
+      const compressed = tryCompressing ? await this.compression.compressWhole(block) : undefined;
       if (compressed !== undefined) {
         payload = compressed;
         flags = RecordFlag.COMPRESSED;
@@ -149,7 +168,7 @@ export class FileTapeMedium implements TapeMedium {
       this.count('hostBytesWritten', block.length);
       this.count('storedBytesWritten', RECORD_HEADER_BYTES + payload.length);
       return { earlyWarning: this.inEarlyWarning() };
-    });
+    }, { settleFirst: false });
   }
 
   writeFilemarks(count: number): Promise<WriteOutcome> {
@@ -238,6 +257,8 @@ export class FileTapeMedium implements TapeMedium {
 
   close(): Promise<void> {
     return this.exclusive(async () => {
+      // A pipeline failure is reported after what is left has been flushed and the file closed.
+      const failure = await this.settle().then(() => undefined, (error: unknown) => (error instanceof Error ? error : new Error(String(error))));
       try {
         await this.flushNow(true);
       } finally {
@@ -245,7 +266,8 @@ export class FileTapeMedium implements TapeMedium {
         this.writer.close();
         await this.file.close();
       }
-    });
+      if (failure !== undefined) throw failure;
+    }, { settleFirst: false });
   }
 
   readAttributes(): ReadonlyMap<number, Buffer> {
@@ -266,14 +288,81 @@ export class FileTapeMedium implements TapeMedium {
 
   // --- internals ---------------------------------------------------------------------------------------------
 
-  /** Methods run one at a time even if a caller forgets to wait: the queue keeps the stream's order. */
-  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
+  /**
+   * Methods run one at a time even if a caller forgets to wait: the queue keeps the stream's order. Unless told
+   * otherwise, the write pipeline is settled first (its failure, if any, is what the operation reports).
+   */
+  private exclusive<T>(operation: () => Promise<T>, options: { settleFirst: boolean } = { settleFirst: true }): Promise<T> {
+    const run = this.queue.then(async () => {
       if (this.closed) throw new Error(`Cannot use cartridge ${this.barcode}: it is closed`);
+      if (options.settleFirst) await this.settle();
       return operation();
     });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Object number of end of data, counting the records still in the write pipeline. */
+  private endObject(): number {
+    return this.index.objectCount + this.pendingRecords;
+  }
+
+  /** Wait until the write pipeline has stored everything; throws (once) the failure it met. */
+  private async settle(): Promise<void> {
+    await this.storing;
+    const failure = this.pipelineFailure;
+    if (failure === undefined) return;
+    this.pipelineFailure = undefined;
+    this.current = Math.min(this.current, this.index.objectCount);
+    throw failure;
+  }
+
+  /** Acknowledge `block` once it is in the compression stage; it is stored in order by `store`. */
+  private async writeThroughStage(block: Buffer): Promise<WriteOutcome> {
+    const staged = await this.stage.submit(block);
+    if (this.pipelineFailure !== undefined) {
+      staged.release();
+      await this.settle();
+    }
+    const objectNumber = this.current;
+    const upperBound = RECORD_HEADER_BYTES + block.length;
+    this.pendingRecords++;
+    this.pendingBytes += upperBound;
+    this.current++;
+    const logicalLength = block.length;
+    this.storing = this.storing.then(() => this.store(staged, objectNumber, logicalLength, upperBound));
+    return { earlyWarning: this.inEarlyWarning() };
+  }
+
+  /** Store one record of the pipeline (never rejects: a failure is kept for the next operation). */
+  private async store(staged: StagedBlock, objectNumber: number, logicalLength: number, upperBound: number): Promise<void> {
+    try {
+      const { payload, compressed } = await staged.result;
+      this.compression.observe(logicalLength, compressed ? payload.length : logicalLength);
+      if (this.pipelineFailure !== undefined) return; // lost with the failure before it
+      const header: RecordHeader = {
+        type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber, pass: this.metadata.pass,
+        storedLength: payload.length, logicalLength, payloadCrc: crc32c(payload) >>> 0,
+      };
+      const storedBytes = RECORD_HEADER_BYTES + payload.length;
+      this.index.append(false, this.index.endOffset, storedBytes);
+      try {
+        await this.writer.append(header, payload);
+      } catch (error) {
+        this.pipelineFailure = this.writeFailed(error, Number.POSITIVE_INFINITY, this.current) as MediaWriteError;
+        return;
+      }
+      this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset };
+      this.sinceCheckpoint.records++;
+      this.sinceCheckpoint.bytes += storedBytes;
+      this.count('blocksWritten', 1);
+      this.count('hostBytesWritten', logicalLength);
+      this.count('storedBytesWritten', storedBytes);
+    } finally {
+      staged.release();
+      this.pendingRecords--;
+      this.pendingBytes -= upperBound;
+    }
   }
 
   private move(compute: (index: ObjectIndex, position: number) => Space.SpaceResult, ...numbers: number[]): Promise<SpaceOutcome> {
@@ -372,14 +461,14 @@ export class FileTapeMedium implements TapeMedium {
    * Roll the index back to what is really on the medium and turn the failure into a MediaWriteError. Objects before
    * `commandObject` (the first object of the running command; all of them when absent) were acknowledged earlier.
    */
-  private writeFailed(error: unknown, commandObject = Number.POSITIVE_INFINITY): Error {
+  private writeFailed(error: unknown, commandObject = Number.POSITIVE_INFINITY, acknowledgedEnd = this.index.objectCount): Error {
     if (!(error instanceof WriteFailure) && !(error instanceof StorageError)) return error instanceof Error ? error : new Error(String(error));
     const cause = error instanceof WriteFailure ? error.error : error;
     const code = cause instanceof StorageError ? cause.code : undefined;
     this.reader.invalidate();
     let lostAcknowledged = 0;
     if (error instanceof WriteFailure && !Number.isNaN(error.objectNumber)) {
-      lostAcknowledged = Math.max(0, Math.min(commandObject, this.index.objectCount) - error.objectNumber);
+      lostAcknowledged = Math.max(0, Math.min(commandObject, acknowledgedEnd) - error.objectNumber);
       this.index.truncate(error.objectNumber, error.offset);
       if (this.cursor !== undefined && this.cursor.objectNumber > error.objectNumber) this.cursor = undefined;
       this.current = Math.min(this.current, this.index.objectCount);

@@ -133,7 +133,7 @@ describe('SequentialReader', () => {
 
 describe('SequentialReader read buffers', () => {
   test('a large record\'s buffer is reused only after release(), and data lent out is never overwritten before', async () => {
-    const blocks = [noise(1, 1_500_000), noise(2, 1_500_000), noise(3, 1_500_000)];
+    const blocks = [noise(1, 1_500_000), noise(2, 1_500_000), noise(3, 1_500_000), noise(4, 1_500_000)];
     const built = await build(blocks, () => false);
     const reader = new SequentialReader(built.file);
     const first = await reader.read(built.offsets[0], 0, built.end);
@@ -144,10 +144,15 @@ describe('SequentialReader read buffers', () => {
     assert.ok(first.data.equals(blocks[0]), 'lent data unchanged by the next read');
     first.release();
     first.release();
+    // The third record was read ahead while the first was still lent; the fourth is read ahead after the release.
     const third = await reader.read(built.offsets[2], 2, built.end);
     assert.ok(!('problem' in third));
-    assert.equal(third.data.buffer, first.data.buffer, 'the released buffer is reused');
+    assert.notEqual(third.data.buffer, first.data.buffer);
+    const fourth = await reader.read(built.offsets[3], 3, built.end);
+    assert.ok(!('problem' in fourth));
+    assert.equal(fourth.data.buffer, first.data.buffer, 'the released buffer is reused');
     assert.ok(third.data.equals(blocks[2]));
+    assert.ok(fourth.data.equals(blocks[3]));
     assert.ok(second.data.equals(blocks[1]));
   });
 });

@@ -1,10 +1,12 @@
 // Reading records of one mounted cartridge, tuned for a tape stream: records mostly come one after another and
 // have the size of the one before. Small records are served from a read-ahead window (one read for many records);
 // a large record is read with its header in one read, straight into the buffer handed to the caller (no copy), or
-// into a reused scratch buffer when it is compressed (the caller gets the decompressed copy). Every record's header
-// CRC and payload CRC are checked exactly as readRecordAt does; problems come back as values.
+// into a reused scratch buffer when it is compressed. Compressed payloads are decompressed by an LZ4 worker from
+// the (shared-memory) window or scratch into a shared slab lent to the caller. Every record's header CRC and payload
+// CRC are checked exactly as readRecordAt does; problems come back as values.
 import { crc32c } from '@node-rs/crc32';
 import { uncompressSync } from 'lz4-napi';
+import { Lz4Workers } from './lz4-workers.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
@@ -14,29 +16,76 @@ export const DIRECT_READ_BYTES = 128 * 1024;
 export const WINDOW_BYTES = 1024 * 1024;
 /** Read buffers kept for reuse per medium (a tape stream has one lent and one being filled at most). */
 const FREE_SLABS = 4;
+/** Payloads shorter than this are copied out of the window into a small fresh Buffer rather than a lent slab. */
+const LEND_FROM_WINDOW_BYTES = 4096;
+
+type Slab = ArrayBuffer | SharedArrayBuffer;
 
 export class SequentialReader {
-  private readonly window = Buffer.allocUnsafe(WINDOW_BYTES);
+  /** Shared memory, like the scratch, so that an LZ4 worker can decompress straight from it. */
+  private readonly window = Buffer.from(new SharedArrayBuffer(WINDOW_BYTES));
   private windowStart = 0;
   private windowFilled = 0;
   private scratch: Buffer = Buffer.alloc(0);
   /** Stored length and compression of the last record read: the guess for the next one. */
   private lastStoredLength = 0;
   private lastCompressed = false;
-  /** Slabs returned by callers (see ReadOutcome.release), reused for uncompressed large records. */
+  /** Slabs returned by callers (see ReadOutcome.release): plain ones for payloads read or copied, shared ones for
+   * decompressed payloads. */
   private readonly freeSlabs: ArrayBuffer[] = [];
+  private readonly freeSharedSlabs: SharedArrayBuffer[] = [];
   /** Every slab lend() made: only these are ever recycled (never Node's shared pool nor the scratch). */
-  private readonly ours = new WeakSet<ArrayBuffer>();
+  private readonly ours = new WeakSet<Slab>();
 
-  constructor(private readonly file: RandomAccessFile) {}
+  /** Bumped by invalidate(): a read ahead of an older generation is dropped. */
+  private generation = 0;
+  private ahead: { offset: number; objectNumber: number; generation: number; result: Promise<RecordResult> } | undefined;
 
-  /** Forget the window: the file was cut or rewritten (callers invalidate on every change but an append). */
+  constructor(
+    private readonly file: RandomAccessFile,
+    private readonly lz4: Lz4Workers = Lz4Workers.shared(),
+  ) {}
+
+  /** Forget the window and the record read ahead: the file was cut or rewritten (every change but an append). */
   invalidate(): void {
+    this.generation++;
     this.windowFilled = 0;
   }
 
-  /** The record at `offset`, expected to be object `objectNumber`; nothing is read at or past `endOffset`. */
+  /**
+   * The record at `offset`, expected to be object `objectNumber`; nothing is read at or past `endOffset`. Once it
+   * is read, the next record is read ahead (a tape drive's read-ahead buffer): at queue depth 1 the host's next READ
+   * then finds it read, checked and decompressed while this one was on its way.
+   */
   async read(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    let result: RecordResult | undefined;
+    if (ahead !== undefined) {
+      const wanted = ahead.generation === this.generation && ahead.offset === offset && ahead.objectNumber === objectNumber;
+      try {
+        const early = await ahead.result;
+        if (wanted) result = early;
+        else if ('release' in early) early.release?.();
+      } catch (error) {
+        if (wanted) throw error;
+      }
+      // A read ahead that overlapped a change may have refilled the window with old bytes.
+      if (ahead.generation !== this.generation) this.windowFilled = 0;
+    }
+    result ??= await this.readNow(offset, objectNumber, endOffset);
+    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + 1, endOffset);
+    return result;
+  }
+
+  private readAhead(offset: number, objectNumber: number, endOffset: number): void {
+    if (offset >= endOffset) return;
+    const result = this.readNow(offset, objectNumber, endOffset);
+    result.catch(() => undefined); // reported if the record is read, dropped otherwise
+    this.ahead = { offset, objectNumber, generation: this.generation, result };
+  }
+
+  private async readNow(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
     if (this.lastStoredLength < DIRECT_READ_BYTES || this.windowHolds(offset, RECORD_HEADER_BYTES)) {
       // At most two window reads: a record that starts in the window but ends past it is read again from its
       // start when it fits in a window (a stream of small records then costs one read per window).
@@ -54,7 +103,16 @@ export class SequentialReader {
         if (this.windowHolds(offset, total)) {
           const view = this.window.subarray(at + RECORD_HEADER_BYTES, at + total);
           // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
-          return this.finish(header, (header.flags & RecordFlag.COMPRESSED) === 0 ? Buffer.from(view) : view);
+          if ((header.flags & RecordFlag.COMPRESSED) !== 0) return this.finish(header, view);
+          if (view.length < LEND_FROM_WINDOW_BYTES) return this.finish(header, Buffer.from(view));
+          const copy = this.lend(view.length);
+          view.copy(copy);
+          const result = await this.finish(header, copy);
+          if ('problem' in result) {
+            this.recycle(copy.buffer);
+            return result;
+          }
+          return { ...result, release: this.releaser(copy.buffer) };
         }
         if (header.storedLength >= DIRECT_READ_BYTES || at === 0) {
           // A large record after small ones: read it whole at once (its header is read again with it).
@@ -96,9 +154,9 @@ export class SequentialReader {
     const result = await this.finish(header, stored);
     // A slab of ours that the result does not point into is free again at once; the one holding a payload
     // returned as is goes back when the caller calls release().
-    if (first !== record && first !== this.scratch) this.recycle(first.buffer as ArrayBuffer);
+    if (first !== record && first !== this.scratch) this.recycle(first.buffer);
     if (record === this.scratch) return result;
-    const slab = record.buffer as ArrayBuffer;
+    const slab = record.buffer;
     if ('problem' in result || result.data.buffer !== slab) {
       this.recycle(slab);
       return result;
@@ -106,9 +164,10 @@ export class SequentialReader {
     return { ...result, release: this.releaser(slab) };
   }
 
-  private recycle(slab: ArrayBuffer): void {
+  private recycle(slab: Slab): void {
     if (!this.ours.has(slab)) return;
-    if (this.freeSlabs.length < FREE_SLABS && !this.freeSlabs.includes(slab)) this.freeSlabs.push(slab);
+    const free: Slab[] = slab instanceof SharedArrayBuffer ? this.freeSharedSlabs : this.freeSlabs;
+    if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
   }
 
   /** A buffer of `length` bytes, from a returned slab when one fits without wasting more than half of it. */
@@ -119,8 +178,16 @@ export class SequentialReader {
     return Buffer.from(slab, 0, length);
   }
 
+  /** Like lend(), in shared memory (what an LZ4 worker decompresses into). */
+  private lendShared(length: number): Buffer {
+    const at = this.freeSharedSlabs.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
+    const slab = at >= 0 ? this.freeSharedSlabs.splice(at, 1)[0] : new SharedArrayBuffer(Math.max(length, 1));
+    this.ours.add(slab);
+    return Buffer.from(slab, 0, length);
+  }
+
   /** Give `slab` back once, when the caller is done with the data read into it. */
-  private releaser(slab: ArrayBuffer): () => void {
+  private releaser(slab: Slab): () => void {
     let done = false;
     return () => {
       if (done) return;
@@ -132,7 +199,7 @@ export class SequentialReader {
   /** The scratch buffer, at least `length` bytes; `keep` bytes of `from` survive when it grows. */
   private scratchOf(length: number, from?: Buffer, keep = 0): Buffer {
     if (this.scratch.length < length) {
-      const bigger = Buffer.allocUnsafe(Math.max(length, this.scratch.length * 2));
+      const bigger = Buffer.from(new SharedArrayBuffer(Math.max(length, this.scratch.length * 2)));
       if (from !== undefined) from.copy(bigger, 0, 0, keep);
       this.scratch = bigger;
     }
@@ -155,15 +222,31 @@ export class SequentialReader {
     }
     if (crc32c(stored) >>> 0 !== header.payloadCrc) return { problem: 'the record payload fails its CRC' };
     if (!compressed) return { header, data: stored, storedBytes: stored.length };
-    let data: Buffer;
-    try {
-      // Synchronous on purpose: lz4-napi's thread-pool variant gained no read speed in the 4-drive bench and its
-      // per-thread allocations raised peak RSS by ~90 MiB (past the 256 MiB goal).
-      data = uncompressSync(stored);
-    } catch (error) {
-      return { problem: `the compressed payload does not decompress (${error instanceof Error ? error.message : String(error)})` };
+    const out = this.lendShared(header.logicalLength);
+    const decoded = await this.decompress(stored, out);
+    if (typeof decoded === 'string' || decoded !== header.logicalLength) {
+      this.recycle(out.buffer);
+      return { problem: typeof decoded === 'string' ? `the compressed payload does not decompress (${decoded})` : `the payload decompresses to ${decoded} bytes, not ${header.logicalLength}` };
     }
-    if (data.length !== header.logicalLength) return { problem: `the payload decompresses to ${data.length} bytes, not ${header.logicalLength}` };
-    return { header, data, storedBytes: stored.length };
+    return { header, data: out, storedBytes: stored.length, release: this.releaser(out.buffer) };
+  }
+
+  /** Decompress `stored` into `out` on a worker (on the event loop if the worker fails); the length, or a problem. */
+  private async decompress(stored: Buffer, out: Buffer): Promise<number | string> {
+    if (stored.buffer instanceof SharedArrayBuffer) {
+      const result = await this.lz4.decompress({
+        input: stored.buffer, inputOffset: stored.byteOffset, length: stored.length,
+        output: out.buffer as SharedArrayBuffer, outputOffset: out.byteOffset, outputCapacity: out.length,
+      });
+      if ('length' in result) return result.length;
+    }
+    try {
+      const data = uncompressSync(stored);
+      if (data.length > out.length) return data.length;
+      data.copy(out);
+      return data.length;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
   }
 }

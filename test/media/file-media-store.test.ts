@@ -160,10 +160,13 @@ describe('tape semantics', () => {
     const { medium } = await mediumWith('');
     const compressible = Buffer.alloc(64 * 1024, 0x41);
     await medium.write(compressible, { compress: true });
+    assert.equal(medium.capacity().usedBytes, 28 + 64 * 1024, 'until it is stored, a block counts at its full size');
+    await medium.flush();
     const afterFirst = medium.capacity().usedBytes;
     assert.ok(afterFirst < 1024, `stored ${afterFirst} bytes for 64 KiB of one letter`);
     const noise = pattern(7, 4096);
     await medium.write(noise, { compress: true });
+    await medium.flush();
     assert.equal(medium.capacity().usedBytes - afterFirst, 28 + 4096, 'incompressible data is stored as is');
     await medium.write(Buffer.alloc(0), { compress: true });
     await medium.rewind();
@@ -244,6 +247,20 @@ describe('write path', () => {
     await medium.close();
   });
 
+  test('a record read ahead is dropped when the data after the position is overwritten', async () => {
+    const { store } = memoryStore();
+    await store.create(cartridge());
+    const medium = await store.open(cartridge());
+    for (let n = 0; n < 3; n++) await medium.write(pattern(n, 200_000), { compress: false });
+    await medium.rewind();
+    assert.ok((await readBlock(medium)).equals(pattern(0, 200_000))); // object 1 is read ahead
+    await medium.write(pattern(7, 200_000), { compress: false }); // overwrites object 1, cuts object 2
+    await medium.locate(1);
+    assert.ok((await readBlock(medium)).equals(pattern(7, 200_000)));
+    assert.deepEqual(medium.position(), { objectNumber: 2, fileNumber: 0, atEndOfData: true });
+    await medium.close();
+  });
+
   test('positions must be integers, and LOCATE targets not negative', async () => {
     const { store } = memoryStore();
     await store.create(cartridge());
@@ -300,5 +317,27 @@ describe('write errors', () => {
     await again.locate(5);
     assert.ok((await readBlock(again)).equals(pattern(5, 1000)));
     await again.close();
+  });
+
+  test('a failure behind the compression pipeline is reported by the next operation, with what it lost', async () => {
+    const { store, storage, setFull } = failingStore();
+    const descriptor = cartridge();
+    await store.create(descriptor);
+    const medium = await store.open(descriptor);
+    const text = (n: number): Buffer => Buffer.from(`INSERT INTO t VALUES (${n}, 'someone@example.org');\n`.repeat(2000));
+    for (let n = 0; n < 3; n++) await medium.write(text(n), { compress: true });
+    await medium.flush();
+    const stored = storage.files.get(`${descriptor.barcode}/${CartridgeFile.DATA}`)!.length;
+    setFull(true);
+    for (let n = 3; n < 7; n++) await medium.write(text(n), { compress: true }); // acknowledged from the pipeline
+    assert.deepEqual(medium.position(), { objectNumber: 7, fileNumber: 0, atEndOfData: true });
+    await assert.rejects(medium.flush(), (error: unknown) => error instanceof MediaWriteError && error.lostAcknowledged === 4);
+    assert.deepEqual(medium.position(), { objectNumber: 3, fileNumber: 0, atEndOfData: true }, 'end of data is the last stored record');
+    assert.equal(storage.files.get(`${descriptor.barcode}/${CartridgeFile.DATA}`)!.length, stored, 'the partial write was cut');
+    setFull(false);
+    await medium.write(text(3), { compress: true });
+    await medium.rewind();
+    for (let n = 0; n < 4; n++) assert.ok((await readBlock(medium)).equals(text(n)), `object ${n}`);
+    await medium.close();
   });
 });

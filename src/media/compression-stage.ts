@@ -1,0 +1,73 @@
+// The compression stage of a cartridge's write pipeline (FORMAT.md "Compression"): a block is copied into one of a
+// few shared-memory slots and compressed there by an LZ4 worker while the drive already answers the WRITE and the
+// host sends the next block. The medium stores the results strictly in order (file-tape-medium.ts).
+import { Lz4Workers } from './lz4-workers.js';
+
+/** Largest block that goes through the workers; longer ones are compressed on the event loop. */
+export const SLOT_BYTES = 1024 * 1024;
+/** Blocks compressing or waiting to be stored, per cartridge. */
+export const SLOTS = 4;
+/** Room for the compressed form (LZ4's worst case is a little over the input; such a result is not kept anyway). */
+const OUTPUT_BYTES = SLOT_BYTES + 8 * 1024;
+const SLOT_STRIDE = SLOT_BYTES + OUTPUT_BYTES;
+
+export interface StoredForm {
+  /** The bytes to store: the compressed form, or the block itself. Valid until the staged block is released. */
+  readonly payload: Buffer;
+  readonly compressed: boolean;
+}
+
+export interface StagedBlock {
+  readonly result: Promise<StoredForm>;
+  /** Give the slot back (after the payload has been copied out). */
+  release(): void;
+}
+
+export class CompressionStage {
+  private memory: SharedArrayBuffer | undefined;
+  private readonly free: number[] = [];
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly workers: Lz4Workers = Lz4Workers.shared()) {}
+
+  /** The block can go through the stage. */
+  fits(block: Buffer): boolean {
+    return block.length <= SLOT_BYTES;
+  }
+
+  /** Copy `block` into a free slot (waiting for one) and start compressing it; `block` is not kept. */
+  async submit(block: Buffer): Promise<StagedBlock> {
+    if (block.length > SLOT_BYTES) throw new RangeError(`A block of ${block.length} bytes does not fit a compression slot`);
+    const memory = this.slots();
+    let slot = this.free.pop();
+    while (slot === undefined) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      slot = this.free.pop();
+    }
+    const inputOffset = slot * SLOT_STRIDE;
+    const outputOffset = inputOffset + SLOT_BYTES;
+    const input = Buffer.from(memory, inputOffset, block.length);
+    block.copy(input);
+    const result = this.workers
+      .compress({ input: memory, inputOffset, length: block.length, output: memory, outputOffset, outputCapacity: OUTPUT_BYTES })
+      .then((length): StoredForm => (length >= 0 && length < block.length
+        ? { payload: Buffer.from(memory, outputOffset, length), compressed: true }
+        : { payload: input, compressed: false }));
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      this.free.push(slot);
+      this.waiting.shift()?.();
+    };
+    return { result, release };
+  }
+
+  private slots(): SharedArrayBuffer {
+    if (this.memory === undefined) {
+      this.memory = new SharedArrayBuffer(SLOTS * SLOT_STRIDE);
+      for (let i = SLOTS - 1; i >= 0; i--) this.free.push(i);
+    }
+    return this.memory;
+  }
+}

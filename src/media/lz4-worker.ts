@@ -1,0 +1,37 @@
+// One LZ4 thread (lz4-workers.ts). It reads its input from shared memory and writes its output back into shared
+// memory, so neither thread allocates a Buffer per block in the other's heap: the allocations lz4-napi makes stay in
+// this thread's heap, collected here, off the event loop.
+import { parentPort } from 'node:worker_threads';
+import { compressSync, uncompressSync } from 'lz4-napi';
+import type { Lz4Reply, Lz4Request } from './lz4-workers.js';
+
+const port = parentPort;
+if (port === null) throw new Error('lz4-worker.js runs as a worker thread');
+
+function run(request: Lz4Request): Lz4Reply {
+  const input = Buffer.from(request.input, request.inputOffset, request.length);
+  const output = Buffer.from(request.output, request.outputOffset, request.outputCapacity);
+  if (request.op === 'compress') {
+    const compressed = compressSync(input);
+    // Only a shorter form is worth storing; -1 says "store the block as it is".
+    if (compressed.length >= request.length || compressed.length > request.outputCapacity) return { id: request.id, length: -1 };
+    compressed.copy(output);
+    return { id: request.id, length: compressed.length };
+  }
+  const data = uncompressSync(input);
+  if (data.length > request.outputCapacity) {
+    return { id: request.id, length: -1, problem: `the payload decompresses to more than ${request.outputCapacity} bytes` };
+  }
+  data.copy(output);
+  return { id: request.id, length: data.length };
+}
+
+port.on('message', (request: Lz4Request) => {
+  let reply: Lz4Reply;
+  try {
+    reply = run(request);
+  } catch (error) {
+    reply = { id: request.id, length: -1, problem: error instanceof Error ? error.message : String(error) };
+  }
+  port.postMessage(reply);
+});
