@@ -1,6 +1,8 @@
 // One LZ4 thread (lz4-workers.ts). It reads its input from shared memory and writes its output back into shared
 // memory, so neither thread allocates a Buffer per block in the other's heap: the allocations lz4-napi makes stay in
 // this thread's heap, collected here, off the event loop.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { Lz4Reply, Lz4Request } from './lz4-workers.js';
@@ -8,17 +10,37 @@ import type { Lz4Reply, Lz4Request } from './lz4-workers.js';
 const port = parentPort;
 if (port === null) throw new Error('lz4-worker.js runs as a worker thread');
 
+/**
+ * lz4-napi returns each result in a fresh Buffer, which this thread copies out and drops at once. Left to itself V8
+ * lets tens of MiB of such buffers pile up per thread before collecting them (measured: +200 MiB of peak RSS with
+ * four drives). A young-generation collection every COLLECT_EVERY_BYTES of results keeps that to a few MiB; it costs
+ * well under a millisecond on this thread's tiny heap.
+ */
+const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
+let sinceCollect = 0;
+
+function dropped(bytes: number): void {
+  sinceCollect += bytes;
+  if (sinceCollect < COLLECT_EVERY_BYTES) return;
+  sinceCollect = 0;
+  collect({ type: 'minor' });
+}
+
 function run(request: Lz4Request): Lz4Reply {
   const input = Buffer.from(request.input, request.inputOffset, request.length);
   const output = Buffer.from(request.output, request.outputOffset, request.outputCapacity);
   if (request.op === 'compress') {
     const compressed = compressSync(input);
+    dropped(compressed.length);
     // Only a shorter form is worth storing; -1 says "store the block as it is".
     if (compressed.length >= request.length || compressed.length > request.outputCapacity) return { id: request.id, length: -1 };
     compressed.copy(output);
     return { id: request.id, length: compressed.length };
   }
   const data = uncompressSync(input);
+  dropped(data.length);
   if (data.length > request.outputCapacity) {
     return { id: request.id, length: -1, problem: `the payload decompresses to more than ${request.outputCapacity} bytes` };
   }

@@ -93,9 +93,8 @@ export class RecordWriter {
     if (payload !== undefined && payload.length > 0) await this.put(payload);
     if (this.inFlight === undefined && this.filling !== undefined && this.filling.used >= EAGER_WRITE_BYTES) {
       this.submit();
-    } else if (this.filling !== undefined && this.idleTimer === undefined) {
-      this.idleTimer = setTimeout(() => this.onIdle(), IDLE_WRITE_MS);
-      this.idleTimer.unref();
+    } else if (this.filling !== undefined) {
+      this.armIdleTimer();
     }
   }
 
@@ -187,7 +186,15 @@ export class RecordWriter {
 
   private onIdle(): void {
     this.idleTimer = undefined;
+    if (this.filling === undefined) return;
     if (this.inFlight === undefined) this.submit();
+    else this.armIdleTimer(); // the running write may leave the chunk below the eager size: look again later
+  }
+
+  private armIdleTimer(): void {
+    if (this.idleTimer !== undefined) return;
+    this.idleTimer = setTimeout(() => this.onIdle(), IDLE_WRITE_MS);
+    this.idleTimer.unref();
   }
 
   /** Write every queued chunk in one gathered write; when it ends, start the next. Never rejects. */
