@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The composition root and the `vtl` command: the only module that imports every layer.
+import './thread-pool.js'; // first: before anything uses the libuv thread pool
 import { Command, InvalidArgumentError } from 'commander';
 import { realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';

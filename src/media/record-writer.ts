@@ -12,8 +12,14 @@ export const STAGING_CHUNK_BYTES = 1024 * 1024;
 export const STAGING_CHUNKS = 8;
 /** When the file is idle, a chunk holding at least this much goes out before it is full. */
 export const EAGER_WRITE_BYTES = 128 * 1024;
-/** A partly filled chunk goes out once no record has arrived for this long. */
+/** A partly filled chunk goes out at most this long after its first record. */
 export const IDLE_WRITE_MS = 50;
+/**
+ * After this many bytes reach the file, an fdatasync starts in the background, so the disk writes while the host
+ * streams and the flush at the end (WRITE FILEMARKS) has only the tail left to wait for. It also bounds the data a
+ * power cut can take to about this much per cartridge beyond the staged chunks.
+ */
+export const BACKGROUND_SYNC_BYTES = 32 * 1024 * 1024;
 
 /** A write failed: the records from `objectNumber` (at `offset`) on are not on the medium. */
 export class WriteFailure extends Error {
@@ -52,6 +58,9 @@ export class RecordWriter {
   /** A background write failed; reported (once) by the next call. */
   private failure: WriteFailure | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The background fdatasync running, and the bytes written since the last one started. */
+  private syncing: Promise<void> | undefined;
+  private unsyncedBytes = 0;
   /** The record being copied and its offset (for chunks that start inside it). */
   private currentObject = 0;
   private currentObjectOffset = 0;
@@ -108,7 +117,10 @@ export class RecordWriter {
   /** Drain, then make everything durable. */
   async sync(): Promise<void> {
     await this.drain();
+    if (this.syncing !== undefined) await this.syncing;
+    this.throwFailure();
     try {
+      this.unsyncedBytes = 0;
       await this.file.sync();
     } catch (error) {
       // After a failed fsync the kernel may have dropped the dirty pages: nothing since the last good sync is
@@ -243,5 +255,19 @@ export class RecordWriter {
     this.stagedBytes -= total;
     this.queued.splice(0, chunks.length);
     for (const c of chunks) this.spare.push(c.buffer);
+    this.unsyncedBytes += total;
+    if (this.unsyncedBytes >= BACKGROUND_SYNC_BYTES && this.syncing === undefined) this.startBackgroundSync();
+  }
+
+  /** fdatasync without waiting; a failure is reported like a failed write (nothing since the last sync is sure). */
+  private startBackgroundSync(): void {
+    this.unsyncedBytes = 0;
+    const offset = this.written;
+    this.syncing = this.file.sync().then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure ??= new WriteFailure(Number.NaN, offset, error);
+      },
+    ).finally(() => (this.syncing = undefined));
   }
 }
