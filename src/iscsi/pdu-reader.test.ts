@@ -49,6 +49,35 @@ describe('PduReader', () => {
     }
   });
 
+  test('a large data segment read straight into place, with digests, in parts and around chunks, comes out whole', () => {
+    const data = Buffer.from(Array.from({ length: 70_001 }, (_, i) => (i * 31) & 0xff));
+    const bhs = Buffer.alloc(48);
+    bhs[0] = 0x40;
+    bhs.writeUInt32BE(data.length, 4); // TotalAHSLength 0, DataSegmentLength
+    const wire = Buffer.concat(encodePdu(bhs, data, { headerDigest: true, dataDigest: true }));
+    const place = Buffer.alloc(data.length);
+    const { r, got } = reader({
+      maxDataSegmentLength: () => 1 << 20, headerDigest: () => true, dataDigest: () => true, placeData: () => place,
+    });
+    assert.equal(r.inPlaceTarget(1), undefined, 'not before the header');
+    r.push(wire.subarray(0, 52 + 1000)); // header, digest and the first 1000 data bytes go through a chunk
+    let at = 52 + 1000;
+    for (const part of [30_000, 39_001]) {
+      const target = r.inPlaceTarget(1);
+      assert.ok(target !== undefined && target.buffer === place.buffer && target.byteOffset === at - 52);
+      wire.copy(target, 0, at, at + part);
+      r.receivedInPlace(part);
+      at += part;
+    }
+    assert.equal(r.inPlaceTarget(1), undefined, 'the segment is complete');
+    assert.equal(got.length, 0, 'the padding and the data digest are still to come');
+    r.push(wire.subarray(at));
+    assert.equal(got.length, 1);
+    assert.equal(got[0].dataDigestError, false);
+    assert.ok(got[0].data.equals(data));
+    assert.equal(r.inPlaceTarget(1 << 20), undefined);
+  });
+
   test('a DataSegmentLength above the limit is refused from the header alone, before any data is buffered', () => {
     const { r } = reader({ maxDataSegmentLength: () => 4 });
     const header = NOP_OUT_HELLO.subarray(0, 48);

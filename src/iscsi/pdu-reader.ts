@@ -77,10 +77,36 @@ export class PduReader {
     }
   }
 
+  /**
+   * Where the transport may read the next bytes straight into place: the rest of the data segment being received,
+   * when at least `minBytes` of it are missing and nothing is pending. Report what landed with receivedInPlace().
+   */
+  inPlaceTarget(minBytes: number): Buffer | undefined {
+    if (this.state !== State.DATA || this.pendingBytes > 0 || this.data.length - this.filled < minBytes) return undefined;
+    return this.data.subarray(this.filled);
+  }
+
+  /** `bytes` were read into the buffer inPlaceTarget() returned (and nothing else arrived meanwhile). */
+  receivedInPlace(bytes: number): void {
+    if (this.state !== State.DATA || this.pendingBytes > 0 || bytes > this.data.length - this.filled) {
+      throw new Error('receivedInPlace() without a matching inPlaceTarget()');
+    }
+    this.filled += bytes;
+    if (this.filled === this.data.length) {
+      this.state = State.TRAILER;
+      this.run();
+    }
+  }
+
   private consume(chunk: Buffer): void {
     if (this.state === State.STOPPED || chunk.length === 0) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
+    this.run();
+  }
+
+  /** Advance the state machine over the pending bytes. */
+  private run(): void {
     for (;;) {
       switch (this.state) {
         case State.HEADER:

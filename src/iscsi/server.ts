@@ -40,6 +40,8 @@ export type { SessionSummary };
  * to this, and the PDU reader copies it out (into the command's data-out buffer) before the next read.
  */
 const READ_BUFFER_BYTES = 512 * 1024;
+/** A data segment with at least this much still to come is read straight into place (one read syscall per part). */
+const IN_PLACE_MIN_BYTES = 32 * 1024;
 
 export class IscsiServer {
   private readonly server: Server;
@@ -93,7 +95,11 @@ export class IscsiServer {
 
   private accept(accepted: Socket): void {
     let receiver: IscsiConnection | undefined = undefined;
-    const { socket } = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, (chunk) => receiver?.receive(chunk));
+    const { socket } = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, {
+      receive: (chunk) => receiver?.receive(chunk),
+      target: () => receiver?.readTarget(IN_PLACE_MIN_BYTES),
+      receivedInPlace: (bytes) => receiver?.receiveInPlace(bytes),
+    });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30000);
     const conn = new IscsiConnection(
