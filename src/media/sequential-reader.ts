@@ -11,8 +11,9 @@ import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
 
-/** Records expected to be shorter than this go through the window (FORMAT.md "Reading"). */
-export const DIRECT_READ_BYTES = 128 * 1024;
+/** Records expected to be shorter than this go through the window (FORMAT.md "Reading"); longer ones are read
+ * straight into the buffer lent to the caller, the next one ahead in the background. */
+export const DIRECT_READ_BYTES = 32 * 1024;
 export const WINDOW_BYTES = 1024 * 1024;
 /** Read buffers kept for reuse per medium (a tape stream has one lent and one being filled at most). */
 const FREE_SLABS = 4;
