@@ -16,7 +16,7 @@ if (port === null) throw new Error('lz4-worker.js runs as a worker thread');
  * four drives). A young-generation collection every COLLECT_EVERY_BYTES of results keeps that to a few MiB; it costs
  * well under a millisecond on this thread's tiny heap.
  */
-const COLLECT_EVERY_BYTES = 8 * 1024 * 1024;
+const COLLECT_EVERY_BYTES = 2 * 1024 * 1024;
 setFlagsFromString('--expose-gc');
 const collect = runInNewContext('gc') as (options?: { type: 'minor' | 'major' }) => void;
 let sinceCollect = 0;

@@ -9,7 +9,7 @@ import { encodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './re
 /** Size of one staging chunk. */
 export const STAGING_CHUNK_BYTES = 1024 * 1024;
 /** Chunks per writer: at most this many bytes of acknowledged records wait for the file. */
-export const STAGING_CHUNKS = 8;
+export const STAGING_CHUNKS = 4;
 /** When the file is idle, a chunk holding at least this much goes out before it is full. */
 export const EAGER_WRITE_BYTES = 128 * 1024;
 /** A partly filled chunk goes out at most this long after its first record. */
