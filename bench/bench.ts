@@ -1,12 +1,13 @@
 // The benchmark driver (`npm run bench`, via bench/run.sh): vtl and Debian's tgt measured by the same native
 // client in the same run, next to the raw disk. Method and latest results: docs/BENCHMARKS.md.
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, readFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { compressSync } from 'lz4-napi';
 import { runLocate, runMount, runStream, type StreamOptions } from './client.js';
 import { summarizeCpuProfile, type HotSpot } from './cpu-profile-summary.js';
 import { readCpuSeconds, readPeakRssMiB, resetPeakRss } from './proc-stats.js';
@@ -93,6 +94,32 @@ async function ddSeconds(source: string, target: string, mib: number): Promise<n
   const seconds = (performance.now() - started) / 1000;
   rmSync(target, { force: true });
   return seconds;
+}
+
+/**
+ * LZ4 (lz4-napi, the codec vtl stores with) on one core of this machine, on exactly the bench's compressible data
+ * (`tape-bench pool --pattern text`): the ceiling of what one core can compress, so the compression goal can be read
+ * against the hardware. Input MB/s and ratio, block by block for about a second per size.
+ */
+function lz4OneCore(clientPath: string, recordSizes: readonly number[]): Map<number, { mbps: number; ratio: number }> {
+  const made = spawnSync(clientPath, ['pool', '--pattern', 'text'], { maxBuffer: 128 * MiB });
+  if (made.status !== 0 || !Buffer.isBuffer(made.stdout)) throw new Error(`tape-bench pool failed: ${String(made.stderr)}`);
+  const pool = made.stdout;
+  const out = new Map<number, { mbps: number; ratio: number }>();
+  for (const size of recordSizes) {
+    let bytes = 0;
+    let stored = 0;
+    let offset = 0;
+    const started = performance.now();
+    while (performance.now() - started < 1000) {
+      if (offset + size > pool.length) offset = 0;
+      stored += compressSync(pool.subarray(offset, offset + size)).length;
+      bytes += size;
+      offset += size + 4093; // not a multiple of the record size, like the streams
+    }
+    out.set(size, { mbps: bytes / ((performance.now() - started) / 1000) / 1e6, ratio: bytes / stored });
+  }
+  return out;
 }
 
 function writeRandomFile(file: string, mib: number): void {
@@ -213,6 +240,13 @@ async function main(): Promise<void> {
         const seconds = await ddSeconds(source, join(workDir, 'dd.out'), ddMiB);
         push(`disk.dd.${name}.MBps`, sizes.singleBytes / seconds / 1e6);
         log(`disk dd ${name}: ${(sizes.singleBytes / seconds / 1e6).toFixed(0)} MB/s`);
+      }
+      if (sizes.patterns.includes('text')) {
+        for (const [size, { mbps, ratio }] of lz4OneCore(options.clientPath, sizes.recordSizes)) {
+          push(`lz4.text.${size}.compressMBps`, mbps);
+          push(`lz4.text.${size}.ratio`, ratio);
+          log(`LZ4 on one core, text, ${size} B blocks: ${mbps.toFixed(0)} MB/s, ratio ${ratio.toFixed(2)}`);
+        }
       }
       for (const pattern of sizes.patterns) {
         for (const recordBytes of sizes.recordSizes) {

@@ -379,6 +379,17 @@ static void *stream_main(void *arg) {
 
 static double mbps(uint64_t bytes, double s) { return s > 0 ? (double)bytes / s / 1e6 : 0; }
 
+/* pool: write the data pool of --pattern to stdout (64 MiB), e.g. to measure a codec on exactly the bench's data. */
+static int mode_pool(void) {
+  make_pool(0);
+  for (size_t off = 0; off < pool_len;) {
+    ssize_t n = write(1, pool + off, pool_len - off);
+    if (n <= 0) die("cannot write the pool to stdout");
+    off += (size_t)n;
+  }
+  return 0;
+}
+
 static int mode_stream(void) {
   int ns = opt.nluns;
   struct stream st[MAX_STREAMS];
@@ -549,7 +560,7 @@ static uint64_t parse_size(const char *s) {
 static void usage(void) {
   fprintf(stderr,
           "usage: tape-bench MODE --portal HOST:PORT --target IQN --luns L[,L...] [options]\n"
-          "modes: stream | mount | locate\n"
+          "modes: stream | mount | locate | pool (write the --pattern data pool to stdout; no portal needed)\n"
           "  --record SIZE      record size for stream (default 256k)\n"
           "  --bytes SIZE       bytes per stream (default 1g)\n"
           "  --pattern P        random (incompressible) | text (database-dump-like, compressible)\n"
@@ -590,6 +601,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--per-command")) opt.per_cmd = parse_size(v);
     else usage();
   }
+  if (!strcmp(opt.mode, "pool")) return mode_pool();
   if (!opt.portal || !opt.target || opt.nluns < 1) usage();
   if (opt.record < 1 || opt.record > 0xffffff) die("record size must be 1..16777215 bytes");
   if (!strcmp(opt.mode, "stream")) return mode_stream();
