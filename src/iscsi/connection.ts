@@ -229,10 +229,6 @@ export class IscsiConnection {
   }
 
   /**
-   * Bytes from the peer: the transport's 'data' events, or the server's reused read buffer (adoptWithReusedBuffer).
-   * Nothing of `chunk` is kept after this returns, so the caller may reuse its memory.
-   */
-  /**
    * Where the transport may read the next bytes straight into place (the rest of a large data segment being
    * received); undefined for "anywhere". See PduReader.inPlaceTarget.
    */
@@ -242,21 +238,23 @@ export class IscsiConnection {
 
   /** `bytes` landed in the buffer readTarget() gave. */
   receiveInPlace(bytes: number): void {
-    this.idleTimer?.refresh();
-    if (this.pingTtt !== undefined) this.pingAnswered(this.pingTtt);
-    try {
-      this.reader.receivedInPlace(bytes);
-    } catch (err) {
-      this.onError(err);
-    }
+    this.fromPeer(() => this.reader.receivedInPlace(bytes));
   }
 
+  /**
+   * Bytes from the peer: the transport's 'data' events, or the server's reused read buffer (adoptWithReusedBuffer).
+   * Nothing of `chunk` is kept after this returns, so the caller may reuse its memory.
+   */
   receive(chunk: Buffer): void {
+    this.fromPeer(() => this.reader.push(chunk));
+  }
+
+  private fromPeer(feed: () => void): void {
     this.idleTimer?.refresh();
     // Any byte proves the peer alive, even in the middle of a long burst that delays its NOP-Out.
     if (this.pingTtt !== undefined) this.pingAnswered(this.pingTtt);
     try {
-      this.reader.push(chunk);
+      feed();
     } catch (err) {
       this.onError(err);
     }
