@@ -20,7 +20,7 @@ export interface ReadSink {
   receivedInPlace(bytes: number): void;
 }
 
-/** Internals of net.Socket used here (present in Node 12.?-22). */
+/** Internals of net.Socket used here (present in Node 20 and 22). */
 interface SocketInternals {
   _handle?: object | null;
 }
@@ -33,8 +33,8 @@ export interface AdoptedSocket {
 
 /**
  * Moves the handle of `accepted` (from a server created with `pauseOnConnect: true`, so it never started reading)
- * into a new socket whose reads land in one reused buffer of `bufferBytes` and go to `sink()`. The accepted socket
- * is destroyed once the new one closes, so the server's connection count stays right.
+ * into a new socket whose reads land in one reused buffer of `bufferBytes` (or where `sink.target()` says) and go
+ * to `sink`. The accepted socket is destroyed once the new one closes, so the server's connection count stays right.
  */
 export function adoptWithReusedBuffer(accepted: Socket, bufferBytes: number, sink: ReadSink): AdoptedSocket {
   const internals = accepted as unknown as SocketInternals;
