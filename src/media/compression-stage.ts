@@ -1,7 +1,6 @@
 // The compression stage of a cartridge's write pipeline (FORMAT.md "Compression"): a block is copied into one of a
 // few shared-memory slots and compressed there by an LZ4 worker while the drive already answers the WRITE and the
 // host sends the next block. The medium stores the results strictly in order (file-tape-medium.ts).
-import { ReuseList } from './buffer-reuse.js';
 import { Lz4Workers } from './lz4-workers.js';
 
 /** Largest block that goes through the workers; longer ones are compressed on the event loop. */
@@ -11,8 +10,6 @@ export const SLOTS = 4;
 /** Room for the compressed form (LZ4's worst case is a little over the input; such a result is not kept anyway). */
 const OUTPUT_BYTES = SLOT_BYTES + 8 * 1024;
 const SLOT_STRIDE = SLOT_BYTES + OUTPUT_BYTES;
-/** Slot memory left by unloaded cartridges, for the next ones. */
-const memoryReuse = new ReuseList(() => new SharedArrayBuffer(SLOTS * SLOT_STRIDE), 4);
 
 export interface StoredForm {
   /** The bytes to store: the compressed form, or the block itself. Valid until the staged block is released. */
@@ -66,17 +63,9 @@ export class CompressionStage {
     return { result, release };
   }
 
-  /** Give the slot memory back for another cartridge; only when no block is in a slot (the medium has settled). */
-  close(): void {
-    if (this.memory === undefined || this.free.length < SLOTS) return;
-    memoryReuse.give(this.memory);
-    this.memory = undefined;
-    this.free.length = 0;
-  }
-
   private slots(): SharedArrayBuffer {
     if (this.memory === undefined) {
-      this.memory = memoryReuse.take();
+      this.memory = new SharedArrayBuffer(SLOTS * SLOT_STRIDE);
       for (let i = SLOTS - 1; i >= 0; i--) this.free.push(i);
     }
     return this.memory;

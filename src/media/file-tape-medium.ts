@@ -264,8 +264,6 @@ export class FileTapeMedium implements TapeMedium {
       } finally {
         this.closed = true;
         this.writer.close();
-        this.stage.close();
-        await this.reader.close();
         await this.file.close();
       }
       if (failure !== undefined) throw failure;

@@ -4,7 +4,6 @@
 // mode: the record is in the drive's buffer); drain() and sync() wait for the file. A background write that fails
 // is reported by the next append, drain or sync, naming the first record that did not reach the file.
 import type { RandomAccessFile } from '../storage/storage.js';
-import { ReuseList } from './buffer-reuse.js';
 import { encodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
 
 /** Size of one staging chunk. */
@@ -21,9 +20,6 @@ export const IDLE_WRITE_MS = 50;
  * power cut can take to about this much per cartridge beyond the staged chunks.
  */
 export const BACKGROUND_SYNC_BYTES = 32 * 1024 * 1024;
-
-/** Chunks left by unloaded cartridges, for the next ones (enough for four busy drives). */
-const chunkReuse = new ReuseList<Buffer>(() => Buffer.allocUnsafeSlow(STAGING_CHUNK_BYTES), 4 * STAGING_CHUNKS);
 
 /** A write failed: the records from `objectNumber` (at `offset`) on are not on the medium. */
 export class WriteFailure extends Error {
@@ -144,13 +140,10 @@ export class RecordWriter {
     this.dirtyTail = false;
   }
 
-  /** Stop the idle timer and give the chunks back (the medium is closing and has drained). */
+  /** Stop the idle timer (the medium is closing; it drains first). */
   close(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
-    if (this.stagedBytes > 0 || this.inFlight !== undefined) return; // not drained: leave them to the collector
-    for (const buffer of this.spare.splice(0)) chunkReuse.give(buffer);
-    this.allocated = 0;
   }
 
   private throwFailure(): void {
@@ -183,7 +176,7 @@ export class RecordWriter {
       this.throwFailure();
       let buffer = this.spare.pop();
       if (buffer === undefined && this.allocated < STAGING_CHUNKS) {
-        buffer = chunkReuse.take();
+        buffer = Buffer.allocUnsafeSlow(STAGING_CHUNK_BYTES);
         this.allocated++;
       }
       if (buffer !== undefined) {

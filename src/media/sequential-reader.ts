@@ -6,7 +6,6 @@
 // CRC are checked exactly as readRecordAt does; problems come back as values.
 import { crc32c } from '@node-rs/crc32';
 import { uncompressSync } from 'lz4-napi';
-import { ReuseList } from './buffer-reuse.js';
 import { Lz4Workers } from './lz4-workers.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
@@ -16,34 +15,28 @@ import type { RecordResult } from './record-reader.js';
  * straight into the buffer lent to the caller, the next one ahead in the background. */
 export const DIRECT_READ_BYTES = 32 * 1024;
 export const WINDOW_BYTES = 1024 * 1024;
-/**
- * Read buffers kept for reuse, process-wide (a stream has one lent, one read ahead and one being filled at most):
- * slabs outlive the cartridge that used them, so a new mount reuses them instead of leaving garbage behind.
- */
-const FREE_SLABS = 16;
+/** Read buffers kept for reuse per medium (a tape stream has one lent and one being filled at most). */
+const FREE_SLABS = 4;
 /** Payloads shorter than this are copied out of the window into a small fresh Buffer rather than a lent slab. */
 const LEND_FROM_WINDOW_BYTES = 4096;
 
 type Slab = ArrayBuffer | SharedArrayBuffer;
 
-/** Slabs returned by callers (see ReadOutcome.release): plain ones for payloads read or copied, shared ones for
- * decompressed payloads. */
-const freeSlabs: ArrayBuffer[] = [];
-const freeSharedSlabs: SharedArrayBuffer[] = [];
-/** Every slab lend() made: only these are ever recycled (never Node's shared pool nor a scratch). */
-const ours = new WeakSet<Slab>();
-/** Read windows of unloaded cartridges, for the next ones. */
-const windowReuse = new ReuseList<Buffer>(() => Buffer.from(new SharedArrayBuffer(WINDOW_BYTES)), 4);
-
 export class SequentialReader {
   /** Shared memory, like the scratch, so that an LZ4 worker can decompress straight from it. */
-  private readonly window = windowReuse.take();
+  private readonly window = Buffer.from(new SharedArrayBuffer(WINDOW_BYTES));
   private windowStart = 0;
   private windowFilled = 0;
   private scratch: Buffer = Buffer.alloc(0);
   /** Stored length and compression of the last record read: the guess for the next one. */
   private lastStoredLength = 0;
   private lastCompressed = false;
+  /** Slabs returned by callers (see ReadOutcome.release): plain ones for payloads read or copied, shared ones for
+   * decompressed payloads. */
+  private readonly freeSlabs: ArrayBuffer[] = [];
+  private readonly freeSharedSlabs: SharedArrayBuffer[] = [];
+  /** Every slab lend() made: only these are ever recycled (never Node's shared pool nor the scratch). */
+  private readonly ours = new WeakSet<Slab>();
 
   /** Bumped by invalidate(): a read ahead of an older generation is dropped. */
   private generation = 0;
@@ -53,18 +46,6 @@ export class SequentialReader {
     private readonly file: RandomAccessFile,
     private readonly lz4: Lz4Workers = Lz4Workers.shared(),
   ) {}
-
-  /** The cartridge is unloaded: wait for a read ahead, drop it, and give the window back for another cartridge. */
-  async close(): Promise<void> {
-    const ahead = this.ahead;
-    this.ahead = undefined;
-    if (ahead !== undefined) {
-      const early = await ahead.result.catch(() => undefined);
-      if (early !== undefined && 'release' in early) early.release?.();
-    }
-    this.windowFilled = 0;
-    windowReuse.give(this.window);
-  }
 
   /** Forget the window and the record read ahead: the file was cut or rewritten (every change but an append). */
   invalidate(): void {
@@ -185,27 +166,24 @@ export class SequentialReader {
   }
 
   private recycle(slab: Slab): void {
-    if (!ours.has(slab)) return;
-    const free: Slab[] = slab instanceof SharedArrayBuffer ? freeSharedSlabs : freeSlabs;
+    if (!this.ours.has(slab)) return;
+    const free: Slab[] = slab instanceof SharedArrayBuffer ? this.freeSharedSlabs : this.freeSlabs;
     if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
   }
 
-  /**
-   * A buffer of `length` bytes, from a returned slab when one fits without wasting more than half of it (the most
-   * recently returned first: warm in the cache).
-   */
+  /** A buffer of `length` bytes, from a returned slab when one fits without wasting more than half of it. */
   private lend(length: number): Buffer {
-    const at = freeSlabs.findLastIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
-    const slab = at >= 0 ? freeSlabs.splice(at, 1)[0] : new ArrayBuffer(length);
-    ours.add(slab);
+    const at = this.freeSlabs.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
+    const slab = at >= 0 ? this.freeSlabs.splice(at, 1)[0] : new ArrayBuffer(length);
+    this.ours.add(slab);
     return Buffer.from(slab, 0, length);
   }
 
   /** Like lend(), in shared memory (what an LZ4 worker decompresses into). */
   private lendShared(length: number): Buffer {
-    const at = freeSharedSlabs.findLastIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
-    const slab = at >= 0 ? freeSharedSlabs.splice(at, 1)[0] : new SharedArrayBuffer(Math.max(length, 1));
-    ours.add(slab);
+    const at = this.freeSharedSlabs.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
+    const slab = at >= 0 ? this.freeSharedSlabs.splice(at, 1)[0] : new SharedArrayBuffer(Math.max(length, 1));
+    this.ours.add(slab);
     return Buffer.from(slab, 0, length);
   }
 
