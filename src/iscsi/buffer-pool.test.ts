@@ -46,4 +46,19 @@ describe('BufferPool', () => {
     assert.ok(pool.heldBytes <= MAX_FREE_BYTES);
     assert.equal(pool.heldBytes, MAX_FREE_BYTES);
   });
+
+  test('dispose() frees the free slabs at once; a slab still lent is not pooled when it comes back', () => {
+    const pool = new BufferPool();
+    const a = pool.acquire(256 * 1024);
+    const b = pool.acquire(256 * 1024);
+    pool.release(a);
+    assert.equal(pool.heldBytes, 256 * 1024);
+    pool.dispose();
+    assert.equal(pool.heldBytes, 0);
+    assert.equal(a.buffer.byteLength, 0, 'the free slab was detached (its memory returned)');
+    assert.equal(b.length, 256 * 1024, 'the lent one is untouched');
+    pool.release(b);
+    assert.equal(pool.heldBytes, 0);
+    assert.equal(b.buffer.byteLength, 256 * 1024);
+  });
 });

@@ -15,10 +15,13 @@ function slabSize(length: number): number {
   return 2 ** Math.ceil(Math.log2(length));
 }
 
+import { releaseMemoryNow } from '../release-memory.js';
+
 export class BufferPool {
   /** Free slabs by size. */
   private readonly free = new Map<number, ArrayBuffer[]>();
   private freeBytes = 0;
+  private disposed = false;
   /** Slabs handed out and not yet released: release() ignores anything else, and a second release. */
   private readonly lent = new Set<ArrayBuffer>();
 
@@ -37,12 +40,19 @@ export class BufferPool {
   release(buffer: Buffer | undefined): void {
     if (buffer === undefined || buffer.byteOffset !== 0) return;
     const slab = buffer.buffer;
-    if (!(slab instanceof ArrayBuffer) || !this.lent.delete(slab)) return;
+    if (!(slab instanceof ArrayBuffer) || !this.lent.delete(slab) || this.disposed) return;
     if (this.freeBytes + slab.byteLength > MAX_FREE_BYTES) return;
     let list = this.free.get(slab.byteLength);
     if (list === undefined) this.free.set(slab.byteLength, (list = []));
     list.push(slab);
     this.freeBytes += slab.byteLength;
+  }
+
+  /** The session is over: free the slabs held now; slabs still lent are dropped when they come back. */
+  dispose(): void {
+    this.disposed = true;
+    for (const list of this.free.values()) for (const slab of list.splice(0)) releaseMemoryNow(slab);
+    this.freeBytes = 0;
   }
 
   /** Bytes of free slabs held (for tests). */

@@ -363,6 +363,7 @@ export class IscsiSession {
     this.ended = true;
     for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
+    this.dataOutPool.dispose();
     const device = this.id.target?.device;
     if (!device) return;
     try {

@@ -9,6 +9,7 @@
 // the one place that relies on Node internals (`_handle`, the `handle` option); if they are missing the accepted
 // socket is used as it is, with ordinary 'data' events.
 import { Socket } from 'node:net';
+import { releaseMemoryNow } from '../release-memory.js';
 
 /** Where reads go. */
 export interface ReadSink {
@@ -60,6 +61,9 @@ export function adoptWithReusedBuffer(accepted: Socket, bufferBytes: number, sin
   };
   const socket = new Socket(options);
   internals._handle = null;
-  socket.once('close', () => accepted.destroy());
+  socket.once('close', () => {
+    accepted.destroy();
+    releaseMemoryNow(shared.buffer); // no read can land in it any more
+  });
   return { socket, reusedBuffer: true };
 }

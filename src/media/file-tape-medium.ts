@@ -264,6 +264,7 @@ export class FileTapeMedium implements TapeMedium {
       } finally {
         this.closed = true;
         this.writer.close();
+        await this.reader.close();
         await this.file.close();
       }
       if (failure !== undefined) throw failure;

@@ -3,6 +3,7 @@
 // depth 1 the network and the disk work at the same time. append() returns once the record is copied (buffered
 // mode: the record is in the drive's buffer); drain() and sync() wait for the file. A background write that fails
 // is reported by the next append, drain or sync, naming the first record that did not reach the file.
+import { releaseMemoryNow } from '../release-memory.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { encodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
 
@@ -140,10 +141,13 @@ export class RecordWriter {
     this.dirtyTail = false;
   }
 
-  /** Stop the idle timer (the medium is closing; it drains first). */
+  /** Stop the idle timer and free the chunks (the medium is closing and has drained; they are no one else's). */
   close(): void {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
+    if (this.stagedBytes > 0 || this.inFlight !== undefined) return; // not drained: leave them to the collector
+    for (const buffer of this.spare.splice(0)) releaseMemoryNow(buffer.buffer);
+    this.allocated = 0;
   }
 
   private throwFailure(): void {

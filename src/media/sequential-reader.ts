@@ -7,6 +7,7 @@
 import { crc32c } from '@node-rs/crc32';
 import { uncompressSync } from 'lz4-napi';
 import { Lz4Workers } from './lz4-workers.js';
+import { releaseMemoryNow } from '../release-memory.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
@@ -38,6 +39,7 @@ export class SequentialReader {
   /** Every slab lend() made: only these are ever recycled (never Node's shared pool nor the scratch). */
   private readonly ours = new WeakSet<Slab>();
 
+  private closed = false;
   /** Bumped by invalidate(): a read ahead of an older generation is dropped. */
   private generation = 0;
   private ahead: { offset: number; objectNumber: number; generation: number; result: Promise<RecordResult> } | undefined;
@@ -46,6 +48,22 @@ export class SequentialReader {
     private readonly file: RandomAccessFile,
     private readonly lz4: Lz4Workers = Lz4Workers.shared(),
   ) {}
+
+  /**
+   * The cartridge is unloaded: wait for a read ahead and drop it, and free the slabs nobody holds (a slab still lent
+   * goes back to the collector when it is released).
+   */
+  async close(): Promise<void> {
+    const ahead = this.ahead;
+    this.ahead = undefined;
+    if (ahead !== undefined) {
+      const early = await ahead.result.catch(() => undefined);
+      if (early !== undefined && 'release' in early) early.release?.();
+    }
+    this.closed = true;
+    for (const slab of this.freeSlabs.splice(0)) releaseMemoryNow(slab);
+    this.freeSharedSlabs.length = 0;
+  }
 
   /** Forget the window and the record read ahead: the file was cut or rewritten (every change but an append). */
   invalidate(): void {
@@ -166,7 +184,7 @@ export class SequentialReader {
   }
 
   private recycle(slab: Slab): void {
-    if (!this.ours.has(slab)) return;
+    if (!this.ours.has(slab) || this.closed) return;
     const free: Slab[] = slab instanceof SharedArrayBuffer ? this.freeSharedSlabs : this.freeSlabs;
     if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
   }
