@@ -145,28 +145,16 @@ export class FileTapeMedium implements TapeMedium {
       }
       await this.settle();
       const commandObject = this.current;
-      let payload = block;
-      let flags = 0;
       const compressed = tryCompressing ? await this.compression.compressWhole(block) : undefined;
-      if (compressed !== undefined) {
-        payload = compressed;
-        flags = RecordFlag.COMPRESSED;
-      }
+      const payload = compressed ?? block;
       const start = await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
-      const header: RecordHeader = {
-        type: RecordType.DATA, flags, objectNumber: this.current, pass: this.metadata.pass,
-        storedLength: payload.length, logicalLength: block.length, payloadCrc: crc32c(payload) >>> 0,
-      };
-      this.index.append(false, start, RECORD_HEADER_BYTES + payload.length);
       try {
-        await this.writer.append(header, payload);
+        await this.appendData(this.current, start, payload, compressed !== undefined, block.length);
       } catch (error) {
         throw this.writeFailed(error, commandObject);
       }
-      this.appended(RECORD_HEADER_BYTES + payload.length);
-      this.count('blocksWritten', 1);
-      this.count('hostBytesWritten', block.length);
-      this.count('storedBytesWritten', RECORD_HEADER_BYTES + payload.length);
+      this.current++;
+      this.storedData(block.length, RECORD_HEADER_BYTES + payload.length);
       return { earlyWarning: this.inEarlyWarning() };
     }, { settleFirst: false });
   }
@@ -186,7 +174,8 @@ export class FileTapeMedium implements TapeMedium {
         } catch (error) {
           throw this.writeFailed(error, commandObject);
         }
-        this.appended(RECORD_HEADER_BYTES);
+        this.current++;
+        this.stored(RECORD_HEADER_BYTES);
         this.count('filemarksWritten', 1);
         this.count('storedBytesWritten', RECORD_HEADER_BYTES);
         offset += RECORD_HEADER_BYTES;
@@ -341,24 +330,13 @@ export class FileTapeMedium implements TapeMedium {
       const { payload, compressed } = await staged.result;
       this.compression.observe(logicalLength, compressed ? payload.length : logicalLength);
       if (this.pipelineFailure !== undefined) return; // lost with the failure before it
-      const header: RecordHeader = {
-        type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber, pass: this.metadata.pass,
-        storedLength: payload.length, logicalLength, payloadCrc: crc32c(payload) >>> 0,
-      };
-      const storedBytes = RECORD_HEADER_BYTES + payload.length;
-      this.index.append(false, this.index.endOffset, storedBytes);
       try {
-        await this.writer.append(header, payload);
+        await this.appendData(objectNumber, this.index.endOffset, payload, compressed, logicalLength);
       } catch (error) {
         this.pipelineFailure = this.writeFailed(error, Number.POSITIVE_INFINITY, this.current) as MediaWriteError;
         return;
       }
-      this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset };
-      this.sinceCheckpoint.records++;
-      this.sinceCheckpoint.bytes += storedBytes;
-      this.count('blocksWritten', 1);
-      this.count('hostBytesWritten', logicalLength);
-      this.count('storedBytesWritten', storedBytes);
+      this.storedData(logicalLength, RECORD_HEADER_BYTES + payload.length);
     } finally {
       staged.release();
       this.pendingRecords--;
@@ -446,9 +424,27 @@ export class FileTapeMedium implements TapeMedium {
     }
   }
 
-  private appended(recordBytes: number): void {
-    this.current++;
-    this.cursor = { objectNumber: this.current, offset: this.index.endOffset };
+  /** Index data record `objectNumber` at `start` and hand it to the writer (which may throw a WriteFailure). */
+  private async appendData(objectNumber: number, start: number, payload: Buffer, compressed: boolean, logicalLength: number): Promise<void> {
+    const header: RecordHeader = {
+      type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber, pass: this.metadata.pass,
+      storedLength: payload.length, logicalLength, payloadCrc: crc32c(payload) >>> 0,
+    };
+    this.index.append(false, start, RECORD_HEADER_BYTES + payload.length);
+    await this.writer.append(header, payload);
+  }
+
+  /** A data record is in the writer: bookkeeping and counters (the position is the caller's). */
+  private storedData(logicalLength: number, recordBytes: number): void {
+    this.stored(recordBytes);
+    this.count('blocksWritten', 1);
+    this.count('hostBytesWritten', logicalLength);
+    this.count('storedBytesWritten', recordBytes);
+  }
+
+  /** A record (data or filemark) was appended at end of data: the cursor and the checkpoint counts follow. */
+  private stored(recordBytes: number): void {
+    this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset };
     this.sinceCheckpoint.records++;
     this.sinceCheckpoint.bytes += recordBytes;
   }
