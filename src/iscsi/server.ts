@@ -95,7 +95,7 @@ export class IscsiServer {
 
   private accept(accepted: Socket): void {
     let receiver: IscsiConnection | undefined = undefined;
-    const { socket } = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, {
+    const socket = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, {
       receive: (chunk) => receiver?.receive(chunk),
       target: () => receiver?.readTarget(IN_PLACE_MIN_BYTES),
       receivedInPlace: (bytes) => receiver?.receiveInPlace(bytes),

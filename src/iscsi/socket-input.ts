@@ -26,23 +26,17 @@ interface SocketInternals {
   _handle?: object | null;
 }
 
-export interface AdoptedSocket {
-  readonly socket: Socket;
-  /** True when reads land in the reused buffer (the sink gets them), false for a plain socket ('data' events). */
-  readonly reusedBuffer: boolean;
-}
-
 /**
  * Moves the handle of `accepted` (from a server created with `pauseOnConnect: true`, so it never started reading)
  * into a new socket whose reads land in one reused buffer of `bufferBytes` (or where `sink.target()` says) and go
  * to `sink`. The accepted socket is destroyed once the new one closes, so the server's connection count stays right.
  */
-export function adoptWithReusedBuffer(accepted: Socket, bufferBytes: number, sink: ReadSink): AdoptedSocket {
+export function adoptWithReusedBuffer(accepted: Socket, bufferBytes: number, sink: ReadSink): Socket {
   const internals = accepted as unknown as SocketInternals;
   const handle = internals._handle;
   if (handle === undefined || handle === null) {
     accepted.resume();
-    return { socket: accepted, reusedBuffer: false };
+    return accepted;
   }
   const shared = Buffer.allocUnsafeSlow(bufferBytes);
   const options = {
@@ -65,5 +59,5 @@ export function adoptWithReusedBuffer(accepted: Socket, bufferBytes: number, sin
     accepted.destroy();
     releaseMemoryNow(shared.buffer); // no read can land in it any more
   });
-  return { socket, reusedBuffer: true };
+  return socket;
 }

@@ -191,16 +191,17 @@ export class SequentialReader {
 
   /** A buffer of `length` bytes, from a returned slab when one fits without wasting more than half of it. */
   private lend(length: number): Buffer {
-    const at = this.freeSlabs.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
-    const slab = at >= 0 ? this.freeSlabs.splice(at, 1)[0] : new ArrayBuffer(length);
-    this.ours.add(slab);
-    return Buffer.from(slab, 0, length);
+    return this.lendFrom(this.freeSlabs, () => new ArrayBuffer(length), length);
   }
 
   /** Like lend(), in shared memory (what an LZ4 worker decompresses into). */
   private lendShared(length: number): Buffer {
-    const at = this.freeSharedSlabs.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
-    const slab = at >= 0 ? this.freeSharedSlabs.splice(at, 1)[0] : new SharedArrayBuffer(Math.max(length, 1));
+    return this.lendFrom(this.freeSharedSlabs, () => new SharedArrayBuffer(Math.max(length, 1)), length);
+  }
+
+  private lendFrom<T extends Slab>(free: T[], create: () => T, length: number): Buffer {
+    const at = free.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
+    const slab = at >= 0 ? free.splice(at, 1)[0] : create();
     this.ours.add(slab);
     return Buffer.from(slab, 0, length);
   }
