@@ -2,19 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { uncompressSync } from 'lz4-napi';
 import { CompressionPolicy, MAX_UNSAMPLED_BLOCKS, MIN_COMPRESS_BYTES, SAMPLE_BYTES } from './compression-policy.js';
-
-/** Deterministic noise (xorshift32): LZ4 cannot shrink it. */
-function noise(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let x = seed | 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
+import { noise } from './testing/noise.js';
 
 function text(length: number): Buffer {
   const line = 'INSERT INTO t VALUES (42, \'someone@example.org\', \'Lyon\');\n';

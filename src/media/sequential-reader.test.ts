@@ -6,24 +6,12 @@ import { MemoryStorage } from '../storage/memory-storage.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { encodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType } from './record-header.js';
 import { SequentialReader, WINDOW_BYTES } from './sequential-reader.js';
+import { noise } from './testing/noise.js';
 
 interface Built {
   readonly file: RandomAccessFile;
   readonly offsets: number[];
   readonly end: number;
-}
-
-/** Deterministic bytes that LZ4 cannot shrink. */
-function noise(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let x = (seed * 2654435761) | 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
 }
 
 /** A record stream built by hand: each block stored compressed when `compress` is set, filemarks as null. */
