@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import fc from 'fast-check';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
 import { PduReader } from './pdu-reader.js';

@@ -2,7 +2,7 @@
 // against the negotiated limit before a byte of the data segment is buffered, and a data segment is copied
 // exactly once: from the socket chunk into its final place (the command's data-out buffer when the connection
 // says so, a fresh buffer of the exact size otherwise).
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
 import { BHS_LENGTH, DIGEST_LENGTH, RejectReason, dataSegmentLengthOf, paddedLength, totalAhsBytesOf } from './pdu.js';
 import type { Pdu } from './pdu.js';

@@ -1,7 +1,9 @@
 // The compression stage of a cartridge's write pipeline (FORMAT.md "Compression"): a block is copied into one of a
-// few shared-memory slots and compressed there by an LZ4 worker while the drive already answers the WRITE and the
-// host sends the next block. The medium stores the results strictly in order (file-tape-medium.ts).
-import { Lz4Workers } from './lz4-workers.js';
+// few shared-memory slots and compressed (and checksummed) there by a payload worker while the drive already answers
+// the WRITE and the host sends the next block. The medium stores the results strictly in order (file-tape-medium.ts).
+import { crc32c } from '../crc32c.js';
+import { PayloadWorkers } from './payload-workers.js';
+import { copyBytes } from './copy-bytes.js';
 
 /** Largest block that goes through the workers; longer ones are compressed on the event loop. */
 export const SLOT_BYTES = 1024 * 1024;
@@ -15,6 +17,8 @@ export interface StoredForm {
   /** The bytes to store: the compressed form, or the block itself. Valid until the staged block is released. */
   readonly payload: Buffer;
   readonly compressed: boolean;
+  /** CRC32C of `payload`. */
+  readonly crc: number;
 }
 
 export interface StagedBlock {
@@ -28,7 +32,7 @@ export class CompressionStage {
   private readonly free: number[] = [];
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly workers: Lz4Workers = Lz4Workers.shared()) {}
+  constructor(private readonly workers: PayloadWorkers = PayloadWorkers.shared()) {}
 
   /** The block can go through the stage. */
   fits(block: Buffer): boolean {
@@ -47,12 +51,15 @@ export class CompressionStage {
     const inputOffset = slot * SLOT_STRIDE;
     const outputOffset = inputOffset + SLOT_BYTES;
     const input = Buffer.from(memory, inputOffset, block.length);
-    block.copy(input);
+    copyBytes(block, input);
     const result = this.workers
       .compress({ input: memory, inputOffset, length: block.length, output: memory, outputOffset, outputCapacity: OUTPUT_BYTES })
-      .then((length): StoredForm => (length >= 0 && length < block.length
-        ? { payload: Buffer.from(memory, outputOffset, length), compressed: true }
-        : { payload: input, compressed: false }));
+      .then((reply): StoredForm => {
+        if ('problem' in reply) return { payload: input, compressed: false, crc: crc32c(input) }; // the worker stopped
+        return reply.length >= 0 && reply.length < block.length
+          ? { payload: Buffer.from(memory, outputOffset, reply.length), compressed: true, crc: reply.crc }
+          : { payload: input, compressed: false, crc: reply.crc };
+      });
     let released = false;
     const release = (): void => {
       if (released) return;

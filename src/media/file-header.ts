@@ -1,5 +1,5 @@
 // FORMAT.md "Data file header": 16 bytes that name the format and its version.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 
 export const FILE_HEADER_BYTES = 16;
 export const FILE_MAGIC = Buffer.from('VTLTAPE\0', 'latin1');
@@ -10,7 +10,7 @@ export function encodeFileHeader(): Buffer {
   FILE_MAGIC.copy(bytes, 0);
   bytes.writeUInt16LE(FORMAT_VERSION, 8);
   bytes.writeUInt16LE(FILE_HEADER_BYTES, 10);
-  bytes.writeUInt32LE(crc32c(bytes.subarray(0, 12)) >>> 0, 12);
+  bytes.writeUInt32LE(crc32c(bytes.subarray(0, 12)), 12);
   return bytes;
 }
 
@@ -18,7 +18,7 @@ export function encodeFileHeader(): Buffer {
 export function checkFileHeader(bytes: Buffer): string | undefined {
   if (bytes.length < FILE_HEADER_BYTES) return `the data file is ${bytes.length} bytes, shorter than its header`;
   if (!bytes.subarray(0, 8).equals(FILE_MAGIC)) return 'the data file does not start with the cartridge magic';
-  if (bytes.readUInt32LE(12) !== crc32c(bytes.subarray(0, 12)) >>> 0) return 'the data file header fails its CRC';
+  if (bytes.readUInt32LE(12) !== crc32c(bytes.subarray(0, 12))) return 'the data file header fails its CRC';
   const version = bytes.readUInt16LE(8);
   if (version !== FORMAT_VERSION) return `the data file has format version ${version}; this build reads ${FORMAT_VERSION}`;
   if (bytes.readUInt16LE(10) !== FILE_HEADER_BYTES) return 'the data file header has an unexpected length';

@@ -1,6 +1,6 @@
 // A cartridge mounted in a drive: the TapeMedium over the record stream of FORMAT.md. Positions are object
 // numbers; offsets are resolved through the index (anchors + a short header walk) only when bytes are needed.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import type { Logger } from '../log.js';
 import { StorageError, type RandomAccessFile, type Storage } from '../storage/storage.js';
 import { earlyWarningBytes } from './capacity.js';
@@ -327,11 +327,11 @@ export class FileTapeMedium implements TapeMedium {
   /** Store one record of the pipeline (never rejects: a failure is kept for the next operation). */
   private async store(staged: StagedBlock, objectNumber: number, logicalLength: number, upperBound: number): Promise<void> {
     try {
-      const { payload, compressed } = await staged.result;
+      const { payload, compressed, crc } = await staged.result;
       this.compression.observe(logicalLength, compressed ? payload.length : logicalLength);
       if (this.pipelineFailure !== undefined) return; // lost with the failure before it
       try {
-        await this.appendData(objectNumber, this.index.endOffset, payload, compressed, logicalLength);
+        await this.appendData(objectNumber, this.index.endOffset, payload, compressed, logicalLength, crc);
       } catch (error) {
         this.pipelineFailure = this.writeFailed(error, Number.POSITIVE_INFINITY, this.current) as MediaWriteError;
         return;
@@ -424,11 +424,14 @@ export class FileTapeMedium implements TapeMedium {
     }
   }
 
-  /** Index data record `objectNumber` at `start` and hand it to the writer (which may throw a WriteFailure). */
-  private async appendData(objectNumber: number, start: number, payload: Buffer, compressed: boolean, logicalLength: number): Promise<void> {
+  /**
+   * Index data record `objectNumber` at `start` and hand it to the writer (which may throw a WriteFailure). The
+   * payload's CRC is computed here unless the compression stage already did.
+   */
+  private async appendData(objectNumber: number, start: number, payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc = crc32c(payload)): Promise<void> {
     const header: RecordHeader = {
       type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber, pass: this.metadata.pass,
-      storedLength: payload.length, logicalLength, payloadCrc: crc32c(payload) >>> 0,
+      storedLength: payload.length, logicalLength, payloadCrc,
     };
     this.index.append(false, start, RECORD_HEADER_BYTES + payload.length);
     await this.writer.append(header, payload);

@@ -1,5 +1,5 @@
 // FORMAT.md "Index checkpoint": the in-memory index saved beside the data so open() need not walk every header.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import { INDEX_STRIDE, type IndexState } from './object-index.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 
@@ -48,7 +48,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): Buffer {
   let at = CheckpointOffset.ANCHORS;
   for (let i = 0; i < anchorCount; i++, at += 8) writeU64(bytes, checkpoint.anchors[i], at);
   for (let i = 0; i < markCount; i++, at += 8) writeU64(bytes, checkpoint.filemarks[i], at);
-  bytes.writeUInt32LE(crc32c(bytes.subarray(0, at)) >>> 0, at);
+  bytes.writeUInt32LE(crc32c(bytes.subarray(0, at)), at);
   return bytes;
 }
 
@@ -57,7 +57,7 @@ export function decodeCheckpoint(bytes: Buffer): Checkpoint | string {
   if (bytes.length < CHECKPOINT_HEADER_BYTES + 4) return 'it is shorter than its header';
   if (!bytes.subarray(0, 8).equals(CHECKPOINT_MAGIC)) return 'it does not start with the index magic';
   const crcAt = bytes.length - 4;
-  if (bytes.readUInt32LE(crcAt) !== crc32c(bytes.subarray(0, crcAt)) >>> 0) return 'it fails its CRC';
+  if (bytes.readUInt32LE(crcAt) !== crc32c(bytes.subarray(0, crcAt))) return 'it fails its CRC';
   if (bytes.readUInt32LE(CheckpointOffset.VERSION) !== CHECKPOINT_VERSION) return 'it has an unknown version';
   if (bytes.readUInt32LE(CheckpointOffset.STRIDE) !== INDEX_STRIDE) return 'it was built with another stride';
   const objectCount = readU64(bytes, CheckpointOffset.OBJECT_COUNT);

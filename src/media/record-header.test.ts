@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import { decodeRecordHeader, encodeRecordHeader, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
 
 /** Builds a header byte by byte from FORMAT.md, independently of the encoder. */

@@ -1,5 +1,5 @@
 // FORMAT.md "Records": the 28-byte record header. Pure encode/decode; raw bytes stop here.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 
 export const RecordType = { DATA: 1, FILEMARK: 2 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
@@ -62,7 +62,7 @@ export type HeaderProblem = 'header-crc' | 'type' | 'flags' | 'length';
  */
 export function decodeRecordHeader(bytes: Buffer, offset = 0): DecodedHeader | HeaderProblem {
   const headerCrc = bytes.readUInt32LE(offset + HeaderOffset.HEADER_CRC);
-  const computed = crc32c(bytes.subarray(offset + HeaderOffset.PAYLOAD_CRC, offset + RECORD_HEADER_BYTES)) >>> 0;
+  const computed = crc32c(bytes.subarray(offset + HeaderOffset.PAYLOAD_CRC, offset + RECORD_HEADER_BYTES));
   if (computed !== headerCrc) return 'header-crc';
   const type = bytes.readUInt8(offset + HeaderOffset.TYPE);
   const flags = bytes.readUInt8(offset + HeaderOffset.FLAGS);

@@ -1,7 +1,7 @@
 // Reading records back: one header at an offset, or a whole record with its CRCs checked and its payload
 // decompressed. Problems come back as values; the callers decide whether they mean "end of stream" (recovery)
 // or "medium error" (read).
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import { uncompressSync } from 'lz4-napi';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, type DecodedHeader, type HeaderProblem } from './record-header.js';
@@ -61,7 +61,7 @@ export async function readRecordAt(file: RandomAccessFile, offset: number, objec
     const more = await file.read(stored, inAhead, rest, offset + got);
     if (more < rest) return { problem: 'the record payload is cut short' };
   }
-  if (crc32c(stored) >>> 0 !== header.payloadCrc) return { problem: 'the record payload fails its CRC' };
+  if (crc32c(stored) !== header.payloadCrc) return { problem: 'the record payload fails its CRC' };
   if ((header.flags & RecordFlag.COMPRESSED) === 0) return { header, data: stored, storedBytes: stored.length };
   let data: Buffer;
   try {

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 import { compressSync } from 'lz4-napi';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import type { RandomAccessFile } from '../storage/storage.js';

@@ -1,12 +1,13 @@
 // Reading records of one mounted cartridge, tuned for a tape stream: records mostly come one after another and
 // have the size of the one before. Small records are served from a read-ahead window (one read for many records);
 // a large record is read with its header in one read, straight into the buffer handed to the caller (no copy), or
-// into a reused scratch buffer when it is compressed. Compressed payloads are decompressed by an LZ4 worker from
-// the (shared-memory) window or scratch into a shared slab lent to the caller. Every record's header CRC and payload
-// CRC are checked exactly as readRecordAt does; problems come back as values.
-import { crc32c } from '@node-rs/crc32';
+// into a reused scratch buffer when it is compressed. Compressed payloads are checked and decompressed by a payload
+// worker from the (shared-memory) window or scratch into a shared slab lent to the caller. Every record's header CRC
+// and payload CRC are checked exactly as readRecordAt does; problems come back as values.
 import { uncompressSync } from 'lz4-napi';
-import { Lz4Workers } from './lz4-workers.js';
+import { crc32c } from '../crc32c.js';
+import { PayloadWorkers } from './payload-workers.js';
+import { copyBytes } from './copy-bytes.js';
 import { releaseMemoryNow } from '../release-memory.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
@@ -46,7 +47,7 @@ export class SequentialReader {
 
   constructor(
     private readonly file: RandomAccessFile,
-    private readonly lz4: Lz4Workers = Lz4Workers.shared(),
+    private readonly workers: PayloadWorkers = PayloadWorkers.shared(),
   ) {}
 
   /**
@@ -125,7 +126,7 @@ export class SequentialReader {
           if ((header.flags & RecordFlag.COMPRESSED) !== 0) return this.finish(header, view);
           if (view.length < LEND_FROM_WINDOW_BYTES) return this.finish(header, Buffer.from(view));
           const copy = this.lend(view.length);
-          view.copy(copy);
+          copyBytes(view, copy);
           const result = await this.finish(header, copy);
           if ('problem' in result) {
             this.recycle(copy.buffer);
@@ -220,7 +221,7 @@ export class SequentialReader {
   private scratchOf(length: number, from?: Buffer, keep = 0): Buffer {
     if (this.scratch.length < length) {
       const bigger = Buffer.from(new SharedArrayBuffer(Math.max(length, this.scratch.length * 2)));
-      if (from !== undefined) from.copy(bigger, 0, 0, keep);
+      if (from !== undefined) copyBytes(from.subarray(0, keep), bigger);
       this.scratch = bigger;
     }
     return this.scratch;
@@ -240,30 +241,35 @@ export class SequentialReader {
       this.lastStoredLength = stored.length;
       this.lastCompressed = compressed;
     }
-    if (crc32c(stored) >>> 0 !== header.payloadCrc) return { problem: 'the record payload fails its CRC' };
-    if (!compressed) return { header, data: stored, storedBytes: stored.length };
+    const crcProblem = 'the record payload fails its CRC';
+    if (!compressed) return crc32c(stored) === header.payloadCrc ? { header, data: stored, storedBytes: stored.length } : { problem: crcProblem };
     const out = this.lendShared(header.logicalLength);
-    const decoded = await this.decompress(stored, out);
+    const decoded = await this.decompress(stored, out, header.payloadCrc);
     if (typeof decoded === 'string' || decoded !== header.logicalLength) {
       this.recycle(out.buffer);
+      if (decoded === crcProblem) return { problem: crcProblem };
       return { problem: typeof decoded === 'string' ? `the compressed payload does not decompress (${decoded})` : `the payload decompresses to ${decoded} bytes, not ${header.logicalLength}` };
     }
     return { header, data: out, storedBytes: stored.length, release: this.releaser(out.buffer) };
   }
 
-  /** Decompress `stored` into `out` on a worker (on the event loop if the worker fails); the length, or a problem. */
-  private async decompress(stored: Buffer, out: Buffer): Promise<number | string> {
+  /**
+   * Check `stored` against `payloadCrc` and decompress it into `out`, on a worker (on the event loop if the worker
+   * fails): the length, or a problem ('the record payload fails its CRC' before any other).
+   */
+  private async decompress(stored: Buffer, out: Buffer, payloadCrc: number): Promise<number | string> {
     if (stored.buffer instanceof SharedArrayBuffer) {
-      const result = await this.lz4.decompress({
+      const result = await this.workers.decompress({
         input: stored.buffer, inputOffset: stored.byteOffset, length: stored.length,
         output: out.buffer as SharedArrayBuffer, outputOffset: out.byteOffset, outputCapacity: out.length,
       });
-      if ('length' in result) return result.length;
+      if ('crc' in result) return result.crc === payloadCrc ? result.length : 'the record payload fails its CRC';
     }
+    if (crc32c(stored) !== payloadCrc) return 'the record payload fails its CRC';
     try {
       const data = uncompressSync(stored);
       if (data.length > out.length) return data.length;
-      data.copy(out);
+      copyBytes(data, out);
       return data.length;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 // Initiator-side PDU builders written from RFC 7143 section 11 independently of src/iscsi, so that tests
 // catch encoder/decoder bugs that a shared codec would hide. Offsets are spelled out on purpose.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../src/crc32c.js';
 
 export const Op = {
   NOP_OUT: 0x00,

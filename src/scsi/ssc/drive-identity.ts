@@ -1,5 +1,5 @@
 // Default INQUIRY identity of a virtual LTO drive, and the stable NAA designator derived from its serial.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../crc32c.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { SpcIdentity } from '../spc/spc-device.js';
 import { VersionDescriptor } from '../spc/version-descriptor.js';
@@ -50,7 +50,7 @@ export function resolveDriveIdentity(
 export function naaOfSerial(serial: string): Buffer {
   const key = Buffer.from(serial, 'utf8');
   const hi = crc32c(key) >>> 4; // 28 bits
-  const lo = crc32c(key, 0x1edc6f41) >>> 0; // 32 bits
+  const lo = crc32c(key, 0x1edc6f41); // 32 bits
   const b = Buffer.alloc(8);
   b.writeUInt32BE(((0x3 << 28) | hi) >>> 0, 0);
   b.writeUInt32BE(lo, 4);

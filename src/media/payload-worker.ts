@@ -1,14 +1,16 @@
-// One LZ4 thread (lz4-workers.ts). It reads its input from shared memory and writes its output back into shared
-// memory, so neither thread allocates a Buffer per block in the other's heap: the allocations lz4-napi makes stay in
-// this thread's heap, collected here, off the event loop.
+// One payload thread (payload-workers.ts). It reads its input from shared memory and writes its output back into
+// shared memory, so neither thread allocates a Buffer per block in the other's heap: the allocations lz4-napi makes
+// stay in this thread's heap, collected here, off the event loop.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
+import { crc32c } from '../crc32c.js';
 import { compressSync, uncompressSync } from 'lz4-napi';
-import type { Lz4Reply, Lz4Request } from './lz4-workers.js';
+import type { PayloadReply, PayloadRequest } from './payload-workers.js';
+import { copyBytes } from './copy-bytes.js';
 
 const port = parentPort;
-if (port === null) throw new Error('lz4-worker.js runs as a worker thread');
+if (port === null) throw new Error('payload-worker.js runs as a worker thread');
 
 /**
  * lz4-napi returns each result in a fresh Buffer, which this thread copies out and drops at once. Left to itself V8
@@ -32,28 +34,31 @@ function dropped(bytes: number): void {
   collect({ type: collections % MAJOR_EVERY === 0 ? 'major' : 'minor' });
 }
 
-function run(request: Lz4Request): Lz4Reply {
+function run(request: PayloadRequest): PayloadReply {
   const input = Buffer.from(request.input, request.inputOffset, request.length);
   const output = Buffer.from(request.output, request.outputOffset, request.outputCapacity);
   if (request.op === 'compress') {
     const compressed = compressSync(input);
     dropped(compressed.length);
     // Only a shorter form is worth storing; -1 says "store the block as it is".
-    if (compressed.length >= request.length || compressed.length > request.outputCapacity) return { id: request.id, length: -1 };
-    compressed.copy(output);
-    return { id: request.id, length: compressed.length };
+    if (compressed.length >= request.length || compressed.length > request.outputCapacity) {
+      return { id: request.id, length: -1, crc: crc32c(input) };
+    }
+    copyBytes(compressed, output);
+    return { id: request.id, length: compressed.length, crc: crc32c(output.subarray(0, compressed.length)) };
   }
+  const crc = crc32c(input);
   const data = uncompressSync(input);
   dropped(data.length);
   if (data.length > request.outputCapacity) {
-    return { id: request.id, length: -1, problem: `the payload decompresses to more than ${request.outputCapacity} bytes` };
+    return { id: request.id, length: -1, crc, problem: `the payload decompresses to more than ${request.outputCapacity} bytes` };
   }
-  data.copy(output);
-  return { id: request.id, length: data.length };
+  copyBytes(data, output);
+  return { id: request.id, length: data.length, crc };
 }
 
-port.on('message', (request: Lz4Request) => {
-  let reply: Lz4Reply;
+port.on('message', (request: PayloadRequest) => {
+  let reply: PayloadReply;
   try {
     reply = run(request);
   } catch (error) {

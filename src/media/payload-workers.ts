@@ -1,0 +1,114 @@
+// Work on compressed record payloads, on worker threads (FORMAT.md "Compression"): LZ4 and the payload's CRC32C over
+// shared memory. The write pipeline compresses (and checksums) blocks in the slots of compression-stage.ts; the
+// reader checks and decompresses records into shared-memory slabs it lends to the caller. Nothing is allocated per
+// block in the main heap, and LZ4 runs off the event loop. A worker that dies fails its jobs: the caller then does
+// the work on the event loop (or stores the block as it is).
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/** Compress or decompress `length` bytes of `input` at `inputOffset` into `output`. */
+export interface CodecJob {
+  readonly input: SharedArrayBuffer;
+  readonly inputOffset: number;
+  readonly length: number;
+  readonly output: SharedArrayBuffer;
+  readonly outputOffset: number;
+  readonly outputCapacity: number;
+}
+
+export interface PayloadRequest extends CodecJob {
+  readonly id: number;
+  readonly op: 'compress' | 'decompress';
+}
+
+export interface PayloadReply {
+  readonly id: number;
+  /**
+   * Compressing: the compressed length, or -1 when the compressed form is not shorter than the block (store it as it
+   * is). Decompressing: the decompressed length, or -1 with `problem`.
+   */
+  readonly length: number;
+  /**
+   * CRC32C of the form to store (compress: the compressed bytes, or the block when length is -1), or of the input
+   * (decompress: the stored payload, for the caller to compare with its record's CRC before using the output).
+   */
+  readonly crc?: number;
+  readonly problem?: string;
+}
+
+interface Lane {
+  worker: Worker | undefined;
+  readonly jobs: Map<number, (reply: PayloadReply) => void>;
+}
+
+/**
+ * The worker script next to this module. Built, it is payload-worker.js; running from source under tsx (the test
+ * loop), the worker first registers tsx, which a worker does not inherit from `node --import tsx`.
+ */
+function newWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./payload-worker.js', import.meta.url));
+  const script = JSON.stringify(new URL('./payload-worker.ts', import.meta.url).href);
+  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${script}); })`, { eval: true });
+}
+
+export class PayloadWorkers {
+  private static instance: PayloadWorkers | undefined;
+  private readonly lanes: Lane[];
+  private nextId = 1;
+
+  /** The process-wide pool (one worker per core, at most 4); workers start on first use and hold the process open only while busy. */
+  static shared(): PayloadWorkers {
+    PayloadWorkers.instance ??= new PayloadWorkers(Math.max(1, Math.min(4, availableParallelism())));
+    return PayloadWorkers.instance;
+  }
+
+  constructor(workers: number) {
+    this.lanes = Array.from({ length: workers }, () => ({ worker: undefined, jobs: new Map() }));
+  }
+
+  /** Compress into `output`: the compressed length (-1: store the block as it is) and the CRC32C of what to store. */
+  async compress(job: CodecJob): Promise<{ length: number; crc: number } | { problem: string }> {
+    const reply = await this.run('compress', job);
+    return reply.problem === undefined && reply.crc !== undefined ? { length: reply.length, crc: reply.crc } : { problem: reply.problem ?? 'no CRC' };
+  }
+
+  /** Decompress into `output`: the decompressed length and the CRC32C of the input, or a problem. */
+  async decompress(job: CodecJob): Promise<{ length: number; crc: number } | { problem: string }> {
+    const reply = await this.run('decompress', job);
+    return reply.problem === undefined && reply.crc !== undefined ? { length: reply.length, crc: reply.crc } : { problem: reply.problem ?? 'no CRC' };
+  }
+
+  private run(op: PayloadRequest['op'], job: CodecJob): Promise<PayloadReply> {
+    const lane = this.lanes.reduce((best, l) => (l.jobs.size < best.jobs.size ? l : best));
+    const worker = this.start(lane);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      if (lane.jobs.size === 0) worker.ref(); // a job in flight keeps the process alive
+      lane.jobs.set(id, resolve);
+      worker.postMessage({ ...job, id, op });
+    });
+  }
+
+  private start(lane: Lane): Worker {
+    if (lane.worker !== undefined) return lane.worker;
+    const worker = newWorker();
+    worker.on('message', (reply: PayloadReply) => {
+      const done = lane.jobs.get(reply.id);
+      lane.jobs.delete(reply.id);
+      if (lane.jobs.size === 0) worker.unref();
+      done?.(reply);
+    });
+    const fail = (): void => {
+      if (lane.worker !== worker) return;
+      lane.worker = undefined;
+      for (const [id, done] of lane.jobs) done({ id, length: -1, problem: 'the payload worker stopped' });
+      lane.jobs.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', fail);
+    worker.unref(); // after the listeners: an idle worker must not hold the process open
+    lane.worker = worker;
+    return worker;
+  }
+}
