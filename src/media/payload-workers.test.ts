@@ -1,0 +1,49 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { uncompressSync } from 'lz4-napi';
+import { crc32c } from '../crc32c.js';
+import { PayloadWorkers } from './payload-workers.js';
+import { noise } from './testing/noise.js';
+
+const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(2000));
+
+/** Compress `block` on `workers`; the compressed bytes (or undefined: store as is) and the CRC the worker gave. */
+async function compress(workers: PayloadWorkers, block: Buffer): Promise<{ stored: Buffer | undefined; crc: number }> {
+  const memory = new SharedArrayBuffer(2 * block.length + 1024);
+  Buffer.from(memory).set(block);
+  const reply = await workers.compress({ input: memory, inputOffset: 0, length: block.length, output: memory, outputOffset: block.length, outputCapacity: block.length + 1024 });
+  assert.ok(!('problem' in reply), 'the worker answers');
+  return { stored: reply.length < 0 ? undefined : Buffer.from(Buffer.from(memory, block.length, reply.length)), crc: reply.crc };
+}
+
+test('a worker compresses and gives the CRC of what is to be stored; decompressing checks the CRC of the input', async () => {
+  const workers = new PayloadWorkers(1, 50);
+  const { stored, crc } = await compress(workers, text);
+  assert.ok(stored !== undefined && stored.length < text.length);
+  assert.equal(crc, crc32c(stored));
+  assert.ok(uncompressSync(stored).equals(text));
+
+  const incompressible = noise(1, 64 * 1024);
+  const raw = await compress(workers, incompressible);
+  assert.equal(raw.stored, undefined, 'a form that is not shorter is not kept');
+  assert.equal(raw.crc, crc32c(incompressible), 'the CRC is then that of the block itself');
+
+  const memory = new SharedArrayBuffer(stored.length + text.length);
+  Buffer.from(memory).set(stored);
+  const back = await workers.decompress({ input: memory, inputOffset: 0, length: stored.length, output: memory, outputOffset: stored.length, outputCapacity: text.length });
+  assert.deepEqual(back, { length: text.length, crc: crc32c(stored) });
+  assert.ok(Buffer.from(memory, stored.length, text.length).equals(text));
+});
+
+test('an idle worker exits and the next job starts a new one', async () => {
+  const workers = new PayloadWorkers(1, 50);
+  assert.equal(workers.running, 0, 'workers start on first use');
+  await compress(workers, text);
+  assert.equal(workers.running, 1);
+  for (let waited = 0; workers.running > 0 && waited < 5000; waited += 25) await sleep(25);
+  assert.equal(workers.running, 0, 'the idle worker exited');
+  const again = await compress(workers, text);
+  assert.ok(again.stored !== undefined && uncompressSync(again.stored).equals(text));
+  assert.equal(workers.running, 1);
+});
