@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, write
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { NODE_FLAGS } from '../src/node-flags.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -124,7 +125,8 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
     ].join('\n'),
   );
   const logFile = join(options.workDir, 'vtl.log');
-  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  // The V8 options of the `vtl` command, so the benchmark measures vtl as users run it.
+  const nodeArgs = [...NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   const main = options.main;
   if (!existsSync(main)) throw new Error(`Cannot start vtl: ${main} is missing (run npm run build)`);
   const child = spawnLogged(

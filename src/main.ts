@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 // The composition root and the `vtl` command: the only module that imports every layer.
 import './thread-pool.js'; // first: before anything uses the libuv thread pool
 import { Command, InvalidArgumentError } from 'commander';

@@ -21,6 +21,7 @@ export const WINDOW_BYTES = 1024 * 1024;
 const FREE_SLABS = 4;
 /** Payloads shorter than this are copied out of the window into a small fresh Buffer rather than a lent slab. */
 const LEND_FROM_WINDOW_BYTES = 4096;
+const CRC_PROBLEM = 'the record payload fails its CRC';
 
 type Slab = ArrayBuffer | SharedArrayBuffer;
 
@@ -241,13 +242,12 @@ export class SequentialReader {
       this.lastStoredLength = stored.length;
       this.lastCompressed = compressed;
     }
-    const crcProblem = 'the record payload fails its CRC';
-    if (!compressed) return crc32c(stored) === header.payloadCrc ? { header, data: stored, storedBytes: stored.length } : { problem: crcProblem };
+    if (!compressed) return crc32c(stored) === header.payloadCrc ? { header, data: stored, storedBytes: stored.length } : { problem: CRC_PROBLEM };
     const out = this.lendShared(header.logicalLength);
     const decoded = await this.decompress(stored, out, header.payloadCrc);
     if (typeof decoded === 'string' || decoded !== header.logicalLength) {
       this.recycle(out.buffer);
-      if (decoded === crcProblem) return { problem: crcProblem };
+      if (decoded === CRC_PROBLEM) return { problem: CRC_PROBLEM };
       return { problem: typeof decoded === 'string' ? `the compressed payload does not decompress (${decoded})` : `the payload decompresses to ${decoded} bytes, not ${header.logicalLength}` };
     }
     return { header, data: out, storedBytes: stored.length, release: this.releaser(out.buffer) };
@@ -255,7 +255,7 @@ export class SequentialReader {
 
   /**
    * Check `stored` against `payloadCrc` and decompress it into `out`, on a worker (on the event loop if the worker
-   * fails): the length, or a problem ('the record payload fails its CRC' before any other).
+   * fails): the length, or a problem (CRC_PROBLEM before any other).
    */
   private async decompress(stored: Buffer, out: Buffer, payloadCrc: number): Promise<number | string> {
     if (stored.buffer instanceof SharedArrayBuffer) {
@@ -263,9 +263,9 @@ export class SequentialReader {
         input: stored.buffer, inputOffset: stored.byteOffset, length: stored.length,
         output: out.buffer as SharedArrayBuffer, outputOffset: out.byteOffset, outputCapacity: out.length,
       });
-      if ('crc' in result) return result.crc === payloadCrc ? result.length : 'the record payload fails its CRC';
+      if ('crc' in result) return result.crc === payloadCrc ? result.length : CRC_PROBLEM;
     }
-    if (crc32c(stored) !== payloadCrc) return 'the record payload fails its CRC';
+    if (crc32c(stored) !== payloadCrc) return CRC_PROBLEM;
     try {
       const data = uncompressSync(stored);
       if (data.length > out.length) return data.length;

@@ -5,6 +5,7 @@ import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../src/node-flags.js';
 
 /** The repository root: the nearest ancestor of this file with a package.json (works from test/ and dist/test/). */
 export function repoRoot(): string {
@@ -57,12 +58,12 @@ export class VtlServer {
     return this.options.logPath;
   }
 
-  /** Starts `node dist/src/main.js serve` and waits until the portal and the API accept connections. */
+  /** Starts `node <NODE_FLAGS> dist/src/main.js serve` (as the `vtl` command runs) and waits until the portal and the API accept connections. */
   async start(timeoutMs = 30_000): Promise<void> {
     const o = this.options;
     const main = join(repoRoot(), 'dist', 'src', 'main.js');
     const log = createWriteStream(o.logPath, { flags: 'a' });
-    const child = spawn(process.execPath, [main, 'serve', '--data-dir', o.dataDir, '--listen', `127.0.0.1:${o.iscsiPort}`,
+    const child = spawn(process.execPath, [...NODE_FLAGS, main, 'serve', '--data-dir', o.dataDir, '--listen', `127.0.0.1:${o.iscsiPort}`,
       '--api-listen', `127.0.0.1:${o.apiPort}`, '--config', o.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
