@@ -4,6 +4,7 @@
 import { crc32c } from '../crc32c.js';
 import { PayloadWorkers } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
+import { SharedMemoryPool } from './shared-memory-pool.js';
 
 /** Largest block that goes through the workers; longer ones are compressed on the event loop. */
 export const SLOT_BYTES = 1024 * 1024;
@@ -12,6 +13,8 @@ export const SLOTS = 4;
 /** Room for the compressed form (LZ4's worst case is a little over the input; such a result is not kept anyway). */
 const OUTPUT_BYTES = SLOT_BYTES + 8 * 1024;
 const SLOT_STRIDE = SLOT_BYTES + OUTPUT_BYTES;
+/** The slots of unloaded cartridges, for the next ones (as many as four drives compressing at once use). */
+const stageMemory = new SharedMemoryPool(SLOTS * SLOT_STRIDE, 4);
 
 export interface StoredForm {
   /** The bytes to store: the compressed form, or the block itself. Valid until the staged block is released. */
@@ -70,9 +73,17 @@ export class CompressionStage {
     return { result, release };
   }
 
+  /** The cartridge is unloaded and its pipeline settled: the slots go back to the pool. */
+  close(): void {
+    if (this.memory === undefined || this.free.length < SLOTS) return; // a slot still in use: leave it to the collector
+    stageMemory.give(this.memory);
+    this.memory = undefined;
+    this.free.length = 0;
+  }
+
   private slots(): SharedArrayBuffer {
     if (this.memory === undefined) {
-      this.memory = new SharedArrayBuffer(SLOTS * SLOT_STRIDE);
+      this.memory = stageMemory.take();
       for (let i = SLOTS - 1; i >= 0; i--) this.free.push(i);
     }
     return this.memory;

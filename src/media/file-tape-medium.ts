@@ -253,6 +253,7 @@ export class FileTapeMedium implements TapeMedium {
       } finally {
         this.closed = true;
         this.writer.close();
+        this.stage.close();
         await this.reader.close();
         await this.file.close();
       }

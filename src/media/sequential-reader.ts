@@ -9,6 +9,7 @@ import { crc32c } from '../crc32c.js';
 import { PayloadWorkers } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
 import { releaseMemoryNow } from '../release-memory.js';
+import { SharedMemoryPool } from './shared-memory-pool.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
@@ -22,12 +23,14 @@ const FREE_SLABS = 4;
 /** Payloads shorter than this are copied out of the window into a small fresh Buffer rather than a lent slab. */
 const LEND_FROM_WINDOW_BYTES = 4096;
 const CRC_PROBLEM = 'the record payload fails its CRC';
+/** Read windows of unloaded cartridges, for the next ones. */
+const windowMemory = new SharedMemoryPool(WINDOW_BYTES, 4);
 
 type Slab = ArrayBuffer | SharedArrayBuffer;
 
 export class SequentialReader {
   /** Shared memory, like the scratch, so that an LZ4 worker can decompress straight from it. */
-  private readonly window = Buffer.from(new SharedArrayBuffer(WINDOW_BYTES));
+  private readonly window = Buffer.from(windowMemory.take());
   private windowStart = 0;
   private windowFilled = 0;
   private scratch: Buffer = Buffer.alloc(0);
@@ -63,6 +66,7 @@ export class SequentialReader {
       if (early !== undefined && 'release' in early) early.release?.();
     }
     this.closed = true;
+    windowMemory.give(this.window.buffer);
     for (const slab of this.freeSlabs.splice(0)) releaseMemoryNow(slab);
     this.freeSharedSlabs.length = 0;
   }
