@@ -58,7 +58,10 @@ export class VtlServer {
     return this.options.logPath;
   }
 
-  /** Starts `node <NODE_FLAGS> dist/src/main.js serve` (as the `vtl` command runs) and waits until the portal and the API accept connections. */
+  /**
+   * Starts `node <NODE_FLAGS> dist/src/main.js serve` (as the `vtl` command runs) and waits until the portal and the
+   * API accept connections.
+   */
   async start(timeoutMs = 30_000): Promise<void> {
     const o = this.options;
     const main = join(repoRoot(), 'dist', 'src', 'main.js');

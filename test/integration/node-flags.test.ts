@@ -1,16 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { NODE_FLAGS } from './node-flags.js';
-
-/** The repository root: the nearest folder above this file with a package.json (src/ under tsx, dist/src/ built). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  return dir;
-}
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NODE_FLAGS } from '../../src/node-flags.js';
+import { repoRoot } from '../e2e/vtl-process.js';
 
 test('the vtl command and npm start run node with NODE_FLAGS', () => {
   const root = repoRoot();
