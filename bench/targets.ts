@@ -1,10 +1,10 @@
 // Starting and stopping the two iSCSI targets the benchmark compares: vtl (from dist/) and Debian's tgt.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { NODE_FLAGS } from '../src/node-flags.js';
+import { freePort, portAccepts } from '../test/e2e/vtl-process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -27,30 +27,6 @@ export interface BenchTarget {
   stop(): Promise<void>;
 }
 
-/** A TCP port that was free a moment ago (the kernel picks it, we release it at once). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForPort(port: number, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
@@ -59,7 +35,7 @@ async function waitForPort(port: number, child: ChildProcess, logFile: string, t
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`Target exited before listening on port ${port}; log ${logFile}:\n${tail(logFile)}`);
     }
-    if (await canConnect(port)) return;
+    if (await portAccepts(port)) return;
     await sleep(100);
   }
   throw new Error(`Target did not listen on port ${port} within ${timeoutMs} ms; log ${logFile}:\n${tail(logFile)}`);

@@ -31,7 +31,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function portAccepts(port: number): Promise<boolean> {
+/** Something accepts TCP connections on 127.0.0.1:`port`. */
+export async function portAccepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
     socket.once('connect', () => (socket.destroy(), resolve(true)));
