@@ -9,8 +9,8 @@ import { compressSync, uncompressSync } from 'lz4-napi';
 import type { PayloadReply, PayloadRequest } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
 
+if (parentPort === null) throw new Error('payload-worker.js runs as a worker thread');
 const port = parentPort;
-if (port === null) throw new Error('payload-worker.js runs as a worker thread');
 
 /**
  * lz4-napi returns each result in a fresh Buffer, which this thread copies out and drops at once. Left to itself V8
@@ -57,7 +57,25 @@ function run(request: PayloadRequest): PayloadReply {
   return { id: request.id, length: data.length, crc };
 }
 
-port.on('message', (request: PayloadRequest) => {
+/** Jobs received and not yet run, and whether this turn of the event loop has run one already. */
+const queue: PayloadRequest[] = [];
+let ranThisTurn = false;
+
+/**
+ * One job per turn of the event loop. Node hands a thread all the messages waiting on its port in one go; run back to
+ * back, every result of such a batch stays allocated until the batch ends, because lz4-napi's buffers are freed by a
+ * callback that runs between turns, after the collector has found them dead (measured: 40-70 MiB of mimalloc memory
+ * with four drives compressing, 13-15 MiB when each job has a turn of its own).
+ */
+function nextTurn(): void {
+  ranThisTurn = false;
+  const request = queue.shift();
+  if (request !== undefined) runNow(request);
+}
+
+function runNow(request: PayloadRequest): void {
+  ranThisTurn = true;
+  setImmediate(nextTurn);
   let reply: PayloadReply;
   try {
     reply = run(request);
@@ -65,4 +83,9 @@ port.on('message', (request: PayloadRequest) => {
     reply = { id: request.id, length: -1, problem: error instanceof Error ? error.message : String(error) };
   }
   port.postMessage(reply);
+}
+
+port.on('message', (request: PayloadRequest) => {
+  if (ranThisTurn || queue.length > 0) queue.push(request);
+  else runNow(request);
 });

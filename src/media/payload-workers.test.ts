@@ -47,3 +47,18 @@ test('an idle worker exits and the next job starts a new one', async () => {
   assert.ok(again.stored !== undefined && uncompressSync(again.stored).equals(text));
   assert.equal(workers.running, 1);
 });
+
+test('jobs queued on one worker all at once are each answered with their own result', async () => {
+  const workers = new PayloadWorkers(1, 50);
+  const blocks = Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? noise(i, 32 * 1024) : Buffer.from(`block ${i}: `.repeat(4000 + i * 100))));
+  const results = await Promise.all(blocks.map((block) => compress(workers, block)));
+  results.forEach(({ stored, crc }, i) => {
+    if (i % 3 === 2) {
+      assert.equal(stored, undefined, `block ${i} is incompressible`);
+      assert.equal(crc, crc32c(blocks[i]));
+    } else {
+      assert.ok(stored !== undefined && uncompressSync(stored).equals(blocks[i]), `block ${i} round-trips`);
+      assert.equal(crc, crc32c(stored));
+    }
+  });
+});
