@@ -21,11 +21,17 @@ export interface DriveIdentity extends DeviceIdentity {
 }
 
 // Drives look like a current IBM full-height LTO drive (what backup software's device lists expect);
-// the changer identifies itself as what it is.
-const DEFAULT_DRIVE_VENDOR = 'IBM';
-const DEFAULT_DRIVE_REVISION = 'Q3F1';
+// the changer identifies itself as what it is. The drive defaults are also those of a drive built on its own
+// (scsi/ssc/drive-identity.ts).
+export const DEFAULT_DRIVE_VENDOR = 'IBM';
+export const DEFAULT_DRIVE_REVISION = 'Q3F1';
 const DEFAULT_VENDOR = 'VTL';
 const DEFAULT_REVISION = '0100';
+
+/** Product identification of an IBM full-height LTO drive by generation (ULT3580-TD5 ... TD9; TD10 by analogy). */
+export function defaultDriveProduct(generation: LtoGeneration): string {
+  return `ULT3580-TD${generation}`;
+}
 
 /** FNV-1a, for serials that stay the same across restarts and differ between libraries. */
 function fnv1a(text: string): string {
@@ -44,7 +50,7 @@ export function resolveDriveIdentity(config: VtlConfig, library: LibraryConfig, 
   const generation = (own.generation ?? defaults.generation ?? config.defaults.generation);
   return {
     vendor: own.vendor ?? defaults.vendor ?? DEFAULT_DRIVE_VENDOR,
-    product: own.product ?? defaults.product ?? `ULT3580-TD${generation}`,
+    product: own.product ?? defaults.product ?? defaultDriveProduct(generation),
     revision: own.revision ?? defaults.revision ?? DEFAULT_DRIVE_REVISION,
     // driveDefaults.serial would give every drive the same serial; a per-drive suffix keeps them apart.
     serial: own.serial ?? (defaults.serial !== undefined ? `${defaults.serial}${driveIndex + 1}` : `VTL${fnv1a(library.name)}D${String(driveIndex + 1).padStart(2, '0')}`),

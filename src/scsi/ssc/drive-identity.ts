@@ -1,5 +1,7 @@
-// Default INQUIRY identity of a virtual LTO drive, and the stable NAA designator derived from its serial.
+// INQUIRY identity of a virtual LTO drive (the library's defaults, and a serial for a drive built on its own), and
+// the stable NAA designator derived from its serial.
 import { crc32c } from '../../crc32c.js';
+import { DEFAULT_DRIVE_REVISION, DEFAULT_DRIVE_VENDOR, defaultDriveProduct } from '../../library/drive-identity.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { SpcIdentity } from '../spc/spc-device.js';
 import { VersionDescriptor } from '../spc/version-descriptor.js';
@@ -11,17 +13,10 @@ export interface DriveIdentity {
   readonly serial: string;
 }
 
-/** Product identification of an IBM full-height LTO drive by generation (ULT3580-TD5 ... TD9; TD10 by analogy). */
-export function defaultProduct(generation: LtoGeneration): string {
-  return `ULT3580-TD${generation}`;
-}
-
-export const DEFAULT_VENDOR = 'IBM';
-export const DEFAULT_REVISION = 'Q3F1';
-
 /**
  * A 10-digit serial derived from the target and drive names, so it is stable across restarts and different for
- * every drive of every library.
+ * every drive of every library. Only for a drive built without an identity (a library gives each of its drives one,
+ * library/drive-identity.ts).
  */
 export function defaultSerial(targetName: string, driveName: string): string {
   const key = Buffer.from(`${targetName}/${driveName}`, 'utf8');
@@ -36,9 +31,9 @@ export function resolveDriveIdentity(
   given: Partial<DriveIdentity> = {},
 ): DriveIdentity {
   return {
-    vendor: given.vendor ?? DEFAULT_VENDOR,
-    product: given.product ?? defaultProduct(generation),
-    revision: given.revision ?? DEFAULT_REVISION,
+    vendor: given.vendor ?? DEFAULT_DRIVE_VENDOR,
+    product: given.product ?? defaultDriveProduct(generation),
+    revision: given.revision ?? DEFAULT_DRIVE_REVISION,
     serial: given.serial ?? defaultSerial(targetName, driveName),
   };
 }
