@@ -65,7 +65,7 @@ let ranThisTurn = false;
  * One job per turn of the event loop. Node hands a thread all the messages waiting on its port in one go; run back to
  * back, every result of such a batch stays allocated until the batch ends, because lz4-napi's buffers are freed by a
  * callback that runs between turns, after the collector has found them dead (measured: 40-70 MiB of mimalloc memory
- * with four drives compressing, 13-15 MiB when each job has a turn of its own).
+ * with four drives compressing, 13-16 MiB when each job has a turn of its own).
  */
 function nextTurn(): void {
   ranThisTurn = false;
