@@ -145,17 +145,30 @@ export class FileTapeMedium implements TapeMedium {
       }
       await this.settle();
       const commandObject = this.current;
-      const compressed = tryCompressing ? await this.compression.compressWhole(block) : undefined;
-      const payload = compressed ?? block;
-      const start = await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
+      // Not an append at end of data (or close to capacity): stored before the answer, still compressed on a worker
+      // when the block fits a slot (the thread pool would keep lz4-napi's allocations in its long-lived threads).
+      const staged = tryCompressing && this.stage.fits(block) ? await this.stage.submit(block) : undefined;
       try {
-        await this.appendData(this.current, start, payload, compressed !== undefined, block.length);
-      } catch (error) {
-        throw this.writeFailed(error, commandObject);
+        let form: { payload: Buffer; compressed: boolean; crc?: number };
+        if (staged !== undefined) {
+          form = await staged.result;
+          this.compression.observe(block.length, form.compressed ? form.payload.length : block.length);
+        } else {
+          const compressed = tryCompressing ? await this.compression.compressWhole(block) : undefined;
+          form = { payload: compressed ?? block, compressed: compressed !== undefined };
+        }
+        const start = await this.prepareWrite(RECORD_HEADER_BYTES + form.payload.length);
+        try {
+          await this.appendData(this.current, start, form.payload, form.compressed, block.length, form.crc);
+        } catch (error) {
+          throw this.writeFailed(error, commandObject);
+        }
+        this.current++;
+        this.storedData(block.length, RECORD_HEADER_BYTES + form.payload.length);
+        return { earlyWarning: this.inEarlyWarning() };
+      } finally {
+        staged?.release();
       }
-      this.current++;
-      this.storedData(block.length, RECORD_HEADER_BYTES + payload.length);
-      return { earlyWarning: this.inEarlyWarning() };
     }, { settleFirst: false });
   }
 

@@ -177,6 +177,23 @@ describe('tape semantics', () => {
     await medium.close();
   });
 
+  test('a compressed block written over old data is stored compressed before write() returns, then appending resumes', async () => {
+    const { medium, reopen } = await mediumWith('');
+    const text = (n: number): Buffer => Buffer.from(`INSERT INTO t VALUES (${n}, 'row ${n}');\n`.repeat(3000));
+    for (let n = 0; n < 3; n++) await medium.write(text(n), { compress: true });
+    await medium.rewind();
+    await medium.write(text(10), { compress: true }); // not at end of data: cuts objects 1 and 2
+    assert.deepEqual(medium.position(), { objectNumber: 1, fileNumber: 0, atEndOfData: true });
+    assert.ok(medium.capacity().usedBytes < text(10).length / 2, 'stored compressed at once, not counted at its full size');
+    await medium.write(text(11), { compress: true }); // an append again: through the pipeline
+    await medium.close();
+    const again = await reopen();
+    assert.ok((await readBlock(again)).equals(text(10)));
+    assert.ok((await readBlock(again)).equals(text(11)));
+    assert.deepEqual(await again.read(), { kind: 'end-of-data' });
+    await again.close();
+  });
+
   test('a small cartridge gives early warning before the end and MediumFullError at it, writing nothing', async () => {
     const capacityBytes = 1024 * 1024; // early warning at a quarter: 256 KiB
     const { medium } = await mediumWith('', { capacityBytes });
