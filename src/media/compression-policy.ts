@@ -2,17 +2,12 @@
 // is thrown away, so, like an LTO drive that falls back to pass-through, a medium that has just seen a block not
 // shrink first tries a small sample of the next blocks and compresses a whole block only when its sample shrinks.
 // Which blocks are stored compressed is never visible to the host: only the stored size differs.
-import { compress, compressSync } from 'lz4-napi';
+import { compressSync } from 'lz4-napi';
 
 /** Blocks shorter than this are stored as they are: LZ4 cannot win enough on them to pay for the call. */
 export const MIN_COMPRESS_BYTES = 1024;
 /** Bytes of a block tried while the stream looks incompressible. */
 export const SAMPLE_BYTES = 4096;
-/**
- * Blocks at least this long are compressed on the libuv thread pool: the event loop keeps serving the other drives'
- * network traffic meanwhile (the caller's block is not changed until the promise settles).
- */
-export const THREAD_POOL_BYTES = 64 * 1024;
 /** A block (or sample) "shrinks" when its compressed form is at most this fraction of it. */
 const SHRINK_RATIO = 0.97;
 
@@ -25,14 +20,6 @@ export class CompressionPolicy {
   /** Blocks left to store without a sample, and how many the next failed sample skips (doubling up to the maximum). */
   private unsampled = 0;
   private backoff = 0;
-
-  /**
-   * The compressed form of `block` when it is worth storing (shorter than the block), else undefined.
-   * Never changes `block`.
-   */
-  async compress(block: Buffer): Promise<Buffer | undefined> {
-    return this.worthTrying(block) ? this.compressWhole(block) : undefined;
-  }
 
   /** Whether compressing `block` is worth a try (it is long enough, and its sample shrinks after a block that did not). */
   worthTrying(block: Buffer): boolean {
@@ -53,13 +40,6 @@ export class CompressionPolicy {
       }
     }
     return true;
-  }
-
-  /** Compress the whole block (no sampling); undefined when the result is not shorter. */
-  async compressWhole(block: Buffer): Promise<Buffer | undefined> {
-    const compressed = block.length >= THREAD_POOL_BYTES ? await compress(block) : compressSync(block);
-    this.observe(block.length, compressed.length);
-    return compressed.length < block.length ? compressed : undefined;
   }
 
   /** A block of `blockBytes` was tried and compressed to `compressedBytes` (elsewhere, e.g. on a worker). */

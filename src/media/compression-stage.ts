@@ -6,7 +6,7 @@ import { PayloadWorkers } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
 import { SharedMemoryPool } from './shared-memory-pool.js';
 
-/** Largest block that goes through the workers; longer ones are compressed on the event loop. */
+/** Largest block that goes through a slot (and the pipeline); longer ones are compressed by submitLarge(). */
 export const SLOT_BYTES = 1024 * 1024;
 /** Blocks compressing or waiting to be stored, per cartridge. */
 export const SLOTS = 4;
@@ -34,10 +34,13 @@ export class CompressionStage {
   private memory: SharedArrayBuffer | undefined;
   private readonly free: number[] = [];
   private readonly waiting: (() => void)[] = [];
+  /** Shared memory for blocks longer than a slot (submitLarge), and whether one is in it. */
+  private large: SharedArrayBuffer | undefined;
+  private largeInUse = false;
 
   constructor(private readonly workers: PayloadWorkers = PayloadWorkers.shared()) {}
 
-  /** The block can go through the stage. */
+  /** The block fits a slot (submit); a longer one goes through submitLarge. */
   fits(block: Buffer): boolean {
     return block.length <= SLOT_BYTES;
   }
@@ -52,11 +55,31 @@ export class CompressionStage {
       slot = this.free.pop();
     }
     const inputOffset = slot * SLOT_STRIDE;
-    const outputOffset = inputOffset + SLOT_BYTES;
+    return this.start(block, memory, inputOffset, inputOffset + SLOT_BYTES, OUTPUT_BYTES, () => {
+      this.free.push(slot);
+      this.waiting.shift()?.();
+    });
+  }
+
+  /**
+   * Like submit(), for a block longer than a slot, in shared memory of its own (kept for the next such block while
+   * the cartridge is loaded). One at a time: the caller stores and releases it before the next.
+   */
+  submitLarge(block: Buffer): StagedBlock {
+    if (this.largeInUse) throw new Error('a large block is already in the compression stage');
+    // Only a compressed form shorter than the block is kept, so the output needs no more room than the input.
+    const needed = 2 * block.length;
+    if (this.large === undefined || this.large.byteLength < needed) this.large = new SharedArrayBuffer(Math.ceil(needed / SLOT_BYTES) * SLOT_BYTES);
+    this.largeInUse = true;
+    return this.start(block, this.large, 0, block.length, block.length, () => (this.largeInUse = false));
+  }
+
+  /** Copy `block` to `inputOffset` of `memory` and have a worker compress it to `outputOffset`. */
+  private start(block: Buffer, memory: SharedArrayBuffer, inputOffset: number, outputOffset: number, outputCapacity: number, free: () => void): StagedBlock {
     const input = Buffer.from(memory, inputOffset, block.length);
     copyBytes(block, input);
     const result = this.workers
-      .compress({ input: memory, inputOffset, length: block.length, output: memory, outputOffset, outputCapacity: OUTPUT_BYTES })
+      .compress({ input: memory, inputOffset, length: block.length, output: memory, outputOffset, outputCapacity })
       .then((reply): StoredForm => {
         if ('problem' in reply) return { payload: input, compressed: false, crc: crc32c(input) }; // the worker stopped
         return reply.length >= 0 && reply.length < block.length
@@ -67,14 +90,14 @@ export class CompressionStage {
     const release = (): void => {
       if (released) return;
       released = true;
-      this.free.push(slot);
-      this.waiting.shift()?.();
+      free();
     };
     return { result, release };
   }
 
   /** The cartridge is unloaded and its pipeline settled: the slots go back to the pool. */
   close(): void {
+    if (!this.largeInUse) this.large = undefined;
     if (this.memory === undefined || this.free.length < SLOTS) return; // a slot still in use: leave it to the collector
     stageMemory.give(this.memory);
     this.memory = undefined;

@@ -145,17 +145,14 @@ export class FileTapeMedium implements TapeMedium {
       }
       await this.settle();
       const commandObject = this.current;
-      // Not an append at end of data (or close to capacity): stored before the answer, still compressed on a worker
-      // when the block fits a slot (the thread pool would keep lz4-napi's allocations in its long-lived threads).
-      const staged = tryCompressing && this.stage.fits(block) ? await this.stage.submit(block) : undefined;
+      // Not an append at end of data, close to capacity, or longer than a slot: stored before the answer, still
+      // compressed on a worker (not the thread pool, whose long-lived threads would keep lz4-napi's allocations).
+      const staged = tryCompressing ? (this.stage.fits(block) ? await this.stage.submit(block) : this.stage.submitLarge(block)) : undefined;
       try {
-        let form: { payload: Buffer; compressed: boolean; crc?: number };
+        let form: { payload: Buffer; compressed: boolean; crc?: number } = { payload: block, compressed: false };
         if (staged !== undefined) {
           form = await staged.result;
           this.compression.observe(block.length, form.compressed ? form.payload.length : block.length);
-        } else {
-          const compressed = tryCompressing ? await this.compression.compressWhole(block) : undefined;
-          form = { payload: compressed ?? block, compressed: compressed !== undefined };
         }
         const start = await this.prepareWrite(RECORD_HEADER_BYTES + form.payload.length);
         try {

@@ -194,6 +194,24 @@ describe('tape semantics', () => {
     await again.close();
   });
 
+  test('blocks longer than a compression slot are compressed too, stored before write() returns, and read back whole', async () => {
+    const { medium, reopen } = await mediumWith('');
+    const big = (n: number, length: number): Buffer => Buffer.from(`${n}: INSERT INTO t VALUES ('row');\n`.repeat(Math.ceil(length / 16))).subarray(0, length);
+    const blocks = [big(1, 2 * 1024 * 1024), big(2, 3 * 1024 * 1024 + 17), pattern(5, 1536 * 1024), big(3, 1024 * 1024 + 1)];
+    for (const block of blocks) {
+      const before = medium.capacity().usedBytes;
+      await medium.write(block, { compress: true });
+      const stored = medium.capacity().usedBytes - before;
+      if (block === blocks[2]) assert.equal(stored, 28 + block.length, 'incompressible: stored as it is');
+      else assert.ok(stored < block.length / 4, `${block.length} bytes stored in ${stored}`);
+    }
+    await medium.close();
+    const again = await reopen();
+    for (const block of blocks) assert.ok((await readBlock(again)).equals(block));
+    assert.deepEqual(await again.read(), { kind: 'end-of-data' });
+    await again.close();
+  });
+
   test('a small cartridge gives early warning before the end and MediumFullError at it, writing nothing', async () => {
     const capacityBytes = 1024 * 1024; // early warning at a quarter: 256 KiB
     const { medium } = await mediumWith('', { capacityBytes });
