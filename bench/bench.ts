@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { compressSync } from 'lz4-napi';
+import { CartridgeFile, cartridgePath } from '../src/media/cartridge-files.js';
 import { runLocate, runMount, runStream, type StreamOptions } from './client.js';
 import { summarizeCpuProfile, type HotSpot } from './cpu-profile-summary.js';
 import { readCpuSeconds, readPeakRssMiB, resetPeakRss } from './proc-stats.js';
@@ -122,6 +123,20 @@ function lz4OneCore(clientPath: string, recordSizes: readonly number[]): Map<num
   return out;
 }
 
+/** Bytes in the data files of the cartridges written since `sinceMs`: what vtl stored for a stream. */
+function storedBytesSince(cartridgesDir: string, sinceMs: number): number {
+  let total = 0;
+  for (const barcode of readdirSync(cartridgesDir)) {
+    try {
+      const stats = statSync(join(cartridgesDir, cartridgePath(barcode, CartridgeFile.DATA)));
+      if (stats.mtimeMs >= sinceMs) total += stats.size;
+    } catch {
+      // not a cartridge folder
+    }
+  }
+  return total;
+}
+
 function writeRandomFile(file: string, mib: number): void {
   const fd = openSync(file, 'w');
   const chunk = Buffer.alloc(MiB);
@@ -210,6 +225,7 @@ async function main(): Promise<void> {
     const measure = async (target: BenchTarget, key: string, stream: StreamOptions) => {
       const isVtl = target === vtl;
       if (isVtl) resetPeakRss(target.pid);
+      const startedMs = Date.now();
       const cpuBefore = readCpuSeconds(target.pid);
       const result = await runStream(options.clientPath, target, stream);
       const cpuSeconds = readCpuSeconds(target.pid) - cpuBefore;
@@ -222,6 +238,11 @@ async function main(): Promise<void> {
       if (result.targetCpuReadSeconds >= 0) push(`${prefix}.cpuSecondsPerGBRead`, result.targetCpuReadSeconds / (result.bytesRead / 1e9));
       push(`${prefix}.recordsPerSecond`, result.bytes / stream.recordBytes / result.writeSeconds);
       for (const ms of result.mountMs) if (ms >= 0) push(`${target.name}.mountInStreamMs`, ms);
+      if (target.cartridgesDir !== undefined) {
+        // Each stream rewrites its cartridge from the start, so its data file holds this run's records only.
+        const stored = storedBytesSince(target.cartridgesDir, startedMs);
+        if (stored > 0) push(`${prefix}.storedRatio`, result.bytes / stored);
+      }
       if (isVtl) {
         const peak = readPeakRssMiB(target.pid);
         push(`${prefix}.peakRssMiB`, peak);

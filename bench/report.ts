@@ -63,6 +63,7 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
       addRow(`${label}: read MB/s`, `${base}.readMBps`, false, 0);
       addRow(`${label}: CPU s/GB written`, `${base}.cpuSecondsPerGBWritten`, false, 2);
       addRow(`${label}: CPU s/GB read`, `${base}.cpuSecondsPerGBRead`, false, 2);
+      addRow(`${label}: host bytes / bytes stored`, `${base}.storedRatio`, false, 2);
     }
   }
   addRow('512 B records: write records/s', 'small.random.512.recordsPerSecond', false, 0);
@@ -72,6 +73,7 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
     addRow(`${label}: aggregate read MB/s`, `four.${pattern}.262144.readMBps`, false, 0);
     addRow(`${label}: CPU s/GB written`, `four.${pattern}.262144.cpuSecondsPerGBWritten`, false, 2);
     addRow(`${label}: CPU s/GB read`, `four.${pattern}.262144.cpuSecondsPerGBRead`, false, 2);
+    addRow(`${label}: host bytes / bytes stored`, `four.${pattern}.262144.storedRatio`, false, 2);
     addRow(`${label}: vtl peak RSS MiB`, `four.${pattern}.262144.peakRssMiB`, false, 0);
   }
   addRow('vtl peak RSS MiB (whole run)', 'peakRssMiB', false, 0);

@@ -24,6 +24,8 @@ export interface BenchTarget {
   driveLuns: number[];
   /** Present when cartridges must be moved into the drives (vtl); tgt's tape LUNs come loaded. */
   changer?: Changer;
+  /** Where vtl keeps its cartridge folders, for the bytes it stored; tgt stores what it is sent. */
+  cartridgesDir?: string;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,7 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
     pid: child.pid ?? -1,
     driveLuns: [1, 2, 3, 4],
     changer: { lun: 0, slots: [0x1000, 0x1001, 0x1002, 0x1003], drives: [0x0100, 0x0101, 0x0102, 0x0103] },
+    cartridgesDir: join(dataDir, 'cartridges'),
     // A graceful stop lets --cpu-prof write its profile.
     stop: () => stopChild(child, 10_000),
   };
