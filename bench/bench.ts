@@ -126,6 +126,7 @@ function lz4OneCore(clientPath: string, recordSizes: readonly number[]): Map<num
 /** Bytes in the data files of the cartridges written since `sinceMs`: what vtl stored for a stream. */
 function storedBytesSince(cartridgesDir: string, sinceMs: number): number {
   let total = 0;
+  if (!existsSync(cartridgesDir)) return 0;
   for (const barcode of readdirSync(cartridgesDir)) {
     try {
       const stats = statSync(join(cartridgesDir, cartridgePath(barcode, CartridgeFile.DATA)));
