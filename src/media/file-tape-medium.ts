@@ -7,7 +7,7 @@ import { earlyWarningBytes } from './capacity.js';
 import { attributesToMap, attributesToRecord, type CartridgeMetadata } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { CompressionPolicy } from './compression-policy.js';
-import { CompressionStage, type StagedBlock } from './compression-stage.js';
+import { CompressionStage, type StagedBlock, type StoredForm } from './compression-stage.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import type { ObjectIndex } from './object-index.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
@@ -149,11 +149,9 @@ export class FileTapeMedium implements TapeMedium {
       // compressed on a worker (not the thread pool, whose long-lived threads would keep lz4-napi's allocations).
       const staged = tryCompressing ? (this.stage.fits(block) ? await this.stage.submit(block) : this.stage.submitLarge(block)) : undefined;
       try {
-        let form: { payload: Buffer; compressed: boolean; crc?: number } = { payload: block, compressed: false };
-        if (staged !== undefined) {
-          form = await staged.result;
-          this.compression.observe(block.length, form.compressed ? form.payload.length : block.length);
-        }
+        const form: { payload: Buffer; compressed: boolean; crc?: number } = staged === undefined
+          ? { payload: block, compressed: false }
+          : await this.storedForm(staged, block.length);
         const start = await this.prepareWrite(RECORD_HEADER_BYTES + form.payload.length);
         try {
           await this.appendData(this.current, start, form.payload, form.compressed, block.length, form.crc);
@@ -335,11 +333,17 @@ export class FileTapeMedium implements TapeMedium {
     return { earlyWarning: this.inEarlyWarning() };
   }
 
+  /** What a staged block of `logicalLength` bytes is stored as, once compressed; the policy learns whether it shrank. */
+  private async storedForm(staged: StagedBlock, logicalLength: number): Promise<StoredForm> {
+    const form = await staged.result;
+    this.compression.observe(logicalLength, form.compressed ? form.payload.length : logicalLength);
+    return form;
+  }
+
   /** Store one record of the pipeline (never rejects: a failure is kept for the next operation). */
   private async store(staged: StagedBlock, objectNumber: number, logicalLength: number, upperBound: number): Promise<void> {
     try {
-      const { payload, compressed, crc } = await staged.result;
-      this.compression.observe(logicalLength, compressed ? payload.length : logicalLength);
+      const { payload, compressed, crc } = await this.storedForm(staged, logicalLength);
       if (this.pipelineFailure !== undefined) return; // lost with the failure before it
       try {
         await this.appendData(objectNumber, this.index.endOffset, payload, compressed, logicalLength, crc);
