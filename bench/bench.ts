@@ -27,8 +27,13 @@ interface Options {
   skipLocate: boolean;
   clientPath: string;
   outDir: string;
-  /** The vtl entry point; dist/src/main.js unless --vtl-main names another build. */
-  vtlMain: string;
+  /** The vtl entry point under test; dist/src/main.js unless --vtl names another build. */
+  vtl: string;
+  /**
+   * Another build of vtl measured in the same run as the target `vtl-main` (the build before a change: a copy of
+   * `dist/` taken from main), each stream right after the same stream on `vtl`.
+   */
+  vtlMain?: string;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -40,7 +45,7 @@ function parseOptions(argv: string[]): Options {
     skipLocate: false,
     clientPath: join(repoDir, 'bench/out/tape-bench'),
     outDir: join(repoDir, 'bench/out'),
-    vtlMain: join(repoDir, 'dist/src/main.js'),
+    vtl: join(repoDir, 'dist/src/main.js'),
   };
   let repsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -54,9 +59,10 @@ function parseOptions(argv: string[]): Options {
     } else if (arg === '--targets') {
       options.targets = new Set((argv[++i] ?? '').split(',').filter((t): t is 'vtl' | 'tgt' => t === 'vtl' || t === 'tgt'));
     } else if (arg === '--client') options.clientPath = resolve(argv[++i] ?? '');
+    else if (arg === '--vtl') options.vtl = resolve(argv[++i] ?? '');
     else if (arg === '--vtl-main') options.vtlMain = resolve(argv[++i] ?? '');
     else {
-      throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH --vtl-main FILE`);
+      throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH --vtl FILE --vtl-main FILE`);
     }
   }
   if (options.quick && !repsGiven) options.reps = 1;
@@ -146,7 +152,18 @@ function writeRandomFile(file: string, mib: number): void {
   closeSync(fd);
 }
 
-async function machineInfo(workDir: string, vtlMain: string): Promise<Record<string, string | number>> {
+/** The commit a build was made from: a snapshot of dist/ may carry it in COMMIT; otherwise the working tree's HEAD. */
+async function buildCommit(main: string): Promise<string> {
+  try {
+    const stamp = join(dirname(main), '..', 'COMMIT');
+    if (existsSync(stamp)) return readFileSync(stamp, 'utf8').trim();
+    return (await execFileAsync('git', ['-C', repoDir, 'rev-parse', '--short', 'HEAD'])).stdout.trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function machineInfo(workDir: string, options: Options): Promise<Record<string, string | number>> {
   const info: Record<string, string | number> = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version };
   // Other work on the machine skews every number; the load average says how much there was.
   info.loadAverageAtStart = loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -161,14 +178,8 @@ async function machineInfo(workDir: string, vtlMain: string): Promise<Record<str
   } catch {
     info.disk = 'unknown';
   }
-  try {
-    // A snapshot of dist/ may carry the commit it was built from; otherwise the working tree's HEAD.
-    info.vtlCommit = existsSync(join(dirname(vtlMain), '..', 'COMMIT'))
-      ? readFileSync(join(dirname(vtlMain), '..', 'COMMIT'), 'utf8').trim()
-      : (await execFileAsync('git', ['-C', repoDir, 'rev-parse', '--short', 'HEAD'])).stdout.trim();
-  } catch {
-    info.vtlCommit = 'unknown';
-  }
+  info.vtlCommit = await buildCommit(options.vtl);
+  if (options.vtlMain !== undefined) info.vtlMainCommit = await buildCommit(options.vtlMain);
   try {
     const { stdout } = await execFileAsync('dpkg-query', ['-W', '-f', '${Package} ${Version}, ', 'tgt', 'libiscsi7']);
     info.debianPackages = stdout.replace(/, $/, '');
@@ -199,7 +210,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   const started = new Date();
   try {
-    const machine = await machineInfo(workDir, options.vtlMain);
+    const machine = await machineInfo(workDir, options);
     log(`work dir ${workDir}; ${machine.nproc} CPUs, ${machine.cpuModel}; disk ${machine.disk}`);
     if (options.targets.has('tgt')) {
       try {
@@ -215,16 +226,17 @@ async function main(): Promise<void> {
           rmSync(profileDir, { recursive: true, force: true });
           mkdirSync(profileDir, { recursive: true });
         }
-        targets.push(await startVtl({ main: options.vtlMain, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
+        targets.push(await startVtl({ name: 'vtl', main: options.vtl, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
+        if (options.vtlMain !== undefined) targets.push(await startVtl({ name: 'vtl-main', main: options.vtlMain, workDir }));
       } catch (error) {
         notes.push(`vtl could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
         log(notes[notes.length - 1]);
       }
     }
     const vtl = targets.find((t) => t.name === 'vtl');
-    let vtlPeakRss = 0;
+    const peakRss = new Map<string, number>();
     const measure = async (target: BenchTarget, key: string, stream: StreamOptions) => {
-      const isVtl = target === vtl;
+      const isVtl = target.name !== 'tgt';
       if (isVtl) resetPeakRss(target.pid);
       const startedMs = Date.now();
       const cpuBefore = readCpuSeconds(target.pid);
@@ -247,7 +259,7 @@ async function main(): Promise<void> {
       if (isVtl) {
         const peak = readPeakRssMiB(target.pid);
         push(`${prefix}.peakRssMiB`, peak);
-        vtlPeakRss = Math.max(vtlPeakRss, peak);
+        peakRss.set(target.name, Math.max(peakRss.get(target.name) ?? 0, peak));
       }
       negotiated[target.name] ??= result.targetLoginReply;
       log(`${prefix}: write ${result.writeMBps.toFixed(0)} MB/s, +flush ${result.writeFlushMBps.toFixed(0)} MB/s, read ${result.readMBps.toFixed(0)} MB/s, ${cpuSeconds.toFixed(2)} CPU s`);
@@ -307,8 +319,8 @@ async function main(): Promise<void> {
         if (locate.unsupported.length > 0) notes.push(`vtl answered LOCATE(${locate.unsupported.join('), LOCATE(')}) as unsupported`);
         log(`vtl locate: fill ${locate.blocksPerSecond.toFixed(0)} blocks/s; ${locate.locate.map((l) => l.ms.toFixed(2)).join(' ')} ms`);
       }
-      push('vtl.peakRssMiB', vtlPeakRss);
     }
+    for (const [name, peak] of peakRss) push(`${name}.peakRssMiB`, peak);
     if (targets.some((t) => t.name === 'tgt')) notes.push('tgt 1.0.85 implements neither LOCATE(10) nor LOCATE(16), so LOCATE is measured on vtl only');
     await cleanup();
     if (options.profile) {

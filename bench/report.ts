@@ -18,8 +18,11 @@ export interface BenchReport {
 interface Row {
   metric: string;
   vtl: string;
+  /** The build before a change, measured in the same run (`--vtl-main`); empty without it. */
+  vtlMain: string;
   tgt: string;
   disk: string;
+  vtlOverMain: string;
   vtlOverTgt: string;
   vtlOverDisk: string;
 }
@@ -29,6 +32,8 @@ export interface Check {
   measured: string;
   pass: boolean | 'n/a';
 }
+
+const EMPTY_ROW: Row = { metric: '', vtl: '', vtlMain: '', tgt: '', disk: '', vtlOverMain: '', vtlOverTgt: '', vtlOverDisk: '' };
 
 const kib = (bytes: number) => (bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MiB` : `${bytes / 1024} KiB`);
 const fmtRatio = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(2)}x`);
@@ -44,11 +49,14 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
   const rows: Row[] = [];
   const addRow = (metric: string, key: string, compareDisk: boolean, digits = 1) => {
     const vtl = get(`vtl.${key}`);
+    const vtlMain = get(`vtl-main.${key}`);
     const tgt = get(`tgt.${key}`);
     rows.push({
       metric,
       vtl: cell(vtl, digits),
+      vtlMain: cell(vtlMain, digits),
       tgt: cell(tgt, digits),
+      vtlOverMain: fmtRatio(ratio(vtl, vtlMain)),
       disk: compareDisk ? cell(disk, 0) : '',
       vtlOverTgt: fmtRatio(ratio(vtl, tgt)),
       vtlOverDisk: compareDisk ? fmtRatio(ratio(vtl, disk)) : '',
@@ -82,19 +90,21 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
   addRow(`LOCATE(10) ms, ${report.sizes.locateBlocks} blocks`, 'locate.locate10Ms', false, 2);
   addRow(`LOCATE(16) ms, ${report.sizes.locateBlocks} blocks`, 'locate.locate16Ms', false, 2);
   addRow(`fill ${report.sizes.locateBlocks} x 512 B fixed blocks: blocks/s`, 'locate.fillBlocksPerSecond', false, 0);
-  rows.push({ metric: 'raw disk dd zero MB/s', vtl: '', tgt: '', disk: cell(get('disk.dd.zero.MBps'), 0), vtlOverTgt: '', vtlOverDisk: '' });
+  rows.push({ ...EMPTY_ROW, metric: 'raw disk dd zero MB/s', disk: cell(get('disk.dd.zero.MBps'), 0) });
   for (const size of report.sizes.recordSizes) {
     const lz4 = get(`lz4.text.${size}.compressMBps`);
     if (lz4 === undefined) continue;
     const ratioMedian = get(`lz4.text.${size}.ratio`);
     rows.push({
+      ...EMPTY_ROW,
       metric: `LZ4 alone on one core, ${kib(size)} compressible blocks: MB/s (ratio ${ratioMedian?.median.toFixed(2) ?? '?'})`,
-      vtl: cell(lz4, 0), tgt: '', disk: '', vtlOverTgt: '', vtlOverDisk: '',
+      vtl: cell(lz4, 0),
     });
   }
 
   const checks = checkTargets(get, report.sizes.recordSizes, report.sizes.locateBlocks);
-  const markdown = renderTables(rows, checks, report.notes);
+  const withMain = Object.keys(report.samples).some((key) => key.startsWith('vtl-main.'));
+  const markdown = renderTables(rows, checks, report.notes, withMain);
   process.stdout.write(markdown);
   return { rows, checks, medians, markdown };
 }
@@ -114,6 +124,14 @@ function checkTargets(get: (key: string) => Summary | undefined, recordSizes: nu
   const r256 = m(get('vtl.single.random.262144.readMBps'));
   const tr256 = m(get('tgt.single.random.262144.readMBps'));
   const x = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  // No change may slow the data path: the build under test against the build before it, in the same run.
+  for (const metric of ['writeFlushMBps', 'readMBps']) {
+    const key = `single.random.262144.${metric}`;
+    const now = m(get(`vtl.${key}`));
+    const before = m(get(`vtl-main.${key}`));
+    if (before === undefined) continue;
+    at(`256 KiB incompressible ${metric === 'readMBps' ? 'read' : 'write+flush'} within 5 % of vtl-main`, x(now, before), 0.95, `${x(now, before)?.toFixed(2)}x`);
+  }
   at('256 KiB incompressible write+flush >= 1.15x tgt', x(w256, tw256), 1.15, `${x(w256, tw256)?.toFixed(2)}x`);
   at('256 KiB incompressible write+flush >= 0.9x raw disk', x(w256, disk), 0.9, `${x(w256, disk)?.toFixed(2)}x`);
   at('256 KiB incompressible read >= 1.2x tgt', x(r256, tr256), 1.2, `${x(r256, tr256)?.toFixed(2)}x`);
@@ -164,13 +182,16 @@ function checkTargets(get: (key: string) => Summary | undefined, recordSizes: nu
   return checks;
 }
 
-function renderTables(rows: Row[], checks: Check[], notes: string[]): string {
-  const header: Row = { metric: 'metric (median ±half-spread)', vtl: 'vtl', tgt: 'tgt', disk: 'disk', vtlOverTgt: 'vtl/tgt', vtlOverDisk: 'vtl/disk' };
-  const columns = Object.keys(header) as (keyof Row)[];
+function renderTables(rows: Row[], checks: Check[], notes: string[], withMain: boolean): string {
+  const header: Row = {
+    metric: 'metric (median ±half-spread)', vtl: 'vtl', vtlMain: 'vtl-main', tgt: 'tgt', disk: 'disk',
+    vtlOverMain: 'vtl/vtl-main', vtlOverTgt: 'vtl/tgt', vtlOverDisk: 'vtl/disk',
+  };
+  const columns = (Object.keys(header) as (keyof Row)[]).filter((c) => withMain || (c !== 'vtlMain' && c !== 'vtlOverMain'));
   const widths = columns.map((c) => Math.max(...[header, ...rows].map((r) => r[c].length)));
   const line = (r: Row) => `| ${columns.map((c, i) => r[c].padEnd(widths[i])).join(' | ')} |`;
   const out = [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line), ''];
-  out.push('| goal (issue 6) | measured | result |', '|---|---|---|');
+  out.push('| goal | measured | result |', '|---|---|---|');
   for (const check of checks) out.push(`| ${check.goal} | ${check.measured} | ${check.pass === 'n/a' ? 'n/a' : check.pass ? 'PASS' : 'FAIL'} |`);
   if (notes.length > 0) out.push('');
   for (const note of notes) out.push(`- note: ${note}`);

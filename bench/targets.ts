@@ -17,7 +17,8 @@ export interface Changer {
 }
 
 export interface BenchTarget {
-  name: 'vtl' | 'tgt';
+  /** `vtl-main`: another build of vtl measured in the same run (the build before a change). */
+  name: 'vtl' | 'vtl-main' | 'tgt';
   portal: string;
   iqn: string;
   pid: number;
@@ -70,6 +71,7 @@ function spawnLogged(command: string, args: string[], logFile: string): ChildPro
 }
 
 export interface VtlOptions {
+  name: 'vtl' | 'vtl-main';
   /** The built entry point, normally dist/src/main.js. */
   main: string;
   workDir: string;
@@ -82,9 +84,9 @@ export const VTL_IQN = 'iqn.2026-11.org.vtl:lib0';
 /** The default library (LUN 0 changer, LUNs 1-4 drives, slots from 0x1000, drives from 0x0100). */
 export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
   const port = await freePort();
-  const dataDir = join(options.workDir, 'vtl-data');
+  const dataDir = join(options.workDir, `${options.name}-data`);
   mkdirSync(dataDir, { recursive: true });
-  const configFile = join(options.workDir, 'vtl-bench.yaml');
+  const configFile = join(options.workDir, `${options.name}-bench.yaml`);
   // Compression on, as real LTO drives ship; the management API off so no fixed port is taken.
   writeFileSync(
     configFile,
@@ -102,7 +104,7 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
       '',
     ].join('\n'),
   );
-  const logFile = join(options.workDir, 'vtl.log');
+  const logFile = join(options.workDir, `${options.name}.log`);
   // The V8 options of the `vtl` command, so the benchmark measures vtl as users run it.
   const nodeArgs = [...NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   const main = options.main;
@@ -119,7 +121,7 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
     throw error;
   }
   return {
-    name: 'vtl',
+    name: options.name,
     portal: `127.0.0.1:${port}`,
     iqn: VTL_IQN,
     pid: child.pid ?? -1,
