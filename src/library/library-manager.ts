@@ -19,9 +19,9 @@ import { LibraryCore } from './library-core.js';
 import type { ActiveLibrary } from './library-core.js';
 import type { Actor, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
-import { Mutex } from './mutex.js';
 import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
 import { startupCheck } from './startup-check.js';
+import { SerialQueue } from '../serial-queue.js';
 import type { StartupReport } from './startup-check.js';
 
 export type { CreateCartridgesRequest } from './cartridge-ops.js';
@@ -80,7 +80,9 @@ export interface ActorOption {
 export class LibraryManager {
   private readonly core: LibraryCore;
   private readonly catalog: Catalog;
-  private readonly mutex = new Mutex();
+  /** The one owner of ordering for library operations: a move awaits drive loads, and two interleaved moves could
+   * both see the same free slot. */
+  private readonly operations = new SerialQueue();
   private started = false;
 
   constructor(options: LibraryManagerOptions) {
@@ -96,7 +98,7 @@ export class LibraryManager {
 
   /** Reconcile the catalog with the config and the media store; call once, before anything else. */
   async start(): Promise<StartupReport> {
-    const report = await this.mutex.run(() => startupCheck(this.core));
+    const report = await this.operations.run(() => startupCheck(this.core));
     this.started = true;
     return report;
   }
@@ -112,7 +114,7 @@ export class LibraryManager {
   async attachDrive(library: string, driveIndex: number, mechanism: DriveMechanism): Promise<void> {
     const lib = this.core.lib(library);
     this.checkDrive(lib, driveIndex);
-    await this.mutex.run(async () => {
+    await this.operations.run(async () => {
       this.core.attach(lib.name, driveIndex, mechanism);
       const row = this.catalog.cartridgeAt(lib.name, 'dataTransfer', driveIndex);
       if (row && mechanism.state().loaded !== row.barcode && !row.mediaMissing) {
@@ -279,7 +281,7 @@ export class LibraryManager {
 
   private op<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.started) return Promise.reject(new Error('LibraryManager.start() has not completed'));
-    return this.mutex.run(fn);
+    return this.operations.run(fn);
   }
 
   private checkDrive(lib: ActiveLibrary, index: number): void {
