@@ -44,6 +44,8 @@ export interface ApiHarness {
   readonly server: ManagementServer;
   readonly drives: TestDrive[];
   readonly sessions: SessionInfo[];
+  /** The service's clock: tests move it to check what the API derives from time. */
+  readonly clock: { now: Date };
   /** JSON request with the token (unless `token` is given, or null for none). */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
@@ -76,7 +78,8 @@ export async function startApi(): Promise<ApiHarness> {
   const activity: DriveStatusProvider = (library, index): DriveActivity | undefined =>
     library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined;
   const sessions: SessionInfo[] = [];
-  const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions });
+  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
+  const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
   const server = new ManagementServer({ service, log, tokenFile });
   const { port } = await server.listen('127.0.0.1', 0);
@@ -92,6 +95,7 @@ export async function startApi(): Promise<ApiHarness> {
     server,
     drives,
     sessions,
+    clock,
     async call(method, path, body, useToken) {
       const headers: Record<string, string> = {};
       const bearer = useToken === undefined ? token : useToken;
