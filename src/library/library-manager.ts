@@ -9,6 +9,7 @@ import type { MediaStore } from '../media/tape-medium.js';
 import type { Cartridge, CartridgeFilter } from './cartridge.js';
 import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
 import type { CreateCartridgesRequest } from './cartridge-ops.js';
+import { cartridgeMatcher } from './cartridge-filter.js';
 import { Catalog } from './catalog.js';
 import { resolveChangerIdentity } from './drive-identity.js';
 import type { DeviceIdentity } from './drive-identity.js';
@@ -175,17 +176,7 @@ export class LibraryManager {
   }
 
   cartridges(filter: CartridgeFilter = {}): Cartridge[] {
-    const glob = filter.barcode === undefined ? undefined : globToRegExp(filter.barcode);
-    return this.catalog.allCartridges().map((r) => this.core.toCartridge(r)).filter((c) =>
-      (filter.library === undefined || c.location.library === filter.library)
-      && (filter.location === undefined || c.location.kind === filter.location)
-      && (filter.elementType === undefined || (c.location.kind === 'element' && c.location.type === filter.elementType))
-      && (glob === undefined || glob.test(c.barcode))
-      && (filter.generation === undefined || c.generation === filter.generation)
-      && (filter.worm === undefined || c.worm === filter.worm)
-      && (filter.cleaning === undefined || c.cleaning === filter.cleaning)
-      && (filter.writeProtected === undefined || c.writeProtected === filter.writeProtected)
-      && (filter.mediaMissing === undefined || c.mediaMissing === filter.mediaMissing));
+    return this.catalog.allCartridges().map((r) => this.core.toCartridge(r)).filter(cartridgeMatcher(filter));
   }
 
   cartridge(barcode: string): Cartridge {
@@ -306,10 +297,4 @@ export class LibraryManager {
       removalPrevented: this.core.removalPrevented(lib.name),
     };
   }
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  // Without wildcards the pattern is a prefix.
-  return new RegExp(`^${escaped}${/[*?]/.test(pattern) ? '$' : ''}`, 'i');
 }
