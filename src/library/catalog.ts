@@ -4,6 +4,9 @@
 // Operations that also touch the outside world (drive loads, media files) record an intent row in the same
 // transaction as their state change; start-up finishes or rolls back what an intent left half done.
 import Database from 'better-sqlite3';
+import { silentLogger } from '../log.js';
+import { CatalogHealth } from './catalog-health.js';
+import { catalogWriteErrorOf } from './catalog-write-error.js';
 import { CATALOG_SCHEMA_VERSION, SCHEMA, toRow } from './catalog-schema.js';
 import type { CartridgeRow, IntentKind, IntentRow, LibraryRow, NewCartridgeRow, Place, RawCartridge } from './catalog-schema.js';
 import type { ElementType } from './layout.js';
@@ -13,10 +16,15 @@ export type { CartridgeRow, IntentKind, IntentRow, LibraryRow, NewCartridgeRow, 
 
 export class Catalog {
   readonly db: Database.Database;
+  /** Whether writes succeed; every write below reports to it. */
+  readonly health: CatalogHealth;
   private readonly ownsDb: boolean;
+  /** Writes nested in a write (statements of a transaction): only the outermost one reports. */
+  private writeDepth = 0;
 
   /** Open (creating if needed) the catalog at `path`, or use an open database. */
-  constructor(source: string | Database.Database) {
+  constructor(source: string | Database.Database, health: CatalogHealth = new CatalogHealth(silentLogger())) {
+    this.health = health;
     this.ownsDb = typeof source === 'string';
     this.db = typeof source === 'string' ? new Database(source) : source;
     this.db.pragma('journal_mode = WAL');
@@ -38,7 +46,28 @@ export class Catalog {
 
   /** Run `fn` as one transaction (IMMEDIATE: it takes the write lock up front). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.write(() => this.db.transaction(fn).immediate());
+  }
+
+  /**
+   * Run a write; SQLite's "cannot write" failures become a CatalogWriteError (the statement or transaction was rolled
+   * back, so nothing changed) and the health hears of every outcome.
+   */
+  private write<T>(fn: () => T): T {
+    if (this.writeDepth > 0) return fn();
+    this.writeDepth++;
+    try {
+      const result = fn();
+      this.health.succeeded();
+      return result;
+    } catch (err) {
+      const failure = catalogWriteErrorOf(err);
+      if (!failure) throw err;
+      this.health.failed(failure);
+      throw failure;
+    } finally {
+      this.writeDepth--;
+    }
   }
 
   libraries(): LibraryRow[] {
@@ -54,11 +83,13 @@ export class Catalog {
   }
 
   putLibrary(row: Omit<LibraryRow, 'createdAt'>): void {
-    this.db
-      .prepare(`INSERT INTO libraries (name, storage_count, import_export_count, data_transfer_count, created_at)
-        VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET storage_count = excluded.storage_count,
-        import_export_count = excluded.import_export_count, data_transfer_count = excluded.data_transfer_count`)
-      .run(row.name, row.storageCount, row.importExportCount, row.dataTransferCount, now());
+    this.write(() => {
+      this.db
+        .prepare(`INSERT INTO libraries (name, storage_count, import_export_count, data_transfer_count, created_at)
+          VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET storage_count = excluded.storage_count,
+          import_export_count = excluded.import_export_count, data_transfer_count = excluded.data_transfer_count`)
+        .run(row.name, row.storageCount, row.importExportCount, row.dataTransferCount, now());
+    });
   }
 
   cartridge(barcode: string): CartridgeRow | undefined {
@@ -87,44 +118,58 @@ export class Catalog {
   }
 
   insertCartridge(row: NewCartridgeRow): void {
-    const t = now();
-    this.db
-      .prepare(`INSERT INTO cartridges (barcode, generation, worm, cleaning, capacity_bytes, write_protected, library,
-        element_type, element_index, placed_by_operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(row.barcode, row.generation, bit(row.worm), bit(row.cleaning), row.capacityBytes, bit(row.writeProtected ?? false),
-        row.library, row.elementType, row.elementIndex, bit(row.placedByOperator), t, t);
+    this.write(() => {
+      const t = now();
+      this.db
+        .prepare(`INSERT INTO cartridges (barcode, generation, worm, cleaning, capacity_bytes, write_protected, library,
+          element_type, element_index, placed_by_operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(row.barcode, row.generation, bit(row.worm), bit(row.cleaning), row.capacityBytes, bit(row.writeProtected ?? false),
+          row.library, row.elementType, row.elementIndex, bit(row.placedByOperator), t, t);
+    });
   }
 
   /** Put a cartridge at `to`, remembering `source` (the SMC source element) and who placed it. */
   relocate(barcode: string, to: Place, source: Place | null, placedByOperator: boolean): void {
-    const info = this.db
-      .prepare(`UPDATE cartridges SET library = ?, element_type = ?, element_index = ?, source_type = ?, source_index = ?,
-        placed_by_operator = ?, updated_at = ? WHERE barcode = ?`)
-      .run(to.library, to.type, to.index, source?.type ?? null, source?.index ?? null, bit(placedByOperator), now(), barcode);
-    if (info.changes !== 1) throw new Error(`catalog: no cartridge ${barcode} to relocate`);
+    this.write(() => {
+      const info = this.db
+        .prepare(`UPDATE cartridges SET library = ?, element_type = ?, element_index = ?, source_type = ?, source_index = ?,
+          placed_by_operator = ?, updated_at = ? WHERE barcode = ?`)
+        .run(to.library, to.type, to.index, source?.type ?? null, source?.index ?? null, bit(placedByOperator), now(), barcode);
+      if (info.changes !== 1) throw new Error(`catalog: no cartridge ${barcode} to relocate`);
+    });
   }
 
   deleteCartridge(barcode: string): void {
-    this.db.prepare('DELETE FROM cartridges WHERE barcode = ?').run(barcode);
+    this.write(() => {
+      this.db.prepare('DELETE FROM cartridges WHERE barcode = ?').run(barcode);
+    });
   }
 
   setWriteProtected(barcode: string, on: boolean): void {
-    this.db.prepare('UPDATE cartridges SET write_protected = ?, updated_at = ? WHERE barcode = ?').run(bit(on), now(), barcode);
+    this.write(() => {
+      this.db.prepare('UPDATE cartridges SET write_protected = ?, updated_at = ? WHERE barcode = ?').run(bit(on), now(), barcode);
+    });
   }
 
   setMediaMissing(barcode: string, missing: boolean): void {
-    this.db.prepare('UPDATE cartridges SET media_missing = ?, updated_at = ? WHERE barcode = ?').run(bit(missing), now(), barcode);
+    this.write(() => {
+      this.db.prepare('UPDATE cartridges SET media_missing = ?, updated_at = ? WHERE barcode = ?').run(bit(missing), now(), barcode);
+    });
   }
 
   addIntent(kind: IntentKind, barcode: string, payload: unknown): number {
-    const info = this.db
-      .prepare('INSERT INTO intents (kind, barcode, payload, created_at) VALUES (?, ?, ?, ?)')
-      .run(kind, barcode, JSON.stringify(payload), now());
-    return Number(info.lastInsertRowid);
+    return this.write(() => {
+      const info = this.db
+        .prepare('INSERT INTO intents (kind, barcode, payload, created_at) VALUES (?, ?, ?, ?)')
+        .run(kind, barcode, JSON.stringify(payload), now());
+      return Number(info.lastInsertRowid);
+    });
   }
 
   removeIntent(id: number): void {
-    this.db.prepare('DELETE FROM intents WHERE id = ?').run(id);
+    this.write(() => {
+      this.db.prepare('DELETE FROM intents WHERE id = ?').run(id);
+    });
   }
 
   intents(): IntentRow[] {

@@ -11,6 +11,8 @@ import { createCartridges, deleteCartridge, exportCartridge, importCartridge, se
 import type { CreateCartridgesRequest } from './cartridge-ops.js';
 import { cartridgeMatcher } from './cartridge-filter.js';
 import { Catalog } from './catalog.js';
+import { CatalogHealth } from './catalog-health.js';
+import type { CatalogWriteState } from './catalog-health.js';
 import { resolveChangerIdentity } from './drive-identity.js';
 import type { DeviceIdentity } from './drive-identity.js';
 import type { DriveMechanism, DriveState } from './drive-port.js';
@@ -93,7 +95,7 @@ export class LibraryManager {
       source = options.catalogPath ?? join(options.config.server.dataDir, 'catalog.sqlite');
       mkdirSync(dirname(source), { recursive: true });
     }
-    this.catalog = new Catalog(source);
+    this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }));
   }
 
@@ -106,6 +108,11 @@ export class LibraryManager {
 
   close(): void {
     this.catalog.close();
+  }
+
+  /** Whether the catalog can write; while it cannot, every operation that changes state fails with CatalogWriteError. */
+  catalogWriteState(): CatalogWriteState {
+    return this.catalog.health.state();
   }
 
   /**

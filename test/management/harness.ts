@@ -3,10 +3,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { DriveRemovalPreventedError, type DriveMechanism, type DriveState, type MountRequest } from '../../src/library/drive-port.js';
 import { LibraryManager } from '../../src/library/library-manager.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { ManagementServer } from '../../src/management/http/management-server.js';
 import { ManagementService, type DriveStatusProvider, type SessionInfo } from '../../src/management/service.js';
@@ -39,6 +40,8 @@ export interface ApiHarness {
   readonly url: string;
   readonly token: string;
   readonly tokenFile: string;
+  /** The catalog's connection (the manager's own), for tests that make SQLite fail. */
+  readonly db: Database.Database;
   readonly manager: LibraryManager;
   readonly service: ManagementService;
   readonly server: ManagementServer;
@@ -61,11 +64,12 @@ export function testConfig(dir: string): VtlConfig {
   });
 }
 
-export async function startApi(): Promise<ApiHarness> {
+export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
   const config = testConfig(dir);
-  const log = silentLogger();
-  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log });
+  const log = options.log ?? silentLogger();
+  const db = new Database(join(dir, 'catalog.sqlite'));
+  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db });
   await manager.start();
   const drives: TestDrive[] = [];
   for (const library of manager.libraries()) {
@@ -90,6 +94,7 @@ export async function startApi(): Promise<ApiHarness> {
     url,
     token,
     tokenFile,
+    db,
     manager,
     service,
     server,
@@ -109,6 +114,7 @@ export async function startApi(): Promise<ApiHarness> {
       await server.close();
       service.close();
       manager.close();
+      db.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -141,6 +141,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token',
   404: 'No such library, drive or cartridge',
   409: 'Refused by the library state (slot full, cartridge loaded, WORM...)',
+  503: 'The catalog cannot write: I/O error on its disk (nothing was changed)',
+  507: 'The catalog cannot write: no space left on its disk (nothing was changed; retry once space returns)',
 };
 
 export function openApiDocument(version: string): Json {
@@ -149,7 +151,7 @@ export function openApiDocument(version: string): Json {
       summary,
       parameters: [BARCODE],
       ...(requestBody ? { requestBody } : {}),
-      responses: { '200': json(ref('Cartridge'), 'The cartridge after the operation'), ...errors(400, 401, 404, 409) },
+      responses: { '200': json(ref('Cartridge'), 'The cartridge after the operation'), ...errors(400, 401, 404, 409, 503, 507) },
     },
   });
   return {
@@ -181,7 +183,7 @@ export function openApiDocument(version: string): Json {
           summary: "Unload a drive and return its cartridge to its slot; `force` overrides a host's PREVENT MEDIUM REMOVAL",
           parameters: [pathParam('library', 'Library name'), pathParam('index', 'Drive index, from 0', { type: 'integer', minimum: 0 })],
           requestBody: body(object({ force: bool }, [])),
-          responses: { '200': json(object({ cartridge: { oneOf: [ref('Cartridge'), { type: 'null' }] } }), 'The cartridge put back, or null if the drive was empty'), ...errors(400, 401, 404, 409) },
+          responses: { '200': json(object({ cartridge: { oneOf: [ref('Cartridge'), { type: 'null' }] } }), 'The cartridge put back, or null if the drive was empty'), ...errors(400, 401, 404, 409, 503, 507) },
         },
       },
       '/cartridges': {
@@ -199,7 +201,7 @@ export function openApiDocument(version: string): Json {
         post: {
           summary: 'Create one cartridge or a range of them in free slots (or mail slots)',
           requestBody: body(ref('CreateCartridges'), true),
-          responses: { '201': json(arrayOf(ref('Cartridge')), 'The new cartridges'), ...errors(400, 401, 404, 409) },
+          responses: { '201': json(arrayOf(ref('Cartridge')), 'The new cartridges'), ...errors(400, 401, 404, 409, 503, 507) },
         },
       },
       '/cartridges/{barcode}': {
@@ -207,7 +209,7 @@ export function openApiDocument(version: string): Json {
         delete: {
           summary: 'Delete a cartridge and its data (refused for WORM and loaded cartridges)',
           parameters: [BARCODE],
-          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404, 409) },
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404, 409, 503, 507) },
         },
       },
       '/cartridges/{barcode}/import': cartridgeAction('Move a cartridge from a mail slot into the first free storage slot'),

@@ -1,0 +1,42 @@
+// A full disk under the catalog, staged through SQLite itself. A real ENOSPC needs a filesystem of its own (root); the
+// page limit (`PRAGMA max_page_count`, per connection) makes SQLite's pager fail with SQLITE_FULL on the same code
+// path. A catalog this small has room left in its pages, so TEMP triggers make each watched write also store a
+// 256 KiB blob, which needs fresh pages: with the limit at the current size, that write fails as on a full disk.
+import type Database from 'better-sqlite3';
+
+export type WatchedWrite = `${'INSERT' | 'UPDATE' | 'DELETE'} ON ${'cartridges' | 'intents'}`;
+
+export const EVERY_WRITE: readonly WatchedWrite[] = [
+  'INSERT ON cartridges', 'UPDATE ON cartridges', 'DELETE ON cartridges', 'INSERT ON intents', 'UPDATE ON intents', 'DELETE ON intents',
+];
+
+export class CatalogDisk {
+  private readonly unlimited: number;
+
+  constructor(private readonly db: Database.Database, watched: readonly WatchedWrite[] = EVERY_WRITE) {
+    this.unlimited = db.pragma('max_page_count', { simple: true }) as number;
+    db.exec('CREATE TABLE IF NOT EXISTS disk_filler (b BLOB)');
+    for (const write of watched) {
+      const [op, , table] = write.split(' ');
+      db.exec(`CREATE TEMP TRIGGER IF NOT EXISTS fill_${op}_${table} AFTER ${op} ON main.${table}
+        BEGIN INSERT INTO main.disk_filler VALUES (zeroblob(262144)); END`);
+    }
+  }
+
+  /** No page left: every watched write fails with SQLITE_FULL. */
+  fill(): void {
+    const freeBytes = (this.db.pragma('freelist_count', { simple: true }) as number) * (this.db.pragma('page_size', { simple: true }) as number);
+    if (freeBytes >= 262144) throw new Error('the catalog has free pages; the disk cannot be filled');
+    this.db.pragma(`max_page_count = ${this.db.pragma('page_count', { simple: true }) as number}`);
+  }
+
+  /** Space is back. */
+  free(): void {
+    this.db.pragma(`max_page_count = ${this.unlimited}`);
+  }
+
+  /** Writes fail as on a disk gone read-only after an I/O error (SQLITE_READONLY). */
+  breakWrites(broken: boolean): void {
+    this.db.pragma(`query_only = ${broken ? 1 : 0}`);
+  }
+}
