@@ -141,6 +141,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token',
   404: 'No such library, drive or cartridge',
   409: 'Refused by the library state (slot full, cartridge loaded, WORM...)',
+  410: 'The resume point (Last-Event-ID or since) is no longer kept (events-expired) or unknown (event-id-unknown)',
   503: 'The catalog cannot write: I/O error on its disk (nothing was changed)',
   507: 'The catalog cannot write: no space left on its disk (nothing was changed; retry once space returns)',
 };
@@ -230,13 +231,20 @@ export function openApiDocument(version: string): Json {
             queryParam('since', 'Only events with a larger id', { type: 'integer', minimum: 0 }),
             queryParam('limit', 'At most this many (the newest)', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
             queryParam('follow', 'Stream server-sent events (each `data:` line is an Event)', { enum: ['true', 'false', '1', '0'] }),
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'With follow=1: resume after this event (wins over `since`); 410 when it is no longer kept',
+              schema: { type: 'integer', minimum: 0 },
+            },
           ],
           responses: {
             '200': {
               description: 'Events, oldest first',
               content: { 'application/json': { schema: arrayOf(ref('Event')) }, 'text/event-stream': { schema: str } },
             },
-            ...errors(400, 401),
+            ...errors(400, 401, 410),
           },
         },
       },
