@@ -128,8 +128,8 @@ describe('event-stream followers that do not read', () => {
     benches.push(b);
     const response = await b.follow();
     await publishUntilPaused(b);
+    // Synchronously, so that no flush can resume the follower before it is observed.
     b.publish(500);
-    await yieldToIo();
     const [paused] = b.server.eventFollowers().followers;
     assert.ok(paused?.paused);
     assert.ok(paused.bufferedBytes <= LIMIT);
@@ -143,6 +143,7 @@ describe('event-stream followers that do not read', () => {
     benches.push(b);
     const response = await b.follow();
     await publishUntilPaused(b);
+    // A ring's worth of events while it is paused (synchronously: no flush can let it catch up meanwhile).
     b.publish(2000);
     await yieldToIo();
     assert.deepEqual(b.server.eventFollowers(), { followers: [], disconnectedBehind: 1 });
