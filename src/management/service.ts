@@ -42,6 +42,7 @@ export type LibraryOperations = Pick<
   | 'setWriteProtected'
   | 'unloadDrive'
   | 'on'
+  | 'catalogWriteState'
 >;
 
 /** Live drive figures (position, bytes moved) the library does not keep; main.ts answers them from the drives. */
@@ -62,6 +63,8 @@ export interface ServerStatus {
     readonly freeMailSlots: number;
   }[];
   readonly sessions: readonly SessionView[];
+  /** Whether the catalog can write; while it cannot, every change is refused with 507 or 503. */
+  readonly catalog: { readonly writable: boolean; readonly problem: 'no-space' | 'io-error' | null; readonly since: string | null };
 }
 
 export interface CartridgeQuery {
@@ -135,6 +138,7 @@ export class ManagementService {
       freeSlots: info.freeSlots,
       freeMailSlots: info.freeMailSlots,
     }));
+    const catalog = this.library.catalogWriteState();
     return {
       version: this.options.version,
       startedAt: this.startedAt.toISOString(),
@@ -142,6 +146,7 @@ export class ManagementService {
       pid: process.pid,
       libraries,
       sessions: (this.options.sessions?.() ?? []).map(sessionView),
+      catalog: catalog.writable ? { writable: true, problem: null, since: null } : { writable: false, problem: catalog.problem, since: catalog.since },
     };
   }
 

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { CatalogDisk } from '../library/catalog-disk.js';
 import { startApi, type ApiHarness } from './harness.js';
+import { runCli } from './run-cli.js';
+import type { ServerStatus } from '../../src/management/service.js';
 import type { CartridgeView } from '../../src/management/views.js';
 
 describe('the management API while the catalog cannot write', () => {
@@ -36,6 +38,12 @@ describe('the management API while the catalog cannot write', () => {
       assert.equal(create.status, 507);
       assert.equal((await h.call('GET', '/api/v1/cartridges/G00001L8')).status, 404);
       assert.equal(await locationOf('A00001L8'), 'slot 0');
+      const { catalog } = (await h.call('GET', '/api/v1/status')).body as ServerStatus;
+      assert.equal(catalog.writable, false);
+      assert.equal(catalog.problem, 'no-space');
+      assert.ok(catalog.since !== null && !Number.isNaN(Date.parse(catalog.since)));
+      const cli = await runCli(['status'], { VTL_API: h.url, VTL_TOKEN: h.token });
+      assert.match(cli.stdout, /\nWARNING: the catalog cannot write \(no space left on its disk since .+\): library changes are refused\n/);
     } finally {
       disk.free();
     }
@@ -48,6 +56,8 @@ describe('the management API while the catalog cannot write', () => {
     assert.equal(await locationOf('A00001L8'), 'mailslot 0');
     assert.equal((await h.call('POST', '/api/v1/cartridges/A00001L8/import')).status, 200);
     assert.deepEqual(catalogLines().slice(1), ['30 catalog writes succeed again']);
+    assert.deepEqual(((await h.call('GET', '/api/v1/status')).body as ServerStatus).catalog, { writable: true, problem: null, since: null });
+    assert.doesNotMatch((await runCli(['status'], { VTL_API: h.url, VTL_TOKEN: h.token })).stdout, /WARNING/);
   });
 
   test('an I/O error is 503 catalog-io-error naming the reason', async () => {

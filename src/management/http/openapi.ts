@@ -50,6 +50,7 @@ const schemas: Record<string, Json> = {
       object({ name: str, iqn: str, drives: int, mountedDrives: int, cartridges: int, freeSlots: int, freeMailSlots: int }),
     ),
     sessions: arrayOf(ref('Session')),
+    catalog: object({ writable: bool, problem: { enum: ['no-space', 'io-error', null] }, since: nullable('string') }),
   }),
   ElementRange: object({ first: int, count: int }),
   Library: object({
