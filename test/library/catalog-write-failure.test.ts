@@ -16,7 +16,6 @@ import type { ChangerDevice } from '../../src/scsi/smc/changer-device.js';
 import { createChangerUnit } from '../../src/scsi/smc/changer-unit.js';
 import { ScsiStatus } from '../../src/scsi/status.js';
 import { CatalogDisk } from './catalog-disk.js';
-import type { WatchedWrite } from './catalog-disk.js';
 import { FakeDrive, FakeMediaStore } from './fakes.js';
 import { smallConfig } from './harness.js';
 
@@ -38,7 +37,7 @@ interface Bench {
   close(): void;
 }
 
-async function bench(watched?: readonly WatchedWrite[]): Promise<Bench> {
+async function bench(): Promise<Bench> {
   const dir = mkdtempSync(join(tmpdir(), 'vtl-catalog-full-'));
   const db = new Database(join(dir, 'catalog.sqlite'));
   const logLines: Bench['logLines'] = [];
@@ -55,7 +54,7 @@ async function bench(watched?: readonly WatchedWrite[]): Promise<Bench> {
   });
   await run(TEST_UNIT_READY); // the power-on unit attention
   return {
-    manager, drives, logLines, run, disk: new CatalogDisk(db, watched),
+    manager, drives, logLines, run, disk: new CatalogDisk(db),
     close() {
       unit.device.close();
       manager.close();
@@ -102,8 +101,8 @@ describe('a catalog that cannot write', () => {
 
   test('a move whose commit fails after the drive loaded leaves the cartridge in its slot and the drive empty', async () => {
     // Only the commit's relocation needs space: the intent is recorded and the drive loads before the failure.
-    b = await bench(['UPDATE ON cartridges']);
-    b.disk.fill();
+    b = await bench();
+    b.disk.fill(['UPDATE ON cartridges']);
     assert.deepEqual(senseOf(await b.run(moveMedium(SLOT_1, DRIVE_1))), [0x5, 0x55, 0x03]);
     assert.deepEqual(b.drives[0]?.log, ['load A00001L8', 'unload A00001L8 forced']);
     assert.equal(loadedIn(b, 0), undefined);
@@ -115,9 +114,9 @@ describe('a catalog that cannot write', () => {
   });
 
   test('a move out of a drive whose commit fails loads the cartridge back into the drive', async () => {
-    b = await bench(['UPDATE ON cartridges']);
+    b = await bench();
     assert.equal((await b.run(moveMedium(SLOT_1, DRIVE_1))).status, ScsiStatus.GOOD);
-    b.disk.fill();
+    b.disk.fill(['UPDATE ON cartridges']);
     assert.deepEqual(senseOf(await b.run(moveMedium(DRIVE_1, SLOT_5))), [0x5, 0x55, 0x03]);
     assert.equal(loadedIn(b, 0), 'A00001L8');
     assert.equal(b.manager.element('lib0', DRIVE_1).cartridge?.barcode, 'A00001L8');
