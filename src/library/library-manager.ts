@@ -22,6 +22,7 @@ import { LibraryCore } from './library-core.js';
 import type { ActiveLibrary } from './library-core.js';
 import type { Actor, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
+import { rescanMedia } from './rescan-media.js';
 import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
 import { startupCheck } from './startup-check.js';
 import { SerialQueue } from '../serial-queue.js';
@@ -230,25 +231,9 @@ export class LibraryManager {
     return this.op(() => unloadDrive(this.core, library, driveIndex, options.force ?? false, options.actor ?? 'operator'));
   }
 
-  /**
-   * Inventory scan (SMC INITIALIZE ELEMENT STATUS, or an operator's rescan): checks that every cartridge in the
-   * library's elements still has its media file, and marks or clears "media missing". Returns the barcodes that
-   * changed.
-   */
+  /** Inventory scan: marks or clears "media missing" (rescan-media.ts); returns the barcodes that changed. */
   rescan(library: string, options: ActorOption = {}): Promise<string[]> {
-    return this.op(async () => {
-      const lib = this.core.lib(library);
-      const changed: string[] = [];
-      for (const row of this.catalog.cartridgesIn(lib.name)) {
-        if (row.cleaning) continue;
-        const missing = !(await this.core.mediaStore.exists(row.barcode));
-        if (missing === row.mediaMissing) continue;
-        this.catalog.setMediaMissing(row.barcode, missing);
-        changed.push(row.barcode);
-        this.core.emit({ type: 'cartridge-updated', library: lib.name, barcode: row.barcode, actor: options.actor ?? 'operator' });
-      }
-      return changed;
-    });
+    return this.op(() => rescanMedia(this.core, library, options.actor ?? 'operator'));
   }
 
   /** Subscribe to committed changes; returns the unsubscribe function. */
