@@ -3,6 +3,7 @@
 // the media file follows, and the intent is dropped; start-up finishes any intent a crash left (startup-check.ts).
 import type { Cartridge } from './cartridge.js';
 import type { NewCartridgeRow } from './catalog.js';
+import { CatalogWriteError } from './catalog-write-error.js';
 import { barcodeRange, barcodeSuffix, parseBarcode } from './barcode.js';
 import { describeElement } from './layout.js';
 import type { ElementRef } from './layout.js';
@@ -96,15 +97,22 @@ export async function createCartridges(core: LibraryCore, req: CreateCartridgesR
     }
   } catch (err) {
     for (const barcode of created) await core.mediaStore.delete(barcode).catch(() => undefined);
-    core.catalog.transaction(() => {
-      for (const p of planned) core.catalog.deleteCartridge(p.barcode);
-      for (const id of intents) if (id !== undefined) core.catalog.removeIntent(id);
-    });
+    try {
+      core.catalog.transaction(() => {
+        for (const p of planned) core.catalog.deleteCartridge(p.barcode);
+        for (const id of intents) if (id !== undefined) core.catalog.removeIntent(id);
+      });
+    } catch (rollbackError) {
+      if (!(rollbackError instanceof CatalogWriteError)) throw rollbackError;
+      // A full disk often fails both: the rows stay with their create intents, and the next start creates the files.
+      core.log.warn({ barcodes: planned.map((p) => p.barcode) }, 'new cartridges without media files stay in the catalog until the next start');
+    }
     throw new LibraryStateError('load-failed', `Cannot create cartridges: the media store failed: ${(err as Error).message}`, { cause: err });
   }
-  core.catalog.transaction(() => {
+  // The cartridges exist whole from here on; a create intent left by a failed write is harmless (start-up drops it).
+  ignoreCatalogWriteError(() => core.catalog.transaction(() => {
     for (const id of intents) if (id !== undefined) core.catalog.removeIntent(id);
-  });
+  }));
   const out = planned.map((p) => core.toCartridge(core.row(p.barcode)));
   for (const c of out) core.emit({ type: 'cartridge-created', library: lib.name, barcode: c.barcode, to: c.location, actor });
   return out;
@@ -181,14 +189,25 @@ export async function deleteCartridge(core: LibraryCore, barcode: string, actor:
   });
   if (intent !== undefined) {
     // The cartridge is gone from the catalog; if the file delete fails, start-up retries it.
+    let deleted = false;
     try {
       await core.mediaStore.delete(barcode);
-      core.catalog.removeIntent(intent);
+      deleted = true;
     } catch (err) {
       core.log.warn({ err, barcode }, 'deleting the media file failed; it is retried at the next start');
     }
+    if (deleted) ignoreCatalogWriteError(() => core.catalog.removeIntent(intent));
   }
   core.emit({ type: 'cartridge-deleted', library: row.library, barcode, from: loc, actor });
+}
+
+/** Best-effort cleanup of an intent after the operation is complete: the catalog health has already logged. */
+function ignoreCatalogWriteError(cleanup: () => void): void {
+  try {
+    cleanup();
+  } catch (err) {
+    if (!(err instanceof CatalogWriteError)) throw err;
+  }
 }
 
 export async function setWriteProtected(core: LibraryCore, barcode: string, on: boolean, actor: Actor): Promise<Cartridge> {

@@ -4,139 +4,27 @@
 // Operations that also touch the outside world (drive loads, media files) record an intent row in the same
 // transaction as their state change; start-up finishes or rolls back what an intent left half done.
 import Database from 'better-sqlite3';
+import { silentLogger } from '../log.js';
+import { CatalogHealth } from './catalog-health.js';
+import { catalogWriteErrorOf } from './catalog-write-error.js';
+import { CATALOG_SCHEMA_VERSION, SCHEMA, toRow } from './catalog-schema.js';
+import type { CartridgeRow, IntentKind, IntentRow, LibraryRow, NewCartridgeRow, Place, RawCartridge } from './catalog-schema.js';
 import type { ElementType } from './layout.js';
 
-export const CATALOG_SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS libraries (
-  name TEXT PRIMARY KEY,
-  storage_count INTEGER NOT NULL,
-  import_export_count INTEGER NOT NULL,
-  data_transfer_count INTEGER NOT NULL,
-  created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS cartridges (
-  barcode TEXT PRIMARY KEY,
-  generation INTEGER,
-  worm INTEGER NOT NULL,
-  cleaning INTEGER NOT NULL,
-  capacity_bytes INTEGER NOT NULL,
-  write_protected INTEGER NOT NULL DEFAULT 0,
-  library TEXT NOT NULL REFERENCES libraries(name),
-  element_type TEXT CHECK (element_type IN ('transport', 'storage', 'importExport', 'dataTransfer')),
-  element_index INTEGER,
-  source_type TEXT,
-  source_index INTEGER,
-  placed_by_operator INTEGER NOT NULL DEFAULT 0,
-  media_missing INTEGER NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  CHECK ((element_type IS NULL) = (element_index IS NULL))
-);
-CREATE UNIQUE INDEX IF NOT EXISTS cartridges_by_element
-  ON cartridges (library, element_type, element_index) WHERE element_type IS NOT NULL;
-CREATE TABLE IF NOT EXISTS intents (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  kind TEXT NOT NULL,
-  barcode TEXT NOT NULL,
-  payload TEXT NOT NULL,
-  created_at TEXT NOT NULL
-);
-`;
-
-export interface LibraryRow {
-  readonly name: string;
-  readonly storageCount: number;
-  readonly importExportCount: number;
-  readonly dataTransferCount: number;
-  readonly createdAt: string;
-}
-
-export interface CartridgeRow {
-  readonly barcode: string;
-  readonly generation: number | null;
-  readonly worm: boolean;
-  readonly cleaning: boolean;
-  readonly capacityBytes: number;
-  readonly writeProtected: boolean;
-  readonly library: string;
-  readonly elementType: ElementType | null;
-  readonly elementIndex: number | null;
-  readonly sourceType: ElementType | null;
-  readonly sourceIndex: number | null;
-  readonly placedByOperator: boolean;
-  readonly mediaMissing: boolean;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** A place: an element of a library, or the shelf (type and index null). */
-export interface Place {
-  readonly library: string;
-  readonly type: ElementType | null;
-  readonly index: number | null;
-}
-
-export type IntentKind = 'move' | 'create' | 'delete';
-
-export interface IntentRow {
-  readonly id: number;
-  readonly kind: IntentKind;
-  readonly barcode: string;
-  readonly payload: unknown;
-  readonly createdAt: string;
-}
-
-interface RawCartridge {
-  barcode: string;
-  generation: number | null;
-  worm: number;
-  cleaning: number;
-  capacity_bytes: number;
-  write_protected: number;
-  library: string;
-  element_type: ElementType | null;
-  element_index: number | null;
-  source_type: ElementType | null;
-  source_index: number | null;
-  placed_by_operator: number;
-  media_missing: number;
-  created_at: string;
-  updated_at: string;
-}
-
-function toRow(r: RawCartridge): CartridgeRow {
-  return {
-    barcode: r.barcode,
-    generation: r.generation,
-    worm: r.worm !== 0,
-    cleaning: r.cleaning !== 0,
-    capacityBytes: r.capacity_bytes,
-    writeProtected: r.write_protected !== 0,
-    library: r.library,
-    elementType: r.element_type,
-    elementIndex: r.element_index,
-    sourceType: r.source_type,
-    sourceIndex: r.source_index,
-    placedByOperator: r.placed_by_operator !== 0,
-    mediaMissing: r.media_missing !== 0,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-export type NewCartridgeRow = Omit<CartridgeRow, 'createdAt' | 'updatedAt' | 'sourceType' | 'sourceIndex' | 'mediaMissing' | 'writeProtected'> & {
-  readonly writeProtected?: boolean;
-};
+export { CATALOG_SCHEMA_VERSION } from './catalog-schema.js';
+export type { CartridgeRow, IntentKind, IntentRow, LibraryRow, NewCartridgeRow, Place } from './catalog-schema.js';
 
 export class Catalog {
   readonly db: Database.Database;
+  /** Whether writes succeed; every write below reports to it. */
+  readonly health: CatalogHealth;
   private readonly ownsDb: boolean;
+  /** Writes nested in a write (statements of a transaction): only the outermost one reports. */
+  private writeDepth = 0;
 
   /** Open (creating if needed) the catalog at `path`, or use an open database. */
-  constructor(source: string | Database.Database) {
+  constructor(source: string | Database.Database, health: CatalogHealth = new CatalogHealth(silentLogger())) {
+    this.health = health;
     this.ownsDb = typeof source === 'string';
     this.db = typeof source === 'string' ? new Database(source) : source;
     this.db.pragma('journal_mode = WAL');
@@ -158,7 +46,28 @@ export class Catalog {
 
   /** Run `fn` as one transaction (IMMEDIATE: it takes the write lock up front). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.write(() => this.db.transaction(fn).immediate());
+  }
+
+  /**
+   * Run a write; SQLite's "cannot write" failures become a CatalogWriteError (the statement or transaction was rolled
+   * back, so nothing changed) and the health hears of every outcome.
+   */
+  private write<T>(fn: () => T): T {
+    if (this.writeDepth > 0) return fn();
+    this.writeDepth++;
+    try {
+      const result = fn();
+      this.health.succeeded();
+      return result;
+    } catch (err) {
+      const failure = catalogWriteErrorOf(err);
+      if (!failure) throw err;
+      this.health.failed(failure);
+      throw failure;
+    } finally {
+      this.writeDepth--;
+    }
   }
 
   libraries(): LibraryRow[] {
@@ -174,11 +83,13 @@ export class Catalog {
   }
 
   putLibrary(row: Omit<LibraryRow, 'createdAt'>): void {
-    this.db
-      .prepare(`INSERT INTO libraries (name, storage_count, import_export_count, data_transfer_count, created_at)
-        VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET storage_count = excluded.storage_count,
-        import_export_count = excluded.import_export_count, data_transfer_count = excluded.data_transfer_count`)
-      .run(row.name, row.storageCount, row.importExportCount, row.dataTransferCount, now());
+    this.write(() => {
+      this.db
+        .prepare(`INSERT INTO libraries (name, storage_count, import_export_count, data_transfer_count, created_at)
+          VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET storage_count = excluded.storage_count,
+          import_export_count = excluded.import_export_count, data_transfer_count = excluded.data_transfer_count`)
+        .run(row.name, row.storageCount, row.importExportCount, row.dataTransferCount, now());
+    });
   }
 
   cartridge(barcode: string): CartridgeRow | undefined {
@@ -207,44 +118,58 @@ export class Catalog {
   }
 
   insertCartridge(row: NewCartridgeRow): void {
-    const t = now();
-    this.db
-      .prepare(`INSERT INTO cartridges (barcode, generation, worm, cleaning, capacity_bytes, write_protected, library,
-        element_type, element_index, placed_by_operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-      .run(row.barcode, row.generation, bit(row.worm), bit(row.cleaning), row.capacityBytes, bit(row.writeProtected ?? false),
-        row.library, row.elementType, row.elementIndex, bit(row.placedByOperator), t, t);
+    this.write(() => {
+      const t = now();
+      this.db
+        .prepare(`INSERT INTO cartridges (barcode, generation, worm, cleaning, capacity_bytes, write_protected, library,
+          element_type, element_index, placed_by_operator, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(row.barcode, row.generation, bit(row.worm), bit(row.cleaning), row.capacityBytes, bit(row.writeProtected ?? false),
+          row.library, row.elementType, row.elementIndex, bit(row.placedByOperator), t, t);
+    });
   }
 
   /** Put a cartridge at `to`, remembering `source` (the SMC source element) and who placed it. */
   relocate(barcode: string, to: Place, source: Place | null, placedByOperator: boolean): void {
-    const info = this.db
-      .prepare(`UPDATE cartridges SET library = ?, element_type = ?, element_index = ?, source_type = ?, source_index = ?,
-        placed_by_operator = ?, updated_at = ? WHERE barcode = ?`)
-      .run(to.library, to.type, to.index, source?.type ?? null, source?.index ?? null, bit(placedByOperator), now(), barcode);
-    if (info.changes !== 1) throw new Error(`catalog: no cartridge ${barcode} to relocate`);
+    this.write(() => {
+      const info = this.db
+        .prepare(`UPDATE cartridges SET library = ?, element_type = ?, element_index = ?, source_type = ?, source_index = ?,
+          placed_by_operator = ?, updated_at = ? WHERE barcode = ?`)
+        .run(to.library, to.type, to.index, source?.type ?? null, source?.index ?? null, bit(placedByOperator), now(), barcode);
+      if (info.changes !== 1) throw new Error(`catalog: no cartridge ${barcode} to relocate`);
+    });
   }
 
   deleteCartridge(barcode: string): void {
-    this.db.prepare('DELETE FROM cartridges WHERE barcode = ?').run(barcode);
+    this.write(() => {
+      this.db.prepare('DELETE FROM cartridges WHERE barcode = ?').run(barcode);
+    });
   }
 
   setWriteProtected(barcode: string, on: boolean): void {
-    this.db.prepare('UPDATE cartridges SET write_protected = ?, updated_at = ? WHERE barcode = ?').run(bit(on), now(), barcode);
+    this.write(() => {
+      this.db.prepare('UPDATE cartridges SET write_protected = ?, updated_at = ? WHERE barcode = ?').run(bit(on), now(), barcode);
+    });
   }
 
   setMediaMissing(barcode: string, missing: boolean): void {
-    this.db.prepare('UPDATE cartridges SET media_missing = ?, updated_at = ? WHERE barcode = ?').run(bit(missing), now(), barcode);
+    this.write(() => {
+      this.db.prepare('UPDATE cartridges SET media_missing = ?, updated_at = ? WHERE barcode = ?').run(bit(missing), now(), barcode);
+    });
   }
 
   addIntent(kind: IntentKind, barcode: string, payload: unknown): number {
-    const info = this.db
-      .prepare('INSERT INTO intents (kind, barcode, payload, created_at) VALUES (?, ?, ?, ?)')
-      .run(kind, barcode, JSON.stringify(payload), now());
-    return Number(info.lastInsertRowid);
+    return this.write(() => {
+      const info = this.db
+        .prepare('INSERT INTO intents (kind, barcode, payload, created_at) VALUES (?, ?, ?, ?)')
+        .run(kind, barcode, JSON.stringify(payload), now());
+      return Number(info.lastInsertRowid);
+    });
   }
 
   removeIntent(id: number): void {
-    this.db.prepare('DELETE FROM intents WHERE id = ?').run(id);
+    this.write(() => {
+      this.db.prepare('DELETE FROM intents WHERE id = ?').run(id);
+    });
   }
 
   intents(): IntentRow[] {

@@ -9,7 +9,10 @@ import type { MediaStore } from '../media/tape-medium.js';
 import type { Cartridge, CartridgeFilter } from './cartridge.js';
 import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
 import type { CreateCartridgesRequest } from './cartridge-ops.js';
+import { cartridgeMatcher } from './cartridge-filter.js';
 import { Catalog } from './catalog.js';
+import { CatalogHealth } from './catalog-health.js';
+import type { CatalogWriteState } from './catalog-health.js';
 import { resolveChangerIdentity } from './drive-identity.js';
 import type { DeviceIdentity } from './drive-identity.js';
 import type { DriveMechanism, DriveState } from './drive-port.js';
@@ -19,9 +22,10 @@ import { LibraryCore } from './library-core.js';
 import type { ActiveLibrary } from './library-core.js';
 import type { Actor, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
-import { Mutex } from './mutex.js';
+import { rescanMedia } from './rescan-media.js';
 import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
 import { startupCheck } from './startup-check.js';
+import { SerialQueue } from '../serial-queue.js';
 import type { StartupReport } from './startup-check.js';
 
 export type { CreateCartridgesRequest } from './cartridge-ops.js';
@@ -80,7 +84,9 @@ export interface ActorOption {
 export class LibraryManager {
   private readonly core: LibraryCore;
   private readonly catalog: Catalog;
-  private readonly mutex = new Mutex();
+  /** The one owner of ordering for library operations: a move awaits drive loads, and two interleaved moves could
+   * both see the same free slot. */
+  private readonly operations = new SerialQueue();
   private started = false;
 
   constructor(options: LibraryManagerOptions) {
@@ -90,19 +96,24 @@ export class LibraryManager {
       source = options.catalogPath ?? join(options.config.server.dataDir, 'catalog.sqlite');
       mkdirSync(dirname(source), { recursive: true });
     }
-    this.catalog = new Catalog(source);
+    this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }));
   }
 
   /** Reconcile the catalog with the config and the media store; call once, before anything else. */
   async start(): Promise<StartupReport> {
-    const report = await this.mutex.run(() => startupCheck(this.core));
+    const report = await this.operations.run(() => startupCheck(this.core));
     this.started = true;
     return report;
   }
 
   close(): void {
     this.catalog.close();
+  }
+
+  /** Whether the catalog can write; while it cannot, every operation that changes state fails with CatalogWriteError. */
+  catalogWriteState(): CatalogWriteState {
+    return this.catalog.health.state();
   }
 
   /**
@@ -112,7 +123,7 @@ export class LibraryManager {
   async attachDrive(library: string, driveIndex: number, mechanism: DriveMechanism): Promise<void> {
     const lib = this.core.lib(library);
     this.checkDrive(lib, driveIndex);
-    await this.mutex.run(async () => {
+    await this.operations.run(async () => {
       this.core.attach(lib.name, driveIndex, mechanism);
       const row = this.catalog.cartridgeAt(lib.name, 'dataTransfer', driveIndex);
       if (row && mechanism.state().loaded !== row.barcode && !row.mediaMissing) {
@@ -173,17 +184,7 @@ export class LibraryManager {
   }
 
   cartridges(filter: CartridgeFilter = {}): Cartridge[] {
-    const glob = filter.barcode === undefined ? undefined : globToRegExp(filter.barcode);
-    return this.catalog.allCartridges().map((r) => this.core.toCartridge(r)).filter((c) =>
-      (filter.library === undefined || c.location.library === filter.library)
-      && (filter.location === undefined || c.location.kind === filter.location)
-      && (filter.elementType === undefined || (c.location.kind === 'element' && c.location.type === filter.elementType))
-      && (glob === undefined || glob.test(c.barcode))
-      && (filter.generation === undefined || c.generation === filter.generation)
-      && (filter.worm === undefined || c.worm === filter.worm)
-      && (filter.cleaning === undefined || c.cleaning === filter.cleaning)
-      && (filter.writeProtected === undefined || c.writeProtected === filter.writeProtected)
-      && (filter.mediaMissing === undefined || c.mediaMissing === filter.mediaMissing));
+    return this.catalog.allCartridges().map((r) => this.core.toCartridge(r)).filter(cartridgeMatcher(filter));
   }
 
   cartridge(barcode: string): Cartridge {
@@ -230,25 +231,9 @@ export class LibraryManager {
     return this.op(() => unloadDrive(this.core, library, driveIndex, options.force ?? false, options.actor ?? 'operator'));
   }
 
-  /**
-   * Inventory scan (SMC INITIALIZE ELEMENT STATUS, or an operator's rescan): checks that every cartridge in the
-   * library's elements still has its media file, and marks or clears "media missing". Returns the barcodes that
-   * changed.
-   */
+  /** Inventory scan: marks or clears "media missing" (rescan-media.ts); returns the barcodes that changed. */
   rescan(library: string, options: ActorOption = {}): Promise<string[]> {
-    return this.op(async () => {
-      const lib = this.core.lib(library);
-      const changed: string[] = [];
-      for (const row of this.catalog.cartridgesIn(lib.name)) {
-        if (row.cleaning) continue;
-        const missing = !(await this.core.mediaStore.exists(row.barcode));
-        if (missing === row.mediaMissing) continue;
-        this.catalog.setMediaMissing(row.barcode, missing);
-        changed.push(row.barcode);
-        this.core.emit({ type: 'cartridge-updated', library: lib.name, barcode: row.barcode, actor: options.actor ?? 'operator' });
-      }
-      return changed;
-    });
+    return this.op(() => rescanMedia(this.core, library, options.actor ?? 'operator'));
   }
 
   /** Subscribe to committed changes; returns the unsubscribe function. */
@@ -279,7 +264,7 @@ export class LibraryManager {
 
   private op<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.started) return Promise.reject(new Error('LibraryManager.start() has not completed'));
-    return this.mutex.run(fn);
+    return this.operations.run(fn);
   }
 
   private checkDrive(lib: ActiveLibrary, index: number): void {
@@ -304,10 +289,4 @@ export class LibraryManager {
       removalPrevented: this.core.removalPrevented(lib.name),
     };
   }
-}
-
-function globToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  // Without wildcards the pattern is a prefix.
-  return new RegExp(`^${escaped}${/[*?]/.test(pattern) ? '$' : ''}`, 'i');
 }

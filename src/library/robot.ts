@@ -48,6 +48,30 @@ async function undo(core: LibraryCore, steps: Undo): Promise<void> {
   }
 }
 
+/**
+ * Commit a move's new locations, or, when the catalog cannot write, undo its drive work and drop its intent: the
+ * cartridges stay where the catalog (unchanged) says they are, in the drives as well. The intent cannot always be
+ * dropped then (the disk is full); start-up drops a leftover `move` intent anyway.
+ */
+async function commitOrUndo(core: LibraryCore, intent: number, steps: Undo, commit: () => void): Promise<void> {
+  try {
+    core.catalog.transaction(commit);
+  } catch (err) {
+    await undo(core, steps);
+    dropIntent(core, intent);
+    throw err;
+  }
+}
+
+function dropIntent(core: LibraryCore, intent: number): void {
+  try {
+    core.catalog.removeIntent(intent);
+  } catch (err) {
+    // The catalog health has logged the write failure; the start-up check drops a leftover move intent.
+    core.log.debug({ err, intent }, 'could not drop a move intent');
+  }
+}
+
 /** Take the cartridge out of drive `ref` if the drive holds it loaded (auto-unload). */
 async function releaseFromDrive(core: LibraryCore, lib: ActiveLibrary, ref: ElementRef, doing: string, force: boolean, steps?: Undo): Promise<void> {
   const mechanism = core.mechanism(lib.name, ref.index);
@@ -120,11 +144,11 @@ export async function moveCartridge(core: LibraryCore, libraryName: string, from
     if (to.type === 'dataTransfer') await loadIntoDrive(core, lib, to, row, doing, steps);
   } catch (err) {
     await undo(core, steps);
-    core.catalog.removeIntent(intent);
+    dropIntent(core, intent);
     throw err;
   }
   const source = sourceFor(row, from, to);
-  core.catalog.transaction(() => {
+  await commitOrUndo(core, intent, steps, () => {
     core.catalog.relocate(row.barcode, core.place(lib, to), { library: lib.name, ...source },
       to.type === 'importExport' && options.actor === 'operator');
     core.catalog.removeIntent(intent);
@@ -169,10 +193,10 @@ export async function exchangeCartridges(core: LibraryCore, libraryName: string,
     if (second.type === 'dataTransfer') await loadIntoDrive(core, lib, second, b, `Cannot exchange cartridge "${b.barcode}"`, steps);
   } catch (err) {
     await undo(core, steps);
-    core.catalog.removeIntent(intent);
+    dropIntent(core, intent);
     throw err;
   }
-  core.catalog.transaction(() => {
+  await commitOrUndo(core, intent, steps, () => {
     // Park A off every element first: the unique element index would refuse a transient double occupancy.
     core.catalog.relocate(a.barcode, { library: lib.name, type: null, index: null }, null, false);
     core.catalog.relocate(b.barcode, core.place(lib, second), { library: lib.name, ...sourceFor(b, first, second) },

@@ -70,12 +70,13 @@ test('close() stops following the library', () => {
 test('status() counts uptime from construction with the injected clock', () => {
   const source = eventSource();
   let now = new Date('2026-11-26T10:00:00.000Z');
-  const library = { ...source.library, libraries: () => [] } as unknown as LibraryOperations;
+  const library = { ...source.library, libraries: () => [], catalogWriteState: () => ({ writable: true }) } as unknown as LibraryOperations;
   const service = new ManagementService({ manager: library, version: '1.0.0', now: () => now });
   now = new Date('2026-11-26T11:01:01.900Z');
   const status = service.status();
   assert.equal(status.startedAt, '2026-11-26T10:00:00.000Z');
   assert.equal(status.uptimeSeconds, 3661);
   assert.deepEqual(status.sessions, []);
+  assert.deepEqual(status.catalog, { writable: true, problem: null, since: null });
   service.close();
 });

@@ -1,9 +1,11 @@
 // The management application service: the one place REST, the CLI (through REST) and a future web UI reach the
-// library. It turns the model into the views of views.ts and keeps a window of recent events for GET /events.
+// library. It turns the model into the views of views.ts and keeps a ring of recent events for GET /events.
 import type { CartridgeFilter } from '../library/cartridge.js';
 import type { LibraryEvent } from '../library/library-event.js';
 import type { CreateCartridgesRequest, LibraryManager } from '../library/library-manager.js';
 import type { LtoGeneration } from '../library/lto.js';
+import { EventRing } from './event-ring.js';
+import { sessionView, type SessionProvider, type SessionView } from './session-view.js';
 import {
   cartridgeView,
   driveView,
@@ -19,6 +21,8 @@ import {
   type LibraryView,
   type LocationKind,
 } from './views.js';
+
+export type { SessionInfo, SessionProvider, SessionView } from './session-view.js';
 
 /** The library operations the service uses: LibraryManager satisfies it; naming them keeps the service honest. */
 export type LibraryOperations = Pick<
@@ -38,54 +42,11 @@ export type LibraryOperations = Pick<
   | 'setWriteProtected'
   | 'unloadDrive'
   | 'on'
+  | 'catalogWriteState'
 >;
 
 /** Live drive figures (position, bytes moved) the library does not keep; main.ts answers them from the drives. */
 export type DriveStatusProvider = (library: string, index: number) => DriveActivity | undefined;
-
-/** One iSCSI session as the iSCSI server reports it (IscsiServer.sessions() fits). */
-export interface SessionInfo {
-  readonly tsih: number;
-  readonly initiatorName: string;
-  readonly initiatorAlias?: string;
-  /** 12 hex digits. */
-  readonly isid: string;
-  /** Undefined for a discovery session. */
-  readonly target: string | undefined;
-  readonly discovery: boolean;
-  readonly connections: number;
-  readonly remoteAddress: string;
-  readonly activeTasks: number;
-}
-
-export type SessionProvider = () => readonly SessionInfo[];
-
-/** A session in GET /status. */
-export interface SessionView {
-  readonly tsih: number;
-  readonly initiator: string;
-  readonly initiatorAlias: string | null;
-  readonly isid: string;
-  readonly target: string | null;
-  readonly discovery: boolean;
-  readonly connections: number;
-  readonly remoteAddress: string;
-  readonly activeTasks: number;
-}
-
-function sessionView(s: SessionInfo): SessionView {
-  return {
-    tsih: s.tsih,
-    initiator: s.initiatorName,
-    initiatorAlias: s.initiatorAlias ?? null,
-    isid: s.isid,
-    target: s.target ?? null,
-    discovery: s.discovery,
-    connections: s.connections,
-    remoteAddress: s.remoteAddress,
-    activeTasks: s.activeTasks,
-  };
-}
 
 export interface ServerStatus {
   readonly version: string;
@@ -102,6 +63,8 @@ export interface ServerStatus {
     readonly freeMailSlots: number;
   }[];
   readonly sessions: readonly SessionView[];
+  /** Whether the catalog can write; while it cannot, every change is refused with 507 or 503. */
+  readonly catalog: { readonly writable: boolean; readonly problem: 'no-space' | 'io-error' | null; readonly since: string | null };
 }
 
 export interface CartridgeQuery {
@@ -130,26 +93,28 @@ export interface ManagementServiceOptions {
   readonly version: string;
   readonly drives?: DriveStatusProvider;
   readonly sessions?: SessionProvider;
-  /** How many recent events GET /events can return (default 1000). */
+  /** How many recent events are kept for GET /events and for followers to resume from (default 10,000). */
   readonly eventWindow?: number;
   readonly now?: () => Date;
 }
 
 export type EventListener = (event: EventView) => void;
 
+const DEFAULT_EVENT_WINDOW = 10_000;
+
 export class ManagementService {
   private readonly library: LibraryOperations;
   private readonly options: ManagementServiceOptions;
   private readonly startedAt: Date;
-  private readonly recent: EventView[] = [];
+  private readonly recent: EventRing<EventView>;
   private readonly listeners = new Set<EventListener>();
   private readonly unsubscribe: () => void;
-  private nextEventId = 1;
 
   constructor(options: ManagementServiceOptions) {
     this.options = options;
     this.library = options.manager;
     this.startedAt = this.now();
+    this.recent = new EventRing(options.eventWindow ?? DEFAULT_EVENT_WINDOW);
     this.unsubscribe = this.library.on((event) => this.record(event));
   }
 
@@ -173,6 +138,7 @@ export class ManagementService {
       freeSlots: info.freeSlots,
       freeMailSlots: info.freeMailSlots,
     }));
+    const catalog = this.library.catalogWriteState();
     return {
       version: this.options.version,
       startedAt: this.startedAt.toISOString(),
@@ -180,6 +146,7 @@ export class ManagementService {
       pid: process.pid,
       libraries,
       sessions: (this.options.sessions?.() ?? []).map(sessionView),
+      catalog: catalog.writable ? { writable: true, problem: null, since: null } : { writable: false, problem: catalog.problem, since: catalog.since },
     };
   }
 
@@ -270,8 +237,17 @@ export class ManagementService {
 
   /** Events with an id above `since` (oldest first), at most `limit` of the newest. */
   events(since = 0, limit = 100): EventView[] {
-    const after = this.recent.filter((e) => e.id > since);
-    return after.slice(Math.max(0, after.length - limit));
+    return this.recent.after(since, limit);
+  }
+
+  /** One kept event, or undefined when it is not (yet, or any longer) kept. */
+  event(id: number): EventView | undefined {
+    return this.recent.get(id);
+  }
+
+  /** The ids of the oldest and newest events kept (oldest = newest + 1 while none is). */
+  eventWindow(): { readonly oldestId: number; readonly newestId: number; readonly capacity: number } {
+    return { oldestId: this.recent.oldestId, newestId: this.recent.newestId, capacity: this.recent.capacity };
   }
 
   /** Follow new events as they are committed; returns the unsubscribe function. */
@@ -281,10 +257,8 @@ export class ManagementService {
   }
 
   private record(event: LibraryEvent): void {
-    const view = eventView(this.nextEventId++, event);
+    const view = eventView(this.recent.newestId + 1, event);
     this.recent.push(view);
-    const window = this.options.eventWindow ?? 1000;
-    if (this.recent.length > window) this.recent.splice(0, this.recent.length - window);
     for (const listener of this.listeners) {
       // A broken subscriber (a closed SSE stream) must not stop the library's own event delivery.
       try {

@@ -36,13 +36,18 @@ describe('management API', () => {
 
   test('GET /status reports version, uptime, libraries and iSCSI sessions', async () => {
     h.sessions.push({ tsih: 1, initiatorName: 'iqn.1993-08.org.debian:01:a', isid: '400001370000', target: 'iqn.2026-11.org.vtl:lib0', discovery: false, connections: 1, remoteAddress: '127.0.0.1:50000', activeTasks: 0 });
+    const started = h.clock.now;
+    // 90.9 s later: uptime counts whole seconds since the start.
+    h.clock.now = new Date(started.getTime() + 90_900);
     const reply = await h.call('GET', '/api/v1/status');
+    h.clock.now = started;
     h.sessions.length = 0;
     assert.equal(reply.status, 200);
     const status = reply.body as ServerStatus;
     assert.equal(status.version, '9.9.9-test');
     assert.equal(status.pid, process.pid);
-    assert.ok(status.uptimeSeconds >= 0);
+    assert.equal(status.startedAt, started.toISOString());
+    assert.equal(status.uptimeSeconds, 90);
     assert.deepEqual(status.libraries.map((l) => [l.name, l.drives, l.cartridges]), [['lib0', 2, 3], ['lib1', 1, 1]]);
     assert.deepEqual(status.sessions, [
       { tsih: 1, initiator: 'iqn.1993-08.org.debian:01:a', initiatorAlias: null, isid: '400001370000', target: 'iqn.2026-11.org.vtl:lib0', discovery: false, connections: 1, remoteAddress: '127.0.0.1:50000', activeTasks: 0 },

@@ -3,10 +3,11 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { DriveRemovalPreventedError, type DriveMechanism, type DriveState, type MountRequest } from '../../src/library/drive-port.js';
 import { LibraryManager } from '../../src/library/library-manager.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger, type Logger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { ManagementServer } from '../../src/management/http/management-server.js';
 import { ManagementService, type DriveStatusProvider, type SessionInfo } from '../../src/management/service.js';
@@ -39,11 +40,15 @@ export interface ApiHarness {
   readonly url: string;
   readonly token: string;
   readonly tokenFile: string;
+  /** The catalog's connection (the manager's own), for tests that make SQLite fail. */
+  readonly db: Database.Database;
   readonly manager: LibraryManager;
   readonly service: ManagementService;
   readonly server: ManagementServer;
   readonly drives: TestDrive[];
   readonly sessions: SessionInfo[];
+  /** The service's clock: tests move it to check what the API derives from time. */
+  readonly clock: { now: Date };
   /** JSON request with the token (unless `token` is given, or null for none). */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: unknown; headers: Headers }>;
   close(): Promise<void>;
@@ -59,11 +64,12 @@ export function testConfig(dir: string): VtlConfig {
   });
 }
 
-export async function startApi(): Promise<ApiHarness> {
+export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
   const config = testConfig(dir);
-  const log = silentLogger();
-  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log });
+  const log = options.log ?? silentLogger();
+  const db = new Database(join(dir, 'catalog.sqlite'));
+  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db });
   await manager.start();
   const drives: TestDrive[] = [];
   for (const library of manager.libraries()) {
@@ -76,7 +82,8 @@ export async function startApi(): Promise<ApiHarness> {
   const activity: DriveStatusProvider = (library, index): DriveActivity | undefined =>
     library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined;
   const sessions: SessionInfo[] = [];
-  const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions });
+  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
+  const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
   const server = new ManagementServer({ service, log, tokenFile });
   const { port } = await server.listen('127.0.0.1', 0);
@@ -87,11 +94,13 @@ export async function startApi(): Promise<ApiHarness> {
     url,
     token,
     tokenFile,
+    db,
     manager,
     service,
     server,
     drives,
     sessions,
+    clock,
     async call(method, path, body, useToken) {
       const headers: Record<string, string> = {};
       const bearer = useToken === undefined ? token : useToken;
@@ -105,6 +114,7 @@ export async function startApi(): Promise<ApiHarness> {
       await server.close();
       service.close();
       manager.close();
+      db.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

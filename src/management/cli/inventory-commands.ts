@@ -82,7 +82,10 @@ function driveState(d: DriveView): string {
 }
 
 function formatStatus(status: ServerStatus): string {
-  const head = `vtl ${status.version}, up ${formatDuration(status.uptimeSeconds)} (since ${status.startedAt}), pid ${status.pid}\n\n`;
+  const catalog = status.catalog.writable
+    ? ''
+    : `WARNING: the catalog cannot write (${status.catalog.problem === 'no-space' ? 'no space left on its disk' : 'I/O error'} since ${status.catalog.since ?? '?'}): library changes are refused\n`;
+  const head = `vtl ${status.version}, up ${formatDuration(status.uptimeSeconds)} (since ${status.startedAt}), pid ${status.pid}\n${catalog}\n`;
   const libraries = formatTable(
     [
       { header: 'LIBRARY', value: (l: ServerStatus['libraries'][number]) => l.name },

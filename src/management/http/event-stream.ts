@@ -1,31 +1,27 @@
-// GET /events?follow=1: server-sent events. The backlog after `since` (or Last-Event-ID) first, then every new event
-// as the library commits it; a comment line every 15 s keeps proxies from closing an idle stream.
-import type { ManagementService } from '../service.js';
-import type { EventView } from '../views.js';
+// GET /events?follow=1: server-sent events. A follower resumes after `Last-Event-ID` (the header EventSource sends when
+// it reconnects) or `since`; without either it starts with the present. A resume point the ring no longer covers is
+// answered 410, so that a client never silently misses events. Per-follower memory: event-follower.ts.
+import { HttpError } from './http-error.js';
+import type { EventFollowers } from './event-follower.js';
 import { STREAMING, type RequestContext } from './router.js';
 
-const HEARTBEAT_MS = 15_000;
-
-export function streamEvents(service: ManagementService, { request, response }: RequestContext, since: number | undefined): typeof STREAMING {
-  const lastEventId = Number(request.headers['last-event-id']);
-  const after = since ?? (Number.isSafeInteger(lastEventId) && lastEventId >= 0 ? lastEventId : undefined);
-  response.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    connection: 'keep-alive',
-  });
-  const send = (event: EventView): void => {
-    response.write(`id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
-  };
-  // Without `since`, a follower starts with the present: no backlog.
-  if (after !== undefined) for (const event of service.events(after, 1000)) send(event);
-  response.write(': following\n\n');
-  const unsubscribe = service.subscribe(send);
-  const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-  heartbeat.unref();
-  response.on('close', () => {
-    clearInterval(heartbeat);
-    unsubscribe();
-  });
+export function streamEvents(followers: EventFollowers, { request, response }: RequestContext, since: number | undefined): typeof STREAMING {
+  const header = request.headers['last-event-id'];
+  let lastEventId: number | undefined;
+  if (header !== undefined && header !== '') {
+    if (typeof header !== 'string' || !/^\d{1,15}$/.test(header)) throw new HttpError(400, 'invalid-request', 'header.last-event-id: must be a non-negative integer');
+    lastEventId = Number(header);
+  }
+  const window = followers.service.eventWindow();
+  const after = lastEventId ?? since ?? window.newestId;
+  if (after > window.newestId) {
+    throw new HttpError(410, 'event-id-unknown',
+      `Event ${after} is newer than the newest event (${window.newestId}); event ids start again at 1 when the server restarts: read the state again and follow without Last-Event-ID`);
+  }
+  if (after < window.oldestId - 1) {
+    throw new HttpError(410, 'events-expired',
+      `Events after ${after} are no longer kept (the oldest kept is ${window.oldestId}; the last ${window.capacity} are kept): read the state again and follow without Last-Event-ID`);
+  }
+  followers.follow(response, after);
   return STREAMING;
 }

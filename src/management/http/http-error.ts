@@ -1,4 +1,5 @@
 // Errors the management API answers with: one JSON shape, `{ "error": { "status", "code", "message" } }`.
+import { CatalogWriteError } from '../../library/catalog-write-error.js';
 import { LibraryStateError } from '../../library/library-state-error.js';
 
 export class HttpError extends Error {
@@ -23,6 +24,12 @@ export function httpErrorOf(error: unknown): HttpError | undefined {
     // The library's codes: unknown things are 404, malformed requests 400, everything else is a state conflict.
     const status = error.code === 'not-found' ? 404 : error.code === 'invalid-argument' ? 400 : 409;
     return new HttpError(status, error.code, error.message);
+  }
+  if (error instanceof CatalogWriteError) {
+    // Not the server's bug: the catalog's disk. 507 says "no room" (retry once space returns), 503 "unavailable".
+    return error.problem === 'no-space'
+      ? new HttpError(507, 'catalog-full', error.message)
+      : new HttpError(503, 'catalog-io-error', error.message);
   }
   return undefined;
 }

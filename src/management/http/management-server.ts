@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../log.js';
 import type { ManagementService } from '../service.js';
 import { ensureApiToken, tokensMatch } from './api-token.js';
+import { EventFollowers, type FollowerStats } from './event-follower.js';
 import { errorBody, HttpError, httpErrorOf } from './http-error.js';
 import { managementRoutes } from './routes.js';
 import { matchRoute, STREAMING, type Route } from './router.js';
@@ -18,6 +19,8 @@ export interface ManagementServerOptions {
   readonly log: Logger;
   /** `<dataDir>/api-token`: read, or created with a new random token at the first start. */
   readonly tokenFile: string;
+  /** What the server may hold unsent for one event follower (default FOLLOWER_BUFFER_LIMIT_BYTES, 256 KiB). */
+  readonly followerBufferLimitBytes?: number;
 }
 
 export class ManagementServer {
@@ -25,12 +28,14 @@ export class ManagementServer {
   private readonly log: Logger;
   private readonly tokenFile: string;
   private readonly server: Server;
+  private readonly followers: EventFollowers;
   private token: string | undefined;
 
   constructor(options: ManagementServerOptions) {
     this.log = options.log.child({ component: 'management-api' });
     this.tokenFile = options.tokenFile;
-    this.routes = managementRoutes(options.service);
+    this.followers = new EventFollowers(options.service, this.log, options.followerBufferLimitBytes);
+    this.routes = managementRoutes(options.service, this.followers);
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         this.log.error({ err: error }, 'management request failed after the response started');
@@ -53,6 +58,11 @@ export class ManagementServer {
     // main.ts announces the address at info; the token file's place is for debugging client set-ups.
     this.log.debug({ host: address.address, port: address.port, tokenFile: this.tokenFile }, 'management API bound');
     return { host: address.address, port: address.port };
+  }
+
+  /** The event followers: their cursors and what the server holds unsent for each. */
+  eventFollowers(): FollowerStats {
+    return this.followers.stats();
   }
 
   /** Stop accepting, end open event streams and idle keep-alive connections. */

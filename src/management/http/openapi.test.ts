@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ManagementService } from '../service.js';
+import type { EventFollowers } from './event-follower.js';
 import { openApiDocument } from './openapi.js';
 import { managementRoutes } from './routes.js';
 
@@ -11,8 +12,8 @@ interface Doc {
 }
 
 const doc = openApiDocument('1.2.3') as unknown as Doc;
-// Building the table calls nothing on the service.
-const routes = managementRoutes({} as ManagementService);
+// Building the table calls nothing on the service or the followers.
+const routes = managementRoutes({} as ManagementService, {} as EventFollowers);
 
 test('the OpenAPI document is version 3.1 and carries the server version', () => {
   assert.equal(doc.openapi, '3.1.0');

@@ -50,6 +50,7 @@ const schemas: Record<string, Json> = {
       object({ name: str, iqn: str, drives: int, mountedDrives: int, cartridges: int, freeSlots: int, freeMailSlots: int }),
     ),
     sessions: arrayOf(ref('Session')),
+    catalog: object({ writable: bool, problem: { enum: ['no-space', 'io-error', null] }, since: nullable('string') }),
   }),
   ElementRange: object({ first: int, count: int }),
   Library: object({
@@ -141,6 +142,9 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token',
   404: 'No such library, drive or cartridge',
   409: 'Refused by the library state (slot full, cartridge loaded, WORM...)',
+  410: 'The resume point (Last-Event-ID or since) is no longer kept (events-expired) or unknown (event-id-unknown)',
+  503: 'The catalog cannot write: I/O error on its disk (nothing was changed)',
+  507: 'The catalog cannot write: no space left on its disk (nothing was changed; retry once space returns)',
 };
 
 export function openApiDocument(version: string): Json {
@@ -149,7 +153,7 @@ export function openApiDocument(version: string): Json {
       summary,
       parameters: [BARCODE],
       ...(requestBody ? { requestBody } : {}),
-      responses: { '200': json(ref('Cartridge'), 'The cartridge after the operation'), ...errors(400, 401, 404, 409) },
+      responses: { '200': json(ref('Cartridge'), 'The cartridge after the operation'), ...errors(400, 401, 404, 409, 503, 507) },
     },
   });
   return {
@@ -181,7 +185,7 @@ export function openApiDocument(version: string): Json {
           summary: "Unload a drive and return its cartridge to its slot; `force` overrides a host's PREVENT MEDIUM REMOVAL",
           parameters: [pathParam('library', 'Library name'), pathParam('index', 'Drive index, from 0', { type: 'integer', minimum: 0 })],
           requestBody: body(object({ force: bool }, [])),
-          responses: { '200': json(object({ cartridge: { oneOf: [ref('Cartridge'), { type: 'null' }] } }), 'The cartridge put back, or null if the drive was empty'), ...errors(400, 401, 404, 409) },
+          responses: { '200': json(object({ cartridge: { oneOf: [ref('Cartridge'), { type: 'null' }] } }), 'The cartridge put back, or null if the drive was empty'), ...errors(400, 401, 404, 409, 503, 507) },
         },
       },
       '/cartridges': {
@@ -199,7 +203,7 @@ export function openApiDocument(version: string): Json {
         post: {
           summary: 'Create one cartridge or a range of them in free slots (or mail slots)',
           requestBody: body(ref('CreateCartridges'), true),
-          responses: { '201': json(arrayOf(ref('Cartridge')), 'The new cartridges'), ...errors(400, 401, 404, 409) },
+          responses: { '201': json(arrayOf(ref('Cartridge')), 'The new cartridges'), ...errors(400, 401, 404, 409, 503, 507) },
         },
       },
       '/cartridges/{barcode}': {
@@ -207,7 +211,7 @@ export function openApiDocument(version: string): Json {
         delete: {
           summary: 'Delete a cartridge and its data (refused for WORM and loaded cartridges)',
           parameters: [BARCODE],
-          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404, 409) },
+          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404, 409, 503, 507) },
         },
       },
       '/cartridges/{barcode}/import': cartridgeAction('Move a cartridge from a mail slot into the first free storage slot'),
@@ -228,13 +232,20 @@ export function openApiDocument(version: string): Json {
             queryParam('since', 'Only events with a larger id', { type: 'integer', minimum: 0 }),
             queryParam('limit', 'At most this many (the newest)', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
             queryParam('follow', 'Stream server-sent events (each `data:` line is an Event)', { enum: ['true', 'false', '1', '0'] }),
+            {
+              name: 'Last-Event-ID',
+              in: 'header',
+              required: false,
+              description: 'With follow=1: resume after this event (wins over `since`); 410 when it is no longer kept',
+              schema: { type: 'integer', minimum: 0 },
+            },
           ],
           responses: {
             '200': {
               description: 'Events, oldest first',
               content: { 'application/json': { schema: arrayOf(ref('Event')) }, 'text/event-stream': { schema: str } },
             },
-            ...errors(400, 401),
+            ...errors(400, 401, 410),
           },
         },
       },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { ManagementService } from '../service.js';
 import { LOCATION_KINDS } from '../views.js';
+import type { EventFollowers } from './event-follower.js';
 import { streamEvents } from './event-stream.js';
 import { openApiDocument } from './openapi.js';
 import { queryObject, validate, type Route } from './router.js';
@@ -53,7 +54,7 @@ const eventsQuery = z.strictObject({
 });
 const noQuery = z.strictObject({});
 
-export function managementRoutes(service: ManagementService): Route[] {
+export function managementRoutes(service: ManagementService, followers: EventFollowers): Route[] {
   const barcodeOf = (params: Readonly<Record<string, string>>): string => params['barcode'] ?? '';
   return [
     { method: 'GET', path: '/openapi.json', handle: () => ({ body: openApiDocument(service.version) }) },
@@ -120,7 +121,7 @@ export function managementRoutes(service: ManagementService): Route[] {
       path: '/events',
       handle: (context) => {
         const { since, limit, follow } = validate(eventsQuery, queryObject(context.query), 'query');
-        if (follow === true) return streamEvents(service, context, since);
+        if (follow === true) return streamEvents(followers, context, since);
         return { body: service.events(since ?? 0, limit ?? 100) };
       },
     },

@@ -1,4 +1,7 @@
-// How the changer reports a refused library operation: LibraryStateError codes to SMC-3 sense.
+// How the changer reports a refused library operation: LibraryStateError codes to SMC-3 sense, and a catalog that
+// cannot write (docs/CONFORMANCE.md, "Catalog write failures", says why these codes).
+import { CatalogWriteError } from '../../library/catalog-write-error.js';
+import type { CatalogWriteProblem } from '../../library/catalog-write-error.js';
 import { LibraryStateError } from '../../library/library-state-error.js';
 import type { LibraryErrorCode } from '../../library/library-state-error.js';
 import { Sense, SenseError } from '../sense.js';
@@ -15,6 +18,13 @@ const REASON: Partial<Record<LibraryErrorCode, SenseReasonName>> = {
   'media-missing': 'MEDIA_LOAD_OR_EJECT_FAILED',
 };
 
+const CATALOG_REASON: Record<CatalogWriteProblem, SenseReasonName> = {
+  // ILLEGAL REQUEST 55/03: as SPC-4 answers a command whose state the device server has no room to record.
+  'no-space': 'INSUFFICIENT_RESOURCES',
+  // HARDWARE ERROR 44/00: the target's own storage failed; nothing is wrong with the request or the cartridges.
+  'io-error': 'INTERNAL_TARGET_FAILURE',
+};
+
 /** Run a library operation; its LibraryStateError becomes the matching SenseError, anything else passes through. */
 export async function asSense<T>(fn: () => Promise<T>): Promise<T> {
   try {
@@ -24,6 +34,7 @@ export async function asSense<T>(fn: () => Promise<T>): Promise<T> {
       const reason = REASON[err.code];
       if (reason) throw new SenseError(Sense.of(reason).sense, err.message);
     }
+    if (err instanceof CatalogWriteError) throw new SenseError(Sense.of(CATALOG_REASON[err.problem]).sense, err.message);
     throw err;
   }
 }
