@@ -10,8 +10,6 @@ const KNOWN_FLAGS = RecordFlag.COMPRESSED;
 export const RECORD_HEADER_BYTES = 28;
 /** READ(6)/WRITE(6) carry a 24-bit transfer length, so no block can be longer than this. */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
-/** Object numbers are 48-bit on disk; positions stay exact JavaScript integers. */
-export const MAX_OBJECT_NUMBER = 2 ** 48 - 1;
 
 export const HeaderOffset = {
   HEADER_CRC: 0,

@@ -22,14 +22,22 @@ export const IDLE_WRITE_MS = 50;
  */
 export const BACKGROUND_SYNC_BYTES = 32 * 1024 * 1024;
 
-/** A write failed: the records from `objectNumber` (at `offset`) on are not on the medium. */
+/** The first record a failed write dropped: it and every record after it are not on the medium. */
+export interface LostRecords {
+  readonly objectNumber: number;
+  readonly offset: number;
+}
+
+/**
+ * A write or a sync of the data file failed. `lost` names the first record dropped from the stream; a failed sync
+ * drops nothing (`lost` undefined): what it covered is reported, not rolled back.
+ */
 export class WriteFailure extends Error {
   constructor(
-    readonly objectNumber: number,
-    readonly offset: number,
+    readonly lost: LostRecords | undefined,
     readonly error: unknown,
   ) {
-    super(`write failed at object ${objectNumber}`);
+    super(lost === undefined ? 'sync failed' : `write failed at object ${lost.objectNumber}`);
     this.name = 'WriteFailure';
   }
 }
@@ -126,7 +134,7 @@ export class RecordWriter {
     } catch (error) {
       // After a failed fsync the kernel may have dropped the dirty pages: nothing since the last good sync is
       // trustworthy, but we cannot tell what is; report it and let the caller decide.
-      throw new WriteFailure(Number.NaN, this.written, error);
+      throw new WriteFailure(undefined, error);
     }
   }
 
@@ -241,7 +249,7 @@ export class RecordWriter {
       // Everything staged from the failed chunk on is lost, with the record it starts inside: drop it, cut the file
       // back to the start of that record so the stream ends at the last good one, and report it on the next call.
       const { firstObject, firstObjectOffset } = chunks[0];
-      this.failure = new WriteFailure(firstObject, firstObjectOffset, error);
+      this.failure = new WriteFailure({ objectNumber: firstObject, offset: firstObjectOffset }, error);
       this.written = firstObjectOffset;
       for (const c of this.queued) this.spare.push(c.buffer);
       this.queued.length = 0;
@@ -266,11 +274,10 @@ export class RecordWriter {
   /** fdatasync without waiting; a failure is reported like a failed write (nothing since the last sync is sure). */
   private startBackgroundSync(): void {
     this.unsyncedBytes = 0;
-    const offset = this.written;
     this.syncing = this.file.sync().then(
       () => undefined,
       (error: unknown) => {
-        this.failure ??= new WriteFailure(Number.NaN, offset, error);
+        this.failure ??= new WriteFailure(undefined, error);
       },
     ).finally(() => (this.syncing = undefined));
   }

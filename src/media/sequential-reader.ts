@@ -3,7 +3,7 @@
 // a large record is read with its header in one read, straight into the buffer handed to the caller (no copy), or
 // into a reused scratch buffer when it is compressed. Compressed payloads are checked and decompressed by a payload
 // worker from the (shared-memory) window or scratch into a shared slab lent to the caller. Every record's header CRC
-// and payload CRC are checked exactly as readRecordAt does; problems come back as values.
+// and payload CRC are checked; problems come back as values.
 import { uncompressSync } from 'lz4-napi';
 import { crc32c } from '../crc32c.js';
 import { PayloadWorkers } from './payload-workers.js';

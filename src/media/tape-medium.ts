@@ -122,7 +122,11 @@ export interface WriteOptions {
   readonly compress: boolean;
 }
 
-/** An open cartridge, mounted in one drive. All methods are called one at a time (the drive serializes). */
+/**
+ * An open cartridge, mounted in one drive. The drive is the one owner of ordering: it calls the asynchronous
+ * methods one at a time, each after the previous one settled. A medium does not queue calls behind each other: a
+ * call made while another runs is refused (rejected with an Error), never silently reordered.
+ */
 export interface TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
@@ -145,9 +149,10 @@ export interface TapeMedium {
    * unless WORM forbids it (WormViolationError). Resolves when the record is safe in the writer (buffered mode);
    * `flush()` makes it durable. The medium does not keep `block` after the promise resolves.
    * MediumFullError: the record would pass the physical end; nothing was written.
-   * MediaWriteError (from this or any later write, writeFilemarks, erase, read or flush): records still in the
-   * write buffer (acknowledged, at most ~1 MiB, never anything flushed) were lost with the failing one;
-   * `position()` afterwards is the new end of data, and writing may resume there.
+   * MediaWriteError (from this or any later operation): records still in the drive's buffer (acknowledged, never
+   * anything flushed; for FileTapeMedium at most the writer's 4 MiB plus the four blocks of the compression stage,
+   * FORMAT.md "Writing") were lost with the failing one, counted by `lostAcknowledged`; `position()` afterwards is
+   * the new end of data, and writing may resume there.
    */
   write(block: Buffer, options: WriteOptions): Promise<WriteOutcome>;
   /** Write `count` filemarks at the position (same truncation and WORM rules as write; all or none fit). */

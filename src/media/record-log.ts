@@ -1,0 +1,218 @@
+// FORMAT.md "Records", "Index", "Overwrite and erase", "Write errors": the record stream of one mounted cartridge.
+// It owns one invariant: the index, the writer and the data file describe the same stream (objects 0..objectCount,
+// ending at endOffset, every record of the current pass or an older one), through appends, cuts and failed writes.
+// Positions, capacity and WORM are the medium's (file-tape-medium.ts); this knows only where records are.
+import { crc32c } from '../crc32c.js';
+import { StorageError, type RandomAccessFile } from '../storage/storage.js';
+import type { MediumCounters } from './medium-counters.js';
+import type { ObjectIndex } from './object-index.js';
+import type { PersistenceSchedule } from './persistence-schedule.js';
+import { RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { readHeaderAt, type RecordResult } from './record-reader.js';
+import { RecordWriter, WriteFailure } from './record-writer.js';
+import { SequentialReader } from './sequential-reader.js';
+import type { FilemarkView } from './space.js';
+import { MediaFormatError } from './tape-medium.js';
+import type { WormView } from './worm-rule.js';
+
+/** A failure of the data file under a write, a cut or a sync: the log rolls back and the medium reports it. */
+export type WriteFault = WriteFailure | StorageError;
+
+export function isWriteFault(error: unknown): error is WriteFault {
+  return error instanceof WriteFailure || error instanceof StorageError;
+}
+
+/** What a rollback did: the system error behind it, and the first object it dropped (none for a failed sync or truncate). */
+export interface RolledBack {
+  readonly cause: unknown;
+  readonly code: string | undefined;
+  readonly firstLost: number | undefined;
+}
+
+/** A record read back, or why it could not be (with its offset, for the log). */
+export type RecordRead = Exclude<RecordResult, { readonly problem: string }> | { readonly problem: string; readonly offset: number };
+
+export interface RecordLogParts {
+  readonly file: RandomAccessFile;
+  readonly index: ObjectIndex;
+  readonly pass: number;
+  readonly persistence: PersistenceSchedule;
+  readonly counters: MediumCounters;
+  /** The cartridge's barcode, for messages. */
+  readonly name: string;
+}
+
+export class RecordLog {
+  private readonly file: RandomAccessFile;
+  private readonly index: ObjectIndex;
+  private readonly writer: RecordWriter;
+  private readonly reader: SequentialReader;
+  private readonly persistence: PersistenceSchedule;
+  private readonly counters: MediumCounters;
+  private readonly name: string;
+  private currentPass: number;
+  /** A known object boundary (object number and its offset), kept so sequential reads and appends never walk. */
+  private cursor: { objectNumber: number; offset: number } | undefined;
+
+  constructor(parts: RecordLogParts) {
+    this.file = parts.file;
+    this.index = parts.index;
+    this.currentPass = parts.pass;
+    this.persistence = parts.persistence;
+    this.counters = parts.counters;
+    this.name = parts.name;
+    this.writer = new RecordWriter(parts.file, parts.index.endOffset);
+    this.reader = new SequentialReader(parts.file);
+  }
+
+  /** Object number of end of data. */
+  get objectCount(): number {
+    return this.index.objectCount;
+  }
+
+  /** File offset of end of data. */
+  get endOffset(): number {
+    return this.index.endOffset;
+  }
+
+  /** The write pass of the records appended from now on (FORMAT.md "Passes"). */
+  get pass(): number {
+    return this.currentPass;
+  }
+
+  /** Where the filemarks are, for SPACE, LOCATE and the WORM rule (read only). */
+  get marks(): FilemarkView & WormView {
+    return this.index;
+  }
+
+  /** Read object `objectNumber` (< objectCount). Records still in the writer go to the file first. */
+  async read(objectNumber: number): Promise<RecordRead> {
+    if (this.writer.hasBuffered) await this.writer.drain();
+    const offset = await this.offsetOf(objectNumber);
+    let result: RecordResult;
+    try {
+      result = await this.reader.read(offset, objectNumber, this.index.endOffset);
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      return { problem: error.message, offset };
+    }
+    if ('problem' in result) return { problem: result.problem, offset };
+    this.cursor = { objectNumber: objectNumber + 1, offset: offset + RECORD_HEADER_BYTES + result.storedBytes };
+    return result;
+  }
+
+  /**
+   * Append a data record at end of data (throws WriteFailure: see rollback()). The payload's CRC is computed here
+   * unless the compression stage already did. Resolves once the record is in the writer.
+   */
+  async appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc = crc32c(payload)): Promise<void> {
+    const header: RecordHeader = {
+      type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber: this.index.objectCount, pass: this.currentPass,
+      storedLength: payload.length, logicalLength, payloadCrc,
+    };
+    const recordBytes = RECORD_HEADER_BYTES + payload.length;
+    this.index.append(false, this.index.endOffset, recordBytes);
+    await this.writer.append(header, payload);
+    this.appended(recordBytes);
+  }
+
+  /** Append one filemark at end of data (throws WriteFailure: see rollback()). */
+  async appendFilemark(): Promise<void> {
+    const header: RecordHeader = { type: RecordType.FILEMARK, flags: 0, objectNumber: this.index.objectCount, pass: this.currentPass, storedLength: 0, logicalLength: 0, payloadCrc: 0 };
+    this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES);
+    await this.writer.append(header, undefined);
+    this.appended(RECORD_HEADER_BYTES);
+  }
+
+  /** Offset of object `objectNumber` (<= objectCount): the cursor, or an anchor and a walk of at most INDEX_STRIDE-1 headers. */
+  async offsetOf(objectNumber: number): Promise<number> {
+    if (objectNumber === this.index.objectCount) return this.index.endOffset;
+    if (this.cursor?.objectNumber === objectNumber) return this.cursor.offset;
+    if (this.writer.hasBuffered) {
+      await this.writer.drain();
+      if (objectNumber >= this.index.objectCount) return this.index.endOffset;
+    }
+    let { objectNumber: at, offset } = this.index.anchorFor(objectNumber);
+    if (this.cursor !== undefined && this.cursor.objectNumber > at && this.cursor.objectNumber < objectNumber) {
+      ({ objectNumber: at, offset } = this.cursor);
+    }
+    for (; at < objectNumber; at++) {
+      const header = await readHeaderAt(this.file, offset).catch((error: unknown) => {
+        if (error instanceof StorageError) return 'unreadable';
+        throw error;
+      });
+      if (typeof header === 'string' || header.objectNumber !== at) {
+        this.counters.add('readErrors', 1);
+        const why = typeof header === 'string' ? header : `it names object ${header.objectNumber}`;
+        throw new MediaFormatError(`Cannot position cartridge ${this.name} to object ${objectNumber}: the header of object ${at} is unreadable (${why})`, at);
+      }
+      offset += RECORD_HEADER_BYTES + header.storedLength;
+    }
+    this.cursor = { objectNumber, offset };
+    return offset;
+  }
+
+  /**
+   * Make object `objectNumber` the new end of data (FORMAT.md "Overwrite and erase"): pass + 1, the checkpoint of
+   * the kept prefix, then the truncate. Nothing to do at or past end of data. Throws WriteFailure or StorageError.
+   */
+  async cutAt(objectNumber: number): Promise<void> {
+    if (objectNumber >= this.index.objectCount) return;
+    const offset = await this.offsetOf(objectNumber);
+    await this.writer.drain();
+    this.currentPass = Math.min(this.currentPass + 1, 0xffffffff);
+    this.persistence.passChanged(this.currentPass);
+    this.index.truncate(objectNumber, offset);
+    this.forgetAfter(objectNumber);
+    await this.persistence.checkpointBeforeCut(this.index, this.currentPass);
+    await this.writer.cut(offset);
+  }
+
+  /** Hand every record to the file, without a sync. Throws WriteFailure. */
+  async drain(): Promise<void> {
+    await this.writer.drain();
+  }
+
+  /** Everything appended so far is durable when this resolves; then the small files when they are due. */
+  async flush(closing: boolean): Promise<void> {
+    await this.writer.sync();
+    await this.persistence.afterSync(this.index, this.currentPass, closing);
+  }
+
+  /** Sync the data file only (SET CAPACITY: the cut must be durable before the metadata says so). */
+  async sync(): Promise<void> {
+    await this.writer.sync();
+  }
+
+  /**
+   * A write, cut or sync failed: forget what the failure dropped, so the index names only records in the file.
+   * The caller reports it (see FileTapeMedium); the stream stays readable up to its last good record.
+   */
+  rollback(fault: WriteFault): RolledBack {
+    this.reader.invalidate();
+    const lost = fault instanceof WriteFailure ? fault.lost : undefined;
+    if (lost !== undefined) {
+      this.index.truncate(lost.objectNumber, lost.offset);
+      this.forgetAfter(lost.objectNumber);
+    }
+    const cause = fault instanceof WriteFailure ? fault.error : fault;
+    return { cause, code: cause instanceof StorageError ? cause.code : undefined, firstLost: lost?.objectNumber };
+  }
+
+  /** Free the buffers and close the file (after a flush). */
+  async close(): Promise<void> {
+    this.writer.close();
+    await this.reader.close();
+    await this.file.close();
+  }
+
+  private appended(recordBytes: number): void {
+    this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset };
+    this.persistence.appended(1, recordBytes);
+  }
+
+  private forgetAfter(objectNumber: number): void {
+    if (this.cursor !== undefined && this.cursor.objectNumber > objectNumber) this.cursor = undefined;
+    this.reader.invalidate();
+  }
+}
