@@ -5,22 +5,23 @@
 // calls one operation at a time, and a second call while one runs is refused loudly rather than reordered.
 import type { Logger } from '../log.js';
 import type { RandomAccessFile, Storage } from '../storage/storage.js';
-import { earlyWarningBytes } from './capacity.js';
+import { inEarlyWarning, mediumCapacity } from './capacity.js';
 import { attributesToMap, attributesToRecord, type CartridgeMetadata } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
+import { OperationGuard } from './operation-guard.js';
 import { PersistenceSchedule } from './persistence-schedule.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
-import { isWriteFault, RecordLog, type WriteFault } from './record-log.js';
+import { RecordLog } from './record-log.js';
 import * as Space from './space.js';
+import { isWriteFault } from './write-failure.js';
 import { WritePipeline } from './write-pipeline.js';
 import { wormAllowsWrite } from './worm-rule.js';
 import {
-  MediaFormatError, MediaWriteError, MediumFullError, WormViolationError,
-  type MediumCapacity, type MediumPosition, type MediumStatistics, type ReadOutcome, type SpaceOutcome,
-  type TapeMedium, type WriteOptions, type WriteOutcome,
+  MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type ReadOutcome,
+  type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
 export interface FileTapeMediumParts {
@@ -44,24 +45,20 @@ export class FileTapeMedium implements TapeMedium {
   private readonly pipeline: WritePipeline;
   /** The position: the object number the next read returns. */
   private current = 0;
-  /** The operation running now, if any (see the header comment). */
-  private running: string | undefined;
-  private closed = false;
+  private readonly guard: OperationGuard;
 
   constructor(parts: FileTapeMediumParts) {
     this.metadata = parts.metadata;
     this.barcode = parts.metadata.barcode;
+    this.guard = new OperationGuard(this.barcode);
     this.worm = parts.metadata.worm;
     this.nativeCapacityBytes = parts.metadata.nativeCapacityBytes ?? parts.metadata.capacityBytes;
     this.attributes = attributesToMap(parts.metadata.attributes);
     this.log = parts.log;
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
     this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode), parts.metadata, this.counters, parts.log);
-    this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, persistence: this.persistence, counters: this.counters, name: this.barcode });
-    this.pipeline = new WritePipeline(this.records, {
-      failed: (error, acknowledgedEnd) => (isWriteFault(error) ? this.writeError(error, acknowledgedEnd) : asError(error)),
-      stored: (logicalLength, recordBytes) => this.storedData(logicalLength, recordBytes),
-    });
+    this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, persistence: this.persistence, counters: this.counters, name: this.barcode, log: parts.log });
+    this.pipeline = new WritePipeline(this.records, (error, acknowledgedEnd) => asError(this.failed(error, acknowledgedEnd)));
   }
 
   position(): MediumPosition {
@@ -69,42 +66,26 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   capacity(): MediumCapacity {
-    const capacityBytes = this.metadata.capacityBytes;
-    const usedBytes = this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes;
-    return { capacityBytes, usedBytes, remainingBytes: Math.max(0, capacityBytes - usedBytes), earlyWarningBytes: earlyWarningBytes(capacityBytes) };
+    return mediumCapacity(this.metadata.capacityBytes, this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
   }
 
   statistics(): MediumStatistics {
     return this.counters.statistics();
   }
 
-  async read(): Promise<ReadOutcome> {
-    this.begin('read');
-    try {
-      await this.settle();
+  read(): Promise<ReadOutcome> {
+    return this.operate('read', async () => {
       const objectNumber = this.current;
       if (objectNumber >= this.records.objectCount) return { kind: 'end-of-data' };
       const result = await this.records.read(objectNumber);
-      if ('problem' in result) {
-        this.counters.add('readErrors', 1);
-        this.log.warn({ objectNumber, offset: result.offset, problem: result.problem }, 'unreadable record');
-        throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.barcode}: ${result.problem}`, objectNumber);
-      }
       this.current = objectNumber + 1;
       if (result.header.type === RecordType.FILEMARK) return { kind: 'filemark' };
-      this.counters.add('blocksRead', 1);
-      this.counters.add('hostBytesRead', result.data.length);
-      this.counters.add('storedBytesRead', result.storedBytes);
       return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
-    } catch (error) {
-      throw this.failed(error);
-    } finally {
-      this.running = undefined;
-    }
+    });
   }
 
   async write(block: Buffer, options: WriteOptions): Promise<WriteOutcome> {
-    this.begin('write');
+    this.guard.begin('write');
     const commandObject = this.current;
     try {
       if (block.length > MAX_BLOCK_BYTES) throw new RangeError(`Cannot write a block of ${block.length} bytes: the limit is ${MAX_BLOCK_BYTES}`);
@@ -126,7 +107,6 @@ export class FileTapeMedium implements TapeMedium {
         await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
         await this.records.appendData(payload, form?.compressed ?? false, block.length, form?.crc);
         this.current++;
-        this.storedData(block.length, RECORD_HEADER_BYTES + payload.length);
         return { earlyWarning: this.inEarlyWarning() };
       } finally {
         staged?.release();
@@ -134,31 +114,23 @@ export class FileTapeMedium implements TapeMedium {
     } catch (error) {
       throw this.failed(error, commandObject);
     } finally {
-      this.running = undefined;
+      this.guard.end();
     }
   }
 
-  async writeFilemarks(count: number): Promise<WriteOutcome> {
-    this.begin('writeFilemarks');
+  writeFilemarks(count: number): Promise<WriteOutcome> {
     const commandObject = this.current;
-    try {
+    return this.operate('writeFilemarks', async () => {
       if (!Number.isInteger(count) || count < 0) throw new RangeError(`Cannot write ${count} filemarks`);
-      await this.settle();
       if (count === 0) return { earlyWarning: this.inEarlyWarning() };
       this.checkWorm();
       await this.prepareWrite(count * RECORD_HEADER_BYTES);
       for (let i = 0; i < count; i++) {
         await this.records.appendFilemark();
         this.current++;
-        this.counters.add('filemarksWritten', 1);
-        this.counters.add('storedBytesWritten', RECORD_HEADER_BYTES);
       }
       return { earlyWarning: this.inEarlyWarning() };
-    } catch (error) {
-      throw this.failed(error, commandObject);
-    } finally {
-      this.running = undefined;
-    }
+    }, commandObject);
   }
 
   spaceBlocks(count: number): Promise<SpaceOutcome> {
@@ -186,24 +158,16 @@ export class FileTapeMedium implements TapeMedium {
     await this.move('rewind', () => ({ position: 0, outcome: { counted: 0 } }));
   }
 
-  async erase(): Promise<void> {
-    this.begin('erase');
-    try {
-      await this.settle();
+  erase(): Promise<void> {
+    return this.operate('erase', async () => {
       if (this.worm) throw new WormViolationError(`Cannot erase WORM cartridge ${this.barcode}`);
       await this.records.cutAt(this.current);
-    } catch (error) {
-      throw this.failed(error);
-    } finally {
-      this.running = undefined;
-    }
+    });
   }
 
   /** FORMAT.md "Set capacity": erase everything, then record the new capacity (and the native one) in the metadata. */
-  async setCapacity(capacityBytes: number): Promise<void> {
-    this.begin('setCapacity');
-    try {
-      await this.settle();
+  setCapacity(capacityBytes: number): Promise<void> {
+    return this.operate('setCapacity', async () => {
       if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1 || capacityBytes > this.nativeCapacityBytes) {
         throw new RangeError(`Cannot set the capacity of cartridge ${this.barcode} to ${capacityBytes} bytes: it must be 1 to ${this.nativeCapacityBytes}`);
       }
@@ -217,42 +181,30 @@ export class FileTapeMedium implements TapeMedium {
       this.metadata.nativeCapacityBytes = this.nativeCapacityBytes;
       await this.persistence.saveMetadata();
       this.log.info({ capacityBytes, nativeCapacityBytes: this.nativeCapacityBytes }, 'cartridge capacity set');
-    } catch (error) {
-      throw this.failed(error);
-    } finally {
-      this.running = undefined;
-    }
+    });
   }
 
-  async flush(): Promise<void> {
-    this.begin('flush');
-    try {
-      await this.settle();
-      await this.records.flush(false);
-    } catch (error) {
-      throw this.failed(error);
-    } finally {
-      this.running = undefined;
-    }
+  flush(): Promise<void> {
+    return this.operate('flush', () => this.records.flush(false));
   }
 
   async close(): Promise<void> {
-    this.begin('close');
+    this.guard.begin('close');
     try {
       // A pipeline failure is reported after what is left has been flushed and the file closed.
       const failure = await this.settle().then(() => undefined, asError);
       try {
         await this.records.flush(true);
       } catch (error) {
-        throw this.failed(error);
+        throw this.failed(error, this.records.objectCount);
       } finally {
-        this.closed = true;
+        this.guard.close();
         this.pipeline.close();
         await this.records.close();
       }
       if (failure !== undefined) throw failure;
     } finally {
-      this.running = undefined;
+      this.guard.end();
     }
   }
 
@@ -260,42 +212,37 @@ export class FileTapeMedium implements TapeMedium {
     return new Map([...this.attributes].map(([id, value]) => [id, Buffer.from(value)]));
   }
 
-  async writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void> {
-    this.begin('writeAttributes');
-    try {
-      await this.settle();
+  writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void> {
+    return this.operate('writeAttributes', async () => {
       for (const [id, value] of attributes) this.attributes.set(id, Buffer.from(value));
       this.metadata.attributes = attributesToRecord(this.attributes);
       await this.persistence.saveMetadata();
-    } catch (error) {
-      throw this.failed(error);
-    } finally {
-      this.running = undefined;
-    }
+    });
   }
 
-  // --- internals ---------------------------------------------------------------------------------------------
-
-  /** Start an operation; a closed medium, or one called while another operation runs, refuses it. */
-  private begin(operation: string): void {
-    if (this.closed) throw new Error(`Cannot ${operation} on cartridge ${this.barcode}: it is closed`);
-    if (this.running !== undefined) {
-      throw new Error(`Cannot ${operation} on cartridge ${this.barcode}: ${this.running} is already running (the drive calls the medium one operation at a time)`);
-    }
-    this.running = operation;
-  }
-
-  private async move(operation: string, compute: (marks: Space.FilemarkView, position: number) => Space.SpaceResult, ...numbers: number[]): Promise<SpaceOutcome> {
-    this.begin(operation);
+  /**
+   * Run an operation once the pipeline has settled (its failure is then what the operation reports); a write fault
+   * becomes the MediaWriteError counting what it lost (`acknowledgedEnd`: see failed()).
+   */
+  private async operate<T>(operation: string, body: () => Promise<T>, acknowledgedEnd?: number): Promise<T> {
+    this.guard.begin(operation);
     try {
       await this.settle();
+      return await body();
+    } catch (error) {
+      throw this.failed(error, acknowledgedEnd ?? this.records.objectCount);
+    } finally {
+      this.guard.end();
+    }
+  }
+
+  private move(operation: string, compute: (marks: Space.FilemarkView, position: number) => Space.SpaceResult, ...numbers: number[]): Promise<SpaceOutcome> {
+    return this.operate(operation, () => {
       for (const n of numbers) if (!Number.isSafeInteger(n)) throw new RangeError(`Cannot move by or to ${n}: not an integer`);
       const result = compute(this.records.marks, this.current);
       this.current = result.position;
-      return result.outcome;
-    } finally {
-      this.running = undefined;
-    }
+      return Promise.resolve(result.outcome);
+    });
   }
 
   /** Object number of end of data, counting the blocks still in the write pipeline. */
@@ -333,37 +280,18 @@ export class FileTapeMedium implements TapeMedium {
     await this.records.cutAt(this.current);
   }
 
-  /** A data record is in the writer: the counters. */
-  private storedData(logicalLength: number, recordBytes: number): void {
-    this.counters.add('blocksWritten', 1);
-    this.counters.add('hostBytesWritten', logicalLength);
-    this.counters.add('storedBytesWritten', recordBytes);
-  }
-
   private inEarlyWarning(): boolean {
-    const { remainingBytes, earlyWarningBytes: warning } = this.capacity();
-    return remainingBytes <= warning;
+    return inEarlyWarning(this.capacity());
   }
 
   /**
-   * The error an operation reports. A failure of the data file (WriteFault) rolls the record log back to what is
-   * on the medium and becomes a MediaWriteError counting the acknowledged objects it lost: those before
-   * `acknowledgedEnd` (the first object of the running write command; everything written, for other operations).
+   * The error an operation reports: a failure of the data file (WriteFault) rolls the record log back to what is on
+   * the medium (see RecordLog.rollback), and the position is never past the new end of data.
    */
-  private failed(error: unknown, acknowledgedEnd = this.records.objectCount): unknown {
-    if (!isWriteFault(error)) return error;
-    return this.writeError(error, acknowledgedEnd);
-  }
-
-  private writeError(fault: WriteFault, acknowledgedEnd: number): MediaWriteError {
-    const { cause, code, firstLost } = this.records.rollback(fault);
-    const lostAcknowledged = firstLost === undefined ? 0 : Math.max(0, acknowledgedEnd - firstLost);
+  private failed(error: unknown, acknowledgedEnd: number): unknown {
+    const reported = isWriteFault(error) ? this.records.rollback(error, acknowledgedEnd) : error;
     this.current = Math.min(this.current, this.endObject());
-    this.counters.add('writeErrors', 1);
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    this.log.error({ code, endOfData: this.records.objectCount, lostAcknowledged, err: cause }, 'cartridge write failed');
-    const lost = lostAcknowledged > 0 ? ` (${lostAcknowledged} acknowledged object(s) lost)` : '';
-    return new MediaWriteError(`Cannot write to cartridge ${this.barcode}: ${reason}; end of data is now object ${this.records.objectCount}${lost}`, code, lostAcknowledged);
+    return reported;
   }
 }
 

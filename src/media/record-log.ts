@@ -3,34 +3,22 @@
 // ending at endOffset, every record of the current pass or an older one), through appends, cuts and failed writes.
 // Positions, capacity and WORM are the medium's (file-tape-medium.ts); this knows only where records are.
 import { crc32c } from '../crc32c.js';
+import type { Logger } from '../log.js';
 import { StorageError, type RandomAccessFile } from '../storage/storage.js';
 import type { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
 import { RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
 import { readHeaderAt, type RecordResult } from './record-reader.js';
-import { RecordWriter, WriteFailure } from './record-writer.js';
+import { RecordWriter } from './record-writer.js';
+import { WriteFailure, type WriteFault } from './write-failure.js';
 import { SequentialReader } from './sequential-reader.js';
 import type { FilemarkView } from './space.js';
-import { MediaFormatError } from './tape-medium.js';
+import { MediaFormatError, MediaWriteError } from './tape-medium.js';
 import type { WormView } from './worm-rule.js';
 
-/** A failure of the data file under a write, a cut or a sync: the log rolls back and the medium reports it. */
-export type WriteFault = WriteFailure | StorageError;
-
-export function isWriteFault(error: unknown): error is WriteFault {
-  return error instanceof WriteFailure || error instanceof StorageError;
-}
-
-/** What a rollback did: the system error behind it, and the first object it dropped (none for a failed sync or truncate). */
-export interface RolledBack {
-  readonly cause: unknown;
-  readonly code: string | undefined;
-  readonly firstLost: number | undefined;
-}
-
-/** A record read back, or why it could not be (with its offset, for the log). */
-export type RecordRead = Exclude<RecordResult, { readonly problem: string }> | { readonly problem: string; readonly offset: number };
+/** A record read back whole and checked. */
+export type RecordRead = Exclude<RecordResult, { readonly problem: string }>;
 
 export interface RecordLogParts {
   readonly file: RandomAccessFile;
@@ -40,6 +28,7 @@ export interface RecordLogParts {
   readonly counters: MediumCounters;
   /** The cartridge's barcode, for messages. */
   readonly name: string;
+  readonly log: Logger;
 }
 
 export class RecordLog {
@@ -50,6 +39,7 @@ export class RecordLog {
   private readonly persistence: PersistenceSchedule;
   private readonly counters: MediumCounters;
   private readonly name: string;
+  private readonly log: Logger;
   private currentPass: number;
   /** A known object boundary (object number and its offset), kept so sequential reads and appends never walk. */
   private cursor: { objectNumber: number; offset: number } | undefined;
@@ -61,7 +51,8 @@ export class RecordLog {
     this.persistence = parts.persistence;
     this.counters = parts.counters;
     this.name = parts.name;
-    this.writer = new RecordWriter(parts.file, parts.index.endOffset);
+    this.log = parts.log;
+    this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
     this.reader = new SequentialReader(parts.file);
   }
 
@@ -85,19 +76,24 @@ export class RecordLog {
     return this.index;
   }
 
-  /** Read object `objectNumber` (< objectCount). Records still in the writer go to the file first. */
+  /**
+   * Read object `objectNumber` (< objectCount). Records still in the writer go to the file first. A record that
+   * cannot be read whole and checked is a MediaFormatError naming it; wrong bytes are never returned.
+   */
   async read(objectNumber: number): Promise<RecordRead> {
     if (this.writer.hasBuffered) await this.writer.drain();
     const offset = await this.offsetOf(objectNumber);
-    let result: RecordResult;
-    try {
-      result = await this.reader.read(offset, objectNumber, this.index.endOffset);
-    } catch (error) {
-      if (!(error instanceof StorageError)) throw error;
-      return { problem: error.message, offset };
+    const result = await this.reader.read(offset, objectNumber, this.index.endOffset).catch((error: unknown) => {
+      if (error instanceof StorageError) return { problem: error.message };
+      throw error;
+    });
+    if ('problem' in result) {
+      this.counters.add('readErrors', 1);
+      this.log.warn({ objectNumber, offset, problem: result.problem }, 'unreadable record');
+      throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: ${result.problem}`, objectNumber);
     }
-    if ('problem' in result) return { problem: result.problem, offset };
     this.cursor = { objectNumber: objectNumber + 1, offset: offset + RECORD_HEADER_BYTES + result.storedBytes };
+    if (result.header.type === RecordType.DATA) this.counters.dataRead(result.data.length, result.storedBytes);
     return result;
   }
 
@@ -114,6 +110,7 @@ export class RecordLog {
     this.index.append(false, this.index.endOffset, recordBytes);
     await this.writer.append(header, payload);
     this.appended(recordBytes);
+    this.counters.dataWritten(logicalLength, recordBytes);
   }
 
   /** Append one filemark at end of data (throws WriteFailure: see rollback()). */
@@ -122,6 +119,8 @@ export class RecordLog {
     this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES);
     await this.writer.append(header, undefined);
     this.appended(RECORD_HEADER_BYTES);
+    this.counters.add('filemarksWritten', 1);
+    this.counters.add('storedBytesWritten', RECORD_HEADER_BYTES);
   }
 
   /** Offset of object `objectNumber` (<= objectCount): the cursor, or an anchor and a walk of at most INDEX_STRIDE-1 headers. */
@@ -165,7 +164,7 @@ export class RecordLog {
     this.index.truncate(objectNumber, offset);
     this.forgetAfter(objectNumber);
     await this.persistence.checkpointBeforeCut(this.index, this.currentPass);
-    await this.writer.cut(offset);
+    await this.writer.cut(offset, objectNumber);
   }
 
   /** Hand every record to the file, without a sync. Throws WriteFailure. */
@@ -185,18 +184,26 @@ export class RecordLog {
   }
 
   /**
-   * A write, cut or sync failed: forget what the failure dropped, so the index names only records in the file.
-   * The caller reports it (see FileTapeMedium); the stream stays readable up to its last good record.
+   * A write, cut or sync failed: forget what the failure dropped, so the index names only records in the file (the
+   * stream stays readable up to its last good record), and say what was lost: the objects before `acknowledgedEnd`
+   * had been acknowledged (the first object of the running write command; everything, for other operations).
    */
-  rollback(fault: WriteFault): RolledBack {
+  rollback(fault: WriteFault, acknowledgedEnd: number): MediaWriteError {
     this.reader.invalidate();
-    const lost = fault instanceof WriteFailure ? fault.lost : undefined;
-    if (lost !== undefined) {
+    let lostAcknowledged = 0;
+    if (fault instanceof WriteFailure) {
+      const { lost } = fault;
+      lostAcknowledged = Math.max(0, acknowledgedEnd - lost.objectNumber);
       this.index.truncate(lost.objectNumber, lost.offset);
       this.forgetAfter(lost.objectNumber);
     }
     const cause = fault instanceof WriteFailure ? fault.error : fault;
-    return { cause, code: cause instanceof StorageError ? cause.code : undefined, firstLost: lost?.objectNumber };
+    const code = cause instanceof StorageError ? cause.code : undefined;
+    this.counters.add('writeErrors', 1);
+    this.log.error({ code, endOfData: this.index.objectCount, lostAcknowledged, err: cause }, 'cartridge write failed');
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const lostText = lostAcknowledged > 0 ? ` (${lostAcknowledged} acknowledged object(s) lost)` : '';
+    return new MediaWriteError(`Cannot write to cartridge ${this.name}: ${reason}; end of data is now object ${this.index.objectCount}${lostText}`, code, lostAcknowledged);
   }
 
   /** Free the buffers and close the file (after a flush). */

@@ -13,13 +13,8 @@ export interface PipelineRecords {
   appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc: number): Promise<void>;
 }
 
-/** What the medium does with the outcome of each store. */
-export interface PipelineReport {
-  /** Turn a failure of appendData into the error to report; objects before `acknowledgedEnd` were acknowledged. */
-  failed(error: unknown, acknowledgedEnd: number): Error;
-  /** A record is stored (for the counters). */
-  stored(logicalLength: number, recordBytes: number): void;
-}
+/** Turns a failure of appendData into the error to report; objects before `acknowledgedEnd` were acknowledged. */
+export type PipelineFailed = (error: unknown, acknowledgedEnd: number) => Error;
 
 export class WritePipeline {
   private readonly policy = new CompressionPolicy();
@@ -33,7 +28,7 @@ export class WritePipeline {
 
   constructor(
     private readonly records: PipelineRecords,
-    private readonly report: PipelineReport,
+    private readonly failed: PipelineFailed,
     stage?: CompressionStage,
   ) {
     this.stage = stage ?? new CompressionStage();
@@ -114,10 +109,8 @@ export class WritePipeline {
         await this.records.appendData(payload, compressed, logicalLength, crc);
       } catch (error) {
         // Everything acknowledged so far is this block and the ones queued behind it.
-        this.failure = this.report.failed(error, objectNumber + this.pending);
-        return;
+        this.failure = this.failed(error, objectNumber + this.pending);
       }
-      this.report.stored(logicalLength, RECORD_HEADER_BYTES + payload.length);
     } catch (error) {
       this.failure ??= error instanceof Error ? error : new Error(String(error)); // a bug, reported rather than lost
     } finally {
