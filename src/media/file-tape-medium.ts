@@ -214,7 +214,10 @@ export class FileTapeMedium implements TapeMedium {
 
   writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void> {
     return this.operate('writeAttributes', async () => {
-      for (const [id, value] of attributes) this.attributes.set(id, Buffer.from(value));
+      for (const [id, value] of attributes) {
+        if (value.length === 0) this.attributes.delete(id); // SPC-4 WRITE ATTRIBUTE: a zero length deletes it
+        else this.attributes.set(id, Buffer.from(value));
+      }
       this.metadata.attributes = attributesToRecord(this.attributes);
       await this.persistence.saveMetadata();
     });

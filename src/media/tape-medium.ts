@@ -193,8 +193,9 @@ export interface TapeMedium {
   /** Flush and release. The medium is unusable afterwards. */
   close(): Promise<void>;
 
-  /** Medium auxiliary memory (MAM) attributes by identifier, raw attribute values. */
+  /** Medium auxiliary memory (MAM) attributes by identifier, raw attribute values (copies). */
   readAttributes(): ReadonlyMap<number, Buffer>;
+  /** Set these attributes, durably when the promise resolves; a zero-length value deletes the attribute. */
   writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void>;
 }
 
