@@ -76,12 +76,16 @@ export class FileMediaStore implements MediaStore {
         await file.truncate(recovery.tail.offset);
         await file.sync();
       }
-      if (recovery.checkpointProblem !== undefined) {
-        log.warn({ problem: recovery.checkpointProblem, objects: recovery.index.objectCount }, 'index checkpoint unusable; rebuilt the index from the records');
+      // A blank cartridge has no checkpoint until its first close: that is not damage, and says nothing.
+      const objects = recovery.index.objectCount;
+      if (recovery.checkpoint.kind === 'unusable') {
+        log.warn({ problem: recovery.checkpoint.reason, objects }, 'index checkpoint unusable; rebuilt the index from the records');
+      } else if (recovery.checkpoint.kind === 'missing' && objects > 0) {
+        log.warn({ objects }, 'index checkpoint missing; rebuilt the index from the records');
       }
       metadata.pass = Math.max(metadata.pass, recovery.pass);
       const saver = new CartridgeSaver(this.storage, barcode);
-      if (recovery.checkpointProblem !== undefined || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
+      if (recovery.checkpoint.kind !== 'used' || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
         await saver.saveCheckpoint(recovery.index, metadata.pass);
       }
       metadata.loadCount++;

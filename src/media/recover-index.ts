@@ -8,12 +8,15 @@ import { crcOfRange, readHeaderAt, ScanWindow } from './record-reader.js';
 import { RECORD_HEADER_BYTES, RecordType } from './record-header.js';
 import { MediaFormatError } from './tape-medium.js';
 
+/** What became of the index checkpoint: used, absent (a blank cartridge has none until it is closed), or refused. */
+export type CheckpointState = { readonly kind: 'used' } | { readonly kind: 'missing' } | { readonly kind: 'unusable'; readonly reason: string };
+
 export interface Recovery {
   readonly index: ObjectIndex;
   /** Highest pass among the checkpoint and the surviving records. */
   readonly pass: number;
-  /** Set when the checkpoint was missing or did not match: the whole file was walked. */
-  readonly checkpointProblem: string | undefined;
+  /** Unless it was used, the whole file was walked. */
+  readonly checkpoint: CheckpointState;
   /** Records found after the checkpoint (or in the whole file when it was rebuilt). */
   readonly scannedRecords: number;
   /** Bytes after the last valid record, to be cut, and why the stream ended there. */
@@ -89,14 +92,17 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
   if (headerProblem !== undefined) throw new MediaFormatError(`Cannot open the cartridge: ${headerProblem}`, 0);
 
   let index = ObjectIndex.empty(FILE_HEADER_BYTES);
-  let problem: string | undefined = 'there is no index checkpoint';
+  let state: CheckpointState = { kind: 'missing' };
   let checkpointPass = 0;
   if (checkpointBytes !== undefined) {
     const checkpoint = decodeCheckpoint(checkpointBytes);
-    problem = typeof checkpoint === 'string' ? checkpoint : await checkpointProblem(file, checkpoint, fileLength);
+    const problem = typeof checkpoint === 'string' ? checkpoint : await checkpointProblem(file, checkpoint, fileLength);
     if (typeof checkpoint !== 'string' && problem === undefined) {
       index = new ObjectIndex(checkpoint);
       checkpointPass = checkpoint.pass;
+      state = { kind: 'used' };
+    } else {
+      state = { kind: 'unusable', reason: problem ?? 'unknown' };
     }
   }
 
@@ -133,5 +139,5 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
 
   const tail = index.endOffset < fileLength ? { offset: index.endOffset, bytes: fileLength - index.endOffset, reason: reason ?? 'unknown' } : undefined;
   pass = await lastPassOf(file, index);
-  return { index, pass: Math.max(pass, checkpointPass), checkpointProblem: problem, scannedRecords: scanned, tail };
+  return { index, pass: Math.max(pass, checkpointPass), checkpoint: state, scannedRecords: scanned, tail };
 }

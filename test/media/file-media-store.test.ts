@@ -36,6 +36,23 @@ describe('FileMediaStore', () => {
     }
   });
 
+  test('the first load of a blank cartridge logs no warning (no checkpoint yet is not damage), nor do the next ones', async () => {
+    const fixture = await tempStore();
+    try {
+      const descriptor = cartridge();
+      await fixture.store.create(descriptor);
+      for (let load = 0; load < 2; load++) {
+        const medium = await fixture.store.open(descriptor);
+        if (load === 1) await medium.write(pattern(1, 10), { compress: false });
+        await medium.close();
+      }
+      await (await fixture.store.open(descriptor)).close();
+      assert.deepEqual(fixture.lines.filter((line) => line.level >= 40).map((line) => line.msg), []);
+    } finally {
+      await fixture.cleanup();
+    }
+  });
+
   test('data, filemarks, attributes and counters survive close and reopen on real files', async () => {
     const fixture = await tempStore();
     try {
