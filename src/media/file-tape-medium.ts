@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { RandomAccessFile, Storage } from '../storage/storage.js';
 import { inEarlyWarning, mediumCapacity } from './capacity.js';
-import { attributesToMap, attributesToRecord, type CartridgeMetadata } from './cartridge-metadata.js';
+import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
@@ -16,7 +16,7 @@ import { PersistenceSchedule } from './persistence-schedule.js';
 import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
 import { RecordLog } from './record-log.js';
 import * as Space from './space.js';
-import { isWriteFault } from './write-failure.js';
+import { asError, isWriteFault } from './write-failure.js';
 import { WritePipeline } from './write-pipeline.js';
 import { wormAllowsWrite } from './worm-rule.js';
 import {
@@ -43,8 +43,7 @@ export class FileTapeMedium implements TapeMedium {
   private readonly persistence: PersistenceSchedule;
   private readonly records: RecordLog;
   private readonly pipeline: WritePipeline;
-  /** The position: the object number the next read returns. */
-  private current = 0;
+  private current = 0; // the position: the object number the next read returns
   private readonly guard: OperationGuard;
 
   constructor(parts: FileTapeMediumParts) {
@@ -92,10 +91,10 @@ export class FileTapeMedium implements TapeMedium {
       this.checkWorm();
       const tryCompressing = options.compress && this.pipeline.worthTrying(block);
       const atEnd = this.current === this.endObject();
-      if (tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length)) {
+      if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length)) {
         await this.pipeline.enqueue(block);
         this.current++;
-        return { earlyWarning: this.inEarlyWarning() };
+        return { earlyWarning: inEarlyWarning(this.capacity()) };
       }
       // Not an append at end of data, close to capacity, or longer than a slot: stored before the answer, still
       // compressed on a worker (not the thread pool, whose long-lived threads would keep lz4-napi's allocations).
@@ -106,8 +105,9 @@ export class FileTapeMedium implements TapeMedium {
         const payload = form?.payload ?? block;
         await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
         await this.records.appendData(payload, form?.compressed ?? false, block.length, form?.crc);
+        await this.records.writeThroughWhileFull();
         this.current++;
-        return { earlyWarning: this.inEarlyWarning() };
+        return { earlyWarning: inEarlyWarning(this.capacity()) };
       } finally {
         staged?.release();
       }
@@ -122,14 +122,15 @@ export class FileTapeMedium implements TapeMedium {
     const commandObject = this.current;
     return this.operate('writeFilemarks', async () => {
       if (!Number.isInteger(count) || count < 0) throw new RangeError(`Cannot write ${count} filemarks`);
-      if (count === 0) return { earlyWarning: this.inEarlyWarning() };
+      if (count === 0) return { earlyWarning: inEarlyWarning(this.capacity()) };
       this.checkWorm();
       await this.prepareWrite(count * RECORD_HEADER_BYTES);
       for (let i = 0; i < count; i++) {
         await this.records.appendFilemark();
         this.current++;
       }
-      return { earlyWarning: this.inEarlyWarning() };
+      await this.records.writeThroughWhileFull();
+      return { earlyWarning: inEarlyWarning(this.capacity()) };
     }, commandObject);
   }
 
@@ -214,10 +215,7 @@ export class FileTapeMedium implements TapeMedium {
 
   writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void> {
     return this.operate('writeAttributes', async () => {
-      for (const [id, value] of attributes) {
-        if (value.length === 0) this.attributes.delete(id); // SPC-4 WRITE ATTRIBUTE: a zero length deletes it
-        else this.attributes.set(id, Buffer.from(value));
-      }
+      updateAttributes(this.attributes, attributes);
       this.metadata.attributes = attributesToRecord(this.attributes);
       await this.persistence.saveMetadata();
     });
@@ -275,16 +273,9 @@ export class FileTapeMedium implements TapeMedium {
 
   /** Check capacity for `recordBytes` at the position and cut the data after it. */
   private async prepareWrite(recordBytes: number): Promise<void> {
-    const start = await this.records.offsetOf(this.current);
-    const usedAfter = start - FILE_HEADER_BYTES + recordBytes;
-    if (usedAfter > this.metadata.capacityBytes) {
-      throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${this.metadata.capacityBytes - (start - FILE_HEADER_BYTES)} bytes remain before the physical end`);
-    }
+    const remaining = this.metadata.capacityBytes - ((await this.records.offsetOf(this.current)) - FILE_HEADER_BYTES);
+    if (recordBytes > remaining) throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${remaining} bytes remain before the physical end`);
     await this.records.cutAt(this.current);
-  }
-
-  private inEarlyWarning(): boolean {
-    return inEarlyWarning(this.capacity());
   }
 
   /**
@@ -296,8 +287,4 @@ export class FileTapeMedium implements TapeMedium {
     this.current = Math.min(this.current, this.endObject());
     return reported;
   }
-}
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -14,7 +14,7 @@ import { RecordWriter } from './record-writer.js';
 import { WriteFailure, type WriteFault } from './write-failure.js';
 import { SequentialReader } from './sequential-reader.js';
 import type { FilemarkView } from './space.js';
-import { MediaFormatError, MediaWriteError } from './tape-medium.js';
+import { isNoSpaceCode, MediaFormatError, MediaWriteError, StorageFullError } from './tape-medium.js';
 import type { WormView } from './worm-rule.js';
 
 /** A record read back whole and checked. */
@@ -41,6 +41,8 @@ export class RecordLog {
   private readonly name: string;
   private readonly log: Logger;
   private currentPass: number;
+  /** A write failed for lack of space and none has reached the storage since (FORMAT.md "Disk full"). */
+  private noSpace = false;
   /** A known object boundary (object number and its offset), kept so sequential reads and appends never walk. */
   private cursor: { objectNumber: number; offset: number } | undefined;
 
@@ -69,6 +71,22 @@ export class RecordLog {
   /** The write pass of the records appended from now on (FORMAT.md "Passes"). */
   get pass(): number {
     return this.currentPass;
+  }
+
+  /** The storage ran out of space: writes must reach it before they are acknowledged (writeThroughWhileFull()). */
+  get outOfSpace(): boolean {
+    return this.noSpace;
+  }
+
+  /**
+   * While the storage is out of space, a write is answered only once it reached the file: refused (StorageFullError,
+   * nothing kept) while the storage stays full; the first one that gets through ends the condition.
+   */
+  async writeThroughWhileFull(): Promise<void> {
+    if (!this.noSpace) return;
+    await this.writer.drain();
+    this.noSpace = false;
+    this.log.info('the storage accepts writes again');
   }
 
   /** Where the filemarks are, for SPACE, LOCATE and the WORM rule (read only). */
@@ -202,8 +220,11 @@ export class RecordLog {
     this.counters.add('writeErrors', 1);
     this.log.error({ code, endOfData: this.index.objectCount, lostAcknowledged, err: cause }, 'cartridge write failed');
     const reason = cause instanceof Error ? cause.message : String(cause);
-    const lostText = lostAcknowledged > 0 ? ` (${lostAcknowledged} acknowledged object(s) lost)` : '';
-    return new MediaWriteError(`Cannot write to cartridge ${this.name}: ${reason}; end of data is now object ${this.index.objectCount}${lostText}`, code, lostAcknowledged);
+    if (isNoSpaceCode(code)) this.noSpace = true;
+    const message = `Cannot write to cartridge ${this.name}: ${reason}; end of data is now object ${this.index.objectCount}`;
+    // Out of space with nothing acknowledged lost: the running write is refused, as a drive that cannot write.
+    if (isNoSpaceCode(code) && lostAcknowledged === 0) return new StorageFullError(message, code);
+    return new MediaWriteError(lostAcknowledged > 0 ? `${message} (${lostAcknowledged} acknowledged object(s) lost)` : message, code, lostAcknowledged);
   }
 
   /** Free the buffers and close the file (after a flush). */

@@ -109,6 +109,24 @@ export class MediaWriteError extends Error {
   }
 }
 
+/**
+ * The storage under the cartridge has no space left (ENOSPC, EDQUOT) and this write was refused before it was
+ * acknowledged: nothing of it was kept and nothing acknowledged was lost by it. Until a write reaches the storage
+ * again, every write is tried on the storage before it is answered (FORMAT.md "Disk full"). SSC answers DATA PROTECT
+ * (a thin-provisioned medium that cannot allocate space).
+ */
+export class StorageFullError extends MediaWriteError {
+  constructor(message: string, code: string | undefined) {
+    super(message, code, 0);
+    this.name = 'StorageFullError';
+  }
+}
+
+/** The system error codes that mean "no space left" (the disk, or the user's quota). */
+export function isNoSpaceCode(code: string | undefined): boolean {
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** The medium refuses a write for WORM rules (overwrite of written data). SSC answers DATA PROTECT 30/0C. */
 export class WormViolationError extends Error {
   constructor(message: string) {

@@ -28,3 +28,8 @@ export type WriteFault = WriteFailure | StorageError;
 export function isWriteFault(error: unknown): error is WriteFault {
   return error instanceof WriteFailure || error instanceof StorageError;
 }
+
+/** `error` as an Error (anything thrown that is not one is wrapped). */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

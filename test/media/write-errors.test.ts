@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { CartridgeFile } from '../../src/media/cartridge-files.js';
-import { MediaWriteError, type TapeMedium } from '../../src/media/tape-medium.js';
+import { MediaWriteError, StorageFullError, type TapeMedium } from '../../src/media/tape-medium.js';
 import { MemoryStorage } from '../../src/storage/memory-storage.js';
 import { StorageError, type RandomAccessFile } from '../../src/storage/storage.js';
 import { cartridge, memoryStore, pattern } from './cartridge-fixture.js';
@@ -81,5 +81,41 @@ describe('write errors', () => {
     await medium.rewind();
     for (let n = 0; n < 4; n++) assert.ok((await readBlock(medium)).equals(text(n)), `object ${n}`);
     await medium.close();
+  });
+
+  test('while the disk stays full, writes are refused before they are acknowledged, and writing resumes once space returns', async () => {
+    const { store, storage, setFull } = failingStore();
+    const descriptor = cartridge();
+    await store.create(descriptor);
+    const medium = await store.open(descriptor);
+    const dataFile = (): number => storage.files.get(`${descriptor.barcode}/${CartridgeFile.DATA}`)!.length;
+    for (let n = 0; n < 3; n++) await medium.write(pattern(n, 1000), { compress: false });
+    await medium.flush();
+    setFull(true);
+    await medium.write(pattern(3, 1000), { compress: false }); // buffered: acknowledged before the disk says no
+    await assert.rejects(medium.flush(), (error: unknown) => error instanceof MediaWriteError && !(error instanceof StorageFullError) && error.lostAcknowledged === 1);
+    const flushed = dataFile();
+    // From now on no write is acknowledged unless it reached the file: each is refused, whole, at once.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await assert.rejects(medium.write(pattern(3, 1000), { compress: false }), StorageFullError);
+      await assert.rejects(medium.write(Buffer.alloc(4096, 1), { compress: true }), StorageFullError, 'the compression pipeline does not acknowledge either');
+      await assert.rejects(medium.writeFilemarks(1), StorageFullError);
+      assert.deepEqual(medium.position(), { objectNumber: 3, fileNumber: 0, atEndOfData: true });
+      assert.equal(dataFile(), flushed, 'nothing of a refused write is kept');
+    }
+    await medium.flush();
+    setFull(false);
+    await medium.write(pattern(3, 1000), { compress: false }); // reaches the file before it is answered
+    assert.equal(dataFile(), flushed + 1028);
+    await medium.write(Buffer.alloc(4096, 4), { compress: true }); // buffered again
+    await medium.writeFilemarks(1);
+    await medium.close();
+    const again = await store.open(descriptor);
+    await again.locate(3);
+    assert.ok((await readBlock(again)).equals(pattern(3, 1000)));
+    assert.ok((await readBlock(again)).equals(Buffer.alloc(4096, 4)));
+    assert.deepEqual(await again.read(), { kind: 'filemark' });
+    assert.deepEqual(await again.read(), { kind: 'end-of-data' });
+    await again.close();
   });
 });
