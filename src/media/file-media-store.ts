@@ -78,6 +78,9 @@ export class FileMediaStore implements MediaStore {
       }
       // A blank cartridge has no checkpoint until its first close: that is not damage, and says nothing.
       const objects = recovery.index.objectCount;
+      if (recovery.rewritten !== undefined) {
+        log.warn({ offset: recovery.rewritten.offset, firstObject: recovery.rewritten.firstObject }, 'wrote again the filemark record a crash took from a cut inside a filemark run');
+      }
       if (recovery.checkpoint.kind === 'unusable') {
         log.warn({ problem: recovery.checkpoint.reason, objects }, 'index checkpoint unusable; rebuilt the index from the records');
       } else if (recovery.checkpoint.kind === 'missing' && objects > 0) {
@@ -91,7 +94,7 @@ export class FileMediaStore implements MediaStore {
       metadata.loadCount++;
       await saver.saveMetadata(metadata);
       log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
-      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, log });
+      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log });
     } catch (error) {
       await file.close();
       throw error;

@@ -13,7 +13,7 @@ import { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import { OperationGuard } from './operation-guard.js';
 import { PersistenceSchedule } from './persistence-schedule.js';
-import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
+import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES } from './record-header.js';
 import { RecordLog } from './record-log.js';
 import * as Space from './space.js';
 import { asError, isWriteFault } from './write-failure.js';
@@ -29,6 +29,8 @@ export interface FileTapeMediumParts {
   readonly file: RandomAccessFile;
   readonly index: ObjectIndex;
   readonly metadata: CartridgeMetadata;
+  /** The data file's format version. */
+  readonly version: number;
   readonly log: Logger;
 }
 
@@ -56,7 +58,7 @@ export class FileTapeMedium implements TapeMedium {
     this.log = parts.log;
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
     this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode), parts.metadata, this.counters, parts.log);
-    this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, persistence: this.persistence, counters: this.counters, name: this.barcode, log: parts.log });
+    this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, version: parts.version, persistence: this.persistence, counters: this.counters, name: this.barcode, log: parts.log });
     this.pipeline = new WritePipeline(this.records, (error, acknowledgedEnd) => asError(this.failed(error, acknowledgedEnd)));
   }
 
@@ -76,10 +78,9 @@ export class FileTapeMedium implements TapeMedium {
     return this.operate('read', async () => {
       const objectNumber = this.current;
       if (objectNumber >= this.records.objectCount) return { kind: 'end-of-data' };
-      const result = await this.records.read(objectNumber);
+      const outcome = await this.records.read(objectNumber);
       this.current = objectNumber + 1;
-      if (result.header.type === RecordType.FILEMARK) return { kind: 'filemark' };
-      return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
+      return outcome;
     });
   }
 
@@ -124,11 +125,9 @@ export class FileTapeMedium implements TapeMedium {
       if (!Number.isInteger(count) || count < 0) throw new RangeError(`Cannot write ${count} filemarks`);
       if (count === 0) return { earlyWarning: inEarlyWarning(this.capacity()) };
       this.checkWorm();
-      await this.prepareWrite(count * RECORD_HEADER_BYTES);
-      for (let i = 0; i < count; i++) {
-        await this.records.appendFilemark();
-        this.current++;
-      }
+      await this.prepareWrite(RECORD_HEADER_BYTES); // a run of filemarks is one record (FORMAT.md "Filemark runs")
+      await this.records.appendFilemarks(count);
+      this.current += count;
       await this.records.writeThroughWhileFull();
       return { earlyWarning: inEarlyWarning(this.capacity()) };
     }, commandObject);
@@ -273,7 +272,7 @@ export class FileTapeMedium implements TapeMedium {
 
   /** Check capacity for `recordBytes` at the position and cut the data after it. */
   private async prepareWrite(recordBytes: number): Promise<void> {
-    const remaining = this.metadata.capacityBytes - ((await this.records.offsetOf(this.current)) - FILE_HEADER_BYTES);
+    const remaining = this.metadata.capacityBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
     if (recordBytes > remaining) throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${remaining} bytes remain before the physical end`);
     await this.records.cutAt(this.current);
   }

@@ -4,6 +4,7 @@
 // that changed it returns (a new pass with the flush after it, attributes at once).
 import type { Logger } from '../log.js';
 import type { CartridgeMetadata } from './cartridge-metadata.js';
+import type { RewrittenRecord } from './index-checkpoint.js';
 import type { ObjectIndex } from './object-index.js';
 import type { MediumCounters } from './medium-counters.js';
 
@@ -19,7 +20,7 @@ export const METADATA_COUNTERS_EVERY_MS = 10_000;
 
 /** Where the two files go (cartridge-saver.ts on a Storage; a recording fake in the tests). */
 export interface SmallFileSaver {
-  saveCheckpoint(index: ObjectIndex, pass: number): Promise<void>;
+  saveCheckpoint(index: ObjectIndex, pass: number, rewritten?: RewrittenRecord): Promise<void>;
   saveMetadata(metadata: CartridgeMetadata): Promise<void>;
 }
 
@@ -58,6 +59,16 @@ export class PersistenceSchedule {
    */
   async checkpointBeforeCut(index: ObjectIndex, pass: number): Promise<void> {
     await this.checkpoint(index, pass).catch((error: unknown) => this.log.warn({ err: error }, 'cannot save the index checkpoint'));
+  }
+
+  /**
+   * Before a cut inside a filemark run rewrites the run's record: the checkpoint that can write it again if a crash
+   * takes it (FORMAT.md "Filemark runs"). Unlike the others this one must be saved: a failure stops the cut.
+   */
+  async checkpointBeforeRewrite(index: ObjectIndex, pass: number, rewritten: RewrittenRecord): Promise<void> {
+    await this.saver.saveCheckpoint(index, pass, rewritten);
+    this.recordsSinceCheckpoint = 0;
+    this.bytesSinceCheckpoint = 0;
   }
 
   /** After the data file was synced: the checkpoint when due (always on close if records were added), then the metadata when due. */

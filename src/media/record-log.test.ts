@@ -5,7 +5,7 @@ import { emptyLifetime, type CartridgeMetadata } from './cartridge-metadata.js';
 import { MediumCounters } from './medium-counters.js';
 import { INDEX_STRIDE, ObjectIndex } from './object-index.js';
 import { PersistenceSchedule } from './persistence-schedule.js';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
+import { decodeRecordHeader, RECORD_HEADER_BYTES } from './record-header.js';
 import { RecordLog } from './record-log.js';
 import { MediaWriteError } from './tape-medium.js';
 import { ScriptedFile, storageError } from './testing/scripted-file.js';
@@ -23,7 +23,7 @@ function logOver(file: ScriptedFile, index = ObjectIndex.empty(16), pass = 0): R
     saveMetadata: () => Promise.resolve(),
   };
   const persistence = new PersistenceSchedule(saver, metadata, counters, silentLogger());
-  return new RecordLog({ file, index, pass, persistence, counters, name: 'L00001L8', log: silentLogger() });
+  return new RecordLog({ file, index, pass, version: 2, persistence, counters, name: 'L00001L8', log: silentLogger() });
 }
 
 function blankFile(): ScriptedFile {
@@ -41,7 +41,7 @@ async function fill(log: RecordLog, count: number): Promise<number[]> {
   for (let n = 0; n < count; n++) {
     offsets.push(offset);
     if (n % 7 === 6) {
-      await log.appendFilemark();
+      await log.appendFilemarks(1);
       offset += RECORD_HEADER_BYTES;
     } else {
       await log.appendData(payloadOf(n), false, payloadOf(n).length);
@@ -62,12 +62,12 @@ describe('RecordLog', () => {
     await writing.drain();
     const log = logOver(file, new ObjectIndex(written.snapshot())); // a fresh log: no cursor
     for (const n of [count - 1, 0, INDEX_STRIDE - 1, INDEX_STRIDE, 2 * INDEX_STRIDE + 17, 6, count]) {
-      assert.equal(await log.offsetOf(n), offsets[n], `offset of object ${n}`);
+      assert.equal(await log.startOf(n), offsets[n], `offset of object ${n}`);
     }
     for (const n of [40, 41, 13]) {
       const record = await log.read(n);
-      if (n % 7 === 6) assert.equal(record.header.type, RecordType.FILEMARK);
-      else assert.deepEqual(record.data, payloadOf(n));
+      if (n % 7 === 6) assert.deepEqual(record, { kind: 'filemark' });
+      else assert.ok(record.kind === 'block' && record.data.equals(payloadOf(n)), `object ${n}`);
     }
   });
 
@@ -82,7 +82,7 @@ describe('RecordLog', () => {
     assert.equal(log.objectCount, 4);
     assert.equal(log.endOffset, offsets[4]);
     assert.equal(log.pass, 1);
-    await log.appendFilemark();
+    await log.appendFilemarks(1);
     await log.drain();
     const header = decodeRecordHeader(file.bytes, offsets[4]);
     assert.ok(typeof header !== 'string' && header.objectNumber === 4 && header.pass === 1, 'the next record carries the new pass');

@@ -8,22 +8,30 @@ import { StorageError, type RandomAccessFile } from '../storage/storage.js';
 import type { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
-import { RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
-import { readHeaderAt, type RecordResult } from './record-reader.js';
+import { encodeFileHeader, FORMAT_VERSION } from './file-header.js';
+import { filemarkHeader, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { findRecord } from './record-reader.js';
 import { RecordWriter } from './record-writer.js';
 import { WriteFailure, type WriteFault } from './write-failure.js';
 import { SequentialReader } from './sequential-reader.js';
 import type { FilemarkView } from './space.js';
-import { isNoSpaceCode, MediaFormatError, MediaWriteError, StorageFullError } from './tape-medium.js';
+import { isNoSpaceCode, MediaFormatError, MediaWriteError, StorageFullError, type ReadOutcome } from './tape-medium.js';
 import type { WormView } from './worm-rule.js';
 
-/** A record read back whole and checked. */
-export type RecordRead = Exclude<RecordResult, { readonly problem: string }>;
+/** Where object `objectNumber` is: in the record at `offset`, whose first object is `first` and which holds `objects`. */
+interface Location {
+  readonly objectNumber: number;
+  readonly offset: number;
+  readonly first: number;
+  readonly objects: number;
+}
 
 export interface RecordLogParts {
   readonly file: RandomAccessFile;
   readonly index: ObjectIndex;
   readonly pass: number;
+  /** The data file's format version (a version 1 file is upgraded before its first filemark run). */
+  readonly version: number;
   readonly persistence: PersistenceSchedule;
   readonly counters: MediumCounters;
   /** The cartridge's barcode, for messages. */
@@ -41,15 +49,17 @@ export class RecordLog {
   private readonly name: string;
   private readonly log: Logger;
   private currentPass: number;
+  private version: number;
   /** A write failed for lack of space and none has reached the storage since (FORMAT.md "Disk full"). */
   private noSpace = false;
-  /** A known object boundary (object number and its offset), kept so sequential reads and appends never walk. */
-  private cursor: { objectNumber: number; offset: number } | undefined;
+  /** A known location, kept so sequential reads and appends never walk. */
+  private cursor: Location | undefined;
 
   constructor(parts: RecordLogParts) {
     this.file = parts.file;
     this.index = parts.index;
     this.currentPass = parts.pass;
+    this.version = parts.version;
     this.persistence = parts.persistence;
     this.counters = parts.counters;
     this.name = parts.name;
@@ -96,23 +106,29 @@ export class RecordLog {
 
   /**
    * Read object `objectNumber` (< objectCount). Records still in the writer go to the file first. A record that
-   * cannot be read whole and checked is a MediaFormatError naming it; wrong bytes are never returned.
+   * cannot be read whole and checked is a MediaFormatError naming it; wrong bytes are never returned. A filemark
+   * inside a run whose header was checked when it was found is not read again.
    */
-  async read(objectNumber: number): Promise<RecordRead> {
+  async read(objectNumber: number): Promise<ReadOutcome> {
     if (this.writer.hasBuffered) await this.writer.drain();
-    const offset = await this.offsetOf(objectNumber);
-    const result = await this.reader.read(offset, objectNumber, this.index.endOffset).catch((error: unknown) => {
+    const at = await this.locate(objectNumber);
+    if (at.first < objectNumber) {
+      this.moveAfter(at);
+      return { kind: 'filemark' };
+    }
+    const result = await this.reader.read(at.offset, objectNumber, this.index.endOffset).catch((error: unknown) => {
       if (error instanceof StorageError) return { problem: error.message };
       throw error;
     });
     if ('problem' in result) {
       this.counters.add('readErrors', 1);
-      this.log.warn({ objectNumber, offset, problem: result.problem }, 'unreadable record');
+      this.log.warn({ objectNumber, offset: at.offset, problem: result.problem }, 'unreadable record');
       throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: ${result.problem}`, objectNumber);
     }
-    this.cursor = { objectNumber: objectNumber + 1, offset: offset + RECORD_HEADER_BYTES + result.storedBytes };
-    if (result.header.type === RecordType.DATA) this.counters.dataRead(result.data.length, result.storedBytes);
-    return result;
+    this.moveAfter({ objectNumber, offset: at.offset, first: objectNumber, objects: objectsIn(result.header) }, result.storedBytes);
+    if (isFilemarkRecord(result.header)) return { kind: 'filemark' };
+    this.counters.dataRead(result.data.length, result.storedBytes);
+    return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
   }
 
   /**
@@ -131,58 +147,77 @@ export class RecordLog {
     this.counters.dataWritten(logicalLength, recordBytes);
   }
 
-  /** Append one filemark at end of data (throws WriteFailure: see rollback()). */
-  async appendFilemark(): Promise<void> {
-    const header: RecordHeader = { type: RecordType.FILEMARK, flags: 0, objectNumber: this.index.objectCount, pass: this.currentPass, storedLength: 0, logicalLength: 0, payloadCrc: 0 };
-    this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES);
+  /** Append `count` filemarks at end of data as one record (FORMAT.md "Filemark runs"). Throws WriteFailure. */
+  async appendFilemarks(count: number): Promise<void> {
+    if (count > 1 && this.version < FORMAT_VERSION) await this.upgradeFileHeader();
+    const header = filemarkHeader(this.index.objectCount, count, this.currentPass);
+    this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES, count);
     await this.writer.append(header, undefined);
     this.appended(RECORD_HEADER_BYTES);
-    this.counters.add('filemarksWritten', 1);
+    this.counters.add('filemarksWritten', count);
     this.counters.add('storedBytesWritten', RECORD_HEADER_BYTES);
   }
 
-  /** Offset of object `objectNumber` (<= objectCount): the cursor, or an anchor and a walk of at most INDEX_STRIDE-1 headers. */
-  async offsetOf(objectNumber: number): Promise<number> {
-    if (objectNumber === this.index.objectCount) return this.index.endOffset;
-    if (this.cursor?.objectNumber === objectNumber) return this.cursor.offset;
+  /** Where a record written at object `objectNumber` (<= objectCount) would start, after the cut it implies. */
+  async startOf(objectNumber: number): Promise<number> {
+    if (objectNumber >= this.index.objectCount) return this.index.endOffset;
+    const at = await this.locate(objectNumber);
+    return at.first === objectNumber ? at.offset : at.offset + RECORD_HEADER_BYTES; // inside a run: after its shortened record
+  }
+
+  /** Where object `objectNumber` (<= objectCount) is: the cursor, or an anchor and a walk of at most INDEX_STRIDE-1 headers. */
+  private async locate(objectNumber: number): Promise<Location> {
+    const cursor = this.cursor;
+    if (cursor?.objectNumber === objectNumber) return cursor;
+    if (objectNumber === this.index.objectCount) return { objectNumber, offset: this.index.endOffset, first: objectNumber, objects: 1 };
     if (this.writer.hasBuffered) {
       await this.writer.drain();
-      if (objectNumber >= this.index.objectCount) return this.index.endOffset;
+      if (objectNumber >= this.index.objectCount) return this.locate(objectNumber);
     }
-    let { objectNumber: at, offset } = this.index.anchorFor(objectNumber);
-    if (this.cursor !== undefined && this.cursor.objectNumber > at && this.cursor.objectNumber < objectNumber) {
-      ({ objectNumber: at, offset } = this.cursor);
+    let from = this.index.anchorFor(objectNumber);
+    if (cursor !== undefined && cursor.first > from.objectNumber && cursor.first <= objectNumber) from = { objectNumber: cursor.first, offset: cursor.offset };
+    const found = await findRecord(this.file, from, objectNumber);
+    if ('problem' in found) {
+      this.counters.add('readErrors', 1);
+      throw new MediaFormatError(`Cannot position cartridge ${this.name} to object ${objectNumber}: ${found.problem}`, found.objectNumber);
     }
-    for (; at < objectNumber; at++) {
-      const header = await readHeaderAt(this.file, offset).catch((error: unknown) => {
-        if (error instanceof StorageError) return 'unreadable';
-        throw error;
-      });
-      if (typeof header === 'string' || header.objectNumber !== at) {
-        this.counters.add('readErrors', 1);
-        const why = typeof header === 'string' ? header : `it names object ${header.objectNumber}`;
-        throw new MediaFormatError(`Cannot position cartridge ${this.name} to object ${objectNumber}: the header of object ${at} is unreadable (${why})`, at);
-      }
-      offset += RECORD_HEADER_BYTES + header.storedLength;
-    }
-    this.cursor = { objectNumber, offset };
-    return offset;
+    this.cursor = { objectNumber, offset: found.offset, first: found.first, objects: objectsIn(found.header) };
+    return this.cursor;
   }
 
   /**
    * Make object `objectNumber` the new end of data (FORMAT.md "Overwrite and erase"): pass + 1, the checkpoint of
-   * the kept prefix, then the truncate. Nothing to do at or past end of data. Throws WriteFailure or StorageError.
+   * the kept prefix, then the truncate. Inside a filemark run the run's record is rewritten shorter, and made
+   * durable, with a checkpoint that can write it again first (FORMAT.md "Filemark runs"). Throws WriteFailure or
+   * StorageError. Nothing to do at or past end of data.
    */
   async cutAt(objectNumber: number): Promise<void> {
     if (objectNumber >= this.index.objectCount) return;
-    const offset = await this.offsetOf(objectNumber);
+    const at = await this.locate(objectNumber);
     await this.writer.drain();
     this.currentPass = Math.min(this.currentPass + 1, 0xffffffff);
     this.persistence.passChanged(this.currentPass);
-    this.index.truncate(objectNumber, offset);
-    this.forgetAfter(objectNumber);
-    await this.persistence.checkpointBeforeCut(this.index, this.currentPass);
-    await this.writer.cut(offset, objectNumber);
+    this.index.truncate(at.first, at.offset);
+    this.forgetAfter(at.first);
+    if (at.first === objectNumber) {
+      await this.persistence.checkpointBeforeCut(this.index, this.currentPass);
+      await this.writer.cut(at.offset, objectNumber);
+      return;
+    }
+    const kept = objectNumber - at.first;
+    this.index.append(true, at.offset, RECORD_HEADER_BYTES, kept);
+    try {
+      await this.persistence.checkpointBeforeRewrite(this.index, this.currentPass, { offset: at.offset, firstObject: at.first });
+    } catch (error) {
+      // Nothing changed on disk: the index describes the whole run again.
+      this.index.truncate(at.first, at.offset);
+      this.index.append(true, at.offset, RECORD_HEADER_BYTES, at.objects);
+      throw error;
+    }
+    await this.writer.cut(at.offset, at.first);
+    await this.writer.append(filemarkHeader(at.first, kept, this.currentPass), undefined);
+    await this.writer.sync();
+    this.appended(RECORD_HEADER_BYTES, 0);
   }
 
   /** Hand every record to the file, without a sync. Throws WriteFailure. */
@@ -234,13 +269,28 @@ export class RecordLog {
     await this.file.close();
   }
 
-  private appended(recordBytes: number): void {
-    this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset };
-    this.persistence.appended(1, recordBytes);
+  private appended(recordBytes: number, records = 1): void {
+    this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset, first: this.index.objectCount, objects: 1 };
+    this.persistence.appended(records, recordBytes);
+  }
+
+  /** Object `at.objectNumber` was read: the cursor moves to the next one (in the same run, or the next record). */
+  private moveAfter(at: Location, storedBytes = 0): void {
+    const next = at.objectNumber + 1;
+    this.cursor = next < at.first + at.objects ? { ...at, objectNumber: next } : { objectNumber: next, offset: at.offset + RECORD_HEADER_BYTES + storedBytes, first: next, objects: 1 };
+  }
+
+  /** Before the first filemark run in a version 1 file: an older build would take the run's record for damage. */
+  private async upgradeFileHeader(): Promise<void> {
+    await this.writer.drain();
+    await this.file.write([encodeFileHeader(FORMAT_VERSION)], 0);
+    await this.file.sync();
+    this.version = FORMAT_VERSION;
+    this.log.info({ version: FORMAT_VERSION }, 'cartridge format upgraded for filemark runs');
   }
 
   private forgetAfter(objectNumber: number): void {
-    if (this.cursor !== undefined && this.cursor.objectNumber > objectNumber) this.cursor = undefined;
+    if (this.cursor !== undefined && this.cursor.objectNumber >= objectNumber) this.cursor = undefined;
     this.reader.invalidate();
   }
 }

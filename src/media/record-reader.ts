@@ -2,8 +2,8 @@
 // window. Problems come back as values; the callers decide whether they mean "end of stream" (recovery) or
 // "medium error" (positioning). Whole records are read by sequential-reader.ts.
 import { crc32c } from '../crc32c.js';
-import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, type DecodedHeader, type HeaderProblem } from './record-header.js';
+import { StorageError, type RandomAccessFile } from '../storage/storage.js';
+import { decodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, type DecodedHeader, type HeaderProblem } from './record-header.js';
 
 export type HeaderResult = DecodedHeader | HeaderProblem | 'short';
 
@@ -69,5 +69,32 @@ export class ScanWindow {
       if (this.filled < RECORD_HEADER_BYTES) return 'short';
     }
     return decodeRecordHeader(this.buffer, offset - this.start);
+  }
+}
+
+/** The record holding an object: its first object, its offset and its header. */
+export interface RecordAt {
+  readonly first: number;
+  readonly offset: number;
+  readonly header: DecodedHeader;
+}
+
+/**
+ * Walk the headers from the record boundary `from` (first object and offset) to the record holding object `target`.
+ * A header that cannot be read, or that names another object than the walk expects, is a problem (with its object).
+ */
+export async function findRecord(file: RandomAccessFile, from: { readonly objectNumber: number; readonly offset: number }, target: number): Promise<RecordAt | { readonly problem: string; readonly objectNumber: number }> {
+  let { objectNumber: at, offset } = from;
+  for (;;) {
+    const header = await readHeaderAt(file, offset).catch((error: unknown) => {
+      if (error instanceof StorageError) return 'unreadable';
+      throw error;
+    });
+    if (typeof header === 'string') return { problem: `the header of object ${at} at ${offset} is unreadable (${header})`, objectNumber: at };
+    if (header.objectNumber !== at) return { problem: `the record at ${offset} names object ${header.objectNumber}, not ${at}`, objectNumber: at };
+    const objects = objectsIn(header);
+    if (at + objects > target) return { first: at, offset, header };
+    at += objects;
+    offset += RECORD_HEADER_BYTES + header.storedLength;
   }
 }

@@ -5,7 +5,7 @@
 // is reported by the next append, drain or sync, naming the first record that did not reach the file.
 import { releaseMemoryNow } from '../release-memory.js';
 import type { RandomAccessFile } from '../storage/storage.js';
-import { encodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
+import { encodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
 import { WriteFailure, type LostRecords } from './write-failure.js';
 
 /** Size of one staging chunk. */
@@ -86,7 +86,7 @@ export class RecordWriter {
     this.throwFailure();
     if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
     this.currentObject = header.objectNumber;
-    this.nextObject = header.objectNumber + 1;
+    this.nextObject = header.objectNumber + objectsIn(header);
     this.currentObjectOffset = this.end;
     const chunk = this.filling ?? (await this.takeChunk());
     if (chunk.buffer.length - chunk.used >= RECORD_HEADER_BYTES) {

@@ -11,7 +11,7 @@ import { copyBytes } from './copy-bytes.js';
 import { releaseMemoryNow } from '../release-memory.js';
 import { SharedMemoryPool } from './shared-memory-pool.js';
 import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
+import { decodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
 
 /** Records expected to be shorter than this go through the window (FORMAT.md "Reading"); longer ones are read
@@ -99,7 +99,7 @@ export class SequentialReader {
       if (ahead.generation !== this.generation) this.windowFilled = 0;
     }
     result ??= await this.readNow(offset, objectNumber, endOffset);
-    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + 1, endOffset);
+    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + objectsIn(result.header), endOffset);
     return result;
   }
 
