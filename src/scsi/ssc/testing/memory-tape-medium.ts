@@ -6,7 +6,6 @@ import { OperationGuard } from '../../../media/operation-guard.js';
 import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
 import {
   MediaFormatError,
-  MediaWriteError,
   MediumFullError,
   WormViolationError,
 } from '../../../media/tape-medium.js';
@@ -286,9 +285,4 @@ export class MemoryTapeMedium implements TapeMedium {
     }
     return { earlyWarning: this.inEarlyWarning(usedBefore + lengthBytes) };
   }
-}
-
-/** A MediaWriteError as the file store would throw it for a full disk. */
-export function diskFullError(): MediaWriteError {
-  return new MediaWriteError('no space left on device', 'ENOSPC');
 }
