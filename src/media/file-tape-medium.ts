@@ -13,7 +13,7 @@ import { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import { OperationGuard } from './operation-guard.js';
 import { PersistenceSchedule } from './persistence-schedule.js';
-import { MAX_BLOCK_BYTES, RECORD_HEADER_BYTES } from './record-header.js';
+import { MAX_BLOCK_BYTES, MAX_FILEMARK_RUN, RECORD_HEADER_BYTES } from './record-header.js';
 import { RecordLog } from './record-log.js';
 import * as Space from './space.js';
 import { asError, isWriteFault } from './write-failure.js';
@@ -122,7 +122,7 @@ export class FileTapeMedium implements TapeMedium {
   writeFilemarks(count: number): Promise<WriteOutcome> {
     const commandObject = this.current;
     return this.operate('writeFilemarks', async () => {
-      if (!Number.isInteger(count) || count < 0) throw new RangeError(`Cannot write ${count} filemarks`);
+      if (!Number.isInteger(count) || count < 0 || count > MAX_FILEMARK_RUN) throw new RangeError(`Cannot write ${count} filemarks: 0 to ${MAX_FILEMARK_RUN} at a time`);
       if (count === 0) return { earlyWarning: inEarlyWarning(this.capacity()) };
       this.checkWorm();
       await this.prepareWrite(RECORD_HEADER_BYTES); // a run of filemarks is one record (FORMAT.md "Filemark runs")

@@ -9,6 +9,8 @@ export const RecordFlag = { COMPRESSED: 0x01 } as const;
 const KNOWN_FLAGS = RecordFlag.COMPRESSED;
 
 export const RECORD_HEADER_BYTES = 28;
+/** The most filemarks one record holds (its 32-bit logical length); WRITE FILEMARKS counts are 24-bit. */
+export const MAX_FILEMARK_RUN = 0xffffffff;
 /** READ(6)/WRITE(6) carry a 24-bit transfer length, so no block can be longer than this. */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
 

@@ -173,7 +173,10 @@ export interface TapeMedium {
    * the new end of data, and writing may resume there.
    */
   write(block: Buffer, options: WriteOptions): Promise<WriteOutcome>;
-  /** Write `count` filemarks at the position (same truncation and WORM rules as write; all or none fit). */
+  /**
+   * Write `count` filemarks at the position (same truncation and WORM rules as write; all or none fit). A count that
+   * is not an integer from 0 to 2^32 - 1 is a RangeError (WRITE FILEMARKS counts are 24-bit).
+   */
   writeFilemarks(count: number): Promise<WriteOutcome>;
 
   /**

@@ -226,6 +226,13 @@ export function tapeMediumContract(name: string, mountBlank: MountBlank): void {
         assert.equal(warned || m.capacity().earlyWarningBytes === 0, true, 'early warning came before the end');
       }));
 
+    test('a filemark count that is not an integer from 0 to 2^32 - 1 is refused, changing nothing', () =>
+      withMedium({}, async (m) => {
+        await writeLayout(m, 'b');
+        for (const count of [-1, 1.5, 2 ** 32]) await assert.rejects(m.writeFilemarks(count), RangeError, `count ${count}`);
+        assert.deepEqual(pos(m), [1, 0, true]);
+      }));
+
     test('statistics count what was written and read', () =>
       withMedium({}, async (m) => {
         await writeLayout(m, 'bFb');

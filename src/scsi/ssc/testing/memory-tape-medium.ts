@@ -3,6 +3,7 @@
 // Capacity counts stored bytes (one object = its length, a filemark = 0) so early warning and overflow are
 // easy to provoke; `badObjects` makes chosen objects unreadable.
 import { OperationGuard } from '../../../media/operation-guard.js';
+import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
 import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
 import {
   MediaFormatError,
@@ -101,6 +102,7 @@ export class MemoryTapeMedium implements TapeMedium {
 
   writeFilemarks(count: number): Promise<WriteOutcome> {
     return this.run('writeFilemarks', () => {
+      if (!Number.isInteger(count) || count < 0 || count > MAX_FILEMARK_RUN) throw new RangeError(`Cannot write ${count} filemarks`);
       if (count === 0) return { earlyWarning: this.inEarlyWarning(this.usedBytes(this.objects.length)) };
       return this.append(Array.from({ length: count }, (): MemoryObject => ({ kind: 'filemark' })), 0);
     });
