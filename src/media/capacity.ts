@@ -1,4 +1,5 @@
 // FORMAT.md "Capacity": what the medium reports as used, remaining and early warning.
+import type { MediumCapacity } from './tape-medium.js';
 
 const MiB = 1024 * 1024;
 
@@ -9,4 +10,13 @@ const MiB = 1024 * 1024;
  */
 export function earlyWarningBytes(capacityBytes: number): number {
   return Math.floor(Math.min(Math.max(capacityBytes * 0.02, 4 * MiB), 64 * MiB, capacityBytes / 4));
+}
+
+/** The capacity report of a medium of `capacityBytes` with `usedBytes` stored. */
+export function mediumCapacity(capacityBytes: number, usedBytes: number): MediumCapacity {
+  return { capacityBytes, usedBytes, remainingBytes: Math.max(0, capacityBytes - usedBytes), earlyWarningBytes: earlyWarningBytes(capacityBytes) };
+}
+
+export function inEarlyWarning(capacity: MediumCapacity): boolean {
+  return capacity.remainingBytes <= capacity.earlyWarningBytes;
 }

@@ -82,3 +82,11 @@ export function attributesToRecord(map: ReadonlyMap<number, Buffer>): Record<str
   for (const id of [...map.keys()].sort((a, b) => a - b)) record[id.toString(16).padStart(4, '0')] = map.get(id)!.toString('base64');
   return record;
 }
+
+/** Apply WRITE ATTRIBUTE updates: a zero-length value deletes the attribute (SPC-4), any other is copied in. */
+export function updateAttributes(attributes: Map<number, Buffer>, updates: ReadonlyMap<number, Buffer>): void {
+  for (const [id, value] of updates) {
+    if (value.length === 0) attributes.delete(id);
+    else attributes.set(id, Buffer.from(value));
+  }
+}

@@ -2,7 +2,7 @@
 import type { Storage } from '../storage/storage.js';
 import { encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
 import { CartridgeFile, cartridgePath } from './cartridge-files.js';
-import { encodeCheckpoint } from './index-checkpoint.js';
+import { encodeCheckpoint, type RewrittenRecord } from './index-checkpoint.js';
 import type { ObjectIndex } from './object-index.js';
 
 export class CartridgeSaver {
@@ -11,8 +11,9 @@ export class CartridgeSaver {
     private readonly barcode: string,
   ) {}
 
-  async saveCheckpoint(index: ObjectIndex, pass: number): Promise<void> {
-    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.INDEX), encodeCheckpoint({ ...index.snapshot(), pass }));
+  async saveCheckpoint(index: ObjectIndex, pass: number, rewritten?: RewrittenRecord): Promise<void> {
+    const checkpoint = rewritten === undefined ? { ...index.snapshot(), pass } : { ...index.snapshot(), pass, rewritten };
+    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.INDEX), encodeCheckpoint(checkpoint));
   }
 
   async saveMetadata(metadata: CartridgeMetadata): Promise<void> {

@@ -1,6 +1,6 @@
 // The compression stage of a cartridge's write pipeline (FORMAT.md "Compression"): a block is copied into one of a
 // few shared-memory slots and compressed (and checksummed) there by a payload worker while the drive already answers
-// the WRITE and the host sends the next block. The medium stores the results strictly in order (file-tape-medium.ts).
+// the WRITE and the host sends the next block. The write pipeline (write-pipeline.ts) stores the results strictly in order.
 import { crc32c } from '../crc32c.js';
 import { PayloadWorkers } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';

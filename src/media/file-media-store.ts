@@ -76,18 +76,25 @@ export class FileMediaStore implements MediaStore {
         await file.truncate(recovery.tail.offset);
         await file.sync();
       }
-      if (recovery.checkpointProblem !== undefined) {
-        log.warn({ problem: recovery.checkpointProblem, objects: recovery.index.objectCount }, 'index checkpoint unusable; rebuilt the index from the records');
+      // A blank cartridge has no checkpoint until its first close: that is not damage, and says nothing.
+      const objects = recovery.index.objectCount;
+      if (recovery.rewritten !== undefined) {
+        log.warn({ offset: recovery.rewritten.offset, firstObject: recovery.rewritten.firstObject }, 'wrote again the filemark record a crash took from a cut inside a filemark run');
+      }
+      if (recovery.checkpoint.kind === 'unusable') {
+        log.warn({ problem: recovery.checkpoint.reason, objects }, 'index checkpoint unusable; rebuilt the index from the records');
+      } else if (recovery.checkpoint.kind === 'missing' && objects > 0) {
+        log.warn({ objects }, 'index checkpoint missing; rebuilt the index from the records');
       }
       metadata.pass = Math.max(metadata.pass, recovery.pass);
       const saver = new CartridgeSaver(this.storage, barcode);
-      if (recovery.checkpointProblem !== undefined || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
+      if (recovery.checkpoint.kind !== 'used' || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
         await saver.saveCheckpoint(recovery.index, metadata.pass);
       }
       metadata.loadCount++;
       await saver.saveMetadata(metadata);
       log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
-      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, log });
+      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log });
     } catch (error) {
       await file.close();
       throw error;

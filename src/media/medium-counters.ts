@@ -21,6 +21,20 @@ export class MediumCounters {
     this.dirty = true;
   }
 
+  /** A data record of `logicalLength` host bytes took `recordBytes` on the medium. */
+  dataWritten(logicalLength: number, recordBytes: number): void {
+    this.add('blocksWritten', 1);
+    this.add('hostBytesWritten', logicalLength);
+    this.add('storedBytesWritten', recordBytes);
+  }
+
+  /** A data block of `logicalLength` bytes was read from a payload of `storedBytes`. */
+  dataRead(logicalLength: number, storedBytes: number): void {
+    this.add('blocksRead', 1);
+    this.add('hostBytesRead', logicalLength);
+    this.add('storedBytesRead', storedBytes);
+  }
+
   statistics(): MediumStatistics {
     return {
       ...this.session,

@@ -16,6 +16,9 @@ export interface CodecJob {
   readonly outputCapacity: number;
 }
 
+/** A job's answer: the length and the CRC32C (see PayloadReply), or why the worker could not do it. */
+export type CodecResult = { readonly length: number; readonly crc: number } | { readonly problem: string };
+
 export interface PayloadRequest extends CodecJob {
   readonly id: number;
   readonly op: 'compress' | 'decompress';
@@ -51,17 +54,6 @@ interface Lane {
   idleTimer: NodeJS.Timeout | undefined;
 }
 
-/**
- * The worker script next to this module. Built, it is payload-worker.js; running from source under tsx (the test
- * loop), the worker first registers tsx, which a worker does not inherit from `node --import tsx`.
- */
-function newWorker(): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./payload-worker.js', import.meta.url));
-  const script = JSON.stringify(new URL('./payload-worker.ts', import.meta.url).href);
-  const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
-  return new Worker(`import(${tsx}).then((tsx) => { tsx.register(); return import(${script}); })`, { eval: true });
-}
-
 export class PayloadWorkers {
   private static instance: PayloadWorkers | undefined;
   private readonly lanes: Lane[];
@@ -87,18 +79,21 @@ export class PayloadWorkers {
   }
 
   /** Compress into `output`: the compressed length (-1: store the block as it is) and the CRC32C of what to store. */
-  async compress(job: CodecJob): Promise<{ length: number; crc: number } | { problem: string }> {
-    const reply = await this.run('compress', job);
-    return reply.problem === undefined && reply.crc !== undefined ? { length: reply.length, crc: reply.crc } : { problem: reply.problem ?? 'no CRC' };
+  compress(job: CodecJob): Promise<CodecResult> {
+    return this.run('compress', job);
   }
 
   /** Decompress into `output`: the decompressed length and the CRC32C of the input, or a problem. */
-  async decompress(job: CodecJob): Promise<{ length: number; crc: number } | { problem: string }> {
-    const reply = await this.run('decompress', job);
+  decompress(job: CodecJob): Promise<CodecResult> {
+    return this.run('decompress', job);
+  }
+
+  private async run(op: PayloadRequest['op'], job: CodecJob): Promise<CodecResult> {
+    const reply = await this.post(op, job);
     return reply.problem === undefined && reply.crc !== undefined ? { length: reply.length, crc: reply.crc } : { problem: reply.problem ?? 'no CRC' };
   }
 
-  private run(op: PayloadRequest['op'], job: CodecJob): Promise<PayloadReply> {
+  private post(op: PayloadRequest['op'], job: CodecJob): Promise<PayloadReply> {
     const lane = this.lanes.reduce((best, l) => (l.jobs.size < best.jobs.size ? l : best));
     const worker = this.start(lane);
     const id = this.nextId++;
@@ -111,7 +106,8 @@ export class PayloadWorkers {
 
   private start(lane: Lane): Worker {
     if (lane.worker !== undefined) return lane.worker;
-    const worker = newWorker();
+    // The built worker script next to this module (tests and production both run the built files).
+    const worker = new Worker(new URL('./payload-worker.js', import.meta.url));
     worker.on('message', (reply: PayloadReply) => {
       const done = lane.jobs.get(reply.id);
       lane.jobs.delete(reply.id);

@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { crc32c } from '../crc32c.js';
-import { decodeRecordHeader, encodeRecordHeader, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
+import { decodeRecordHeader, encodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, RecordType } from './record-header.js';
 
 /** Builds a header byte by byte from FORMAT.md, independently of the encoder. */
 function handBuilt(fields: number[]): Buffer {
@@ -26,6 +26,9 @@ const dataRecord = handBuilt([
 // Object 0x01_0000_0107, pass 0x0101.
 const filemarkRecord = handBuilt([0, 0, 0, 0, 0x02, 0x00, 0x07, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x01, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
 
+// A run of 0xFFFFFF filemarks from object 9, pass 3: one record (FORMAT.md "Filemark runs").
+const runRecord = handBuilt([0, 0, 0, 0, 0x03, 0x00, 0x09, 0, 0, 0, 0, 0, 0x03, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0x00]);
+
 describe('record header', () => {
   test('the CRC32C implementation gives the standard check value', () => {
     assert.equal(crc32c(Buffer.from('123456789')) >>> 0, 0xe3069283);
@@ -42,6 +45,15 @@ describe('record header', () => {
     const bytes = Buffer.alloc(RECORD_HEADER_BYTES);
     encodeRecordHeader({ type: RecordType.FILEMARK, flags: 0, objectNumber: 0x0100000107, pass: 0x0101, storedLength: 0, logicalLength: 0, payloadCrc: 0 }, bytes);
     assert.deepEqual(bytes, filemarkRecord);
+  });
+
+  test('encodeRecordHeader() writes a filemark run with its count in the logical length, and reads it back', () => {
+    const bytes = Buffer.alloc(RECORD_HEADER_BYTES);
+    const run = { type: RecordType.FILEMARK_RUN, flags: 0, objectNumber: 9, pass: 3, storedLength: 0, logicalLength: 0xffffff, payloadCrc: 0 } as const;
+    encodeRecordHeader(run, bytes);
+    assert.deepEqual(bytes, runRecord);
+    assert.deepEqual(decodeRecordHeader(runRecord), { ...run, headerCrc: runRecord.readUInt32LE(0) });
+    assert.equal(objectsIn(run), 0xffffff);
   });
 
   test('decodeRecordHeader() reads the hand-built fields back', () => {
@@ -65,11 +77,21 @@ describe('record header', () => {
       edit(bytes);
       return handBuilt([...bytes.subarray(4)]);
     };
-    assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 3))), 'type');
+    assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 4))), 'type');
+    assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 3))), 'length', 'a filemark run has no payload');
     assert.equal(decodeRecordHeader(reseal((b) => (b[9] = 0x02))), 'flags');
     assert.equal(decodeRecordHeader(reseal((b) => b.writeUInt32LE(4, 20))), 'length', 'uncompressed stored length must equal the logical length');
     assert.equal(decodeRecordHeader(reseal((b) => ((b[9] = 1), b.writeUInt32LE(3, 20)))), 'length', 'a compressed payload must be shorter');
     assert.equal(decodeRecordHeader(reseal((b) => (b.writeUInt32LE(2 ** 24 + 1, 20), b.writeUInt32LE(2 ** 24 + 1, 24)))), 'length');
     assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 2))), 'length', 'a filemark has no payload');
+    const runOf = (count: number, flags = 0): Buffer => {
+      const bytes = Buffer.from(runRecord);
+      bytes[9] = flags;
+      bytes.writeUInt32LE(count, 24);
+      return handBuilt([...bytes.subarray(4)]);
+    };
+    assert.equal(decodeRecordHeader(runOf(1)), 'length', 'a run holds at least two filemarks');
+    assert.equal(decodeRecordHeader(runOf(0)), 'length');
+    assert.equal(decodeRecordHeader(runOf(5, 1)), 'flags');
   });
 });

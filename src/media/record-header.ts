@@ -1,17 +1,18 @@
 // FORMAT.md "Records": the 28-byte record header. Pure encode/decode; raw bytes stop here.
 import { crc32c } from '../crc32c.js';
 
-export const RecordType = { DATA: 1, FILEMARK: 2 } as const;
+/** FILEMARK_RUN (format version 2): `logicalLength` consecutive filemarks (at least 2) in one record. */
+export const RecordType = { DATA: 1, FILEMARK: 2, FILEMARK_RUN: 3 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
 export const RecordFlag = { COMPRESSED: 0x01 } as const;
 const KNOWN_FLAGS = RecordFlag.COMPRESSED;
 
 export const RECORD_HEADER_BYTES = 28;
+/** The most filemarks one record holds (its 32-bit logical length); WRITE FILEMARKS counts are 24-bit. */
+export const MAX_FILEMARK_RUN = 0xffffffff;
 /** READ(6)/WRITE(6) carry a 24-bit transfer length, so no block can be longer than this. */
 export const MAX_BLOCK_BYTES = 16 * 1024 * 1024;
-/** Object numbers are 48-bit on disk; positions stay exact JavaScript integers. */
-export const MAX_OBJECT_NUMBER = 2 ** 48 - 1;
 
 export const HeaderOffset = {
   HEADER_CRC: 0,
@@ -69,11 +70,14 @@ export function decodeRecordHeader(bytes: Buffer, offset = 0): DecodedHeader | H
   const storedLength = bytes.readUInt32LE(offset + HeaderOffset.STORED_LENGTH);
   const logicalLength = bytes.readUInt32LE(offset + HeaderOffset.LOGICAL_LENGTH);
   const payloadCrc = bytes.readUInt32LE(offset + HeaderOffset.PAYLOAD_CRC);
-  if (type !== RecordType.DATA && type !== RecordType.FILEMARK) return 'type';
+  if (type !== RecordType.DATA && type !== RecordType.FILEMARK && type !== RecordType.FILEMARK_RUN) return 'type';
   if ((flags & ~KNOWN_FLAGS) !== 0) return 'flags';
   if (type === RecordType.FILEMARK) {
     if (flags !== 0) return 'flags';
     if (storedLength !== 0 || logicalLength !== 0 || payloadCrc !== 0) return 'length';
+  } else if (type === RecordType.FILEMARK_RUN) {
+    if (flags !== 0) return 'flags';
+    if (storedLength !== 0 || logicalLength < 2 || payloadCrc !== 0) return 'length';
   } else {
     if (logicalLength > MAX_BLOCK_BYTES) return 'length';
     const compressed = (flags & RecordFlag.COMPRESSED) !== 0;
@@ -90,4 +94,19 @@ export function decodeRecordHeader(bytes: Buffer, offset = 0): DecodedHeader | H
     payloadCrc,
     headerCrc,
   };
+}
+
+/** Logical objects a record holds: one for a data block or a filemark, `logicalLength` for a filemark run. */
+export function objectsIn(header: RecordHeader): number {
+  return header.type === RecordType.FILEMARK_RUN ? header.logicalLength : 1;
+}
+
+/** The header of `count` filemarks from `objectNumber`: a single filemark, or a run. */
+export function filemarkHeader(objectNumber: number, count: number, pass: number): RecordHeader {
+  const run = count > 1;
+  return { type: run ? RecordType.FILEMARK_RUN : RecordType.FILEMARK, flags: 0, objectNumber, pass, storedLength: 0, logicalLength: run ? count : 0, payloadCrc: 0 };
+}
+
+export function isFilemarkRecord(header: RecordHeader): boolean {
+  return header.type !== RecordType.DATA;
 }

@@ -1,10 +1,9 @@
-// Reading records back: one header at an offset, or a whole record with its CRCs checked and its payload
-// decompressed. Problems come back as values; the callers decide whether they mean "end of stream" (recovery)
-// or "medium error" (read).
+// Reading record headers back (recovery and the index walk): one header at an offset, a payload's CRC, and a scan
+// window. Problems come back as values; the callers decide whether they mean "end of stream" (recovery) or
+// "medium error" (positioning). Whole records are read by sequential-reader.ts.
 import { crc32c } from '../crc32c.js';
-import { uncompressSync } from 'lz4-napi';
-import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, type DecodedHeader, type HeaderProblem } from './record-header.js';
+import { StorageError, type RandomAccessFile } from '../storage/storage.js';
+import { decodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, type DecodedHeader, type HeaderProblem } from './record-header.js';
 
 export type HeaderResult = DecodedHeader | HeaderProblem | 'short';
 
@@ -15,9 +14,8 @@ export async function readHeaderAt(file: RandomAccessFile, offset: number): Prom
   return decodeRecordHeader(bytes);
 }
 
-/** Bytes per read when streaming a payload's CRC, and the read-ahead used for small records. */
+/** Bytes per read when streaming a payload's CRC, and the window of a recovery scan. */
 const CHUNK_BYTES = 1024 * 1024;
-const READ_AHEAD_BYTES = 64 * 1024;
 const PROBE_BYTES = 4096;
 
 /** CRC32C of `length` bytes at `position`, streamed; undefined when the file ends first. */
@@ -38,40 +36,6 @@ export async function crcOfRange(file: RandomAccessFile, position: number, lengt
 export type RecordResult =
   | { readonly header: DecodedHeader; readonly data: Buffer; readonly storedBytes: number; readonly release?: () => void }
   | { readonly problem: string };
-
-/**
- * Read the record at `offset`, expected to be object `objectNumber`. One read when the record is small (read ahead),
- * two when it is large (the payload lands directly in the buffer returned to the caller).
- */
-export async function readRecordAt(file: RandomAccessFile, offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
-  const ahead = Buffer.allocUnsafe(Math.max(RECORD_HEADER_BYTES, Math.min(RECORD_HEADER_BYTES + READ_AHEAD_BYTES, endOffset - offset)));
-  const got = await file.read(ahead, 0, ahead.length, offset);
-  if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
-  const header = decodeRecordHeader(ahead);
-  if (typeof header === 'string') return { problem: `the record header is damaged (${header})` };
-  if (header.objectNumber !== objectNumber) return { problem: `the record header names object ${header.objectNumber}` };
-  let stored: Buffer;
-  const inAhead = got - RECORD_HEADER_BYTES;
-  if (header.storedLength <= inAhead) {
-    stored = Buffer.from(ahead.subarray(RECORD_HEADER_BYTES, RECORD_HEADER_BYTES + header.storedLength));
-  } else {
-    stored = Buffer.allocUnsafe(header.storedLength);
-    ahead.copy(stored, 0, RECORD_HEADER_BYTES, got);
-    const rest = header.storedLength - inAhead;
-    const more = await file.read(stored, inAhead, rest, offset + got);
-    if (more < rest) return { problem: 'the record payload is cut short' };
-  }
-  if (crc32c(stored) !== header.payloadCrc) return { problem: 'the record payload fails its CRC' };
-  if ((header.flags & RecordFlag.COMPRESSED) === 0) return { header, data: stored, storedBytes: stored.length };
-  let data: Buffer;
-  try {
-    data = uncompressSync(stored);
-  } catch (error) {
-    return { problem: `the compressed payload does not decompress (${error instanceof Error ? error.message : String(error)})` };
-  }
-  if (data.length !== header.logicalLength) return { problem: `the payload decompresses to ${data.length} bytes, not ${header.logicalLength}` };
-  return { header, data, storedBytes: stored.length };
-}
 
 /** Sequential header reads through a large window, for recovery scans of many small records. */
 export class ScanWindow {
@@ -105,5 +69,32 @@ export class ScanWindow {
       if (this.filled < RECORD_HEADER_BYTES) return 'short';
     }
     return decodeRecordHeader(this.buffer, offset - this.start);
+  }
+}
+
+/** The record holding an object: its first object, its offset and its header. */
+export interface RecordAt {
+  readonly first: number;
+  readonly offset: number;
+  readonly header: DecodedHeader;
+}
+
+/**
+ * Walk the headers from the record boundary `from` (first object and offset) to the record holding object `target`.
+ * A header that cannot be read, or that names another object than the walk expects, is a problem (with its object).
+ */
+export async function findRecord(file: RandomAccessFile, from: { readonly objectNumber: number; readonly offset: number }, target: number): Promise<RecordAt | { readonly problem: string; readonly objectNumber: number }> {
+  let { objectNumber: at, offset } = from;
+  for (;;) {
+    const header = await readHeaderAt(file, offset).catch((error: unknown) => {
+      if (error instanceof StorageError) return 'unreadable';
+      throw error;
+    });
+    if (typeof header === 'string') return { problem: `the header of object ${at} at ${offset} is unreadable (${header})`, objectNumber: at };
+    if (header.objectNumber !== at) return { problem: `the record at ${offset} names object ${header.objectNumber}, not ${at}`, objectNumber: at };
+    const objects = objectsIn(header);
+    if (at + objects > target) return { first: at, offset, header };
+    at += objects;
+    offset += RECORD_HEADER_BYTES + header.storedLength;
   }
 }

@@ -1,39 +1,130 @@
-import { test } from 'node:test';
+import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { RandomAccessFile } from '../storage/storage.js';
 import { RECORD_HEADER_BYTES, RecordType, type RecordHeader } from './record-header.js';
-import { EAGER_WRITE_BYTES, IDLE_WRITE_MS, RecordWriter } from './record-writer.js';
-
-/** A file that records its writes; each write takes `delayMs`. */
-function slowFile(delayMs: number): { file: RandomAccessFile; writes: number[] } {
-  const writes: number[] = [];
-  const file: RandomAccessFile = {
-    length: () => Promise.resolve(0),
-    read: () => Promise.resolve(0),
-    write: async (buffers) => {
-      await sleep(delayMs);
-      writes.push(buffers.reduce((sum, b) => sum + b.length, 0));
-    },
-    truncate: () => Promise.resolve(),
-    sync: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-  return { file, writes };
-}
+import { BACKGROUND_SYNC_BYTES, EAGER_WRITE_BYTES, IDLE_WRITE_MS, RecordWriter, STAGING_CHUNK_BYTES } from './record-writer.js';
+import { WriteFailure } from './write-failure.js';
+import { ScriptedFile, storageError } from './testing/scripted-file.js';
 
 const header = (objectNumber: number, length: number): RecordHeader => ({
   type: RecordType.DATA, flags: 0, objectNumber, pass: 0, storedLength: length, logicalLength: length, payloadCrc: 0,
 });
 
-test('a record left behind a running write still goes out on its own, without a flush', async () => {
-  const { file, writes } = slowFile(3 * IDLE_WRITE_MS);
-  const writer = new RecordWriter(file, 16);
-  const big = EAGER_WRITE_BYTES + 1000;
-  await writer.append(header(0, big), Buffer.alloc(big)); // goes out at once (eager)
-  await writer.append(header(1, 100), Buffer.alloc(100)); // waits behind it, below the eager size
-  await sleep(8 * IDLE_WRITE_MS);
-  assert.deepEqual(writes, [RECORD_HEADER_BYTES + big, RECORD_HEADER_BYTES + 100]);
-  assert.equal(writer.hasBuffered, false);
-  writer.close();
+/** Let every promise callback and I/O callback that is ready run (mocked timers do not affect setImmediate). */
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A file holding a 16-byte header, and a writer appending after it from object 0. */
+function setup(): { file: ScriptedFile; writer: RecordWriter } {
+  const file = new ScriptedFile();
+  file.bytes = Buffer.alloc(16);
+  return { file, writer: new RecordWriter(file, 16, 0) };
+}
+
+async function appendRecords(writer: RecordWriter, first: number, count: number, length: number): Promise<void> {
+  for (let n = first; n < first + count; n++) await writer.append(header(n, length), Buffer.alloc(length, n));
+}
+
+async function rejectsWithLost(promise: Promise<unknown>, objectNumber: number, offset: number, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof WriteFailure, `a WriteFailure, not ${String(error)}`);
+    assert.deepEqual(error.lost, { objectNumber, offset });
+    assert.equal((error.error as { code?: string }).code, code);
+    return true;
+  });
+}
+
+describe('RecordWriter', () => {
+  test('a record left behind a running write goes out on its own once IDLE_WRITE_MS have passed, without a flush', async (t) => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    t.after(() => mock.timers.reset());
+    const { file, writer } = setup();
+    file.hold();
+    const big = EAGER_WRITE_BYTES + 1000;
+    await writer.append(header(0, big), Buffer.alloc(big)); // goes out at once (eager), and is held
+    await writer.append(header(1, 100), Buffer.alloc(100)); // waits behind it, below the eager size
+    file.release();
+    await settled();
+    assert.deepEqual(file.calls, [`write 16 ${RECORD_HEADER_BYTES + big}`], 'the small record is not written yet');
+    assert.equal(writer.hasBuffered, true);
+    mock.timers.tick(IDLE_WRITE_MS);
+    await settled();
+    assert.deepEqual(file.calls, [`write 16 ${RECORD_HEADER_BYTES + big}`, `write ${16 + RECORD_HEADER_BYTES + big} ${RECORD_HEADER_BYTES + 100}`]);
+    assert.equal(writer.hasBuffered, false);
+    writer.close();
+  });
+
+  test('a failed write drops its records and everything staged after them, cuts the file back, and is reported once', async () => {
+    const { file, writer } = setup();
+    await appendRecords(writer, 0, 1, 100);
+    await writer.drain();
+    const kept = 16 + RECORD_HEADER_BYTES + 100;
+    file.failures.write.push(storageError('ENOSPC'));
+    await appendRecords(writer, 1, 2, 100);
+    await rejectsWithLost(writer.drain(), 1, kept, 'ENOSPC');
+    assert.equal(file.bytes.length, kept, 'the file ends at the last good record');
+    assert.equal(writer.end, kept);
+    await writer.drain(); // reported once
+    await appendRecords(writer, 1, 1, 50);
+    await writer.sync();
+    assert.equal(file.bytes.length, kept + RECORD_HEADER_BYTES + 50, 'writing resumes where the stream ends');
+    writer.close();
+  });
+
+  test('a record that starts in an earlier chunk is lost whole when the chunk holding its end fails', async () => {
+    const { file, writer } = setup();
+    const length = STAGING_CHUNK_BYTES - 1000; // record 1 starts in chunk 1 and ends in chunk 2
+    await appendRecords(writer, 0, 1, length);
+    await writer.drain();
+    file.failures.write.push(storageError('EIO'));
+    await appendRecords(writer, 1, 1, length);
+    await rejectsWithLost(writer.drain(), 1, 16 + RECORD_HEADER_BYTES + length, 'EIO');
+    writer.close();
+  });
+
+  test('when the truncate after a failed write fails too, the file is cut before the next write', async () => {
+    const { file, writer } = setup();
+    file.failures.write.push(storageError('EIO'));
+    file.failures.truncate.push(storageError('EIO'));
+    await appendRecords(writer, 0, 1, 100);
+    await rejectsWithLost(writer.drain(), 0, 16, 'EIO');
+    assert.deepEqual(file.calls, [`write 16 ${RECORD_HEADER_BYTES + 100}`, 'truncate 16']);
+    await appendRecords(writer, 0, 1, 10);
+    await writer.drain();
+    assert.deepEqual(file.calls.slice(2), ['truncate 16', `write 16 ${RECORD_HEADER_BYTES + 10}`]);
+    writer.close();
+  });
+
+  test('a failed sync drops everything written since the last good sync; it is never synced again as if it were safe', async () => {
+    const { file, writer } = setup();
+    await appendRecords(writer, 0, 2, 100);
+    await writer.sync();
+    const durable = 16 + 2 * (RECORD_HEADER_BYTES + 100);
+    await appendRecords(writer, 2, 3, 100);
+    file.failures.sync.push(storageError('EIO'));
+    await rejectsWithLost(writer.sync(), 2, durable, 'EIO');
+    assert.equal(file.bytes.length, durable, 'the records the failed sync covered are cut off');
+    assert.equal(writer.end, durable);
+    await writer.sync();
+    assert.equal(file.bytes.length, durable);
+    await appendRecords(writer, 2, 1, 7);
+    await writer.sync();
+    assert.equal(file.bytes.length, durable + RECORD_HEADER_BYTES + 7);
+    writer.close();
+  });
+
+  test('a failed background sync is reported by the next call as a failed sync, with everything since the last good one', async () => {
+    const { file, writer } = setup();
+    file.failures.sync.push(storageError('EIO'));
+    const length = STAGING_CHUNK_BYTES;
+    const records = Math.ceil(BACKGROUND_SYNC_BYTES / length) + 1;
+    // The background sync starts once BACKGROUND_SYNC_BYTES reached the file; whichever call comes next reports it.
+    const session = (async (): Promise<void> => {
+      await appendRecords(writer, 0, records, length);
+      await writer.drain();
+      await writer.sync();
+    })();
+    await rejectsWithLost(session, 0, 16, 'EIO');
+    assert.equal(file.calls.filter((call) => call === 'sync').length, 1, 'only the background sync ran, and failed');
+    assert.equal(file.bytes.length, 16, 'nothing it covered is kept');
+    writer.close();
+  });
 });

@@ -5,7 +5,8 @@
 // is reported by the next append, drain or sync, naming the first record that did not reach the file.
 import { releaseMemoryNow } from '../release-memory.js';
 import type { RandomAccessFile } from '../storage/storage.js';
-import { encodeRecordHeader, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
+import { encodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
+import { WriteFailure, type LostRecords } from './write-failure.js';
 
 /** Size of one staging chunk. */
 export const STAGING_CHUNK_BYTES = 1024 * 1024;
@@ -15,24 +16,9 @@ export const STAGING_CHUNKS = 4;
 export const EAGER_WRITE_BYTES = 128 * 1024;
 /** A partly filled chunk goes out at most this long after its first record. */
 export const IDLE_WRITE_MS = 50;
-/**
- * After this many bytes reach the file, an fdatasync starts in the background, so the disk writes while the host
- * streams and the flush at the end (WRITE FILEMARKS) has only the tail left to wait for. It also bounds the data a
- * power cut can take to about this much per cartridge beyond the staged chunks.
- */
+/** After this many bytes reach the file, an fdatasync starts in the background, so the disk writes while the host
+ * streams and a flush has only the tail left to wait for (it also bounds what a power cut can take). */
 export const BACKGROUND_SYNC_BYTES = 32 * 1024 * 1024;
-
-/** A write failed: the records from `objectNumber` (at `offset`) on are not on the medium. */
-export class WriteFailure extends Error {
-  constructor(
-    readonly objectNumber: number,
-    readonly offset: number,
-    readonly error: unknown,
-  ) {
-    super(`write failed at object ${objectNumber}`);
-    this.name = 'WriteFailure';
-  }
-}
 
 interface Chunk {
   readonly buffer: Buffer;
@@ -58,19 +44,28 @@ export class RecordWriter {
   private dirtyTail = false;
   /** A background write failed; reported (once) by the next call. */
   private failure: WriteFailure | undefined;
+  /** A background fdatasync failed; reported by the next call like a failed sync of its own. */
+  private syncFailed: { readonly error: unknown } | undefined;
+  /** The first record not covered by a successful sync(): every byte before it is durable. */
+  private durable: LostRecords;
+  /** The object number of the next record appended. */
+  private nextObject: number;
   private idleTimer: NodeJS.Timeout | undefined;
-  /** The background fdatasync running, and the bytes written since the last one started. */
   private syncing: Promise<void> | undefined;
-  private unsyncedBytes = 0;
+  private unsyncedBytes = 0; // since the last background sync started
   /** The record being copied and its offset (for chunks that start inside it). */
   private currentObject = 0;
   private currentObjectOffset = 0;
 
+  /** The file holds a stream of `endObject` objects ending at `endOffset`, durable (it was recovered and synced). */
   constructor(
     private readonly file: RandomAccessFile,
     endOffset: number,
+    endObject: number,
   ) {
     this.written = endOffset;
+    this.durable = { objectNumber: endObject, offset: endOffset };
+    this.nextObject = endObject;
   }
 
   /** Offset just past the last appended record. */
@@ -80,7 +75,7 @@ export class RecordWriter {
 
   /** Records are staged or being written: the file does not hold everything yet. */
   get hasBuffered(): boolean {
-    return this.stagedBytes > 0 || this.failure !== undefined;
+    return this.stagedBytes > 0 || this.failure !== undefined || this.syncFailed !== undefined;
   }
 
   /**
@@ -89,7 +84,9 @@ export class RecordWriter {
    */
   async append(header: RecordHeader, payload: Buffer | undefined): Promise<void> {
     this.throwFailure();
+    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
     this.currentObject = header.objectNumber;
+    this.nextObject = header.objectNumber + objectsIn(header);
     this.currentObjectOffset = this.end;
     const chunk = this.filling ?? (await this.takeChunk());
     if (chunk.buffer.length - chunk.used >= RECORD_HEADER_BYTES) {
@@ -101,11 +98,8 @@ export class RecordWriter {
       await this.put(bytes);
     }
     if (payload !== undefined && payload.length > 0) await this.put(payload);
-    if (this.inFlight === undefined && this.filling !== undefined && this.filling.used >= EAGER_WRITE_BYTES) {
-      this.submit();
-    } else if (this.filling !== undefined) {
-      this.armIdleTimer();
-    }
+    if (this.inFlight === undefined && this.filling !== undefined && this.filling.used >= EAGER_WRITE_BYTES) this.submit();
+    else if (this.filling !== undefined) this.armIdleTimer();
   }
 
   /** Hand every staged record to the file (no sync). Throws WriteFailure. */
@@ -113,27 +107,34 @@ export class RecordWriter {
     if (this.filling !== undefined && this.filling.used > 0) this.submit();
     while (this.inFlight !== undefined) await this.inFlight;
     this.throwFailure();
+    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
   }
 
-  /** Drain, then make everything durable. */
+  /**
+   * Drain, then make everything durable. A failed fdatasync (this one or a background one) is never retried as if
+   * the data were safe: the kernel may have dropped the dirty pages it covered. Everything written since the last
+   * successful sync() is dropped instead, the file cut back there, and the WriteFailure names those records lost.
+   */
   async sync(): Promise<void> {
     await this.drain();
     if (this.syncing !== undefined) await this.syncing;
-    this.throwFailure();
+    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    const reached: LostRecords = { objectNumber: this.nextObject, offset: this.written };
     try {
       this.unsyncedBytes = 0;
       await this.file.sync();
     } catch (error) {
-      // After a failed fsync the kernel may have dropped the dirty pages: nothing since the last good sync is
-      // trustworthy, but we cannot tell what is; report it and let the caller decide.
-      throw new WriteFailure(Number.NaN, this.written, error);
+      await this.dropUnsynced(error);
     }
+    this.durable = reached;
   }
 
-  /** Forget everything from `offset` on (an overwrite or erase). Drains first. */
-  async cut(offset: number): Promise<void> {
+  /** Forget everything from `offset` (where object `objectNumber` starts) on: an overwrite or erase. Drains first. */
+  async cut(offset: number, objectNumber: number): Promise<void> {
     await this.drain();
     if (offset >= this.written) return;
+    this.nextObject = objectNumber;
+    if (offset < this.durable.offset) this.durable = { objectNumber, offset };
     // The new end holds even if the truncate fails: the next write cuts the file first (dirtyTail).
     this.written = offset;
     this.dirtyTail = true;
@@ -148,6 +149,33 @@ export class RecordWriter {
     if (this.stagedBytes > 0 || this.inFlight !== undefined) return; // not drained: leave them to the collector
     for (const buffer of this.spare.splice(0)) releaseMemoryNow(buffer.buffer);
     this.allocated = 0;
+  }
+
+  /** A sync failed (nothing in flight any more): drop everything after the last good one, and throw it as lost. */
+  private async dropUnsynced(error: unknown): Promise<never> {
+    while (this.inFlight !== undefined) await this.inFlight;
+    this.syncFailed = undefined;
+    this.failure = undefined; // a failed write after the last good sync lost a subset of what this loses
+    const lost = this.durable;
+    await this.dropFrom(lost);
+    throw new WriteFailure(lost, error);
+  }
+
+  /** Drop every staged record and the file from `lost` on, so the stream ends at the record before it. */
+  private async dropFrom(lost: LostRecords): Promise<void> {
+    for (const c of this.queued) this.spare.push(c.buffer);
+    this.queued.length = 0;
+    if (this.filling !== undefined) this.spare.push(this.filling.buffer);
+    this.filling = undefined;
+    this.stagedBytes = 0;
+    this.nextObject = lost.objectNumber;
+    this.written = lost.offset;
+    // If this truncate fails, the next write cuts the file first.
+    this.dirtyTail = true;
+    await this.file.truncate(lost.offset).then(
+      () => (this.dirtyTail = false),
+      () => undefined,
+    );
   }
 
   private throwFailure(): void {
@@ -240,19 +268,9 @@ export class RecordWriter {
     } catch (error) {
       // Everything staged from the failed chunk on is lost, with the record it starts inside: drop it, cut the file
       // back to the start of that record so the stream ends at the last good one, and report it on the next call.
-      const { firstObject, firstObjectOffset } = chunks[0];
-      this.failure = new WriteFailure(firstObject, firstObjectOffset, error);
-      this.written = firstObjectOffset;
-      for (const c of this.queued) this.spare.push(c.buffer);
-      this.queued.length = 0;
-      if (this.filling !== undefined) this.spare.push(this.filling.buffer);
-      this.filling = undefined;
-      this.stagedBytes = 0;
-      this.dirtyTail = true;
-      await this.file.truncate(firstObjectOffset).then(
-        () => (this.dirtyTail = false),
-        () => undefined,
-      );
+      const lost = { objectNumber: chunks[0].firstObject, offset: chunks[0].firstObjectOffset };
+      this.failure = new WriteFailure(lost, error);
+      await this.dropFrom(lost);
       return;
     }
     this.written = start + total;
@@ -263,14 +281,13 @@ export class RecordWriter {
     if (this.unsyncedBytes >= BACKGROUND_SYNC_BYTES && this.syncing === undefined) this.startBackgroundSync();
   }
 
-  /** fdatasync without waiting; a failure is reported like a failed write (nothing since the last sync is sure). */
+  /** fdatasync without waiting; a failure is reported by the next call as a failed sync (see sync()). */
   private startBackgroundSync(): void {
     this.unsyncedBytes = 0;
-    const offset = this.written;
     this.syncing = this.file.sync().then(
       () => undefined,
       (error: unknown) => {
-        this.failure ??= new WriteFailure(Number.NaN, offset, error);
+        this.syncFailed ??= { error };
       },
     ).finally(() => (this.syncing = undefined));
   }

@@ -1,107 +1,109 @@
 // FORMAT.md "Recovery": rebuild the index at open from the checkpoint (when it still matches the data file) and
 // the records after it, and find where the valid stream ends so a torn tail can be cut.
 import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeCheckpoint, type Checkpoint } from './index-checkpoint.js';
-import { checkFileHeader, FILE_HEADER_BYTES } from './file-header.js';
-import { INDEX_STRIDE, ObjectIndex } from './object-index.js';
-import { crcOfRange, readHeaderAt, ScanWindow } from './record-reader.js';
-import { RECORD_HEADER_BYTES, RecordType } from './record-header.js';
+import { decodeCheckpoint, type Checkpoint, type RewrittenRecord } from './index-checkpoint.js';
+import { checkFileHeader, FILE_HEADER_BYTES, fileVersion } from './file-header.js';
+import { ObjectIndex } from './object-index.js';
+import { crcOfRange, findRecord, readHeaderAt, ScanWindow, type RecordAt } from './record-reader.js';
+import { encodeRecordHeader, filemarkHeader, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES } from './record-header.js';
 import { MediaFormatError } from './tape-medium.js';
+
+/** What became of the index checkpoint: used, absent (a blank cartridge has none until it is closed), or refused. */
+export type CheckpointState = { readonly kind: 'used' } | { readonly kind: 'missing' } | { readonly kind: 'unusable'; readonly reason: string };
 
 export interface Recovery {
   readonly index: ObjectIndex;
   /** Highest pass among the checkpoint and the surviving records. */
   readonly pass: number;
-  /** Set when the checkpoint was missing or did not match: the whole file was walked. */
-  readonly checkpointProblem: string | undefined;
+  /** Unless it was used, the whole file was walked. */
+  readonly checkpoint: CheckpointState;
   /** Records found after the checkpoint (or in the whole file when it was rebuilt). */
   readonly scannedRecords: number;
   /** Bytes after the last valid record, to be cut, and why the stream ended there. */
   readonly tail: { readonly offset: number; readonly bytes: number; readonly reason: string } | undefined;
+  /** The data file's format version. */
+  readonly version: number;
+  /** The filemark record a crash took from a cut inside a run, written again from the checkpoint */
+  readonly rewritten: RewrittenRecord | undefined;
 }
 
-/** Check that the checkpoint's last stretch of records is still in the file exactly where it says. */
-async function checkpointProblem(file: RandomAccessFile, checkpoint: Checkpoint, fileLength: number): Promise<string | undefined> {
-  if (checkpoint.endOffset > fileLength) return `it ends at ${checkpoint.endOffset} but the data file has ${fileLength} bytes`;
-  if (checkpoint.objectCount === 0) return checkpoint.endOffset === FILE_HEADER_BYTES ? undefined : 'it is empty but does not end at the file header';
-  const lastAnchor = checkpoint.anchors.length - 1;
-  let objectNumber = lastAnchor * INDEX_STRIDE;
-  let offset = checkpoint.anchors[lastAnchor];
+/** The record holding the last object of `index`, found from its anchor. */
+async function lastRecord(file: RandomAccessFile, index: ObjectIndex): Promise<RecordAt> {
+  const last = index.objectCount - 1;
+  const found = await findRecord(file, index.anchorFor(last), last);
+  if ('problem' in found) throw new MediaFormatError(`Cannot recover: ${found.problem}`, found.objectNumber);
+  return found;
+}
+
+/** Check that the index's last stretch of records (from its last anchor) is in the file exactly where it says. */
+async function stretchProblem(file: RandomAccessFile, index: ObjectIndex, pass: number, fileLength: number): Promise<string | undefined> {
+  if (index.endOffset > fileLength) return `it ends at ${index.endOffset} but the data file has ${fileLength} bytes`;
+  if (index.objectCount === 0) return index.endOffset === FILE_HEADER_BYTES ? undefined : 'it is empty but does not end at the file header';
+  let { objectNumber, offset } = index.anchorFor(index.objectCount - 1);
   let previousPass = 0;
-  for (; objectNumber < checkpoint.objectCount; objectNumber++) {
+  while (objectNumber < index.objectCount) {
     const header = await readHeaderAt(file, offset);
     if (typeof header === 'string') return `object ${objectNumber} at ${offset} has a bad header (${header})`;
     if (header.objectNumber !== objectNumber) return `the record at ${offset} is object ${header.objectNumber}, not ${objectNumber}`;
-    if (header.pass > checkpoint.pass || header.pass < previousPass) return `object ${objectNumber} was written after the checkpoint`;
-    const isMark = header.type === RecordType.FILEMARK;
-    const ordinal = lowerBound(checkpoint.filemarks, objectNumber);
-    if (isMark !== (ordinal < checkpoint.filemarks.length && checkpoint.filemarks[ordinal] === objectNumber)) {
-      return `object ${objectNumber} is ${isMark ? '' : 'not '}a filemark, unlike the checkpoint says`;
-    }
+    if (header.pass > pass || header.pass < previousPass) return `object ${objectNumber} was written after the checkpoint`;
+    const objects = objectsIn(header);
+    const marks = index.filemarksBefore(objectNumber + objects) - index.filemarksBefore(objectNumber);
+    if (marks !== (isFilemarkRecord(header) ? objects : 0)) return `the record of object ${objectNumber} does not hold the filemarks the checkpoint says`;
     previousPass = header.pass;
+    objectNumber += objects;
     offset += RECORD_HEADER_BYTES + header.storedLength;
   }
-  return offset === checkpoint.endOffset ? undefined : `its last record ends at ${offset}, not ${checkpoint.endOffset}`;
+  return objectNumber === index.objectCount && offset === index.endOffset ? undefined : `its last record ends at ${offset}, not ${index.endOffset}`;
 }
 
-function lowerBound(values: ArrayLike<number>, value: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (values[middle] < value) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-async function lastPassOf(file: RandomAccessFile, index: ObjectIndex): Promise<number> {
-  if (index.objectCount === 0) return 0;
-  const anchor = index.anchorFor(index.objectCount - 1);
-  let offset = anchor.offset;
-  let pass = 0;
-  for (let n = anchor.objectNumber; n < index.objectCount; n++) {
-    const header = await readHeaderAt(file, offset);
-    if (typeof header === 'string') throw new MediaFormatError(`Cannot recover: object ${n} changed during recovery`, n);
-    pass = header.pass;
-    offset += RECORD_HEADER_BYTES + header.storedLength;
-  }
-  return pass;
-}
-
-/** Offset of the last object in the index (walk from its anchor). */
-async function lastRecordOffset(file: RandomAccessFile, index: ObjectIndex): Promise<number> {
-  const last = index.objectCount - 1;
-  let { objectNumber, offset } = index.anchorFor(last);
-  for (; objectNumber < last; objectNumber++) {
-    const header = await readHeaderAt(file, offset);
-    if (typeof header === 'string') throw new MediaFormatError(`Cannot recover: object ${objectNumber} changed during recovery`, objectNumber);
-    offset += RECORD_HEADER_BYTES + header.storedLength;
-  }
-  return offset;
+/**
+ * The rewritten-record rule: a checkpoint that names a rewritten record (a cut inside a filemark run) whose record is missing or torn,
+ * while everything before it checks out: write the record again. Returns whether it did.
+ */
+async function rewriteLostRecord(file: RandomAccessFile, checkpoint: Checkpoint, fileLength: number): Promise<boolean> {
+  const rewritten = checkpoint.rewritten;
+  if (rewritten === undefined || fileLength < rewritten.offset) return false;
+  if (typeof (await readHeaderAt(file, rewritten.offset)) !== 'string') return false; // a whole record: not a lost rewrite
+  const prefix = new ObjectIndex(checkpoint);
+  prefix.truncate(rewritten.firstObject, rewritten.offset);
+  if ((await stretchProblem(file, prefix, checkpoint.pass, fileLength)) !== undefined) return false;
+  const header = Buffer.alloc(RECORD_HEADER_BYTES);
+  encodeRecordHeader(filemarkHeader(rewritten.firstObject, checkpoint.objectCount - rewritten.firstObject, checkpoint.pass), header);
+  await file.write([header], rewritten.offset);
+  await file.sync();
+  return true;
 }
 
 export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buffer | undefined): Promise<Recovery> {
-  const fileLength = await file.length();
+  let fileLength = await file.length();
   const fileHeader = Buffer.alloc(FILE_HEADER_BYTES);
   await file.read(fileHeader, 0, FILE_HEADER_BYTES, 0);
   const headerProblem = checkFileHeader(fileHeader.subarray(0, Math.min(fileLength, FILE_HEADER_BYTES)));
   if (headerProblem !== undefined) throw new MediaFormatError(`Cannot open the cartridge: ${headerProblem}`, 0);
 
   let index = ObjectIndex.empty(FILE_HEADER_BYTES);
-  let problem: string | undefined = 'there is no index checkpoint';
+  let state: CheckpointState = { kind: 'missing' };
   let checkpointPass = 0;
+  let rewritten: RewrittenRecord | undefined;
   if (checkpointBytes !== undefined) {
     const checkpoint = decodeCheckpoint(checkpointBytes);
-    problem = typeof checkpoint === 'string' ? checkpoint : await checkpointProblem(file, checkpoint, fileLength);
+    let problem = typeof checkpoint === 'string' ? checkpoint : await stretchProblem(file, new ObjectIndex(checkpoint), checkpoint.pass, fileLength);
+    if (typeof checkpoint !== 'string' && problem !== undefined && (await rewriteLostRecord(file, checkpoint, fileLength))) {
+      rewritten = checkpoint.rewritten;
+      fileLength = await file.length();
+      problem = await stretchProblem(file, new ObjectIndex(checkpoint), checkpoint.pass, fileLength);
+    }
     if (typeof checkpoint !== 'string' && problem === undefined) {
       index = new ObjectIndex(checkpoint);
       checkpointPass = checkpoint.pass;
+      state = { kind: 'used' };
+    } else {
+      state = { kind: 'unusable', reason: problem ?? 'unknown' };
     }
   }
 
   // Rule 1: walk the headers after the checkpoint; the first one that does not continue the stream ends it.
-  let pass = await lastPassOf(file, index);
+  let pass = index.objectCount === 0 ? 0 : (await lastRecord(file, index)).header.pass;
   const window = new ScanWindow(file, fileLength);
   let scanned = 0;
   let reason: string | undefined;
@@ -115,23 +117,20 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
     else if (header.pass < pass) reason = `object ${expected} is from an older pass (${header.pass} < ${pass})`;
     else if (offset + RECORD_HEADER_BYTES + header.storedLength > fileLength) reason = `object ${expected} has a partial payload`;
     if (reason !== undefined || typeof header === 'string') break;
-    index.append(header.type === RecordType.FILEMARK, offset, RECORD_HEADER_BYTES + header.storedLength);
+    index.append(isFilemarkRecord(header), offset, RECORD_HEADER_BYTES + header.storedLength, objectsIn(header));
     pass = header.pass;
     scanned++;
   }
 
   // Rule 2: the last record must pass its payload CRC; cut from the end until it does.
   while (index.objectCount > 0) {
-    const last = index.objectCount - 1;
-    const offset = await lastRecordOffset(file, index);
-    const header = await readHeaderAt(file, offset);
-    if (typeof header === 'string') throw new MediaFormatError(`Cannot recover: object ${last} changed during recovery`, last);
-    if ((await crcOfRange(file, offset + RECORD_HEADER_BYTES, header.storedLength)) === header.payloadCrc) break;
-    index.truncate(last, offset);
-    reason = `object ${last}, the last record, fails its payload CRC`;
+    const last = await lastRecord(file, index);
+    if ((await crcOfRange(file, last.offset + RECORD_HEADER_BYTES, last.header.storedLength)) === last.header.payloadCrc) break;
+    index.truncate(last.first, last.offset);
+    reason = `object ${last.first}, the last record, fails its payload CRC`;
   }
 
   const tail = index.endOffset < fileLength ? { offset: index.endOffset, bytes: fileLength - index.endOffset, reason: reason ?? 'unknown' } : undefined;
-  pass = await lastPassOf(file, index);
-  return { index, pass: Math.max(pass, checkpointPass), checkpointProblem: problem, scannedRecords: scanned, tail };
+  pass = index.objectCount === 0 ? 0 : (await lastRecord(file, index)).header.pass;
+  return { index, pass: Math.max(pass, checkpointPass), checkpoint: state, scannedRecords: scanned, tail, version: fileVersion(fileHeader), rewritten };
 }

@@ -3,7 +3,7 @@
 // a large record is read with its header in one read, straight into the buffer handed to the caller (no copy), or
 // into a reused scratch buffer when it is compressed. Compressed payloads are checked and decompressed by a payload
 // worker from the (shared-memory) window or scratch into a shared slab lent to the caller. Every record's header CRC
-// and payload CRC are checked exactly as readRecordAt does; problems come back as values.
+// and payload CRC are checked; problems come back as values.
 import { uncompressSync } from 'lz4-napi';
 import { crc32c } from '../crc32c.js';
 import { PayloadWorkers } from './payload-workers.js';
@@ -11,7 +11,7 @@ import { copyBytes } from './copy-bytes.js';
 import { releaseMemoryNow } from '../release-memory.js';
 import { SharedMemoryPool } from './shared-memory-pool.js';
 import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
+import { decodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
 
 /** Records expected to be shorter than this go through the window (FORMAT.md "Reading"); longer ones are read
@@ -99,7 +99,7 @@ export class SequentialReader {
       if (ahead.generation !== this.generation) this.windowFilled = 0;
     }
     result ??= await this.readNow(offset, objectNumber, endOffset);
-    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + 1, endOffset);
+    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + objectsIn(result.header), endOffset);
     return result;
   }
 

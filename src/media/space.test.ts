@@ -78,6 +78,29 @@ describe('spaceSequentialFilemarks()', () => {
   });
 });
 
+describe('spaceSequentialFilemarks() over runs', () => {
+  // 0: block, 1..1000: a run of 1000 filemarks, 1001: block, 1002..1003: two filemarks, 1004: block.
+  const runs = ObjectIndex.empty(16);
+  runs.append(false, 16, 28);
+  runs.append(true, 44, 28, 1000);
+  runs.append(false, 72, 28);
+  runs.append(true, 100, 28, 2);
+  runs.append(false, 128, 28);
+
+  test('forward counts only the part of a run after the position', () => {
+    assert.deepEqual(spaceSequentialFilemarks(runs, 0, 1000), { position: 1001, outcome: { counted: 1000 } });
+    assert.deepEqual(spaceSequentialFilemarks(runs, 500, 501), { position: 1001, outcome: { counted: 501 } });
+    assert.deepEqual(spaceSequentialFilemarks(runs, 500, 502), { position: 1005, outcome: { counted: 0, stoppedBy: 'end-of-data' } });
+    assert.deepEqual(spaceSequentialFilemarks(runs, 999, 2), { position: 1001, outcome: { counted: 2 } });
+    assert.deepEqual(spaceSequentialFilemarks(runs, 1000, 2), { position: 1004, outcome: { counted: 2 } });
+  });
+  test('backward counts only the part of a run before the position', () => {
+    assert.deepEqual(spaceSequentialFilemarks(runs, 1005, -3), { position: 998, outcome: { counted: 3 } });
+    assert.deepEqual(spaceSequentialFilemarks(runs, 11, -10), { position: 1, outcome: { counted: 10 } });
+    assert.deepEqual(spaceSequentialFilemarks(runs, 11, -11), { position: 0, outcome: { counted: 0, stoppedBy: 'beginning-of-partition' } });
+  });
+});
+
 describe('locate()', () => {
   test('goes to any object up to end of data', () => {
     assert.deepEqual(locate(tape, 9, 4), { position: 4, outcome: { counted: 5 } });

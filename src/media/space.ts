@@ -9,6 +9,12 @@ export interface FilemarkView {
   filemark(ordinal: number): number;
   /** How many filemarks lie before object `objectNumber`. */
   filemarksBefore(objectNumber: number): number;
+  /** Maximal runs of consecutive filemarks, ascending (two runs are never adjacent). */
+  readonly runCount: number;
+  runStart(run: number): number;
+  runLength(run: number): number;
+  /** How many runs start before object `objectNumber`. */
+  runsStartingBefore(objectNumber: number): number;
 }
 
 export interface SpaceResult {
@@ -62,24 +68,28 @@ export function spaceFilemarks(index: FilemarkView, position: number, count: num
 
 /**
  * Space to the first run of `count` consecutive filemarks: forward ends after the run's last filemark, backward
- * before the run's first one (both: the far side in the direction of motion). Scans filemark positions only.
- * `counted` is |count| when a run was found, 0 otherwise.
+ * before the run's first one (both: the far side in the direction of motion). Visits runs of filemarks only (a run of
+ * millions of filemarks is one step). `counted` is |count| when a run was found, 0 otherwise.
  */
 export function spaceSequentialFilemarks(index: FilemarkView, position: number, count: number): SpaceResult {
   const length = Math.abs(count);
   if (length === 0) return { position, outcome: { counted: 0 } };
-  const before = index.filemarksBefore(position);
-  const runAt = (first: number): boolean => index.filemark(first + length - 1) - index.filemark(first) === length - 1;
   if (count > 0) {
-    for (let first = before; first + length - 1 < index.filemarkCount; first++) {
-      if (runAt(first)) return { position: index.filemark(first + length - 1) + 1, outcome: { counted: length } };
+    // The part of each run at or after the position must hold `length` filemarks; the first one that does wins.
+    let run = index.runsStartingBefore(position) - 1;
+    if (run < 0 || index.runStart(run) + index.runLength(run) <= position) run++;
+    for (; run < index.runCount; run++) {
+      const end = index.runStart(run) + index.runLength(run);
+      const first = Math.max(index.runStart(run), position);
+      if (end - first >= length) return { position: first + length, outcome: { counted: length } };
     }
     return { position: index.objectCount, outcome: { counted: 0, stoppedBy: 'end-of-data' } };
   }
-  // Backward: the run must end before the position; try runs ending at the nearest filemark first.
-  for (let last = before - 1; last - length + 1 >= 0; last--) {
-    const first = last - length + 1;
-    if (runAt(first)) return { position: index.filemark(first), outcome: { counted: length } };
+  // Backward: the run must end before the position; the nearest one that holds `length` filemarks wins.
+  for (let run = index.runsStartingBefore(position) - 1; run >= 0; run--) {
+    const start = index.runStart(run);
+    const end = Math.min(start + index.runLength(run), position);
+    if (end - start >= length) return { position: end - length, outcome: { counted: length } };
   }
   return { position: 0, outcome: { counted: 0, stoppedBy: 'beginning-of-partition' } };
 }

@@ -109,6 +109,24 @@ export class MediaWriteError extends Error {
   }
 }
 
+/**
+ * The storage under the cartridge has no space left (ENOSPC, EDQUOT) and this write was refused before it was
+ * acknowledged: nothing of it was kept and nothing acknowledged was lost by it. Until a write reaches the storage
+ * again, every write is tried on the storage before it is answered (FORMAT.md "Disk full"). SSC answers DATA PROTECT
+ * (a thin-provisioned medium that cannot allocate space).
+ */
+export class StorageFullError extends MediaWriteError {
+  constructor(message: string, code: string | undefined) {
+    super(message, code, 0);
+    this.name = 'StorageFullError';
+  }
+}
+
+/** The system error codes that mean "no space left" (the disk, or the user's quota). */
+export function isNoSpaceCode(code: string | undefined): boolean {
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** The medium refuses a write for WORM rules (overwrite of written data). SSC answers DATA PROTECT 30/0C. */
 export class WormViolationError extends Error {
   constructor(message: string) {
@@ -122,7 +140,11 @@ export interface WriteOptions {
   readonly compress: boolean;
 }
 
-/** An open cartridge, mounted in one drive. All methods are called one at a time (the drive serializes). */
+/**
+ * An open cartridge, mounted in one drive. The drive is the one owner of ordering: it calls the asynchronous
+ * methods one at a time, each after the previous one settled. A medium does not queue calls behind each other: a
+ * call made while another runs is refused (rejected with an Error), never silently reordered.
+ */
 export interface TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
@@ -145,12 +167,16 @@ export interface TapeMedium {
    * unless WORM forbids it (WormViolationError). Resolves when the record is safe in the writer (buffered mode);
    * `flush()` makes it durable. The medium does not keep `block` after the promise resolves.
    * MediumFullError: the record would pass the physical end; nothing was written.
-   * MediaWriteError (from this or any later write, writeFilemarks, erase, read or flush): records still in the
-   * write buffer (acknowledged, at most ~1 MiB, never anything flushed) were lost with the failing one;
-   * `position()` afterwards is the new end of data, and writing may resume there.
+   * MediaWriteError (from this or any later operation): records still in the drive's buffer (acknowledged, never
+   * anything flushed; for FileTapeMedium at most the writer's 4 MiB plus the four blocks of the compression stage,
+   * FORMAT.md "Writing") were lost with the failing one, counted by `lostAcknowledged`; `position()` afterwards is
+   * the new end of data, and writing may resume there.
    */
   write(block: Buffer, options: WriteOptions): Promise<WriteOutcome>;
-  /** Write `count` filemarks at the position (same truncation and WORM rules as write; all or none fit). */
+  /**
+   * Write `count` filemarks at the position (same truncation and WORM rules as write; all or none fit). A count that
+   * is not an integer from 0 to 2^32 - 1 is a RangeError (WRITE FILEMARKS counts are 24-bit).
+   */
   writeFilemarks(count: number): Promise<WriteOutcome>;
 
   /**
@@ -188,8 +214,9 @@ export interface TapeMedium {
   /** Flush and release. The medium is unusable afterwards. */
   close(): Promise<void>;
 
-  /** Medium auxiliary memory (MAM) attributes by identifier, raw attribute values. */
+  /** Medium auxiliary memory (MAM) attributes by identifier, raw attribute values (copies). */
   readAttributes(): ReadonlyMap<number, Buffer>;
+  /** Set these attributes, durably when the promise resolves; a zero-length value deletes the attribute. */
   writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void>;
 }
 

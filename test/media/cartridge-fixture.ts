@@ -80,8 +80,13 @@ export function memoryStore(): { store: FileMediaStore; storage: MemoryStorage; 
   return { store: new FileMediaStore({ directory: '/nonexistent', log, storage }), storage, lines };
 }
 
-/** What the crash worker writes as object `objectNumber` in round `round`: a filemark, or a block. */
+/**
+ * What the crash worker writes as object `objectNumber` in round `round`: a filemark, or a block. Some groups of four
+ * objects are all filemarks, which the worker writes as runs (FORMAT.md "Filemark runs").
+ */
 export function crashObject(objectNumber: number, round: number): { kind: 'filemark' } | { kind: 'block'; data: Buffer; compress: boolean } {
+  const group = (Math.imul(Math.floor(objectNumber / 4) + 1, 0x27d4eb2d) ^ Math.imul(round + 1, 0x165667b1)) >>> 0;
+  if ((group ^ (group >>> 13)) % 13 === 0) return { kind: 'filemark' };
   const h = Math.imul(objectNumber + 1, 0x9e3779b1) ^ Math.imul(round + 1, 0x85ebca6b);
   const mix = (h ^ (h >>> 15)) >>> 0;
   if (mix % 11 === 0) return { kind: 'filemark' };

@@ -144,7 +144,7 @@ describe('recovery of a damaged cartridge', () => {
 
   test('a lost index is rebuilt from the records and answers the same', async () => {
     const { medium, warnings } = await openWith(pristine, undefined);
-    assert.ok(warnings.includes('index checkpoint unusable; rebuilt the index from the records'));
+    assert.ok(warnings.includes('index checkpoint missing; rebuilt the index from the records'));
     await medium.spaceToEndOfData();
     assert.deepEqual(medium.position(), { objectNumber: 9, fileNumber: 3, atEndOfData: true });
     assert.deepEqual(await medium.spaceFilemarks(-2), { counted: 2 });

@@ -16,8 +16,15 @@ async function main(directory: string, barcode: string, round: number): Promise<
     for (let i = 0; i < burst; i++) {
       const objectNumber = medium.position().objectNumber;
       const object = crashObject(objectNumber, round);
-      if (object.kind === 'filemark') await medium.writeFilemarks(1);
-      else await medium.write(object.data, { compress: object.compress });
+      if (object.kind === 'block') {
+        await medium.write(object.data, { compress: object.compress });
+        continue;
+      }
+      // Consecutive filemarks go in one command: one run record.
+      let count = 1;
+      while (crashObject(objectNumber + count, round).kind === 'filemark') count++;
+      await medium.writeFilemarks(count);
+      i += count - 1;
     }
     await medium.flush();
     process.stdout.write(`flushed ${medium.position().objectNumber}\n`);

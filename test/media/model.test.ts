@@ -63,7 +63,7 @@ type Operation =
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ op: fc.constant('write' as const), size: fc.oneof(fc.integer({ min: 0, max: 700 }), fc.constant(70_000)), compress: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('filemarks' as const), count: fc.integer({ min: 0, max: 3 }) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('filemarks' as const), count: fc.integer({ min: 0, max: 5 }) }) },
   { weight: 4, arbitrary: fc.constant({ op: 'read' as const }) },
   { weight: 8, arbitrary: fc.record({ op: fc.constantFrom('spaceBlocks' as const, 'spaceFilemarks' as const), count: fc.oneof(fc.integer({ min: -4, max: 4 }), fc.integer({ min: -60, max: 60 })) }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('locate' as const), target: fc.integer({ min: 0, max: 120 }) }) },

@@ -1,6 +1,6 @@
 // How the cartridge format's failures become SSC sense (SSC-4 4.2.x error conditions).
 import type { Logger } from '../../log.js';
-import { MediaFormatError, MediaWriteError, MediumFullError, WormViolationError } from '../../media/tape-medium.js';
+import { MediaFormatError, MediaWriteError, MediumFullError, StorageFullError, WormViolationError } from '../../media/tape-medium.js';
 import { SenseError, senseOf } from '../sense.js';
 
 export interface MediumErrorContext {
@@ -30,6 +30,15 @@ export function mediumErrorToSense(err: unknown, ctx: MediumErrorContext): Sense
   }
   if (err instanceof WormViolationError) {
     return new SenseError(senseOf('WORM_MEDIUM_OVERWRITE_ATTEMPTED'));
+  }
+  if (err instanceof StorageFullError) {
+    // The storage under the cartridge is full and nothing was acknowledged: the drive refuses to write, as a
+    // thin-provisioned device that cannot allocate space does (FORMAT.md "Disk full"). The precise SPC-4 reason is
+    // SPACE ALLOCATION FAILED WRITE PROTECT (27h/07h, which Linux reports as ENOSPC); until the catalogue has it,
+    // the same key and ASC: WRITE PROTECTED (27h/00h).
+    ctx.onError?.('write');
+    ctx.log.warn({ drive: ctx.drive, code: err.code }, 'write refused: the storage is full');
+    return new SenseError(senseOf('WRITE_PROTECTED'));
   }
   if (err instanceof MediaWriteError) {
     ctx.onError?.('write');

@@ -17,8 +17,9 @@ export class MemoryMediaStore implements MediaStore {
   async open(c: CartridgeDescriptor): Promise<TapeMedium> {
     if (this.openGate) await this.openGate;
     if (!this.media.has(c.barcode)) await this.create(c);
-    const m = this.media.get(c.barcode) as MemoryTapeMedium;
-    m.closed = false;
+    const m = this.media.get(c.barcode);
+    if (m === undefined) throw new Error(`no cartridge ${c.barcode}`);
+    m.reload();
     return m;
   }
 

@@ -1,9 +1,12 @@
-// An in-memory TapeMedium for SSC unit tests: the contract of media/tape-medium.ts, without a disk.
+// An in-memory TapeMedium for SSC unit tests: the contract of media/tape-medium.ts, without a disk. It runs the
+// same behavioural suite as FileTapeMedium (test/media/tape-medium-contract.ts), so it cannot drift from it.
 // Capacity counts stored bytes (one object = its length, a filemark = 0) so early warning and overflow are
 // easy to provoke; `badObjects` makes chosen objects unreadable.
+import { OperationGuard } from '../../../media/operation-guard.js';
+import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
+import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
 import {
   MediaFormatError,
-  MediaWriteError,
   MediumFullError,
   WormViolationError,
 } from '../../../media/tape-medium.js';
@@ -39,16 +42,13 @@ export class MemoryTapeMedium implements TapeMedium {
   flushCount = 0;
   closed = false;
   readonly attributes = new Map<number, Buffer>();
+  loadCount = 1;
   private pos = 0;
   /** The capacity made available (SET CAPACITY changes it; `nativeCapacityBytes` never changes). */
   private capacityBytes: number;
   private readonly earlyWarningBytes: number;
-  private hostWritten = 0;
-  private hostRead = 0;
-  private blocksWritten = 0;
-  private blocksRead = 0;
-  private filemarksWritten = 0;
-  loadCount = 1;
+  private readonly stats = { hostWritten: 0, hostRead: 0, blocksWritten: 0, blocksRead: 0, filemarksWritten: 0 };
+  private guard: OperationGuard;
 
   constructor(options: MemoryTapeMediumOptions = {}) {
     this.barcode = options.barcode ?? 'A00001L8';
@@ -56,183 +56,191 @@ export class MemoryTapeMedium implements TapeMedium {
     this.capacityBytes = options.capacityBytes ?? 1 << 30;
     this.nativeCapacityBytes = this.capacityBytes;
     this.earlyWarningBytes = options.earlyWarningBytes ?? 0;
+    this.guard = new OperationGuard(this.barcode);
+  }
+
+  /** The cartridge is loaded again (MemoryMediaStore.open): open, at the beginning of the partition. */
+  reload(): void {
+    this.closed = false;
+    this.pos = 0;
+    this.guard = new OperationGuard(this.barcode);
   }
 
   position(): MediumPosition {
-    let files = 0;
-    for (let i = 0; i < this.pos; i++) if (this.objects[i].kind === 'filemark') files++;
-    return { objectNumber: this.pos, fileNumber: files, atEndOfData: this.pos === this.objects.length };
+    return { objectNumber: this.pos, fileNumber: this.filemarksBefore(this.pos), atEndOfData: this.pos === this.objects.length };
   }
 
   capacity(): MediumCapacity {
     const used = this.usedBytes(this.objects.length);
-    return {
-      capacityBytes: this.capacityBytes,
-      usedBytes: used,
-      remainingBytes: this.capacityBytes - used,
-      earlyWarningBytes: this.earlyWarningBytes,
-    };
+    return { capacityBytes: this.capacityBytes, usedBytes: used, remainingBytes: this.capacityBytes - used, earlyWarningBytes: this.earlyWarningBytes };
   }
 
   statistics(): MediumStatistics {
+    const { hostWritten, hostRead, blocksWritten, blocksRead, filemarksWritten } = this.stats;
     return {
-      hostBytesWritten: this.hostWritten,
-      hostBytesRead: this.hostRead,
-      storedBytesWritten: this.hostWritten,
-      storedBytesRead: this.hostRead,
-      lifetimeHostBytesWritten: this.hostWritten,
-      lifetimeHostBytesRead: this.hostRead,
-      blocksWritten: this.blocksWritten,
-      blocksRead: this.blocksRead,
-      filemarksWritten: this.filemarksWritten,
-      readErrors: 0,
-      writeErrors: 0,
-      loadCount: this.loadCount,
+      hostBytesWritten: hostWritten, hostBytesRead: hostRead, storedBytesWritten: hostWritten, storedBytesRead: hostRead,
+      lifetimeHostBytesWritten: hostWritten, lifetimeHostBytesRead: hostRead,
+      blocksWritten, blocksRead, filemarksWritten, readErrors: 0, writeErrors: 0, loadCount: this.loadCount,
     };
   }
 
   read(): Promise<ReadOutcome> {
-    if (this.pos >= this.objects.length) return Promise.resolve({ kind: 'end-of-data' });
-    if (this.badObjects.has(this.pos)) return Promise.reject(new MediaFormatError(`object ${this.pos} is corrupt`, this.pos));
-    const o = this.objects[this.pos++];
-    if (o.kind === 'filemark') return Promise.resolve({ kind: 'filemark' });
-    this.blocksRead++;
-    this.hostRead += o.data.length;
-    return Promise.resolve({ kind: 'block', data: Buffer.from(o.data) });
+    return this.run('read', (): ReadOutcome => {
+      if (this.pos >= this.objects.length) return { kind: 'end-of-data' };
+      if (this.badObjects.has(this.pos)) throw new MediaFormatError(`object ${this.pos} is corrupt`, this.pos);
+      const o = this.objects[this.pos++];
+      if (o.kind === 'filemark') return { kind: 'filemark' };
+      this.stats.blocksRead++;
+      this.stats.hostRead += o.data.length;
+      return { kind: 'block', data: Buffer.from(o.data) };
+    });
   }
 
   write(block: Buffer, options: WriteOptions): Promise<WriteOutcome> {
-    return this.append({ kind: 'block', data: Buffer.from(block), compressed: options.compress }, block.length);
+    return this.run('write', () => this.append([{ kind: 'block', data: Buffer.from(block), compressed: options.compress }], block.length));
   }
 
-  async writeFilemarks(count: number): Promise<WriteOutcome> {
-    let outcome: WriteOutcome = { earlyWarning: this.inEarlyWarning(this.usedBytes(this.pos)) };
-    for (let i = 0; i < count; i++) outcome = await this.append({ kind: 'filemark' }, 0);
-    if (count === 0) this.truncateCheck();
-    return outcome;
+  writeFilemarks(count: number): Promise<WriteOutcome> {
+    return this.run('writeFilemarks', () => {
+      if (!Number.isInteger(count) || count < 0 || count > MAX_FILEMARK_RUN) throw new RangeError(`Cannot write ${count} filemarks`);
+      if (count === 0) return { earlyWarning: this.inEarlyWarning(this.usedBytes(this.objects.length)) };
+      return this.append(Array.from({ length: count }, (): MemoryObject => ({ kind: 'filemark' })), 0);
+    });
   }
 
   spaceBlocks(count: number): Promise<SpaceOutcome> {
-    let counted = 0;
-    if (count > 0) {
-      while (counted < count) {
-        if (this.pos >= this.objects.length) return Promise.resolve({ counted, stoppedBy: 'end-of-data' });
-        const o = this.objects[this.pos++];
-        if (o.kind === 'filemark') return Promise.resolve({ counted, stoppedBy: 'filemark' });
+    return this.run('spaceBlocks', (): SpaceOutcome => {
+      let counted = 0;
+      while (counted < Math.abs(count)) {
+        if (count > 0 && this.pos >= this.objects.length) return { counted, stoppedBy: 'end-of-data' };
+        if (count < 0 && this.pos === 0) return { counted, stoppedBy: 'beginning-of-partition' };
+        const o = count > 0 ? this.objects[this.pos++] : this.objects[--this.pos];
+        if (o.kind === 'filemark') return { counted, stoppedBy: 'filemark' };
         counted++;
       }
-    } else {
-      while (counted < -count) {
-        if (this.pos === 0) return Promise.resolve({ counted, stoppedBy: 'beginning-of-partition' });
-        const o = this.objects[--this.pos];
-        if (o.kind === 'filemark') return Promise.resolve({ counted, stoppedBy: 'filemark' });
-        counted++;
-      }
-    }
-    return Promise.resolve({ counted });
+      return { counted };
+    });
   }
 
   spaceFilemarks(count: number): Promise<SpaceOutcome> {
-    let counted = 0;
-    if (count > 0) {
-      while (counted < count) {
-        if (this.pos >= this.objects.length) return Promise.resolve({ counted, stoppedBy: 'end-of-data' });
-        if (this.objects[this.pos++].kind === 'filemark') counted++;
+    return this.run('spaceFilemarks', (): SpaceOutcome => {
+      let counted = 0;
+      while (counted < Math.abs(count)) {
+        if (count > 0 && this.pos >= this.objects.length) return { counted, stoppedBy: 'end-of-data' };
+        if (count < 0 && this.pos === 0) return { counted, stoppedBy: 'beginning-of-partition' };
+        const o = count > 0 ? this.objects[this.pos++] : this.objects[--this.pos];
+        if (o.kind === 'filemark') counted++;
       }
-    } else {
-      while (counted < -count) {
-        if (this.pos === 0) return Promise.resolve({ counted, stoppedBy: 'beginning-of-partition' });
-        if (this.objects[--this.pos].kind === 'filemark') counted++;
-      }
-    }
-    return Promise.resolve({ counted });
+      return { counted };
+    });
   }
 
   spaceSequentialFilemarks(count: number): Promise<SpaceOutcome> {
-    const n = Math.abs(count);
-    const runEndsAt = (i: number): boolean => {
-      if (i < n) return false;
-      for (let k = i - n; k < i; k++) if (this.objects[k].kind !== 'filemark') return false;
-      return true;
-    };
-    if (count > 0) {
-      // Forward: stop just after the first run of n filemarks that ends after the position.
-      for (let i = this.pos + 1; i <= this.objects.length; i++) {
-        if (i - n >= this.pos && runEndsAt(i)) {
-          this.pos = i;
-          return Promise.resolve({ counted: 1 });
+    return this.run('spaceSequentialFilemarks', (): SpaceOutcome => {
+      const n = Math.abs(count);
+      const runEndsAt = (i: number): boolean => {
+        if (i < n) return false;
+        for (let k = i - n; k < i; k++) if (this.objects[k].kind !== 'filemark') return false;
+        return true;
+      };
+      if (count > 0) {
+        // Forward: stop just after the first run of n filemarks that starts at or after the position.
+        for (let i = this.pos + n; i <= this.objects.length; i++) {
+          if (runEndsAt(i)) {
+            this.pos = i;
+            return { counted: n };
+          }
+        }
+        this.pos = this.objects.length;
+        return { counted: 0, stoppedBy: 'end-of-data' };
+      }
+      // Backward: stop on the BOP side of the nearest run that ends before the position.
+      for (let i = this.pos; i >= n; i--) {
+        if (runEndsAt(i)) {
+          this.pos = i - n;
+          return { counted: n };
         }
       }
-      this.pos = this.objects.length;
-      return Promise.resolve({ counted: 0, stoppedBy: 'end-of-data' });
-    }
-    // Backward: stop on the BOP side of the run (before its first filemark).
-    for (let i = this.pos; i >= n; i--) {
-      if (runEndsAt(i) && i <= this.pos) {
-        this.pos = i - n;
-        return Promise.resolve({ counted: 1 });
-      }
-    }
-    this.pos = 0;
-    return Promise.resolve({ counted: 0, stoppedBy: 'beginning-of-partition' });
+      this.pos = 0;
+      return { counted: 0, stoppedBy: 'beginning-of-partition' };
+    });
   }
 
   spaceToEndOfData(): Promise<void> {
-    this.pos = this.objects.length;
-    return Promise.resolve();
+    return this.run('spaceToEndOfData', () => void (this.pos = this.objects.length));
   }
 
   locate(objectNumber: number): Promise<SpaceOutcome> {
-    if (objectNumber > this.objects.length) {
-      this.pos = this.objects.length;
-      return Promise.resolve({ counted: this.pos, stoppedBy: 'end-of-data' });
-    }
-    this.pos = objectNumber;
-    return Promise.resolve({ counted: objectNumber });
+    return this.run('locate', (): SpaceOutcome => {
+      const from = this.pos;
+      this.pos = Math.min(objectNumber, this.objects.length);
+      const counted = Math.abs(this.pos - from);
+      return objectNumber > this.objects.length ? { counted, stoppedBy: 'end-of-data' } : { counted };
+    });
   }
 
   rewind(): Promise<void> {
-    this.pos = 0;
-    return Promise.resolve();
+    return this.run('rewind', () => void (this.pos = 0));
   }
 
   erase(): Promise<void> {
-    if (this.worm) return Promise.reject(new WormViolationError('WORM medium cannot be erased'));
-    this.objects.length = this.pos;
-    return Promise.resolve();
+    return this.run('erase', () => {
+      if (this.worm) throw new WormViolationError('WORM medium cannot be erased');
+      this.objects.length = this.pos;
+    });
   }
 
   setCapacity(capacityBytes: number): Promise<void> {
-    if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1 || capacityBytes > this.nativeCapacityBytes) {
-      return Promise.reject(new RangeError(`capacity ${capacityBytes} out of range`));
-    }
-    if (this.worm) return Promise.reject(new WormViolationError('WORM medium cannot be reformatted'));
-    this.objects.length = 0;
-    this.pos = 0;
-    this.capacityBytes = capacityBytes;
-    return Promise.resolve();
+    return this.run('setCapacity', () => {
+      if (!Number.isSafeInteger(capacityBytes) || capacityBytes < 1 || capacityBytes > this.nativeCapacityBytes) {
+        throw new RangeError(`capacity ${capacityBytes} out of range`);
+      }
+      if (this.worm) throw new WormViolationError('WORM medium cannot be reformatted');
+      this.objects.length = 0;
+      this.pos = 0;
+      this.capacityBytes = capacityBytes;
+    });
   }
 
   flush(): Promise<void> {
-    this.flushCount++;
-    return Promise.resolve();
+    return this.run('flush', () => void this.flushCount++);
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    return Promise.resolve();
+    return this.run('close', () => {
+      this.closed = true;
+      this.guard.close();
+    });
   }
 
   readAttributes(): ReadonlyMap<number, Buffer> {
-    return this.attributes;
+    return new Map([...this.attributes].map(([id, value]) => [id, Buffer.from(value)]));
   }
 
   writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void> {
-    for (const [id, value] of attributes) {
-      if (value.length === 0) this.attributes.delete(id);
-      else this.attributes.set(id, Buffer.from(value));
+    return this.run('writeAttributes', () => {
+      for (const [id, value] of attributes) {
+        if (value.length === 0) this.attributes.delete(id);
+        else this.attributes.set(id, Buffer.from(value));
+      }
+    });
+  }
+
+  /** One operation at a time, each finishing after a turn of the event loop, as the contract says. */
+  private async run<T>(operation: string, body: () => T): Promise<T> {
+    this.guard.begin(operation);
+    try {
+      await Promise.resolve();
+      return body();
+    } finally {
+      this.guard.end();
     }
-    return Promise.resolve();
+  }
+
+  private filemarksBefore(objectNumber: number): number {
+    let files = 0;
+    for (let i = 0; i < objectNumber; i++) if (this.objects[i].kind === 'filemark') files++;
+    return files;
   }
 
   private usedBytes(upTo: number): number {
@@ -248,37 +256,35 @@ export class MemoryTapeMedium implements TapeMedium {
     return this.capacityBytes - used <= this.earlyWarningBytes;
   }
 
-  private truncateCheck(): void {
-    if (this.worm && this.pos < this.objects.length) throw new WormViolationError('WORM overwrite');
+  private wormView(): WormView {
+    return {
+      objectCount: this.objects.length,
+      filemarkCount: this.filemarksBefore(this.objects.length),
+      filemarksBefore: (n) => this.filemarksBefore(n),
+      isFilemark: (n) => this.objects[n]?.kind === 'filemark',
+    };
   }
 
-  private append(object: MemoryObject, lengthBytes: number): Promise<WriteOutcome> {
+  private append(objects: MemoryObject[], lengthBytes: number): WriteOutcome {
     if (this.failNextWrite) {
       const err = this.failNextWrite;
       this.failNextWrite = undefined;
-      return Promise.reject(err);
+      throw err;
     }
-    if (this.worm && this.pos < this.objects.length) {
-      return Promise.reject(new WormViolationError(`WORM medium ${this.barcode}: overwrite at object ${this.pos}`));
+    if (this.worm && !wormAllowsWrite(this.wormView(), this.pos)) {
+      throw new WormViolationError(`WORM medium ${this.barcode}: overwrite at object ${this.pos}`);
     }
     const usedBefore = this.usedBytes(this.pos);
-    if (usedBefore + lengthBytes > this.capacityBytes) {
-      return Promise.reject(new MediumFullError(`medium ${this.barcode} is full`));
-    }
+    if (usedBefore + lengthBytes > this.capacityBytes) throw new MediumFullError(`medium ${this.barcode} is full`);
     this.objects.length = this.pos;
-    this.objects.push(object);
-    this.pos++;
-    if (object.kind === 'block') {
-      this.blocksWritten++;
-      this.hostWritten += lengthBytes;
+    this.objects.push(...objects);
+    this.pos += objects.length;
+    if (objects[0].kind === 'block') {
+      this.stats.blocksWritten++;
+      this.stats.hostWritten += lengthBytes;
     } else {
-      this.filemarksWritten++;
+      this.stats.filemarksWritten += objects.length;
     }
-    return Promise.resolve({ earlyWarning: this.inEarlyWarning(usedBefore + lengthBytes) });
+    return { earlyWarning: this.inEarlyWarning(usedBefore + lengthBytes) };
   }
-}
-
-/** A MediaWriteError as the file store would throw it for a full disk. */
-export function diskFullError(): MediaWriteError {
-  return new MediaWriteError('no space left on device', 'ENOSPC');
 }

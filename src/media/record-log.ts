@@ -1,0 +1,296 @@
+// FORMAT.md "Records", "Index", "Overwrite and erase", "Write errors": the record stream of one mounted cartridge.
+// It owns one invariant: the index, the writer and the data file describe the same stream (objects 0..objectCount,
+// ending at endOffset, every record of the current pass or an older one), through appends, cuts and failed writes.
+// Positions, capacity and WORM are the medium's (file-tape-medium.ts); this knows only where records are.
+import { crc32c } from '../crc32c.js';
+import type { Logger } from '../log.js';
+import { StorageError, type RandomAccessFile } from '../storage/storage.js';
+import type { MediumCounters } from './medium-counters.js';
+import type { ObjectIndex } from './object-index.js';
+import type { PersistenceSchedule } from './persistence-schedule.js';
+import { encodeFileHeader, FORMAT_VERSION } from './file-header.js';
+import { filemarkHeader, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { findRecord } from './record-reader.js';
+import { RecordWriter } from './record-writer.js';
+import { WriteFailure, type WriteFault } from './write-failure.js';
+import { SequentialReader } from './sequential-reader.js';
+import type { FilemarkView } from './space.js';
+import { isNoSpaceCode, MediaFormatError, MediaWriteError, StorageFullError, type ReadOutcome } from './tape-medium.js';
+import type { WormView } from './worm-rule.js';
+
+/** Where object `objectNumber` is: in the record at `offset`, whose first object is `first` and which holds `objects`. */
+interface Location {
+  readonly objectNumber: number;
+  readonly offset: number;
+  readonly first: number;
+  readonly objects: number;
+}
+
+export interface RecordLogParts {
+  readonly file: RandomAccessFile;
+  readonly index: ObjectIndex;
+  readonly pass: number;
+  /** The data file's format version (a version 1 file is upgraded before its first filemark run). */
+  readonly version: number;
+  readonly persistence: PersistenceSchedule;
+  readonly counters: MediumCounters;
+  /** The cartridge's barcode, for messages. */
+  readonly name: string;
+  readonly log: Logger;
+}
+
+export class RecordLog {
+  private readonly file: RandomAccessFile;
+  private readonly index: ObjectIndex;
+  private readonly writer: RecordWriter;
+  private readonly reader: SequentialReader;
+  private readonly persistence: PersistenceSchedule;
+  private readonly counters: MediumCounters;
+  private readonly name: string;
+  private readonly log: Logger;
+  private currentPass: number;
+  private version: number;
+  /** A write failed for lack of space and none has reached the storage since (FORMAT.md "Disk full"). */
+  private noSpace = false;
+  /** A known location, kept so sequential reads and appends never walk. */
+  private cursor: Location | undefined;
+
+  constructor(parts: RecordLogParts) {
+    this.file = parts.file;
+    this.index = parts.index;
+    this.currentPass = parts.pass;
+    this.version = parts.version;
+    this.persistence = parts.persistence;
+    this.counters = parts.counters;
+    this.name = parts.name;
+    this.log = parts.log;
+    this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
+    this.reader = new SequentialReader(parts.file);
+  }
+
+  /** Object number of end of data. */
+  get objectCount(): number {
+    return this.index.objectCount;
+  }
+
+  /** File offset of end of data. */
+  get endOffset(): number {
+    return this.index.endOffset;
+  }
+
+  /** The write pass of the records appended from now on (FORMAT.md "Passes"). */
+  get pass(): number {
+    return this.currentPass;
+  }
+
+  /** The storage ran out of space: writes must reach it before they are acknowledged (writeThroughWhileFull()). */
+  get outOfSpace(): boolean {
+    return this.noSpace;
+  }
+
+  /**
+   * While the storage is out of space, a write is answered only once it reached the file: refused (StorageFullError,
+   * nothing kept) while the storage stays full; the first one that gets through ends the condition.
+   */
+  async writeThroughWhileFull(): Promise<void> {
+    if (!this.noSpace) return;
+    await this.writer.drain();
+    this.noSpace = false;
+    this.log.info('the storage accepts writes again');
+  }
+
+  /** Where the filemarks are, for SPACE, LOCATE and the WORM rule (read only). */
+  get marks(): FilemarkView & WormView {
+    return this.index;
+  }
+
+  /**
+   * Read object `objectNumber` (< objectCount). Records still in the writer go to the file first. A record that
+   * cannot be read whole and checked is a MediaFormatError naming it; wrong bytes are never returned. A filemark
+   * inside a run whose header was checked when it was found is not read again.
+   */
+  async read(objectNumber: number): Promise<ReadOutcome> {
+    if (this.writer.hasBuffered) await this.writer.drain();
+    const at = await this.locate(objectNumber);
+    if (at.first < objectNumber) {
+      this.moveAfter(at);
+      return { kind: 'filemark' };
+    }
+    const result = await this.reader.read(at.offset, objectNumber, this.index.endOffset).catch((error: unknown) => {
+      if (error instanceof StorageError) return { problem: error.message };
+      throw error;
+    });
+    if ('problem' in result) {
+      this.counters.add('readErrors', 1);
+      this.log.warn({ objectNumber, offset: at.offset, problem: result.problem }, 'unreadable record');
+      throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: ${result.problem}`, objectNumber);
+    }
+    this.moveAfter({ objectNumber, offset: at.offset, first: objectNumber, objects: objectsIn(result.header) }, result.storedBytes);
+    if (isFilemarkRecord(result.header)) return { kind: 'filemark' };
+    this.counters.dataRead(result.data.length, result.storedBytes);
+    return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
+  }
+
+  /**
+   * Append a data record at end of data (throws WriteFailure: see rollback()). The payload's CRC is computed here
+   * unless the compression stage already did. Resolves once the record is in the writer.
+   */
+  async appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc = crc32c(payload)): Promise<void> {
+    const header: RecordHeader = {
+      type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber: this.index.objectCount, pass: this.currentPass,
+      storedLength: payload.length, logicalLength, payloadCrc,
+    };
+    const recordBytes = RECORD_HEADER_BYTES + payload.length;
+    this.index.append(false, this.index.endOffset, recordBytes);
+    await this.writer.append(header, payload);
+    this.appended(recordBytes);
+    this.counters.dataWritten(logicalLength, recordBytes);
+  }
+
+  /** Append `count` filemarks at end of data as one record (FORMAT.md "Filemark runs"). Throws WriteFailure. */
+  async appendFilemarks(count: number): Promise<void> {
+    if (count > 1 && this.version < FORMAT_VERSION) await this.upgradeFileHeader();
+    const header = filemarkHeader(this.index.objectCount, count, this.currentPass);
+    this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES, count);
+    await this.writer.append(header, undefined);
+    this.appended(RECORD_HEADER_BYTES);
+    this.counters.add('filemarksWritten', count);
+    this.counters.add('storedBytesWritten', RECORD_HEADER_BYTES);
+  }
+
+  /** Where a record written at object `objectNumber` (<= objectCount) would start, after the cut it implies. */
+  async startOf(objectNumber: number): Promise<number> {
+    if (objectNumber >= this.index.objectCount) return this.index.endOffset;
+    const at = await this.locate(objectNumber);
+    return at.first === objectNumber ? at.offset : at.offset + RECORD_HEADER_BYTES; // inside a run: after its shortened record
+  }
+
+  /** Where object `objectNumber` (<= objectCount) is: the cursor, or an anchor and a walk of at most INDEX_STRIDE-1 headers. */
+  private async locate(objectNumber: number): Promise<Location> {
+    const cursor = this.cursor;
+    if (cursor?.objectNumber === objectNumber) return cursor;
+    if (objectNumber === this.index.objectCount) return { objectNumber, offset: this.index.endOffset, first: objectNumber, objects: 1 };
+    if (this.writer.hasBuffered) {
+      await this.writer.drain();
+      if (objectNumber >= this.index.objectCount) return this.locate(objectNumber);
+    }
+    let from = this.index.anchorFor(objectNumber);
+    if (cursor !== undefined && cursor.first > from.objectNumber && cursor.first <= objectNumber) from = { objectNumber: cursor.first, offset: cursor.offset };
+    const found = await findRecord(this.file, from, objectNumber);
+    if ('problem' in found) {
+      this.counters.add('readErrors', 1);
+      throw new MediaFormatError(`Cannot position cartridge ${this.name} to object ${objectNumber}: ${found.problem}`, found.objectNumber);
+    }
+    this.cursor = { objectNumber, offset: found.offset, first: found.first, objects: objectsIn(found.header) };
+    return this.cursor;
+  }
+
+  /**
+   * Make object `objectNumber` the new end of data (FORMAT.md "Overwrite and erase"): pass + 1, the checkpoint of
+   * the kept prefix, then the truncate. Inside a filemark run the run's record is rewritten shorter, and made
+   * durable, with a checkpoint that can write it again first (FORMAT.md "Filemark runs"). Throws WriteFailure or
+   * StorageError. Nothing to do at or past end of data.
+   */
+  async cutAt(objectNumber: number): Promise<void> {
+    if (objectNumber >= this.index.objectCount) return;
+    const at = await this.locate(objectNumber);
+    await this.writer.drain();
+    this.currentPass = Math.min(this.currentPass + 1, 0xffffffff);
+    this.persistence.passChanged(this.currentPass);
+    this.index.truncate(at.first, at.offset);
+    this.forgetAfter(at.first);
+    if (at.first === objectNumber) {
+      await this.persistence.checkpointBeforeCut(this.index, this.currentPass);
+      await this.writer.cut(at.offset, objectNumber);
+      return;
+    }
+    const kept = objectNumber - at.first;
+    this.index.append(true, at.offset, RECORD_HEADER_BYTES, kept);
+    try {
+      await this.persistence.checkpointBeforeRewrite(this.index, this.currentPass, { offset: at.offset, firstObject: at.first });
+    } catch (error) {
+      // Nothing changed on disk: the index describes the whole run again.
+      this.index.truncate(at.first, at.offset);
+      this.index.append(true, at.offset, RECORD_HEADER_BYTES, at.objects);
+      throw error;
+    }
+    await this.writer.cut(at.offset, at.first);
+    await this.writer.append(filemarkHeader(at.first, kept, this.currentPass), undefined);
+    await this.writer.sync();
+    this.appended(RECORD_HEADER_BYTES, 0);
+  }
+
+  /** Hand every record to the file, without a sync. Throws WriteFailure. */
+  async drain(): Promise<void> {
+    await this.writer.drain();
+  }
+
+  /** Everything appended so far is durable when this resolves; then the small files when they are due. */
+  async flush(closing: boolean): Promise<void> {
+    await this.writer.sync();
+    await this.persistence.afterSync(this.index, this.currentPass, closing);
+  }
+
+  /** Sync the data file only (SET CAPACITY: the cut must be durable before the metadata says so). */
+  async sync(): Promise<void> {
+    await this.writer.sync();
+  }
+
+  /**
+   * A write, cut or sync failed: forget what the failure dropped, so the index names only records in the file (the
+   * stream stays readable up to its last good record), and say what was lost: the objects before `acknowledgedEnd`
+   * had been acknowledged (the first object of the running write command; everything, for other operations).
+   */
+  rollback(fault: WriteFault, acknowledgedEnd: number): MediaWriteError {
+    this.reader.invalidate();
+    let lostAcknowledged = 0;
+    if (fault instanceof WriteFailure) {
+      const { lost } = fault;
+      lostAcknowledged = Math.max(0, acknowledgedEnd - lost.objectNumber);
+      this.index.truncate(lost.objectNumber, lost.offset);
+      this.forgetAfter(lost.objectNumber);
+    }
+    const cause = fault instanceof WriteFailure ? fault.error : fault;
+    const code = cause instanceof StorageError ? cause.code : undefined;
+    this.counters.add('writeErrors', 1);
+    this.log.error({ code, endOfData: this.index.objectCount, lostAcknowledged, err: cause }, 'cartridge write failed');
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    if (isNoSpaceCode(code)) this.noSpace = true;
+    const message = `Cannot write to cartridge ${this.name}: ${reason}; end of data is now object ${this.index.objectCount}`;
+    // Out of space with nothing acknowledged lost: the running write is refused, as a drive that cannot write.
+    if (isNoSpaceCode(code) && lostAcknowledged === 0) return new StorageFullError(message, code);
+    return new MediaWriteError(lostAcknowledged > 0 ? `${message} (${lostAcknowledged} acknowledged object(s) lost)` : message, code, lostAcknowledged);
+  }
+
+  /** Free the buffers and close the file (after a flush). */
+  async close(): Promise<void> {
+    this.writer.close();
+    await this.reader.close();
+    await this.file.close();
+  }
+
+  private appended(recordBytes: number, records = 1): void {
+    this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset, first: this.index.objectCount, objects: 1 };
+    this.persistence.appended(records, recordBytes);
+  }
+
+  /** Object `at.objectNumber` was read: the cursor moves to the next one (in the same run, or the next record). */
+  private moveAfter(at: Location, storedBytes = 0): void {
+    const next = at.objectNumber + 1;
+    this.cursor = next < at.first + at.objects ? { ...at, objectNumber: next } : { objectNumber: next, offset: at.offset + RECORD_HEADER_BYTES + storedBytes, first: next, objects: 1 };
+  }
+
+  /** Before the first filemark run in a version 1 file: an older build would take the run's record for damage. */
+  private async upgradeFileHeader(): Promise<void> {
+    await this.writer.drain();
+    await this.file.write([encodeFileHeader(FORMAT_VERSION)], 0);
+    await this.file.sync();
+    this.version = FORMAT_VERSION;
+    this.log.info({ version: FORMAT_VERSION }, 'cartridge format upgraded for filemark runs');
+  }
+
+  private forgetAfter(objectNumber: number): void {
+    if (this.cursor !== undefined && this.cursor.objectNumber >= objectNumber) this.cursor = undefined;
+    this.reader.invalidate();
+  }
+}
