@@ -11,6 +11,7 @@ import { Reservation } from './reservation.js';
 import { Sense, SenseFormat } from './sense.js';
 import { ScsiStatus } from './status.js';
 import { UnitAttentions } from './unit-attention.js';
+import { UnitQueue } from './unit-queue.js';
 
 interface Dev extends DispatchableDevice {
   log: string[];
@@ -55,7 +56,7 @@ const table: CommandTable<Dev> = [
 ];
 
 function make(): { d: CommandDispatcher<Dev>; dev: Dev } {
-  const dev: Dev = { log: [], unitAttentions: new UnitAttentions(), reservation: new Reservation(), senseFormat: () => SenseFormat.FIXED };
+  const dev: Dev = { log: [], queue: new UnitQueue(), unitAttentions: new UnitAttentions(), reservation: new Reservation(), senseFormat: () => SenseFormat.FIXED };
   return { d: new CommandDispatcher(table, dev, silentLogger()), dev };
 }
 

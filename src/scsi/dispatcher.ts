@@ -9,11 +9,14 @@ import { encodeSense, Sense, SenseError, SenseFormat, SenseReason, senseOf } fro
 import type { SenseData } from './sense.js';
 import { ScsiStatus } from './status.js';
 import type { UnitAttentions } from './unit-attention.js';
+import type { UnitQueue } from './unit-queue.js';
 
 /** What the dispatcher needs from every device it drives. */
 export interface DispatchableDevice {
   readonly unitAttentions: UnitAttentions;
   readonly reservation: Reservation;
+  /** The logical unit's one owner of ordering: non-concurrent commands run there, one at a time (unit-queue.ts). */
+  readonly queue: UnitQueue;
   /** Fixed or descriptor, from the control mode page D_SENSE bit. */
   senseFormat(): SenseFormat;
   /** Device-specific reaction to resets and nexus loss (after the dispatcher's own). */
@@ -40,8 +43,6 @@ export function cdbLengthOfOpcode(opcode: number): number | undefined {
 export class CommandDispatcher<D extends DispatchableDevice> implements LogicalUnit {
   private readonly byKey = new Map<number, CommandDescriptor<D>>();
   private readonly withServiceAction = new Set<number>();
-  /** Tail of the serial queue: a tape unit executes one command at a time, in arrival order. */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly table: CommandTable<D>,
@@ -111,7 +112,9 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
           }),
         );
       };
-      const result = descriptor.flags?.concurrent ? await run() : await this.serially(run);
+      // A tape unit executes one command at a time in arrival order: the device's unit queue is the only place
+      // that orders them (and the IMMED work and robot moves between them).
+      const result = descriptor.flags?.concurrent ? await run() : await this.device.queue.run(run);
       if (isAborted(command) && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
         return { status: ScsiStatus.TASK_ABORTED };
       }
@@ -145,12 +148,6 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       }
     }
     this.device.handleEvent?.(event);
-  }
-
-  private serially<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn, fn);
-    this.tail = p.catch(() => undefined);
-    return p;
   }
 
   private errorResponse(err: unknown, command: ScsiCommand, format: SenseFormat): ScsiResponse {

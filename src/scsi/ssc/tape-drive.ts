@@ -16,7 +16,6 @@ import { resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
 import type { DriveIdentity } from './drive-identity.js';
 import { recordLoad } from './mam-attributes.js';
 import { mediumErrorToSense } from './medium-errors.js';
-import { OperationQueue } from './operation-queue.js';
 import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
@@ -63,6 +62,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly log: Logger;
   readonly tapeAlert = new TapeAlert();
   private readonly core = new SpcCore();
+  /** The drive's one owner of ordering: host commands (via the dispatcher), IMMED work, robot loads and unloads. */
+  readonly queue = this.core.queue;
   readonly unitAttentions = this.core.unitAttentions;
   readonly reservation = this.core.reservation;
   readonly modePages = this.core.modePages;
@@ -84,7 +85,6 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
-  private readonly queue = new OperationQueue();
   private commands: readonly CommandSummary[] = [];
 
   constructor(options: TapeDriveOptions) {
@@ -161,29 +161,27 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   /**
-   * Run `fn` on the ready medium, one medium operation at a time (also against the robot's load and unload).
-   * Refuses with the NOT READY / deferred sense first; `write` adds the write-protection checks.
+   * Run `fn` on the ready medium. Only command handlers call this, and the dispatcher already runs them in the unit
+   * queue, so the medium sees one call at a time without any lock here. Refuses with the deferred error or the
+   * NOT READY sense first; `write` adds the write-protection checks.
    */
   async withMedium<T>(fn: (medium: TapeMedium, mount: Mount) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
-    this.checkReady(); // before queueing: a command during a load answers 04/01 at once
-    return this.queue.run(async () => {
-      const deferred = this.queue.takeDeferred();
-      if (deferred) throw new SenseError({ ...deferred, deferred: true });
-      this.checkReady();
-      const mount = this.mount as Mount;
-      const medium = mount.medium as TapeMedium;
-      if (options.write) this.checkWritable(mount);
-      try {
-        return await fn(medium, mount);
-      } catch (err) {
-        throw mediumErrorToSense(err, this.errorContext());
-      }
-    });
+    const deferred = this.queue.takeDeferred();
+    if (deferred) throw new SenseError({ ...deferred, deferred: true });
+    this.checkReady();
+    const mount = this.mount as Mount;
+    const medium = mount.medium as TapeMedium;
+    if (options.write) this.checkWritable(mount);
+    try {
+      return await fn(medium, mount);
+    } catch (err) {
+      throw mediumErrorToSense(err, this.errorContext());
+    }
   }
 
   /**
-   * IMMED=1: check readiness now, answer GOOD, and run `fn` in the background; a failure becomes a deferred error
-   * reported by the next medium command (SSC-4 4.2.x, sense response code 71h/73h).
+   * IMMED=1: check readiness now, answer GOOD, and queue `fn` right behind this command; a failure becomes a
+   * deferred error reported by the next medium command (SSC-4 4.2.x, sense response code 71h/73h).
    */
   async immediately(fn: (medium: TapeMedium, mount: Mount) => Promise<void>, options: { write?: boolean } = {}): Promise<void> {
     await this.withMedium(() => Promise.resolve(), options);
@@ -254,19 +252,30 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     const access = request.cleaning ? 'none' : mediaAccess(this.generation, request.generation as LtoGeneration);
     const mount: Mount = { request, medium: undefined, access, phase: 'loading' };
     this.mount = mount;
+    let medium: TapeMedium | undefined;
+    try {
+      // Opening is not yet a medium operation: commands meanwhile answer 04/01 and never reach the cartridge, so
+      // the open does not hold the unit queue (a TEST UNIT READY during a slow open answers at once).
+      if (!request.cleaning && access !== 'none') {
+        medium = await this.mediaStore.open({
+          barcode: request.barcode,
+          generation: request.generation,
+          worm: request.worm,
+          capacityBytes: request.capacityBytes,
+        });
+      }
+    } catch (err) {
+      this.mount = undefined;
+      throw err;
+    }
+    // Threading the cartridge and the not-ready-to-ready change are ordered with the host's commands.
     await this.queue.run(async () => {
       try {
         if (request.cleaning) {
           this.counters.cleanings++;
           this.tapeAlert.clear(TapeAlert.CLEAN_NOW);
           this.tapeAlert.clear(TapeAlert.CLEAN_PERIODIC);
-        } else if (access !== 'none') {
-          const medium = await this.mediaStore.open({
-            barcode: request.barcode,
-            generation: request.generation,
-            worm: request.worm,
-            capacityBytes: request.capacityBytes,
-          });
+        } else if (medium) {
           mount.medium = medium;
           await medium.rewind();
           // The cartridge memory history is a nicety: a failure to record it must not fail the load.
