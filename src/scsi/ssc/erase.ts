@@ -11,7 +11,7 @@ const LONG = 0x01;
 
 function checkErasable(device: TapeDrive, m: TapeMedium): Promise<void> {
   if (m.worm) return Promise.reject(new WormViolationError(`Cannot erase WORM cartridge ${m.barcode}`));
-  if (device.appendOnly && !m.position().atEndOfData) return Promise.reject(new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR')));
+  if (device.mode.appendOnly && !m.position().atEndOfData) return Promise.reject(new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR')));
   return Promise.resolve();
 }
 

@@ -1,7 +1,7 @@
 // SSC-4 READ BLOCK LIMITS: granularity 0, 1 byte .. 8 MiB; with MLOI the maximum logical object identifier.
 import { DataDirection } from '../command.js';
 import type { CommandDescriptor } from '../command.js';
-import { MAX_BLOCK_LENGTH, MIN_BLOCK_LENGTH } from './tape-drive.js';
+import { MAX_BLOCK_LENGTH, MIN_BLOCK_LENGTH } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const MLOI = 0x01;

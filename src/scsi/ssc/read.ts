@@ -40,8 +40,8 @@ function miscompare(residue: number): SenseError {
  */
 export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean, length: number): void {
   if (fixed && sili) throw Sense.invalidFieldInCdb(1, 1);
-  if (fixed && length > 0 && drive.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
-  if (fixed && length * drive.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
+  if (fixed && length > 0 && drive.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
+  if (fixed && length * drive.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
 }
 
 /**
@@ -56,7 +56,7 @@ export function readTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
   const length = readUint24(cdb, 2);
   const fixed = (cdb[1] & FIXED) !== 0;
   if (length === 0) return NO_TRANSFER;
-  return { direction: DataDirection.IN, lengthBytes: fixed ? length * drive.blockLength : length };
+  return { direction: DataDirection.IN, lengthBytes: fixed ? length * drive.mode.blockLength : length };
 }
 
 /** Read per SSC-4 READ(6) from the current position; the medium is ready (called inside withMedium). */
@@ -89,7 +89,7 @@ async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadReque
   if (actual === requested) return withData;
   // SSC-4 READ(6): with SILI, an underlength block is no error, and neither is an overlength one while the block
   // descriptor's block length is zero (variable mode).
-  const silent = req.sili && (actual < requested || drive.blockLength === 0);
+  const silent = req.sili && (actual < requested || drive.mode.blockLength === 0);
   if (silent) return withData;
   return { ...withData, sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: requested - actual }) };
 }
@@ -102,13 +102,13 @@ async function readFixed(drive: TapeDrive, medium: TapeMedium, req: ReadRequest)
     const o = await readOne(drive, medium, residue);
     if (o.kind === 'filemark') return { ...data(), sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: residue }) };
     if (o.kind === 'end-of-data') return { ...data(), sense: senseOf('END_OF_DATA_DETECTED', { information: residue }) };
-    if (o.data.length !== drive.blockLength) {
+    if (o.data.length !== drive.mode.blockLength) {
       // The incorrect-length block is passed over but not counted (SSC-4 READ(6), FIXED=1).
       return { ...data(), sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: residue }) };
     }
     if (req.compareWith) {
-      const expected = req.compareWith.subarray(done * drive.blockLength, (done + 1) * drive.blockLength);
-      if (firstDifference(o.data, expected, drive.blockLength) >= 0) throw miscompare(residue);
+      const expected = req.compareWith.subarray(done * drive.mode.blockLength, (done + 1) * drive.mode.blockLength);
+      if (firstDifference(o.data, expected, drive.mode.blockLength) >= 0) throw miscompare(residue);
     }
     if (req.returnData) chunks.push(o.data);
   }

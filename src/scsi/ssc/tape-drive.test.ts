@@ -155,11 +155,12 @@ describe('events', () => {
     const h = await createHarness({ compression: true });
     await h.load();
     await h.good([0x1e, 0, 0, 0, 1, 0]);
-    h.drive.blockLength = 512;
-    h.drive.compression = false;
+    h.drive.mode.selectBlockDescriptor(0, 512);
+    h.drive.mode.setCompression(false);
+    h.drive.mode.setAppendOnly(true);
     h.unit.handleEvent({ kind: 'logical-unit-reset', lun: 1, by: nexus(1) });
     assert.equal(h.drive.state().removalPrevented, false);
-    assert.deepEqual([h.drive.blockLength, h.drive.compression], [0, true]);
+    assert.deepEqual([h.drive.mode.blockLength, h.drive.mode.bufferedMode, h.drive.mode.compression, h.drive.mode.appendOnly], [0, 1, true, false]);
     const r = await h.run(cdb.testUnitReady());
     assert.deepEqual([decodeFixedSense(r.sense ?? Buffer.alloc(18)).asc], [0x29]);
   });

@@ -1,5 +1,5 @@
-// SSC-4 sequential-access device: one virtual LTO drive. Holds the drive state (mount, position owner, mode
-// settings, counters) that the SSC command handlers act on, and the DriveMechanism the library robot calls.
+// SSC-4 sequential-access device: one virtual LTO drive. Holds the mount and its access rules for the SSC command
+// handlers (mode state: ssc-mode-state.ts; ordering: the unit queue), and the DriveMechanism the library robot calls.
 import type { DriveMechanism, DriveState, MountRequest } from '../../library/drive-port.js';
 import { DriveRemovalPreventedError } from '../../library/drive-port.js';
 import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
@@ -7,7 +7,7 @@ import type { LtoGeneration } from '../../library/lto.js';
 import type { Logger } from '../../log.js';
 import type { MediaStore, TapeMedium } from '../../media/tape-medium.js';
 import type { ItNexus, TargetEvent } from '../logical-unit.js';
-import { SenseError, SenseKey, senseOf } from '../sense.js';
+import { SenseError } from '../sense.js';
 import type { SenseData, SenseFormat } from '../sense.js';
 import type { BlockDescriptorSupport, CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
@@ -15,9 +15,14 @@ import { SscBlockDescriptors } from './block-descriptors.js';
 import { resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
 import type { DriveIdentity } from './drive-identity.js';
 import { recordLoad } from './mam-attributes.js';
+import { DriveErrorReporting } from './drive-error-reporting.js';
 import { mediumErrorToSense } from './medium-errors.js';
+import type { MediumErrorContext } from './medium-errors.js';
+import { mountReadiness, mountWriteRefusal } from './mount.js';
+import type { Mount } from './mount.js';
 import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
+import { SscModeState } from './ssc-mode-state.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
 import { TapeAlert } from './tape-alert.js';
 
@@ -34,25 +39,12 @@ export interface TapeDriveOptions {
   readonly log: Logger;
 }
 
-/** A cartridge in the drive. `medium` is absent while loading, and for cleaning or incompatible cartridges. */
-export interface Mount {
-  readonly request: MountRequest;
-  medium: TapeMedium | undefined;
-  readonly access: 'read-write' | 'read-only' | 'none';
-  /** loading: NOT READY 04/01; ready; ejected: the host unloaded it and it waits for the robot or a LOAD. */
-  phase: 'loading' | 'ready' | 'ejected';
-}
-
 /** Live figures for management (structurally the management layer's DriveActivity). */
 export interface DriveActivitySnapshot {
   readonly position: { readonly partition: number; readonly blockNumber: number; readonly fileNumber: number | null } | undefined;
   readonly bytesWritten: number;
   readonly bytesRead: number;
 }
-
-/** Largest block READ/WRITE accept (READ BLOCK LIMITS); LTO drives report 8 MiB. */
-export const MAX_BLOCK_LENGTH = 0x800000;
-export const MIN_BLOCK_LENGTH = 1;
 
 export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly name: string;
@@ -71,17 +63,10 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly mediumRemoval = this.core.mediumRemoval;
   readonly blockDescriptors: BlockDescriptorSupport;
   readonly extraVpdPages: ReadonlyMap<number, () => Buffer>;
-  /** Current fixed block length (0 = variable), from the mode parameter block descriptor. */
-  blockLength = 0;
-  /** BUFFERED MODE field: 0 unbuffered (flush after every write), 1 buffered. */
-  bufferedMode = 1;
-  /** Mode page 0Fh DCE (and 10h SELECT DATA COMPRESSION ALGORITHM). */
-  compression: boolean;
-  readonly compressionDefault: boolean;
-  /** Mode page 10h/01h WRITE MODE 1h: append-only. */
-  appendOnly = false;
-  /** Error counters since power-on (log pages 02h, 03h). */
-  readonly counters = { readErrors: 0, writeErrors: 0, cleanings: 0 };
+  /** Block length, buffered mode, compression, append-only: the mode state the commands act on, and its reset. */
+  readonly mode: SscModeState;
+  /** Error counters (log pages 02h, 03h) and the medium-error-to-sense context. */
+  readonly errors: DriveErrorReporting;
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
@@ -93,13 +78,13 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.log = options.log.child({ drive: options.name });
     this.mediaStore = options.mediaStore;
     this.inventory = options.lunInventory;
-    this.compressionDefault = options.compressionDefault ?? true;
-    this.compression = this.compressionDefault;
+    this.mode = new SscModeState(options.compressionDefault ?? true);
+    this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
     this.driveIdentity = resolveDriveIdentity(options.generation, options.targetName, options.name, options.identity);
     this.identity = spcIdentityOf(this.driveIdentity, options.identity?.naa);
-    this.blockDescriptors = new SscBlockDescriptors(this);
+    this.blockDescriptors = new SscBlockDescriptors(this, this.mode);
     this.extraVpdPages = sscVpdPages(this);
-    registerSscModePages(this, this.core.modePages);
+    registerSscModePages(this, this.mode, this.core.modePages);
     registerSscLogPages(this, this.core.logPages);
   }
 
@@ -121,32 +106,16 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.core.handleEvent(event);
     // SPC-4: a reset returns mode parameters to their defaults (nothing is saved); the tape position stays
     // (device configuration page REWIND ON RESET 00b).
-    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') {
-      this.blockLength = 0;
-      this.bufferedMode = 1;
-      this.compression = this.compressionDefault;
-      this.appendOnly = false;
-    }
+    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') this.mode.reset();
   }
 
   readiness(): SenseData | undefined {
-    const m = this.mount;
-    if (!m || m.phase === 'ejected') return senseOf('MEDIUM_NOT_PRESENT');
-    if (m.phase === 'loading') return senseOf('LOGICAL_UNIT_IS_IN_PROCESS_OF_BECOMING_READY');
-    if (m.request.cleaning) return senseOf('CLEANING_CARTRIDGE_INSTALLED');
-    if (m.access === 'none') return senseOf('INCOMPATIBLE_MEDIUM_INSTALLED');
-    if (!m.medium) return senseOf('MEDIUM_NOT_PRESENT'); // closed by shutdown()
-    return undefined;
+    return mountReadiness(this.mount);
   }
 
   // --- state for the command handlers ----------------------------------------------------------------------
   mounted(): Mount | undefined {
     return this.mount;
-  }
-
-  /** The medium, when a readable cartridge is loaded and ready (no lock taken). */
-  readyMedium(): TapeMedium | undefined {
-    return this.readiness() === undefined ? this.mount?.medium : undefined;
   }
 
   /** WP bit: write-protect tab, or a generation this drive only reads. */
@@ -189,33 +158,11 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
       const mount = this.mount;
       if (!mount?.medium || mount.phase !== 'ready') return;
       await fn(mount.medium, mount);
-    }, (err) => this.deferredSenseOf(err));
+    }, (err) => this.errors.deferredSenseOf(err));
   }
 
-  private deferredSenseOf(err: unknown): SenseData {
-    try {
-      return mediumErrorToSense(err, this.errorContext()).sense;
-    } catch (bug) {
-      this.log.error({ err: bug }, 'immediate operation failed');
-      return senseOf('INTERNAL_TARGET_FAILURE');
-    }
-  }
-
-  errorContext(residue?: number): Parameters<typeof mediumErrorToSense>[1] {
-    return {
-      log: this.log,
-      drive: this.name,
-      ...(residue === undefined ? {} : { residue }),
-      onError: (kind) => {
-        if (kind === 'read') {
-          this.counters.readErrors++;
-          this.tapeAlert.set(TapeAlert.READ_FAILURE);
-        } else {
-          this.counters.writeErrors++;
-          this.tapeAlert.set(TapeAlert.WRITE_FAILURE);
-        }
-      },
-    };
+  errorContext(residue?: number): MediumErrorContext {
+    return this.errors.errorContext(residue);
   }
 
   /** Host UNLOAD: the cartridge stays in the drive, ejected; the robot or a LOAD takes it from there. */
@@ -272,7 +219,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     await this.queue.run(async () => {
       try {
         if (request.cleaning) {
-          this.counters.cleanings++;
+          this.errors.counters.cleanings++;
           this.tapeAlert.clear(TapeAlert.CLEAN_NOW);
           this.tapeAlert.clear(TapeAlert.CLEAN_PERIODIC);
         } else if (medium) {
@@ -344,13 +291,9 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   private checkWritable(mount: Mount): void {
-    if (mount.access === 'read-only') {
-      // An older generation this drive reads but may not write (SSC-4 / LTO: CANNOT WRITE MEDIUM, INCOMPATIBLE FORMAT).
-      throw new SenseError(senseOf('CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT', { key: SenseKey.DATA_PROTECT }));
-    }
-    if (mount.request.writeProtected) {
-      this.tapeAlert.set(TapeAlert.WRITE_PROTECT);
-      throw new SenseError(senseOf('WRITE_PROTECTED'));
-    }
+    const refusal = mountWriteRefusal(mount);
+    if (!refusal) return;
+    if (mount.request.writeProtected && mount.access !== 'read-only') this.tapeAlert.set(TapeAlert.WRITE_PROTECT);
+    throw new SenseError(refusal);
   }
 }

@@ -12,7 +12,7 @@ const FIXED = 0x01;
 function verifyTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
   const length = readUint24(cdb, 2);
   if ((cdb[1] & BYTCMP) === 0 || length === 0) return NO_TRANSFER;
-  return { direction: DataDirection.OUT, lengthBytes: (cdb[1] & FIXED) !== 0 ? length * drive.blockLength : length };
+  return { direction: DataDirection.OUT, lengthBytes: (cdb[1] & FIXED) !== 0 ? length * drive.mode.blockLength : length };
 }
 
 export const verify6: CommandDescriptor<TapeDrive> = {

@@ -8,7 +8,7 @@ import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
 import { checkTransferUnchanged, MAX_TRANSFER_BYTES } from './read.js';
 import { TapeAlert } from './tape-alert.js';
-import { MAX_BLOCK_LENGTH } from './tape-drive.js';
+import { MAX_BLOCK_LENGTH } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const FIXED = 0x01;
@@ -18,12 +18,12 @@ function writeTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
   const length = readUint24(cdb, 2);
   if (length === 0) return NO_TRANSFER;
   const fixed = (cdb[1] & FIXED) !== 0;
-  return { direction: DataDirection.OUT, lengthBytes: fixed ? length * drive.blockLength : length };
+  return { direction: DataDirection.OUT, lengthBytes: fixed ? length * drive.mode.blockLength : length };
 }
 
 /** Append-only mode (mode page 10h/01h) allows writing only at end of data. */
 function checkAppend(drive: TapeDrive, medium: TapeMedium): void {
-  if (drive.appendOnly && !medium.position().atEndOfData) throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
+  if (drive.mode.appendOnly && !medium.position().atEndOfData) throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
 }
 
 /** Sense for a write that succeeded inside the early-warning zone (SSC-4 4.2.5: EOM=1, 00/02, NO SENSE). */
@@ -46,9 +46,9 @@ export const write6: CommandDescriptor<TapeDrive> = {
     const fixed = (cdb[1] & FIXED) !== 0;
     const length = readUint24(cdb, 2);
     checkTransferUnchanged(transfer, writeTransfer(cdb, device));
-    if (fixed && length > 0 && device.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
+    if (fixed && length > 0 && device.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
     if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
-    if (fixed && length * device.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
+    if (fixed && length * device.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
     if (length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};
@@ -56,18 +56,18 @@ export const write6: CommandDescriptor<TapeDrive> = {
     return device.withMedium(async (medium) => {
       checkAppend(device, medium);
       const blocks = fixed ? length : 1;
-      const size = fixed ? device.blockLength : length;
+      const size = fixed ? device.mode.blockLength : length;
       let warned = false;
       for (let i = 0; i < blocks; i++) {
         try {
-          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.compression });
+          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.mode.compression });
           warned ||= outcome.earlyWarning;
         } catch (err) {
           // Residue: blocks (fixed) or bytes (variable) not written.
           throw mapWriteError(device, err, fixed ? blocks - i : length);
         }
       }
-      if (device.bufferedMode === 0) await medium.flush();
+      if (device.mode.bufferedMode === 0) await medium.flush();
       return warned ? earlyWarning() : {};
     }, { write: true });
   },
@@ -96,7 +96,7 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive> = {
         throw mapWriteError(device, err, count);
       }
       // Without IMMED the command completes when the buffer is on the medium; with IMMED it is buffered only.
-      if (!immed || device.bufferedMode === 0) await medium.flush();
+      if (!immed || device.mode.bufferedMode === 0) await medium.flush();
       return warned ? earlyWarning() : {};
     }, { write: true });
   },
