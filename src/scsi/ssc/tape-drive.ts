@@ -2,6 +2,7 @@
 // handlers (mode state: ssc-mode-state.ts; ordering: the unit queue), and the DriveMechanism the library robot calls.
 import type { DriveMechanism, DriveState, MountRequest } from '../../library/drive-port.js';
 import { DriveRemovalPreventedError } from '../../library/drive-port.js';
+import type { DeviceIdentity } from '../../library/drive-identity.js';
 import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { Logger } from '../../log.js';
@@ -12,8 +13,8 @@ import type { SenseData, SenseFormat } from '../sense.js';
 import type { BlockDescriptorSupport, CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
 import { SscBlockDescriptors } from './block-descriptors.js';
-import { resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
-import type { DriveIdentity } from './drive-identity.js';
+import { completeDriveIdentity, driveSpcIdentity } from './drive-spc-identity.js';
+import type { DriveInquiryIdentity } from './drive-spc-identity.js';
 import { recordLoad } from './mam-attributes.js';
 import { DriveErrorReporting } from './drive-error-reporting.js';
 import { mediumErrorToSense } from './medium-errors.js';
@@ -30,7 +31,7 @@ export interface TapeDriveOptions {
   readonly name: string;
   readonly generation: LtoGeneration;
   /** Missing fields get LTO defaults; `naa` (VPD 83h) defaults to one derived from the serial. */
-  readonly identity?: Partial<DriveIdentity> & { readonly naa?: Buffer };
+  readonly identity?: Partial<DeviceIdentity>;
   readonly compressionDefault?: boolean;
   readonly mediaStore: MediaStore;
   /** The iSCSI target name the drive is reached through (seeds the default serial). */
@@ -49,7 +50,7 @@ export interface DriveActivitySnapshot {
 export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly name: string;
   readonly generation: LtoGeneration;
-  readonly driveIdentity: DriveIdentity;
+  readonly driveIdentity: DriveInquiryIdentity;
   readonly identity: SpcIdentity;
   readonly log: Logger;
   readonly tapeAlert = new TapeAlert();
@@ -80,8 +81,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.inventory = options.lunInventory;
     this.mode = new SscModeState(options.compressionDefault ?? true);
     this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
-    this.driveIdentity = resolveDriveIdentity(options.generation, options.targetName, options.name, options.identity);
-    this.identity = spcIdentityOf(this.driveIdentity, options.identity?.naa);
+    this.driveIdentity = completeDriveIdentity(options.generation, options.targetName, options.name, options.identity);
+    this.identity = driveSpcIdentity(this.driveIdentity, options.identity?.naa);
     this.blockDescriptors = new SscBlockDescriptors(this, this.mode);
     this.extraVpdPages = sscVpdPages(this);
     registerSscModePages(this, this.mode, this.core.modePages);
