@@ -86,7 +86,12 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         return { status: ScsiStatus.RESERVATION_CONFLICT };
       }
 
-      const transfer = descriptor.transfer ? descriptor.transfer(trimmed, this.device) : NO_TRANSFER;
+      // Decoded once, here: `execute` works from this form and never reads the transfer fields again.
+      const transfer = descriptor.decode
+        ? descriptor.decode(trimmed, this.device)
+        : descriptor.transfer
+          ? descriptor.transfer(trimmed, this.device)
+          : NO_TRANSFER;
       const dataOut = command.dataOut ?? Buffer.alloc(0);
       if (transfer.direction === DataDirection.OUT && dataOut.length < transfer.lengthBytes) {
         // The initiator sent less than the CDB needs: nothing is executed on partial data.
@@ -102,6 +107,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
             cdb: trimmed,
             dataOut: transfer.direction === DataDirection.OUT ? dataOut.subarray(0, transfer.lengthBytes) : dataOut.subarray(0, 0),
             transfer,
+            decoded: transfer,
             nexus: command.nexus,
             device: this.device,
             // Read through, so a transport that creates its signal lazily creates it only for commands that use it.

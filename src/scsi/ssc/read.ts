@@ -1,7 +1,7 @@
 // SSC-4 READ(6) and the reading part of VERIFY(6): fixed and variable blocks, SILI, filemark / end-of-data /
 // incorrect-length residues.
-import { DataDirection, NO_TRANSFER } from '../command.js';
-import type { CommandDescriptor, CommandResult, Transfer } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
@@ -44,19 +44,49 @@ export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean,
   if (fixed && length * drive.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
 }
 
+/** The fields of READ(6), WRITE(6) and VERIFY(6) that size their transfer. */
+export interface BlockTransferCdb extends DecodedCdb {
+  readonly fixed: boolean;
+  /** Blocks (fixed) or bytes (variable). */
+  readonly length: number;
+  /** The block length the transfer was sized with: the drive's when the command arrived. */
+  readonly blockLengthAtArrival: number;
+}
+
+/** What decoding a block transfer needs of the drive: the current block length, and nothing else. */
+export interface BlockLengthSource {
+  readonly mode: { readonly blockLength: number };
+}
+
+/** Bytes moved by `length` blocks (fixed) or bytes (variable). */
+export function blockTransferBytes(fixed: boolean, length: number, blockLength: number): number {
+  return fixed ? length * blockLength : length;
+}
+
 /**
  * The dispatcher sizes a fixed-block transfer when the command arrives; a MODE SELECT queued before it may have
  * changed the block length since. Refuse rather than move a wrong amount of data.
  */
-export function checkTransferUnchanged(decoded: Transfer, now: Transfer): void {
-  if (decoded.lengthBytes !== now.lengthBytes) throw Sense.invalidFieldInCdb(1, 0);
+export function checkBlockLengthUnchanged(decoded: BlockTransferCdb, drive: TapeDrive): void {
+  if (decoded.fixed && decoded.length > 0 && decoded.blockLengthAtArrival !== drive.mode.blockLength) throw Sense.invalidFieldInCdb(1, 0);
 }
 
-export function readTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
-  const length = readUint24(cdb, 2);
+export interface Read6Cdb extends BlockTransferCdb {
+  readonly sili: boolean;
+}
+
+export function decodeRead6(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
   const fixed = (cdb[1] & FIXED) !== 0;
-  if (length === 0) return NO_TRANSFER;
-  return { direction: DataDirection.IN, lengthBytes: fixed ? length * drive.mode.blockLength : length };
+  const length = readUint24(cdb, 2);
+  const blockLengthAtArrival = drive.mode.blockLength;
+  return {
+    direction: length === 0 ? DataDirection.NONE : DataDirection.IN,
+    lengthBytes: blockTransferBytes(fixed, length, blockLengthAtArrival),
+    fixed,
+    sili: (cdb[1] & SILI) !== 0,
+    length,
+    blockLengthAtArrival,
+  };
 }
 
 /** Read per SSC-4 READ(6) from the current position; the medium is ready (called inside withMedium). */
@@ -115,18 +145,16 @@ async function readFixed(drive: TapeDrive, medium: TapeMedium, req: ReadRequest)
   return data();
 }
 
-export const read6: CommandDescriptor<TapeDrive> = {
+export const read6: CommandDescriptor<TapeDrive, Read6Cdb> = {
   opcode: 0x08,
   name: 'READ(6)',
   cdbUsage: [0x08, SILI | FIXED, 0xff, 0xff, 0xff, 0x00],
-  transfer: readTransfer,
+  decode: decodeRead6,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, device, transfer }) => {
-    const fixed = (cdb[1] & FIXED) !== 0;
-    const sili = (cdb[1] & SILI) !== 0;
-    const length = readUint24(cdb, 2);
+  async execute({ decoded, device }) {
+    const { fixed, sili, length } = decoded;
     checkReadFields(device, fixed, sili, length);
-    checkTransferUnchanged(transfer, readTransfer(cdb, device));
+    checkBlockLengthUnchanged(decoded, device);
     if (length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};

@@ -1,12 +1,13 @@
 // SSC-4 WRITE(6) and WRITE FILEMARKS(6): fixed and variable blocks, early warning, volume overflow, buffered mode.
 import { DataDirection, NO_TRANSFER } from '../command.js';
-import type { CommandDescriptor, CommandResult, Transfer } from '../command.js';
+import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
-import { checkTransferUnchanged, MAX_TRANSFER_BYTES } from './read.js';
+import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
+import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import { TapeAlert } from './tape-alert.js';
 import { MAX_BLOCK_LENGTH } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
@@ -14,11 +15,26 @@ import type { TapeDrive } from './tape-drive.js';
 const FIXED = 0x01;
 const IMMED = 0x01;
 
-function writeTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
-  const length = readUint24(cdb, 2);
-  if (length === 0) return NO_TRANSFER;
+export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
   const fixed = (cdb[1] & FIXED) !== 0;
-  return { direction: DataDirection.OUT, lengthBytes: fixed ? length * drive.mode.blockLength : length };
+  const length = readUint24(cdb, 2);
+  const blockLengthAtArrival = drive.mode.blockLength;
+  return {
+    direction: length === 0 ? DataDirection.NONE : DataDirection.OUT,
+    lengthBytes: blockTransferBytes(fixed, length, blockLengthAtArrival),
+    fixed,
+    length,
+    blockLengthAtArrival,
+  };
+}
+
+export interface WriteFilemarks6Cdb extends DecodedCdb {
+  readonly immed: boolean;
+  readonly count: number;
+}
+
+export function decodeWriteFilemarks6(cdb: Buffer): WriteFilemarks6Cdb {
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 2) };
 }
 
 /** Append-only mode (mode page 10h/01h) allows writing only at end of data. */
@@ -36,16 +52,15 @@ function mapWriteError(drive: TapeDrive, err: unknown, residue: number): SenseEr
   return mediumErrorToSense(err, drive.errorContext(residue));
 }
 
-export const write6: CommandDescriptor<TapeDrive> = {
+export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
   opcode: 0x0a,
   name: 'WRITE(6)',
   cdbUsage: [0x0a, FIXED, 0xff, 0xff, 0xff, 0x00],
-  transfer: writeTransfer,
+  decode: decodeWrite6,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, dataOut, device, transfer }) => {
-    const fixed = (cdb[1] & FIXED) !== 0;
-    const length = readUint24(cdb, 2);
-    checkTransferUnchanged(transfer, writeTransfer(cdb, device));
+  async execute({ decoded, dataOut, device }) {
+    const { fixed, length } = decoded;
+    checkBlockLengthUnchanged(decoded, device);
     if (fixed && length > 0 && device.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
     if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
     if (fixed && length * device.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
@@ -73,15 +88,14 @@ export const write6: CommandDescriptor<TapeDrive> = {
   },
 };
 
-export const writeFilemarks6: CommandDescriptor<TapeDrive> = {
+export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> = {
   opcode: 0x10,
   name: 'WRITE FILEMARKS(6)',
   // WSMK (setmarks) is not supported: bit 1 of byte 1 is outside the mask and refused.
   cdbUsage: [0x10, IMMED, 0xff, 0xff, 0xff, 0x00],
+  decode: decodeWriteFilemarks6,
   timeoutSeconds: 600,
-  execute: async ({ cdb, device }) => {
-    const immed = (cdb[1] & IMMED) !== 0;
-    const count = readUint24(cdb, 2);
+  async execute({ decoded: { immed, count }, device }) {
     if (count === 0) {
       // WRITE FILEMARKS 0 is the portable way to flush the buffer to the medium (SSC-4).
       await device.withMedium((medium) => medium.flush());
