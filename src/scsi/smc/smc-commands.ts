@@ -1,7 +1,8 @@
 // SMC-3 command table of the media changer: the SPC table plus the changer commands.
-import type { CommandTable } from '../command.js';
+import type { CommandDescriptor, CommandTable } from '../command.js';
 import { extendTable } from '../command.js';
 import { preventAllowMediumRemoval } from '../spc/prevent-allow-medium-removal.js';
+import type { PreventAllowCdb } from '../spc/prevent-allow-medium-removal.js';
 import { dataIn, preventAllowMediumRemovalCommand, spcCommands } from '../spc/spc-commands.js';
 import type { ChangerDevice } from './changer-device.js';
 import { initializeElementStatus, initializeElementStatusWithRange } from './initialize-element-status.js';
@@ -42,12 +43,12 @@ const changerOnly: CommandTable<ChangerDevice> = [
     ...preventAllowMediumRemovalCommand,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     // SMC-3: prevents removal of media through the import/export elements (the operator's shelve is refused).
-    execute: (ctx) => {
+    execute(ctx) {
       const result = preventAllowMediumRemoval(ctx);
       ctx.device.syncRemovalLock();
       return result;
     },
-  },
+  } satisfies CommandDescriptor<ChangerDevice, PreventAllowCdb>,
   {
     opcode: SmcOpcode.POSITION_TO_ELEMENT,
     name: 'POSITION TO ELEMENT',
