@@ -1,5 +1,5 @@
-// A cartridge in a tape drive, and what its state answers to a command: the NOT READY reasons (SSC-4 / SPC-4) and
-// the write refusals of a cartridge the drive may not write.
+// A cartridge in a tape drive, and what its state answers: the NOT READY reasons (SSC-4 / SPC-4), the write refusals
+// of a cartridge the drive may not write, and the live figures management shows.
 import type { MountRequest } from '../../library/drive-port.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { SenseKey, senseOf } from '../sense.js';
@@ -30,4 +30,20 @@ export function mountWriteRefusal(m: Mount): SenseData | undefined {
   if (m.access === 'read-only') return senseOf('CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT', { key: SenseKey.DATA_PROTECT });
   if (m.request.writeProtected) return senseOf('WRITE_PROTECTED');
   return undefined;
+}
+
+/** Live figures for management (structurally the management layer's DriveActivity). */
+export interface DriveActivitySnapshot {
+  readonly position: { readonly partition: number; readonly blockNumber: number; readonly fileNumber: number | null } | undefined;
+  readonly bytesWritten: number;
+  readonly bytesRead: number;
+}
+
+/** Position and bytes moved since the load; undefined without a readable cartridge. */
+export function mountActivity(m: Mount | undefined): DriveActivitySnapshot | undefined {
+  const medium = m?.medium;
+  if (!medium) return undefined;
+  const p = medium.position();
+  const s = medium.statistics();
+  return { position: { partition: 0, blockNumber: p.objectNumber, fileNumber: p.fileNumber }, bytesWritten: s.hostBytesWritten, bytesRead: s.hostBytesRead };
 }

@@ -19,8 +19,8 @@ import { recordLoad } from './mam-attributes.js';
 import { DriveErrorReporting } from './drive-error-reporting.js';
 import { mediumErrorToSense } from './medium-errors.js';
 import type { MediumErrorContext } from './medium-errors.js';
-import { mountReadiness, mountWriteRefusal } from './mount.js';
-import type { Mount } from './mount.js';
+import { mountActivity, mountReadiness, mountWriteRefusal } from './mount.js';
+import type { DriveActivitySnapshot, Mount } from './mount.js';
 import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
 import { SscModeState } from './ssc-mode-state.js';
@@ -38,13 +38,6 @@ export interface TapeDriveOptions {
   readonly targetName: string;
   readonly lunInventory: () => readonly number[];
   readonly log: Logger;
-}
-
-/** Live figures for management (structurally the management layer's DriveActivity). */
-export interface DriveActivitySnapshot {
-  readonly position: { readonly partition: number; readonly blockNumber: number; readonly fileNumber: number | null } | undefined;
-  readonly bytesWritten: number;
-  readonly bytesRead: number;
 }
 
 export class TapeDrive implements SpcDevice, DriveMechanism {
@@ -264,11 +257,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
 
   /** Position and bytes moved since load; undefined without a readable cartridge. */
   status(): DriveActivitySnapshot | undefined {
-    const medium = this.mount?.medium;
-    if (!medium) return undefined;
-    const p = medium.position();
-    const s = medium.statistics();
-    return { position: { partition: 0, blockNumber: p.objectNumber, fileNumber: p.fileNumber }, bytesWritten: s.hostBytesWritten, bytesRead: s.hostBytesRead };
+    return mountActivity(this.mount);
   }
 
   /** Process shutdown: wait for the command in progress, then flush and close the cartridge (it stays "loaded"). */
