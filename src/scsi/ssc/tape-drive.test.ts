@@ -37,6 +37,21 @@ describe('TapeDrive as the robot sees it (DriveMechanism)', () => {
     assert.equal(h.drive.state().loaded, 'A00001L8');
   });
 
+  test('a cartridge unloaded while it was still being opened is closed once the open completes', async () => {
+    const h = await createHarness();
+    let open!: () => void;
+    h.store.openGate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const loading = h.drive.load({ barcode: 'A00001L8', generation: 8, worm: false, cleaning: false, writeProtected: false, capacityBytes: 1 << 20 });
+    await h.drive.unload({ force: false });
+    open();
+    await loading;
+    assert.equal(h.store.media.get('A00001L8')?.closed, true);
+    assert.equal(h.drive.state().loaded, undefined);
+    assert.equal((await h.check(cdb.testUnitReady())).asc, 0x3a);
+  });
+
   test('unload flushes, rewinds and closes the cartridge', async () => {
     const h = await createHarness();
     const m = await h.load();

@@ -64,6 +64,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
+  /** Set by shutdown(): a load still opening its cartridge closes it instead of threading it. */
+  private shutDown = false;
   private commands: readonly CommandSummary[] = [];
 
   constructor(options: TapeDriveOptions) {
@@ -211,6 +213,11 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     }
     // Threading the cartridge and the not-ready-to-ready change are ordered with the host's commands.
     await this.queue.run(async () => {
+      // Unloaded or shut down while the cartridge was being opened: put it away again.
+      if (this.mount !== mount || this.shutDown) {
+        await medium?.close();
+        return;
+      }
       try {
         if (request.cleaning) {
           this.errors.counters.cleanings++;
@@ -262,6 +269,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
 
   /** Process shutdown: wait for the command in progress, then flush and close the cartridge (it stays "loaded"). */
   async shutdown(): Promise<void> {
+    this.shutDown = true;
     await this.queue.run(async () => {
       const medium = this.mount?.medium;
       if (!medium) return;
