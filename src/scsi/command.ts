@@ -20,10 +20,9 @@ export const NO_TRANSFER: Transfer = { direction: DataDirection.NONE, lengthByte
  */
 export type DecodedCdb = Transfer;
 
+/** What `execute` gets. No CDB bytes: the command works from its decoded form. */
 export interface CommandContext<D, C extends DecodedCdb = DecodedCdb> {
-  /** The CDB trimmed to the command's length (for commands without `decode`). */
-  readonly cdb: Buffer;
-  /** What `decode` returned (the transfer itself for commands without `decode`). */
+  /** What `decode` returned (NO_TRANSFER for a command without `decode`: it has no CDB fields). */
   readonly decoded: C;
   /** Data-out, exactly `transfer.lengthBytes` long when the command has data-out. */
   readonly dataOut: Buffer;
@@ -79,14 +78,10 @@ export interface CommandDescriptor<D, C extends DecodedCdb = DecodedCdb> {
    */
   readonly cdbUsage: readonly number[];
   /**
-   * Data the CDB asks to move; absent means none. `device` is for transfers that depend on device state
-   * (SSC fixed-block READ/WRITE: blocks x the current block length).
-   */
-  readonly transfer?: (cdb: Buffer, device: D) => Transfer;
-  /**
    * Decode the CDB once into the typed form `execute` works from, computing the transfer with it ("parse first,
-   * execute later"). Called after the usage mask has accepted the CDB, before the command is queued; it may throw a
-   * SenseError for a field the mask cannot judge. Replaces `transfer` for the command.
+   * execute later"); absent for a command with no CDB fields and no data. Called after the usage mask has accepted
+   * the CDB, before the command is queued; it may throw a SenseError for a field the mask cannot judge. `device` is
+   * for transfers that depend on device state (SSC fixed-block READ/WRITE: blocks x the current block length).
    */
   readonly decode?: (cdb: Buffer, device: D) => C;
   readonly flags?: CommandFlags;

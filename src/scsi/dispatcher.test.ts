@@ -28,14 +28,14 @@ const table: CommandTable<Dev> = [
     name: 'INQUIRY',
     cdbUsage: [0x12, 0x01, 0xff, 0xff, 0xff, 0x00],
     flags: { allowUnitAttention: true, allowReservationConflict: true },
-    transfer: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(3) }),
+    decode: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(3) }),
     execute: () => ({ dataIn: Buffer.alloc(96, 1) }),
   },
   {
     opcode: 0x0a,
     name: 'WRITE(6)',
     cdbUsage: [0x0a, 0x01, 0xff, 0xff, 0xff, 0x00],
-    transfer: (cdb) => ({ direction: DataDirection.OUT, lengthBytes: cdb.readUIntBE(2, 3) }),
+    decode: (cdb) => ({ direction: DataDirection.OUT, lengthBytes: cdb.readUIntBE(2, 3) }),
     execute: async (ctx) => {
       ctx.device.log.push(`write ${ctx.dataOut.length}`);
       await new Promise((r) => setTimeout(r, 5));

@@ -87,11 +87,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       }
 
       // Decoded once, here: `execute` works from this form and never reads the transfer fields again.
-      const transfer = descriptor.decode
-        ? descriptor.decode(trimmed, this.device)
-        : descriptor.transfer
-          ? descriptor.transfer(trimmed, this.device)
-          : NO_TRANSFER;
+      const transfer = descriptor.decode ? descriptor.decode(trimmed, this.device) : NO_TRANSFER;
       const dataOut = command.dataOut ?? Buffer.alloc(0);
       if (transfer.direction === DataDirection.OUT && dataOut.length < transfer.lengthBytes) {
         // The initiator sent less than the CDB needs: nothing is executed on partial data.
@@ -104,7 +100,6 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         if (isAborted(command)) return Promise.resolve({ sense: senseOf('COMMAND_ABORTED_BY_TARGET') });
         return Promise.resolve(
           descriptor.execute({
-            cdb: trimmed,
             dataOut: transfer.direction === DataDirection.OUT ? dataOut.subarray(0, transfer.lengthBytes) : dataOut.subarray(0, 0),
             transfer,
             decoded: transfer,

@@ -2,9 +2,9 @@
 // Reservation exemptions follow SPC-4 table "SPC commands that are allowed in the presence of various
 // reservations" (Exclusive Access column), applied to SPC-2 logical unit reservations; RELEASE from a
 // non-holder is GOOD without effect (SPC-2 7.23), so it is exempt too.
-import { DataDirection } from '../command.js';
-import type { CommandDescriptor, CommandTable, Transfer } from '../command.js';
-import { REPORT_LUNS_CDB_USAGE } from '../target.js';
+import type { CommandDescriptor, CommandTable } from '../command.js';
+import { decodeReportLuns, REPORT_LUNS_CDB_USAGE } from '../target.js';
+import type { ReportLunsCdb } from '../target.js';
 import { decodeInquiry, inquiry } from './inquiry.js';
 import type { InquiryCdb } from './inquiry.js';
 import { decodeLogSelect, logSelect } from './log-select.js';
@@ -50,7 +50,6 @@ export const MaintenanceInServiceAction = { REPORT_SUPPORTED_OPERATION_CODES: 0x
 /** Nominal command timeout reported by REPORT SUPPORTED OPERATION CODES for SPC commands (they never wait on media). */
 export const SPC_TIMEOUT_SECONDS = 10;
 
-export const dataIn = (lengthBytes: number): Transfer => ({ direction: DataDirection.IN, lengthBytes });
 
 /** SPC-4 PREVENT ALLOW MEDIUM REMOVAL; device types that add to its effect reuse this entry and replace `execute`. */
 export const preventAllowMediumRemovalCommand: CommandDescriptor<SpcDevice, PreventAllowCdb> = {
@@ -179,11 +178,11 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.REPORT_LUNS,
     name: 'REPORT LUNS',
     cdbUsage: REPORT_LUNS_CDB_USAGE,
-    transfer: (cdb) => dataIn(cdb.readUInt32BE(6)),
+    decode: decodeReportLuns,
     flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: reportLuns,
-  },
+  } satisfies CommandDescriptor<SpcDevice, ReportLunsCdb>,
   {
     opcode: SpcOpcode.MAINTENANCE_IN,
     serviceAction: MaintenanceInServiceAction.REPORT_SUPPORTED_OPERATION_CODES,
