@@ -53,3 +53,12 @@ test('UnitQueue forgets a deferred error that clearDeferred drops (a new cartrid
   queue.clearDeferred();
   assert.equal(queue.takeDeferred(), undefined);
 });
+
+test('UnitQueue reports INTERNAL TARGET FAILURE when turning an IMMED failure into sense fails too', async () => {
+  const queue = new UnitQueue();
+  queue.background(() => Promise.reject(new Error('lost')), () => {
+    throw new Error('a bug in the mapping');
+  });
+  await queue.idle();
+  assert.equal(queue.takeDeferred()?.asc, senseOf('INTERNAL_TARGET_FAILURE').asc);
+});

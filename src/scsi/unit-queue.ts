@@ -10,6 +10,7 @@
 //   kept as the unit's deferred error (SPC-4 deferred errors, sense 71h/73h), reported by the next command that
 //   asks for it with `takeDeferred`; the work itself never rejects anything.
 import { SerialQueue } from '../serial-queue.js';
+import { senseOf } from './sense.js';
 import type { SenseData } from './sense.js';
 
 interface ImmediateWork {
@@ -31,8 +32,9 @@ export class UnitQueue {
   }
 
   /**
-   * Queue IMMED work without waiting for it. `toSense` turns what it throws into the deferred error and must not
-   * throw itself (a bug there would surface as an unhandled rejection, which is what a bug should do).
+   * Queue IMMED work without waiting for it. `toSense` turns what it throws into the deferred error; it should log
+   * and map bugs itself (TapeDrive's does), and if it throws anyway the deferred error is INTERNAL TARGET FAILURE,
+   * so nothing ever rejects unobserved.
    */
   background(work: () => Promise<void>, toSense: (err: unknown) => SenseData): void {
     this.immediate.push({ work, toSense });
@@ -62,7 +64,7 @@ export class UnitQueue {
       try {
         await next.work();
       } catch (err) {
-        this.deferred = next.toSense(err);
+        this.deferred = deferredSense(next, err);
       }
     }
   }
@@ -70,5 +72,13 @@ export class UnitQueue {
   private async drainThen<T>(operation: () => Promise<T> | T): Promise<T> {
     await this.drain();
     return operation();
+  }
+}
+
+function deferredSense(work: ImmediateWork, err: unknown): SenseData {
+  try {
+    return work.toSense(err);
+  } catch {
+    return senseOf('INTERNAL_TARGET_FAILURE');
   }
 }
