@@ -22,7 +22,7 @@ export interface DriveIdentity extends DeviceIdentity {
 
 // Drives look like a current IBM full-height LTO drive (what backup software's device lists expect);
 // the changer identifies itself as what it is. The drive defaults are also those of a drive built on its own
-// (scsi/ssc/drive-identity.ts).
+// (scsi/ssc/drive-spc-identity.ts completes a partial identity with them).
 export const DEFAULT_DRIVE_VENDOR = 'IBM';
 export const DEFAULT_DRIVE_REVISION = 'Q3F1';
 const DEFAULT_VENDOR = 'VTL';

@@ -14,9 +14,16 @@ export interface Transfer {
 
 export const NO_TRANSFER: Transfer = { direction: DataDirection.NONE, lengthBytes: 0 };
 
-export interface CommandContext<D> {
-  /** The CDB trimmed to the command's length. */
-  readonly cdb: Buffer;
+/**
+ * A CDB decoded once, when the command arrives, by its descriptor's `decode`: the fields `execute` works from,
+ * together with the transfer they imply (the decoded form is itself the Transfer, so decoding allocates one object).
+ */
+export type DecodedCdb = Transfer;
+
+/** What `execute` gets. No CDB bytes: the command works from its decoded form. */
+export interface CommandContext<D, C extends DecodedCdb = DecodedCdb> {
+  /** What `decode` returned (NO_TRANSFER for a command without `decode`: it has no CDB fields). */
+  readonly decoded: C;
   /** Data-out, exactly `transfer.lengthBytes` long when the command has data-out. */
   readonly dataOut: Buffer;
   readonly transfer: Transfer;
@@ -54,7 +61,11 @@ export interface CommandFlags {
   readonly concurrent?: boolean;
 }
 
-export interface CommandDescriptor<D> {
+/**
+ * `C` is the command's decoded CDB: `decode` produces it and `execute` receives it as `ctx.decoded` (the dispatcher
+ * passes each descriptor its own decode's result, which is why a table can hold descriptors of different `C`).
+ */
+export interface CommandDescriptor<D, C extends DecodedCdb = DecodedCdb> {
   readonly opcode: number;
   /** For opcodes with service actions (MAINTENANCE IN, SERVICE ACTION IN(16), ...). */
   readonly serviceAction?: number;
@@ -67,14 +78,17 @@ export interface CommandDescriptor<D> {
    */
   readonly cdbUsage: readonly number[];
   /**
-   * Data the CDB asks to move; absent means none. `device` is for transfers that depend on device state
-   * (SSC fixed-block READ/WRITE: blocks x the current block length).
+   * Decode the CDB once into the typed form `execute` works from, computing the transfer with it ("parse first,
+   * execute later"); absent for a command with no CDB fields and no data. Called after the usage mask has accepted
+   * the CDB, before the command is queued; it may throw a SenseError for a field the mask cannot judge. `device` is
+   * for transfers that depend on device state (SSC fixed-block READ/WRITE: blocks x the current block length).
    */
-  readonly transfer?: (cdb: Buffer, device: D) => Transfer;
+  readonly decode?: (cdb: Buffer, device: D) => C;
   readonly flags?: CommandFlags;
   /** Nominal and recommended timeouts in seconds (REPORT SUPPORTED OPERATION CODES RCTD). */
   readonly timeoutSeconds?: number;
-  readonly execute: (ctx: CommandContext<D>) => CommandResult | Promise<CommandResult>;
+  // Method syntax on purpose: a descriptor of a specific `C` must fit a table of `CommandDescriptor<D>`.
+  execute(ctx: CommandContext<D, C>): CommandResult | Promise<CommandResult>;
 }
 
 /** A device type's command table: an ordered list, looked up by opcode and service action. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { silentLogger } from '../log.js';
 import { DataDirection } from './command.js';
-import type { CommandTable } from './command.js';
+import type { CommandDescriptor, CommandTable, DecodedCdb } from './command.js';
 import { CommandDispatcher } from './dispatcher.js';
 import type { DispatchableDevice } from './dispatcher.js';
 import type { ItNexus, ScsiCommand } from './logical-unit.js';
@@ -11,6 +11,7 @@ import { Reservation } from './reservation.js';
 import { Sense, SenseFormat } from './sense.js';
 import { ScsiStatus } from './status.js';
 import { UnitAttentions } from './unit-attention.js';
+import { UnitQueue } from './unit-queue.js';
 
 interface Dev extends DispatchableDevice {
   log: string[];
@@ -27,14 +28,14 @@ const table: CommandTable<Dev> = [
     name: 'INQUIRY',
     cdbUsage: [0x12, 0x01, 0xff, 0xff, 0xff, 0x00],
     flags: { allowUnitAttention: true, allowReservationConflict: true },
-    transfer: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(3) }),
+    decode: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(3) }),
     execute: () => ({ dataIn: Buffer.alloc(96, 1) }),
   },
   {
     opcode: 0x0a,
     name: 'WRITE(6)',
     cdbUsage: [0x0a, 0x01, 0xff, 0xff, 0xff, 0x00],
-    transfer: (cdb) => ({ direction: DataDirection.OUT, lengthBytes: cdb.readUIntBE(2, 3) }),
+    decode: (cdb) => ({ direction: DataDirection.OUT, lengthBytes: cdb.readUIntBE(2, 3) }),
     execute: async (ctx) => {
       ctx.device.log.push(`write ${ctx.dataOut.length}`);
       await new Promise((r) => setTimeout(r, 5));
@@ -51,11 +52,24 @@ const table: CommandTable<Dev> = [
   },
   { opcode: 0x01, name: 'REWIND', cdbUsage: [0x01, 0x01, 0, 0, 0, 0], execute: () => { throw Sense.mediumNotPresent(); } },
   { opcode: 0x19, name: 'ERASE', cdbUsage: [0x19, 0x03, 0, 0, 0, 0], execute: () => { throw new Error('boom'); } },
+  {
+    opcode: 0x08,
+    name: 'READ(6)',
+    cdbUsage: [0x08, 0, 0, 0, 0xff, 0],
+    decode: (cdb, dev) => {
+      dev.log.push('decode');
+      return { direction: DataDirection.IN, lengthBytes: cdb[4], requested: cdb[4] };
+    },
+    execute(ctx) {
+      ctx.device.log.push(`execute ${ctx.decoded.requested} ${ctx.decoded === ctx.transfer}`);
+      return { dataIn: Buffer.alloc(ctx.decoded.requested + 8, 7) };
+    },
+  } satisfies CommandDescriptor<Dev, DecodedCdb & { readonly requested: number }>,
   { opcode: 0xa3, serviceAction: 0x0c, name: 'REPORT SUPPORTED OPERATION CODES', cdbUsage: [0xa3, 0x1f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], execute: () => ({}) },
 ];
 
 function make(): { d: CommandDispatcher<Dev>; dev: Dev } {
-  const dev: Dev = { log: [], unitAttentions: new UnitAttentions(), reservation: new Reservation(), senseFormat: () => SenseFormat.FIXED };
+  const dev: Dev = { log: [], queue: new UnitQueue(), unitAttentions: new UnitAttentions(), reservation: new Reservation(), senseFormat: () => SenseFormat.FIXED };
   return { d: new CommandDispatcher(table, dev, silentLogger()), dev };
 }
 
@@ -139,6 +153,26 @@ describe('CommandDispatcher', () => {
     const b = d.execute(cmd([0x0a, 0, 0, 0, 2, 0], 1, Buffer.alloc(2)));
     await Promise.all([a, b]);
     assert.deepEqual(dev.log, ['write 4', 'done 4', 'write 2', 'done 2']);
+  });
+
+  test('a CDB is decoded once, execute works from the decoded form, and data-in is cut to its transfer length', async () => {
+    const { d, dev } = make();
+    dev.unitAttentions.register('n1');
+    dev.unitAttentions.take('n1');
+    const r = await d.execute(cmd([0x08, 0, 0, 0, 24, 0]));
+    assert.equal(r.status, ScsiStatus.GOOD);
+    assert.equal(r.dataIn?.length, 24);
+    assert.deepEqual(dev.log, ['decode', 'execute 24 true']);
+  });
+
+  test('a failed command does not block or fail the command queued behind it', async () => {
+    const { d, dev } = make();
+    dev.unitAttentions.register('n1');
+    dev.unitAttentions.take('n1');
+    const [failed, next] = await Promise.all([d.execute(cmd([0x19, 0, 0, 0, 0, 0])), d.execute(cmd([0x0a, 0, 0, 0, 2, 0], 1, Buffer.alloc(2)))]);
+    assert.deepEqual([failed.status, failed.sense?.[12]], [ScsiStatus.CHECK_CONDITION, 0x44]);
+    assert.equal(next.status, ScsiStatus.GOOD);
+    assert.deepEqual(dev.log, ['write 2', 'done 2']);
   });
 
   test('data-out shorter than the CDB asks for is refused and nothing executes', async () => {

@@ -9,11 +9,14 @@ import { encodeSense, Sense, SenseError, SenseFormat, SenseReason, senseOf } fro
 import type { SenseData } from './sense.js';
 import { ScsiStatus } from './status.js';
 import type { UnitAttentions } from './unit-attention.js';
+import type { UnitQueue } from './unit-queue.js';
 
 /** What the dispatcher needs from every device it drives. */
 export interface DispatchableDevice {
   readonly unitAttentions: UnitAttentions;
   readonly reservation: Reservation;
+  /** The logical unit's one owner of ordering: non-concurrent commands run there, one at a time (unit-queue.ts). */
+  readonly queue: UnitQueue;
   /** Fixed or descriptor, from the control mode page D_SENSE bit. */
   senseFormat(): SenseFormat;
   /** Device-specific reaction to resets and nexus loss (after the dispatcher's own). */
@@ -40,8 +43,6 @@ export function cdbLengthOfOpcode(opcode: number): number | undefined {
 export class CommandDispatcher<D extends DispatchableDevice> implements LogicalUnit {
   private readonly byKey = new Map<number, CommandDescriptor<D>>();
   private readonly withServiceAction = new Set<number>();
-  /** Tail of the serial queue: a tape unit executes one command at a time, in arrival order. */
-  private tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly table: CommandTable<D>,
@@ -85,7 +86,8 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         return { status: ScsiStatus.RESERVATION_CONFLICT };
       }
 
-      const transfer = descriptor.transfer ? descriptor.transfer(trimmed, this.device) : NO_TRANSFER;
+      // Decoded once, here: `execute` works from this form and never reads the transfer fields again.
+      const transfer = descriptor.decode ? descriptor.decode(trimmed, this.device) : NO_TRANSFER;
       const dataOut = command.dataOut ?? Buffer.alloc(0);
       if (transfer.direction === DataDirection.OUT && dataOut.length < transfer.lengthBytes) {
         // The initiator sent less than the CDB needs: nothing is executed on partial data.
@@ -98,9 +100,9 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         if (isAborted(command)) return Promise.resolve({ sense: senseOf('COMMAND_ABORTED_BY_TARGET') });
         return Promise.resolve(
           descriptor.execute({
-            cdb: trimmed,
             dataOut: transfer.direction === DataDirection.OUT ? dataOut.subarray(0, transfer.lengthBytes) : dataOut.subarray(0, 0),
             transfer,
+            decoded: transfer,
             nexus: command.nexus,
             device: this.device,
             // Read through, so a transport that creates its signal lazily creates it only for commands that use it.
@@ -111,7 +113,9 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
           }),
         );
       };
-      const result = descriptor.flags?.concurrent ? await run() : await this.serially(run);
+      // A tape unit executes one command at a time in arrival order: the device's unit queue is the only place
+      // that orders them (and the IMMED work and robot moves between them).
+      const result = descriptor.flags?.concurrent ? await run() : await this.device.queue.run(run);
       if (isAborted(command) && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
         return { status: ScsiStatus.TASK_ABORTED };
       }
@@ -145,12 +149,6 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       }
     }
     this.device.handleEvent?.(event);
-  }
-
-  private serially<T>(fn: () => Promise<T>): Promise<T> {
-    const p = this.tail.then(fn, fn);
-    this.tail = p.catch(() => undefined);
-    return p;
   }
 
   private errorResponse(err: unknown, command: ScsiCommand, format: SenseFormat): ScsiResponse {

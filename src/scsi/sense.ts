@@ -52,8 +52,6 @@ export const SenseReason = {
   INCOMPATIBLE_MEDIUM_INSTALLED: { key: SenseKey.MEDIUM_ERROR, asc: 0x30, ascq: 0x00 },
   CANNOT_READ_MEDIUM_INCOMPATIBLE_FORMAT: { key: SenseKey.MEDIUM_ERROR, asc: 0x30, ascq: 0x02 },
   CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT: { key: SenseKey.MEDIUM_ERROR, asc: 0x30, ascq: 0x05 },
-  // A full disk under the cartridge file is reported like a drive out of resources, not as bad media.
-  AUXILIARY_MEMORY_WRITE_ERROR: { key: SenseKey.MEDIUM_ERROR, asc: 0x11, ascq: 0x0c },
 
   INTERNAL_TARGET_FAILURE: { key: SenseKey.HARDWARE_ERROR, asc: 0x44, ascq: 0x00 },
   MEDIUM_TRANSPORT_ELEMENT_FAILURE: { key: SenseKey.HARDWARE_ERROR, asc: 0x15, ascq: 0x00 },

@@ -1,6 +1,8 @@
 // SAM-5 4.6 SCSI target device: routes commands to logical units and answers for LUNs that do not exist
 // (SPC-4 4.x: INQUIRY with peripheral qualifier 011b, REPORT LUNS, REQUEST SENSE; anything else 25h/00h).
 import type { Logger } from '../log.js';
+import { DataDirection } from './command.js';
+import type { DecodedCdb } from './command.js';
 import { checkCdbUsage, checkCondition } from './dispatcher.js';
 import type { LogicalUnit, ScsiCommand, ScsiResponse, ScsiTargetDevice, TargetEvent } from './logical-unit.js';
 import { encodeLun } from './lun.js';
@@ -20,9 +22,12 @@ export function encodeReportLuns(luns: readonly number[]): Buffer {
 /** CDB usage for REPORT LUNS (SPC-4 6.33). */
 export const REPORT_LUNS_CDB_USAGE = [Op.REPORT_LUNS, 0x00, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00] as const;
 
-/** Decode and answer REPORT LUNS; used by the target for unknown LUNs and by SPC devices for their own. */
-export function reportLuns(cdb: Buffer, luns: readonly number[]): Buffer {
-  checkCdbUsage(cdb.subarray(0, 12), REPORT_LUNS_CDB_USAGE);
+export interface ReportLunsCdb extends DecodedCdb {
+  readonly selectReport: number;
+}
+
+/** SELECT REPORT and ALLOCATION LENGTH of a REPORT LUNS CDB whose usage mask has been checked. */
+export function decodeReportLuns(cdb: Buffer): ReportLunsCdb {
   const select = cdb[2];
   // 00h all, 02h all; 01h well-known LUNs only (we have none); 10h-12h administrative LUN forms: none here.
   if (select !== 0x00 && select !== 0x01 && select !== 0x02 && select !== 0x10 && select !== 0x11 && select !== 0x12) {
@@ -30,9 +35,21 @@ export function reportLuns(cdb: Buffer, luns: readonly number[]): Buffer {
   }
   const allocation = cdb.readUInt32BE(6);
   if (allocation < 16) throw Sense.invalidFieldInCdb(6);
+  return { direction: DataDirection.IN, lengthBytes: allocation, selectReport: select };
+}
+
+/** REPORT LUNS parameter data for a decoded CDB (SPC devices answer for their target with it). */
+export function answerReportLuns(request: ReportLunsCdb, luns: readonly number[]): Buffer {
+  const select = request.selectReport;
   const list = select === 0x00 || select === 0x02 ? luns : select === 0x11 ? luns : [];
   const data = encodeReportLuns(list);
-  return data.subarray(0, Math.min(allocation, data.length));
+  return data.subarray(0, Math.min(request.lengthBytes, data.length));
+}
+
+/** Check, decode and answer a REPORT LUNS CDB that no dispatcher has seen (LUNs without a logical unit). */
+export function reportLuns(cdb: Buffer, luns: readonly number[]): Buffer {
+  checkCdbUsage(cdb.subarray(0, 12), REPORT_LUNS_CDB_USAGE);
+  return answerReportLuns(decodeReportLuns(cdb), luns);
 }
 
 export class ScsiTarget implements ScsiTargetDevice {

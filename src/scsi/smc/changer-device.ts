@@ -60,6 +60,9 @@ export class ChangerDevice implements SpcDevice {
     });
   }
 
+  get queue(): SpcCore['queue'] {
+    return this.core.queue;
+  }
   get unitAttentions(): SpcCore['unitAttentions'] {
     return this.core.unitAttentions;
   }

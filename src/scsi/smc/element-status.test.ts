@@ -22,7 +22,7 @@ function element(type: ElementStatus['type'], address: number, c?: Cartridge, ex
 describe('element status encoding', () => {
   test('decodeReadElementStatus() reads every CDB field', () => {
     const r = decodeReadElementStatus(Buffer.from([0xb8, 0x14, 0x01, 0x00, 0x00, 0x02, 0x03, 0x01, 0x02, 0x03, 0x00, 0x00]));
-    assert.deepEqual(r, { voltag: true, elementTypeCode: 4, startingAddress: 0x100, numberOfElements: 2, curdata: true, dvcid: true, allocationLength: 0x010203 });
+    assert.deepEqual({ ...r }, { direction: 'in', lengthBytes: 0x010203, voltag: true, elementTypeCode: 4, startingAddress: 0x100, numberOfElements: 2, curdata: true, dvcid: true, allocationLength: 0x010203 });
   });
 
   test('a mail slot the operator filled reports IMPEXP and no source; a WORM cartridge medium type 4', () => {

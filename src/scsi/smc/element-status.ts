@@ -6,6 +6,8 @@
 import type { ElementStatus } from '../../library/library-manager.js';
 import type { DeviceIdentity } from '../../library/drive-identity.js';
 import type { ElementType } from '../../library/layout.js';
+import { DataDirection } from '../command.js';
+import type { DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 
 /** SMC-3 element type codes. */
@@ -54,10 +56,15 @@ export interface ReadElementStatusRequest {
   readonly allocationLength: number;
 }
 
-export function decodeReadElementStatus(cdb: Buffer): ReadElementStatusRequest {
+export interface ReadElementStatusCdb extends DecodedCdb, ReadElementStatusRequest {}
+
+/** An element type code above 4 is refused here: the usage mask lets every 4-bit value through. */
+export function decodeReadElementStatus(cdb: Buffer): ReadElementStatusCdb {
   const elementTypeCode = cdb[1] & 0x0f;
   if (elementTypeCode > ElementTypeCode.DATA_TRANSFER) throw Sense.invalidFieldInCdb(1, 3);
   return {
+    direction: DataDirection.IN,
+    lengthBytes: cdb.readUIntBE(7, 3),
     voltag: (cdb[1] & 0x10) !== 0,
     elementTypeCode,
     startingAddress: cdb.readUInt16BE(2),

@@ -4,7 +4,8 @@
 // READ ELEMENT STATUS then reports those elements with EXCEPT (or without it again). WITH RANGE checks that the
 // range starts at an element and rescans the whole library (checking a few files more is harmless).
 import { elementAt } from '../../library/layout.js';
-import type { CommandContext, CommandResult } from '../command.js';
+import { NO_TRANSFER } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import type { ChangerDevice } from './changer-device.js';
 import { asSense } from './library-sense.js';
@@ -14,12 +15,19 @@ export async function initializeElementStatus(ctx: CommandContext<ChangerDevice>
   return {};
 }
 
-export async function initializeElementStatusWithRange(ctx: CommandContext<ChangerDevice>): Promise<CommandResult> {
-  const range = (ctx.cdb[1] & 0x01) !== 0;
-  if (range) {
-    const start = ctx.cdb.readUInt16BE(2);
-    if (!elementAt(ctx.device.manager.library(ctx.device.library).layout, start)) throw Sense.invalidElementAddress();
-  }
+export interface InitializeElementStatusWithRangeCdb extends DecodedCdb {
+  /** RANGE=0: every element; 1: from the starting element address on. */
+  readonly range: boolean;
+  readonly startingAddress: number;
+}
+
+export function decodeInitializeElementStatusWithRange(cdb: Buffer): InitializeElementStatusWithRangeCdb {
+  return { ...NO_TRANSFER, range: (cdb[1] & 0x01) !== 0, startingAddress: cdb.readUInt16BE(2) };
+}
+
+export async function initializeElementStatusWithRange(ctx: CommandContext<ChangerDevice, InitializeElementStatusWithRangeCdb>): Promise<CommandResult> {
+  const { range, startingAddress } = ctx.decoded;
+  if (range && !elementAt(ctx.device.manager.library(ctx.device.library).layout, startingAddress)) throw Sense.invalidElementAddress();
   await asSense(() => ctx.device.manager.rescan(ctx.device.library, { actor: 'host' }));
   return {};
 }

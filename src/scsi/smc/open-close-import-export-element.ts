@@ -1,17 +1,28 @@
 // SMC-3 6.7 OPEN/CLOSE IMPORT/EXPORT ELEMENT (1Bh): a host opens a mail slot for the operator (the robot cannot
 // reach it while open: ACCESS = 0) or closes it again. Opening is refused while medium removal is prevented.
 import { elementAt } from '../../library/layout.js';
-import type { CommandContext, CommandResult } from '../command.js';
+import { NO_TRANSFER } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import type { ChangerDevice } from './changer-device.js';
 
 export const ImportExportAction = { OPEN: 0x00, CLOSE: 0x01 } as const;
 
-export function openCloseImportExportElement(ctx: CommandContext<ChangerDevice>): CommandResult {
+export interface OpenCloseImportExportElementCdb extends DecodedCdb {
+  readonly elementAddress: number;
+  /** ACTION CODE (5 bits). */
+  readonly action: number;
+}
+
+export function decodeOpenCloseImportExportElement(cdb: Buffer): OpenCloseImportExportElementCdb {
+  return { ...NO_TRANSFER, elementAddress: cdb.readUInt16BE(2), action: cdb[4] & 0x1f };
+}
+
+export function openCloseImportExportElement(ctx: CommandContext<ChangerDevice, OpenCloseImportExportElementCdb>): CommandResult {
   const d = ctx.device;
-  const ref = elementAt(d.manager.library(d.library).layout, ctx.cdb.readUInt16BE(2));
+  const { elementAddress, action } = ctx.decoded;
+  const ref = elementAt(d.manager.library(d.library).layout, elementAddress);
   if (ref?.type !== 'importExport') throw Sense.invalidElementAddress();
-  const action = ctx.cdb[4] & 0x1f;
   if (action === ImportExportAction.OPEN) {
     if (d.mediumRemoval.prevented()) throw Sense.mediumRemovalPrevented();
     d.manager.setMailSlotOpen(d.library, ref.index, true);

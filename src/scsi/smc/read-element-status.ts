@@ -2,10 +2,11 @@
 // anything to report, so it changes nothing.
 import type { CommandContext, CommandResult } from '../command.js';
 import type { ChangerDevice } from './changer-device.js';
-import { decodeReadElementStatus, encodeElementStatus, selectElements } from './element-status.js';
+import { encodeElementStatus, selectElements } from './element-status.js';
+import type { ReadElementStatusCdb } from './element-status.js';
 
-export function readElementStatus(ctx: CommandContext<ChangerDevice>): CommandResult {
-  const request = decodeReadElementStatus(ctx.cdb);
+export function readElementStatus(ctx: CommandContext<ChangerDevice, ReadElementStatusCdb>): CommandResult {
+  const request = ctx.decoded;
   const selected = selectElements(ctx.device.reportElements(), request);
   return { dataIn: encodeElementStatus(selected, request) };
 }

@@ -1,12 +1,18 @@
 // SMC-3 command table of the media changer: the SPC table plus the changer commands.
-import type { CommandTable } from '../command.js';
+import type { CommandDescriptor, CommandTable } from '../command.js';
 import { extendTable } from '../command.js';
 import { preventAllowMediumRemoval } from '../spc/prevent-allow-medium-removal.js';
-import { dataIn, preventAllowMediumRemovalCommand, spcCommands } from '../spc/spc-commands.js';
+import type { PreventAllowCdb } from '../spc/prevent-allow-medium-removal.js';
+import { preventAllowMediumRemovalCommand, spcCommands } from '../spc/spc-commands.js';
 import type { ChangerDevice } from './changer-device.js';
-import { initializeElementStatus, initializeElementStatusWithRange } from './initialize-element-status.js';
-import { exchangeMedium, moveMedium, positionToElement } from './move-medium.js';
-import { openCloseImportExportElement } from './open-close-import-export-element.js';
+import { decodeReadElementStatus } from './element-status.js';
+import type { ReadElementStatusCdb } from './element-status.js';
+import { decodeInitializeElementStatusWithRange, initializeElementStatus, initializeElementStatusWithRange } from './initialize-element-status.js';
+import type { InitializeElementStatusWithRangeCdb } from './initialize-element-status.js';
+import { decodeExchangeMedium, decodeMoveMedium, decodePositionToElement, exchangeMedium, moveMedium, positionToElement } from './move-medium.js';
+import type { ElementAddressesCdb } from './move-medium.js';
+import { decodeOpenCloseImportExportElement, openCloseImportExportElement } from './open-close-import-export-element.js';
+import type { OpenCloseImportExportElementCdb } from './open-close-import-export-element.js';
 import { readElementStatus } from './read-element-status.js';
 
 export const SmcOpcode = {
@@ -35,55 +41,60 @@ const changerOnly: CommandTable<ChangerDevice> = [
     opcode: SmcOpcode.OPEN_CLOSE_IMPORT_EXPORT_ELEMENT,
     name: 'OPEN/CLOSE IMPORT/EXPORT ELEMENT',
     cdbUsage: [0x1b, 0x00, 0xff, 0xff, 0x1f, 0x00],
+    decode: decodeOpenCloseImportExportElement,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     execute: openCloseImportExportElement,
-  },
+  } satisfies CommandDescriptor<ChangerDevice, OpenCloseImportExportElementCdb>,
   {
     ...preventAllowMediumRemovalCommand,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     // SMC-3: prevents removal of media through the import/export elements (the operator's shelve is refused).
-    execute: (ctx) => {
+    execute(ctx) {
       const result = preventAllowMediumRemoval(ctx);
       ctx.device.syncRemovalLock();
       return result;
     },
-  },
+  } satisfies CommandDescriptor<ChangerDevice, PreventAllowCdb>,
   {
     opcode: SmcOpcode.POSITION_TO_ELEMENT,
     name: 'POSITION TO ELEMENT',
     cdbUsage: [0x2b, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
+    decode: decodePositionToElement,
     timeoutSeconds: MOVE_TIMEOUT_SECONDS,
     execute: positionToElement,
-  },
+  } satisfies CommandDescriptor<ChangerDevice, ElementAddressesCdb>,
   {
     opcode: SmcOpcode.INITIALIZE_ELEMENT_STATUS_WITH_RANGE,
     name: 'INITIALIZE ELEMENT STATUS WITH RANGE',
     cdbUsage: [0x37, 0x03, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0x00, 0x00],
+    decode: decodeInitializeElementStatusWithRange,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     execute: initializeElementStatusWithRange,
-  },
+  } satisfies CommandDescriptor<ChangerDevice, InitializeElementStatusWithRangeCdb>,
   {
     opcode: SmcOpcode.MOVE_MEDIUM,
     name: 'MOVE MEDIUM',
     cdbUsage: [0xa5, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
+    decode: decodeMoveMedium,
     timeoutSeconds: MOVE_TIMEOUT_SECONDS,
     execute: moveMedium,
-  },
+  } satisfies CommandDescriptor<ChangerDevice, ElementAddressesCdb>,
   {
     opcode: SmcOpcode.EXCHANGE_MEDIUM,
     name: 'EXCHANGE MEDIUM',
     cdbUsage: [0xa6, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+    decode: decodeExchangeMedium,
     timeoutSeconds: MOVE_TIMEOUT_SECONDS,
     execute: exchangeMedium,
-  },
+  } satisfies CommandDescriptor<ChangerDevice, ElementAddressesCdb>,
   {
     opcode: SmcOpcode.READ_ELEMENT_STATUS,
     name: 'READ ELEMENT STATUS',
     cdbUsage: [0xb8, 0x1f, 0xff, 0xff, 0xff, 0xff, 0x03, 0xff, 0xff, 0xff, 0x00, 0x00],
-    transfer: (cdb) => dataIn(cdb.readUIntBE(7, 3)),
+    decode: decodeReadElementStatus,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,
     execute: readElementStatus,
-  },
+  } satisfies CommandDescriptor<ChangerDevice, ReadElementStatusCdb>,
 ];
 
 export const smcCommands: CommandTable<ChangerDevice> = extendTable(spcCommands, changerOnly);

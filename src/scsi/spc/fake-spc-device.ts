@@ -113,6 +113,7 @@ export interface FakeOptions {
 export class FakeSpcDevice implements SpcDevice {
   readonly spc = new SpcCore();
   readonly unitAttentions = this.spc.unitAttentions;
+  readonly queue = this.spc.queue;
   readonly reservation = this.spc.reservation;
   readonly mediumRemoval = this.spc.mediumRemoval;
   readonly modePages = this.spc.modePages;

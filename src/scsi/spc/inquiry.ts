@@ -1,5 +1,6 @@
 // SPC-4 6.4 INQUIRY: standard inquiry data and the vital product data pages.
-import type { CommandContext, CommandResult } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import { asciiField } from './ascii-field.js';
 import type { SpcDevice, SpcIdentity } from './spc-device.js';
@@ -26,9 +27,19 @@ export function encodeStandardInquiry(identity: SpcIdentity): Buffer {
   return b;
 }
 
-export function inquiry(ctx: CommandContext<SpcDevice>): CommandResult {
-  const evpd = (ctx.cdb[1] & 0x01) !== 0;
-  const pageCode = ctx.cdb[2];
+export interface InquiryCdb extends DecodedCdb {
+  /** EVPD: a vital product data page instead of the standard data. */
+  readonly evpd: boolean;
+  readonly pageCode: number;
+}
+
+/** ALLOCATION LENGTH is bytes 3-4. */
+export function decodeInquiry(cdb: Buffer): InquiryCdb {
+  return { direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(3), evpd: (cdb[1] & 0x01) !== 0, pageCode: cdb[2] };
+}
+
+export function inquiry(ctx: CommandContext<SpcDevice, InquiryCdb>): CommandResult {
+  const { evpd, pageCode } = ctx.decoded;
   if (!evpd) {
     // A page code without EVPD is an error (SPC-4 6.4.1).
     if (pageCode !== 0) throw Sense.invalidFieldInCdb(2);

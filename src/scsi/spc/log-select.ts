@@ -1,6 +1,7 @@
 // SPC-4 6.5 LOG SELECT: reset values (PCR=1, or an empty list with PC 10b/11b) or set parameters from a list
 // of log pages. SP=1 is refused by the CDB usage mask (no saved log parameters).
-import type { CommandContext, CommandResult } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import { highestBit, withParameterOffset } from './field-pointer.js';
 import { LogPageControl } from './log-page.js';
@@ -67,12 +68,28 @@ function parsePages(device: SpcDevice, list: Buffer): PageSelection[] {
   return out;
 }
 
-export function logSelect(ctx: CommandContext<SpcDevice>): CommandResult {
-  const cdb = ctx.cdb;
-  const pcr = (cdb[1] & PCR) !== 0;
-  const pc = (cdb[2] >> 6) as LogPageControl;
-  const pageCode = cdb[2] & 0x3f;
-  const subpageCode = cdb[3];
+export interface LogSelectCdb extends DecodedCdb {
+  /** PCR: reset parameters. */
+  readonly pcr: boolean;
+  readonly pc: LogPageControl;
+  readonly pageCode: number;
+  readonly subpageCode: number;
+}
+
+/** PARAMETER LIST LENGTH is bytes 7-8. */
+export function decodeLogSelect(cdb: Buffer): LogSelectCdb {
+  return {
+    direction: DataDirection.OUT,
+    lengthBytes: cdb.readUInt16BE(7),
+    pcr: (cdb[1] & PCR) !== 0,
+    pc: (cdb[2] >> 6) as LogPageControl,
+    pageCode: cdb[2] & 0x3f,
+    subpageCode: cdb[3],
+  };
+}
+
+export function logSelect(ctx: CommandContext<SpcDevice, LogSelectCdb>): CommandResult {
+  const { pcr, pc, pageCode, subpageCode } = ctx.decoded;
   const list = ctx.dataOut;
   let changed = false;
   if (list.length === 0) {

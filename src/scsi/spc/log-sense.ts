@@ -1,6 +1,7 @@
 // SPC-4 6.6 LOG SENSE: page 00h (supported pages) and 00h/FFh (supported pages and subpages) are built from the
 // registry; every other page comes from the device. PPC=1 and SP=1 are refused by the CDB usage mask.
-import type { CommandContext, CommandResult } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import type { LogPageControl, LogParameter } from './log-page.js';
 import type { LogPageSet } from './log-page-set.js';
@@ -80,14 +81,25 @@ export function encodeLogSense(device: SpcDevice, request: {
   return encodeLogPage(pageCode, subpageCode, encodeLogParameters(selected));
 }
 
-export function logSense(ctx: CommandContext<SpcDevice>): CommandResult {
-  const cdb = ctx.cdb;
+export interface LogSenseCdb extends DecodedCdb {
+  readonly pc: LogPageControl;
+  readonly pageCode: number;
+  readonly subpageCode: number;
+  readonly parameterPointer: number;
+}
+
+/** ALLOCATION LENGTH is bytes 7-8. */
+export function decodeLogSense(cdb: Buffer): LogSenseCdb {
   return {
-    dataIn: encodeLogSense(ctx.device, {
-      pc: (cdb[2] >> 6) as LogPageControl,
-      pageCode: cdb[2] & 0x3f,
-      subpageCode: cdb[3],
-      parameterPointer: cdb.readUInt16BE(5),
-    }),
+    direction: DataDirection.IN,
+    lengthBytes: cdb.readUInt16BE(7),
+    pc: (cdb[2] >> 6) as LogPageControl,
+    pageCode: cdb[2] & 0x3f,
+    subpageCode: cdb[3],
+    parameterPointer: cdb.readUInt16BE(5),
   };
+}
+
+export function logSense(ctx: CommandContext<SpcDevice, LogSenseCdb>): CommandResult {
+  return { dataIn: encodeLogSense(ctx.device, ctx.decoded) };
 }

@@ -1,6 +1,7 @@
 // SPC-4 6.9 MODE SELECT(6) and 6.10 MODE SELECT(10): parse the whole parameter list, validate every page against
 // the changeable mask and the page's own rules, then apply all of it or nothing.
-import type { CommandContext, CommandResult } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import type { ItNexus } from '../logical-unit.js';
 import { Sense } from '../sense.js';
 import { highestBit, withParameterOffset } from './field-pointer.js';
@@ -103,22 +104,36 @@ export function applyModeSelect(device: SpcDevice, list: Buffer, long: boolean, 
   return changed;
 }
 
-function modeSelect(ctx: CommandContext<SpcDevice>, long: boolean): CommandResult {
-  if ((ctx.cdb[1] & SP) !== 0) {
+export interface ModeSelectCdb extends DecodedCdb {
+  /** MODE SELECT(10): long header. */
+  readonly long: boolean;
+  /** PF: the pages follow the SPC page format. */
+  readonly pageFormat: boolean;
+  /** SP: save pages (refused: nothing is saveable). */
+  readonly savePages: boolean;
+}
+
+/** MODE SELECT(6): PARAMETER LIST LENGTH is byte 4. */
+export function decodeModeSelect6(cdb: Buffer): ModeSelectCdb {
+  return { direction: DataDirection.OUT, lengthBytes: cdb[4], long: false, pageFormat: (cdb[1] & PF) !== 0, savePages: (cdb[1] & SP) !== 0 };
+}
+
+/** MODE SELECT(10): PARAMETER LIST LENGTH is bytes 7-8. */
+export function decodeModeSelect10(cdb: Buffer): ModeSelectCdb {
+  return { direction: DataDirection.OUT, lengthBytes: cdb.readUInt16BE(7), long: true, pageFormat: (cdb[1] & PF) !== 0, savePages: (cdb[1] & SP) !== 0 };
+}
+
+/** MODE SELECT(6) and (10), from their decoded CDB. */
+export function modeSelect(ctx: CommandContext<SpcDevice, ModeSelectCdb>): CommandResult {
+  const { long, pageFormat, savePages } = ctx.decoded;
+  if (savePages) {
     // No saved pages: SPC-4 6.9 answers SP=1 with INVALID FIELD IN CDB.
     throw Sense.invalidFieldInCdb(1, 0);
   }
   if (ctx.dataOut.length === 0) return {}; // a zero parameter list length is not an error
-  const changed = applyModeSelect(ctx.device, ctx.dataOut, long, (ctx.cdb[1] & PF) !== 0, ctx.nexus);
+  const changed = applyModeSelect(ctx.device, ctx.dataOut, long, pageFormat, ctx.nexus);
   // SPC-4 mode parameters: other I_T nexuses learn of changed shared mode parameters through a unit attention.
   if (changed) ctx.device.unitAttentions.raiseAll('MODE_PARAMETERS_CHANGED', ctx.nexus.id);
   return {};
 }
 
-export function modeSelect6(ctx: CommandContext<SpcDevice>): CommandResult {
-  return modeSelect(ctx, false);
-}
-
-export function modeSelect10(ctx: CommandContext<SpcDevice>): CommandResult {
-  return modeSelect(ctx, true);
-}

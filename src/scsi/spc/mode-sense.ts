@@ -1,5 +1,6 @@
 // SPC-4 6.11 MODE SENSE(6) and 6.12 MODE SENSE(10): header, block descriptors and mode pages.
-import type { CommandContext, CommandResult } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import type { ModePage } from './mode-page.js';
 import { ModePageControl } from './mode-page.js';
@@ -42,14 +43,28 @@ function pageBytes(page: ModePage, pc: ModePageControl): Buffer {
   return out;
 }
 
-/** Mode parameter data for MODE SENSE(6) (`long` false) or MODE SENSE(10). */
-export function encodeModeSense(device: SpcDevice, request: {
+export interface ModeSenseRequest {
   readonly long: boolean;
   readonly dbd: boolean;
   readonly pc: ModePageControl;
   readonly pageCode: number;
   readonly subpageCode: number;
-}): Buffer {
+}
+
+export interface ModeSenseCdb extends DecodedCdb, ModeSenseRequest {}
+
+/** MODE SENSE(6): ALLOCATION LENGTH is byte 4. */
+export function decodeModeSense6(cdb: Buffer): ModeSenseCdb {
+  return { direction: DataDirection.IN, lengthBytes: cdb[4], long: false, dbd: (cdb[1] & 0x08) !== 0, pc: (cdb[2] >> 6) as ModePageControl, pageCode: cdb[2] & 0x3f, subpageCode: cdb[3] };
+}
+
+/** MODE SENSE(10): ALLOCATION LENGTH is bytes 7-8; LLBAA changes nothing (short descriptors only). */
+export function decodeModeSense10(cdb: Buffer): ModeSenseCdb {
+  return { direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(7), long: true, dbd: (cdb[1] & 0x08) !== 0, pc: (cdb[2] >> 6) as ModePageControl, pageCode: cdb[2] & 0x3f, subpageCode: cdb[3] };
+}
+
+/** Mode parameter data for MODE SENSE(6) (`long` false) or MODE SENSE(10). */
+export function encodeModeSense(device: SpcDevice, request: ModeSenseRequest): Buffer {
   if (request.pc === ModePageControl.SAVED) {
     // Saved values are not implemented (SPC-4 MODE SENSE, saved values).
     throw Sense.of('SAVING_PARAMETERS_NOT_SUPPORTED', { fieldPointer: { inCdb: true, byte: 2, bit: 7 } });
@@ -80,28 +95,7 @@ export function encodeModeSense(device: SpcDevice, request: {
   return b;
 }
 
-export function modeSense6(ctx: CommandContext<SpcDevice>): CommandResult {
-  const cdb = ctx.cdb;
-  return {
-    dataIn: encodeModeSense(ctx.device, {
-      long: false,
-      dbd: (cdb[1] & 0x08) !== 0,
-      pc: (cdb[2] >> 6) as ModePageControl,
-      pageCode: cdb[2] & 0x3f,
-      subpageCode: cdb[3],
-    }),
-  };
-}
-
-export function modeSense10(ctx: CommandContext<SpcDevice>): CommandResult {
-  const cdb = ctx.cdb;
-  return {
-    dataIn: encodeModeSense(ctx.device, {
-      long: true,
-      dbd: (cdb[1] & 0x08) !== 0,
-      pc: (cdb[2] >> 6) as ModePageControl,
-      pageCode: cdb[2] & 0x3f,
-      subpageCode: cdb[3],
-    }),
-  };
+/** MODE SENSE(6) and (10), from their decoded CDB. */
+export function modeSense(ctx: CommandContext<SpcDevice, ModeSenseCdb>): CommandResult {
+  return { dataIn: encodeModeSense(ctx.device, ctx.decoded) };
 }

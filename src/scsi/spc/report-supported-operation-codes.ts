@@ -1,5 +1,6 @@
 // SPC-4 6.35 REPORT SUPPORTED OPERATION CODES (MAINTENANCE IN, service action 0Ch), from the device's own table.
-import type { CommandContext, CommandResult } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
 import type { CommandSummary, SpcDevice } from './spc-device.js';
 
@@ -46,12 +47,28 @@ export function encodeOneCommand(command: CommandSummary | undefined, rctd: bool
   return Buffer.concat(rctd ? [head, usage, timeoutsDescriptor(command)] : [head, usage]);
 }
 
-export function reportSupportedOperationCodes(ctx: CommandContext<SpcDevice>): CommandResult {
-  const cdb = ctx.cdb;
-  const rctd = (cdb[2] & RCTD) !== 0;
-  const option = cdb[2] & 0x07;
-  const opcode = cdb[3];
-  const serviceAction = cdb.readUInt16BE(4);
+export interface ReportSupportedOperationCodesCdb extends DecodedCdb {
+  /** RCTD: add command timeouts descriptors. */
+  readonly rctd: boolean;
+  readonly reportingOptions: number;
+  readonly requestedOpcode: number;
+  readonly requestedServiceAction: number;
+}
+
+/** ALLOCATION LENGTH is bytes 6-9. */
+export function decodeReportSupportedOperationCodes(cdb: Buffer): ReportSupportedOperationCodesCdb {
+  return {
+    direction: DataDirection.IN,
+    lengthBytes: cdb.readUInt32BE(6),
+    rctd: (cdb[2] & RCTD) !== 0,
+    reportingOptions: cdb[2] & 0x07,
+    requestedOpcode: cdb[3],
+    requestedServiceAction: cdb.readUInt16BE(4),
+  };
+}
+
+export function reportSupportedOperationCodes(ctx: CommandContext<SpcDevice, ReportSupportedOperationCodesCdb>): CommandResult {
+  const { rctd, reportingOptions: option, requestedOpcode: opcode, requestedServiceAction: serviceAction } = ctx.decoded;
   const commands = ctx.device.supportedCommands();
   const hasServiceActions = commands.some((c) => c.opcode === opcode && c.serviceAction !== undefined);
   const find = (sa: number | undefined): CommandSummary | undefined =>

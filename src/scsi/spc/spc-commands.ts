@@ -2,19 +2,27 @@
 // Reservation exemptions follow SPC-4 table "SPC commands that are allowed in the presence of various
 // reservations" (Exclusive Access column), applied to SPC-2 logical unit reservations; RELEASE from a
 // non-holder is GOOD without effect (SPC-2 7.23), so it is exempt too.
-import { DataDirection } from '../command.js';
-import type { CommandDescriptor, CommandTable, Transfer } from '../command.js';
-import { REPORT_LUNS_CDB_USAGE } from '../target.js';
-import { inquiry } from './inquiry.js';
-import { logSelect } from './log-select.js';
-import { logSense } from './log-sense.js';
-import { modeSelect10, modeSelect6 } from './mode-select.js';
-import { modeSense10, modeSense6 } from './mode-sense.js';
-import { preventAllowMediumRemoval } from './prevent-allow-medium-removal.js';
+import type { CommandDescriptor, CommandTable } from '../command.js';
+import { decodeReportLuns, REPORT_LUNS_CDB_USAGE } from '../target.js';
+import type { ReportLunsCdb } from '../target.js';
+import { decodeInquiry, inquiry } from './inquiry.js';
+import type { InquiryCdb } from './inquiry.js';
+import { decodeLogSelect, logSelect } from './log-select.js';
+import type { LogSelectCdb } from './log-select.js';
+import { decodeLogSense, logSense } from './log-sense.js';
+import type { LogSenseCdb } from './log-sense.js';
+import { decodeModeSelect10, decodeModeSelect6, modeSelect } from './mode-select.js';
+import type { ModeSelectCdb } from './mode-select.js';
+import { decodeModeSense10, decodeModeSense6, modeSense } from './mode-sense.js';
+import type { ModeSenseCdb } from './mode-sense.js';
+import { decodePreventAllow, preventAllowMediumRemoval } from './prevent-allow-medium-removal.js';
+import type { PreventAllowCdb } from './prevent-allow-medium-removal.js';
 import { reportLuns } from './report-luns.js';
-import { reportSupportedOperationCodes } from './report-supported-operation-codes.js';
+import { decodeReportSupportedOperationCodes, reportSupportedOperationCodes } from './report-supported-operation-codes.js';
+import type { ReportSupportedOperationCodesCdb } from './report-supported-operation-codes.js';
 import { release, reserve } from './reserve-release.js';
-import { requestSense } from './request-sense.js';
+import { decodeRequestSense, requestSense } from './request-sense.js';
+import type { RequestSenseCdb } from './request-sense.js';
 import type { SpcDevice } from './spc-device.js';
 import { testUnitReady } from './test-unit-ready.js';
 
@@ -42,14 +50,13 @@ export const MaintenanceInServiceAction = { REPORT_SUPPORTED_OPERATION_CODES: 0x
 /** Nominal command timeout reported by REPORT SUPPORTED OPERATION CODES for SPC commands (they never wait on media). */
 export const SPC_TIMEOUT_SECONDS = 10;
 
-export const dataIn = (lengthBytes: number): Transfer => ({ direction: DataDirection.IN, lengthBytes });
-export const dataOut = (lengthBytes: number): Transfer => ({ direction: DataDirection.OUT, lengthBytes });
 
 /** SPC-4 PREVENT ALLOW MEDIUM REMOVAL; device types that add to its effect reuse this entry and replace `execute`. */
-export const preventAllowMediumRemovalCommand: CommandDescriptor<SpcDevice> = {
+export const preventAllowMediumRemovalCommand: CommandDescriptor<SpcDevice, PreventAllowCdb> = {
   opcode: SpcOpcode.PREVENT_ALLOW_MEDIUM_REMOVAL,
   name: 'PREVENT ALLOW MEDIUM REMOVAL',
   cdbUsage: [0x1e, 0x00, 0x00, 0x00, 0x03, 0x00],
+  decode: decodePreventAllow,
   // SPC-2 5.5.1: allowing removal (PREVENT=00b) is permitted under another nexus's reservation.
   flags: { allowReservationConflict: (cdb: Buffer) => (cdb[4] & 0x03) === 0 },
   timeoutSeconds: SPC_TIMEOUT_SECONDS,
@@ -69,29 +76,29 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.REQUEST_SENSE,
     name: 'REQUEST SENSE',
     cdbUsage: [0x03, 0x01, 0x00, 0x00, 0xff, 0x00],
-    transfer: (cdb) => dataIn(cdb[4]),
+    decode: decodeRequestSense,
     flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: requestSense,
-  },
+  } satisfies CommandDescriptor<SpcDevice, RequestSenseCdb>,
   {
     opcode: SpcOpcode.INQUIRY,
     name: 'INQUIRY',
     // CMDDT (byte 1 bit 1) is obsolete: refused by the mask.
     cdbUsage: [0x12, 0x01, 0xff, 0xff, 0xff, 0x00],
-    transfer: (cdb) => dataIn(cdb.readUInt16BE(3)),
+    decode: decodeInquiry,
     flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: inquiry,
-  },
+  } satisfies CommandDescriptor<SpcDevice, InquiryCdb>,
   {
     opcode: SpcOpcode.MODE_SELECT_6,
     name: 'MODE SELECT(6)',
     cdbUsage: [0x15, 0x11, 0x00, 0x00, 0xff, 0x00],
-    transfer: (cdb) => dataOut(cdb[4]),
+    decode: decodeModeSelect6,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
-    execute: modeSelect6,
-  },
+    execute: modeSelect,
+  } satisfies CommandDescriptor<SpcDevice, ModeSelectCdb>,
   {
     opcode: SpcOpcode.RESERVE_6,
     name: 'RESERVE(6)',
@@ -111,38 +118,38 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.MODE_SENSE_6,
     name: 'MODE SENSE(6)',
     cdbUsage: [0x1a, 0x08, 0xff, 0xff, 0xff, 0x00],
-    transfer: (cdb) => dataIn(cdb[4]),
+    decode: decodeModeSense6,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
-    execute: modeSense6,
-  },
+    execute: modeSense,
+  } satisfies CommandDescriptor<SpcDevice, ModeSenseCdb>,
   preventAllowMediumRemovalCommand,
   {
     opcode: SpcOpcode.LOG_SELECT,
     name: 'LOG SELECT',
     // SP (byte 1 bit 0) is refused: log parameters are never saved.
     cdbUsage: [0x4c, 0x02, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
-    transfer: (cdb) => dataOut(cdb.readUInt16BE(7)),
+    decode: decodeLogSelect,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: logSelect,
-  },
+  } satisfies CommandDescriptor<SpcDevice, LogSelectCdb>,
   {
     opcode: SpcOpcode.LOG_SENSE,
     name: 'LOG SENSE',
     // PPC (byte 1 bit 1) and SP (bit 0) are refused: no change tracking, no saved parameters.
     cdbUsage: [0x4d, 0x00, 0xff, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00],
-    transfer: (cdb) => dataIn(cdb.readUInt16BE(7)),
+    decode: decodeLogSense,
     flags: { allowReservationConflict: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: logSense,
-  },
+  } satisfies CommandDescriptor<SpcDevice, LogSenseCdb>,
   {
     opcode: SpcOpcode.MODE_SELECT_10,
     name: 'MODE SELECT(10)',
     cdbUsage: [0x55, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
-    transfer: (cdb) => dataOut(cdb.readUInt16BE(7)),
+    decode: decodeModeSelect10,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
-    execute: modeSelect10,
-  },
+    execute: modeSelect,
+  } satisfies CommandDescriptor<SpcDevice, ModeSelectCdb>,
   {
     opcode: SpcOpcode.RESERVE_10,
     name: 'RESERVE(10)',
@@ -163,28 +170,28 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.MODE_SENSE_10,
     name: 'MODE SENSE(10)',
     cdbUsage: [0x5a, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
-    transfer: (cdb) => dataIn(cdb.readUInt16BE(7)),
+    decode: decodeModeSense10,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
-    execute: modeSense10,
-  },
+    execute: modeSense,
+  } satisfies CommandDescriptor<SpcDevice, ModeSenseCdb>,
   {
     opcode: SpcOpcode.REPORT_LUNS,
     name: 'REPORT LUNS',
     cdbUsage: REPORT_LUNS_CDB_USAGE,
-    transfer: (cdb) => dataIn(cdb.readUInt32BE(6)),
+    decode: decodeReportLuns,
     flags: { allowUnitAttention: true, allowReservationConflict: true, concurrent: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: reportLuns,
-  },
+  } satisfies CommandDescriptor<SpcDevice, ReportLunsCdb>,
   {
     opcode: SpcOpcode.MAINTENANCE_IN,
     serviceAction: MaintenanceInServiceAction.REPORT_SUPPORTED_OPERATION_CODES,
     name: 'REPORT SUPPORTED OPERATION CODES',
     // Byte 1 carries the service action itself (SPC-4 6.35 CDB usage data rule).
     cdbUsage: [0xa3, 0x0c, 0x87, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
-    transfer: (cdb) => dataIn(cdb.readUInt32BE(6)),
+    decode: decodeReportSupportedOperationCodes,
     flags: { allowReservationConflict: true, concurrent: true },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: reportSupportedOperationCodes,
-  },
+  } satisfies CommandDescriptor<SpcDevice, ReportSupportedOperationCodesCdb>,
 ];

@@ -1,10 +1,11 @@
-// State every SPC logical unit has: unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the common mode
+// State every SPC logical unit has: its command queue, unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the common mode
 // pages (Control 0Ah, Informational Exceptions 1Ch) and the log page registry. SSC and SMC devices own one SpcCore
 // and delegate the matching SpcDevice members to it.
 import type { TargetEvent } from '../logical-unit.js';
 import { Reservation } from '../reservation.js';
 import type { SenseFormat } from '../sense.js';
 import { UnitAttentions } from '../unit-attention.js';
+import { UnitQueue } from '../unit-queue.js';
 import { ControlModePage } from './control-mode-page.js';
 import { InformationalExceptionsPage } from './informational-exceptions-page.js';
 import { LogPageSet } from './log-page-set.js';
@@ -13,6 +14,8 @@ import { ModePageSet } from './mode-page-set.js';
 
 export class SpcCore {
   readonly unitAttentions = new UnitAttentions();
+  /** The one owner of ordering of the logical unit (commands, IMMED work, robot loads and unloads). */
+  readonly queue = new UnitQueue();
   readonly reservation = new Reservation();
   readonly mediumRemoval = new MediumRemoval();
   readonly controlPage = new ControlModePage();

@@ -1,6 +1,6 @@
 // SPC-4 6.16 READ ATTRIBUTE and 6.46 WRITE ATTRIBUTE for the cartridge memory (one logical volume, one partition).
 import { DataDirection } from '../command.js';
-import type { CommandDescriptor } from '../command.js';
+import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import { attributeValues, HOST_ATTRIBUTES, hostBytesUsed, isHostAttribute, MAM_HOST_CAPACITY_BYTES } from './mam-attributes.js';
 import type { AttributeValue } from './mam-attributes.js';
@@ -18,9 +18,26 @@ const READ_ONLY = 0x80;
 const CACHE = 0x01;
 const WTC = 0x01;
 
-function checkVolumeAndPartition(cdb: Buffer): void {
-  if (cdb[5] !== 0) throw Sense.invalidFieldInCdb(5);
-  if (cdb[7] !== 0) throw Sense.invalidFieldInCdb(7);
+export interface AttributeCdb extends DecodedCdb {
+  readonly logicalVolume: number;
+  readonly partition: number;
+  /** FIRST ATTRIBUTE IDENTIFIER (READ ATTRIBUTE; 0 for WRITE ATTRIBUTE). */
+  readonly firstAttribute: number;
+}
+
+/** READ ATTRIBUTE: ALLOCATION LENGTH (bytes 10-13) of data-in. */
+export function decodeReadAttribute(cdb: Buffer): AttributeCdb {
+  return { direction: DataDirection.IN, lengthBytes: cdb.readUInt32BE(10), logicalVolume: cdb[5], partition: cdb[7], firstAttribute: cdb.readUInt16BE(8) };
+}
+
+/** WRITE ATTRIBUTE: PARAMETER LIST LENGTH (bytes 10-13) of data-out. */
+export function decodeWriteAttribute(cdb: Buffer): AttributeCdb {
+  return { direction: DataDirection.OUT, lengthBytes: cdb.readUInt32BE(10), logicalVolume: cdb[5], partition: cdb[7], firstAttribute: 0 };
+}
+
+function checkVolumeAndPartition(decoded: AttributeCdb): void {
+  if (decoded.logicalVolume !== 0) throw Sense.invalidFieldInCdb(5);
+  if (decoded.partition !== 0) throw Sense.invalidFieldInCdb(7);
 }
 
 function encodeAttribute(a: AttributeValue): Buffer {
@@ -44,18 +61,18 @@ function idList(ids: readonly number[]): Buffer {
   return withLength32(b);
 }
 
-function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDrive> {
+function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDrive, AttributeCdb> {
   return {
     opcode: 0x8c,
     serviceAction,
     name: 'READ ATTRIBUTE',
     // Byte 1 carries the service action; LOGICAL VOLUME NUMBER and PARTITION NUMBER must be 0 (checked below).
     cdbUsage: [0x8c, serviceAction, 0x00, 0x00, 0x00, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, CACHE, 0x00],
-    transfer: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt32BE(10) }),
+    decode: decodeReadAttribute,
     timeoutSeconds: 60,
-    execute: ({ cdb, device }) => {
-      checkVolumeAndPartition(cdb);
-      const first = cdb.readUInt16BE(8);
+    execute({ decoded, device }) {
+      checkVolumeAndPartition(decoded);
+      const first = decoded.firstAttribute;
       return device.withMedium((medium, mount) => {
         const all = attributeValues(device, mount, medium);
         switch (serviceAction) {
@@ -76,7 +93,7 @@ function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDriv
   };
 }
 
-export const readAttributeCommands: readonly CommandDescriptor<TapeDrive>[] = Object.values(ReadAttributeAction).map(readAttributeCommand);
+export const readAttributeCommands: readonly CommandDescriptor<TapeDrive, AttributeCdb>[] = Object.values(ReadAttributeAction).map(readAttributeCommand);
 
 /** Decode and check a WRITE ATTRIBUTE parameter list; returns the updates (empty value = delete). */
 export function decodeAttributeList(list: Buffer, stored: ReadonlyMap<number, Buffer>): Map<number, Buffer> {
@@ -107,14 +124,14 @@ export function decodeAttributeList(list: Buffer, stored: ReadonlyMap<number, Bu
   return updates;
 }
 
-export const writeAttribute: CommandDescriptor<TapeDrive> = {
+export const writeAttribute: CommandDescriptor<TapeDrive, AttributeCdb> = {
   opcode: 0x8d,
   name: 'WRITE ATTRIBUTE',
   cdbUsage: [0x8d, WTC, 0x00, 0x00, 0x00, 0xff, 0x00, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
-  transfer: (cdb) => ({ direction: DataDirection.OUT, lengthBytes: cdb.readUInt32BE(10) }),
+  decode: decodeWriteAttribute,
   timeoutSeconds: 60,
-  execute: async ({ cdb, dataOut, device }) => {
-    checkVolumeAndPartition(cdb);
+  async execute({ decoded, dataOut, device }) {
+    checkVolumeAndPartition(decoded);
     if (dataOut.length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};

@@ -4,8 +4,9 @@ import type { ItNexus } from '../logical-unit.js';
 import { Sense } from '../sense.js';
 import type { BlockDescriptorSupport, BlockDescriptorValues, ModeSelectHeader } from '../spc/spc-device.js';
 import { LTO_GENERATIONS, mediaAccess, ALL_GENERATIONS } from '../../library/lto.js';
+import { MAX_BLOCK_LENGTH } from './ssc-mode-state.js';
+import type { BufferedMode, SscModeState } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
-import { MAX_BLOCK_LENGTH } from './tape-drive.js';
 
 const WP = 0x80;
 const BUFFERED_MODE_SHIFT = 4;
@@ -13,7 +14,10 @@ const BUFFERED_MODE_SHIFT = 4;
 const DENSITY_NO_CHANGE = 0x7f;
 
 export class SscBlockDescriptors implements BlockDescriptorSupport {
-  constructor(private readonly drive: TapeDrive) {}
+  constructor(
+    private readonly drive: Pick<TapeDrive, 'generation' | 'mounted' | 'writeProtected' | 'mediumDensityCode'>,
+    private readonly mode: SscModeState,
+  ) {}
 
   mediumType(): number {
     const m = this.drive.mounted();
@@ -24,12 +28,12 @@ export class SscBlockDescriptors implements BlockDescriptorSupport {
   }
 
   deviceSpecificParameter(): number {
-    return (this.drive.writeProtected() ? WP : 0) | (this.drive.bufferedMode << BUFFERED_MODE_SHIFT);
+    return (this.drive.writeProtected() ? WP : 0) | (this.mode.bufferedMode << BUFFERED_MODE_SHIFT);
   }
 
   descriptors(): readonly BlockDescriptorValues[] {
     const loaded = this.drive.mounted() !== undefined;
-    return [{ densityCode: loaded ? this.drive.mediumDensityCode() : 0, blockCount: 0, blockLength: this.drive.blockLength }];
+    return [{ densityCode: loaded ? this.drive.mediumDensityCode() : 0, blockCount: 0, blockLength: this.mode.blockLength }];
   }
 
   validateSelect(header: ModeSelectHeader): void {
@@ -46,11 +50,9 @@ export class SscBlockDescriptors implements BlockDescriptorSupport {
   }
 
   applySelect(header: ModeSelectHeader, _nexus: ItNexus): boolean {
-    const before = [this.drive.bufferedMode, this.drive.blockLength];
-    this.drive.bufferedMode = (header.deviceSpecificParameter >> BUFFERED_MODE_SHIFT) & 0x07;
-    const d = header.blockDescriptors[0];
-    if (d) this.drive.blockLength = d.blockLength;
-    return before[0] !== this.drive.bufferedMode || before[1] !== this.drive.blockLength;
+    // validateSelect has refused every BUFFERED MODE but 0 and 1.
+    const bufferedMode = ((header.deviceSpecificParameter >> BUFFERED_MODE_SHIFT) & 0x07) as BufferedMode;
+    return this.mode.selectBlockDescriptor(bufferedMode, header.blockDescriptors[0]?.blockLength);
   }
 
   /**

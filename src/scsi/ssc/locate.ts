@@ -1,5 +1,6 @@
 // SSC-4 LOCATE(10), LOCATE(16) and REWIND: positioning by logical object identifier, file, or end of data.
-import type { CommandDescriptor, CommandResult } from '../command.js';
+import { NO_TRANSFER } from '../command.js';
+import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readSafeUint64 } from './cdb-fields.js';
@@ -34,33 +35,63 @@ async function run(device: TapeDrive, immed: boolean, fn: (m: TapeMedium) => Pro
   return {};
 }
 
-export const locate10: CommandDescriptor<TapeDrive> = {
+export interface Locate10Cdb extends DecodedCdb {
+  readonly immed: boolean;
+  readonly changePartition: boolean;
+  readonly partition: number;
+  readonly target: number;
+}
+
+export interface Locate16Cdb extends Omit<Locate10Cdb, 'target'> {
+  readonly destinationType: number;
+  /** Undefined when the identifier is beyond a safe integer. */
+  readonly target: number | undefined;
+}
+
+export function decodeLocate10(cdb: Buffer): Locate10Cdb {
+  return {
+    ...NO_TRANSFER,
+    immed: (cdb[1] & IMMED) !== 0,
+    changePartition: (cdb[1] & CP) !== 0,
+    partition: cdb[8],
+    target: cdb.readUInt32BE(3),
+  };
+}
+
+export function decodeLocate16(cdb: Buffer): Locate16Cdb {
+  return {
+    ...NO_TRANSFER,
+    immed: (cdb[1] & IMMED) !== 0,
+    destinationType: (cdb[1] >> 3) & 0x03,
+    changePartition: (cdb[1] & CP) !== 0,
+    partition: cdb[3],
+    target: readSafeUint64(cdb, 4),
+  };
+}
+
+export const locate10: CommandDescriptor<TapeDrive, Locate10Cdb> = {
   opcode: 0x2b,
   name: 'LOCATE(10)',
   // BT=1 asks for vendor-specific block addresses; ours are the logical object identifiers, so both mean the same.
   cdbUsage: [0x2b, BT | CP | IMMED, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0x00],
+  decode: decodeLocate10,
   timeoutSeconds: 3600,
-  execute: ({ cdb, device }) => {
-    const changePartition = (cdb[1] & CP) !== 0;
-    if (changePartition && cdb[8] !== 0) throw Sense.invalidFieldInCdb(8);
-    const target = cdb.readUInt32BE(3);
-    return run(device, (cdb[1] & IMMED) !== 0, (m) => locateObject(m, target));
+  execute({ decoded: { immed, changePartition, partition, target }, device }) {
+    if (changePartition && partition !== 0) throw Sense.invalidFieldInCdb(8);
+    return run(device, immed, (m) => locateObject(m, target));
   },
 };
 
-export const locate16: CommandDescriptor<TapeDrive> = {
+export const locate16: CommandDescriptor<TapeDrive, Locate16Cdb> = {
   opcode: 0x92,
   name: 'LOCATE(16)',
   cdbUsage: [0x92, 0x18 | CP | IMMED, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
+  decode: decodeLocate16,
   timeoutSeconds: 3600,
-  execute: ({ cdb, device }) => {
-    const destType = (cdb[1] >> 3) & 0x03;
-    const changePartition = (cdb[1] & CP) !== 0;
-    if (changePartition && cdb[3] !== 0) throw Sense.invalidFieldInCdb(3);
-    const target = readSafeUint64(cdb, 4);
+  execute({ decoded: { immed, destinationType, changePartition, partition, target }, device }) {
+    if (changePartition && partition !== 0) throw Sense.invalidFieldInCdb(3);
     if (target === undefined) throw Sense.invalidFieldInCdb(4);
-    const immed = (cdb[1] & IMMED) !== 0;
-    switch (destType) {
+    switch (destinationType) {
       case DestinationType.LOGICAL_OBJECT:
         return run(device, immed, (m) => locateObject(m, target));
       case DestinationType.LOGICAL_FILE:
@@ -76,14 +107,23 @@ export const locate16: CommandDescriptor<TapeDrive> = {
   },
 };
 
-export const rewind: CommandDescriptor<TapeDrive> = {
+export interface ImmedCdb extends DecodedCdb {
+  readonly immed: boolean;
+}
+
+export function decodeRewind(cdb: Buffer): ImmedCdb {
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0 };
+}
+
+export const rewind: CommandDescriptor<TapeDrive, ImmedCdb> = {
   opcode: 0x01,
   name: 'REWIND',
   cdbUsage: [0x01, IMMED, 0x00, 0x00, 0x00, 0x00],
+  decode: decodeRewind,
   timeoutSeconds: 600,
-  execute: ({ cdb, device }) =>
+  execute: ({ decoded, device }) =>
     // A rewind writes out the buffer first (buffered mode), like a real drive before it moves the tape.
-    run(device, (cdb[1] & IMMED) !== 0, async (m) => {
+    run(device, decoded.immed, async (m) => {
       await m.flush();
       await m.rewind();
       return {};

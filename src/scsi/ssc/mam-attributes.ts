@@ -4,7 +4,8 @@
 import { LTO_GENERATIONS } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
-import type { Mount, TapeDrive } from './tape-drive.js';
+import type { Mount } from './mount.js';
+import type { TapeDrive } from './tape-drive.js';
 
 export const AttributeFormat = { BINARY: 0, ASCII: 1, TEXT: 2 } as const;
 export type AttributeFormat = (typeof AttributeFormat)[keyof typeof AttributeFormat];

@@ -22,7 +22,7 @@ describe('mode parameters', () => {
     await h.good([0x15, 0x10, 0, 0, list.length, 0], { dataOut: list });
     const data = await h.good([0x1a, 0, 0x01, 0, 255, 0]);
     assert.equal(data.readUIntBE(9, 3), 0x10000);
-    assert.equal(h.drive.blockLength, 0x10000);
+    assert.equal(h.drive.mode.blockLength, 0x10000);
   });
 
   test('MODE SELECT refuses a block length over 8 MiB and a density the drive cannot use', async () => {
@@ -47,7 +47,7 @@ describe('mode parameters', () => {
     const page = [0x10, 0x0e, 0, 0, 0, 0, 0, 0, 0x40, 0, 0x18, 0, 0, 0, 0, 0];
     const list = Buffer.from([0, 0, 0x10, 0, ...page]);
     await h.good([0x15, 0x10, 0, 0, list.length, 0], { dataOut: list });
-    assert.equal(h.drive.compression, false);
+    assert.equal(h.drive.mode.compression, false);
   });
 
   test('append-only mode (page 10h/01h WRITE MODE 1h) refuses a write away from end of data', async () => {
@@ -61,7 +61,7 @@ describe('mode parameters', () => {
     page[5] = 0x01;
     const list = Buffer.concat([Buffer.from([0, 0, 0x10, 0]), page]);
     await h.good([0x15, 0x10, 0, 0, list.length, 0], { dataOut: list });
-    assert.equal(h.drive.appendOnly, true);
+    assert.equal(h.drive.mode.appendOnly, true);
     await h.good(cdb.write6(4), { dataOut: Buffer.alloc(4) });
     await h.good(cdb.rewind());
     const s = await h.check(cdb.write6(4), { dataOut: Buffer.alloc(4) });
@@ -223,6 +223,6 @@ describe('what Linux st sends', () => {
     await h.load();
     const list = Buffer.from([0, 0, 0x10, 8, 0x5e, 0, 0, 0, 0, 0, 0x80, 0x00]);
     await h.good([0x15, 0x00, 0, 0, 12, 0], { dataOut: list });
-    assert.equal(h.drive.blockLength, 0x8000);
+    assert.equal(h.drive.mode.blockLength, 0x8000);
   });
 });

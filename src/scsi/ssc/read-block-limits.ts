@@ -1,7 +1,7 @@
 // SSC-4 READ BLOCK LIMITS: granularity 0, 1 byte .. 8 MiB; with MLOI the maximum logical object identifier.
 import { DataDirection } from '../command.js';
-import type { CommandDescriptor } from '../command.js';
-import { MAX_BLOCK_LENGTH, MIN_BLOCK_LENGTH } from './tape-drive.js';
+import type { CommandDescriptor, DecodedCdb } from '../command.js';
+import { MAX_BLOCK_LENGTH, MIN_BLOCK_LENGTH } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const MLOI = 0x01;
@@ -15,13 +15,23 @@ export function encodeBlockLimits(): Buffer {
   return b;
 }
 
-export const readBlockLimits: CommandDescriptor<TapeDrive> = {
+export interface ReadBlockLimitsCdb extends DecodedCdb {
+  /** MLOI=1: report the maximum logical object identifier instead of the block limits. */
+  readonly mloi: boolean;
+}
+
+export function decodeReadBlockLimits(cdb: Buffer): ReadBlockLimitsCdb {
+  const mloi = (cdb[1] & MLOI) !== 0;
+  return { direction: DataDirection.IN, lengthBytes: mloi ? 20 : 6, mloi };
+}
+
+export const readBlockLimits: CommandDescriptor<TapeDrive, ReadBlockLimitsCdb> = {
   opcode: 0x05,
   name: 'READ BLOCK LIMITS',
   cdbUsage: [0x05, MLOI, 0x00, 0x00, 0x00, 0x00],
-  transfer: (cdb) => ({ direction: DataDirection.IN, lengthBytes: (cdb[1] & MLOI) !== 0 ? 20 : 6 }),
-  execute: ({ cdb }) => {
-    if ((cdb[1] & MLOI) === 0) return { dataIn: encodeBlockLimits() };
+  decode: decodeReadBlockLimits,
+  execute({ decoded }) {
+    if (!decoded.mloi) return { dataIn: encodeBlockLimits() };
     const b = Buffer.alloc(20);
     b.writeBigUInt64BE(MAX_LOGICAL_OBJECT_IDENTIFIER, 12);
     return { dataIn: b };

@@ -77,7 +77,8 @@ function readPositionCommand(form: number): CommandDescriptor<TapeDrive> {
     serviceAction: form,
     name: 'READ POSITION',
     cdbUsage: [0x34, form, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
-    transfer: (cdb) => {
+    // The form is the service action (one entry each); the only field left is ALLOCATION LENGTH.
+    decode: (cdb) => {
       const allocation = cdb.readUInt16BE(7);
       // The short and long forms have a fixed length; an ALLOCATION LENGTH of zero there means "all of it".
       const length = form === ReadPositionForm.EXTENDED || allocation !== 0 ? allocation : formLength(form);

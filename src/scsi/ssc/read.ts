@@ -1,7 +1,7 @@
 // SSC-4 READ(6) and the reading part of VERIFY(6): fixed and variable blocks, SILI, filemark / end-of-data /
 // incorrect-length residues.
-import { DataDirection, NO_TRANSFER } from '../command.js';
-import type { CommandDescriptor, CommandResult, Transfer } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
@@ -40,23 +40,53 @@ function miscompare(residue: number): SenseError {
  */
 export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean, length: number): void {
   if (fixed && sili) throw Sense.invalidFieldInCdb(1, 1);
-  if (fixed && length > 0 && drive.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
-  if (fixed && length * drive.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
+  if (fixed && length > 0 && drive.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
+  if (fixed && length * drive.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
+}
+
+/** The fields of READ(6), WRITE(6) and VERIFY(6) that size their transfer. */
+export interface BlockTransferCdb extends DecodedCdb {
+  readonly fixed: boolean;
+  /** Blocks (fixed) or bytes (variable). */
+  readonly length: number;
+  /** The block length the transfer was sized with: the drive's when the command arrived. */
+  readonly blockLengthAtArrival: number;
+}
+
+/** What decoding a block transfer needs of the drive: the current block length, and nothing else. */
+export interface BlockLengthSource {
+  readonly mode: { readonly blockLength: number };
+}
+
+/** Bytes moved by `length` blocks (fixed) or bytes (variable). */
+export function blockTransferBytes(fixed: boolean, length: number, blockLength: number): number {
+  return fixed ? length * blockLength : length;
 }
 
 /**
  * The dispatcher sizes a fixed-block transfer when the command arrives; a MODE SELECT queued before it may have
  * changed the block length since. Refuse rather than move a wrong amount of data.
  */
-export function checkTransferUnchanged(decoded: Transfer, now: Transfer): void {
-  if (decoded.lengthBytes !== now.lengthBytes) throw Sense.invalidFieldInCdb(1, 0);
+export function checkBlockLengthUnchanged(decoded: BlockTransferCdb, drive: TapeDrive): void {
+  if (decoded.fixed && decoded.length > 0 && decoded.blockLengthAtArrival !== drive.mode.blockLength) throw Sense.invalidFieldInCdb(1, 0);
 }
 
-export function readTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
-  const length = readUint24(cdb, 2);
+export interface Read6Cdb extends BlockTransferCdb {
+  readonly sili: boolean;
+}
+
+export function decodeRead6(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
   const fixed = (cdb[1] & FIXED) !== 0;
-  if (length === 0) return NO_TRANSFER;
-  return { direction: DataDirection.IN, lengthBytes: fixed ? length * drive.blockLength : length };
+  const length = readUint24(cdb, 2);
+  const blockLengthAtArrival = drive.mode.blockLength;
+  return {
+    direction: length === 0 ? DataDirection.NONE : DataDirection.IN,
+    lengthBytes: blockTransferBytes(fixed, length, blockLengthAtArrival),
+    fixed,
+    sili: (cdb[1] & SILI) !== 0,
+    length,
+    blockLengthAtArrival,
+  };
 }
 
 /** Read per SSC-4 READ(6) from the current position; the medium is ready (called inside withMedium). */
@@ -89,7 +119,7 @@ async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadReque
   if (actual === requested) return withData;
   // SSC-4 READ(6): with SILI, an underlength block is no error, and neither is an overlength one while the block
   // descriptor's block length is zero (variable mode).
-  const silent = req.sili && (actual < requested || drive.blockLength === 0);
+  const silent = req.sili && (actual < requested || drive.mode.blockLength === 0);
   if (silent) return withData;
   return { ...withData, sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: requested - actual }) };
 }
@@ -102,31 +132,29 @@ async function readFixed(drive: TapeDrive, medium: TapeMedium, req: ReadRequest)
     const o = await readOne(drive, medium, residue);
     if (o.kind === 'filemark') return { ...data(), sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: residue }) };
     if (o.kind === 'end-of-data') return { ...data(), sense: senseOf('END_OF_DATA_DETECTED', { information: residue }) };
-    if (o.data.length !== drive.blockLength) {
+    if (o.data.length !== drive.mode.blockLength) {
       // The incorrect-length block is passed over but not counted (SSC-4 READ(6), FIXED=1).
       return { ...data(), sense: senseOf('NO_ADDITIONAL_SENSE_INFORMATION', { ili: true, information: residue }) };
     }
     if (req.compareWith) {
-      const expected = req.compareWith.subarray(done * drive.blockLength, (done + 1) * drive.blockLength);
-      if (firstDifference(o.data, expected, drive.blockLength) >= 0) throw miscompare(residue);
+      const expected = req.compareWith.subarray(done * drive.mode.blockLength, (done + 1) * drive.mode.blockLength);
+      if (firstDifference(o.data, expected, drive.mode.blockLength) >= 0) throw miscompare(residue);
     }
     if (req.returnData) chunks.push(o.data);
   }
   return data();
 }
 
-export const read6: CommandDescriptor<TapeDrive> = {
+export const read6: CommandDescriptor<TapeDrive, Read6Cdb> = {
   opcode: 0x08,
   name: 'READ(6)',
   cdbUsage: [0x08, SILI | FIXED, 0xff, 0xff, 0xff, 0x00],
-  transfer: readTransfer,
+  decode: decodeRead6,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, device, transfer }) => {
-    const fixed = (cdb[1] & FIXED) !== 0;
-    const sili = (cdb[1] & SILI) !== 0;
-    const length = readUint24(cdb, 2);
+  async execute({ decoded, device }) {
+    const { fixed, sili, length } = decoded;
     checkReadFields(device, fixed, sili, length);
-    checkTransferUnchanged(transfer, readTransfer(cdb, device));
+    checkBlockLengthUnchanged(decoded, device);
     if (length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};

@@ -1,7 +1,7 @@
 // SSC-4 REPORT DENSITY SUPPORT: density support descriptors (MEDIUM TYPE=0) or medium type descriptors
 // (MEDIUM TYPE=1), for every density the drive supports (MEDIA=0) or for the mounted cartridge (MEDIA=1).
 import { DataDirection } from '../command.js';
-import type { CommandDescriptor } from '../command.js';
+import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { ALL_GENERATIONS, LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { TapeDrive } from './tape-drive.js';
@@ -85,15 +85,24 @@ export function encodeDensitySupport(drive: TapeDrive, media: boolean, mediumTyp
   return Buffer.concat([header, body]);
 }
 
-export const reportDensitySupport: CommandDescriptor<TapeDrive> = {
+export interface ReportDensitySupportCdb extends DecodedCdb {
+  /** MEDIA=1: the mounted cartridge only. */
+  readonly media: boolean;
+  /** MEDIUM TYPE=1: medium type descriptors instead of density descriptors. */
+  readonly mediumType: boolean;
+}
+
+export function decodeReportDensitySupport(cdb: Buffer): ReportDensitySupportCdb {
+  return { direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(7), media: (cdb[1] & MEDIA) !== 0, mediumType: (cdb[1] & MEDIUM_TYPE) !== 0 };
+}
+
+export const reportDensitySupport: CommandDescriptor<TapeDrive, ReportDensitySupportCdb> = {
   opcode: 0x44,
   name: 'REPORT DENSITY SUPPORT',
   cdbUsage: [0x44, MEDIUM_TYPE | MEDIA, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
-  transfer: (cdb) => ({ direction: DataDirection.IN, lengthBytes: cdb.readUInt16BE(7) }),
+  decode: decodeReportDensitySupport,
   timeoutSeconds: 10,
-  execute: async ({ cdb, device }) => {
-    const media = (cdb[1] & MEDIA) !== 0;
-    const mediumType = (cdb[1] & MEDIUM_TYPE) !== 0;
+  async execute({ decoded: { media, mediumType }, device }) {
     // MEDIA=1 describes the mounted cartridge: NOT READY without one (cleaning/incompatible included).
     if (media) await device.withMedium(() => Promise.resolve());
     return { dataIn: encodeDensitySupport(device, media, mediumType) };

@@ -1,6 +1,7 @@
 // SSC-4 SET CAPACITY: make a proportion of the cartridge's native capacity available; the medium is reformatted
 // (everything on it is lost) and left at the beginning of the partition.
-import type { CommandDescriptor } from '../command.js';
+import { NO_TRANSFER } from '../command.js';
+import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
@@ -31,20 +32,30 @@ function checkSettable(drive: TapeDrive, medium: TapeMedium): Promise<void> {
   return Promise.resolve();
 }
 
-export const setCapacity: CommandDescriptor<TapeDrive> = {
+export interface SetCapacityCdb extends DecodedCdb {
+  readonly immed: boolean;
+  /** CAPACITY PROPORTION VALUE. */
+  readonly proportion: number;
+}
+
+export function decodeSetCapacity(cdb: Buffer): SetCapacityCdb {
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, proportion: cdb.readUInt16BE(3) };
+}
+
+export const setCapacity: CommandDescriptor<TapeDrive, SetCapacityCdb> = {
   opcode: 0x0b,
   name: 'SET CAPACITY',
   cdbUsage: [0x0b, IMMED, 0x00, 0xff, 0xff, 0x00],
+  decode: decodeSetCapacity,
   timeoutSeconds: 1800,
-  execute: async ({ cdb, device }) => {
-    const proportion = cdb.readUInt16BE(3);
+  async execute({ decoded: { immed, proportion }, device }) {
     // A partition of no capacity could hold nothing, not even a filemark: refused rather than rounded.
     if (proportion === 0) throw Sense.invalidFieldInCdb(3);
     await device.withMedium((m) => checkSettable(device, m), { write: true });
     const work = async (m: TapeMedium): Promise<void> => {
       await m.setCapacity(proportionalCapacity(m.nativeCapacityBytes, proportion));
     };
-    if ((cdb[1] & IMMED) !== 0) await device.immediately(work, { write: true });
+    if (immed) await device.immediately(work, { write: true });
     else await device.withMedium(work, { write: true });
     return {};
   },

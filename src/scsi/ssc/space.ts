@@ -1,5 +1,6 @@
 // SSC-4 SPACE(6) and SPACE(16): logical blocks, filemarks, sequential filemarks, end of data; both directions.
-import type { CommandDescriptor, CommandResult } from '../command.js';
+import { NO_TRANSFER } from '../command.js';
+import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { SpaceOutcome, TapeMedium } from '../../media/tape-medium.js';
 import { readInt24, readSafeInt64 } from './cdb-fields.js';
@@ -50,30 +51,42 @@ function checkCode(code: number): void {
   if (code > SpaceCode.END_OF_DATA) throw Sense.invalidFieldInCdb(1, 3);
 }
 
-export const space6: CommandDescriptor<TapeDrive> = {
+export interface SpaceCdb extends DecodedCdb {
+  readonly code: number;
+  /** Signed: negative spaces backward. Undefined when SPACE(16)'s count is beyond a safe integer. */
+  readonly count: number | undefined;
+}
+
+export function decodeSpace6(cdb: Buffer): SpaceCdb {
+  return { ...NO_TRANSFER, code: cdb[1] & 0x0f, count: readInt24(cdb, 2) };
+}
+
+export function decodeSpace16(cdb: Buffer): SpaceCdb {
+  return { ...NO_TRANSFER, code: cdb[1] & 0x0f, count: readSafeInt64(cdb, 4) };
+}
+
+function executeSpace({ decoded: { code, count }, device }: { decoded: SpaceCdb; device: TapeDrive }): Promise<CommandResult> {
+  checkCode(code);
+  // Only SPACE(16) can carry a count out of range; COUNT starts at byte 4 there.
+  if (count === undefined) throw Sense.invalidFieldInCdb(4);
+  return device.withMedium((medium) => space(medium, code, count));
+}
+
+export const space6: CommandDescriptor<TapeDrive, SpaceCdb> = {
   opcode: 0x11,
   name: 'SPACE(6)',
   cdbUsage: [0x11, 0x0f, 0xff, 0xff, 0xff, 0x00],
+  decode: decodeSpace6,
   timeoutSeconds: 3600,
-  execute: ({ cdb, device }) => {
-    const code = cdb[1] & 0x0f;
-    checkCode(code);
-    const count = readInt24(cdb, 2);
-    return device.withMedium((medium) => space(medium, code, count));
-  },
+  execute: executeSpace,
 };
 
-export const space16: CommandDescriptor<TapeDrive> = {
+export const space16: CommandDescriptor<TapeDrive, SpaceCdb> = {
   opcode: 0x91,
   name: 'SPACE(16)',
   // PARAMETER LENGTH (bytes 12-13) must be zero: no parameter data is supported.
   cdbUsage: [0x91, 0x0f, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
+  decode: decodeSpace16,
   timeoutSeconds: 3600,
-  execute: ({ cdb, device }) => {
-    const code = cdb[1] & 0x0f;
-    checkCode(code);
-    const count = readSafeInt64(cdb, 4);
-    if (count === undefined) throw Sense.invalidFieldInCdb(4);
-    return device.withMedium((medium) => space(medium, code, count));
-  },
+  execute: executeSpace,
 };

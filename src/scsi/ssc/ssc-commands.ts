@@ -16,26 +16,6 @@ import type { TapeDrive } from './tape-drive.js';
 import { verify6 } from './verify.js';
 import { write6, writeFilemarks6 } from './write.js';
 
-export const SscOpcode = {
-  REWIND: 0x01,
-  READ_BLOCK_LIMITS: 0x05,
-  READ_6: 0x08,
-  WRITE_6: 0x0a,
-  SET_CAPACITY: 0x0b,
-  WRITE_FILEMARKS_6: 0x10,
-  SPACE_6: 0x11,
-  VERIFY_6: 0x13,
-  ERASE_6: 0x19,
-  LOAD_UNLOAD: 0x1b,
-  LOCATE_10: 0x2b,
-  READ_POSITION: 0x34,
-  REPORT_DENSITY_SUPPORT: 0x44,
-  READ_ATTRIBUTE: 0x8c,
-  WRITE_ATTRIBUTE: 0x8d,
-  SPACE_16: 0x91,
-  LOCATE_16: 0x92,
-} as const;
-
 /** The SSC commands only (they override nothing of SPC). */
 export const sscCommands: CommandTable<TapeDrive> = [
   rewind,

@@ -46,8 +46,8 @@ function medium(drive: TapeDrive): TapeMedium | undefined {
 }
 
 export function registerSscLogPages(drive: TapeDrive, pages: LogPageSet): void {
-  pages.add(counterPage(0x02, () => errorCounters(medium(drive)?.statistics().hostBytesWritten ?? 0, drive.counters.writeErrors)));
-  pages.add(counterPage(0x03, () => errorCounters(medium(drive)?.statistics().hostBytesRead ?? 0, drive.counters.readErrors)));
+  pages.add(counterPage(0x02, () => errorCounters(medium(drive)?.statistics().hostBytesWritten ?? 0, drive.errors.counters.writeErrors)));
+  pages.add(counterPage(0x03, () => errorCounters(medium(drive)?.statistics().hostBytesRead ?? 0, drive.errors.counters.readErrors)));
   pages.add(
     counterPage(0x0c, () => {
       const m = medium(drive);

@@ -5,6 +5,7 @@ import type { ModePage } from '../spc/mode-page.js';
 import type { ModePageSet } from '../spc/mode-page-set.js';
 import { modePageBytes, StoredModePage } from '../spc/stored-mode-page.js';
 import { Sense } from '../sense.js';
+import type { SscModeState } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const DCE = 0x80;
@@ -71,8 +72,9 @@ const headerOnlyPage: ModePage = {
   apply: () => undefined,
 };
 
-export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void {
-  const compressionDefault = drive.compressionDefault;
+/** The pages read and change `mode`, the drive's one holder of these values; `drive` only answers for the cartridge. */
+export function registerSscModePages(drive: Pick<TapeDrive, 'mounted'>, mode: SscModeState, pages: ModePageSet): void {
+  const compressionDefault = mode.compressionDefault;
   pages.add(headerOnlyPage);
   // 01h: recovery is the cartridge format's business; nothing is changeable.
   pages.add(new StoredModePage({ pageCode: 0x01, defaults: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], changeable: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }));
@@ -81,18 +83,18 @@ export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void
   pages.add(
     new DerivedModePage({
       pageCode: 0x0f,
-      body: () => compressionBody(drive.compression),
+      body: () => compressionBody(mode.compression),
       defaults: () => compressionBody(compressionDefault),
       changeable: [DCE, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
       apply: (next) => {
-        drive.compression = (next[2] & DCE) !== 0;
+        mode.setCompression((next[2] & DCE) !== 0);
       },
     }),
   );
   pages.add(
     new DerivedModePage({
       pageCode: 0x10,
-      body: () => deviceConfigurationBody(drive.compression),
+      body: () => deviceConfigurationBody(mode.compression),
       defaults: () => deviceConfigurationBody(compressionDefault),
       changeable: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0],
       // SELECT DATA COMPRESSION ALGORITHM: 00h none, 01h the default algorithm; other codes are not ours.
@@ -100,7 +102,7 @@ export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void
         if (next[14] > 1) throw Sense.invalidFieldInParameterList(14);
       },
       apply: (next) => {
-        drive.compression = next[14] === 1;
+        mode.setCompression(next[14] === 1);
       },
     }),
   );
@@ -109,14 +111,14 @@ export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void
       pageCode: 0x10,
       subpageCode: 0x01,
       // Byte 5 (page offset) WRITE MODE: 0h overwrite allowed, 1h append-only.
-      body: () => [0, drive.appendOnly ? 1 : 0, ...new Array<number>(26).fill(0)],
+      body: () => [0, mode.appendOnly ? 1 : 0, ...new Array<number>(26).fill(0)],
       defaults: () => new Array<number>(28).fill(0),
       changeable: [0, 0x0f, ...new Array<number>(26).fill(0)],
       validate: (next) => {
         if ((next[5] & 0x0f) > 1) throw Sense.invalidFieldInParameterList(5, 3);
       },
       apply: (next) => {
-        drive.appendOnly = (next[5] & 0x0f) === 1;
+        mode.setAppendOnly((next[5] & 0x0f) === 1);
       },
     }),
   );
@@ -134,7 +136,7 @@ export function registerSscModePages(drive: TapeDrive, pages: ModePageSet): void
  * 11h with one partition: no additional partitions, PSUM 11b with PARTITION UNITS 9 (sizes in 10^9 bytes),
  * MEDIUM FORMAT RECOGNITION 03h, and the size of partition 0 (0 without a cartridge).
  */
-function mediumPartitionBody(drive: TapeDrive): number[] {
+function mediumPartitionBody(drive: Pick<TapeDrive, 'mounted'>): number[] {
   // The cartridge's current capacity (SET CAPACITY changes it); the library's figure while none is open.
   const mount = drive.mounted();
   const capacity = mount?.medium?.capacity().capacityBytes ?? mount?.request.capacityBytes ?? 0;

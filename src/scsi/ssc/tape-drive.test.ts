@@ -37,6 +37,21 @@ describe('TapeDrive as the robot sees it (DriveMechanism)', () => {
     assert.equal(h.drive.state().loaded, 'A00001L8');
   });
 
+  test('a cartridge unloaded while it was still being opened is closed once the open completes', async () => {
+    const h = await createHarness();
+    let open!: () => void;
+    h.store.openGate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const loading = h.drive.load({ barcode: 'A00001L8', generation: 8, worm: false, cleaning: false, writeProtected: false, capacityBytes: 1 << 20 });
+    await h.drive.unload({ force: false });
+    open();
+    await loading;
+    assert.equal(h.store.media.get('A00001L8')?.closed, true);
+    assert.equal(h.drive.state().loaded, undefined);
+    assert.equal((await h.check(cdb.testUnitReady())).asc, 0x3a);
+  });
+
   test('unload flushes, rewinds and closes the cartridge', async () => {
     const h = await createHarness();
     const m = await h.load();
@@ -107,10 +122,46 @@ describe('generation compatibility', () => {
     assert.equal(sense[2] & 0x80, 0x80);
   });
 
-  test('an LTO-8 drive writes LTO-7 media', async () => {
+  test('an LTO-8 drive writes LTO-7 media, and the block reaches the cartridge', async () => {
     const h = await createHarness({ generation: 8 });
-    await h.load('A00001L7', { generation: 7 });
+    const m = await h.load('A00001L7', { generation: 7 });
+    const block = Buffer.from('LTO-7 block');
+    await h.good(cdb.write6(block.length), { dataOut: block });
+    assert.equal(m.objects.length, 1);
+    assert.equal(m.objects[0].kind, 'block');
+    assert.deepEqual(m.objects[0].kind === 'block' ? m.objects[0].data : undefined, block);
+    const sense = await h.good([0x1a, 0, 0x3f, 0, 255, 0]);
+    assert.equal(sense[2] & 0x80, 0, 'an LTO-7 cartridge in an LTO-8 drive is not write-protected');
+  });
+});
+
+describe('one owner of ordering (the unit queue)', () => {
+  test('REWIND with IMMED runs before a READ POSITION that arrived while the rewind was still queued', async () => {
+    const h = await createHarness();
+    await h.load();
     await h.good(cdb.write6(4), { dataOut: bytes(4) });
+    // Both are queued before either runs, as an initiator pipelining commands makes them arrive.
+    const [, position] = await Promise.all([h.good(cdb.rewind(true)), h.good(cdb.readPositionShort())]);
+    assert.equal(position.readUInt32BE(4), 0);
+  });
+
+  test('a failed IMMED operation is reported once, as a deferred error, by the next medium command', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    m.rewind = () => Promise.reject(new Error('the rewind failed'));
+    await h.good(cdb.rewind(true));
+    const deferred = await h.check(cdb.readPositionShort());
+    assert.deepEqual([deferred.deferred, deferred.key, deferred.asc], [true, 0x4, 0x44]);
+    await h.good(cdb.readPositionShort());
+  });
+
+  test('a robot unload waits for the host WRITE queued before it, then flushes and closes', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    const [data] = await Promise.all([h.good(cdb.write6(4), { dataOut: bytes(4) }), h.drive.unload({ force: false })]);
+    assert.equal(data.length, 0);
+    assert.equal(m.objects.length, 1);
+    assert.deepEqual([m.flushCount, m.closed], [1, true]);
   });
 });
 
@@ -119,11 +170,12 @@ describe('events', () => {
     const h = await createHarness({ compression: true });
     await h.load();
     await h.good([0x1e, 0, 0, 0, 1, 0]);
-    h.drive.blockLength = 512;
-    h.drive.compression = false;
+    h.drive.mode.selectBlockDescriptor(0, 512);
+    h.drive.mode.setCompression(false);
+    h.drive.mode.setAppendOnly(true);
     h.unit.handleEvent({ kind: 'logical-unit-reset', lun: 1, by: nexus(1) });
     assert.equal(h.drive.state().removalPrevented, false);
-    assert.deepEqual([h.drive.blockLength, h.drive.compression], [0, true]);
+    assert.deepEqual([h.drive.mode.blockLength, h.drive.mode.bufferedMode, h.drive.mode.compression, h.drive.mode.appendOnly], [0, 1, true, false]);
     const r = await h.run(cdb.testUnitReady());
     assert.deepEqual([decodeFixedSense(r.sense ?? Buffer.alloc(18)).asc], [0x29]);
   });

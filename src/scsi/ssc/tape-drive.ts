@@ -1,24 +1,29 @@
-// SSC-4 sequential-access device: one virtual LTO drive. Holds the drive state (mount, position owner, mode
-// settings, counters) that the SSC command handlers act on, and the DriveMechanism the library robot calls.
+// SSC-4 sequential-access device: one virtual LTO drive. Holds the mount and its access rules for the SSC command
+// handlers (mode state: ssc-mode-state.ts; ordering: the unit queue), and the DriveMechanism the library robot calls.
 import type { DriveMechanism, DriveState, MountRequest } from '../../library/drive-port.js';
 import { DriveRemovalPreventedError } from '../../library/drive-port.js';
+import type { DeviceIdentity } from '../../library/drive-identity.js';
 import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { Logger } from '../../log.js';
 import type { MediaStore, TapeMedium } from '../../media/tape-medium.js';
 import type { ItNexus, TargetEvent } from '../logical-unit.js';
-import { SenseError, SenseKey, senseOf } from '../sense.js';
+import { SenseError } from '../sense.js';
 import type { SenseData, SenseFormat } from '../sense.js';
 import type { BlockDescriptorSupport, CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
 import { SscBlockDescriptors } from './block-descriptors.js';
-import { resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
-import type { DriveIdentity } from './drive-identity.js';
+import { completeDriveIdentity, driveSpcIdentity } from './drive-spc-identity.js';
+import type { DriveInquiryIdentity } from './drive-spc-identity.js';
 import { recordLoad } from './mam-attributes.js';
+import { DriveErrorReporting } from './drive-error-reporting.js';
 import { mediumErrorToSense } from './medium-errors.js';
-import { OperationQueue } from './operation-queue.js';
+import type { MediumErrorContext } from './medium-errors.js';
+import { mountActivity, mountReadiness, mountWriteRefusal } from './mount.js';
+import type { DriveActivitySnapshot, Mount } from './mount.js';
 import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
+import { SscModeState } from './ssc-mode-state.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
 import { TapeAlert } from './tape-alert.js';
 
@@ -26,7 +31,7 @@ export interface TapeDriveOptions {
   readonly name: string;
   readonly generation: LtoGeneration;
   /** Missing fields get LTO defaults; `naa` (VPD 83h) defaults to one derived from the serial. */
-  readonly identity?: Partial<DriveIdentity> & { readonly naa?: Buffer };
+  readonly identity?: Partial<DeviceIdentity>;
   readonly compressionDefault?: boolean;
   readonly mediaStore: MediaStore;
   /** The iSCSI target name the drive is reached through (seeds the default serial). */
@@ -35,34 +40,16 @@ export interface TapeDriveOptions {
   readonly log: Logger;
 }
 
-/** A cartridge in the drive. `medium` is absent while loading, and for cleaning or incompatible cartridges. */
-export interface Mount {
-  readonly request: MountRequest;
-  medium: TapeMedium | undefined;
-  readonly access: 'read-write' | 'read-only' | 'none';
-  /** loading: NOT READY 04/01; ready; ejected: the host unloaded it and it waits for the robot or a LOAD. */
-  phase: 'loading' | 'ready' | 'ejected';
-}
-
-/** Live figures for management (structurally the management layer's DriveActivity). */
-export interface DriveActivitySnapshot {
-  readonly position: { readonly partition: number; readonly blockNumber: number; readonly fileNumber: number | null } | undefined;
-  readonly bytesWritten: number;
-  readonly bytesRead: number;
-}
-
-/** Largest block READ/WRITE accept (READ BLOCK LIMITS); LTO drives report 8 MiB. */
-export const MAX_BLOCK_LENGTH = 0x800000;
-export const MIN_BLOCK_LENGTH = 1;
-
 export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly name: string;
   readonly generation: LtoGeneration;
-  readonly driveIdentity: DriveIdentity;
+  readonly driveIdentity: DriveInquiryIdentity;
   readonly identity: SpcIdentity;
   readonly log: Logger;
   readonly tapeAlert = new TapeAlert();
   private readonly core = new SpcCore();
+  /** The drive's one owner of ordering: host commands (via the dispatcher), IMMED work, robot loads and unloads. */
+  readonly queue = this.core.queue;
   readonly unitAttentions = this.core.unitAttentions;
   readonly reservation = this.core.reservation;
   readonly modePages = this.core.modePages;
@@ -70,21 +57,15 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly mediumRemoval = this.core.mediumRemoval;
   readonly blockDescriptors: BlockDescriptorSupport;
   readonly extraVpdPages: ReadonlyMap<number, () => Buffer>;
-  /** Current fixed block length (0 = variable), from the mode parameter block descriptor. */
-  blockLength = 0;
-  /** BUFFERED MODE field: 0 unbuffered (flush after every write), 1 buffered. */
-  bufferedMode = 1;
-  /** Mode page 0Fh DCE (and 10h SELECT DATA COMPRESSION ALGORITHM). */
-  compression: boolean;
-  readonly compressionDefault: boolean;
-  /** Mode page 10h/01h WRITE MODE 1h: append-only. */
-  appendOnly = false;
-  /** Error counters since power-on (log pages 02h, 03h). */
-  readonly counters = { readErrors: 0, writeErrors: 0, cleanings: 0 };
+  /** Block length, buffered mode, compression, append-only: the mode state the commands act on, and its reset. */
+  readonly mode: SscModeState;
+  /** Error counters (log pages 02h, 03h) and the medium-error-to-sense context. */
+  readonly errors: DriveErrorReporting;
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
-  private readonly queue = new OperationQueue();
+  /** Set by shutdown(): a load still opening its cartridge closes it instead of threading it. */
+  private shutDown = false;
   private commands: readonly CommandSummary[] = [];
 
   constructor(options: TapeDriveOptions) {
@@ -93,13 +74,13 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.log = options.log.child({ drive: options.name });
     this.mediaStore = options.mediaStore;
     this.inventory = options.lunInventory;
-    this.compressionDefault = options.compressionDefault ?? true;
-    this.compression = this.compressionDefault;
-    this.driveIdentity = resolveDriveIdentity(options.generation, options.targetName, options.name, options.identity);
-    this.identity = spcIdentityOf(this.driveIdentity, options.identity?.naa);
-    this.blockDescriptors = new SscBlockDescriptors(this);
+    this.mode = new SscModeState(options.compressionDefault ?? true);
+    this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
+    this.driveIdentity = completeDriveIdentity(options.generation, options.targetName, options.name, options.identity);
+    this.identity = driveSpcIdentity(this.driveIdentity, options.identity?.naa);
+    this.blockDescriptors = new SscBlockDescriptors(this, this.mode);
     this.extraVpdPages = sscVpdPages(this);
-    registerSscModePages(this, this.core.modePages);
+    registerSscModePages(this, this.mode, this.core.modePages);
     registerSscLogPages(this, this.core.logPages);
   }
 
@@ -121,32 +102,16 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.core.handleEvent(event);
     // SPC-4: a reset returns mode parameters to their defaults (nothing is saved); the tape position stays
     // (device configuration page REWIND ON RESET 00b).
-    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') {
-      this.blockLength = 0;
-      this.bufferedMode = 1;
-      this.compression = this.compressionDefault;
-      this.appendOnly = false;
-    }
+    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') this.mode.reset();
   }
 
   readiness(): SenseData | undefined {
-    const m = this.mount;
-    if (!m || m.phase === 'ejected') return senseOf('MEDIUM_NOT_PRESENT');
-    if (m.phase === 'loading') return senseOf('LOGICAL_UNIT_IS_IN_PROCESS_OF_BECOMING_READY');
-    if (m.request.cleaning) return senseOf('CLEANING_CARTRIDGE_INSTALLED');
-    if (m.access === 'none') return senseOf('INCOMPATIBLE_MEDIUM_INSTALLED');
-    if (!m.medium) return senseOf('MEDIUM_NOT_PRESENT'); // closed by shutdown()
-    return undefined;
+    return mountReadiness(this.mount);
   }
 
   // --- state for the command handlers ----------------------------------------------------------------------
   mounted(): Mount | undefined {
     return this.mount;
-  }
-
-  /** The medium, when a readable cartridge is loaded and ready (no lock taken). */
-  readyMedium(): TapeMedium | undefined {
-    return this.readiness() === undefined ? this.mount?.medium : undefined;
   }
 
   /** WP bit: write-protect tab, or a generation this drive only reads. */
@@ -161,29 +126,27 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   /**
-   * Run `fn` on the ready medium, one medium operation at a time (also against the robot's load and unload).
-   * Refuses with the NOT READY / deferred sense first; `write` adds the write-protection checks.
+   * Run `fn` on the ready medium. Only command handlers call this, and the dispatcher already runs them in the unit
+   * queue, so the medium sees one call at a time without any lock here. Refuses with the deferred error or the
+   * NOT READY sense first; `write` adds the write-protection checks.
    */
   async withMedium<T>(fn: (medium: TapeMedium, mount: Mount) => Promise<T>, options: { write?: boolean } = {}): Promise<T> {
-    this.checkReady(); // before queueing: a command during a load answers 04/01 at once
-    return this.queue.run(async () => {
-      const deferred = this.queue.takeDeferred();
-      if (deferred) throw new SenseError({ ...deferred, deferred: true });
-      this.checkReady();
-      const mount = this.mount as Mount;
-      const medium = mount.medium as TapeMedium;
-      if (options.write) this.checkWritable(mount);
-      try {
-        return await fn(medium, mount);
-      } catch (err) {
-        throw mediumErrorToSense(err, this.errorContext());
-      }
-    });
+    const deferred = this.queue.takeDeferred();
+    if (deferred) throw new SenseError({ ...deferred, deferred: true });
+    this.checkReady();
+    const mount = this.mount as Mount;
+    const medium = mount.medium as TapeMedium;
+    if (options.write) this.checkWritable(mount);
+    try {
+      return await fn(medium, mount);
+    } catch (err) {
+      throw mediumErrorToSense(err, this.errorContext());
+    }
   }
 
   /**
-   * IMMED=1: check readiness now, answer GOOD, and run `fn` in the background; a failure becomes a deferred error
-   * reported by the next medium command (SSC-4 4.2.x, sense response code 71h/73h).
+   * IMMED=1: check readiness now, answer GOOD, and queue `fn` right behind this command; a failure becomes a
+   * deferred error reported by the next medium command (SSC-4 4.2.x, sense response code 71h/73h).
    */
   async immediately(fn: (medium: TapeMedium, mount: Mount) => Promise<void>, options: { write?: boolean } = {}): Promise<void> {
     await this.withMedium(() => Promise.resolve(), options);
@@ -191,33 +154,11 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
       const mount = this.mount;
       if (!mount?.medium || mount.phase !== 'ready') return;
       await fn(mount.medium, mount);
-    }, (err) => this.deferredSenseOf(err));
+    }, (err) => this.errors.deferredSenseOf(err));
   }
 
-  private deferredSenseOf(err: unknown): SenseData {
-    try {
-      return mediumErrorToSense(err, this.errorContext()).sense;
-    } catch (bug) {
-      this.log.error({ err: bug }, 'immediate operation failed');
-      return senseOf('INTERNAL_TARGET_FAILURE');
-    }
-  }
-
-  errorContext(residue?: number): Parameters<typeof mediumErrorToSense>[1] {
-    return {
-      log: this.log,
-      drive: this.name,
-      ...(residue === undefined ? {} : { residue }),
-      onError: (kind) => {
-        if (kind === 'read') {
-          this.counters.readErrors++;
-          this.tapeAlert.set(TapeAlert.READ_FAILURE);
-        } else {
-          this.counters.writeErrors++;
-          this.tapeAlert.set(TapeAlert.WRITE_FAILURE);
-        }
-      },
-    };
+  errorContext(residue?: number): MediumErrorContext {
+    return this.errors.errorContext(residue);
   }
 
   /** Host UNLOAD: the cartridge stays in the drive, ejected; the robot or a LOAD takes it from there. */
@@ -254,19 +195,35 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     const access = request.cleaning ? 'none' : mediaAccess(this.generation, request.generation as LtoGeneration);
     const mount: Mount = { request, medium: undefined, access, phase: 'loading' };
     this.mount = mount;
+    let medium: TapeMedium | undefined;
+    try {
+      // Opening is not yet a medium operation: commands meanwhile answer 04/01 and never reach the cartridge, so
+      // the open does not hold the unit queue (a TEST UNIT READY during a slow open answers at once).
+      if (!request.cleaning && access !== 'none') {
+        medium = await this.mediaStore.open({
+          barcode: request.barcode,
+          generation: request.generation,
+          worm: request.worm,
+          capacityBytes: request.capacityBytes,
+        });
+      }
+    } catch (err) {
+      this.mount = undefined;
+      throw err;
+    }
+    // Threading the cartridge and the not-ready-to-ready change are ordered with the host's commands.
     await this.queue.run(async () => {
+      // Unloaded or shut down while the cartridge was being opened: put it away again.
+      if (this.mount !== mount || this.shutDown) {
+        await medium?.close();
+        return;
+      }
       try {
         if (request.cleaning) {
-          this.counters.cleanings++;
+          this.errors.counters.cleanings++;
           this.tapeAlert.clear(TapeAlert.CLEAN_NOW);
           this.tapeAlert.clear(TapeAlert.CLEAN_PERIODIC);
-        } else if (access !== 'none') {
-          const medium = await this.mediaStore.open({
-            barcode: request.barcode,
-            generation: request.generation,
-            worm: request.worm,
-            capacityBytes: request.capacityBytes,
-          });
+        } else if (medium) {
           mount.medium = medium;
           await medium.rewind();
           // The cartridge memory history is a nicety: a failure to record it must not fail the load.
@@ -307,15 +264,12 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
 
   /** Position and bytes moved since load; undefined without a readable cartridge. */
   status(): DriveActivitySnapshot | undefined {
-    const medium = this.mount?.medium;
-    if (!medium) return undefined;
-    const p = medium.position();
-    const s = medium.statistics();
-    return { position: { partition: 0, blockNumber: p.objectNumber, fileNumber: p.fileNumber }, bytesWritten: s.hostBytesWritten, bytesRead: s.hostBytesRead };
+    return mountActivity(this.mount);
   }
 
   /** Process shutdown: wait for the command in progress, then flush and close the cartridge (it stays "loaded"). */
   async shutdown(): Promise<void> {
+    this.shutDown = true;
     await this.queue.run(async () => {
       const medium = this.mount?.medium;
       if (!medium) return;
@@ -335,13 +289,9 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   private checkWritable(mount: Mount): void {
-    if (mount.access === 'read-only') {
-      // An older generation this drive reads but may not write (SSC-4 / LTO: CANNOT WRITE MEDIUM, INCOMPATIBLE FORMAT).
-      throw new SenseError(senseOf('CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT', { key: SenseKey.DATA_PROTECT }));
-    }
-    if (mount.request.writeProtected) {
-      this.tapeAlert.set(TapeAlert.WRITE_PROTECT);
-      throw new SenseError(senseOf('WRITE_PROTECTED'));
-    }
+    const refusal = mountWriteRefusal(mount);
+    if (!refusal) return;
+    if (mount.request.writeProtected && mount.access !== 'read-only') this.tapeAlert.set(TapeAlert.WRITE_PROTECT);
+    throw new SenseError(refusal);
   }
 }

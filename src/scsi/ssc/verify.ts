@@ -1,32 +1,48 @@
 // SSC-4 VERIFY(6): read and check blocks (CRC) without transferring them; with BYTCMP=1 also compare them with
 // the data-out. IMMED and the VTE/VLBAM/VBF forms are not supported (refused with INVALID FIELD IN CDB).
-import { DataDirection, NO_TRANSFER } from '../command.js';
-import type { CommandDescriptor, Transfer } from '../command.js';
+import { DataDirection } from '../command.js';
+import type { CommandDescriptor } from '../command.js';
 import { readUint24 } from './cdb-fields.js';
-import { checkReadFields, checkTransferUnchanged, readObjects } from './read.js';
+import { blockTransferBytes, checkBlockLengthUnchanged, checkReadFields, readObjects } from './read.js';
+import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const BYTCMP = 0x02;
 const FIXED = 0x01;
 
-function verifyTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
-  const length = readUint24(cdb, 2);
-  if ((cdb[1] & BYTCMP) === 0 || length === 0) return NO_TRANSFER;
-  return { direction: DataDirection.OUT, lengthBytes: (cdb[1] & FIXED) !== 0 ? length * drive.blockLength : length };
+export interface Verify6Cdb extends BlockTransferCdb {
+  /** BYTCMP=1: the data-out holds what the records must be. */
+  readonly byteCompare: boolean;
 }
 
-export const verify6: CommandDescriptor<TapeDrive> = {
+/** Only BYTCMP=1 moves data (the records to compare with). */
+export function decodeVerify6(cdb: Buffer, drive: BlockLengthSource): Verify6Cdb {
+  const fixed = (cdb[1] & FIXED) !== 0;
+  const byteCompare = (cdb[1] & BYTCMP) !== 0;
+  const length = readUint24(cdb, 2);
+  const blockLengthAtArrival = drive.mode.blockLength;
+  const moves = byteCompare && length !== 0;
+  return {
+    direction: moves ? DataDirection.OUT : DataDirection.NONE,
+    lengthBytes: moves ? blockTransferBytes(fixed, length, blockLengthAtArrival) : 0,
+    fixed,
+    byteCompare,
+    length,
+    blockLengthAtArrival,
+  };
+}
+
+export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
   opcode: 0x13,
   name: 'VERIFY(6)',
   cdbUsage: [0x13, BYTCMP | FIXED, 0xff, 0xff, 0xff, 0x00],
-  transfer: verifyTransfer,
+  decode: decodeVerify6,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, device, dataOut, transfer }) => {
-    const fixed = (cdb[1] & FIXED) !== 0;
-    const byteCompare = (cdb[1] & BYTCMP) !== 0;
-    const length = readUint24(cdb, 2);
+  async execute({ decoded, device, dataOut }) {
+    const { fixed, byteCompare, length } = decoded;
     checkReadFields(device, fixed, false, length);
-    checkTransferUnchanged(transfer, verifyTransfer(cdb, device));
+    // Only a compare moves data sized with the block length.
+    if (byteCompare) checkBlockLengthUnchanged(decoded, device);
     if (length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};

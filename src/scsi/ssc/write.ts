@@ -1,29 +1,45 @@
 // SSC-4 WRITE(6) and WRITE FILEMARKS(6): fixed and variable blocks, early warning, volume overflow, buffered mode.
 import { DataDirection, NO_TRANSFER } from '../command.js';
-import type { CommandDescriptor, CommandResult, Transfer } from '../command.js';
+import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
-import { checkTransferUnchanged, MAX_TRANSFER_BYTES } from './read.js';
+import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
+import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import { TapeAlert } from './tape-alert.js';
-import { MAX_BLOCK_LENGTH } from './tape-drive.js';
+import { MAX_BLOCK_LENGTH } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const FIXED = 0x01;
 const IMMED = 0x01;
 
-function writeTransfer(cdb: Buffer, drive: TapeDrive): Transfer {
-  const length = readUint24(cdb, 2);
-  if (length === 0) return NO_TRANSFER;
+export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
   const fixed = (cdb[1] & FIXED) !== 0;
-  return { direction: DataDirection.OUT, lengthBytes: fixed ? length * drive.blockLength : length };
+  const length = readUint24(cdb, 2);
+  const blockLengthAtArrival = drive.mode.blockLength;
+  return {
+    direction: length === 0 ? DataDirection.NONE : DataDirection.OUT,
+    lengthBytes: blockTransferBytes(fixed, length, blockLengthAtArrival),
+    fixed,
+    length,
+    blockLengthAtArrival,
+  };
+}
+
+export interface WriteFilemarks6Cdb extends DecodedCdb {
+  readonly immed: boolean;
+  readonly count: number;
+}
+
+export function decodeWriteFilemarks6(cdb: Buffer): WriteFilemarks6Cdb {
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 2) };
 }
 
 /** Append-only mode (mode page 10h/01h) allows writing only at end of data. */
 function checkAppend(drive: TapeDrive, medium: TapeMedium): void {
-  if (drive.appendOnly && !medium.position().atEndOfData) throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
+  if (drive.mode.appendOnly && !medium.position().atEndOfData) throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
 }
 
 /** Sense for a write that succeeded inside the early-warning zone (SSC-4 4.2.5: EOM=1, 00/02, NO SENSE). */
@@ -36,19 +52,18 @@ function mapWriteError(drive: TapeDrive, err: unknown, residue: number): SenseEr
   return mediumErrorToSense(err, drive.errorContext(residue));
 }
 
-export const write6: CommandDescriptor<TapeDrive> = {
+export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
   opcode: 0x0a,
   name: 'WRITE(6)',
   cdbUsage: [0x0a, FIXED, 0xff, 0xff, 0xff, 0x00],
-  transfer: writeTransfer,
+  decode: decodeWrite6,
   timeoutSeconds: 3600,
-  execute: async ({ cdb, dataOut, device, transfer }) => {
-    const fixed = (cdb[1] & FIXED) !== 0;
-    const length = readUint24(cdb, 2);
-    checkTransferUnchanged(transfer, writeTransfer(cdb, device));
-    if (fixed && length > 0 && device.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
+  async execute({ decoded, dataOut, device }) {
+    const { fixed, length } = decoded;
+    checkBlockLengthUnchanged(decoded, device);
+    if (fixed && length > 0 && device.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
     if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
-    if (fixed && length * device.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
+    if (fixed && length * device.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
     if (length === 0) {
       await device.withMedium(() => Promise.resolve());
       return {};
@@ -56,32 +71,31 @@ export const write6: CommandDescriptor<TapeDrive> = {
     return device.withMedium(async (medium) => {
       checkAppend(device, medium);
       const blocks = fixed ? length : 1;
-      const size = fixed ? device.blockLength : length;
+      const size = fixed ? device.mode.blockLength : length;
       let warned = false;
       for (let i = 0; i < blocks; i++) {
         try {
-          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.compression });
+          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.mode.compression });
           warned ||= outcome.earlyWarning;
         } catch (err) {
           // Residue: blocks (fixed) or bytes (variable) not written.
           throw mapWriteError(device, err, fixed ? blocks - i : length);
         }
       }
-      if (device.bufferedMode === 0) await medium.flush();
+      if (device.mode.bufferedMode === 0) await medium.flush();
       return warned ? earlyWarning() : {};
     }, { write: true });
   },
 };
 
-export const writeFilemarks6: CommandDescriptor<TapeDrive> = {
+export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> = {
   opcode: 0x10,
   name: 'WRITE FILEMARKS(6)',
   // WSMK (setmarks) is not supported: bit 1 of byte 1 is outside the mask and refused.
   cdbUsage: [0x10, IMMED, 0xff, 0xff, 0xff, 0x00],
+  decode: decodeWriteFilemarks6,
   timeoutSeconds: 600,
-  execute: async ({ cdb, device }) => {
-    const immed = (cdb[1] & IMMED) !== 0;
-    const count = readUint24(cdb, 2);
+  async execute({ decoded: { immed, count }, device }) {
     if (count === 0) {
       // WRITE FILEMARKS 0 is the portable way to flush the buffer to the medium (SSC-4).
       await device.withMedium((medium) => medium.flush());
@@ -96,7 +110,7 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive> = {
         throw mapWriteError(device, err, count);
       }
       // Without IMMED the command completes when the buffer is on the medium; with IMMED it is buffered only.
-      if (!immed || device.bufferedMode === 0) await medium.flush();
+      if (!immed || device.mode.bufferedMode === 0) await medium.flush();
       return warned ? earlyWarning() : {};
     }, { write: true });
   },

@@ -1,17 +1,15 @@
-// INQUIRY identity of a virtual LTO drive (the library's defaults, and a serial for a drive built on its own), and
+// What a tape drive logical unit reports as itself (INQUIRY, VPD 80h/83h): the identity the library resolved for it
+// (library/drive-identity.ts, the one home of identities), completed with defaults for a drive built on its own, and
 // the stable NAA designator derived from its serial.
 import { crc32c } from '../../crc32c.js';
 import { DEFAULT_DRIVE_REVISION, DEFAULT_DRIVE_VENDOR, defaultDriveProduct } from '../../library/drive-identity.js';
+import type { DeviceIdentity } from '../../library/drive-identity.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { SpcIdentity } from '../spc/spc-device.js';
 import { VersionDescriptor } from '../spc/version-descriptor.js';
 
-export interface DriveIdentity {
-  readonly vendor: string;
-  readonly product: string;
-  readonly revision: string;
-  readonly serial: string;
-}
+/** The INQUIRY fields of a drive; the NAA is derived from the serial when the library gives none. */
+export type DriveInquiryIdentity = Omit<DeviceIdentity, 'naa'>;
 
 /**
  * A 10-digit serial derived from the target and drive names, so it is stable across restarts and different for
@@ -24,12 +22,13 @@ export function defaultSerial(targetName: string, driveName: string): string {
   return (10n ** 9n + (n % (9n * 10n ** 9n))).toString();
 }
 
-export function resolveDriveIdentity(
+/** `given` (what the library resolved, possibly nothing) with the LTO defaults for whatever it leaves out. */
+export function completeDriveIdentity(
   generation: LtoGeneration,
   targetName: string,
   driveName: string,
-  given: Partial<DriveIdentity> = {},
-): DriveIdentity {
+  given: Partial<DeviceIdentity> = {},
+): DriveInquiryIdentity {
   return {
     vendor: given.vendor ?? DEFAULT_DRIVE_VENDOR,
     product: given.product ?? defaultDriveProduct(generation),
@@ -53,7 +52,7 @@ export function naaOfSerial(serial: string): Buffer {
 }
 
 /** INQUIRY / VPD identity of a sequential-access logical unit with removable media. */
-export function spcIdentityOf(identity: DriveIdentity, naa?: Buffer): SpcIdentity {
+export function driveSpcIdentity(identity: DriveInquiryIdentity, naa?: Buffer): SpcIdentity {
   return {
     peripheralDeviceType: 0x01,
     removable: true,

@@ -1,12 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultSerial, naaOfSerial, resolveDriveIdentity, spcIdentityOf } from './drive-identity.js';
+import { completeDriveIdentity, defaultSerial, driveSpcIdentity, naaOfSerial } from './drive-spc-identity.js';
 
 describe('drive identity', () => {
   test('defaults look like an IBM LTO drive of the generation', () => {
-    const id = resolveDriveIdentity(9, 'iqn.2026-11.org.vtl:lib0', 'drive0');
+    const id = completeDriveIdentity(9, 'iqn.2026-11.org.vtl:lib0', 'drive0');
     assert.deepEqual([id.vendor, id.product, id.revision], ['IBM', 'ULT3580-TD9', 'Q3F1']);
-    assert.equal(resolveDriveIdentity(10, 't', 'd').product, 'ULT3580-TD10');
+    assert.equal(completeDriveIdentity(10, 't', 'd').product, 'ULT3580-TD10');
   });
 
   test('the default serial is 10 digits, stable, and differs between drives and targets', () => {
@@ -18,7 +18,7 @@ describe('drive identity', () => {
   });
 
   test('configured fields win over defaults', () => {
-    const id = resolveDriveIdentity(8, 't', 'd', { vendor: 'HP', serial: 'HU1234' });
+    const id = completeDriveIdentity(8, 't', 'd', { vendor: 'HP', serial: 'HU1234' });
     assert.deepEqual([id.vendor, id.product, id.serial], ['HP', 'ULT3580-TD8', 'HU1234']);
   });
 
@@ -31,7 +31,7 @@ describe('drive identity', () => {
   });
 
   test('the SPC identity is a removable sequential-access device claiming SSC-4', () => {
-    const spc = spcIdentityOf({ vendor: 'IBM', product: 'ULT3580-TD8', revision: 'Q3F1', serial: '123' });
+    const spc = driveSpcIdentity({ vendor: 'IBM', product: 'ULT3580-TD8', revision: 'Q3F1', serial: '123' });
     assert.deepEqual([spc.peripheralDeviceType, spc.removable], [1, true]);
     assert.ok(spc.versionDescriptors.includes(0x0520));
   });

@@ -1,0 +1,2 @@
+// A shared leaf: allowed everywhere.
+export const logged = 2;

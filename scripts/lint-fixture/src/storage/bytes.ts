@@ -1,0 +1,2 @@
+// Allowed: nothing to report.
+export const bytes = 1;

@@ -1,0 +1,79 @@
+// SSC-4 mode parameters of a tape drive that its commands act on, with their one owner and their reset: the block
+// descriptor's BLOCK LENGTH, the device-specific parameter's BUFFERED MODE, data compression (page 0Fh DCE and page
+// 10h SELECT DATA COMPRESSION ALGORITHM) and append-only mode (page 10h/01h WRITE MODE). The pages and the block
+// descriptor encode and decode bytes; only this class holds and changes the values.
+
+/** Largest block READ/WRITE accept (READ BLOCK LIMITS); LTO drives report 8 MiB. */
+export const MAX_BLOCK_LENGTH = 0x800000;
+export const MIN_BLOCK_LENGTH = 1;
+
+/** BUFFERED MODE: 0 unbuffered (the medium is flushed before a WRITE answers), 1 buffered. */
+export const BufferedMode = { UNBUFFERED: 0, BUFFERED: 1 } as const;
+export type BufferedMode = (typeof BufferedMode)[keyof typeof BufferedMode];
+
+/**
+ * Values live from power-on (construction) until a logical unit reset or target reset (`reset`), which returns them
+ * to the defaults, as nothing is saved (SPC-4). A cartridge load changes none of them: an LTO drive keeps its mode
+ * parameters across cartridges, and Linux st sets the block size on every open anyway. The density code is not held
+ * here: MODE SELECT accepts the codes the drive uses but the cartridge decides the density.
+ */
+export class SscModeState {
+  private blockLengthValue = 0;
+  private bufferedModeValue: BufferedMode = BufferedMode.BUFFERED;
+  private compressionValue: boolean;
+  private appendOnlyValue = false;
+
+  /** `compressionDefault`: the configured DCE at power-on and after a reset. */
+  constructor(readonly compressionDefault: boolean) {
+    this.compressionValue = compressionDefault;
+  }
+
+  /** Current fixed block length; 0 means variable-length blocks. */
+  get blockLength(): number {
+    return this.blockLengthValue;
+  }
+
+  get bufferedMode(): BufferedMode {
+    return this.bufferedModeValue;
+  }
+
+  /** Whether WRITE compresses (DCE). */
+  get compression(): boolean {
+    return this.compressionValue;
+  }
+
+  /** WRITE MODE 1h: writing, filemarks and ERASE only at end of data. */
+  get appendOnly(): boolean {
+    return this.appendOnlyValue;
+  }
+
+  /**
+   * MODE SELECT header and block descriptor (already validated). `blockLength` is absent without a block
+   * descriptor. Returns whether anything changed (for MODE PARAMETERS CHANGED on the other nexuses).
+   */
+  selectBlockDescriptor(bufferedMode: BufferedMode, blockLength: number | undefined): boolean {
+    if (blockLength !== undefined && (blockLength < 0 || blockLength > MAX_BLOCK_LENGTH)) {
+      throw new RangeError(`block length ${blockLength} is outside 0..${MAX_BLOCK_LENGTH}`);
+    }
+    const changed = bufferedMode !== this.bufferedModeValue || (blockLength !== undefined && blockLength !== this.blockLengthValue);
+    this.bufferedModeValue = bufferedMode;
+    if (blockLength !== undefined) this.blockLengthValue = blockLength;
+    return changed;
+  }
+
+  setCompression(enabled: boolean): void {
+    this.compressionValue = enabled;
+  }
+
+  setAppendOnly(enabled: boolean): void {
+    this.appendOnlyValue = enabled;
+  }
+
+  /** Logical unit reset and target reset: back to the power-on values (the tape position is not mode state). */
+  reset(): void {
+    this.blockLengthValue = 0;
+    this.bufferedModeValue = BufferedMode.BUFFERED;
+    this.compressionValue = this.compressionDefault;
+    this.appendOnlyValue = false;
+  }
+}
