@@ -92,6 +92,7 @@ export const SenseReason = {
   MEDIUM_MAGAZINE_INSERTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3b, ascq: 0x13 },
 
   WRITE_PROTECTED: { key: SenseKey.DATA_PROTECT, asc: 0x27, ascq: 0x00 },
+  SPACE_ALLOCATION_FAILED_WRITE_PROTECT: { key: SenseKey.DATA_PROTECT, asc: 0x27, ascq: 0x07 },
   WORM_MEDIUM_OVERWRITE_ATTEMPTED: { key: SenseKey.DATA_PROTECT, asc: 0x30, ascq: 0x0c },
   DATA_PROTECT_END_OF_PARTITION_MEDIUM_DETECTED: { key: SenseKey.DATA_PROTECT, asc: 0x00, ascq: 0x02 },
 

@@ -6,9 +6,9 @@ import { mediumErrorToSense } from './medium-errors.js';
 
 const ctx = { log: silentLogger(), drive: 'drive0' };
 
-test('a write refused because the storage is full is a current DATA PROTECT error, not a deferred medium error', () => {
+test('a write refused because the storage is full is a current DATA PROTECT 27/07 (space allocation failed), not a deferred medium error', () => {
   const { sense } = mediumErrorToSense(new StorageFullError('no space', 'ENOSPC'), ctx);
-  assert.deepEqual([sense.key, sense.asc, sense.deferred ?? false], [0x7, 0x27, false]);
+  assert.deepEqual([sense.key, sense.asc, sense.ascq, sense.deferred ?? false], [0x7, 0x27, 0x07, false]);
 });
 
 test('acknowledged records lost by a failed write are a deferred MEDIUM ERROR counting them, even when the disk is full', () => {

@@ -33,12 +33,11 @@ export function mediumErrorToSense(err: unknown, ctx: MediumErrorContext): Sense
   }
   if (err instanceof StorageFullError) {
     // The storage under the cartridge is full and nothing was acknowledged: the drive refuses to write, as a
-    // thin-provisioned device that cannot allocate space does (FORMAT.md "Disk full"). The precise SPC-4 reason is
-    // SPACE ALLOCATION FAILED WRITE PROTECT (27h/07h, which Linux reports as ENOSPC); until the catalogue has it,
-    // the same key and ASC: WRITE PROTECTED (27h/00h).
+    // thin-provisioned device that cannot allocate space does (FORMAT.md "Disk full"): SPACE ALLOCATION FAILED
+    // WRITE PROTECT (27h/07h).
     ctx.onError?.('write');
     ctx.log.warn({ drive: ctx.drive, code: err.code }, 'write refused: the storage is full');
-    return new SenseError(senseOf('WRITE_PROTECTED'));
+    return new SenseError(senseOf('SPACE_ALLOCATION_FAILED_WRITE_PROTECT'));
   }
   if (err instanceof MediaWriteError) {
     ctx.onError?.('write');
