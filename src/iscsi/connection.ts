@@ -236,9 +236,9 @@ export class IscsiConnection {
     return this.isClosing ? undefined : this.reader.inPlaceTarget(minBytes);
   }
 
-  /** `bytes` landed in the buffer readTarget() gave. */
-  receiveInPlace(bytes: number): void {
-    this.fromPeer(() => this.reader.receivedInPlace(bytes));
+  /** `bytes` landed in `into`, the buffer readTarget() gave last (discarded if the connection closed meanwhile). */
+  receiveInPlace(bytes: number, into: Buffer): void {
+    this.fromPeer(() => this.reader.receivedInPlace(bytes, into));
   }
 
   /**

@@ -66,7 +66,7 @@ describe('PduReader', () => {
       const target = r.inPlaceTarget(1);
       assert.ok(target !== undefined && target.buffer === place.buffer && target.byteOffset === at - 52);
       wire.copy(target, 0, at, at + part);
-      r.receivedInPlace(part);
+      r.receivedInPlace(part, target);
       at += part;
     }
     assert.equal(r.inPlaceTarget(1), undefined, 'the segment is complete');
@@ -76,6 +76,34 @@ describe('PduReader', () => {
     assert.equal(got[0].dataDigestError, false);
     assert.ok(got[0].data.equals(data));
     assert.equal(r.inPlaceTarget(1 << 20), undefined);
+  });
+
+  test('a read into the region lent by inPlaceTarget() that completes after stop() is discarded, not an error', () => {
+    const { r, got } = reader({ maxDataSegmentLength: () => 4096 });
+    const bhs = Buffer.from(NOP_OUT_EMPTY.subarray(0, 48));
+    bhs.writeUInt32BE(1000, 4);
+    r.push(bhs);
+    const target = r.inPlaceTarget(1);
+    assert.ok(target !== undefined && target.length === 1000);
+    r.stop();
+    target.fill(7, 0, 500);
+    r.receivedInPlace(500, target);
+    r.push(Buffer.alloc(600));
+    assert.deepEqual(got, []);
+  });
+
+  test('a read reported into a region the reader did not lend (or a second time) is an internal error', () => {
+    const { r } = reader({ maxDataSegmentLength: () => 4096 });
+    const bhs = Buffer.from(NOP_OUT_EMPTY.subarray(0, 48));
+    bhs.writeUInt32BE(1000, 4);
+    r.push(bhs);
+    const target = r.inPlaceTarget(1);
+    assert.ok(target !== undefined);
+    assert.throws(() => r.receivedInPlace(10, Buffer.alloc(1000)), /without a matching inPlaceTarget/);
+    const again = r.inPlaceTarget(1);
+    assert.ok(again !== undefined);
+    r.receivedInPlace(10, again);
+    assert.throws(() => r.receivedInPlace(10, again), /without a matching inPlaceTarget/);
   });
 
   test('a DataSegmentLength above the limit is refused from the header alone, before any data is buffered', () => {

@@ -44,6 +44,13 @@ export class PduReader {
   private filled = 0;
   private headerDigestOn = false;
   private dataDigestOn = false;
+  /**
+   * The region last handed out by inPlaceTarget(), until the read into it is reported. The transport chooses where
+   * its next read lands right after the previous read is processed, and the reader may be stopped (a logout, a
+   * close) before that read completes: the lease keeps the region owned by the reader until then, and the bytes
+   * that land in it after a stop are discarded with it.
+   */
+  private lease: Buffer | undefined;
 
   constructor(private readonly options: PduReaderOptions) {}
 
@@ -57,7 +64,7 @@ export class PduReader {
     return this.state !== State.HEADER || this.pendingBytes > 0;
   }
 
-  /** Stop framing: later bytes are ignored (the connection is closing). */
+  /** Stop framing: later bytes are ignored (the connection is closing), including a read already under way. */
   stop(): void {
     this.state = State.STOPPED;
     this.pending.length = 0;
@@ -82,15 +89,23 @@ export class PduReader {
    * when at least `minBytes` of it are missing and nothing is pending. Report what landed with receivedInPlace().
    */
   inPlaceTarget(minBytes: number): Buffer | undefined {
+    this.lease = undefined;
     if (this.state !== State.DATA || this.pendingBytes > 0 || this.data.length - this.filled < minBytes) return undefined;
-    return this.data.subarray(this.filled);
+    this.lease = this.data.subarray(this.filled);
+    return this.lease;
   }
 
-  /** `bytes` were read into the buffer inPlaceTarget() returned (and nothing else arrived meanwhile). */
-  receivedInPlace(bytes: number): void {
-    if (this.state !== State.DATA || this.pendingBytes > 0 || bytes > this.data.length - this.filled) {
+  /**
+   * `bytes` were read into `into`, the buffer inPlaceTarget() returned last (and nothing else arrived meanwhile).
+   * After stop() they are discarded.
+   */
+  receivedInPlace(bytes: number, into: Buffer): void {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease === undefined || into !== lease || bytes > lease.length) {
       throw new Error('receivedInPlace() without a matching inPlaceTarget()');
     }
+    if (this.state === State.STOPPED) return;
     this.filled += bytes;
     if (this.filled === this.data.length) {
       this.state = State.TRAILER;
@@ -99,6 +114,8 @@ export class PduReader {
   }
 
   private consume(chunk: Buffer): void {
+    // A read into the shared buffer: whatever region was offered before was not used.
+    this.lease = undefined;
     if (this.state === State.STOPPED || chunk.length === 0) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;

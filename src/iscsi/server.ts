@@ -98,7 +98,7 @@ export class IscsiServer {
     const socket = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, {
       receive: (chunk) => receiver?.receive(chunk),
       target: () => receiver?.readTarget(IN_PLACE_MIN_BYTES),
-      receivedInPlace: (bytes) => receiver?.receiveInPlace(bytes),
+      receivedInPlace: (bytes, into) => receiver?.receiveInPlace(bytes, into),
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30000);
