@@ -51,10 +51,15 @@ export class PduReader {
    * that land in it after a stop are discarded with it.
    */
   private lease: Buffer | undefined;
+  /** No PDU is started while held (output-flow.ts): the bytes received meanwhile wait, copied, until release(). */
+  private held = false;
 
   constructor(private readonly options: PduReaderOptions) {}
 
-  /** Bytes held that are not yet part of a complete PDU (excluding a data segment already placed). */
+  /**
+   * Bytes held that are not yet part of a complete PDU (excluding a data segment already placed): at most one header
+   * while reading, plus the rest of the last read while held.
+   */
   get bufferedBytes(): number {
     return this.pendingBytes;
   }
@@ -69,6 +74,22 @@ export class PduReader {
     this.state = State.STOPPED;
     this.pending.length = 0;
     this.pendingBytes = 0;
+  }
+
+  /** Deliver no further PDU until release(): the one under way is completed, the bytes after it wait. */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Deliver the PDUs waiting since hold() (which may hold again). Throws IscsiProtocolError. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.run();
+  }
+
+  get isHeld(): boolean {
+    return this.held;
   }
 
   /**
@@ -127,7 +148,7 @@ export class PduReader {
     for (;;) {
       switch (this.state) {
         case State.HEADER:
-          if (this.pendingBytes < BHS_LENGTH) return;
+          if (this.held || this.pendingBytes < BHS_LENGTH) return;
           this.startPdu();
           break;
         case State.AHS: {
