@@ -4,6 +4,7 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { ChapCredentials } from './chap.js';
+import type { ChapBackoff } from './chap-backoff.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
 import { Liveness } from './liveness.js';
 import { LoginNegotiator } from './login.js';
@@ -26,6 +27,8 @@ export interface ConnectionContext {
   readonly sessionTable: SessionTable;
   readonly limits: TransportLimits;
   readonly discoveryChap?: ChapCredentials;
+  /** The server's policy against guessing CHAP secrets (shared by all connections). */
+  readonly chapBackoff?: ChapBackoff;
   readonly queueDepth: number;
   readonly nopInIntervalMs: number;
   readonly nopInTimeoutMs: number;
@@ -68,6 +71,8 @@ export class IscsiConnection {
       ...(ctx.discoveryChap ? { discoveryChap: ctx.discoveryChap } : {}),
       queueDepth: ctx.queueDepth,
       sessionExists: (tsih) => ctx.sessionTable.hasTsih(tsih),
+      remoteAddress: endpoints.remote.host,
+      ...(ctx.chapBackoff ? { chapBackoff: ctx.chapBackoff } : {}),
       establish: (outcome) => {
         this.cid = outcome.cid;
         this.session = ctx.sessionTable.establish(outcome, this, ctx.queueDepth);
@@ -261,7 +266,7 @@ export class IscsiConnection {
     this.output.write(step.response.bhs, step.response.data);
     if (step.failed) {
       const status = step.failed.status;
-      this.log.warn(
+      this.log[step.failed.quiet ? 'debug' : 'warn'](
         { status: `${(status >> 8).toString(16).padStart(2, '0')}/${(status & 0xff).toString(16).padStart(2, '0')}`, initiator: this.login.initiator, target: this.login.targetName },
         `login refused: ${step.failed.message}`,
       );

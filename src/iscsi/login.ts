@@ -2,6 +2,7 @@
 // Requests and produces Login Responses until the connection reaches full feature phase or the login fails.
 import { ChapAuthenticator } from './chap.js';
 import type { ChapCredentials } from './chap.js';
+import type { ChapBackoff } from './chap-backoff.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
 import { LoginReject } from './login-reject.js';
 import { CHAP_KEYS } from './negotiation-keys.js';
@@ -39,6 +40,9 @@ export interface LoginContext {
   sessionExists(tsih: number): boolean;
   /** The login succeeds: create (or reinstate) the session and return its TSIH. May throw LoginReject. */
   establish(outcome: LoginOutcome): number;
+  /** Where the login comes from (host only), and the server's CHAP failure policy (chap-backoff.ts). */
+  readonly remoteAddress: string;
+  readonly chapBackoff?: ChapBackoff;
 }
 
 export interface LoginStep {
@@ -51,7 +55,12 @@ export interface LoginStep {
 
 export class LoginNegotiator {
   private stage: number = LoginStage.SECURITY_NEGOTIATION;
+  /** No PDU seen yet (the header fields that must stay the same are taken from the first). */
+  private started = false;
+  /** The first request (possibly spread over several PDUs with the C bit) is not complete yet. */
   private first = true;
+  /** The header of the previous PDU when it had the C bit: the next one continues its text. */
+  private continuing: Buffer | undefined;
   private isid = Buffer.alloc(6);
   private tsih = 0;
   private cid = 0;
@@ -106,16 +115,18 @@ export class LoginNegotiator {
     const cont = (flags & LoginBhs.FLAG_CONTINUE) !== 0;
     const csg = (flags >> 2) & 0x03;
     const nsg = flags & 0x03;
-    if (this.first) {
+    if (!this.started) {
       if (req[LoginBhs.VERSION_MIN] > 0) throw new LoginReject(LoginStatus.UNSUPPORTED_VERSION, `VersionMin ${req[LoginBhs.VERSION_MIN]}`);
+      this.started = true;
       this.isid = Buffer.from(req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6));
       this.tsih = req.readUInt16BE(LoginBhs.TSIH);
       this.cid = req.readUInt16BE(LoginBhs.CID);
       this.cmdSN = req.readUInt32BE(Bhs.CMD_SN);
       this.stage = csg;
-    } else if (!req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6).equals(this.isid) || req.readUInt16BE(LoginBhs.TSIH) !== this.tsih) {
-      throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'ISID or TSIH changed during login');
+    } else {
+      this.checkUnchanged(req);
     }
+    this.continuing = cont ? Buffer.from(req) : undefined;
     if (cont && transit) throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'both C and T bits set');
     if (csg !== this.stage || csg === 2 || csg === LoginStage.FULL_FEATURE_PHASE) {
       throw new LoginReject(LoginStatus.INITIATOR_ERROR, `login request in stage ${csg}, expected ${this.stage}`);
@@ -180,6 +191,27 @@ export class LoginNegotiator {
     return { response: this.response(req, LoginStatus.SUCCESS, true, nsg, out), outcome };
   }
 
+  /**
+   * RFC 7143 11.12: ISID, TSIH and CID identify the connection being logged in and stay those of the first
+   * request; a request continuing text split with the C bit (6.2, 11.12.2) also keeps the ITT, the CSG and CmdSN
+   * of the one it continues.
+   */
+  private checkUnchanged(req: Buffer): void {
+    const changed: string[] = [];
+    if (!req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6).equals(this.isid)) changed.push('ISID');
+    if (req.readUInt16BE(LoginBhs.TSIH) !== this.tsih) changed.push('TSIH');
+    if (req.readUInt16BE(LoginBhs.CID) !== this.cid) changed.push('CID');
+    const prev = this.continuing;
+    if (prev) {
+      if (req.readUInt32BE(Bhs.INITIATOR_TASK_TAG) !== prev.readUInt32BE(Bhs.INITIATOR_TASK_TAG)) changed.push('ITT');
+      if (((req[Bhs.FLAGS] >> 2) & 0x03) !== ((prev[Bhs.FLAGS] >> 2) & 0x03)) changed.push('CSG');
+      if (req.readUInt32BE(Bhs.CMD_SN) !== prev.readUInt32BE(Bhs.CMD_SN)) changed.push('CmdSN');
+    }
+    if (changed.length > 0) {
+      throw new LoginReject(LoginStatus.INITIATOR_ERROR, `${changed.join(', ')} changed during login${prev ? ' (in a continuation, C bit)' : ''}`);
+    }
+  }
+
   /** First request: who is logging in, to what (11.12, 13.x leading keys). */
   private identify(keys: ReadonlyMap<string, string>, out: TextPair[]): void {
     const initiatorName = keys.get('InitiatorName');
@@ -197,6 +229,7 @@ export class LoginNegotiator {
     }
     if (this.discovery) {
       this.credentials = this.ctx.discoveryChap;
+      this.refuseDuringLockout();
       return;
     }
     const targetName = keys.get('TargetName');
@@ -208,6 +241,7 @@ export class LoginNegotiator {
     }
     this.target = target;
     this.credentials = target.access.chap;
+    this.refuseDuringLockout();
     // 13.9: TargetPortalGroupTag in the first Login Response of a normal session.
     out.push(['TargetPortalGroupTag', String(target.portalGroupTag)]);
     if (target.alias) out.push(['TargetAlias', target.alias]);
@@ -229,9 +263,31 @@ export class LoginNegotiator {
     const chapKeys = new Map([...keys].filter(([k]) => CHAP_KEYS.has(k)));
     if (chapKeys.size > 0) {
       if (!this.chap) throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'CHAP keys without AuthMethod=CHAP');
-      out.push(...this.chap.step(chapKeys));
+      out.push(...this.chapStep(this.chap, chapKeys));
     }
     return out;
+  }
+
+  /** One CHAP step, counted by the server's failure policy. */
+  private chapStep(chap: ChapAuthenticator, keys: ReadonlyMap<string, string>): TextPair[] {
+    const source = { initiatorName: this.initiatorName, address: this.ctx.remoteAddress };
+    try {
+      const out = chap.step(keys);
+      if (chap.authenticated) this.ctx.chapBackoff?.succeeded(source);
+      return out;
+    } catch (err) {
+      if (err instanceof LoginReject && err.status === LoginStatus.AUTHENTICATION_FAILURE) this.ctx.chapBackoff?.failed(source);
+      throw err;
+    }
+  }
+
+  /** A login that needs CHAP, from a name or address locked out by the failure policy, ends here. */
+  private refuseDuringLockout(): void {
+    if (!this.credentials || !this.ctx.chapBackoff) return;
+    const leftMs = this.ctx.chapBackoff.lockedFor({ initiatorName: this.initiatorName, address: this.ctx.remoteAddress });
+    if (leftMs > 0) {
+      throw new LoginReject(LoginStatus.AUTHENTICATION_FAILURE, `locked out after repeated CHAP failures for ${Math.ceil(leftMs / 1000)} s more`, true);
+    }
   }
 
   private securityDone(): boolean {
