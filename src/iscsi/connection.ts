@@ -251,6 +251,8 @@ export class IscsiConnection {
     // Not from inside the caller (a drain event, a command completing): the waiting PDUs run on their own turn.
     setImmediate(() => {
       if (this.isClosing || this.output.isHolding) return;
+      this.session?.runDeferred();
+      if (this.output.isHolding) return;
       this.fromPeer(() => this.reader.release());
       if (!this.isClosing && !this.inputStopped && !this.reader.isHeld) this.transport.resume();
     });

@@ -65,6 +65,15 @@ export class OutputFlow {
   }
 
   /**
+   * May a command go to the device now? Not while holding: commands the CmdSN window releases together would
+   * otherwise each add a response; they wait (in order) until reading resumes.
+   */
+  admits(): boolean {
+    this.check();
+    return !this.holding;
+  }
+
+  /**
    * The transport drained, or a reservation ended: reading goes on at half the limit. Below the transport's own
    * high-water mark a 'drain' may never come, so that is the floor of the resume point.
    */

@@ -111,4 +111,9 @@ export class PduOutput {
   check(): void {
     this.flow?.check();
   }
+
+  /** A command may go to the device now (see OutputFlow.admits). */
+  admits(): boolean {
+    return this.flow?.admits() ?? true;
+  }
 }

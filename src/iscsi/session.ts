@@ -38,6 +38,8 @@ export class IscsiSession {
   readonly window: CommandWindow;
   readonly tasks = new Map<number, ScsiTask>();
   readonly nexus: ItNexus;
+  /** Commands ready for the device while the connection's output is over its bound, in the order they came. */
+  private readonly deferred: ScsiTask[] = [];
   /** Data-out buffers, reused from command to command (returned in forget()), and their budget. */
   private readonly writeBuffers: WriteBuffers;
   logoutRequested = false;
@@ -224,7 +226,21 @@ export class IscsiSession {
     else this.window.pump();
   }
 
+  /** The connection reads again: the commands deferred meanwhile go to the device, as long as output allows. */
+  runDeferred(): void {
+    while (this.deferred.length > 0 && this.conn.output.admits()) {
+      const task = this.deferred.shift();
+      if (task) this.start(task);
+    }
+  }
+
   private execute(task: ScsiTask): void {
+    if (task.aborted || task.state !== TaskState.READY) return;
+    if (this.deferred.length > 0 || !this.conn.output.admits()) this.deferred.push(task);
+    else this.start(task);
+  }
+
+  private start(task: ScsiTask): void {
     if (task.aborted || task.state !== TaskState.READY) return;
     task.state = TaskState.EXECUTING;
     const device = this.id.target?.device;
@@ -347,6 +363,7 @@ export class IscsiSession {
     this.ended = true;
     for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
+    this.deferred.length = 0;
     this.writeBuffers.dispose();
     const device = this.id.target?.device;
     if (!device) return;

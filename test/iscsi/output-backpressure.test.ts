@@ -108,4 +108,35 @@ describe('output backpressure', { timeout: 30_000 }, () => {
     assert.equal(rig.connection.output.queuedBytes, 0);
     rig.connection.close('test done');
   });
+
+  test('commands the CmdSN window releases together wait for the device while output is over the bound, then run in order', async () => {
+    const { rig, s, received } = await loggedIn();
+    rig.initiator.pause();
+    const depth = 16;
+    const first = s.cmdSN;
+    const read = (cmdSN: number): Buffer => {
+      const cmd = header(Op.SCSI_COMMAND, false, 0x80 | 0x40 | 1);
+      lunField(0).copy(cmd, 8);
+      cmd.writeUInt32BE(0x300 + cmdSN - first, 16);
+      cmd.writeUInt32BE(8192, 20);
+      cmd.writeUInt32BE(cmdSN, 24);
+      Buffer.from([FakeOp.PRODUCE, 0, 0, 0, 0x20, 0]).copy(cmd, 32);
+      return frame(cmd, undefined, false, false);
+    };
+    // The first CmdSN last: the window then hands all of them on at once.
+    for (let i = 1; i < depth; i++) rig.initiator.write(read(first + i));
+    rig.initiator.write(read(first));
+    await settle();
+    assert.equal(rig.connection.output.isHolding, true);
+    const queued = rig.connection.output.queuedBytes;
+    assert.ok(queued > LIMIT / 2 && queued <= LIMIT + 8192 + 2 * 1024, `queued ${queued}`);
+    const reached = rig.units.get(0)?.arrivals.length ?? 0;
+    assert.ok(reached > 0 && reached < depth, `${reached} of ${depth} reached the device, the rest wait`);
+
+    rig.initiator.resume();
+    const answered = (): number[] => pdusIn(Buffer.concat(received)).filter(([op]) => op === Op.DATA_IN).map(([, itt]) => itt);
+    await until(() => answered().length >= depth);
+    assert.deepEqual(answered(), Array.from({ length: depth }, (_, i) => 0x300 + i));
+    rig.connection.close('test done');
+  });
 });
