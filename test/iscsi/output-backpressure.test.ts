@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { OUTPUT_SLACK_BYTES } from '../../src/iscsi/output-flow.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
 import { frame, header, lunField, Op } from '../initiator/pdu-builder.js';
+import { captureLog } from './capture-log.js';
 import { connectionRig } from './connection-harness.js';
 import type { ConnectionRig } from './connection-harness.js';
 import { FakeOp } from './fake-unit.js';
@@ -14,8 +15,7 @@ import { INITIATOR, TARGET } from './harness.js';
 const MAX_BURST = 16384;
 const LIMIT = MAX_BURST + OUTPUT_SLACK_BYTES;
 
-async function loggedIn(): Promise<{ rig: ConnectionRig; s: IscsiInitiator; received: Buffer[] }> {
-  const rig = connectionRig();
+async function loggedIn(rig = connectionRig()): Promise<{ rig: ConnectionRig; s: IscsiInitiator; received: Buffer[] }> {
   const s = await IscsiInitiator.connect({
     host: '', port: 0, transport: rig.initiator, targetName: TARGET, initiatorName: INITIATOR, maxBurstLength: MAX_BURST,
   });
@@ -138,5 +138,23 @@ describe('output backpressure', { timeout: 30_000 }, () => {
     await until(() => answered().length >= depth);
     assert.deepEqual(answered(), Array.from({ length: depth }, (_, i) => 0x300 + i));
     rig.connection.close('test done');
+  });
+
+  test('a peer that reads none of its output while reading is held is dropped after the NOP timeout, with one log line', async () => {
+    const captured = captureLog();
+    const { rig, s } = await loggedIn(connectionRig(undefined, captured.log, undefined, { nopInIntervalMs: 10, nopInTimeoutMs: 40 }));
+    rig.initiator.pause();
+    for (let i = 0; i < 50; i++) {
+      const nop = header(Op.NOP_OUT, true, 0x80);
+      nop.writeUInt32BE(0x400 + i, 16);
+      nop.writeUInt32BE(0xffffffff, 20);
+      nop.writeUInt32BE(s.cmdSN, 24);
+      rig.initiator.write(frame(nop, Buffer.alloc(8192), false, false));
+    }
+    await settle();
+    assert.equal(rig.connection.output.isHolding, true);
+    await rig.connection.closed;
+    assert.equal(captured.records().filter((r) => /peer read none of its output/.test(String(r.msg))).length, 1);
+    assert.equal(captured.records().filter((r) => /no answer to NOP-In/.test(String(r.msg))).length, 0, 'no ping while held');
   });
 });
