@@ -46,6 +46,26 @@ describe('OutputFlow', () => {
     assert.deepEqual(holds, [true, false]);
   });
 
+  test('one command whose response alone passes the limit keeps reading going, but a second one waits', () => {
+    const { f, holds } = flow();
+    assert.equal(f.admits(), true);
+    f.reserve(5000);
+    f.check();
+    assert.deepEqual(holds, [], 'the one response the bound allows');
+    assert.equal(f.admits(), false);
+    assert.deepEqual(holds, [true]);
+    f.unreserve(5000);
+    assert.deepEqual(holds, [true, false]);
+  });
+
+  test('a single reservation past the limit with output already queued holds', () => {
+    const { f, out, holds } = flow();
+    f.reserve(5000);
+    out.writableLength = 1;
+    f.check();
+    assert.deepEqual(holds, [true]);
+  });
+
   test('a response reserves its data, one header per segment and a SCSI Response with sense', () => {
     assert.equal(responseBytes(0, 8192), 310);
     assert.equal(responseBytes(8192 * 3 + 1, 8192), 8192 * 3 + 1 + 4 * 56 + 310);

@@ -26,7 +26,10 @@ export function responseBytes(readLength: number, segmentBytes: number): number 
 
 export class OutputFlow {
   private reservedBytes = 0;
+  /** Commands (and overflowing responses) holding a reservation. */
+  private reservations = 0;
   private holding = false;
+  private holdCount = 0;
 
   constructor(
     private readonly out: OutputCounters,
@@ -45,32 +48,50 @@ export class OutputFlow {
     return this.holding;
   }
 
+  /** Times reading was held so far. */
+  get holds(): number {
+    return this.holdCount;
+  }
+
   /** A command goes to the device: its response will be queued later. */
   reserve(bytes: number): void {
     this.reservedBytes += bytes;
+    this.reservations += 1;
   }
 
   /** That command's response is queued now (or will never be): its reservation ends. */
   unreserve(bytes: number): void {
     this.reservedBytes -= bytes;
+    this.reservations -= 1;
     if (this.holding) this.mayResume();
   }
 
-  /** After each PDU received: past the limit, reading stops before the next PDU. */
+  /**
+   * After each PDU received: past the limit, reading stops before the next PDU. One command whose response alone
+   * is larger than the limit (a tape READ of a block above MaxBurstLength), with nothing else queued, is the "one
+   * response" the bound allows: reading goes on, so streaming one command at a time does not stop and start the
+   * socket for each.
+   */
   check(): void {
-    if (!this.holding && this.queuedBytes > this.limitBytes) {
-      this.holding = true;
-      this.onHold(true);
-    }
+    if (this.holding || this.queuedBytes <= this.limitBytes) return;
+    if (this.reservations === 1 && this.out.writableLength === 0) return;
+    this.hold();
   }
 
   /**
-   * May a command go to the device now? Not while holding: commands the CmdSN window releases together would
-   * otherwise each add a response; they wait (in order) until reading resumes.
+   * May a command go to the device now? Only while the output is within the limit: commands the CmdSN window
+   * releases together would otherwise each add a response. A command refused here waits (in order) until reading
+   * resumes, and reading stops meanwhile.
    */
   admits(): boolean {
-    this.check();
+    if (!this.holding && this.queuedBytes > this.limitBytes) this.hold();
     return !this.holding;
+  }
+
+  private hold(): void {
+    this.holding = true;
+    this.holdCount += 1;
+    this.onHold(true);
   }
 
   /**

@@ -97,6 +97,11 @@ export class PduOutput {
     return this.flow?.isHolding === true;
   }
 
+  /** Times reading was held so far. */
+  get holds(): number {
+    return this.flow?.holds ?? 0;
+  }
+
   /** A command went to the device: `bytes` of output are on their way. */
   reserve(bytes: number): void {
     this.flow?.reserve(bytes);

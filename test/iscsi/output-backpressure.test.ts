@@ -157,4 +157,17 @@ describe('output backpressure', { timeout: 30_000 }, () => {
     assert.equal(captured.records().filter((r) => /peer read none of its output/.test(String(r.msg))).length, 1);
     assert.equal(captured.records().filter((r) => /no answer to NOP-In/.test(String(r.msg))).length, 0, 'no ping while held');
   });
+
+  test('one read larger than the bound at a time streams without holding; two at once hold until the first is answered', async () => {
+    const { rig, s } = await loggedIn();
+    const big = 200 * 1024;
+    const cdb = [FakeOp.PRODUCE, 0, 0, 0x03, 0x20, 0];
+    for (let i = 0; i < 3; i++) assert.equal((await s.command(0, cdb, { expectedDataInLength: big })).dataIn.length, big);
+    assert.equal(rig.connection.output.holds, 0);
+    const both = await Promise.all([s.startCommand(0, cdb, { expectedDataInLength: big }), s.startCommand(0, cdb, { expectedDataInLength: big })]);
+    const results = await Promise.all(both.map((c) => c.done));
+    assert.deepEqual(results.map((r) => r.dataIn.length), [big, big]);
+    assert.ok(rig.connection.output.holds >= 1);
+    rig.connection.close('test done');
+  });
 });
