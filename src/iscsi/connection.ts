@@ -251,10 +251,11 @@ export class IscsiConnection {
     // Not from inside the caller (a drain event, a command completing): the waiting PDUs run on their own turn.
     setImmediate(() => {
       if (this.isClosing || this.output.isHolding) return;
+      // Commands already received go on, also during a shutdown; the held input is not read once a shutdown began.
       this.session?.runDeferred();
-      if (this.output.isHolding) return;
+      if (this.output.isHolding || this.inputStopped) return;
       this.fromPeer(() => this.reader.release());
-      if (!this.isClosing && !this.inputStopped && !this.reader.isHeld) this.transport.resume();
+      if (!this.isClosing && !this.reader.isHeld) this.transport.resume();
     });
   }
 
