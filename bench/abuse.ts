@@ -64,7 +64,7 @@ async function main(): Promise<number> {
       ['100,000 immediate READ ELEMENT STATUS, never read', readElementStatusFlood],
       ['Logout + NOP-Out of 1 MiB in one send, 20 times', logoutWithNop],
       ['300 wrong CHAP attempts (discovery)', wrongChap],
-      ['50 unread /events?follow=1 during moves', unreadEventFollowers],
+      ['50 unread /events?follow=1 during 25,000 moves (at most 90 s)', unreadEventFollowers],
       ['WRITE FILEMARKS ffffff three times, with unloads', filemarkRuns],
     ];
     console.log(`vtl pid ${pid}, RSS at start ${statusMiB(pid, 'VmRSS').toFixed(0)} MiB, budget ${BUDGET_MIB} MiB`);
