@@ -89,6 +89,17 @@ export class IscsiServer {
     return this.sessionTable.list();
   }
 
+  /** Each connection's output bound at work (docs/ISCSI.md, "Output bound"): for diagnostics and tests. */
+  outputStates(): { remote: string; queuedOutputBytes: number; outputLimitBytes: number | undefined; readingHeld: boolean; heldInputBytes: number }[] {
+    return [...this.connections].map((c) => ({
+      remote: c.remoteAddress,
+      heldInputBytes: c.pendingInputBytes,
+      queuedOutputBytes: c.output.queuedBytes,
+      outputLimitBytes: c.output.limitBytes,
+      readingHeld: c.output.isHolding,
+    }));
+  }
+
   /** Stop accepting, let in-flight commands finish (bounded), then close every connection. */
   async close(): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
