@@ -283,8 +283,8 @@ export class IscsiSession {
     try {
       this.send(task, response);
     } finally {
-      // Last: it may let the connection read again.
-      this.conn.output.unreserve(reserved);
+      // Last: it may let the connection read again. A task refused before the device reserved nothing.
+      if (reserved > 0) this.conn.output.unreserve(reserved);
     }
   }
 

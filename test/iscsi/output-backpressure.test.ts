@@ -170,4 +170,23 @@ describe('output backpressure', { timeout: 30_000 }, () => {
     assert.ok(rig.connection.output.holds >= 1);
     rig.connection.close('test done');
   });
+
+  test('commands refused before the device leave no reservation behind: a large read after them still streams without holding', async () => {
+    const { rig, s } = await loggedIn();
+    // A write above 64 MiB is refused (55/03) before any buffer or device.
+    const cmd = header(Op.SCSI_COMMAND, false, 0x80 | 0x20 | 1);
+    lunField(0).copy(cmd, 8);
+    cmd.writeUInt32BE(0x77, 16);
+    cmd.writeUInt32BE(64 * 1024 * 1024 + 1, 20);
+    cmd.writeUInt32BE(s.cmdSN, 24);
+    s.cmdSN += 1;
+    const refused = s.waitFor(0x77);
+    s.writeRaw(frame(cmd, undefined, false, false));
+    assert.equal((await refused).bhs[3], 0x02, 'CHECK CONDITION');
+    const big = 200 * 1024;
+    assert.equal((await s.command(0, [FakeOp.PRODUCE, 0, 0, 0x03, 0x20, 0], { expectedDataInLength: big })).dataIn.length, big);
+    assert.equal(rig.connection.output.holds, 0);
+    assert.equal(rig.connection.output.queuedBytes, 0);
+    rig.connection.close('test done');
+  });
 });
