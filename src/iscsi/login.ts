@@ -4,6 +4,7 @@ import { ChapAuthenticator } from './chap.js';
 import type { ChapCredentials } from './chap.js';
 import type { ChapBackoff } from './chap-backoff.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
+import { LoginHeaderGuard } from './login-header-guard.js';
 import { LoginReject } from './login-reject.js';
 import { CHAP_KEYS } from './negotiation-keys.js';
 import { OperationalNegotiation } from './negotiate.js';
@@ -55,16 +56,12 @@ export interface LoginStep {
 
 export class LoginNegotiator {
   private stage: number = LoginStage.SECURITY_NEGOTIATION;
-  /** No PDU seen yet (the header fields that must stay the same are taken from the first). */
-  private started = false;
+  /** The header fields that must stay the same during the login. */
+  private readonly header = new LoginHeaderGuard();
   /** The first request (possibly spread over several PDUs with the C bit) is not complete yet. */
   private first = true;
-  /** The header of the previous PDU when it had the C bit: the next one continues its text. */
-  private continuing: Buffer | undefined;
-  private isid = Buffer.alloc(6);
+  /** The TSIH of the request, then the one given to the new session. */
   private tsih = 0;
-  private cid = 0;
-  private cmdSN = 0;
   private statSN = 1;
   private initiatorName = '';
   private initiatorAlias: string | undefined;
@@ -115,18 +112,11 @@ export class LoginNegotiator {
     const cont = (flags & LoginBhs.FLAG_CONTINUE) !== 0;
     const csg = (flags >> 2) & 0x03;
     const nsg = flags & 0x03;
-    if (!this.started) {
+    if (this.header.accept(req)) {
       if (req[LoginBhs.VERSION_MIN] > 0) throw new LoginReject(LoginStatus.UNSUPPORTED_VERSION, `VersionMin ${req[LoginBhs.VERSION_MIN]}`);
-      this.started = true;
-      this.isid = Buffer.from(req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6));
-      this.tsih = req.readUInt16BE(LoginBhs.TSIH);
-      this.cid = req.readUInt16BE(LoginBhs.CID);
-      this.cmdSN = req.readUInt32BE(Bhs.CMD_SN);
+      this.tsih = this.header.request.tsih;
       this.stage = csg;
-    } else {
-      this.checkUnchanged(req);
     }
-    this.continuing = cont ? Buffer.from(req) : undefined;
     if (cont && transit) throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'both C and T bits set');
     if (csg !== this.stage || csg === 2 || csg === LoginStage.FULL_FEATURE_PHASE) {
       throw new LoginReject(LoginStatus.INITIATOR_ERROR, `login request in stage ${csg}, expected ${this.stage}`);
@@ -182,34 +172,13 @@ export class LoginNegotiator {
       target: this.target,
       initiatorName: this.initiatorName,
       initiatorAlias: this.initiatorAlias,
-      isid: this.isid,
-      cid: this.cid,
+      isid: this.header.request.isid,
+      cid: this.header.request.cid,
       params: this.operational().parameters(),
-      cmdSN: this.cmdSN,
+      cmdSN: this.header.request.cmdSN,
     };
     this.tsih = this.ctx.establish(outcome);
     return { response: this.response(req, LoginStatus.SUCCESS, true, nsg, out), outcome };
-  }
-
-  /**
-   * RFC 7143 11.12: ISID, TSIH and CID identify the connection being logged in and stay those of the first
-   * request; a request continuing text split with the C bit (6.2, 11.12.2) also keeps the ITT, the CSG and CmdSN
-   * of the one it continues.
-   */
-  private checkUnchanged(req: Buffer): void {
-    const changed: string[] = [];
-    if (!req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6).equals(this.isid)) changed.push('ISID');
-    if (req.readUInt16BE(LoginBhs.TSIH) !== this.tsih) changed.push('TSIH');
-    if (req.readUInt16BE(LoginBhs.CID) !== this.cid) changed.push('CID');
-    const prev = this.continuing;
-    if (prev) {
-      if (req.readUInt32BE(Bhs.INITIATOR_TASK_TAG) !== prev.readUInt32BE(Bhs.INITIATOR_TASK_TAG)) changed.push('ITT');
-      if (((req[Bhs.FLAGS] >> 2) & 0x03) !== ((prev[Bhs.FLAGS] >> 2) & 0x03)) changed.push('CSG');
-      if (req.readUInt32BE(Bhs.CMD_SN) !== prev.readUInt32BE(Bhs.CMD_SN)) changed.push('CmdSN');
-    }
-    if (changed.length > 0) {
-      throw new LoginReject(LoginStatus.INITIATOR_ERROR, `${changed.join(', ')} changed during login${prev ? ' (in a continuation, C bit)' : ''}`);
-    }
   }
 
   /** First request: who is logging in, to what (11.12, 13.x leading keys). */
