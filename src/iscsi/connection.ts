@@ -4,14 +4,16 @@
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../log.js';
 import type { ChapCredentials } from './chap.js';
+import type { ChapBackoff } from './chap-backoff.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
+import { Liveness } from './liveness.js';
 import { LoginNegotiator } from './login.js';
 import type { TransportLimits } from './negotiate.js';
 import { Bhs, FINAL_BIT, PduOpcode, RESERVED_TAG, newBhs } from './pdu.js';
 import type { RejectReason } from './pdu.js';
 import { PduReader } from './pdu-reader.js';
 import type { ReceivedPdu } from './pdu-reader.js';
-import { encodePdu } from './pdu-writer.js';
+import { PduOutput } from './pdu-output.js';
 import type { Portal } from './send-targets.js';
 import type { IscsiSession } from './session.js';
 import type { SessionTable } from './session-table.js';
@@ -25,6 +27,8 @@ export interface ConnectionContext {
   readonly sessionTable: SessionTable;
   readonly limits: TransportLimits;
   readonly discoveryChap?: ChapCredentials;
+  /** The server's policy against guessing CHAP secrets (shared by all connections). */
+  readonly chapBackoff?: ChapBackoff;
   readonly queueDepth: number;
   readonly nopInIntervalMs: number;
   readonly nopInTimeoutMs: number;
@@ -36,9 +40,6 @@ export interface Endpoints {
   readonly remote: Portal;
 }
 
-/** A zero-length write: its callback marks the point where everything queued before it has left. */
-const NOTHING = Buffer.alloc(0);
-
 export class IscsiConnection {
   readonly log: Logger;
   readonly closed: Promise<void>;
@@ -46,13 +47,14 @@ export class IscsiConnection {
   private session: IscsiSession | undefined;
   private readonly login: LoginNegotiator;
   private readonly reader: PduReader;
-  private statSN = 0;
   private nextTtt = 1;
   private closedFlag = false;
   private closingFlag = false;
-  private idleTimer: NodeJS.Timeout | undefined;
-  private pingTimer: NodeJS.Timeout | undefined;
-  private pingTtt: number | undefined;
+  /** Server shutdown: no more input, whatever the output flow says. */
+  private inputStopped = false;
+  private readonly liveness: Liveness;
+  /** Everything sent, with StatSN and the output bound (pdu-output.ts). */
+  readonly output: PduOutput;
   private resolveClosed: () => void = () => undefined;
 
   constructor(
@@ -62,12 +64,15 @@ export class IscsiConnection {
   ) {
     this.log = ctx.log.child({ remote: `${endpoints.remote.host}:${endpoints.remote.port}` });
     this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.output = new PduOutput(transport, () => this.closedFlag);
     this.login = new LoginNegotiator({
       registry: ctx.registry,
       limits: ctx.limits,
       ...(ctx.discoveryChap ? { discoveryChap: ctx.discoveryChap } : {}),
       queueDepth: ctx.queueDepth,
       sessionExists: (tsih) => ctx.sessionTable.hasTsih(tsih),
+      remoteAddress: endpoints.remote.host,
+      ...(ctx.chapBackoff ? { chapBackoff: ctx.chapBackoff } : {}),
       establish: (outcome) => {
         this.cid = outcome.cid;
         this.session = ctx.sessionTable.establish(outcome, this, ctx.queueDepth);
@@ -81,11 +86,18 @@ export class IscsiConnection {
       placeData: (bhs, _ahs, length) => (this.fullFeature ? this.session?.placeData(bhs, length) : undefined),
       onPdu: (pdu) => this.onPdu(pdu),
     });
+    this.liveness = new Liveness(ctx.nopInIntervalMs, ctx.nopInTimeoutMs, {
+      ping: (ttt) => this.ping(ttt),
+      drop: (reason, message) => {
+        this.log.warn(message);
+        this.close(reason);
+      },
+      allocateTtt: () => this.allocateTtt(),
+      heldOutputBytes: () => (this.output.isHolding ? this.output.queuedBytes : undefined),
+    });
     transport.on('data', (chunk: Buffer) => this.receive(chunk));
     transport.on('error', (err: Error) => this.log.debug({ err: err.message }, 'transport error'));
     transport.on('close', () => this.onClose());
-    // During login there is no ping: silence for the NOP timeout ends it.
-    this.idleTimer = setTimeout(() => this.onIdle(), ctx.nopInTimeoutMs);
   }
 
   private fullFeature = false;
@@ -134,51 +146,16 @@ export class IscsiConnection {
     return t;
   }
 
-  /** Send a PDU that carries status: it takes StatSN and advances it. */
-  sendStatus(bhs: Buffer, data?: Buffer): void {
-    bhs.writeUInt32BE(this.statSN, Bhs.STAT_SN);
-    this.statSN = (this.statSN + 1) >>> 0;
-    this.write(bhs, data);
-  }
-
-  /** Send a PDU without status (Data-In, R2T, NOP-In ping): StatSN is the next one, not advanced. */
-  sendInfo(bhs: Buffer, data?: Buffer): void {
-    bhs.writeUInt32BE(this.statSN, Bhs.STAT_SN);
-    this.write(bhs, data);
-  }
-
-  /**
-   * `callback` runs once everything written before it has been handed to the transport's sink (the kernel, for a
-   * socket), or the transport failed; never when the connection is already closed (buffers are then collected).
-   */
-  afterWrites(callback: () => void): void {
-    if (this.closedFlag) return;
-    this.transport.write(NOTHING, () => callback());
-  }
-
-  /** Everything sent inside `fn` leaves in one write (header and data together). */
-  corked(fn: () => void): void {
-    if (this.closedFlag) return;
-    this.transport.cork();
-    try {
-      fn();
-    } finally {
-      this.transport.uncork();
-    }
-  }
-
   sendReject(reason: RejectReason, rejected: Buffer, message: string): void {
     this.log.warn({ reason, opcode: rejected[0] & 0x3f, itt: rejected.readUInt32BE(Bhs.INITIATOR_TASK_TAG) }, `PDU rejected: ${message}`);
     const bhs = newBhs(PduOpcode.REJECT, FINAL_BIT, 0);
     bhs[2] = reason;
     bhs.writeUInt32BE(RESERVED_TAG, Bhs.INITIATOR_TASK_TAG);
-    this.sendStatus(bhs, Buffer.from(rejected.subarray(0, 48)));
+    this.output.sendStatus(bhs, Buffer.from(rejected.subarray(0, 48)));
   }
 
   pingAnswered(ttt: number): void {
-    if (ttt !== this.pingTtt) return;
-    this.pingTtt = undefined;
-    clearTimeout(this.pingTimer);
+    this.liveness.pingAnswered(ttt);
   }
 
   /** Close at once: pending output is discarded. */
@@ -205,6 +182,7 @@ export class IscsiConnection {
 
   /** Graceful shutdown: stop reading, let running commands finish (at most `timeoutMs`), then close. */
   async drain(timeoutMs: number): Promise<void> {
+    this.inputStopped = true;
     this.transport.pause();
     const session = this.session;
     if (session) {
@@ -216,18 +194,6 @@ export class IscsiConnection {
     this.closeAfterFlush('server shutting down');
   }
 
-  private write(bhs: Buffer, data: Buffer | undefined): void {
-    if (this.closedFlag) return;
-    const digests = this.fullFeature && this.session
-      ? this.session.params
-      : { headerDigest: false, dataDigest: false };
-    if (this.fullFeature) this.stamp(bhs);
-    // Corked so that header, data and digests leave in one writev (corks nest).
-    this.transport.cork();
-    for (const part of encodePdu(bhs, data, digests)) this.transport.write(part);
-    this.transport.uncork();
-  }
-
   /**
    * Where the transport may read the next bytes straight into place (the rest of a large data segment being
    * received); undefined for "anywhere". See PduReader.inPlaceTarget.
@@ -236,9 +202,9 @@ export class IscsiConnection {
     return this.isClosing ? undefined : this.reader.inPlaceTarget(minBytes);
   }
 
-  /** `bytes` landed in the buffer readTarget() gave. */
-  receiveInPlace(bytes: number): void {
-    this.fromPeer(() => this.reader.receivedInPlace(bytes));
+  /** `bytes` landed in `into`, the buffer readTarget() gave last (discarded if the connection closed meanwhile). */
+  receiveInPlace(bytes: number, into: Buffer): void {
+    this.fromPeer(() => this.reader.receivedInPlace(bytes, into));
   }
 
   /**
@@ -250,9 +216,7 @@ export class IscsiConnection {
   }
 
   private fromPeer(feed: () => void): void {
-    this.idleTimer?.refresh();
-    // Any byte proves the peer alive, even in the middle of a long burst that delays its NOP-Out.
-    if (this.pingTtt !== undefined) this.pingAnswered(this.pingTtt);
+    this.liveness.heard();
     try {
       feed();
     } catch (err) {
@@ -271,6 +235,28 @@ export class IscsiConnection {
     } catch (err) {
       this.onError(err);
     }
+    this.output.check();
+  }
+
+  /** The output flow says stop or go on reading (see output-flow.ts). */
+  private onHold(hold: boolean): void {
+    if (this.isClosing) return;
+    if (hold) {
+      this.reader.hold();
+      this.transport.pause();
+      this.liveness.held();
+      this.log.debug({ queuedBytes: this.output.queuedBytes }, 'output not drained: reading held');
+      return;
+    }
+    // Not from inside the caller (a drain event, a command completing): the waiting PDUs run on their own turn.
+    setImmediate(() => {
+      if (this.isClosing || this.output.isHolding) return;
+      // Commands already received go on, also during a shutdown; the held input is not read once a shutdown began.
+      this.session?.runDeferred();
+      if (this.output.isHolding || this.inputStopped) return;
+      this.fromPeer(() => this.reader.release());
+      if (!this.isClosing && !this.reader.isHeld) this.transport.resume();
+    });
   }
 
   private onLoginPdu(pdu: ReceivedPdu): void {
@@ -280,10 +266,10 @@ export class IscsiConnection {
       this.log.debug({ keys: text }, 'login request');
     }
     const step = this.login.handle(pdu);
-    this.write(step.response.bhs, step.response.data);
+    this.output.write(step.response.bhs, step.response.data);
     if (step.failed) {
       const status = step.failed.status;
-      this.log.warn(
+      this.log[step.failed.quiet ? 'debug' : 'warn'](
         { status: `${(status >> 8).toString(16).padStart(2, '0')}/${(status & 0xff).toString(16).padStart(2, '0')}`, initiator: this.login.initiator, target: this.login.targetName },
         `login refused: ${step.failed.message}`,
       );
@@ -291,10 +277,12 @@ export class IscsiConnection {
       return;
     }
     if (step.outcome) {
-      this.statSN = this.login.nextStatSN;
       this.fullFeature = true;
-      clearTimeout(this.idleTimer);
-      this.idleTimer = setTimeout(() => this.onIdle(), this.ctx.nopInIntervalMs);
+      const params = step.outcome.params;
+      if (this.session) {
+        this.output.enterFullFeature(this.login.nextStatSN, params, this.session.window, params.maxBurstLength, (hold) => this.onHold(hold));
+      }
+      this.liveness.enterFullFeature();
       const s = this.session;
       this.log.info(
         { initiator: step.outcome.initiatorName, target: step.outcome.target?.name, tsih: s?.id.tsih, discovery: step.outcome.discovery,
@@ -318,41 +306,18 @@ export class IscsiConnection {
     this.close('internal error');
   }
 
-  /** Nothing received for a while: ping in full feature phase, give up on a login that stalls. */
-  private onIdle(): void {
-    if (this.closedFlag) return;
-    if (!this.fullFeature || !this.session) {
-      this.log.warn('login stalled, dropping connection');
-      this.close('login timeout');
-      return;
-    }
-    if (this.pingTtt === undefined) {
-      this.pingTtt = this.allocateTtt();
-      const bhs = newBhs(PduOpcode.NOP_IN, FINAL_BIT, 0);
-      bhs.writeUInt32BE(RESERVED_TAG, Bhs.INITIATOR_TASK_TAG);
-      bhs.writeUInt32BE(this.pingTtt, Bhs.TARGET_TRANSFER_TAG);
-      this.sendInfo(bhs);
-      this.pingTimer = setTimeout(() => {
-        this.log.warn({ timeoutMs: this.ctx.nopInTimeoutMs }, 'no answer to NOP-In, dropping connection');
-        this.close('nop timeout');
-      }, this.ctx.nopInTimeoutMs);
-    }
-    this.idleTimer?.refresh();
-  }
-
-  /** ExpCmdSN and MaxCmdSN go in every full-feature target PDU, from the session's window. */
-  private stamp(bhs: Buffer): void {
-    const w = this.session?.window;
-    if (!w) return;
-    bhs.writeUInt32BE(w.expCmdSN, Bhs.EXP_CMD_SN);
-    bhs.writeUInt32BE(w.maxCmdSN, Bhs.MAX_CMD_SN);
+  private ping(ttt: number): void {
+    if (!this.session) return;
+    const bhs = newBhs(PduOpcode.NOP_IN, FINAL_BIT, 0);
+    bhs.writeUInt32BE(RESERVED_TAG, Bhs.INITIATOR_TASK_TAG);
+    bhs.writeUInt32BE(ttt, Bhs.TARGET_TRANSFER_TAG);
+    this.output.sendInfo(bhs);
   }
 
   private onClose(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.pingTimer);
+    this.liveness.stop();
     this.reader.stop();
     const session = this.session;
     if (session) {

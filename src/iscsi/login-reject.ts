@@ -3,7 +3,8 @@
 import type { LoginStatus } from './pdu.js';
 
 export class LoginReject extends Error {
-  constructor(readonly status: LoginStatus, message: string) {
+  /** `quiet`: logged at debug level only (refusals during a CHAP lockout, which is logged once when it begins). */
+  constructor(readonly status: LoginStatus, message: string, readonly quiet = false) {
     super(message);
     this.name = 'LoginReject';
   }

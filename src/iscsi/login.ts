@@ -2,7 +2,9 @@
 // Requests and produces Login Responses until the connection reaches full feature phase or the login fails.
 import { ChapAuthenticator } from './chap.js';
 import type { ChapCredentials } from './chap.js';
+import type { ChapBackoff } from './chap-backoff.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
+import { LoginHeaderGuard } from './login-header-guard.js';
 import { LoginReject } from './login-reject.js';
 import { CHAP_KEYS } from './negotiation-keys.js';
 import { OperationalNegotiation } from './negotiate.js';
@@ -39,6 +41,9 @@ export interface LoginContext {
   sessionExists(tsih: number): boolean;
   /** The login succeeds: create (or reinstate) the session and return its TSIH. May throw LoginReject. */
   establish(outcome: LoginOutcome): number;
+  /** Where the login comes from (host only), and the server's CHAP failure policy (chap-backoff.ts). */
+  readonly remoteAddress: string;
+  readonly chapBackoff?: ChapBackoff;
 }
 
 export interface LoginStep {
@@ -51,11 +56,12 @@ export interface LoginStep {
 
 export class LoginNegotiator {
   private stage: number = LoginStage.SECURITY_NEGOTIATION;
+  /** The header fields that must stay the same during the login. */
+  private readonly header = new LoginHeaderGuard();
+  /** The first request (possibly spread over several PDUs with the C bit) is not complete yet. */
   private first = true;
-  private isid = Buffer.alloc(6);
+  /** The TSIH of the request, then the one given to the new session. */
   private tsih = 0;
-  private cid = 0;
-  private cmdSN = 0;
   private statSN = 1;
   private initiatorName = '';
   private initiatorAlias: string | undefined;
@@ -106,15 +112,10 @@ export class LoginNegotiator {
     const cont = (flags & LoginBhs.FLAG_CONTINUE) !== 0;
     const csg = (flags >> 2) & 0x03;
     const nsg = flags & 0x03;
-    if (this.first) {
+    if (this.header.accept(req)) {
       if (req[LoginBhs.VERSION_MIN] > 0) throw new LoginReject(LoginStatus.UNSUPPORTED_VERSION, `VersionMin ${req[LoginBhs.VERSION_MIN]}`);
-      this.isid = Buffer.from(req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6));
-      this.tsih = req.readUInt16BE(LoginBhs.TSIH);
-      this.cid = req.readUInt16BE(LoginBhs.CID);
-      this.cmdSN = req.readUInt32BE(Bhs.CMD_SN);
+      this.tsih = this.header.request.tsih;
       this.stage = csg;
-    } else if (!req.subarray(LoginBhs.ISID, LoginBhs.ISID + 6).equals(this.isid) || req.readUInt16BE(LoginBhs.TSIH) !== this.tsih) {
-      throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'ISID or TSIH changed during login');
     }
     if (cont && transit) throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'both C and T bits set');
     if (csg !== this.stage || csg === 2 || csg === LoginStage.FULL_FEATURE_PHASE) {
@@ -171,10 +172,10 @@ export class LoginNegotiator {
       target: this.target,
       initiatorName: this.initiatorName,
       initiatorAlias: this.initiatorAlias,
-      isid: this.isid,
-      cid: this.cid,
+      isid: this.header.request.isid,
+      cid: this.header.request.cid,
       params: this.operational().parameters(),
-      cmdSN: this.cmdSN,
+      cmdSN: this.header.request.cmdSN,
     };
     this.tsih = this.ctx.establish(outcome);
     return { response: this.response(req, LoginStatus.SUCCESS, true, nsg, out), outcome };
@@ -197,6 +198,7 @@ export class LoginNegotiator {
     }
     if (this.discovery) {
       this.credentials = this.ctx.discoveryChap;
+      this.refuseDuringLockout();
       return;
     }
     const targetName = keys.get('TargetName');
@@ -208,6 +210,7 @@ export class LoginNegotiator {
     }
     this.target = target;
     this.credentials = target.access.chap;
+    this.refuseDuringLockout();
     // 13.9: TargetPortalGroupTag in the first Login Response of a normal session.
     out.push(['TargetPortalGroupTag', String(target.portalGroupTag)]);
     if (target.alias) out.push(['TargetAlias', target.alias]);
@@ -229,9 +232,31 @@ export class LoginNegotiator {
     const chapKeys = new Map([...keys].filter(([k]) => CHAP_KEYS.has(k)));
     if (chapKeys.size > 0) {
       if (!this.chap) throw new LoginReject(LoginStatus.INITIATOR_ERROR, 'CHAP keys without AuthMethod=CHAP');
-      out.push(...this.chap.step(chapKeys));
+      out.push(...this.chapStep(this.chap, chapKeys));
     }
     return out;
+  }
+
+  /** One CHAP step, counted by the server's failure policy. */
+  private chapStep(chap: ChapAuthenticator, keys: ReadonlyMap<string, string>): TextPair[] {
+    const source = { initiatorName: this.initiatorName, address: this.ctx.remoteAddress };
+    try {
+      const out = chap.step(keys);
+      if (chap.authenticated) this.ctx.chapBackoff?.succeeded(source);
+      return out;
+    } catch (err) {
+      if (err instanceof LoginReject && err.status === LoginStatus.AUTHENTICATION_FAILURE) this.ctx.chapBackoff?.failed(source);
+      throw err;
+    }
+  }
+
+  /** A login that needs CHAP, from a name or address locked out by the failure policy, ends here. */
+  private refuseDuringLockout(): void {
+    if (!this.credentials || !this.ctx.chapBackoff) return;
+    const leftMs = this.ctx.chapBackoff.lockedFor({ initiatorName: this.initiatorName, address: this.ctx.remoteAddress });
+    if (leftMs > 0) {
+      throw new LoginReject(LoginStatus.AUTHENTICATION_FAILURE, `locked out after repeated CHAP failures for ${Math.ceil(leftMs / 1000)} s more`, true);
+    }
   }
 
   private securityDone(): boolean {

@@ -28,6 +28,24 @@ function reader(o: Partial<PduReaderOptions> = {}): { r: PduReader; got: Receive
   return { r, got };
 }
 
+/** Wire form built here from RFC 7143 11.2 (not with encodePdu): BHS, AHS, header digest, data, padding, data digest. */
+function wireOf(bhs: Buffer, ahs: Buffer, data: Buffer, digests: boolean): Buffer[] {
+  const parts = [bhs, ahs];
+  if (digests) parts.push(le32(crc32c(ahs, crc32c(bhs))));
+  if (data.length > 0) {
+    const padded = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+    parts.push(padded);
+    if (digests) parts.push(le32(crc32c(padded)));
+  }
+  return parts;
+}
+
+function le32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n >>> 0);
+  return b;
+}
+
 describe('PduReader', () => {
   test('a PDU fed one byte at a time comes out once, with padding removed', () => {
     const { r, got } = reader();
@@ -66,7 +84,7 @@ describe('PduReader', () => {
       const target = r.inPlaceTarget(1);
       assert.ok(target !== undefined && target.buffer === place.buffer && target.byteOffset === at - 52);
       wire.copy(target, 0, at, at + part);
-      r.receivedInPlace(part);
+      r.receivedInPlace(part, target);
       at += part;
     }
     assert.equal(r.inPlaceTarget(1), undefined, 'the segment is complete');
@@ -76,6 +94,34 @@ describe('PduReader', () => {
     assert.equal(got[0].dataDigestError, false);
     assert.ok(got[0].data.equals(data));
     assert.equal(r.inPlaceTarget(1 << 20), undefined);
+  });
+
+  test('a read into the region lent by inPlaceTarget() that completes after stop() is discarded, not an error', () => {
+    const { r, got } = reader({ maxDataSegmentLength: () => 4096 });
+    const bhs = Buffer.from(NOP_OUT_EMPTY.subarray(0, 48));
+    bhs.writeUInt32BE(1000, 4);
+    r.push(bhs);
+    const target = r.inPlaceTarget(1);
+    assert.ok(target !== undefined && target.length === 1000);
+    r.stop();
+    target.fill(7, 0, 500);
+    r.receivedInPlace(500, target);
+    r.push(Buffer.alloc(600));
+    assert.deepEqual(got, []);
+  });
+
+  test('a read reported into a region the reader did not lend (or a second time) is an internal error', () => {
+    const { r } = reader({ maxDataSegmentLength: () => 4096 });
+    const bhs = Buffer.from(NOP_OUT_EMPTY.subarray(0, 48));
+    bhs.writeUInt32BE(1000, 4);
+    r.push(bhs);
+    const target = r.inPlaceTarget(1);
+    assert.ok(target !== undefined);
+    assert.throws(() => r.receivedInPlace(10, Buffer.alloc(1000)), /without a matching inPlaceTarget/);
+    const again = r.inPlaceTarget(1);
+    assert.ok(again !== undefined);
+    r.receivedInPlace(10, again);
+    assert.throws(() => r.receivedInPlace(10, again), /without a matching inPlaceTarget/);
   });
 
   test('a DataSegmentLength above the limit is refused from the header alone, before any data is buffered', () => {
@@ -127,6 +173,57 @@ describe('PduReader', () => {
     assert.deepEqual(got[0].ahs, ahs);
     assert.equal(target.subarray(4, 9).toString(), 'hello');
     assert.equal(got[0].data.buffer, target.buffer);
+  });
+
+  test('streams of valid PDUs (AHS, padding, digests) then garbage, in random splits: every valid PDU comes out exactly', () => {
+    const pduArb = fc.record({
+      opcode: fc.constantFrom(0x00, 0x01, 0x04, 0x05, 0x06, 0x42),
+      ahsWords: fc.nat({ max: 3 }),
+      dataLength: fc.oneof(fc.constant(0), fc.nat({ max: 1024 })),
+      seed: fc.nat({ max: 255 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(pduArb, { maxLength: 12 }),
+        fc.option(fc.uint8Array({ minLength: 1, maxLength: 600 }), { nil: undefined }),
+        fc.boolean(),
+        fc.array(fc.nat({ max: 1500 }), { maxLength: 30 }),
+        (specs, garbage, digests, cuts) => {
+          const sent = specs.map((p) => {
+            const bhs = Buffer.alloc(48, p.seed);
+            bhs[0] = p.opcode;
+            bhs[4] = p.ahsWords;
+            bhs.writeUIntBE(p.dataLength, 5, 3);
+            const ahs = Buffer.alloc(p.ahsWords * 4, p.seed ^ 0x5a);
+            const data = Buffer.from(Array.from({ length: p.dataLength }, (_, i) => (i + p.seed) & 0xff));
+            return { bhs, ahs, data };
+          });
+          const wire = Buffer.concat([...sent.flatMap((p) => wireOf(p.bhs, p.ahs, p.data, digests)), Buffer.from(garbage ?? [])]);
+          const { r, got } = reader({ maxDataSegmentLength: () => 1024, headerDigest: () => digests, dataDigest: () => digests });
+          let at = 0;
+          try {
+            for (const c of [...cuts, wire.length]) {
+              const end = Math.min(wire.length, at + c);
+              r.push(wire.subarray(at, end));
+              at = end;
+              // Only an incomplete header (BHS + AHS + digest) is ever held outside a placed data segment.
+              assert.ok(r.bufferedBytes < 1020 + 4);
+            }
+          } catch (e) {
+            if (!(e instanceof IscsiProtocolError) || garbage === undefined) throw e;
+          }
+          assert.deepEqual(
+            got.slice(0, sent.length).map((p) => [p.bhs, p.ahs, p.data, p.dataDigestError]),
+            sent.map((p) => [p.bhs, p.ahs, p.data, false]),
+          );
+          if (garbage === undefined) {
+            assert.equal(got.length, sent.length);
+            assert.equal(r.midPdu, false);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   test('random byte streams in random splits never throw anything but IscsiProtocolError and stay bounded', () => {

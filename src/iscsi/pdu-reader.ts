@@ -44,10 +44,22 @@ export class PduReader {
   private filled = 0;
   private headerDigestOn = false;
   private dataDigestOn = false;
+  /**
+   * The region last handed out by inPlaceTarget(), until the read into it is reported. The transport chooses where
+   * its next read lands right after the previous read is processed, and the reader may be stopped (a logout, a
+   * close) before that read completes: the lease keeps the region owned by the reader until then, and the bytes
+   * that land in it after a stop are discarded with it.
+   */
+  private lease: Buffer | undefined;
+  /** No PDU is started while held (output-flow.ts): the bytes received meanwhile wait, copied, until release(). */
+  private held = false;
 
   constructor(private readonly options: PduReaderOptions) {}
 
-  /** Bytes held that are not yet part of a complete PDU (excluding a data segment already placed). */
+  /**
+   * Bytes held that are not yet part of a complete PDU (excluding a data segment already placed): at most one header
+   * while reading, plus the rest of the last read while held.
+   */
   get bufferedBytes(): number {
     return this.pendingBytes;
   }
@@ -57,11 +69,27 @@ export class PduReader {
     return this.state !== State.HEADER || this.pendingBytes > 0;
   }
 
-  /** Stop framing: later bytes are ignored (the connection is closing). */
+  /** Stop framing: later bytes are ignored (the connection is closing), including a read already under way. */
   stop(): void {
     this.state = State.STOPPED;
     this.pending.length = 0;
     this.pendingBytes = 0;
+  }
+
+  /** Deliver no further PDU until release(): the one under way is completed, the bytes after it wait. */
+  hold(): void {
+    this.held = true;
+  }
+
+  /** Deliver the PDUs waiting since hold() (which may hold again). Throws IscsiProtocolError. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.run();
+  }
+
+  get isHeld(): boolean {
+    return this.held;
   }
 
   /**
@@ -82,15 +110,23 @@ export class PduReader {
    * when at least `minBytes` of it are missing and nothing is pending. Report what landed with receivedInPlace().
    */
   inPlaceTarget(minBytes: number): Buffer | undefined {
+    this.lease = undefined;
     if (this.state !== State.DATA || this.pendingBytes > 0 || this.data.length - this.filled < minBytes) return undefined;
-    return this.data.subarray(this.filled);
+    this.lease = this.data.subarray(this.filled);
+    return this.lease;
   }
 
-  /** `bytes` were read into the buffer inPlaceTarget() returned (and nothing else arrived meanwhile). */
-  receivedInPlace(bytes: number): void {
-    if (this.state !== State.DATA || this.pendingBytes > 0 || bytes > this.data.length - this.filled) {
+  /**
+   * `bytes` were read into `into`, the buffer inPlaceTarget() returned last (and nothing else arrived meanwhile).
+   * After stop() they are discarded.
+   */
+  receivedInPlace(bytes: number, into: Buffer): void {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease === undefined || into !== lease || bytes > lease.length) {
       throw new Error('receivedInPlace() without a matching inPlaceTarget()');
     }
+    if (this.state === State.STOPPED) return;
     this.filled += bytes;
     if (this.filled === this.data.length) {
       this.state = State.TRAILER;
@@ -99,6 +135,8 @@ export class PduReader {
   }
 
   private consume(chunk: Buffer): void {
+    // A read into the shared buffer: whatever region was offered before was not used.
+    this.lease = undefined;
     if (this.state === State.STOPPED || chunk.length === 0) return;
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
@@ -110,7 +148,7 @@ export class PduReader {
     for (;;) {
       switch (this.state) {
         case State.HEADER:
-          if (this.pendingBytes < BHS_LENGTH) return;
+          if (this.held || this.pendingBytes < BHS_LENGTH) return;
           this.startPdu();
           break;
         case State.AHS: {

@@ -2,6 +2,7 @@
 // unsolicited and R2T-solicited) lands in ONE buffer of the expected length, allocated when the command arrives;
 // each byte is copied once, from the socket chunk into that buffer. With DataPDUInOrder=Yes and
 // DataSequenceInOrder=Yes (the only values we agree to), data-out arrives at strictly increasing offsets.
+import type { ItNexus, ScsiCommand, TaskAttribute } from '../scsi/logical-unit.js';
 import { DataBhs, RESERVED_TAG, ScsiCommandBhs } from './pdu.js';
 
 export interface R2tRequest {
@@ -49,6 +50,8 @@ export class ScsiTask {
   execution: Promise<void> = Promise.resolve();
   /** Set by task management: no response is sent (RFC 7143 4.2.3, TaskReporting=RFC3720). */
   aborted = false;
+  /** Output reserved on the connection while the device runs the task (output-flow.ts). */
+  reservedOutputBytes = 0;
 
   constructor(readonly init: TaskInit, buffer: Buffer | undefined) {
     this.buffer = buffer;
@@ -173,7 +176,30 @@ export class ScsiTask {
   }
 }
 
+/** SAM task attributes by the ATTR field's value (11.3.1.2). */
+const TASK_ATTRIBUTES: readonly TaskAttribute[] = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'];
+
 /** SAM task attribute from the SCSI Command ATTR field (11.3.1.2). */
 export function attributeOf(flags: number): number {
   return flags & ScsiCommandBhs.ATTR_MASK;
+}
+
+/** What the device gets for `task`. */
+export function commandOf(task: ScsiTask, nexus: ItNexus): ScsiCommand {
+  return {
+    lun: task.init.lun,
+    cdb: task.init.cdb,
+    dataOut: task.buffer,
+    expectedDataInLength: task.readLength,
+    expectedDataOutLength: task.writeLength,
+    taskAttribute: TASK_ATTRIBUTES[task.init.attribute] ?? 'simple',
+    nexus,
+    // Getters: the AbortController exists only if the device asks for the signal.
+    get signal() {
+      return task.signal;
+    },
+    get aborted() {
+      return task.aborted;
+    },
+  };
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import type { Logger } from '../log.js';
 import type { ChapCredentials } from './chap.js';
+import { ChapBackoff } from './chap-backoff.js';
 import { IscsiConnection } from './connection.js';
 import { DEFAULT_LIMITS } from './negotiate.js';
 import type { TransportLimits } from './negotiate.js';
@@ -31,6 +32,8 @@ export interface IscsiServerOptions {
   readonly queueDepth?: number;
   /** How long close() waits for running commands. */
   readonly shutdownTimeoutMs?: number;
+  /** The policy against guessing CHAP secrets (default: chap-backoff.ts CHAP_BACKOFF_POLICY on the wall clock). */
+  readonly chapBackoff?: ChapBackoff;
 }
 
 export type { SessionSummary };
@@ -49,9 +52,11 @@ export class IscsiServer {
   private readonly sessionTable: SessionTable;
   private readonly limits: TransportLimits;
   private readonly log: Logger;
+  private readonly chapBackoff: ChapBackoff;
 
   constructor(private readonly options: IscsiServerOptions) {
     this.log = options.log.child({ component: 'iscsi' });
+    this.chapBackoff = options.chapBackoff ?? new ChapBackoff(this.log);
     this.sessionTable = new SessionTable(this.log);
     this.limits = {
       ...DEFAULT_LIMITS,
@@ -84,6 +89,17 @@ export class IscsiServer {
     return this.sessionTable.list();
   }
 
+  /** Each connection's output bound at work (docs/ISCSI.md, "Output bound"): for diagnostics and tests. */
+  outputStates(): { remote: string; queuedOutputBytes: number; outputLimitBytes: number | undefined; readingHeld: boolean; heldInputBytes: number }[] {
+    return [...this.connections].map((c) => ({
+      remote: c.remoteAddress,
+      heldInputBytes: c.pendingInputBytes,
+      queuedOutputBytes: c.output.queuedBytes,
+      outputLimitBytes: c.output.limitBytes,
+      readingHeld: c.output.isHolding,
+    }));
+  }
+
   /** Stop accepting, let in-flight commands finish (bounded), then close every connection. */
   async close(): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -98,7 +114,7 @@ export class IscsiServer {
     const socket = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, {
       receive: (chunk) => receiver?.receive(chunk),
       target: () => receiver?.readTarget(IN_PLACE_MIN_BYTES),
-      receivedInPlace: (bytes) => receiver?.receiveInPlace(bytes),
+      receivedInPlace: (bytes, into) => receiver?.receiveInPlace(bytes, into),
     });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30000);
@@ -109,6 +125,7 @@ export class IscsiServer {
         sessionTable: this.sessionTable,
         limits: this.limits,
         ...(this.options.discoveryChap ? { discoveryChap: this.options.discoveryChap } : {}),
+        chapBackoff: this.chapBackoff,
         queueDepth: this.options.queueDepth ?? 32,
         nopInIntervalMs: this.options.nopInIntervalMs ?? 10000,
         nopInTimeoutMs: this.options.nopInTimeoutMs ?? 30000,

@@ -26,8 +26,11 @@ export function handleNopOut(session: IscsiSession, pdu: ReceivedPdu): void {
   pdu.bhs.copy(bhs, Bhs.LUN, Bhs.LUN, Bhs.LUN + 8);
   bhs.writeUInt32BE(itt, Bhs.INITIATOR_TASK_TAG);
   bhs.writeUInt32BE(RESERVED_TAG, Bhs.TARGET_TRANSFER_TAG);
-  const echo = pdu.data.subarray(0, session.params.initiatorMaxRecvDataSegmentLength);
-  session.conn.sendStatus(bhs, echo.length > 0 ? echo : undefined);
+  // Truncated to the initiator's limit: copied then, so the queued echo does not keep the whole segment alive
+  // while only its head counts against the output bound.
+  const limit = session.params.initiatorMaxRecvDataSegmentLength;
+  const echo = pdu.data.length > limit ? Buffer.from(pdu.data.subarray(0, limit)) : pdu.data;
+  session.conn.output.sendStatus(bhs, echo.length > 0 ? echo : undefined);
 }
 
 /** Per-session state of a text exchange split over several PDUs. */
@@ -101,7 +104,7 @@ function sendTextResponse(session: IscsiSession, itt: number, req: Buffer, final
   req.copy(bhs, Bhs.LUN, Bhs.LUN, Bhs.LUN + 8);
   bhs.writeUInt32BE(itt, Bhs.INITIATOR_TASK_TAG);
   bhs.writeUInt32BE(ttt, Bhs.TARGET_TRANSFER_TAG);
-  session.conn.sendStatus(bhs, data.length > 0 ? data : undefined);
+  session.conn.output.sendStatus(bhs, data.length > 0 ? data : undefined);
 }
 
 export function handleLogout(session: IscsiSession, pdu: ReceivedPdu): void {
@@ -124,7 +127,7 @@ export function handleLogout(session: IscsiSession, pdu: ReceivedPdu): void {
       const out = newBhs(PduOpcode.LOGOUT_RESPONSE, FINAL_BIT, 0);
       out[LogoutBhs.RESPONSE] = response;
       out.writeUInt32BE(itt, Bhs.INITIATOR_TASK_TAG);
-      session.conn.sendStatus(out);
+      session.conn.output.sendStatus(out);
       if (closing) session.conn.closeAfterFlush('logout');
     },
     (err: unknown) => session.conn.log.error({ err }, 'logout failed'),

@@ -1,11 +1,9 @@
 // RFC 7143 full feature phase for one session (one connection, MaxConnections=1): SCSI commands and their
 // data-out, NOP-Out, Text, Task Management, Logout, and the CmdSN window. Knows nothing of the command sets:
 // commands go to the target's ScsiTargetDevice in CmdSN order and come back as ScsiResponse.
-import type { ItNexus, ScsiResponse, ScsiTargetDevice, TaskAttribute } from '../scsi/logical-unit.js';
+import type { ItNexus, ScsiResponse } from '../scsi/logical-unit.js';
 import { decodeLun } from '../scsi/lun.js';
-import { SenseFormat, encodeSense, senseOf } from '../scsi/sense.js';
 import { ScsiStatus } from '../scsi/status.js';
-import { BufferPool } from './buffer-pool.js';
 import { CommandWindow } from './command-window.js';
 import type { IscsiConnection } from './connection.js';
 import { IscsiProtocolError } from './iscsi-protocol-error.js';
@@ -16,20 +14,16 @@ import {
 } from './pdu.js';
 import type { ReceivedPdu } from './pdu-reader.js';
 import { decodeAhs, sessionKey } from './scsi-command-pdu.js';
-import { ScsiTask, TaskState, attributeOf } from './scsi-task.js';
+import { ScsiTask, TaskState, attributeOf, commandOf } from './scsi-task.js';
 import { handleLogout, handleNopOut, handleTextRequest } from './session-requests.js';
 import { handleTaskManagement } from './task-management.js';
-import { buildTaskResponse } from './task-response.js';
+import { buildTaskResponse, senseResponse } from './task-response.js';
+import { MAX_COMMAND_DATA_LENGTH, SESSION_WRITE_BUDGET, WriteBuffers } from './write-buffers.js';
+import { responseBytes } from './output-flow.js';
 import type { IscsiTarget } from './target-registry.js';
 
 /** A LUN field this target never assigns (multi-level, well-known): routed to the device as a LUN it lacks. */
 const UNKNOWN_LUN = 0xffff;
-/** Largest data-out buffer one command may ask for; above it the command is refused before allocation. */
-export const MAX_COMMAND_DATA_LENGTH = 64 * 1024 * 1024;
-/** Default for the write buffers one session may hold at once; beyond it a write gets TASK SET FULL (SAM-5 5.3). */
-export const SESSION_WRITE_BUDGET = 256 * 1024 * 1024;
-
-const TASK_ATTRIBUTES: readonly TaskAttribute[] = ['simple', 'simple', 'ordered', 'head-of-queue', 'aca'];
 
 export interface SessionIdentity {
   readonly tsih: number;
@@ -44,10 +38,10 @@ export class IscsiSession {
   readonly window: CommandWindow;
   readonly tasks = new Map<number, ScsiTask>();
   readonly nexus: ItNexus;
-  private pendingImmediate: { bhs: Buffer; buffer: Buffer } | undefined;
-  private bufferedWriteBytes = 0;
-  /** Data-out buffers, reused from command to command (returned in forget()). */
-  private readonly dataOutPool = new BufferPool();
+  /** Commands ready for the device while the connection's output is over its bound, in the order they came. */
+  private readonly deferred: ScsiTask[] = [];
+  /** Data-out buffers, reused from command to command (returned in forget()), and their budget. */
+  private readonly writeBuffers: WriteBuffers;
   logoutRequested = false;
   ended = false;
 
@@ -59,6 +53,7 @@ export class IscsiSession {
     queueDepth: number,
   ) {
     this.window = new CommandWindow(initialCmdSN, queueDepth);
+    this.writeBuffers = new WriteBuffers(conn.limits.sessionWriteBudgetBytes ?? SESSION_WRITE_BUDGET);
     const isidHex = id.isid.toString('hex');
     const tpgt = id.target?.portalGroupTag ?? 0;
     const initiatorPort = `${id.initiatorName},i,0x${isidHex}`;
@@ -77,17 +72,10 @@ export class IscsiSession {
     if (op !== PduOpcode.SCSI_COMMAND || this.id.discovery) return undefined;
     const edtl = bhs.readUInt32BE(ScsiCommandBhs.EXPECTED_DATA_TRANSFER_LENGTH);
     const write = (bhs[Bhs.FLAGS] & ScsiCommandBhs.FLAG_WRITE) !== 0;
-    if (!write || length > edtl || !this.canBuffer(edtl) || !this.params.immediateData || length > this.params.firstBurstLength) {
+    if (!write || length > edtl || !this.writeBuffers.canBuffer(edtl) || !this.params.immediateData || length > this.params.firstBurstLength) {
       return undefined;
     }
-    const buffer = this.dataOutPool.acquire(edtl);
-    this.pendingImmediate = { bhs, buffer };
-    return buffer.subarray(0, length);
-  }
-
-  private canBuffer(edtl: number): boolean {
-    const budget = this.conn.limits.sessionWriteBudgetBytes ?? SESSION_WRITE_BUDGET;
-    return edtl <= MAX_COMMAND_DATA_LENGTH && this.bufferedWriteBytes + edtl <= budget;
+    return this.writeBuffers.placeImmediate(bhs, edtl).subarray(0, length);
   }
 
   handlePdu(pdu: ReceivedPdu): void {
@@ -143,8 +131,7 @@ export class IscsiSession {
 
   private onScsiCommand(pdu: ReceivedPdu): void {
     const bhs = pdu.bhs;
-    const immediateBuffer = this.pendingImmediate?.bhs === bhs ? this.pendingImmediate.buffer : undefined;
-    this.pendingImmediate = undefined;
+    const immediateBuffer = this.writeBuffers.takeImmediate(bhs);
     const immediate = isImmediate(bhs);
     const cmdSN = bhs.readUInt32BE(Bhs.CMD_SN);
     if (!immediate && !this.window.accepts(cmdSN)) {
@@ -172,8 +159,8 @@ export class IscsiSession {
     }
     const lunField = Buffer.from(bhs.subarray(Bhs.LUN, Bhs.LUN + 8));
     const oversize = write && edtl > MAX_COMMAND_DATA_LENGTH;
-    const full = write && edtl > 0 && !oversize && !immediateBuffer && !this.canBuffer(edtl);
-    const buffer = write && edtl > 0 && !oversize && !full ? (immediateBuffer ?? this.dataOutPool.acquire(edtl)) : undefined;
+    const full = write && edtl > 0 && !oversize && !immediateBuffer && !this.writeBuffers.canBuffer(edtl);
+    const buffer = write && edtl > 0 && !oversize && !full ? (immediateBuffer ?? this.writeBuffers.acquire(edtl)) : undefined;
     const task = new ScsiTask(
       {
         itt, lun: decodeLun(lunField) ?? UNKNOWN_LUN, lunField, cdb, expectedDataTransferLength: edtl, read, write,
@@ -181,7 +168,7 @@ export class IscsiSession {
       },
       buffer,
     );
-    this.bufferedWriteBytes += buffer?.length ?? 0;
+    this.writeBuffers.hold(buffer);
     this.tasks.set(itt, task);
     if (!immediate) this.window.receive(cmdSN, { ready: () => task.state !== TaskState.DATA_OUT, deliver: () => this.execute(task) });
     if (oversize || full) {
@@ -221,7 +208,7 @@ export class IscsiSession {
   private afterData(task: ScsiTask): void {
     if (task.state === TaskState.DATA_OUT) {
       const r2ts = task.nextR2ts(this.params.maxOutstandingR2T, this.params.maxBurstLength, () => this.conn.allocateTtt());
-      this.conn.corked(() => {
+      this.conn.output.corked(() => {
         for (const r of r2ts) {
           const bhs = newBhs(PduOpcode.R2T, FINAL_BIT, 0);
           task.init.lunField.copy(bhs, Bhs.LUN);
@@ -230,7 +217,7 @@ export class IscsiSession {
           bhs.writeUInt32BE(r.r2tSN, R2tBhs.R2T_SN);
           bhs.writeUInt32BE(r.offset, R2tBhs.BUFFER_OFFSET);
           bhs.writeUInt32BE(r.length, R2tBhs.DESIRED_DATA_TRANSFER_LENGTH);
-          this.conn.sendInfo(bhs);
+          this.conn.output.sendInfo(bhs);
         }
       });
       return;
@@ -239,15 +226,31 @@ export class IscsiSession {
     else this.window.pump();
   }
 
+  /** The connection reads again: the commands deferred meanwhile go to the device, as long as output allows. */
+  runDeferred(): void {
+    while (this.deferred.length > 0 && this.conn.output.admits()) {
+      const task = this.deferred.shift();
+      if (task) this.start(task);
+    }
+  }
+
   private execute(task: ScsiTask): void {
+    if (task.aborted || task.state !== TaskState.READY) return;
+    if (this.deferred.length > 0 || !this.conn.output.admits()) this.deferred.push(task);
+    else this.start(task);
+  }
+
+  private start(task: ScsiTask): void {
     if (task.aborted || task.state !== TaskState.READY) return;
     task.state = TaskState.EXECUTING;
     const device = this.id.target?.device;
     if (!device) return;
-    const attr = TASK_ATTRIBUTES[task.init.attribute] ?? 'simple';
+    // Its response counts against the connection's output bound from now on (output-flow.ts).
+    task.reservedOutputBytes = responseBytes(task.readLength, this.params.initiatorMaxRecvDataSegmentLength);
+    this.conn.output.reserve(task.reservedOutputBytes);
     let running: Promise<ScsiResponse>;
     try {
-      running = this.deliver(device, task, attr);
+      running = device.execute(commandOf(task, this.nexus));
     } catch (err) {
       running = Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
@@ -258,25 +261,6 @@ export class IscsiSession {
         this.completeSafely(task, senseResponse('INTERNAL_TARGET_FAILURE'));
       },
     );
-  }
-
-  private deliver(device: ScsiTargetDevice, task: ScsiTask, attr: TaskAttribute): Promise<ScsiResponse> {
-    return device.execute({
-      lun: task.init.lun,
-      cdb: task.init.cdb,
-      dataOut: task.buffer,
-      expectedDataInLength: task.readLength,
-      expectedDataOutLength: task.writeLength,
-      taskAttribute: attr,
-      nexus: this.nexus,
-      // Getters: the AbortController exists only if the device asks for the signal.
-      get signal() {
-        return task.signal;
-      },
-      get aborted() {
-        return task.aborted;
-      },
-    });
   }
 
   /** A malformed response from the device becomes HARDWARE ERROR 44/00; nothing escapes into a promise. */
@@ -294,6 +278,17 @@ export class IscsiSession {
   }
 
   private complete(task: ScsiTask, response: ScsiResponse): void {
+    const reserved = task.reservedOutputBytes;
+    task.reservedOutputBytes = 0;
+    try {
+      this.send(task, response);
+    } finally {
+      // Last: it may let the connection read again. A task refused before the device reserved nothing.
+      if (reserved > 0) this.conn.output.unreserve(reserved);
+    }
+  }
+
+  private send(task: ScsiTask, response: ScsiResponse): void {
     task.state = TaskState.DONE;
     this.forget(task);
     if (!task.init.immediate) this.window.finished(task.init.cmdSN);
@@ -302,14 +297,20 @@ export class IscsiSession {
       return;
     }
     const pdus = buildTaskResponse(task, response, this.params.initiatorMaxRecvDataSegmentLength, this.params.maxBurstLength);
-    this.conn.corked(() => {
+    this.conn.output.corked(() => {
       for (const p of pdus) {
-        if (p.status) this.conn.sendStatus(p.bhs, p.data);
-        else this.conn.sendInfo(p.bhs, p.data);
+        if (p.status) this.conn.output.sendStatus(p.bhs, p.data);
+        else this.conn.output.sendInfo(p.bhs, p.data);
       }
       // The Data-In segments are views of dataIn: it goes back to the device only once the socket has them
       // (inside the cork, so the marker rides in the same writev instead of costing a syscall of its own).
-      if (response.releaseDataIn) this.conn.afterWrites(response.releaseDataIn);
+      if (response.releaseDataIn) this.conn.output.afterWrites(response.releaseDataIn);
+      // Views keep all of dataIn alive, also what is not sent (an overflow): that counts as output until flushed.
+      const unsent = (response.dataIn?.length ?? 0) - task.readLength;
+      if (unsent > 0 && task.readLength > 0) {
+        this.conn.output.reserve(unsent);
+        this.conn.output.afterWrites(() => this.conn.output.unreserve(unsent));
+      }
     });
   }
 
@@ -330,8 +331,7 @@ export class IscsiSession {
   private forget(task: ScsiTask): void {
     if (this.tasks.get(task.itt) !== task) return;
     this.tasks.delete(task.itt);
-    this.bufferedWriteBytes -= task.buffer?.length ?? 0;
-    this.dataOutPool.release(task.buffer);
+    this.writeBuffers.release(task.buffer);
   }
 
   /** Abort matching tasks without responses; resolves when none of them is still running on the device. */
@@ -363,7 +363,8 @@ export class IscsiSession {
     this.ended = true;
     for (const t of this.tasks.values()) t.cancel();
     this.tasks.clear();
-    this.dataOutPool.dispose();
+    this.deferred.length = 0;
+    this.writeBuffers.dispose();
     const device = this.id.target?.device;
     if (!device) return;
     try {
@@ -372,8 +373,4 @@ export class IscsiSession {
       this.conn.log.error({ err }, 'device failed to handle nexus loss');
     }
   }
-}
-
-function senseResponse(reason: 'PROTOCOL_SERVICE_CRC_ERROR' | 'INSUFFICIENT_RESOURCES' | 'INTERNAL_TARGET_FAILURE'): ScsiResponse {
-  return { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf(reason), SenseFormat.FIXED) };
 }

@@ -17,13 +17,35 @@ export interface ReadSink {
   receive(chunk: Buffer): void;
   /** A buffer the next read should land in directly (the rest of a data segment), or undefined. */
   target(): Buffer | undefined;
-  /** `bytes` landed in the buffer target() returned last. */
-  receivedInPlace(bytes: number): void;
+  /** `bytes` landed in `into`, the buffer target() returned last (possibly after the sink stopped reading). */
+  receivedInPlace(bytes: number, into: Buffer): void;
 }
 
 /** Internals of net.Socket used here (present in Node 20 and 22). */
 interface SocketInternals {
   _handle?: object | null;
+}
+
+/** Node's `onread` pair, separate from the socket so tests can drive it as the kernel would. */
+export interface ReadRouting {
+  /** Asked right after each read is processed: where the next read lands. */
+  buffer(): Buffer;
+  callback(bytes: number, into: Buffer): void;
+}
+
+/**
+ * Reads land in the rest of a large data segment when the sink offers one (the command's data-out buffer, read
+ * straight into its final place), else in `shared`, from where the PDU reader copies them out. `into` tells the
+ * sink which: the read may complete after the sink changed its mind (stopped), and only it can tell.
+ */
+export function readRouting(shared: Buffer, sink: ReadSink): ReadRouting {
+  return {
+    buffer: (): Buffer => sink.target() ?? shared,
+    callback: (bytes: number, into: Buffer): void => {
+      if (into === shared) sink.receive(shared.subarray(0, bytes));
+      else sink.receivedInPlace(bytes, into);
+    },
+  };
 }
 
 /**
@@ -39,20 +61,7 @@ export function adoptWithReusedBuffer(accepted: Socket, bufferBytes: number, sin
     return accepted;
   }
   const shared = Buffer.allocUnsafeSlow(bufferBytes);
-  const options = {
-    handle,
-    readable: true,
-    writable: true,
-    onread: {
-      // Asked before every read: the rest of a large data segment is read straight into its final place (the
-      // command's data-out buffer), everything else into the shared buffer and copied out by the PDU reader.
-      buffer: (): Buffer => sink.target() ?? shared,
-      callback: (bytes: number, into: Buffer): void => {
-        if (into === shared) sink.receive(shared.subarray(0, bytes));
-        else sink.receivedInPlace(bytes);
-      },
-    },
-  };
+  const options = { handle, readable: true, writable: true, onread: readRouting(shared, sink) };
   const socket = new Socket(options);
   internals._handle = null;
   socket.once('close', () => {

@@ -15,7 +15,7 @@ export function handleTaskManagement(session: IscsiSession, pdu: ReceivedPdu): v
     const out = newBhs(PduOpcode.SCSI_TASK_MANAGEMENT_RESPONSE, FINAL_BIT, 0);
     out[TmfBhs.RESPONSE] = code;
     out.writeUInt32BE(itt, Bhs.INITIATOR_TASK_TAG);
-    if (!session.ended) session.conn.sendStatus(out);
+    if (!session.ended) session.conn.output.sendStatus(out);
   };
   void run(session, fn, lun, bhs).then(
     (code) => {

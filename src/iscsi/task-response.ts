@@ -2,6 +2,7 @@
 // initiator's MaxRecvDataSegmentLength with subarray (no copy); F ends each MaxBurstLength sequence; the status
 // rides in the last Data-In (S bit) when there is no sense data to send.
 import type { ScsiResponse } from '../scsi/logical-unit.js';
+import { SenseFormat, encodeSense, senseOf } from '../scsi/sense.js';
 import { ScsiStatus } from '../scsi/status.js';
 import { Bhs, DataBhs, FINAL_BIT, PduOpcode, RESERVED_TAG, ResponseBhs, newBhs } from './pdu.js';
 import type { ScsiTask } from './scsi-task.js';
@@ -120,4 +121,9 @@ export function buildTaskResponse(
   }
   out.push({ bhs, ...(data ? { data } : {}), status: true });
   return out;
+}
+
+/** The target's own CHECK CONDITION answers (a digest error, a write too large, a device that failed). */
+export function senseResponse(reason: 'PROTOCOL_SERVICE_CRC_ERROR' | 'INSUFFICIENT_RESOURCES' | 'INTERNAL_TARGET_FAILURE'): ScsiResponse {
+  return { status: ScsiStatus.CHECK_CONDITION, sense: encodeSense(senseOf(reason), SenseFormat.FIXED) };
 }

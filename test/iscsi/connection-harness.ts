@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { silentLogger } from '../../src/log.js';
 import type { Logger } from '../../src/log.js';
 import { IscsiConnection } from '../../src/iscsi/connection.js';
+import type { ConnectionContext } from '../../src/iscsi/connection.js';
 import { DEFAULT_LIMITS } from '../../src/iscsi/negotiate.js';
 import { SessionTable } from '../../src/iscsi/session-table.js';
 import { StaticTargetRegistry } from '../../src/iscsi/target-registry.js';
@@ -23,6 +24,7 @@ export function connectionRig(
   rechunk?: (c: Buffer) => Buffer[],
   log: Logger = silentLogger(),
   access: IscsiTarget['access'] = { initiators: [] },
+  overrides: Partial<Pick<ConnectionContext, 'nopInIntervalMs' | 'nopInTimeoutMs'>> = {},
 ): ConnectionRig {
   const { device, units } = fakeTarget([0]);
   const registry = new StaticTargetRegistry([{ name: TARGET, portalGroupTag: 1, device, access }]);
@@ -38,6 +40,7 @@ export function connectionRig(
       nopInIntervalMs: 5000,
       nopInTimeoutMs: 5000,
       log,
+      ...overrides,
     },
     { local: { host: '127.0.0.1', port: 3260 }, remote: { host: '127.0.0.1', port: 40000 } },
   );

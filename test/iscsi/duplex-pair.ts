@@ -1,43 +1,53 @@
 // Two connected in-memory Duplex streams, optionally re-chunking what flows towards the target, so a connection
-// can be fed one byte at a time or in random pieces.
+// can be fed one byte at a time or in random pieces. Like TCP, a side that does not read pushes back: a write
+// completes only once the other side's readable buffer is under its high-water mark, so bytes queue up in the
+// writer's writableLength (which is what the target's output bound watches).
 import { Duplex } from 'node:stream';
 
+/** One end: what it writes goes, re-chunked, into the peer's readable side. */
+class End {
+  readonly stream: Duplex;
+  peer: End | undefined;
+  /** The peer's write callback, held while this side's readable buffer is full. */
+  private waiting: (() => void) | undefined;
+
+  constructor(rechunk: (chunk: Buffer) => Buffer[]) {
+    this.stream = new Duplex({
+      read: () => {
+        const w = this.waiting;
+        this.waiting = undefined;
+        w?.();
+      },
+      write: (chunk: Buffer, _enc, done) => {
+        if (this.peer) this.peer.deliver(rechunk(chunk), done);
+        else done();
+      },
+      final: (done) => {
+        this.peer?.stream.push(null);
+        done();
+      },
+      destroy: (err, done) => {
+        this.peer?.stream.destroy();
+        done(err);
+      },
+    });
+  }
+
+  /** Bytes from the peer; `done` (the peer's write completing) once this side has room again. */
+  deliver(pieces: Buffer[], done: () => void): void {
+    let room = true;
+    for (const piece of pieces) room = this.stream.push(piece);
+    if (room) done();
+    else this.waiting = done;
+  }
+}
+
 export function duplexPair(rechunk: (chunk: Buffer) => Buffer[] = (c) => [c]): { initiator: Duplex; target: Duplex } {
-  // The two ends refer to each other; `ends` is filled right after both exist.
-  const ends: { initiator?: Duplex; target?: Duplex } = {};
-  const initiator = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, done) {
-      for (const piece of rechunk(chunk)) ends.target?.push(piece);
-      done();
-    },
-    final(done) {
-      ends.target?.push(null);
-      done();
-    },
-    destroy(err, done) {
-      ends.target?.destroy();
-      done(err);
-    },
-  });
-  const target = new Duplex({
-    read() {},
-    write(chunk: Buffer, _enc, done) {
-      ends.initiator?.push(chunk);
-      done();
-    },
-    final(done) {
-      ends.initiator?.push(null);
-      done();
-    },
-    destroy(err, done) {
-      ends.initiator?.destroy();
-      done(err);
-    },
-  });
-  ends.initiator = initiator;
-  ends.target = target;
-  return { initiator, target };
+  const initiator = new End(rechunk);
+  const target = new End((c) => [c]);
+  initiator.peer = target;
+  target.peer = initiator;
+  return { initiator: initiator.stream, target: target.stream };
 }
 
 /** Split into 1-byte chunks. */
