@@ -98,6 +98,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     },
     nopInIntervalMs: config.iscsi.nopInIntervalSeconds * 1000,
     nopInTimeoutMs: config.iscsi.nopInTimeoutSeconds * 1000,
+    maxConnections: config.iscsi.maxConnections,
     ...(config.iscsi.discoveryChap ? { discoveryChap: config.iscsi.discoveryChap } : {}),
   });
   const listen = parseHostPort(config.server.listen);

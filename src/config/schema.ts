@@ -103,6 +103,8 @@ export const configSchema = z.strictObject({
       /** Seconds of silence before a NOP-In ping, and before a connection that does not answer is dropped. */
       nopInIntervalSeconds: z.number().int().min(1).max(3600).default(10),
       nopInTimeoutSeconds: z.number().int().min(1).max(3600).default(30),
+      /** Connections open at once; one more is closed at accept (docs/ISCSI.md, "Memory bounds"). */
+      maxConnections: z.number().int().min(1).max(4096).default(64),
       /** CHAP for discovery sessions (SendTargets). */
       discoveryChap: chapSchema.optional(),
     })

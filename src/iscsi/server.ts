@@ -10,6 +10,7 @@ import { DEFAULT_LIMITS } from './negotiate.js';
 import type { TransportLimits } from './negotiate.js';
 import { SessionTable } from './session-table.js';
 import { adoptWithReusedBuffer } from './socket-input.js';
+import { PROCESS_WRITE_BUDGET, SharedWriteBudget } from './write-buffers.js';
 import type { SessionSummary } from './session-table.js';
 import type { TargetRegistry } from './target-registry.js';
 
@@ -28,6 +29,13 @@ export interface IscsiServerOptions {
   readonly requireDigests?: { readonly header?: boolean; readonly data?: boolean };
   /** Write buffers one session may hold at once (default 256 MiB). */
   readonly sessionWriteBudgetBytes?: number;
+  /** Write buffers all sessions together may hold at once (default 256 MiB). */
+  readonly processWriteBudgetBytes?: number;
+  /**
+   * Connections open at once (default 64); one more is closed at accept, logged once per burst. Each costs a read
+   * buffer and its output bound (docs/ISCSI.md, "Memory bounds").
+   */
+  readonly maxConnections?: number;
   /** Commands per session beyond ExpCmdSN (MaxCmdSN window). */
   readonly queueDepth?: number;
   /** How long close() waits for running commands. */
@@ -45,6 +53,8 @@ export type { SessionSummary };
 const READ_BUFFER_BYTES = 512 * 1024;
 /** A data segment with at least this much still to come is read straight into place (one read syscall per part). */
 const IN_PLACE_MIN_BYTES = 32 * 1024;
+/** Default for IscsiServerOptions.maxConnections. */
+export const MAX_CONNECTIONS = 64;
 
 export class IscsiServer {
   private readonly server: Server;
@@ -53,11 +63,13 @@ export class IscsiServer {
   private readonly limits: TransportLimits;
   private readonly log: Logger;
   private readonly chapBackoff: ChapBackoff;
+  /** Connections refused since the last one accepted: the refusal is logged once per burst, not per connection. */
+  private refusedInARow = 0;
 
   constructor(private readonly options: IscsiServerOptions) {
     this.log = options.log.child({ component: 'iscsi' });
     this.chapBackoff = options.chapBackoff ?? new ChapBackoff(this.log);
-    this.sessionTable = new SessionTable(this.log);
+    this.sessionTable = new SessionTable(this.log, new SharedWriteBudget(options.processWriteBudgetBytes ?? PROCESS_WRITE_BUDGET));
     this.limits = {
       ...DEFAULT_LIMITS,
       ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, v]) => v !== undefined)),
@@ -110,6 +122,15 @@ export class IscsiServer {
   }
 
   private accept(accepted: Socket): void {
+    const max = this.options.maxConnections ?? MAX_CONNECTIONS;
+    if (this.connections.size >= max) {
+      if (this.refusedInARow++ === 0) {
+        this.log.warn({ remote: accepted.remoteAddress, maxConnections: max }, 'connection refused: too many connections open (logged once until one is accepted again)');
+      }
+      accepted.destroy();
+      return;
+    }
+    this.refusedInARow = 0;
     let receiver: IscsiConnection | undefined = undefined;
     const socket = adoptWithReusedBuffer(accepted, READ_BUFFER_BYTES, {
       receive: (chunk) => receiver?.receive(chunk),

@@ -1,6 +1,7 @@
 // RFC 7143 4.3-4.4 session identity: the initiator name + ISID + target name + portal group identify a session;
 // a new login with the same identity reinstates it (the old session is closed and its tasks aborted).
 // TSIH values are allocated here, non-zero and unique among live sessions.
+import { SharedWriteBudget } from './write-buffers.js';
 import type { Logger } from '../log.js';
 import type { IscsiConnection } from './connection.js';
 import { LoginReject } from './login-reject.js';
@@ -28,7 +29,11 @@ export class SessionTable {
   private readonly byTsih = new Map<number, IscsiSession>();
   private nextTsih = 1;
 
-  constructor(private readonly log: Logger) {}
+  constructor(
+    private readonly log: Logger,
+    /** The data-out budget every session of this table shares (write-buffers.ts). */
+    readonly writeBudget: SharedWriteBudget = new SharedWriteBudget(),
+  ) {}
 
   /** Create the session for a successful login, reinstating an existing one with the same identity. */
   establish(outcome: LoginOutcome, conn: IscsiConnection, queueDepth: number): IscsiSession {
@@ -54,6 +59,7 @@ export class SessionTable {
       outcome.params,
       outcome.cmdSN,
       queueDepth,
+      this.writeBudget,
     );
     this.byTsih.set(tsih, session);
     if (!outcome.discovery) this.byKey.set(key, session);

@@ -18,7 +18,7 @@ import { ScsiTask, TaskState, attributeOf, commandOf } from './scsi-task.js';
 import { handleLogout, handleNopOut, handleTextRequest } from './session-requests.js';
 import { handleTaskManagement } from './task-management.js';
 import { buildTaskResponse, senseResponse } from './task-response.js';
-import { MAX_COMMAND_DATA_LENGTH, SESSION_WRITE_BUDGET, WriteBuffers } from './write-buffers.js';
+import { MAX_COMMAND_DATA_LENGTH, SESSION_WRITE_BUDGET, WriteBuffers, type SharedWriteBudget } from './write-buffers.js';
 import { responseBytes } from './output-flow.js';
 import type { IscsiTarget } from './target-registry.js';
 
@@ -51,9 +51,10 @@ export class IscsiSession {
     readonly params: SessionParameters,
     initialCmdSN: number,
     queueDepth: number,
+    sharedWriteBudget?: SharedWriteBudget,
   ) {
     this.window = new CommandWindow(initialCmdSN, queueDepth);
-    this.writeBuffers = new WriteBuffers(conn.limits.sessionWriteBudgetBytes ?? SESSION_WRITE_BUDGET);
+    this.writeBuffers = new WriteBuffers(conn.limits.sessionWriteBudgetBytes ?? SESSION_WRITE_BUDGET, sharedWriteBudget);
     const isidHex = id.isid.toString('hex');
     const tpgt = id.target?.portalGroupTag ?? 0;
     const initiatorPort = `${id.initiatorName},i,0x${isidHex}`;

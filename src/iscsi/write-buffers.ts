@@ -7,6 +7,35 @@ import { BufferPool } from './buffer-pool.js';
 export const MAX_COMMAND_DATA_LENGTH = 64 * 1024 * 1024;
 /** Default for the write buffers one session may hold at once; beyond it a write gets TASK SET FULL (SAM-5 5.3). */
 export const SESSION_WRITE_BUDGET = 256 * 1024 * 1024;
+/** Default for the write buffers all sessions together may hold at once (docs/ISCSI.md, "Memory bounds"). */
+export const PROCESS_WRITE_BUDGET = 256 * 1024 * 1024;
+
+/**
+ * The write budget all sessions of the process share, so that many sessions cannot together hold more data-out than
+ * one may: a session counts its buffers here as well as against its own budget, and gives back what it still holds
+ * when it ends.
+ */
+export class SharedWriteBudget {
+  private heldBytes = 0;
+
+  constructor(readonly limitBytes: number = PROCESS_WRITE_BUDGET) {}
+
+  fits(bytes: number): boolean {
+    return this.heldBytes + bytes <= this.limitBytes;
+  }
+
+  take(bytes: number): void {
+    this.heldBytes += bytes;
+  }
+
+  give(bytes: number): void {
+    this.heldBytes = Math.max(0, this.heldBytes - bytes);
+  }
+
+  get held(): number {
+    return this.heldBytes;
+  }
+}
 
 export class WriteBuffers {
   private heldBytes = 0;
@@ -14,11 +43,14 @@ export class WriteBuffers {
   /** The buffer taken for the immediate data of the command whose header is this one, until the command takes it. */
   private immediate: { bhs: Buffer; buffer: Buffer } | undefined;
 
-  constructor(private readonly budgetBytes: number) {}
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly shared: SharedWriteBudget = new SharedWriteBudget(),
+  ) {}
 
-  /** A write of `edtl` bytes fits the budget now. */
+  /** A write of `edtl` bytes fits the session's budget and the process's now. */
   canBuffer(edtl: number): boolean {
-    return edtl <= MAX_COMMAND_DATA_LENGTH && this.heldBytes + edtl <= this.budgetBytes;
+    return edtl <= MAX_COMMAND_DATA_LENGTH && this.heldBytes + edtl <= this.budgetBytes && this.shared.fits(edtl);
   }
 
   /** Immediate data arrives before its command is decoded: the whole write's buffer is taken for it now. */
@@ -42,16 +74,23 @@ export class WriteBuffers {
   /** A task holds `buffer` from now on: it counts against the budget. */
   hold(buffer: Buffer | undefined): void {
     this.heldBytes += buffer?.length ?? 0;
+    this.shared.take(buffer?.length ?? 0);
   }
 
   /** The task is forgotten: its buffer goes back (once the device is done with it, see IscsiSession.forget). */
   release(buffer: Buffer | undefined): void {
     this.heldBytes -= buffer?.length ?? 0;
+    this.shared.give(buffer?.length ?? 0);
     this.pool.release(buffer);
   }
 
-  /** The session is over. */
+  /**
+   * The session is over: what its tasks still hold goes back to the shared budget now (a task still running on a
+   * device keeps its buffer until it settles, a bounded moment; its session will never release it).
+   */
   dispose(): void {
+    this.shared.give(this.heldBytes);
+    this.heldBytes = 0;
     this.immediate = undefined;
     this.pool.dispose();
   }
