@@ -13,6 +13,7 @@ import type { VtlConfig } from './config/schema.js';
 import { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry } from './iscsi/target-registry.js';
 import type { IscsiTarget } from './iscsi/target-registry.js';
+import { AUDIT_FILE, AuditTrail } from './library/audit-trail.js';
 import { resolveDriveIdentity } from './library/drive-identity.js';
 import { LibraryManager } from './library/library-manager.js';
 import { createLogger } from './log.js';
@@ -50,6 +51,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
+  // One audit log for every layer: the API records its changes here, the SCSI layer will record its refusals here.
+  const audit = new AuditTrail({ file: join(dataDir, AUDIT_FILE), log: log.child({ component: 'audit' }) });
   log.info({ report }, 'catalog opened');
 
   const drives: { library: string; index: number; drive: TapeDrive }[] = [];
@@ -113,7 +116,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
-    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token') });
+    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }

@@ -10,6 +10,7 @@ import type { Cartridge, CartridgeFilter } from './cartridge.js';
 import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
 import type { CreateCartridgesRequest } from './cartridge-ops.js';
 import { cartridgeMatcher } from './cartridge-filter.js';
+import { ApiTokenStore } from './api-token-store.js';
 import { Catalog } from './catalog.js';
 import { CatalogHealth } from './catalog-health.js';
 import type { CatalogWriteState } from './catalog-health.js';
@@ -82,6 +83,8 @@ export interface ActorOption {
 }
 
 export class LibraryManager {
+  /** The management API's tokens (hashes in the catalog). */
+  readonly tokens: ApiTokenStore;
   private readonly core: LibraryCore;
   private readonly catalog: Catalog;
   /** The one owner of ordering for library operations: a move awaits drive loads, and two interleaved moves could
@@ -98,6 +101,7 @@ export class LibraryManager {
     }
     this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }));
+    this.tokens = new ApiTokenStore(this.catalog);
   }
 
   /** Reconcile the catalog with the config and the media store; call once, before anything else. */

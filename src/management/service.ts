@@ -1,9 +1,11 @@
 // The management application service: the one place REST, the CLI (through REST) and a future web UI reach the
 // library. It turns the model into the views of views.ts and keeps a ring of recent events for GET /events.
+import type { ApiTokenInfo, Principal } from '../library/api-token-store.js';
 import type { CartridgeFilter } from '../library/cartridge.js';
 import type { LibraryEvent } from '../library/library-event.js';
 import type { CreateCartridgesRequest, LibraryManager } from '../library/library-manager.js';
 import type { LtoGeneration } from '../library/lto.js';
+import type { Role } from '../library/role.js';
 import { EventRing } from './event-ring.js';
 import { sessionView, type SessionProvider, type SessionView } from './session-view.js';
 import {
@@ -43,6 +45,7 @@ export type LibraryOperations = Pick<
   | 'unloadDrive'
   | 'on'
   | 'catalogWriteState'
+  | 'tokens'
 >;
 
 /** Live drive figures (position, bytes moved) the library does not keep; main.ts answers them from the drives. */
@@ -233,6 +236,24 @@ export class ManagementService {
 
   async deleteCartridge(barcode: string): Promise<void> {
     await this.library.deleteCartridge(barcode, { actor: 'operator' });
+  }
+
+  /** The token with this secret, if the catalog holds one. */
+  authenticate(secret: string): Principal | undefined {
+    return this.library.tokens.authenticate(secret);
+  }
+
+  tokens(): ApiTokenInfo[] {
+    return this.library.tokens.list();
+  }
+
+  /** A new token; its secret is in this answer and nowhere else. */
+  createToken(name: string, role: Role, by: Principal): ApiTokenInfo & { readonly secret: string } {
+    return this.library.tokens.create(name, role, by.name);
+  }
+
+  revokeToken(name: string): ApiTokenInfo {
+    return this.library.tokens.revoke(name);
   }
 
   /** Events with an id above `since` (oldest first), at most `limit` of the newest. */

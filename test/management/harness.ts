@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { DriveRemovalPreventedError, type DriveMechanism, type DriveState, type MountRequest } from '../../src/library/drive-port.js';
+import { AuditTrail } from '../../src/library/audit-trail.js';
 import { LibraryManager } from '../../src/library/library-manager.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
@@ -45,6 +46,7 @@ export interface ApiHarness {
   readonly manager: LibraryManager;
   readonly service: ManagementService;
   readonly server: ManagementServer;
+  readonly audit: AuditTrail;
   readonly drives: TestDrive[];
   readonly sessions: SessionInfo[];
   /** The service's clock: tests move it to check what the API derives from time. */
@@ -85,7 +87,8 @@ export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarne
   const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
-  const server = new ManagementServer({ service, log, tokenFile });
+  const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now });
+  const server = new ManagementServer({ service, log, tokenFile, audit });
   const { port } = await server.listen('127.0.0.1', 0);
   const url = `http://127.0.0.1:${port}`;
   const token = (await readFile(tokenFile, 'utf8')).trim();
@@ -98,6 +101,7 @@ export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarne
     manager,
     service,
     server,
+    audit,
     drives,
     sessions,
     clock,

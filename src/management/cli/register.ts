@@ -5,6 +5,7 @@ import { ConfigError } from '../../config/load-config.js';
 import { ApiClient, ApiError } from './api-client.js';
 import { resolveClientSettings, UsageError, type ClientFlags } from './client-options.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { AuditVerifyFailed, registerSecurityCommands } from './security-commands.js';
 import { registerTapeCommands } from './tape-commands.js';
 
 export interface CliIo {
@@ -86,13 +87,14 @@ export function registerManagementCommands(program: Command, options: Management
         await action(context, args, flags);
       } catch (error) {
         if (error instanceof CommanderError) throw error;
-        if (error instanceof ApiError) self.error(`vtl: ${error.message}`, { exitCode: EXIT_API, code: 'vtl.api' });
+        if (error instanceof ApiError || error instanceof AuditVerifyFailed) self.error(`vtl: ${error.message}`, { exitCode: EXIT_API, code: 'vtl.api' });
         if (error instanceof UsageError || error instanceof ConfigError) usage(error.message);
         throw error;
       }
     });
 
   registerInventoryCommands(program, { group, leaf, bind });
+  registerSecurityCommands({ group, leaf, bind });
   registerTapeCommands(group('tape', 'cartridges: list, create, import, export, shelve, unshelve, delete, protect'), { leaf, bind });
 }
 
