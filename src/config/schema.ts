@@ -47,6 +47,24 @@ export const driveSchema = z.strictObject({
 
 const elementBase = z.number().int().min(0).max(0xffff);
 
+/**
+ * A retention policy: cartridges it covers cannot be deleted or overwritten for `days` after `from`. `barcodes`
+ * (FIRST-LAST, same length, compared as text) narrows it to a range; without it the policy covers the whole library.
+ */
+export const retentionPolicySchema = z.strictObject({
+  mode: z.enum(['governance', 'compliance']),
+  days: z.number().int().min(1).max(36500),
+  from: z.enum(['first-write', 'last-write', 'unload']),
+  barcodes: z
+    .string()
+    .regex(/^([A-Z0-9]{1,16})-([A-Z0-9]{1,16})$/, 'must be FIRST-LAST, e.g. A00000L8-A00099L8')
+    .refine((v) => {
+      const [first = '', last = ''] = v.split('-');
+      return first.length === last.length && first <= last;
+    }, 'FIRST and LAST must have the same length, FIRST not after LAST')
+    .optional(),
+});
+
 export const librarySchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
   iqn: iqn.optional(),
@@ -77,6 +95,11 @@ export const librarySchema = z.strictObject({
     })
     .prefault({}),
   access: accessSchema.prefault({}),
+  /** One policy or a list; a cartridge covered by several gets the strictest (compliance over governance, the latest expiry). */
+  retention: z
+    .union([retentionPolicySchema, z.array(retentionPolicySchema).max(100)])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
 });
 
 export const configSchema = z.strictObject({
@@ -118,6 +141,7 @@ export type LibraryConfig = z.infer<typeof librarySchema>;
 export type DriveConfig = z.infer<typeof driveSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
 export type ChapConfig = z.infer<typeof chapSchema>;
+export type RetentionPolicyConfig = z.infer<typeof retentionPolicySchema>;
 
 /** The embedded default: one library, 4 LTO-8 drives, 24 slots, 4 mail slots, 20 blank cartridges. */
 export function defaultConfig(): VtlConfig {

@@ -66,12 +66,13 @@ export function testConfig(dir: string): VtlConfig {
   });
 }
 
-export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarness> {
+export async function startApi(options: { log?: Logger; config?: (dir: string) => VtlConfig } = {}): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
-  const config = testConfig(dir);
+  const config = (options.config ?? testConfig)(dir);
   const log = options.log ?? silentLogger();
   const db = new Database(join(dir, 'catalog.sqlite'));
-  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db });
+  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
+  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db, now: () => clock.now });
   await manager.start();
   const drives: TestDrive[] = [];
   for (const library of manager.libraries()) {
@@ -84,7 +85,6 @@ export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarne
   const activity: DriveStatusProvider = (library, index): DriveActivity | undefined =>
     library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined;
   const sessions: SessionInfo[] = [];
-  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
   const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now });

@@ -11,7 +11,7 @@ import { ensureApiToken, tokensMatch } from './api-token.js';
 import { EventFollowers, type FollowerStats } from './event-follower.js';
 import { errorBody, HttpError, httpErrorOf } from './http-error.js';
 import { managementRoutes } from './routes.js';
-import { matchRoute, STREAMING, type Route, type RouteResult } from './router.js';
+import { matchRoute, queryObject, STREAMING, type Route, type RouteResult } from './router.js';
 
 export const API_PREFIX = '/api/v1';
 /** The name the audit log gives the token in the api-token file: the first admin token. */
@@ -126,11 +126,11 @@ export class ManagementServer {
       }
       if (method !== 'GET' && method !== 'DELETE') body = await readJsonBody(request);
       result = await route.handle({ params, query: url.searchParams, body, request, response, principal });
-      if (route.audit !== undefined) await this.record(route, params, principal, 'done', { status: result === STREAMING ? 200 : (result.status ?? 200), request: body });
+      if (route.audit !== undefined) await this.record(route, params, principal, 'done', { status: result === STREAMING ? 200 : (result.status ?? 200), request: body, query: queryObject(url.searchParams) });
     } catch (error) {
       const answer = httpErrorOf(error);
       if (route.audit !== undefined && answer !== undefined) {
-        await this.record(route, params, principal, 'refused', { status: answer.status, code: answer.code, message: answer.message, request: body });
+        await this.record(route, params, principal, 'refused', { status: answer.status, code: answer.code, message: answer.message, request: body, query: queryObject(url.searchParams) });
       }
       throw error;
     }

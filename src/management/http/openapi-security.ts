@@ -3,9 +3,18 @@
 import { arrayOf, body, errors, int, json, nullable, object, pathParam, queryParam, ref, str, type Json } from './openapi.js';
 
 const ROLE = { enum: ['viewer', 'operator', 'admin'] };
+const RETENTION_MODE = { enum: ['governance', 'compliance'] };
 
 export function securitySchemas(): Record<string, Json> {
   return {
+    Retention: object({
+      barcode: str,
+      locked: { type: 'boolean' },
+      mode: { enum: ['governance', 'compliance', null] },
+      until: nullable('string'),
+      startedAt: nullable('string'),
+      setBy: nullable('string'),
+    }),
     Token: object({ name: str, role: ROLE, createdAt: { type: 'string', format: 'date-time' }, createdBy: str }),
     NewToken: object({ name: str, role: ROLE, createdAt: { type: 'string', format: 'date-time' }, createdBy: str, secret: str }),
     AuditEntry: object({
@@ -33,7 +42,23 @@ export function securitySchemas(): Record<string, Json> {
 }
 
 export function securityPaths(): Record<string, Json> {
+  const BARCODE = pathParam('barcode', 'Cartridge barcode, e.g. A00001L8');
+  const lockAnswer = { '200': json(ref('Retention'), 'The lock after the change'), ...errors(400, 401, 404, 409, 503, 507) };
   return {
+    '/cartridges/{barcode}/retention': {
+      get: { summary: "A cartridge's retention lock", parameters: [BARCODE], responses: { '200': json(ref('Retention'), 'The lock'), ...errors(401, 404) } },
+      post: {
+        summary: 'Lock or extend for `days` from now; shortening a governance lock needs bypassGovernance, a compliance lock is never shortened (409)',
+        parameters: [BARCODE],
+        requestBody: body(object({ mode: RETENTION_MODE, days: { type: 'integer', minimum: 1, maximum: 36500 }, bypassGovernance: { type: 'boolean' } }, ['mode', 'days']), true),
+        responses: lockAnswer,
+      },
+      delete: {
+        summary: 'End a governance lock now (needs bypassGovernance=true); a compliance lock is refused (409)',
+        parameters: [BARCODE, queryParam('bypassGovernance', 'Required to end a governance lock early', { enum: ['true', 'false', '1', '0'] })],
+        responses: lockAnswer,
+      },
+    },
     '/tokens': {
       get: { summary: 'API tokens (names and roles; secrets are never kept)', responses: { '200': json(arrayOf(ref('Token')), 'Tokens'), ...errors(401) } },
       post: {

@@ -1,7 +1,8 @@
-// The API's security routes: tokens (admin) and the audit log (viewer: it holds no secrets, and a monitoring job
-// should verify it with the weakest token there is).
+// The API's security routes: tokens (admin), retention locks (admin to change, viewer to read) and the audit log
+// (viewer: it holds no secrets, and a monitoring job should verify it with the weakest token there is).
 import { z } from 'zod';
 import type { AuditTrail } from '../../library/audit-trail.js';
+import { RETENTION_MODES } from '../../library/retention.js';
 import { ROLES } from '../../library/role.js';
 import type { ManagementService } from '../service.js';
 import { queryObject, validate, type Route } from './router.js';
@@ -24,9 +25,37 @@ const auditQuery = z.strictObject({
     .optional(),
 });
 const noQuery = z.strictObject({});
+const retentionBody = z.strictObject({
+  mode: z.enum(RETENTION_MODES),
+  days: z.number().int().min(1, 'must be 1..36500 days').max(36500, 'must be 1..36500 days'),
+  bypassGovernance: z.boolean().optional(),
+});
+const releaseQuery = z.strictObject({ bypassGovernance: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() });
 
 export function securityRoutes(service: ManagementService, audit: AuditTrail): Route[] {
+  const barcodeOf = (params: Readonly<Record<string, string>>): string => params['barcode'] ?? '';
   return [
+    { method: 'GET', path: '/cartridges/{barcode}/retention', role: 'viewer', handle: ({ params }) => ({ body: service.retention(barcodeOf(params)) }) },
+    {
+      method: 'POST',
+      path: '/cartridges/{barcode}/retention',
+      role: 'admin',
+      audit: 'retention.set',
+      handle: ({ params, body, principal }) => {
+        const { mode, days, bypassGovernance } = validate(retentionBody, body, 'body');
+        return { body: service.setRetention(barcodeOf(params), { mode, days, bypassGovernance: bypassGovernance ?? false }, principal) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/cartridges/{barcode}/retention',
+      role: 'admin',
+      audit: 'retention.release',
+      handle: ({ params, query, principal }) => {
+        const { bypassGovernance } = validate(releaseQuery, queryObject(query), 'query');
+        return { body: service.releaseRetention(barcodeOf(params), bypassGovernance ?? false, principal) };
+      },
+    },
     { method: 'GET', path: '/tokens', role: 'admin', handle: () => ({ body: service.tokens() }) },
     {
       method: 'POST',
