@@ -62,4 +62,23 @@ describe('vtl token and vtl audit', () => {
     assert.match(bad.stderr, /^vtl: the audit log does not verify at entry 2/);
     await writeFile(h.audit.file, text);
   });
+
+  test('vtl tape retain, retention and release: governance needs --bypass-governance, compliance cannot be released', async () => {
+    const set = await runCli(['tape', 'retain', 'A00002L8', '--mode', 'governance', '--days', '30'], env);
+    assert.equal(set.code, 0, set.stderr);
+    assert.match(set.stdout, /^A00002L8: governance retention lock until \S+ \(since \S+, set by api-token\)\n$/);
+    const refused = await runCli(['tape', 'release', 'A00002L8'], env);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /releasing it needs an admin token and bypassGovernance/);
+    const released = await runCli(['tape', 'release', 'A00002L8', '--bypass-governance'], env);
+    assert.equal(released.code, 0, released.stderr);
+    assert.match(released.stdout, /^A00002L8: not locked \(its governance lock ended \S+\)\n$/);
+    assert.equal((await runCli(['tape', 'retain', 'A00003L8', '--mode', 'compliance', '--days', '3'], env)).code, 0);
+    const compliance = await runCli(['tape', 'release', 'A00003L8', '--bypass-governance'], env);
+    assert.equal(compliance.code, 1);
+    assert.match(compliance.stderr, /compliance retention lock until .*, which nobody can shorten/);
+    const shown = await runCli(['tape', 'retention', 'A00003L8', '--json'], env);
+    assert.equal((JSON.parse(shown.stdout) as { mode: string }).mode, 'compliance');
+    assert.equal((await runCli(['tape', 'retain', 'A00003L8', '--mode', 'compliance', '--days', 'many'], env)).code, 2);
+  });
 });

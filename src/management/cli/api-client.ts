@@ -36,8 +36,9 @@ export class ApiClient {
     return this.request<T>('POST', path, {}, body);
   }
 
-  delete(path: string): Promise<void> {
-    return this.request<void>('DELETE', path, {}, undefined);
+  /** The answer's body, when the API sends one (most DELETEs answer 204). */
+  delete<T = void>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path, {}, undefined);
   }
 
   private async request<T>(method: string, path: string, query: Query, body: unknown): Promise<T> {

@@ -5,6 +5,7 @@ import { ConfigError } from '../../config/load-config.js';
 import { ApiClient, ApiError } from './api-client.js';
 import { resolveClientSettings, UsageError, type ClientFlags } from './client-options.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerRetentionCommands } from './retention-commands.js';
 import { AuditVerifyFailed, registerSecurityCommands } from './security-commands.js';
 import { registerTapeCommands } from './tape-commands.js';
 
@@ -95,7 +96,9 @@ export function registerManagementCommands(program: Command, options: Management
 
   registerInventoryCommands(program, { group, leaf, bind });
   registerSecurityCommands({ group, leaf, bind });
-  registerTapeCommands(group('tape', 'cartridges: list, create, import, export, shelve, unshelve, delete, protect'), { leaf, bind });
+  const tape = group('tape', 'cartridges: list, create, import, export, shelve, unshelve, delete, protect, retain, release');
+  registerTapeCommands(tape, { leaf, bind });
+  registerRetentionCommands(tape, { leaf, bind });
 }
 
 export interface CommandBuilders {
