@@ -3,9 +3,10 @@
 import './thread-pool.js'; // first: before anything uses the libuv thread pool
 import { Command, InvalidArgumentError } from 'commander';
 import { realpathSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkApiExposure } from './config/api-exposure.js';
 import { ConfigError, resolveServeConfig } from './config/load-config.js';
 import type { ServeFlags } from './config/load-config.js';
 import { libraryIqn } from './config/schema.js';
@@ -116,7 +117,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
-    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit });
+    const tls = config.api.tls && { cert: await readFile(config.api.tls.cert), key: await readFile(config.api.tls.key) };
+    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }
@@ -138,6 +140,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let config: VtlConfig;
   try {
     config = await resolveServeConfig(options);
+    checkApiExposure(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -181,6 +184,7 @@ export function buildProgram(): Command {
     .option('-l, --listen <host:port>', 'iSCSI portal (default 127.0.0.1:3260)', (v) => (parseHostPort(v), v))
     .option('--api-listen <host:port>', 'management API address (default 127.0.0.1:8090)', (v) => (parseHostPort(v), v))
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .option('--insecure-api', 'serve the API over plain HTTP on a non-loopback address (tokens cross the network in clear)')
     .action(async (options: ServeOptions) => serve(options));
   registerManagementCommands(program);
   return program;

@@ -85,6 +85,7 @@ export interface ServeFlags {
   readonly listen?: string;
   readonly apiListen?: string;
   readonly logLevel?: string;
+  readonly insecureApi?: boolean;
 }
 
 const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
@@ -112,7 +113,7 @@ export function applyServeFlags(config: VtlConfig, flags: ServeFlags): VtlConfig
       ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
       ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel } : {}),
     },
-    api: { ...config.api, ...(flags.apiListen !== undefined ? { listen: flags.apiListen } : {}) },
+    api: { ...config.api, ...(flags.apiListen !== undefined ? { listen: flags.apiListen } : {}), ...(flags.insecureApi === true ? { insecure: true } : {}) },
   };
   const result = configSchema.safeParse(candidate);
   if (result.success) return result.data;

@@ -115,6 +115,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       listen: hostPort.default('127.0.0.1:8090'),
       enabled: z.boolean().default(true),
+      /** PEM files: with them the API speaks only HTTPS. */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+      /** Allow plain HTTP on an address other than loopback (tokens then cross the network in clear). */
+      insecure: z.boolean().default(false),
     })
     .prefault({}),
   iscsi: z

@@ -66,7 +66,14 @@ export function testConfig(dir: string): VtlConfig {
   });
 }
 
-export async function startApi(options: { log?: Logger; config?: (dir: string) => VtlConfig } = {}): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  readonly log?: Logger;
+  readonly config?: (dir: string) => VtlConfig;
+  /** Serve HTTPS with this certificate and key (PEM); `url` is then https://. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
   const config = (options.config ?? testConfig)(dir);
   const log = options.log ?? silentLogger();
@@ -88,9 +95,9 @@ export async function startApi(options: { log?: Logger; config?: (dir: string) =
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
   const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now });
-  const server = new ManagementServer({ service, log, tokenFile, audit });
+  const server = new ManagementServer({ service, log, tokenFile, audit, ...(options.tls ? { tls: options.tls } : {}) });
   const { port } = await server.listen('127.0.0.1', 0);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const token = (await readFile(tokenFile, 'utf8')).trim();
   return {
     dir,

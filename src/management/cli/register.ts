@@ -66,7 +66,9 @@ export function registerManagementCommands(program: Command, options: Management
       .option('--api <url>', 'management API URL (default: $VTL_API, the config file, or http://127.0.0.1:8090)')
       .option('--token <token>', 'API token (default: $VTL_TOKEN, or <data-dir>/api-token)')
       .option('--config <file>', 'read the API address and data directory from this config file (default: $VTL_CONFIG)')
-      .option('--data-dir <dir>', 'where to find api-token (default: $VTL_DATA_DIR, the config file, or ./vtl-data)');
+      .option('--data-dir <dir>', 'where to find api-token (default: $VTL_DATA_DIR, the config file, or ./vtl-data)')
+      .option('--ca <file>', 'HTTPS: trust the server if this CA (PEM) signed its certificate (default: $VTL_CA)')
+      .option('--pin <sha256:fingerprint>', "HTTPS: trust the server if its certificate's SHA-256 fingerprint is this (default: $VTL_PIN)");
 
   const bind: ActionBinder = (command, action) =>
     command.action(async (...received: unknown[]) => {

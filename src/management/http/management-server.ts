@@ -1,6 +1,7 @@
-// The management HTTP server: bearer-token check, JSON in and out, routing, and one error grammar. The API is for
-// operators and scripts on the same host (127.0.0.1 by default), so a plain node:http server is enough.
+// The management HTTP server: bearer-token check, role check, JSON in and out, routing, audit, and one error grammar.
+// On loopback (the default) plain HTTP is enough; beyond it, main.ts insists on TLS (config/api-exposure.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Principal } from '../../library/api-token-store.js';
 import type { AuditTrail } from '../../library/audit-trail.js';
@@ -26,6 +27,8 @@ export interface ManagementServerOptions {
   readonly tokenFile: string;
   /** Where every change made through the API, and every refusal of an authenticated request, is recorded. */
   readonly audit: AuditTrail;
+  /** Certificate and key (PEM): the API then speaks HTTPS only, and a plain HTTP request gets no answer. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** What the server may hold unsent for one event follower (default FOLLOWER_BUFFER_LIMIT_BYTES, 256 KiB). */
   readonly followerBufferLimitBytes?: number;
 }
@@ -34,7 +37,7 @@ export class ManagementServer {
   readonly routes: readonly Route[];
   private readonly log: Logger;
   private readonly tokenFile: string;
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   private readonly followers: EventFollowers;
   private readonly service: ManagementService;
   private readonly audit: AuditTrail;
@@ -47,12 +50,13 @@ export class ManagementServer {
     this.audit = options.audit;
     this.followers = new EventFollowers(options.service, this.log, options.followerBufferLimitBytes);
     this.routes = managementRoutes(options.service, this.followers, options.audit);
-    this.server = createServer((request, response) => {
+    const handler = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => {
         this.log.error({ err: error }, 'management request failed after the response started');
         response.destroy();
       });
-    });
+    };
+    this.server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   }
 
   /** Start listening; resolves with the bound address (port 0 picks a free port). */

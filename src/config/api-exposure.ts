@@ -1,0 +1,28 @@
+// Tokens must not cross a network in clear: an API listening beyond loopback needs TLS, or an explicit
+// `--insecure-api` (or `api.insecure: true`) from whoever accepts that risk.
+import { isIP } from 'node:net';
+import { ConfigError } from './load-config.js';
+import type { VtlConfig } from './schema.js';
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  return bare === '::1';
+}
+
+/** Throws a ConfigError when the API would serve plain HTTP beyond loopback without the operator's say-so. */
+export function checkApiExposure(config: VtlConfig): void {
+  if (!config.api.enabled || config.api.tls !== undefined || config.api.insecure) return;
+  const host = config.api.listen.slice(0, config.api.listen.lastIndexOf(':'));
+  if (isLoopbackHost(host)) return;
+  throw new ConfigError([
+    {
+      file: 'configuration',
+      line: undefined,
+      column: undefined,
+      path: 'api.listen',
+      message: `${config.api.listen} is not a loopback address: give api.tls (cert and key) or start with --insecure-api`,
+    },
+  ]);
+}
