@@ -15,6 +15,7 @@ import { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry } from './iscsi/target-registry.js';
 import type { IscsiTarget } from './iscsi/target-registry.js';
 import { AUDIT_FILE, AuditTrail } from './library/audit-trail.js';
+import { VaultKeeper } from './library/vault-keeper.js';
 import { resolveDriveIdentity } from './library/drive-identity.js';
 import { LibraryManager } from './library/library-manager.js';
 import { createLogger } from './log.js';
@@ -29,6 +30,8 @@ import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
 
 export const VERSION = '0.1.0';
+/** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
+const VAULT_SWEEP_INTERVAL_MS = 60_000;
 
 type ServeOptions = ServeFlags;
 
@@ -54,6 +57,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const report = await manager.start();
   // One audit log for every layer: the API records its changes here, the SCSI layer will record its refusals here.
   const audit = new AuditTrail({ file: join(dataDir, AUDIT_FILE), log: log.child({ component: 'audit' }) });
+  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }));
+  vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
   const drives: { library: string; index: number; drive: TapeDrive }[] = [];
@@ -129,6 +134,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     async close(): Promise<void> {
       // In-flight commands finish first, then every cartridge is flushed and closed, then the catalog.
       await api?.close();
+      await vault.stop();
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();
       manager.close();

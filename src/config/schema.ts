@@ -95,6 +95,18 @@ export const librarySchema = z.strictObject({
     })
     .prefault({}),
   access: accessSchema.prefault({}),
+  /**
+   * The vault is the shelf: a cartridge there is in no element, so no SCSI host sees it; only an operator or admin
+   * token brings it back. These policies send cartridges there without an operator.
+   */
+  vault: z
+    .strictObject({
+      /** A cartridge exported to a mail slot (by a host or an operator) goes on to the vault. */
+      onExport: z.boolean().default(false),
+      /** A cartridge resting in a storage slot this many hours after its last unload goes to the vault. */
+      afterUnloadHours: z.number().int().min(1).max(87600).optional(),
+    })
+    .prefault({}),
   /** One policy or a list; a cartridge covered by several gets the strictest (compliance over governance, the latest expiry). */
   retention: z
     .union([retentionPolicySchema, z.array(retentionPolicySchema).max(100)])

@@ -55,6 +55,14 @@ describe('API roles and tokens', () => {
     assert.equal(h.manager.cartridge('A00001L8').location.kind, 'element');
   });
 
+  test('bringing a cartridge back from the vault (the shelf) needs an operator token', async () => {
+    assert.equal((await h.call('POST', '/api/v1/cartridges/A00003L8/shelve', { direct: true }, operator.secret)).status, 200);
+    const refused = await h.call('POST', '/api/v1/cartridges/A00003L8/unshelve', {}, viewer.secret);
+    assert.equal(refused.status, 403);
+    assert.match(message(refused.body), /needs the operator role; token "monitor" has the viewer role$/);
+    assert.equal((await h.call('POST', '/api/v1/cartridges/A00003L8/unshelve', {}, operator.secret)).status, 200);
+  });
+
   test('an operator exports and imports, but deleting, protecting and making tokens need admin', async () => {
     assert.equal((await h.call('POST', '/api/v1/cartridges/A00002L8/export', {}, operator.secret)).status, 200);
     assert.equal((await h.call('POST', '/api/v1/cartridges/A00002L8/import', {}, operator.secret)).status, 200);

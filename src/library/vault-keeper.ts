@@ -1,0 +1,90 @@
+// Vault policies: the vault is the shelf (no element, so no SCSI host can see or move the cartridge), and these rules
+// send cartridges there without an operator: on export to a mail slot, or some hours after the last unload. Bringing
+// one back is `unshelve`, which only the management API offers (operator or admin tokens).
+import type { VtlConfig } from '../config/schema.js';
+import type { Logger } from '../log.js';
+import type { LibraryEvent } from './library-event.js';
+import type { LibraryManager } from './library-manager.js';
+
+export type VaultLibrary = Pick<LibraryManager, 'on' | 'cartridges' | 'shelveCartridge' | 'retention'>;
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export class VaultKeeper {
+  private readonly pending = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly library: VaultLibrary,
+    private readonly config: VtlConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** Follow exports as they happen, and sweep every `sweepIntervalMs` (0: never; tests call sweep()). */
+  start(sweepIntervalMs = 0): void {
+    this.unsubscribe = this.library.on((event) => this.onEvent(event));
+    if (sweepIntervalMs > 0) {
+      const sweep = (): Promise<void> => this.sweep(new Date()).then(
+        () => undefined,
+        (err: unknown) => this.log.error({ err }, 'vault policy: sweep failed'),
+      );
+      this.timer = setInterval(() => this.track(sweep()), sweepIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    await this.idle();
+  }
+
+  /** Resolves once every vaulting started so far has finished (or failed and been logged). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Vault what the policies say is due at `now`; returns the barcodes moved. */
+  async sweep(now: Date): Promise<string[]> {
+    const moved: string[] = [];
+    for (const lib of this.config.libraries) {
+      const { onExport, afterUnloadHours } = lib.vault;
+      for (const cartridge of this.library.cartridges({ library: lib.name, location: 'element' })) {
+        const where = cartridge.location;
+        if (where.kind !== 'element') continue;
+        const lastUnload = this.library.retention.times(cartridge.barcode).lastUnloadAt;
+        const due =
+          (onExport && where.type === 'importExport') ||
+          (afterUnloadHours !== undefined && where.type === 'storage' && lastUnload !== null && now.getTime() - Date.parse(lastUnload) >= afterUnloadHours * HOUR_MS);
+        if (due && (await this.vault(cartridge.barcode, where.type === 'storage'))) moved.push(cartridge.barcode);
+      }
+    }
+    return moved;
+  }
+
+  private onEvent(event: LibraryEvent): void {
+    if (event.type !== 'cartridge-moved' || event.barcode === undefined || event.to?.kind !== 'element' || event.to.type !== 'importExport') return;
+    if (!this.config.libraries.find((l) => l.name === event.to?.library)?.vault.onExport) return;
+    const barcode = event.barcode;
+    // Queued behind the export that announced it (the library runs one operation at a time).
+    this.track(this.vault(barcode, false).then(() => undefined));
+  }
+
+  private async vault(barcode: string, direct: boolean): Promise<boolean> {
+    try {
+      await this.library.shelveCartridge(barcode, { direct, actor: 'system' });
+      this.log.info({ barcode }, 'vault policy: cartridge moved to the vault');
+      return true;
+    } catch (err) {
+      // A host holding PREVENT MEDIUM REMOVAL keeps it in the mail slot: the next sweep tries again.
+      this.log.warn({ err, barcode }, 'vault policy: could not move the cartridge to the vault yet');
+      return false;
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    const settled = work.finally(() => this.pending.delete(settled));
+    this.pending.add(settled);
+  }
+}
