@@ -56,7 +56,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
   // One audit log for every layer: the API records its changes here, the SCSI layer will record its refusals here.
-  const audit = new AuditTrail({ file: join(dataDir, AUDIT_FILE), log: log.child({ component: 'audit' }) });
+  const audit = new AuditTrail({ file: join(dataDir, AUDIT_FILE), log: log.child({ component: 'audit' }), anchor: manager.auditAnchor });
   const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }));
   vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');

@@ -6,6 +6,7 @@ import { mkdir, open, readFile, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import { SerialQueue } from '../serial-queue.js';
+import type { AuditAnchor } from './audit-anchor.js';
 import { encodeAuditEntry, parseAuditText, verifyAuditText, type AuditEntry, type AuditRecord, type AuditVerdict } from './audit-entry.js';
 
 export type { AuditEntry, AuditRecord, AuditVerdict } from './audit-entry.js';
@@ -16,6 +17,8 @@ export interface AuditTrailOptions {
   readonly file: string;
   readonly log: Logger;
   readonly now?: () => Date;
+  /** Remembers the newest entry outside the log, so that cutting entries off its end is found too. */
+  readonly anchor?: AuditAnchor;
 }
 
 export interface AuditQuery {
@@ -38,6 +41,7 @@ export class AuditTrail {
   readonly file: string;
   private readonly log: Logger;
   private readonly now: () => Date;
+  private readonly anchor: AuditAnchor | undefined;
   /** The one owner of the file's order: appends, and reads that must see whole appends. */
   private readonly queue = new SerialQueue();
   private head: { seq: number; hash: string } | undefined;
@@ -46,6 +50,7 @@ export class AuditTrail {
     this.file = options.file;
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
+    this.anchor = options.anchor;
   }
 
   /** Append one entry; resolves with it once it is on disk. */
@@ -54,7 +59,7 @@ export class AuditTrail {
       const head = this.head ?? (await this.openHead());
       const { entry, line } = encodeAuditEntry(record, head.seq + 1, this.now().toISOString(), head.hash);
       await this.append(line);
-      this.head = { seq: entry.seq, hash: entry.hash };
+      this.advance({ seq: entry.seq, hash: entry.hash });
       return entry;
     });
   }
@@ -71,7 +76,7 @@ export class AuditTrail {
   }
 
   verify(): Promise<AuditVerdict> {
-    return this.queue.run(async () => verifyAuditText(await this.readText()));
+    return this.queue.run(async () => this.againstAnchor(verifyAuditText(await this.readText())));
   }
 
   /**
@@ -80,7 +85,7 @@ export class AuditTrail {
    */
   private async openHead(): Promise<{ seq: number; hash: string }> {
     const text = await this.readText();
-    const verdict = verifyAuditText(text);
+    const verdict = this.againstAnchor(verifyAuditText(text));
     if (verdict.status === 'tampered') {
       throw new AuditTrailError(`The audit log ${this.file} does not verify at line ${verdict.line}: ${verdict.reason}; nothing more is recorded until an administrator moves it aside`);
     }
@@ -93,8 +98,29 @@ export class AuditTrail {
       await this.append(line);
       head = { seq: entry.seq, hash: entry.hash };
     }
-    this.head = head;
+    this.advance(head);
     return head;
+  }
+
+  /** The chain may be whole and still be short: the anchor knows how far it reached. */
+  private againstAnchor(verdict: AuditVerdict): AuditVerdict {
+    const anchored = this.anchor?.head();
+    if (verdict.status === 'tampered' || anchored === undefined || anchored.seq <= 0) return verdict;
+    if (anchored.seq > verdict.entries) {
+      const missing = anchored.seq === verdict.entries + 1 ? `entry ${anchored.seq} was` : `entries ${verdict.entries + 1}..${anchored.seq} were`;
+      return { status: 'tampered', line: verdict.entries + 1, reason: `the log ends at entry ${verdict.entries}, but the catalog records entry ${anchored.seq} as written: ${missing} removed from its end`, entries: verdict.entries };
+    }
+    return verdict;
+  }
+
+  /** A catalog that cannot write leaves the anchor behind: harmless, as an anchor behind the log is never a finding. */
+  private advance(head: { seq: number; hash: string }): void {
+    this.head = head;
+    try {
+      this.anchor?.advance(head);
+    } catch (err) {
+      this.log.error({ err, seq: head.seq }, 'audit log: could not record its newest entry in the catalog');
+    }
   }
 
   private async append(line: string): Promise<void> {

@@ -7,10 +7,10 @@ import type { VtlConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { MediaStore } from '../media/tape-medium.js';
 import type { Cartridge, CartridgeFilter } from './cartridge.js';
-import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
-import type { CreateCartridgesRequest } from './cartridge-ops.js';
+import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge, type CreateCartridgesRequest } from './cartridge-ops.js';
 import { cartridgeMatcher } from './cartridge-filter.js';
 import { ApiTokenStore } from './api-token-store.js';
+import { CatalogAuditAnchor } from './audit-anchor.js';
 import { Catalog } from './catalog.js';
 import { CatalogHealth, type CatalogWriteState } from './catalog-health.js';
 import { resolveChangerIdentity, type DeviceIdentity } from './drive-identity.js';
@@ -83,6 +83,7 @@ export interface ActorOption {
 
 export class LibraryManager {
   readonly tokens: ApiTokenStore; // the management API's, hashes in the catalog
+  readonly auditAnchor: CatalogAuditAnchor; // the audit log's newest entry, kept in the catalog
   /** Retention locks (`retention.retentionOf(barcode, now)` is the drive layer's question). */
   readonly retention: RetentionBook;
   private readonly core: LibraryCore;
@@ -102,6 +103,7 @@ export class LibraryManager {
     this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }), options.now);
     this.tokens = new ApiTokenStore(this.catalog);
+    this.auditAnchor = new CatalogAuditAnchor(this.catalog);
     this.retention = this.core.retention;
   }
 

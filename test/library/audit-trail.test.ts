@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CatalogAuditAnchor } from '../../src/library/audit-anchor.js';
 import { AuditTrail, AuditTrailError } from '../../src/library/audit-trail.js';
+import { Catalog } from '../../src/library/catalog.js';
 import { verifyAuditText } from '../../src/library/audit-entry.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -115,5 +117,45 @@ describe('the audit log', () => {
     assert.deepEqual((await trail.list({ limit: 1 })).map((e) => e.kind), ['c']);
     await appendFile(file, 'garbage');
     assert.equal((await trail.list()).length, 3);
+  });
+});
+
+describe('the audit log with its head anchored in the catalog', () => {
+  test('cutting entries off the end is found through the anchor and named, and appends stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vtl-audit-anchor-'));
+    const catalog = new Catalog(join(dir, 'catalog.sqlite'));
+    try {
+      const file = join(dir, 'audit.log');
+      const trail = new AuditTrail({ file, log: silentLogger(), anchor: new CatalogAuditAnchor(catalog) });
+      for (const kind of ['a', 'b', 'c', 'd']) await trail.record({ kind, outcome: 'done' });
+      assert.equal((await trail.verify()).status, 'intact');
+      const text = await readFile(file, 'utf8');
+      const kept = text.split('\n').slice(0, 2);
+      await writeFile(file, `${kept.join('\n')}\n`);
+      const reopened = new AuditTrail({ file, log: silentLogger(), anchor: new CatalogAuditAnchor(catalog) });
+      const verdict = await reopened.verify();
+      assert.deepEqual(verdict.status === 'tampered' && [verdict.line, verdict.reason], [3, 'the log ends at entry 2, but the catalog records entry 4 as written: entries 3..4 were removed from its end']);
+      await assert.rejects(reopened.record({ kind: 'e', outcome: 'done' }), AuditTrailError);
+      // Without the anchor the shortened chain is whole: that is what the anchor is for.
+      assert.equal(verifyAuditText(await readFile(file, 'utf8')).status, 'intact');
+    } finally {
+      catalog.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a torn last entry is not counted against the anchor', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vtl-audit-anchor-'));
+    const catalog = new Catalog(join(dir, 'catalog.sqlite'));
+    try {
+      const file = join(dir, 'audit.log');
+      const trail = new AuditTrail({ file, log: silentLogger(), anchor: new CatalogAuditAnchor(catalog) });
+      await trail.record({ kind: 'a', outcome: 'done' });
+      await appendFile(file, '{"seq":2,"at"');
+      assert.equal((await new AuditTrail({ file, log: silentLogger(), anchor: new CatalogAuditAnchor(catalog) }).verify()).status, 'torn-tail');
+    } finally {
+      catalog.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -94,7 +94,7 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
   const sessions: SessionInfo[] = [];
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
-  const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now });
+  const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now, anchor: manager.auditAnchor });
   const server = new ManagementServer({ service, log, tokenFile, audit, ...(options.tls ? { tls: options.tls } : {}) });
   const { port } = await server.listen('127.0.0.1', 0);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
