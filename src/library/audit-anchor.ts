@@ -23,11 +23,15 @@ export class CatalogAuditAnchor implements AuditAnchor {
     return seq === undefined || hash === undefined ? undefined : { seq: Number(seq), hash };
   }
 
+  /**
+   * Straight on the database, not through Catalog.transaction(): the anchor is bookkeeping, not a library change, and
+   * its small write succeeding must not tell the catalog's health that writes work again while changes still fail.
+   */
   advance(head: AuditHead): void {
-    this.catalog.transaction(() => {
-      const put = this.catalog.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    const put = this.catalog.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.catalog.db.transaction(() => {
       put.run('audit_head_seq', String(head.seq));
       put.run('audit_head_hash', head.hash);
-    });
+    })();
   }
 }
