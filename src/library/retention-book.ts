@@ -92,6 +92,17 @@ export class RetentionBook {
     return this.retentionOf(barcode, now);
   }
 
+  /**
+   * Hook for the media layer (not wired yet): the lock a cartridge carries in its own metadata, read at load. The
+   * stricter of it and the catalog's is kept, so a catalog restored from an old backup unlocks nothing.
+   */
+  adoptFromMedium(barcode: string, fromMedium: RetentionLock): RetentionLock | undefined {
+    const current = this.stored(barcode);
+    const next = stricter(current, fromMedium, this.now());
+    if (next !== undefined && next !== current) this.write(barcode, next);
+    return next;
+  }
+
   /** Hook for the drive layer (not wired yet): data was written to `barcode`. Starts first-write and last-write policies. */
   noteWrite(barcode: string, at: Date = this.now()): void {
     this.note(barcode, at, (t) => ({ ...t, firstWriteAt: t.firstWriteAt ?? at.toISOString(), lastWriteAt: at.toISOString() }));

@@ -96,3 +96,20 @@ test('a governance lock released with the bypass stays released across a restart
     h.cleanup();
   }
 });
+
+test('adoptFromMedium() keeps the stricter of the catalog\'s lock and the one the cartridge carries', async () => {
+  const h = await harness(smallConfig());
+  try {
+    const now = Date.now();
+    const at = (days: number): string => new Date(now + days * DAY_MS).toISOString();
+    h.manager.retention.set('A00001L8', { mode: 'governance', until: at(10), by: 'admin', bypassGovernance: false });
+    // A restored (older) catalog knows only the governance lock; the cartridge says compliance for longer.
+    const adopted = h.manager.retention.adoptFromMedium('A00001L8', { mode: 'compliance', startedAt: at(-1), until: at(20), setBy: 'medium' });
+    assert.deepEqual([adopted?.mode, adopted?.until], ['compliance', at(20)]);
+    // An older copy on the medium changes nothing.
+    h.manager.retention.adoptFromMedium('A00001L8', { mode: 'governance', startedAt: at(-1), until: at(5), setBy: 'medium' });
+    assert.deepEqual(h.manager.retention.retentionOf('A00001L8', new Date(now)), { locked: true, mode: 'compliance', until: at(20) });
+  } finally {
+    h.cleanup();
+  }
+});
