@@ -6,6 +6,8 @@ import { LibraryStateError } from './library-state-error.js';
 import { isRole, type Role } from './role.js';
 
 export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** The name the audit log gives the token in the `api-token` file (the first admin); no stored token may take it. */
+export const FILE_TOKEN_NAME = 'api-token';
 
 export interface ApiTokenInfo {
   readonly name: string;
@@ -43,6 +45,7 @@ export class ApiTokenStore {
     if (!TOKEN_NAME_PATTERN.test(name)) {
       throw new LibraryStateError('invalid-argument', `Cannot create token "${name}": a name is 1-64 letters, digits, dots, dashes or underscores`);
     }
+    if (name === FILE_TOKEN_NAME) throw new LibraryStateError('invalid-argument', `Cannot create token "${name}": the name is the api-token file's`);
     const secret = randomBytes(32).toString('hex');
     const createdAt = this.now().toISOString();
     this.catalog.transaction(() => {

@@ -64,6 +64,13 @@ export class AuditTrail {
     });
   }
 
+  /** Resolves when the log can take entries; rejects with AuditTrailError when it does not verify (checked once per start). */
+  ready(): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.head === undefined) await this.openHead();
+    });
+  }
+
   /** Entries oldest first, filtered. */
   list(query: AuditQuery = {}): Promise<AuditEntry[]> {
     return this.queue.run(async () => {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { startApi, type ApiHarness } from './harness.js';
 import type { AuditEntry } from '../../src/library/audit-entry.js';
 
@@ -121,3 +122,41 @@ describe('API roles and tokens', () => {
     for (const route of h.server.routes) assert.equal(route.audit !== undefined, route.method !== 'GET', `${route.method} ${route.path}`);
   });
 });
+
+describe('the API while its audit log does not verify', () => {
+  let h: ApiHarness;
+  before(async () => {
+    h = await startApi();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  test('changes are refused with 503 audit-unavailable and nothing moves; reads and verify still answer', async () => {
+    const first = await h.call('POST', '/api/v1/tokens', { name: 'monitor', role: 'viewer' });
+    assert.equal(first.status, 201);
+    assert.equal((await h.call('POST', '/api/v1/tokens', { name: 'other', role: 'viewer' })).status, 201);
+    assert.equal((await h.call('POST', '/api/v1/tokens', { name: 'api-token', role: 'admin' })).status, 400);
+    const restarted = await startApiOverAuditFile(h, (lines) => [lines[1] ?? '', lines[0] ?? '', ...lines.slice(2)]);
+    try {
+      const refused = await restarted.call('POST', '/api/v1/cartridges/A00001L8/export', {});
+      assert.equal(refused.status, 503);
+      assert.equal((refused.body as ErrorReply).error.code, 'audit-unavailable');
+      assert.match((refused.body as ErrorReply).error.message, /does not verify at line 1/);
+      assert.equal(restarted.manager.cartridge('A00001L8').location.kind, 'element');
+      assert.equal((restarted.manager.cartridge('A00001L8').location as { type: string }).type, 'storage');
+      assert.equal((await restarted.call('GET', '/api/v1/cartridges')).status, 200);
+      assert.equal(((await restarted.call('GET', '/api/v1/audit/verify')).body as { status: string }).status, 'tampered');
+    } finally {
+      await restarted.close();
+    }
+  });
+});
+
+/** A second API whose audit log is `h`'s, edited by `edit` (line by line) before it starts. */
+async function startApiOverAuditFile(h: ApiHarness, edit: (lines: string[]) => string[]): Promise<ApiHarness> {
+  const text = await readFile(h.audit.file, 'utf8');
+  const fresh = await startApi();
+  await writeFile(fresh.audit.file, `${edit(text.split('\n').slice(0, -1)).join('\n')}\n`);
+  return fresh;
+}

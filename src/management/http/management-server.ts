@@ -3,8 +3,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Principal } from '../../library/api-token-store.js';
-import type { AuditTrail } from '../../library/audit-trail.js';
+import { FILE_TOKEN_NAME, type Principal } from '../../library/api-token-store.js';
+import { AuditTrailError, type AuditTrail } from '../../library/audit-trail.js';
 import { roleAllows } from '../../library/role.js';
 import type { Logger } from '../../log.js';
 import type { ManagementService } from '../service.js';
@@ -15,8 +15,6 @@ import { managementRoutes } from './routes.js';
 import { matchRoute, queryObject, STREAMING, type Route, type RouteResult } from './router.js';
 
 export const API_PREFIX = '/api/v1';
-/** The name the audit log gives the token in the api-token file: the first admin token. */
-export const FILE_TOKEN_NAME = 'api-token';
 /** Requests are small JSON documents; anything larger is a mistake or an attack. */
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -129,11 +127,12 @@ export class ManagementServer {
         throw new HttpError(403, 'forbidden', `${method} ${API_PREFIX}${route.path} needs the ${route.role} role; token "${principal.name}" has the ${principal.role} role`);
       }
       if (method !== 'GET' && method !== 'DELETE') body = await readJsonBody(request);
+      if (route.audit !== undefined) await this.audit.ready();
       result = await route.handle({ params, query: url.searchParams, body, request, response, principal });
       if (route.audit !== undefined) await this.record(route, params, principal, 'done', { status: result === STREAMING ? 200 : (result.status ?? 200), request: body, query: queryObject(url.searchParams) });
     } catch (error) {
       const answer = httpErrorOf(error);
-      if (route.audit !== undefined && answer !== undefined) {
+      if (route.audit !== undefined && answer !== undefined && !(error instanceof AuditTrailError)) {
         await this.record(route, params, principal, 'refused', { status: answer.status, code: answer.code, message: answer.message, request: body, query: queryObject(url.searchParams) });
       }
       throw error;

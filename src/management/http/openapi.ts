@@ -145,9 +145,9 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or wrong bearer token',
   403: 'The token\'s role is too weak; the message names the role needed',
   404: 'No such library, drive or cartridge',
-  409: 'Refused by the library state (slot full, cartridge loaded, WORM...)',
+  409: 'Refused by the library state (slot full, cartridge loaded, WORM, retention lock...)',
   410: 'The resume point (Last-Event-ID or since) is no longer kept (events-expired) or unknown (event-id-unknown)',
-  503: 'The catalog cannot write: I/O error on its disk (nothing was changed)',
+  503: 'The catalog cannot write: I/O error on its disk (catalog-io-error), or the audit log does not verify (audit-unavailable); nothing was changed',
   507: 'The catalog cannot write: no space left on its disk (nothing was changed; retry once space returns)',
 };
 
