@@ -55,7 +55,9 @@ export class VaultKeeper {
         if (where.kind !== 'element') continue;
         const lastUnload = this.library.retention.times(cartridge.barcode).lastUnloadAt;
         const due =
-          (onExport && where.type === 'importExport') ||
+          // A source element means the robot brought it to the mail slot (an export); none, that it came from the
+          // vault or was inserted there, and waits for an import.
+          (onExport && where.type === 'importExport' && cartridge.source !== undefined) ||
           (afterUnloadHours !== undefined && where.type === 'storage' && lastUnload !== null && now.getTime() - Date.parse(lastUnload) >= afterUnloadHours * HOUR_MS);
         if (due && (await this.vault(cartridge.barcode, where.type === 'storage'))) moved.push(cartridge.barcode);
       }
@@ -66,6 +68,8 @@ export class VaultKeeper {
   private onEvent(event: LibraryEvent): void {
     if (event.type !== 'cartridge-moved' || event.barcode === undefined || event.to?.kind !== 'element' || event.to.type !== 'importExport') return;
     if (!this.config.libraries.find((l) => l.name === event.to?.library)?.vault.onExport) return;
+    // Only what the robot exported: a cartridge an operator brought back from the vault (or inserted) waits there for import.
+    if (event.from?.kind !== 'element') return;
     const barcode = event.barcode;
     // Queued behind the export that announced it (the library runs one operation at a time).
     this.track(this.vault(barcode, false).then(() => undefined));

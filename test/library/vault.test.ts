@@ -27,6 +27,26 @@ test('with onExport, a cartridge exported by an operator or moved to a mail slot
   }
 });
 
+test('with onExport, a cartridge an operator brings back from the vault stays in its mail slot, even through a sweep', async () => {
+  const config = smallConfig({ vault: { onExport: true } });
+  const h = await harness(config);
+  const keeper = new VaultKeeper(h.manager, config, silentLogger());
+  keeper.start();
+  try {
+    await h.manager.exportCartridge('A00001L8');
+    await keeper.idle();
+    await h.manager.unshelveCartridge('A00001L8');
+    await keeper.idle();
+    assert.deepEqual(await keeper.sweep(new Date()), []);
+    assert.equal(h.manager.cartridge('A00001L8').location.kind, 'element');
+    await h.manager.importCartridge('A00001L8');
+    assert.deepEqual(visibleToHosts(h), ['A00001L8', 'A00002L8', 'A00003L8']);
+  } finally {
+    await keeper.stop();
+    h.cleanup();
+  }
+});
+
 test('without a vault policy an export stays in its mail slot', async () => {
   const config = smallConfig();
   const h = await harness(config);

@@ -91,6 +91,13 @@ describe('API roles and tokens', () => {
     assert.equal(entries[2]?.detail?.['status'], 403);
   });
 
+  test('a large refused body is recorded by its size only (a body refused for the role is not even read)', async () => {
+    const reply = await h.call('POST', '/api/v1/cartridges/A00003L8/protect', { on: true, padding: 'x'.repeat(10_000) });
+    assert.equal(reply.status, 400);
+    const [entry] = ((await h.call('GET', '/api/v1/audit?limit=1')).body as AuditEntry[]);
+    assert.deepEqual([entry?.kind, entry?.detail?.['request']], ['cartridge.protect', { truncated: true, bytes: 10_024 }]);
+  });
+
   test('a revoked token is refused with 401 at once', async () => {
     const temporary = (await h.call('POST', '/api/v1/tokens', { name: 'temp', role: 'viewer' })).body as NewToken;
     assert.equal((await h.call('GET', '/api/v1/status', undefined, temporary.secret)).status, 200);

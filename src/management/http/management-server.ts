@@ -149,7 +149,7 @@ export class ManagementServer {
         outcome,
         actor: principal.name,
         ...(params['barcode'] !== undefined ? { barcode: params['barcode'] } : {}),
-        detail: { ...detail, params },
+        detail: { ...detail, ...(detail['request'] !== undefined ? { request: bounded(detail['request']) } : {}), params },
       });
     } catch (error) {
       this.log.error({ err: error, kind: route.audit, outcome, actor: principal.name }, 'could not write the audit log');
@@ -165,6 +165,14 @@ export class ManagementServer {
     if (tokensMatch(this.token, secret)) return { name: FILE_TOKEN_NAME, role: 'admin' };
     return this.service.authenticate(secret);
   }
+}
+
+/** Request bodies go into the audit log whole only when small: a token holder must not fill the disk with refusals. */
+const AUDITED_BODY_BYTES = 2048;
+
+function bounded(body: unknown): unknown {
+  const bytes = Buffer.byteLength(JSON.stringify(body));
+  return bytes <= AUDITED_BODY_BYTES ? body : { truncated: true, bytes };
 }
 
 function send(response: ServerResponse, status: number, body: unknown): number {
