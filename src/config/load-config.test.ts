@@ -52,7 +52,7 @@ describe('parseConfig()', () => {
   test('a section whose fields are all commented out means its defaults', () => {
     const config = parseConfig('libraries:\n  - name: a\n    changer:\n      # serial: X\n    access:\n', 'vtl.yaml');
     assert.deepEqual(config.libraries[0]?.changer, {});
-    assert.deepEqual(config.libraries[0]?.access, { initiators: [] });
+    assert.deepEqual(config.libraries[0]?.access, { initiators: [], readOnlyInitiators: [] });
   });
 
   test('the commented example in README "Configuration" parses to exactly the defaults', async () => {
