@@ -256,7 +256,7 @@ export function openApiDocument(version: string, routes: readonly Route[]): Json
       ...securityPaths(),
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token in <dataDir>/api-token' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token in <dataDir>/api-token (admin), or one made with POST /tokens (its role)' } },
       schemas: { ...schemas, ...securitySchemas() },
       responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([s, d]) => [`E${s}`, json(ref('Error'), d)])),
     },
