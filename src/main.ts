@@ -14,7 +14,8 @@ import type { VtlConfig } from './config/schema.js';
 import { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry } from './iscsi/target-registry.js';
 import type { IscsiTarget } from './iscsi/target-registry.js';
-import { AUDIT_FILE, AuditTrail } from './library/audit-trail.js';
+import { AuditSyslog } from './library/audit-syslog.js';
+import { AUDIT_FILE, AuditTrail, type AuditEntry } from './library/audit-trail.js';
 import { VaultKeeper } from './library/vault-keeper.js';
 import { resolveDriveIdentity } from './library/drive-identity.js';
 import { LibraryManager } from './library/library-manager.js';
@@ -56,7 +57,13 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
   // One audit log for every layer: the API records its changes here, the SCSI layer will record its refusals here.
-  const audit = new AuditTrail({ file: join(dataDir, AUDIT_FILE), log: log.child({ component: 'audit' }), anchor: manager.auditAnchor });
+  const syslog = config.audit.syslog && new AuditSyslog({ ...parseHostPort(config.audit.syslog.address), facility: config.audit.syslog.facility });
+  const audit = new AuditTrail({
+    file: join(dataDir, AUDIT_FILE),
+    log: log.child({ component: 'audit' }),
+    anchor: manager.auditAnchor,
+    ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),
+  });
   const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }));
   vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
@@ -138,6 +145,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();
       manager.close();
+      syslog?.close();
     },
   };
 }

@@ -49,6 +49,9 @@ export const driveSchema = z.strictObject({
 
 const elementBase = z.number().int().min(0).max(0xffff);
 
+/** RFC 5424 6.2.1: local0..local7 are facilities 16..23. */
+export const SYSLOG_FACILITIES = ['local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
+
 /**
  * A retention policy: cartridges it covers cannot be deleted or overwritten for `days` after `from`. `barcodes`
  * (FIRST-LAST, same length, compared as text) narrows it to a range; without it the policy covers the whole library.
@@ -150,6 +153,17 @@ export const configSchema = z.strictObject({
     .prefault({}),
   defaults: z
     .strictObject({ generation: generation.default(8) })
+    .prefault({}),
+  audit: z
+    .strictObject({
+      /** Copy every audit entry, as it is written, to this syslog receiver (RFC 5424 over UDP). */
+      syslog: z
+        .strictObject({
+          address: hostPort,
+          facility: z.enum(SYSLOG_FACILITIES).default('local0'),
+        })
+        .optional(),
+    })
     .prefault({}),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
 });

@@ -19,6 +19,8 @@ export interface AuditTrailOptions {
   readonly now?: () => Date;
   /** Remembers the newest entry outside the log, so that cutting entries off its end is found too. */
   readonly anchor?: AuditAnchor;
+  /** Each entry, once on disk, is also sent here (syslog); a failure is logged and never fails the record. */
+  readonly forward?: (entry: AuditEntry, line: string) => Promise<void>;
 }
 
 export interface AuditQuery {
@@ -42,6 +44,7 @@ export class AuditTrail {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly anchor: AuditAnchor | undefined;
+  private readonly forward: ((entry: AuditEntry, line: string) => Promise<void>) | undefined;
   /** The one owner of the file's order: appends, and reads that must see whole appends. */
   private readonly queue = new SerialQueue();
   private head: { seq: number; hash: string } | undefined;
@@ -51,6 +54,7 @@ export class AuditTrail {
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
     this.anchor = options.anchor;
+    this.forward = options.forward;
   }
 
   /** Append one entry; resolves with it once it is on disk. */
@@ -60,6 +64,7 @@ export class AuditTrail {
       const { entry, line } = encodeAuditEntry(record, head.seq + 1, this.now().toISOString(), head.hash);
       await this.append(line);
       this.advance({ seq: entry.seq, hash: entry.hash });
+      await this.forwarded(entry, line);
       return entry;
     });
   }
@@ -104,6 +109,7 @@ export class AuditTrail {
       const { entry, line } = encodeAuditEntry({ kind: 'audit.torn-tail-discarded', outcome: 'done', detail: { bytes: verdict.tornBytes } }, head.seq + 1, this.now().toISOString(), head.hash);
       await this.append(line);
       head = { seq: entry.seq, hash: entry.hash };
+      await this.forwarded(entry, line);
     }
     this.advance(head);
     return head;
@@ -118,6 +124,14 @@ export class AuditTrail {
       return { status: 'tampered', line: verdict.entries + 1, reason: `the log ends at entry ${verdict.entries}, but the catalog records entry ${anchored.seq} as written: ${missing} removed from its end`, entries: verdict.entries };
     }
     return verdict;
+  }
+
+  private async forwarded(entry: AuditEntry, line: string): Promise<void> {
+    try {
+      await this.forward?.(entry, line);
+    } catch (err) {
+      this.log.error({ err, seq: entry.seq }, 'audit log: could not forward the entry');
+    }
   }
 
   /** A catalog that cannot write leaves the anchor behind: harmless, as an anchor behind the log is never a finding. */

@@ -22,3 +22,11 @@ test('a bad retention policy is refused naming the field', () => {
   assert.ok(problems({ mode: 'compliance', days: 1, from: 'unload', barcodes: 'A00099L8-A00000L8' }).some((p) => /FIRST not after LAST/.test(p)));
   assert.ok(problems({ mode: 'compliance', days: 0, from: 'unload' }).length > 0);
 });
+
+test('audit.syslog takes a HOST:PORT and a local facility, local0 by default', () => {
+  const parsed = configSchema.parse({ audit: { syslog: { address: '127.0.0.1:514' } } });
+  assert.deepEqual(parsed.audit.syslog, { address: '127.0.0.1:514', facility: 'local0' });
+  assert.equal(configSchema.safeParse({ audit: { syslog: { address: 'loghost', facility: 'local0' } } }).success, false);
+  assert.equal(configSchema.safeParse({ audit: { syslog: { address: 'loghost:514', facility: 'kern' } } }).success, false);
+  assert.deepEqual(configSchema.parse({}).audit, {});
+});
