@@ -3,10 +3,10 @@
 import './thread-pool.js'; // first: before anything uses the libuv thread pool
 import { Command, InvalidArgumentError } from 'commander';
 import { realpathSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkApiExposure } from './config/api-exposure.js';
+import { checkApiExposure, loadApiTls } from './config/api-exposure.js';
 import { ConfigError } from './config/load-config.js';
 import { resolveServeConfig, type ServeFlags } from './config/serve-config.js';
 import { libraryIqn } from './config/schema.js';
@@ -51,6 +51,8 @@ export interface RunningServer {
 }
 
 export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
+  // Before anything starts: a bad certificate must not leave a half-started server behind.
+  const tls = config.api.enabled && config.api.tls ? await loadApiTls(config.api.tls) : undefined;
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
@@ -129,7 +131,6 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
-    const tls = config.api.tls && { cert: await readFile(config.api.tls.cert), key: await readFile(config.api.tls.key) };
     api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
@@ -164,7 +165,15 @@ async function serve(options: ServeOptions): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.server.logLevel });
-  const server = await startServer(config, log);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -1,6 +1,8 @@
 // Tokens must not cross a network in clear: an API listening beyond loopback needs TLS, or an explicit
-// `--insecure-api` (or `api.insecure: true`) from whoever accepts that risk.
+// `--insecure-api` (or `api.insecure: true`) from whoever accepts that risk. The TLS files are checked here too.
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from './load-config.js';
 import type { VtlConfig } from './schema.js';
 
@@ -25,4 +27,24 @@ export function checkApiExposure(config: VtlConfig): void {
       message: `${config.api.listen} is not a loopback address: give api.tls (cert and key) or start with --insecure-api`,
     },
   ]);
+}
+
+/** The API's certificate and key, read and checked before anything starts; a problem names the field and the file. */
+export async function loadApiTls(paths: { readonly cert: string; readonly key: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  const problem = (path: string, message: string): ConfigError => new ConfigError([{ file: 'configuration', line: undefined, column: undefined, path, message }]);
+  const read = async (field: 'cert' | 'key'): Promise<Buffer> => {
+    try {
+      return await readFile(paths[field]);
+    } catch (error) {
+      throw problem(`api.tls.${field}`, `cannot read ${paths[field]}: ${(error as Error).message}`);
+    }
+  };
+  const cert = await read('cert');
+  const key = await read('key');
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw problem('api.tls', `${paths.cert} and ${paths.key} are not a PEM certificate and its private key: ${(error as Error).message}`);
+  }
+  return { cert, key };
 }
