@@ -66,7 +66,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     anchor: manager.auditAnchor,
     ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),
   });
-  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }));
+  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit);
   vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 

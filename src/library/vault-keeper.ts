@@ -3,6 +3,7 @@
 // one back is `unshelve`, which only the management API offers (operator or admin tokens).
 import type { VtlConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
+import type { AuditTrail } from './audit-trail.js';
 import type { LibraryEvent } from './library-event.js';
 import type { LibraryManager } from './library-manager.js';
 
@@ -19,6 +20,8 @@ export class VaultKeeper {
     private readonly library: VaultLibrary,
     private readonly config: VtlConfig,
     private readonly log: Logger,
+    /** Where each cartridge the policies vault is recorded (actor `vault-policy`). */
+    private readonly audit?: Pick<AuditTrail, 'record'>,
   ) {}
 
   /** Follow exports as they happen, and sweep every `sweepIntervalMs` (0: never; tests call sweep()). */
@@ -59,7 +62,7 @@ export class VaultKeeper {
           // vault or was inserted there, and waits for an import.
           (onExport && where.type === 'importExport' && cartridge.source !== undefined) ||
           (afterUnloadHours !== undefined && where.type === 'storage' && lastUnload !== null && now.getTime() - Date.parse(lastUnload) >= afterUnloadHours * HOUR_MS);
-        if (due && (await this.vault(cartridge.barcode, where.type === 'storage'))) moved.push(cartridge.barcode);
+        if (due && (await this.vault(cartridge.barcode, where.type === 'storage', where.type === 'storage' ? 'after-unload' : 'export'))) moved.push(cartridge.barcode);
       }
     }
     return moved;
@@ -72,19 +75,24 @@ export class VaultKeeper {
     if (event.from?.kind !== 'element') return;
     const barcode = event.barcode;
     // Queued behind the export that announced it (the library runs one operation at a time).
-    this.track(this.vault(barcode, false).then(() => undefined));
+    this.track(this.vault(barcode, false, 'export').then(() => undefined));
   }
 
-  private async vault(barcode: string, direct: boolean): Promise<boolean> {
+  private async vault(barcode: string, direct: boolean, reason: 'export' | 'after-unload'): Promise<boolean> {
     try {
       await this.library.shelveCartridge(barcode, { direct, actor: 'system' });
-      this.log.info({ barcode }, 'vault policy: cartridge moved to the vault');
-      return true;
     } catch (err) {
       // A host holding PREVENT MEDIUM REMOVAL keeps it in the mail slot: the next sweep tries again.
       this.log.warn({ err, barcode }, 'vault policy: could not move the cartridge to the vault yet');
       return false;
     }
+    this.log.info({ barcode, reason }, 'vault policy: cartridge moved to the vault');
+    try {
+      await this.audit?.record({ kind: 'vault.policy', outcome: 'done', actor: 'vault-policy', barcode, detail: { reason } });
+    } catch (err) {
+      this.log.error({ err, barcode }, 'vault policy: could not record the move in the audit log');
+    }
+    return true;
   }
 
   private track(work: Promise<void>): void {

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { AuditTrail } from '../../src/library/audit-trail.js';
 import { VaultKeeper } from '../../src/library/vault-keeper.js';
 import { silentLogger } from '../../src/log.js';
 import { harness, smallConfig } from './harness.js';
@@ -82,10 +84,11 @@ test('a host preventing medium removal keeps the export in its mail slot until a
   }
 });
 
-test('with afterUnloadHours, a cartridge resting in its slot goes to the vault once that many hours have passed since its unload', async () => {
+test('with afterUnloadHours, a cartridge resting in its slot goes to the vault once that many hours have passed since its unload, and the audit log says why', async () => {
   const config = smallConfig({ vault: { afterUnloadHours: 2 } });
   const h = await harness(config);
-  const keeper = new VaultKeeper(h.manager, config, silentLogger());
+  const audit = new AuditTrail({ file: join(h.dir, 'audit.log'), log: silentLogger() });
+  const keeper = new VaultKeeper(h.manager, config, silentLogger(), audit);
   try {
     await h.manager.move('lib0', 0x1001, 0x100);
     await h.manager.move('lib0', 0x100, 0x1001);
@@ -93,6 +96,7 @@ test('with afterUnloadHours, a cartridge resting in its slot goes to the vault o
     assert.deepEqual(await keeper.sweep(new Date(unloaded + 2 * HOUR_MS - 1)), []);
     assert.deepEqual(await keeper.sweep(new Date(unloaded + 2 * HOUR_MS)), ['A00002L8']);
     assert.deepEqual(visibleToHosts(h), ['A00001L8', 'A00003L8']);
+    assert.deepEqual((await audit.list()).map((e) => [e.kind, e.actor, e.barcode, e.detail]), [['vault.policy', 'vault-policy', 'A00002L8', { reason: 'after-unload' }]]);
   } finally {
     await keeper.stop();
     h.cleanup();
