@@ -6,13 +6,17 @@ import { realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, resolveServeConfig } from './config/load-config.js';
-import type { ServeFlags } from './config/load-config.js';
+import { checkApiExposure, loadApiTls } from './config/api-exposure.js';
+import { ConfigError } from './config/load-config.js';
+import { resolveServeConfig, type ServeFlags } from './config/serve-config.js';
 import { libraryIqn } from './config/schema.js';
 import type { VtlConfig } from './config/schema.js';
 import { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry } from './iscsi/target-registry.js';
 import type { IscsiTarget } from './iscsi/target-registry.js';
+import { AuditSyslog } from './library/audit-syslog.js';
+import { AUDIT_FILE, AuditTrail, type AuditEntry } from './library/audit-trail.js';
+import { VaultKeeper } from './library/vault-keeper.js';
 import { resolveDriveIdentity } from './library/drive-identity.js';
 import { LibraryManager } from './library/library-manager.js';
 import { createLogger } from './log.js';
@@ -27,6 +31,8 @@ import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
 
 export const VERSION = '0.1.0';
+/** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
+const VAULT_SWEEP_INTERVAL_MS = 60_000;
 
 type ServeOptions = ServeFlags;
 
@@ -45,11 +51,23 @@ export interface RunningServer {
 }
 
 export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
+  // Before anything starts: a bad certificate must not leave a half-started server behind.
+  const tls = config.api.enabled && config.api.tls ? await loadApiTls(config.api.tls) : undefined;
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
+  // One audit log for every layer: the API records its changes here, the SCSI layer will record its refusals here.
+  const syslog = config.audit.syslog && new AuditSyslog({ ...parseHostPort(config.audit.syslog.address), facility: config.audit.syslog.facility });
+  const audit = new AuditTrail({
+    file: join(dataDir, AUDIT_FILE),
+    log: log.child({ component: 'audit' }),
+    anchor: manager.auditAnchor,
+    ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),
+  });
+  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit);
+  vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
   const drives: { library: string; index: number; drive: TapeDrive }[] = [];
@@ -114,7 +132,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
-    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token') });
+    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }
@@ -125,9 +143,11 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     async close(): Promise<void> {
       // In-flight commands finish first, then every cartridge is flushed and closed, then the catalog.
       await api?.close();
+      await vault.stop();
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();
       manager.close();
+      syslog?.close();
     },
   };
 }
@@ -136,6 +156,7 @@ async function serve(options: ServeOptions): Promise<void> {
   let config: VtlConfig;
   try {
     config = await resolveServeConfig(options);
+    checkApiExposure(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
@@ -145,7 +166,15 @@ async function serve(options: ServeOptions): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.server.logLevel });
-  const server = await startServer(config, log);
+  let server: RunningServer;
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -179,6 +208,7 @@ export function buildProgram(): Command {
     .option('-l, --listen <host:port>', 'iSCSI portal (default 127.0.0.1:3260)', (v) => (parseHostPort(v), v))
     .option('--api-listen <host:port>', 'management API address (default 127.0.0.1:8090)', (v) => (parseHostPort(v), v))
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
+    .option('--insecure-api', 'serve the API over plain HTTP on a non-loopback address (tokens cross the network in clear)')
     .action(async (options: ServeOptions) => serve(options));
   registerManagementCommands(program);
   return program;

@@ -28,6 +28,8 @@ export const chapSchema = z.strictObject({
 export const accessSchema = z.strictObject({
   /** Initiator names allowed to log in; empty or absent = any initiator. */
   initiators: z.array(iqn).default([]),
+  /** Restore hosts: they load and read, but every command that changes a medium is refused (SCSI half pending). */
+  readOnlyInitiators: z.array(iqn).default([]),
   chap: chapSchema.optional(),
 });
 
@@ -46,6 +48,27 @@ export const driveSchema = z.strictObject({
 });
 
 const elementBase = z.number().int().min(0).max(0xffff);
+
+/** RFC 5424 6.2.1: local0..local7 are facilities 16..23. */
+export const SYSLOG_FACILITIES = ['local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
+
+/**
+ * A retention policy: cartridges it covers cannot be deleted or overwritten for `days` after `from`. `barcodes`
+ * (FIRST-LAST, same length, compared as text) narrows it to a range; without it the policy covers the whole library.
+ */
+export const retentionPolicySchema = z.strictObject({
+  mode: z.enum(['governance', 'compliance']),
+  days: z.number().int().min(1).max(36500),
+  from: z.enum(['first-write', 'last-write', 'unload']),
+  barcodes: z
+    .string()
+    .regex(/^([A-Z0-9]{1,16})-([A-Z0-9]{1,16})$/, 'must be FIRST-LAST, e.g. A00000L8-A00099L8')
+    .refine((v) => {
+      const [first = '', last = ''] = v.split('-');
+      return first.length === last.length && first <= last;
+    }, 'FIRST and LAST must have the same length, FIRST not after LAST')
+    .optional(),
+});
 
 export const librarySchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
@@ -77,6 +100,23 @@ export const librarySchema = z.strictObject({
     })
     .prefault({}),
   access: accessSchema.prefault({}),
+  /**
+   * The vault is the shelf: a cartridge there is in no element, so no SCSI host sees it; only an operator or admin
+   * token brings it back. These policies send cartridges there without an operator.
+   */
+  vault: z
+    .strictObject({
+      /** A cartridge exported to a mail slot (by a host or an operator) goes on to the vault. */
+      onExport: z.boolean().default(false),
+      /** A cartridge resting in a storage slot this many hours after its last unload goes to the vault. */
+      afterUnloadHours: z.number().int().min(1).max(87600).optional(),
+    })
+    .prefault({}),
+  /** One policy or a list; a cartridge covered by several gets the strictest (compliance over governance, the latest expiry). */
+  retention: z
+    .union([retentionPolicySchema, z.array(retentionPolicySchema).max(100)])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
 });
 
 export const configSchema = z.strictObject({
@@ -92,6 +132,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       listen: hostPort.default('127.0.0.1:8090'),
       enabled: z.boolean().default(true),
+      /** PEM files: with them the API speaks only HTTPS. */
+      tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+      /** Allow plain HTTP on an address other than loopback (tokens then cross the network in clear). */
+      insecure: z.boolean().default(false),
     })
     .prefault({}),
   iscsi: z
@@ -112,6 +156,17 @@ export const configSchema = z.strictObject({
   defaults: z
     .strictObject({ generation: generation.default(8) })
     .prefault({}),
+  audit: z
+    .strictObject({
+      /** Copy every audit entry, as it is written, to this syslog receiver (RFC 5424 over UDP). */
+      syslog: z
+        .strictObject({
+          address: hostPort,
+          facility: z.enum(SYSLOG_FACILITIES).default('local0'),
+        })
+        .optional(),
+    })
+    .prefault({}),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
 });
 
@@ -120,6 +175,7 @@ export type LibraryConfig = z.infer<typeof librarySchema>;
 export type DriveConfig = z.infer<typeof driveSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
 export type ChapConfig = z.infer<typeof chapSchema>;
+export type RetentionPolicyConfig = z.infer<typeof retentionPolicySchema>;
 
 /** The embedded default: one library, 4 LTO-8 drives, 24 slots, 4 mail slots, 20 blank cartridges. */
 export function defaultConfig(): VtlConfig {

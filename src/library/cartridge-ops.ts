@@ -179,6 +179,7 @@ export async function deleteCartridge(core: LibraryCore, barcode: string, actor:
   const doing = `Cannot delete cartridge "${barcode}"`;
   const row = core.row(barcode);
   if (row.worm) throw new LibraryStateError('worm', `${doing}: it is a WORM cartridge`);
+  core.retention.refuseIfLocked(barcode, doing);
   const loc = core.locationOf(row);
   if (loc.kind === 'element' && loc.type === 'dataTransfer') {
     throw new LibraryStateError('wrong-location', `${doing}: it is loaded in ${describeElement(loc)}`);

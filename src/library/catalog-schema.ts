@@ -1,7 +1,9 @@
 // The catalog's SQL schema and its rows as the library reads them (CATALOG.md's tables, one to one).
 import type { ElementType } from './layout.js';
 
-export const CATALOG_SCHEMA_VERSION = 1;
+/** 1: libraries, cartridges, intents. 2: api_tokens, retention_locks, cartridge_times (additive: a version-1 catalog
+ * gains the empty tables when it is opened). */
+export const CATALOG_SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -38,6 +40,27 @@ CREATE TABLE IF NOT EXISTS intents (
   barcode TEXT NOT NULL,
   payload TEXT NOT NULL,
   created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS api_tokens (
+  name TEXT PRIMARY KEY,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  secret_sha256 TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS retention_locks (
+  barcode TEXT PRIMARY KEY REFERENCES cartridges(barcode) ON DELETE CASCADE,
+  mode TEXT NOT NULL CHECK (mode IN ('governance', 'compliance')),
+  started_at TEXT NOT NULL,
+  until TEXT NOT NULL,
+  set_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS cartridge_times (
+  barcode TEXT PRIMARY KEY REFERENCES cartridges(barcode) ON DELETE CASCADE,
+  first_write_at TEXT,
+  last_write_at TEXT,
+  last_unload_at TEXT
 );
 `;
 

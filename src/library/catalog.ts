@@ -37,6 +37,9 @@ export class Catalog {
       this.db.prepare("INSERT INTO meta (key, value) VALUES ('schema_version', ?)").run(String(CATALOG_SCHEMA_VERSION));
     } else if (Number(version.value) > CATALOG_SCHEMA_VERSION) {
       throw new Error(`The catalog has schema version ${version.value}; this vtl understands up to ${CATALOG_SCHEMA_VERSION}`);
+    } else if (Number(version.value) < CATALOG_SCHEMA_VERSION) {
+      // Every migration so far only adds tables, which SCHEMA has just created.
+      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema_version'").run(String(CATALOG_SCHEMA_VERSION));
     }
   }
 

@@ -13,6 +13,7 @@ import { addressOf, describeElement, elementAt, elementsOf, layoutOf } from './l
 import type { ElementRef, ElementType, LibraryLayout } from './layout.js';
 import type { Actor, LibraryEvent, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
+import { RetentionBook } from './retention-book.js';
 import type { LtoGeneration } from './lto.js';
 
 export interface ActiveLibrary {
@@ -30,16 +31,28 @@ export class LibraryCore {
   /** Mail slot indexes a host opened with OPEN/CLOSE IMPORT/EXPORT ELEMENT. */
   private readonly openMailSlots = new Map<string, Set<number>>();
   private readonly listeners = new Set<LibraryListener>();
+  readonly retention: RetentionBook;
 
   constructor(
     readonly catalog: Catalog,
     readonly config: VtlConfig,
     readonly mediaStore: MediaStore,
     readonly log: Logger,
+    now: () => Date = () => new Date(),
   ) {
     for (const library of config.libraries) {
       this.active.set(library.name, { name: library.name, iqn: libraryIqn(config, library), config: library, layout: layoutOf(library) });
     }
+    this.retention = new RetentionBook(catalog, config, log.child({ component: 'retention' }), now);
+    // Unloads start `from: unload` retention policies, whoever moved the cartridge out of its drive.
+    this.on((event) => {
+      if (event.type !== 'cartridge-moved' || event.barcode === undefined || event.from?.kind !== 'element' || event.from.type !== 'dataTransfer') return;
+      try {
+        this.retention.noteUnload(event.barcode, new Date(event.at));
+      } catch (err) {
+        this.log.error({ err, barcode: event.barcode }, 'could not record the unload for retention policies');
+      }
+    });
   }
 
   lib(name: string): ActiveLibrary {

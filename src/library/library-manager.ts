@@ -7,21 +7,19 @@ import type { VtlConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { MediaStore } from '../media/tape-medium.js';
 import type { Cartridge, CartridgeFilter } from './cartridge.js';
-import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge } from './cartridge-ops.js';
-import type { CreateCartridgesRequest } from './cartridge-ops.js';
+import { createCartridges, deleteCartridge, exportCartridge, importCartridge, setWriteProtected, shelveCartridge, unshelveCartridge, type CreateCartridgesRequest } from './cartridge-ops.js';
 import { cartridgeMatcher } from './cartridge-filter.js';
+import { ApiTokenStore } from './api-token-store.js';
+import { CatalogAuditAnchor } from './audit-anchor.js';
 import { Catalog } from './catalog.js';
-import { CatalogHealth } from './catalog-health.js';
-import type { CatalogWriteState } from './catalog-health.js';
-import { resolveChangerIdentity } from './drive-identity.js';
-import type { DeviceIdentity } from './drive-identity.js';
+import { CatalogHealth, type CatalogWriteState } from './catalog-health.js';
+import { resolveChangerIdentity, type DeviceIdentity } from './drive-identity.js';
 import type { DriveMechanism, DriveState } from './drive-port.js';
-import { elementsOf } from './layout.js';
-import type { ElementType, LibraryLayout } from './layout.js';
-import { LibraryCore } from './library-core.js';
-import type { ActiveLibrary } from './library-core.js';
+import { elementsOf, type ElementType, type LibraryLayout } from './layout.js';
+import { LibraryCore, type ActiveLibrary } from './library-core.js';
 import type { Actor, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
+import type { RetentionBook } from './retention-book.js';
 import { rescanMedia } from './rescan-media.js';
 import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
 import { startupCheck } from './startup-check.js';
@@ -39,6 +37,8 @@ export interface LibraryManagerOptions {
   readonly catalogPath?: string;
   /** An open database instead of a path (tests). */
   readonly db?: Database.Database;
+  /** The clock retention locks are judged by (tests move it). */
+  readonly now?: () => Date;
 }
 
 export interface LibraryInfo {
@@ -82,6 +82,10 @@ export interface ActorOption {
 }
 
 export class LibraryManager {
+  readonly tokens: ApiTokenStore; // the management API's, hashes in the catalog
+  readonly auditAnchor: CatalogAuditAnchor; // the audit log's newest entry, kept in the catalog
+  /** Retention locks (`retention.retentionOf(barcode, now)` is the drive layer's question). */
+  readonly retention: RetentionBook;
   private readonly core: LibraryCore;
   private readonly catalog: Catalog;
   /** The one owner of ordering for library operations: a move awaits drive loads, and two interleaved moves could
@@ -97,7 +101,10 @@ export class LibraryManager {
       mkdirSync(dirname(source), { recursive: true });
     }
     this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
-    this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }));
+    this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }), options.now);
+    this.tokens = new ApiTokenStore(this.catalog);
+    this.auditAnchor = new CatalogAuditAnchor(this.catalog);
+    this.retention = this.core.retention;
   }
 
   /** Reconcile the catalog with the config and the media store; call once, before anything else. */

@@ -26,6 +26,8 @@ export const LibraryErrorCode = {
   WORM: 'worm',
   /** The drive refused or failed to load or unload (SMC 53/00). */
   LOAD_FAILED: 'load-failed',
+  /** A retention lock forbids it (deleting a locked cartridge, shortening a compliance lock...) (HTTP 409). */
+  RETENTION_LOCKED: 'retention-locked',
   /** The cartridge's media file is missing (start-up check); it cannot be loaded. */
   MEDIA_MISSING: 'media-missing',
 } as const;

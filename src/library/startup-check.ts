@@ -120,6 +120,9 @@ export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
   if (report.unadoptable.length) log.warn({ barcodes: report.unadoptable }, 'media files with unusable barcodes: left alone');
   if (report.relocated.length) log.warn({ relocated: report.relocated }, 'cartridges relocated after a layout change');
   if (report.repairedIntents.length) log.info({ intents: report.repairedIntents }, 'finished operations interrupted by a crash');
+  // Last: retention policies of the config (maybe edited since the last run) meet the locks the catalog holds.
+  const locked = core.retention.applyPolicies();
+  if (locked > 0) log.info({ cartridges: locked }, 'retention policies locked or extended locks on cartridges');
   return report;
 }
 

@@ -1,11 +1,14 @@
 // The management application service: the one place REST, the CLI (through REST) and a future web UI reach the
 // library. It turns the model into the views of views.ts and keeps a ring of recent events for GET /events.
+import type { ApiTokenInfo, Principal } from '../library/api-token-store.js';
 import type { CartridgeFilter } from '../library/cartridge.js';
 import type { LibraryEvent } from '../library/library-event.js';
 import type { CreateCartridgesRequest, LibraryManager } from '../library/library-manager.js';
-import type { LtoGeneration } from '../library/lto.js';
+import { untilAfterDays, type RetentionMode } from '../library/retention.js';
+import type { Role } from '../library/role.js';
 import { EventRing } from './event-ring.js';
-import { sessionView, type SessionProvider, type SessionView } from './session-view.js';
+import type { CartridgeQuery, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
+import { sessionView, type SessionProvider } from './session-view.js';
 import {
   cartridgeView,
   driveView,
@@ -23,6 +26,7 @@ import {
 } from './views.js';
 
 export type { SessionInfo, SessionProvider, SessionView } from './session-view.js';
+export type { CartridgeQuery, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
 
 /** The library operations the service uses: LibraryManager satisfies it; naming them keeps the service honest. */
 export type LibraryOperations = Pick<
@@ -43,50 +47,12 @@ export type LibraryOperations = Pick<
   | 'unloadDrive'
   | 'on'
   | 'catalogWriteState'
+  | 'tokens'
+  | 'retention'
 >;
 
 /** Live drive figures (position, bytes moved) the library does not keep; main.ts answers them from the drives. */
 export type DriveStatusProvider = (library: string, index: number) => DriveActivity | undefined;
-
-export interface ServerStatus {
-  readonly version: string;
-  readonly startedAt: string;
-  readonly uptimeSeconds: number;
-  readonly pid: number;
-  readonly libraries: readonly {
-    readonly name: string;
-    readonly iqn: string;
-    readonly drives: number;
-    readonly mountedDrives: number;
-    readonly cartridges: number;
-    readonly freeSlots: number;
-    readonly freeMailSlots: number;
-  }[];
-  readonly sessions: readonly SessionView[];
-  /** Whether the catalog can write; while it cannot, every change is refused with 507 or 503. */
-  readonly catalog: { readonly writable: boolean; readonly problem: 'no-space' | 'io-error' | null; readonly since: string | null };
-}
-
-export interface CartridgeQuery {
-  readonly library?: string;
-  /** Barcode prefix, or a glob with `*` and `?`. */
-  readonly barcode?: string;
-  readonly location?: LocationKind;
-  readonly generation?: LtoGeneration;
-  readonly worm?: boolean;
-}
-
-export interface CreateCartridges {
-  readonly library: string;
-  /** One barcode, or the first of a range of `count`. */
-  readonly barcode: string;
-  readonly count?: number;
-  readonly generation?: LtoGeneration;
-  readonly capacityBytes?: number;
-  readonly worm?: boolean;
-  /** Put them in free mail slots instead of free storage slots. */
-  readonly mailSlot?: boolean;
-}
 
 export interface ManagementServiceOptions {
   readonly manager: LibraryOperations;
@@ -235,6 +201,40 @@ export class ManagementService {
     await this.library.deleteCartridge(barcode, { actor: 'operator' });
   }
 
+  /** The token with this secret, if the catalog holds one. */
+  authenticate(secret: string): Principal | undefined {
+    return this.library.tokens.authenticate(secret);
+  }
+
+  tokens(): ApiTokenInfo[] {
+    return this.library.tokens.list();
+  }
+
+  /** A new token; its secret is in this answer and nowhere else. */
+  createToken(name: string, role: Role, by: Principal): ApiTokenInfo & { readonly secret: string } {
+    return this.library.tokens.create(name, role, by.name);
+  }
+
+  revokeToken(name: string): ApiTokenInfo {
+    return this.library.tokens.revoke(name);
+  }
+
+  retention(barcode: string): RetentionView {
+    this.library.cartridge(barcode);
+    return this.retentionView(barcode);
+  }
+
+  /** Lock, extend, or (governance, with the bypass) shorten; `days` counts from now. */
+  setRetention(barcode: string, request: { mode: RetentionMode; days: number; bypassGovernance: boolean }, by: Principal): RetentionView {
+    this.library.retention.set(barcode, { mode: request.mode, until: untilAfterDays(this.now(), request.days), by: by.name, bypassGovernance: request.bypassGovernance });
+    return this.retentionView(barcode);
+  }
+
+  releaseRetention(barcode: string, bypassGovernance: boolean, by: Principal): RetentionView {
+    this.library.retention.release(barcode, by.name, bypassGovernance);
+    return this.retentionView(barcode);
+  }
+
   /** Events with an id above `since` (oldest first), at most `limit` of the newest. */
   events(since = 0, limit = 100): EventView[] {
     return this.recent.after(since, limit);
@@ -267,6 +267,12 @@ export class ManagementService {
         this.listeners.delete(listener);
       }
     }
+  }
+
+  private retentionView(barcode: string): RetentionView {
+    const lock = this.library.retention.lockOf(barcode);
+    const status = this.library.retention.retentionOf(barcode, this.now());
+    return { barcode, ...status, startedAt: lock?.startedAt ?? null, setBy: lock?.setBy ?? null };
   }
 
   private now(): Date {

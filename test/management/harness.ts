@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { DriveRemovalPreventedError, type DriveMechanism, type DriveState, type MountRequest } from '../../src/library/drive-port.js';
+import { AuditTrail } from '../../src/library/audit-trail.js';
 import { LibraryManager } from '../../src/library/library-manager.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
@@ -45,6 +46,7 @@ export interface ApiHarness {
   readonly manager: LibraryManager;
   readonly service: ManagementService;
   readonly server: ManagementServer;
+  readonly audit: AuditTrail;
   readonly drives: TestDrive[];
   readonly sessions: SessionInfo[];
   /** The service's clock: tests move it to check what the API derives from time. */
@@ -64,12 +66,20 @@ export function testConfig(dir: string): VtlConfig {
   });
 }
 
-export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  readonly log?: Logger;
+  readonly config?: (dir: string) => VtlConfig;
+  /** Serve HTTPS with this certificate and key (PEM); `url` is then https://. */
+  readonly tls?: { readonly cert: string; readonly key: string };
+}
+
+export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
-  const config = testConfig(dir);
+  const config = (options.config ?? testConfig)(dir);
   const log = options.log ?? silentLogger();
   const db = new Database(join(dir, 'catalog.sqlite'));
-  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db });
+  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
+  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db, now: () => clock.now });
   await manager.start();
   const drives: TestDrive[] = [];
   for (const library of manager.libraries()) {
@@ -82,12 +92,12 @@ export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarne
   const activity: DriveStatusProvider = (library, index): DriveActivity | undefined =>
     library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined;
   const sessions: SessionInfo[] = [];
-  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
-  const server = new ManagementServer({ service, log, tokenFile });
+  const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now, anchor: manager.auditAnchor });
+  const server = new ManagementServer({ service, log, tokenFile, audit, ...(options.tls ? { tls: options.tls } : {}) });
   const { port } = await server.listen('127.0.0.1', 0);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const token = (await readFile(tokenFile, 'utf8')).trim();
   return {
     dir,
@@ -98,6 +108,7 @@ export async function startApi(options: { log?: Logger } = {}): Promise<ApiHarne
     manager,
     service,
     server,
+    audit,
     drives,
     sessions,
     clock,

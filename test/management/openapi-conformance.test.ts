@@ -98,4 +98,21 @@ describe('the served OpenAPI document matches what the API returns', () => {
     assert.equal(await conforms('POST', '/drives/lib0/0/unload', '/drives/{library}/{index}/unload', {}), 200);
     assert.equal(await conforms('GET', '/events?since=0', '/events'), 200);
   });
+
+  test('the security operations answer in their documented shapes, and so do their refusals', async () => {
+    assert.equal(await conforms('POST', '/tokens', '/tokens', { name: 'monitor', role: 'viewer' }), 201);
+    assert.equal(await conforms('POST', '/tokens', '/tokens', { name: 'monitor', role: 'viewer' }), 409);
+    assert.equal(await conforms('GET', '/tokens', '/tokens'), 200);
+    assert.equal(await conforms('DELETE', '/tokens/monitor', '/tokens/{name}'), 204);
+    assert.equal(await conforms('DELETE', '/tokens/monitor', '/tokens/{name}'), 404);
+    assert.equal(await conforms('GET', '/cartridges/A00003L8/retention', '/cartridges/{barcode}/retention'), 200);
+    assert.equal(await conforms('POST', '/cartridges/A00003L8/retention', '/cartridges/{barcode}/retention', { mode: 'governance', days: 2 }), 200);
+    assert.equal(await conforms('POST', '/cartridges/A00003L8/retention', '/cartridges/{barcode}/retention', { mode: 'governance', days: 1 }), 409);
+    assert.equal(await conforms('DELETE', '/cartridges/A00003L8/retention?bypassGovernance=true', '/cartridges/{barcode}/retention'), 200);
+    assert.equal(await conforms('POST', '/cartridges/A00003L8/retention', '/cartridges/{barcode}/retention', { mode: 'always', days: 1 }), 400);
+    assert.equal(await conforms('GET', '/audit', '/audit'), 200);
+    assert.equal(await conforms('GET', '/audit?barcode=A00003L8&limit=2', '/audit'), 200);
+    assert.equal(await conforms('GET', '/audit?since=never', '/audit'), 400);
+    assert.equal(await conforms('GET', '/audit/verify', '/audit/verify'), 200);
+  });
 });

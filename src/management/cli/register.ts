@@ -5,6 +5,8 @@ import { ConfigError } from '../../config/load-config.js';
 import { ApiClient, ApiError } from './api-client.js';
 import { resolveClientSettings, UsageError, type ClientFlags } from './client-options.js';
 import { registerInventoryCommands } from './inventory-commands.js';
+import { registerRetentionCommands } from './retention-commands.js';
+import { AuditVerifyFailed, registerSecurityCommands } from './security-commands.js';
 import { registerTapeCommands } from './tape-commands.js';
 
 export interface CliIo {
@@ -64,7 +66,9 @@ export function registerManagementCommands(program: Command, options: Management
       .option('--api <url>', 'management API URL (default: $VTL_API, the config file, or http://127.0.0.1:8090)')
       .option('--token <token>', 'API token (default: $VTL_TOKEN, or <data-dir>/api-token)')
       .option('--config <file>', 'read the API address and data directory from this config file (default: $VTL_CONFIG)')
-      .option('--data-dir <dir>', 'where to find api-token (default: $VTL_DATA_DIR, the config file, or ./vtl-data)');
+      .option('--data-dir <dir>', 'where to find api-token (default: $VTL_DATA_DIR, the config file, or ./vtl-data)')
+      .option('--ca <file>', 'HTTPS: trust the server if this CA (PEM) signed its certificate (default: $VTL_CA)')
+      .option('--pin <sha256:fingerprint>', "HTTPS: trust the server if its certificate's SHA-256 fingerprint is this (default: $VTL_PIN)");
 
   const bind: ActionBinder = (command, action) =>
     command.action(async (...received: unknown[]) => {
@@ -86,14 +90,17 @@ export function registerManagementCommands(program: Command, options: Management
         await action(context, args, flags);
       } catch (error) {
         if (error instanceof CommanderError) throw error;
-        if (error instanceof ApiError) self.error(`vtl: ${error.message}`, { exitCode: EXIT_API, code: 'vtl.api' });
+        if (error instanceof ApiError || error instanceof AuditVerifyFailed) self.error(`vtl: ${error.message}`, { exitCode: EXIT_API, code: 'vtl.api' });
         if (error instanceof UsageError || error instanceof ConfigError) usage(error.message);
         throw error;
       }
     });
 
   registerInventoryCommands(program, { group, leaf, bind });
-  registerTapeCommands(group('tape', 'cartridges: list, create, import, export, shelve, unshelve, delete, protect'), { leaf, bind });
+  registerSecurityCommands({ group, leaf, bind });
+  const tape = group('tape', 'cartridges: list, create, import, export, shelve, unshelve, delete, protect, retain, release');
+  registerTapeCommands(tape, { leaf, bind });
+  registerRetentionCommands(tape, { leaf, bind });
 }
 
 export interface CommandBuilders {

@@ -1,4 +1,5 @@
 // Errors the management API answers with: one JSON shape, `{ "error": { "status", "code", "message" } }`.
+import { AuditTrailError } from '../../library/audit-trail.js';
 import { CatalogWriteError } from '../../library/catalog-write-error.js';
 import { LibraryStateError } from '../../library/library-state-error.js';
 
@@ -30,6 +31,10 @@ export function httpErrorOf(error: unknown): HttpError | undefined {
     return error.problem === 'no-space'
       ? new HttpError(507, 'catalog-full', error.message)
       : new HttpError(503, 'catalog-io-error', error.message);
+  }
+  if (error instanceof AuditTrailError) {
+    // Changes stop while the log they would be recorded in does not verify: nothing happens unrecorded.
+    return new HttpError(503, 'audit-unavailable', error.message);
   }
   return undefined;
 }

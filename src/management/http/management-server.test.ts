@@ -7,6 +7,7 @@ import { silentLogger } from '../../log.js';
 import { ManagementService, type LibraryOperations } from '../service.js';
 import { ensureApiToken, tokensMatch } from './api-token.js';
 import { ManagementServer } from './management-server.js';
+import { AuditTrail } from '../../library/audit-trail.js';
 
 /** A library whose every query fails with a plain Error: a bug, as far as the API can tell. */
 function brokenLibrary(): LibraryOperations {
@@ -56,7 +57,7 @@ test('tokensMatch() compares whole tokens', () => {
 test('an unexpected error is a 500 with a generic message, and the server keeps serving', async () => {
   await withDir(async (dir) => {
     const service = new ManagementService({ manager: brokenLibrary(), version: '0.0.0' });
-    const server = new ManagementServer({ service, log: silentLogger(), tokenFile: join(dir, 'api-token') });
+    const server = new ManagementServer({ service, log: silentLogger(), tokenFile: join(dir, 'api-token'), audit: new AuditTrail({ file: join(dir, 'audit.log'), log: silentLogger() }) });
     const { port } = await server.listen('127.0.0.1', 0);
     try {
       const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
@@ -78,7 +79,7 @@ test('close() ends open event streams instead of waiting for them', async () => 
   await withDir(async (dir) => {
     const library = { on: () => () => undefined } as unknown as LibraryOperations;
     const service = new ManagementService({ manager: library, version: '0.0.0' });
-    const server = new ManagementServer({ service, log: silentLogger(), tokenFile: join(dir, 'api-token') });
+    const server = new ManagementServer({ service, log: silentLogger(), tokenFile: join(dir, 'api-token'), audit: new AuditTrail({ file: join(dir, 'audit.log'), log: silentLogger() }) });
     const { port } = await server.listen('127.0.0.1', 0);
     const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim();
     const response = await fetch(`http://127.0.0.1:${port}/api/v1/events?follow=1`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,14 +1,18 @@
-// The management HTTP server: bearer-token check, JSON in and out, routing, and one error grammar. The API is for
-// operators and scripts on the same host (127.0.0.1 by default), so a plain node:http server is enough.
+// The management HTTP server: bearer-token check, role check, JSON in and out, routing, audit, and one error grammar.
+// On loopback (the default) plain HTTP is enough; beyond it, main.ts insists on TLS (config/api-exposure.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { FILE_TOKEN_NAME, type Principal } from '../../library/api-token-store.js';
+import { AuditTrailError, type AuditTrail } from '../../library/audit-trail.js';
+import { roleAllows } from '../../library/role.js';
 import type { Logger } from '../../log.js';
 import type { ManagementService } from '../service.js';
 import { ensureApiToken, tokensMatch } from './api-token.js';
 import { EventFollowers, type FollowerStats } from './event-follower.js';
 import { errorBody, HttpError, httpErrorOf } from './http-error.js';
 import { managementRoutes } from './routes.js';
-import { matchRoute, STREAMING, type Route } from './router.js';
+import { matchRoute, queryObject, STREAMING, type Route, type RouteResult } from './router.js';
 
 export const API_PREFIX = '/api/v1';
 /** Requests are small JSON documents; anything larger is a mistake or an attack. */
@@ -19,6 +23,10 @@ export interface ManagementServerOptions {
   readonly log: Logger;
   /** `<dataDir>/api-token`: read, or created with a new random token at the first start. */
   readonly tokenFile: string;
+  /** Where every change made through the API, and every refusal of an authenticated request, is recorded. */
+  readonly audit: AuditTrail;
+  /** Certificate and key (PEM): the API then speaks HTTPS only, and a plain HTTP request gets no answer. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** What the server may hold unsent for one event follower (default FOLLOWER_BUFFER_LIMIT_BYTES, 256 KiB). */
   readonly followerBufferLimitBytes?: number;
 }
@@ -27,21 +35,26 @@ export class ManagementServer {
   readonly routes: readonly Route[];
   private readonly log: Logger;
   private readonly tokenFile: string;
-  private readonly server: Server;
+  private readonly server: Server | TlsServer;
   private readonly followers: EventFollowers;
+  private readonly service: ManagementService;
+  private readonly audit: AuditTrail;
   private token: string | undefined;
 
   constructor(options: ManagementServerOptions) {
     this.log = options.log.child({ component: 'management-api' });
     this.tokenFile = options.tokenFile;
+    this.service = options.service;
+    this.audit = options.audit;
     this.followers = new EventFollowers(options.service, this.log, options.followerBufferLimitBytes);
-    this.routes = managementRoutes(options.service, this.followers);
-    this.server = createServer((request, response) => {
+    this.routes = managementRoutes(options.service, this.followers, options.audit);
+    const handler = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => {
         this.log.error({ err: error }, 'management request failed after the response started');
         response.destroy();
       });
-    });
+    };
+    this.server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, handler) : createServer(handler);
   }
 
   /** Start listening; resolves with the bound address (port 0 picks a free port). */
@@ -93,29 +106,73 @@ export class ManagementServer {
   }
 
   private async dispatch(request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
-    if (!this.authorized(request)) {
+    const principal = this.authenticate(request);
+    if (principal === undefined) {
       response.setHeader('www-authenticate', 'Bearer realm="vtl"');
       throw new HttpError(401, 'unauthorized', 'Missing or wrong bearer token (see <dataDir>/api-token)');
     }
     if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
-    const match = matchRoute(this.routes, request.method ?? 'GET', url.pathname.slice(API_PREFIX.length));
+    const method = request.method ?? 'GET';
+    const match = matchRoute(this.routes, method, url.pathname.slice(API_PREFIX.length));
     if (match.kind === 'none') throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
     if (match.kind === 'wrong-method') {
       response.setHeader('allow', match.allow.join(', '));
-      throw new HttpError(405, 'method-not-allowed', `${request.method ?? '?'} is not allowed on ${url.pathname} (allowed: ${match.allow.join(', ')})`);
+      throw new HttpError(405, 'method-not-allowed', `${method} is not allowed on ${url.pathname} (allowed: ${match.allow.join(', ')})`);
     }
-    const body = request.method === 'GET' || request.method === 'DELETE' ? {} : await readJsonBody(request);
-    const result = await match.route.handle({ params: match.params, query: url.searchParams, body, request, response });
+    const { route, params } = match;
+    let result: RouteResult;
+    let body: unknown = {};
+    try {
+      if (!roleAllows(principal.role, route.role)) {
+        throw new HttpError(403, 'forbidden', `${method} ${API_PREFIX}${route.path} needs the ${route.role} role; token "${principal.name}" has the ${principal.role} role`);
+      }
+      if (method !== 'GET' && method !== 'DELETE') body = await readJsonBody(request);
+      if (route.audit !== undefined) await this.audit.ready();
+      result = await route.handle({ params, query: url.searchParams, body, request, response, principal });
+      if (route.audit !== undefined) await this.record(route, params, principal, 'done', { status: result === STREAMING ? 200 : (result.status ?? 200), request: body, query: queryObject(url.searchParams) });
+    } catch (error) {
+      const answer = httpErrorOf(error);
+      if (route.audit !== undefined && answer !== undefined && !(error instanceof AuditTrailError)) {
+        await this.record(route, params, principal, 'refused', { status: answer.status, code: answer.code, message: answer.message, request: body, query: queryObject(url.searchParams) });
+      }
+      throw error;
+    }
     if (result === STREAMING) return 200;
     return send(response, result.status ?? 200, result.body);
   }
 
-  private authorized(request: IncomingMessage): boolean {
-    const header = request.headers.authorization;
-    if (this.token === undefined || header === undefined) return false;
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1] !== undefined && tokensMatch(this.token, match[1]);
+  /** The change (or refusal) goes to the audit log; a log that cannot be written is logged, not hidden from the caller's answer. */
+  private async record(route: Route, params: Readonly<Record<string, string>>, principal: Principal, outcome: 'done' | 'refused', detail: Record<string, unknown>): Promise<void> {
+    try {
+      await this.audit.record({
+        kind: route.audit ?? route.path,
+        outcome,
+        actor: principal.name,
+        ...(params['barcode'] !== undefined ? { barcode: params['barcode'] } : {}),
+        detail: { ...detail, ...(detail['request'] !== undefined ? { request: bounded(detail['request']) } : {}), params },
+      });
+    } catch (error) {
+      this.log.error({ err: error, kind: route.audit, outcome, actor: principal.name }, 'could not write the audit log');
+    }
   }
+
+  /** The file token is the first admin; every other token is looked up (by hash) in the catalog. */
+  private authenticate(request: IncomingMessage): Principal | undefined {
+    const header = request.headers.authorization;
+    if (this.token === undefined || header === undefined) return undefined;
+    const secret = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+    if (secret === undefined) return undefined;
+    if (tokensMatch(this.token, secret)) return { name: FILE_TOKEN_NAME, role: 'admin' };
+    return this.service.authenticate(secret);
+  }
+}
+
+/** Request bodies go into the audit log whole only when small: a token holder must not fill the disk with refusals. */
+const AUDITED_BODY_BYTES = 2048;
+
+function bounded(body: unknown): unknown {
+  const bytes = Buffer.byteLength(JSON.stringify(body));
+  return bytes <= AUDITED_BODY_BYTES ? body : { truncated: true, bytes };
 }
 
 function send(response: ServerResponse, status: number, body: unknown): number {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { AuditTrail } from '../../library/audit-trail.js';
 import type { ManagementService } from '../service.js';
 import type { EventFollowers } from './event-follower.js';
 import { openApiDocument } from './openapi.js';
@@ -11,9 +12,9 @@ interface Doc {
   paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; responses: Record<string, unknown> }>>;
 }
 
-const doc = openApiDocument('1.2.3') as unknown as Doc;
-// Building the table calls nothing on the service or the followers.
-const routes = managementRoutes({} as ManagementService, {} as EventFollowers);
+// Building the table calls nothing on the service, the followers or the audit log.
+const routes = managementRoutes({} as ManagementService, {} as EventFollowers, {} as AuditTrail);
+const doc = openApiDocument('1.2.3', routes) as unknown as Doc;
 
 test('the OpenAPI document is version 3.1 and carries the server version', () => {
   assert.equal(doc.openapi, '3.1.0');

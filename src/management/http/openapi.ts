@@ -1,27 +1,30 @@
 // The OpenAPI 3.1 description of /api/v1, written by hand next to the routes; a test checks that every route is
-// documented and every documented operation exists.
-type Json = Record<string, unknown>;
+// documented and every documented operation exists. The role each operation needs is not written here: it is copied
+// from the route table, so the document and the router cannot disagree.
+import type { Route } from './router.js';
+import { securityPaths, securitySchemas } from './openapi-security.js';
+export type Json = Record<string, unknown>;
 
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const arrayOf = (schema: Json): Json => ({ type: 'array', items: schema });
-const nullable = (type: string): Json => ({ type: [type, 'null'] });
-const str = { type: 'string' };
-const int = { type: 'integer' };
-const bool = { type: 'boolean' };
-const object = (properties: Record<string, Json>, required: string[] = Object.keys(properties)): Json => ({
+export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
+export const arrayOf = (schema: Json): Json => ({ type: 'array', items: schema });
+export const nullable = (type: string): Json => ({ type: [type, 'null'] });
+export const str = { type: 'string' };
+export const int = { type: 'integer' };
+export const bool = { type: 'boolean' };
+export const object = (properties: Record<string, Json>, required: string[] = Object.keys(properties)): Json => ({
   type: 'object',
   additionalProperties: false,
   properties,
   required,
 });
 
-const pathParam = (name: string, description: string, schema: Json = str): Json => ({ name, in: 'path', required: true, description, schema });
-const queryParam = (name: string, description: string, schema: Json = str): Json => ({ name, in: 'query', required: false, description, schema });
+export const pathParam = (name: string, description: string, schema: Json = str): Json => ({ name, in: 'path', required: true, description, schema });
+export const queryParam = (name: string, description: string, schema: Json = str): Json => ({ name, in: 'query', required: false, description, schema });
 
-const json = (schema: Json, description: string): Json => ({ description, content: { 'application/json': { schema } } });
-const errors = (...statuses: number[]): Record<string, Json> =>
+export const json = (schema: Json, description: string): Json => ({ description, content: { 'application/json': { schema } } });
+export const errors = (...statuses: number[]): Record<string, Json> =>
   Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
-const body = (schema: Json, required = false): Json => ({ required, content: { 'application/json': { schema } } });
+export const body = (schema: Json, required = false): Json => ({ required, content: { 'application/json': { schema } } });
 
 const LIBRARY = pathParam('name', 'Library name');
 const BARCODE = pathParam('barcode', 'Cartridge barcode, e.g. A00001L8');
@@ -140,14 +143,15 @@ const schemas: Record<string, Json> = {
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: the message names the field',
   401: 'Missing or wrong bearer token',
+  403: 'The token\'s role is too weak; the message names the role needed',
   404: 'No such library, drive or cartridge',
-  409: 'Refused by the library state (slot full, cartridge loaded, WORM...)',
+  409: 'Refused by the library state (slot full, cartridge loaded, WORM, retention lock...)',
   410: 'The resume point (Last-Event-ID or since) is no longer kept (events-expired) or unknown (event-id-unknown)',
-  503: 'The catalog cannot write: I/O error on its disk (nothing was changed)',
+  503: 'The catalog cannot write: I/O error on its disk (catalog-io-error), or the audit log does not verify (audit-unavailable); nothing was changed',
   507: 'The catalog cannot write: no space left on its disk (nothing was changed; retry once space returns)',
 };
 
-export function openApiDocument(version: string): Json {
+export function openApiDocument(version: string, routes: readonly Route[]): Json {
   const cartridgeAction = (summary: string, requestBody?: Json): Json => ({
     post: {
       summary,
@@ -156,7 +160,7 @@ export function openApiDocument(version: string): Json {
       responses: { '200': json(ref('Cartridge'), 'The cartridge after the operation'), ...errors(400, 401, 404, 409, 503, 507) },
     },
   });
-  return {
+  const document = {
     openapi: '3.1.0',
     info: { title: 'vtl management API', version, description: 'Manage the libraries, drives and cartridges of a running vtl server.' },
     servers: [{ url: '/api/v1' }],
@@ -249,11 +253,25 @@ export function openApiDocument(version: string): Json {
           },
         },
       },
+      ...securityPaths(),
     },
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token in <dataDir>/api-token' } },
-      schemas,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token in <dataDir>/api-token (admin), or one made with POST /tokens (its role)' } },
+      schemas: { ...schemas, ...securitySchemas() },
       responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([s, d]) => [`E${s}`, json(ref('Error'), d)])),
     },
   };
+  withRoles(document.paths as Record<string, Record<string, Json>>, routes);
+  return document;
+}
+
+/** Each operation gets `x-vtl-role` from its route, and a 403 answer when a weaker token exists. */
+function withRoles(paths: Record<string, Record<string, Json>>, routes: readonly Route[]): void {
+  for (const route of routes) {
+    const operation = paths[route.path]?.[route.method.toLowerCase()];
+    if (operation === undefined) continue;
+    operation['x-vtl-role'] = route.role;
+    operation['description'] = `Needs a token with the ${route.role} role (or a stronger one).`;
+    if (route.role !== 'viewer') operation['responses'] = { ...(operation['responses'] as Json), ...errors(403) };
+  }
 }

@@ -3,6 +3,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { formatPath } from '../../config/load-config.js';
+import type { Principal } from '../../library/api-token-store.js';
+import type { Role } from '../../library/role.js';
 import { HttpError } from './http-error.js';
 
 export const METHODS = ['GET', 'POST', 'DELETE'] as const;
@@ -15,6 +17,8 @@ export interface RequestContext {
   readonly body: unknown;
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
+  /** The token that made the request. */
+  readonly principal: Principal;
 }
 
 /** A handler that wrote the response itself (server-sent events). */
@@ -26,6 +30,10 @@ export interface Route {
   readonly method: Method;
   /** Under /api/v1, with `{param}` segments. */
   readonly path: string;
+  /** The weakest role that may call it: the server enforces it and the OpenAPI document shows it, from this field. */
+  readonly role: Role;
+  /** The audit log's kind for a route that changes something (every non-GET route has one). */
+  readonly audit?: string;
   handle(context: RequestContext): RouteResult | Promise<RouteResult>;
 }
 

@@ -1,5 +1,7 @@
-// The management API's routes (under /api/v1): validate the request, call the service, return a view.
+// The management API's routes (under /api/v1): validate the request, call the service, return a view. Each route
+// names the role it needs and, when it changes something, its audit kind; the server and openapi.ts read both here.
 import { z } from 'zod';
+import type { AuditTrail } from '../../library/audit-trail.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { ManagementService } from '../service.js';
 import { LOCATION_KINDS } from '../views.js';
@@ -7,6 +9,7 @@ import type { EventFollowers } from './event-follower.js';
 import { streamEvents } from './event-stream.js';
 import { openApiDocument } from './openapi.js';
 import { queryObject, validate, type Route } from './router.js';
+import { securityRoutes } from './security-routes.js';
 
 const generationNumber = z.number().int().min(5, 'must be an LTO generation 5..10').max(10, 'must be an LTO generation 5..10');
 const generationText = z
@@ -54,76 +57,96 @@ const eventsQuery = z.strictObject({
 });
 const noQuery = z.strictObject({});
 
-export function managementRoutes(service: ManagementService, followers: EventFollowers): Route[] {
+export function managementRoutes(service: ManagementService, followers: EventFollowers, audit: AuditTrail): Route[] {
   const barcodeOf = (params: Readonly<Record<string, string>>): string => params['barcode'] ?? '';
-  return [
-    { method: 'GET', path: '/openapi.json', handle: () => ({ body: openApiDocument(service.version) }) },
-    { method: 'GET', path: '/status', handle: ({ query }) => (validate(noQuery, queryObject(query), 'query'), { body: service.status() }) },
-    { method: 'GET', path: '/libraries', handle: () => ({ body: service.libraries() }) },
-    { method: 'GET', path: '/libraries/{name}', handle: ({ params }) => ({ body: service.libraryByName(params['name'] ?? '') }) },
+  const routes: Route[] = [
+    { method: 'GET', path: '/openapi.json', role: 'viewer', handle: () => ({ body: openApiDocument(service.version, routes) }) },
+    { method: 'GET', path: '/status', role: 'viewer', handle: ({ query }) => (validate(noQuery, queryObject(query), 'query'), { body: service.status() }) },
+    { method: 'GET', path: '/libraries', role: 'viewer', handle: () => ({ body: service.libraries() }) },
+    { method: 'GET', path: '/libraries/{name}', role: 'viewer', handle: ({ params }) => ({ body: service.libraryByName(params['name'] ?? '') }) },
     {
       method: 'GET',
       path: '/libraries/{name}/elements',
+      role: 'viewer',
       handle: ({ params, query }) => ({ body: service.elements(params['name'] ?? '', validate(elementsQuery, queryObject(query), 'query').kind) }),
     },
-    { method: 'GET', path: '/drives', handle: ({ query }) => ({ body: service.drives(validate(drivesQuery, queryObject(query), 'query').library) }) },
+    { method: 'GET', path: '/drives', role: 'viewer', handle: ({ query }) => ({ body: service.drives(validate(drivesQuery, queryObject(query), 'query').library) }) },
     {
       method: 'POST',
       path: '/drives/{library}/{index}/unload',
+      role: 'operator',
+      audit: 'drive.unload',
       handle: async ({ params, body }) => {
         const { library, index } = validate(unloadParams, params, 'path');
         const { force } = validate(unloadBody, body, 'body');
         return { body: { cartridge: await service.unloadDrive(library, index, force ?? false) } };
       },
     },
-    { method: 'GET', path: '/cartridges', handle: ({ query }) => ({ body: service.cartridges(validate(cartridgeQuery, queryObject(query), 'query')) }) },
+    { method: 'GET', path: '/cartridges', role: 'viewer', handle: ({ query }) => ({ body: service.cartridges(validate(cartridgeQuery, queryObject(query), 'query')) }) },
     {
       method: 'POST',
       path: '/cartridges',
+      role: 'operator',
+      audit: 'cartridge.create',
       handle: async ({ body }) => {
         const request = validate(createBody, body, 'body');
         return { status: 201, body: await service.createCartridges({ ...request, generation: request.generation as LtoGeneration | undefined }) };
       },
     },
-    { method: 'GET', path: '/cartridges/{barcode}', handle: ({ params }) => ({ body: service.cartridge(barcodeOf(params)) }) },
+    { method: 'GET', path: '/cartridges/{barcode}', role: 'viewer', handle: ({ params }) => ({ body: service.cartridge(barcodeOf(params)) }) },
     {
       method: 'DELETE',
       path: '/cartridges/{barcode}',
+      role: 'admin',
+      audit: 'cartridge.delete',
       handle: async ({ params }) => (await service.deleteCartridge(barcodeOf(params)), { status: 204 }),
     },
     {
       method: 'POST',
       path: '/cartridges/{barcode}/import',
+      role: 'operator',
+      audit: 'cartridge.import',
       handle: async ({ params, body }) => (validate(emptyBody, body, 'body'), { body: await service.importCartridge(barcodeOf(params)) }),
     },
     {
       method: 'POST',
       path: '/cartridges/{barcode}/export',
+      role: 'operator',
+      audit: 'cartridge.export',
       handle: async ({ params, body }) => (validate(emptyBody, body, 'body'), { body: await service.exportCartridge(barcodeOf(params)) }),
     },
     {
       method: 'POST',
       path: '/cartridges/{barcode}/shelve',
+      role: 'operator',
+      audit: 'cartridge.shelve',
       handle: async ({ params, body }) => ({ body: await service.shelveCartridge(barcodeOf(params), validate(shelveBody, body, 'body').direct ?? false) }),
     },
     {
       method: 'POST',
       path: '/cartridges/{barcode}/unshelve',
+      role: 'operator',
+      audit: 'cartridge.unshelve',
       handle: async ({ params, body }) => ({ body: await service.unshelveCartridge(barcodeOf(params), validate(unshelveBody, body, 'body').library) }),
     },
     {
       method: 'POST',
       path: '/cartridges/{barcode}/protect',
+      role: 'admin',
+      audit: 'cartridge.protect',
       handle: async ({ params, body }) => ({ body: await service.protectCartridge(barcodeOf(params), validate(protectBody, body, 'body').on) }),
     },
     {
       method: 'GET',
       path: '/events',
+      role: 'viewer',
       handle: (context) => {
         const { since, limit, follow } = validate(eventsQuery, queryObject(context.query), 'query');
         if (follow === true) return streamEvents(followers, context, since);
         return { body: service.events(since ?? 0, limit ?? 100) };
       },
     },
+    ...securityRoutes(service, audit),
   ];
+  return routes;
 }

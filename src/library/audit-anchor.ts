@@ -1,0 +1,37 @@
+// Where the audit log's last entry is remembered outside the log: a hash chain alone cannot show that its last
+// entries were cut off, so the catalog keeps the sequence number and hash of the newest entry written.
+import type { Catalog } from './catalog.js';
+
+export interface AuditHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+export interface AuditAnchor {
+  head(): AuditHead | undefined;
+  advance(head: AuditHead): void;
+}
+
+/** The head in the catalog's meta table (keys `audit_head_seq`, `audit_head_hash`). */
+export class CatalogAuditAnchor implements AuditAnchor {
+  constructor(private readonly catalog: Catalog) {}
+
+  head(): AuditHead | undefined {
+    const rows = this.catalog.db.prepare<[], { key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')").all();
+    const seq = rows.find((r) => r.key === 'audit_head_seq')?.value;
+    const hash = rows.find((r) => r.key === 'audit_head_hash')?.value;
+    return seq === undefined || hash === undefined ? undefined : { seq: Number(seq), hash };
+  }
+
+  /**
+   * Straight on the database, not through Catalog.transaction(): the anchor is bookkeeping, not a library change, and
+   * its small write succeeding must not tell the catalog's health that writes work again while changes still fail.
+   */
+  advance(head: AuditHead): void {
+    const put = this.catalog.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.catalog.db.transaction(() => {
+      put.run('audit_head_seq', String(head.seq));
+      put.run('audit_head_hash', head.hash);
+    })();
+  }
+}
