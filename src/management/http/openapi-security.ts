@@ -1,6 +1,5 @@
-// The OpenAPI paths and schemas of the security routes (tokens, audit log), beside openapi.ts's. Functions, not
-// constants: openapi.ts imports this file and this file its helpers, so nothing may run at load time.
-import { arrayOf, body, errors, int, json, nullable, object, pathParam, queryParam, ref, str, type Json } from './openapi.js';
+// The OpenAPI paths and schemas of the security routes (tokens, audit log), beside openapi.ts's.
+import { arrayOf, body, errors, int, json, nullable, object, pathParam, queryParam, ref, str, type Json } from './openapi-schema.js';
 
 const ROLE = { enum: ['viewer', 'operator', 'admin'] };
 const RETENTION_MODE = { enum: ['governance', 'compliance'] };

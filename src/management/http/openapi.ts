@@ -3,29 +3,7 @@
 // from the route table, so the document and the router cannot disagree.
 import type { Route } from './router.js';
 import { securityPaths, securitySchemas } from './openapi-security.js';
-export type Json = Record<string, unknown>;
-
-export const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-export const arrayOf = (schema: Json): Json => ({ type: 'array', items: schema });
-export const nullable = (type: string): Json => ({ type: [type, 'null'] });
-export const str = { type: 'string' };
-export const int = { type: 'integer' };
-export const bool = { type: 'boolean' };
-export const object = (properties: Record<string, Json>, required: string[] = Object.keys(properties)): Json => ({
-  type: 'object',
-  additionalProperties: false,
-  properties,
-  required,
-});
-
-export const pathParam = (name: string, description: string, schema: Json = str): Json => ({ name, in: 'path', required: true, description, schema });
-export const queryParam = (name: string, description: string, schema: Json = str): Json => ({ name, in: 'query', required: false, description, schema });
-
-export const json = (schema: Json, description: string): Json => ({ description, content: { 'application/json': { schema } } });
-export const errors = (...statuses: number[]): Record<string, Json> =>
-  Object.fromEntries(statuses.map((s) => [String(s), { $ref: `#/components/responses/E${s}` }]));
-export const body = (schema: Json, required = false): Json => ({ required, content: { 'application/json': { schema } } });
-
+import { arrayOf, body, bool, errors, int, json, nullable, object, pathParam, queryParam, ref, str, type Json } from './openapi-schema.js';
 const LIBRARY = pathParam('name', 'Library name');
 const BARCODE = pathParam('barcode', 'Cartridge barcode, e.g. A00001L8');
 const ELEMENT_KIND = { enum: ['robot', 'slot', 'mailslot', 'drive'] };
