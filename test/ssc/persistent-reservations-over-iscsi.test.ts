@@ -24,6 +24,8 @@ const EXCLUSIVE_ACCESS = 0x03;
 const Out = { REGISTER: 0, RESERVE: 1 } as const;
 const In = { READ_KEYS: 0, READ_RESERVATION: 1, READ_FULL_STATUS: 3 } as const;
 const WRITE_FILEMARKS_0 = [0x10, 0, 0, 0, 0, 0];
+const READ_6 = [0x08, 0x00, 0, 0x10, 0, 0];
+const CHECK_CONDITION = 0x02;
 const MODE_SENSE_6 = [0x1a, 0x08, 0x3f, 0, 255, 0];
 const READ_ELEMENT_STATUS = [0xb8, 0x10, 0, 0, 0xff, 0xff, 0, 0, 0x10, 0, 0, 0];
 const INQUIRY = [0x12, 0, 0, 0, 36, 0];
@@ -85,6 +87,7 @@ describe('persistent reservations over iSCSI from two initiators', () => {
       assert.equal(await prOut(a, DRIVE, Out.REGISTER, 0, list(0n, 0xaan, true)), GOOD);
       assert.equal(await prOut(a, DRIVE, Out.RESERVE, WRITE_EXCLUSIVE, list(0xaan, 0n, false)), GOOD);
       assert.equal(await status(b, DRIVE, MODE_SENSE_6), GOOD, 'write exclusive lets the other nexus read');
+      assert.equal(await status(b, DRIVE, READ_6), CHECK_CONDITION, 'READ passes the reservation (and finds no medium)');
       assert.equal(await status(b, DRIVE, WRITE_FILEMARKS_0), RESERVATION_CONFLICT);
 
       const full = await prIn(b, DRIVE, In.READ_FULL_STATUS);
