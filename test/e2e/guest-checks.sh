@@ -56,6 +56,7 @@ case "${PHASE:-main}" in
     check write-protected check_write_protected
     check worm check_worm
     check two-drives-streaming check_two_drives
+    check persistent-reservations check_persistent_reservations 4
     check persist-write check_persist_write
     ;;
   persist-write)
