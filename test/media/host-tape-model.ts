@@ -59,6 +59,14 @@ export class HostTapeModel {
     return undefined;
   }
 
+  /** What was read back is the tape from now on: on the file, so no later kill can take it; the position is its end. */
+  adopt(objects: readonly TapeObject[]): void {
+    this.objects.length = 0;
+    this.objects.push(...objects);
+    this.durable = objects.length;
+    this.position = objects.length;
+  }
+
   /** The position the drive reports is the host's from now on (after an error whose sense says where it left off). */
   moveTo(objectNumber: number): void {
     this.position = objectNumber;
@@ -72,30 +80,49 @@ export class HostTapeModel {
   }
 }
 
+/** A tape the cartridge may hold, and how many of its first objects must be there. */
+export interface PossibleTape {
+  readonly objects: readonly TapeObject[];
+  readonly durable: number;
+}
+
 /**
  * Check what a cartridge reads back against the host's view. The flushed prefix must be there, identical; after it,
- * what reads back must be a prefix of one of the `possible` continuations of the tape (by default the host's
- * objects; a command in flight when the target died adds more), object by object: lost, but never altered,
- * duplicated or resurrected. `exact`: everything acknowledged must be there (a session that ended with a good flush).
+ * what reads back must be a prefix of what was acknowledged, object by object: lost, but never altered, duplicated
+ * or resurrected. A command in flight when the target died adds `possible` tapes (an overwrite in flight may have cut
+ * the flushed prefix short); the read-back must fit one of them or the host's view. `exact`: everything acknowledged
+ * must be there (a session that ended with a good flush).
  */
-export function checkReadBack(got: readonly TapeObject[], model: HostTapeModel, options: { exact?: boolean; possible?: readonly (readonly TapeObject[])[] } = {}): string | undefined {
-  for (let i = 0; i < model.durable; i++) {
-    if (i >= got.length || !same(got[i], model.objects[i])) {
-      return `flushed object ${i} is lost or altered: expected ${describe(model.objects[i])}, read ${describe(got[i])} (${got.length} objects read, ${model.durable} flushed)`;
-    }
-  }
+export function checkReadBack(got: readonly TapeObject[], model: HostTapeModel, options: { exact?: boolean; possible?: readonly PossibleTape[] } = {}): string | undefined {
   if (options.exact === true) {
-    if (got.length !== model.objects.length) return `${got.length} objects read back, ${model.objects.length} acknowledged and flushed`;
-    for (let i = 0; i < got.length; i++) if (!same(got[i], model.objects[i])) return `object ${i}: expected ${describe(model.objects[i])}, read ${describe(got[i])}`;
+    for (let i = 0; i < Math.max(got.length, model.objects.length); i++) {
+      if (!same(got[i], model.objects[i])) {
+        const flushed = i < model.durable ? 'flushed ' : '';
+        return `${flushed}object ${i} is lost or altered: expected ${describe(model.objects[i])}, read ${describe(got[i])} (${got.length} objects read, ${model.objects.length} acknowledged, ${model.durable} flushed)`;
+      }
+    }
     return undefined;
   }
-  const candidates = options.possible ?? [model.objects];
-  let best = '';
-  for (const candidate of candidates) {
-    let i = model.durable;
-    while (i < got.length && i < candidate.length && same(got[i], candidate[i])) i++;
-    if (i === got.length) return undefined;
-    best ||= `object ${i} (after ${model.durable} flushed) reads back as ${describe(got[i])}, but the host wrote ${describe(candidate[i])} there`;
+  let first: string | undefined;
+  for (const tape of [{ objects: model.objects, durable: model.durable }, ...(options.possible ?? [])]) {
+    const problem = fits(got, tape);
+    if (problem === undefined) return undefined;
+    first ??= problem;
   }
-  return best;
+  return first;
+}
+
+function fits(got: readonly TapeObject[], tape: PossibleTape): string | undefined {
+  for (let i = 0; i < tape.durable; i++) {
+    if (!same(got[i], tape.objects[i])) {
+      return `flushed object ${i} is lost or altered: expected ${describe(tape.objects[i])}, read ${describe(got[i])} (${got.length} objects read, ${tape.durable} flushed)`;
+    }
+  }
+  for (let i = tape.durable; i < got.length; i++) {
+    if (!same(got[i], tape.objects[i])) {
+      const wrote = i < tape.objects.length ? describe(tape.objects[i]) : 'nothing';
+      return `object ${i} (after ${tape.durable} flushed) reads back as ${describe(got[i])}, but the host wrote ${wrote} there`;
+    }
+  }
+  return undefined;
 }
