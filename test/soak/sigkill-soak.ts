@@ -12,6 +12,7 @@ import type { CartridgeView, ElementView } from '../../src/management/views.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
 import { freePort } from '../e2e/vtl-process.js';
 import { HostTapeModel, checkReadBack } from '../media/host-tape-model.js';
+import { TapeCdb } from '../media/tape-cdb.js';
 import { KillableVtl } from './killable-vtl.js';
 import { describeResult, readWholeTape, untilReady } from './soak-host.js';
 import {
@@ -161,7 +162,8 @@ function nextAction(world: World, drives: DriveSlot[], n: number): Action {
   if (drive.cartridge === undefined) {
     const inSlots = [...cartridges.values()].filter((c) => slotOf.has(c.barcode));
     const c = inSlots[Math.floor(random() * inSlots.length)];
-    const from = slotOf.get(c.barcode) as number;
+    const from = c === undefined ? undefined : slotOf.get(c.barcode);
+    if (c === undefined || from === undefined) return { what: "TEST UNIT READY of the changer (no cartridge in a slot)", lun: 0, cdb: TapeCdb.testUnitReady(), onGood: () => undefined };
     return moveAction(`MOVE ${c.barcode} from slot ${from} to drive ${i}`, SLOT_ADDRESS + from, DRIVE_ADDRESS + i, () => {
       drive.cartridge = c;
       slotOf.delete(c.barcode);
