@@ -163,7 +163,7 @@ function nextAction(world: World, drives: DriveSlot[], n: number): Action {
     const inSlots = [...cartridges.values()].filter((c) => slotOf.has(c.barcode));
     const c = inSlots[Math.floor(random() * inSlots.length)];
     const from = c === undefined ? undefined : slotOf.get(c.barcode);
-    if (c === undefined || from === undefined) return { what: "TEST UNIT READY of the changer (no cartridge in a slot)", lun: 0, cdb: TapeCdb.testUnitReady(), onGood: () => undefined };
+    if (c === undefined || from === undefined) return { what: 'TEST UNIT READY of the changer (no cartridge in a slot)', lun: 0, cdb: TapeCdb.testUnitReady(), onGood: () => undefined };
     return moveAction(`MOVE ${c.barcode} from slot ${from} to drive ${i}`, SLOT_ADDRESS + from, DRIVE_ADDRESS + i, () => {
       drive.cartridge = c;
       slotOf.delete(c.barcode);
