@@ -35,6 +35,17 @@ test('finding 1: a WRITE FILEMARKS whose flush loses three buffered blocks repor
   assert.equal(await endOfData(d), 3 - a.sense.information);
 });
 
+test('finding 1: in buffered mode 0 a WRITE whose flush fails answers a current error with its residue, not a deferred one', { todo: 'finding 1' }, async () => {
+  const d = await loaded();
+  await good(d, TapeCdb.modeSelectBlockLength(), blockLengthParameters(0, false));
+  d.storage.arm({ kind: 'write', nth: 1, code: 'EIO' });
+  const a = await d.run(TapeCdb.write6(100), pattern(100, 1));
+  d.storage.clear();
+  assert.ok(!a.good && a.sense.key === 0x3 && a.sense.asc === 0x0c);
+  assert.equal(a.sense.deferred, false, `nothing was acknowledged and unflushed, yet: ${describeSense(a.sense)}`);
+  assert.equal(await endOfData(d), 0);
+});
+
 test('finding 2: a fixed WRITE whose own first blocks fail in a background write answers a current error with its residue', { todo: 'finding 2' }, async () => {
   const d = await loaded();
   await good(d, TapeCdb.modeSelectBlockLength(), blockLengthParameters(512));

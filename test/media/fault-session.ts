@@ -12,7 +12,7 @@ export type Step =
   | { readonly op: 'write'; readonly data: Buffer }
   | { readonly op: 'write-fixed'; readonly blocks: readonly Buffer[] }
   | { readonly op: 'filemarks'; readonly count: number; readonly immed: boolean }
-  | { readonly op: 'block-length'; readonly length: number }
+  | { readonly op: 'mode'; readonly blockLength: number; readonly buffered: boolean }
   | { readonly op: 'rewind' }
   | { readonly op: 'locate'; readonly objectNumber: number }
   | { readonly op: 'set-capacity'; readonly proportion: number }
@@ -56,12 +56,17 @@ export function representativeSession(fixed: FixedWrite): Step[] {
     { op: 'set-capacity', proportion: 0x8000 },
     ...writes(6, (i) => 2000 + 1500 * i, 10, (i) => i % 2 === 0),
     { op: 'filemarks', count: 1, immed: false },
-    { op: 'block-length', length: fixed.blockLength },
+    { op: 'mode', blockLength: fixed.blockLength, buffered: true },
     { op: 'write-fixed', blocks: Array.from({ length: fixed.blocks }, (_, i) => pattern(fixed.blockLength, 1000 + i)) },
-    { op: 'block-length', length: 0 },
+    { op: 'mode', blockLength: 0, buffered: true },
     { op: 'filemarks', count: 2, immed: true },
     ...writes(40, () => 8192, 20000, () => true),
     { op: 'filemarks', count: 1, immed: false },
+    // Unbuffered (buffered mode 0): every WRITE and WRITE FILEMARKS is flushed before GOOD.
+    { op: 'mode', blockLength: 0, buffered: false },
+    ...writes(3, () => 3000, 25000, () => true),
+    { op: 'filemarks', count: 1, immed: true },
+    { op: 'mode', blockLength: 0, buffered: true },
     ...writes(10, (i) => 1024 * (1 + (i % 4)), 30000, () => false),
     { op: 'locate', objectNumber: fixed.blocks + 45 },
     ...writes(2, () => 6000, 40000, () => true),
@@ -77,7 +82,7 @@ export function describeStep(step: Step): string {
     case 'write': return `WRITE(6) variable ${step.data.length} bytes`;
     case 'write-fixed': return `WRITE(6) fixed ${step.blocks.length} blocks`;
     case 'filemarks': return `WRITE FILEMARKS ${step.count}${step.immed ? ' IMMED' : ''}`;
-    case 'block-length': return `MODE SELECT block length ${step.length}`;
+    case 'mode': return `MODE SELECT block length ${step.blockLength}, buffered mode ${step.buffered ? 1 : 0}`;
     case 'rewind': return 'REWIND';
     case 'locate': return `LOCATE(10) ${step.objectNumber}`;
     case 'set-capacity': return `SET CAPACITY ${step.proportion}`;
@@ -98,7 +103,7 @@ function send(d: FaultDrive, step: Step): Promise<Answer> {
     case 'write': return d.run(TapeCdb.write6(step.data.length), step.data);
     case 'write-fixed': return d.run(TapeCdb.write6(step.blocks.length, true), Buffer.concat(step.blocks));
     case 'filemarks': return d.run(TapeCdb.writeFilemarks(step.count, step.immed));
-    case 'block-length': return d.run(TapeCdb.modeSelectBlockLength(), blockLengthParameters(step.length));
+    case 'mode': return d.run(TapeCdb.modeSelectBlockLength(), blockLengthParameters(step.blockLength, step.buffered));
     case 'rewind': return d.run(TapeCdb.rewind());
     case 'locate': return d.run(TapeCdb.locate10(step.objectNumber));
     case 'set-capacity': return d.run(TapeCdb.setCapacity(step.proportion));
@@ -106,8 +111,8 @@ function send(d: FaultDrive, step: Step): Promise<Answer> {
   }
 }
 
-/** GOOD: what the host now believes. */
-function applyGood(model: HostTapeModel, step: Step): void {
+/** GOOD: what the host now believes (in buffered mode 0 every write is flushed before GOOD). */
+function applyGood(model: HostTapeModel, step: Step, buffered: boolean): void {
   if (step.op === 'locate') model.moveTo(step.objectNumber);
   else if (step.op === 'rewind' || step.op === 'unload') {
     model.flushed();
@@ -116,9 +121,9 @@ function applyGood(model: HostTapeModel, step: Step): void {
     model.moveTo(0);
     model.endsAt(0);
     model.flushed();
-  } else if (step.op !== 'block-length') {
+  } else if (step.op !== 'mode') {
     model.wrote(objectsOf(step));
-    if (step.op === 'filemarks' && !step.immed) model.flushed();
+    if (!buffered || (step.op === 'filemarks' && !step.immed)) model.flushed();
   }
 }
 
@@ -192,12 +197,14 @@ export async function runSession(plan: FaultPlan | undefined, afterFault: 'resum
   await robot('create', () => d.store.create(MOUNT));
   if (failure === undefined) await robot('load', () => d.load());
   if (failure === undefined) {
+    let buffered = true;
     for (const step of representativeSession(fixed)) {
-      phase = describeStep(step);
+      phase = `${describeStep(step)}${buffered ? '' : ' (unbuffered)'}`;
       const answer = await send(d, step);
       note();
       if (answer.good) {
-        applyGood(model, step);
+        applyGood(model, step, buffered);
+        if (step.op === 'mode') buffered = step.buffered;
         continue;
       }
       failure = `${phase}: ${describeSense(answer.sense)}`;

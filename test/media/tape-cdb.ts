@@ -26,9 +26,12 @@ export const TapeCdb = {
     [0xa5, 0, ...u16(transport), ...u16(source), ...u16(destination), 0, 0, 0, 0],
 } as const;
 
-/** The MODE SELECT(6) parameter list that sets the block length (0 = variable). */
-export function blockLengthParameters(blockLength: number): Buffer {
-  return Buffer.from([0, 0, 0x10, 8, 0, 0, 0, 0, 0, ...u24(blockLength)]);
+/**
+ * The MODE SELECT(6) parameter list that sets the block length (0 = variable) and the buffered mode (header byte 2,
+ * bits 6-4: 1 buffered, 0 unbuffered).
+ */
+export function blockLengthParameters(blockLength: number, buffered = true): Buffer {
+  return Buffer.from([0, 0, buffered ? 0x10 : 0x00, 8, 0, 0, 0, 0, 0, ...u24(blockLength)]);
 }
 
 export interface FixedSense {
