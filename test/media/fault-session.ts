@@ -13,7 +13,8 @@ export type Step =
   | { readonly op: 'write-fixed'; readonly blocks: readonly Buffer[] }
   | { readonly op: 'filemarks'; readonly count: number; readonly immed: boolean }
   | { readonly op: 'mode'; readonly blockLength: number; readonly buffered: boolean }
-  | { readonly op: 'rewind' }
+  /** `note` tells this REWIND from the others in case names. */
+  | { readonly op: 'rewind'; readonly note?: string }
   | { readonly op: 'locate'; readonly objectNumber: number }
   | { readonly op: 'set-capacity'; readonly proportion: number }
   | { readonly op: 'unload' };
@@ -52,7 +53,7 @@ export function representativeSession(fixed: FixedWrite): Step[] {
   return [
     ...writes(3, (i) => [100, 3000, 5000][i], 1, () => true),
     { op: 'filemarks', count: 1, immed: false },
-    { op: 'rewind' },
+    { op: 'rewind', note: 'before SET CAPACITY' },
     { op: 'set-capacity', proportion: 0x8000 },
     ...writes(6, (i) => 2000 + 1500 * i, 10, (i) => i % 2 === 0),
     { op: 'filemarks', count: 1, immed: false },
@@ -83,7 +84,7 @@ export function describeStep(step: Step): string {
     case 'write-fixed': return `WRITE(6) fixed ${step.blocks.length} blocks`;
     case 'filemarks': return `WRITE FILEMARKS ${step.count}${step.immed ? ' IMMED' : ''}`;
     case 'mode': return `MODE SELECT block length ${step.blockLength}, buffered mode ${step.buffered ? 1 : 0}`;
-    case 'rewind': return 'REWIND';
+    case 'rewind': return step.note === undefined ? 'REWIND' : `REWIND ${step.note}`;
     case 'locate': return `LOCATE(10) ${step.objectNumber}`;
     case 'set-capacity': return `SET CAPACITY ${step.proportion}`;
     case 'unload': return 'LOAD UNLOAD (unload)';
