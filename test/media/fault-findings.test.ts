@@ -23,7 +23,7 @@ async function endOfData(d: FaultDrive): Promise<number | undefined> {
   return (await d.position()).objectNumber;
 }
 
-test('finding 1: a WRITE FILEMARKS whose flush loses three buffered blocks reports a deferred error counting three', { todo: 'finding 1' }, async () => {
+test('finding 1: a WRITE FILEMARKS whose flush loses three buffered blocks reports a deferred error counting three', async () => {
   const d = await loaded();
   for (let i = 0; i < 3; i++) await good(d, TapeCdb.write6(100), pattern(100, i));
   d.storage.arm({ kind: 'write', nth: 1, code: 'EIO' });
@@ -35,7 +35,7 @@ test('finding 1: a WRITE FILEMARKS whose flush loses three buffered blocks repor
   assert.equal(await endOfData(d), 3 - a.sense.information);
 });
 
-test('finding 1: in buffered mode 0 a WRITE whose flush fails answers a current error with its residue, not a deferred one', { todo: 'finding 1' }, async () => {
+test('finding 1: in buffered mode 0 a WRITE whose flush fails answers a current error with its residue, not a deferred one', async () => {
   const d = await loaded();
   await good(d, TapeCdb.modeSelectBlockLength(), blockLengthParameters(0, false));
   d.storage.arm({ kind: 'write', nth: 1, code: 'EIO' });
@@ -46,7 +46,7 @@ test('finding 1: in buffered mode 0 a WRITE whose flush fails answers a current 
   assert.equal(await endOfData(d), 0);
 });
 
-test('finding 2: a fixed WRITE whose own first blocks fail in a background write answers a current error with its residue', { todo: 'finding 2' }, async () => {
+test('finding 2: a fixed WRITE whose own first blocks fail in a background write answers a current error with its residue', async () => {
   const d = await loaded();
   await good(d, TapeCdb.modeSelectBlockLength(), blockLengthParameters(512));
   d.storage.arm({ kind: 'write', nth: 1, code: 'ENOSPC' });
@@ -59,7 +59,7 @@ test('finding 2: a fixed WRITE whose own first blocks fail in a background write
   assert.equal(await endOfData(d), 400 - a.sense.information, 'end of data is the blocks the residue says were written');
 });
 
-test('finding 3: once a flush failed in fsync, a later good flush does not vouch for the records that fsync covered', { todo: 'finding 3' }, async () => {
+test('finding 3: once a flush failed in fsync, a later good flush does not vouch for the records that fsync covered', async () => {
   const d = await loaded();
   for (let i = 0; i < 3; i++) await good(d, TapeCdb.write6(100), pattern(100, i));
   d.storage.arm({ kind: 'sync', nth: 1, code: 'EIO' }); // the failed fdatasync drops the dirty pages (FaultyStorage)

@@ -6,7 +6,7 @@
 import { FILEMARK, HostTapeModel, block, checkReadBack, type TapeObject } from './host-tape-model.js';
 import { BARCODE, FaultDrive, MOUNT, readBack, type Answer } from './fault-drive.js';
 import { blockLengthParameters, describeSense, TapeCdb, type FixedSense } from './tape-cdb.js';
-import type { CallCounts, FaultPlan } from '../../src/storage/testing/faulty-storage.js';
+import type { CallCounts, FaultCode, FaultPlan } from '../../src/storage/testing/faulty-storage.js';
 
 export type Step =
   | { readonly op: 'write'; readonly data: Buffer }
@@ -135,9 +135,16 @@ interface Expectation {
 }
 
 /** CHECK CONDITION for `step`: check the sense is the documented one and say what end of data it implies. */
-function expectationOf(model: HostTapeModel, step: Step, s: FixedSense, problems: string[]): Expectation {
-  if (s.key !== 0x3 || s.asc !== 0x0c || s.ascq !== 0x00) problems.push(`${describeStep(step)} failed with ${describeSense(s)}, not MEDIUM ERROR 0C/00`);
+function expectationOf(model: HostTapeModel, step: Step, s: FixedSense, code: FaultCode | undefined, problems: string[]): Expectation {
   const end = model.endOfData;
+  const at = model.position;
+  // FORMAT.md "Disk full": out of space with nothing acknowledged lost, the command is refused whole, current DATA
+  // PROTECT 27/07 without INFORMATION; the end of data is where the command began (for a write) or unchanged.
+  if (s.key === 0x7 && s.asc === 0x27 && s.ascq === 0x07 && (code === 'ENOSPC' || code === 'EDQUOT')) {
+    if (s.deferred || s.valid) problems.push(`${describeStep(step)} failed with ${describeSense(s)}: DATA PROTECT 27/07 is current and has no INFORMATION`);
+    return { allowed: step.op === 'set-capacity' ? [0, end] : [objectsOf(step).length > 0 ? at : end], apply: (e) => model.endsAt(e) };
+  }
+  if (s.key !== 0x3 || s.asc !== 0x0c || s.ascq !== 0x00) problems.push(`${describeStep(step)} failed with ${describeSense(s)}, not MEDIUM ERROR 0C/00`);
   if (s.deferred) {
     // The command was not performed; INFORMATION acknowledged objects never reached the medium.
     if (!s.valid) problems.push(`the deferred error on ${describeStep(step)} has no INFORMATION (count of lost objects)`);
@@ -146,7 +153,6 @@ function expectationOf(model: HostTapeModel, step: Step, s: FixedSense, problems
     return { allowed: [model.endOfData], apply: () => undefined };
   }
   const written = objectsOf(step);
-  const at = model.position;
   if (written.length > 0) {
     // A current error: the residue says how much of this command is in the buffer (all of it without one).
     const residue = !s.valid ? 0 : step.op === 'write' ? (s.information === step.data.length ? 1 : -1) : s.information;
@@ -209,7 +215,7 @@ export async function runSession(plan: FaultPlan | undefined, afterFault: 'resum
         continue;
       }
       failure = `${phase}: ${describeSense(answer.sense)}`;
-      expectation = expectationOf(model, step, answer.sense, problems);
+      expectation = expectationOf(model, step, answer.sense, plan?.code, problems);
       break;
     }
   }

@@ -13,12 +13,6 @@ const baseline = await runSession(undefined, 'resume');
 /** A known finding shown when a fault of `kind` hits during `faultAt` and the host then does `mode`. */
 function findingOf(kind: FaultKind, faultAt: string | undefined, mode: 'resume' | 'unload'): string | undefined {
   const at = faultAt ?? '';
-  const flushingFilemarks = /^WRITE FILEMARKS \d+$/.test(at);
-  // In buffered mode 0 every WRITE and WRITE FILEMARKS flushes before its answer.
-  const unbuffered = at.endsWith('(unbuffered)');
-  if (kind === 'write' && (flushingFilemarks || unbuffered)) return 'finding 1: the deferred error of a failed flush counts the objects of the command itself as acknowledged';
-  if (kind === 'write' && at.startsWith('WRITE(6) fixed')) return 'finding 2: a fixed WRITE whose own earlier blocks failed answers a deferred error counting them';
-  if (kind === 'sync' && mode === 'resume' && (flushingFilemarks || unbuffered || at === 'REWIND')) return 'finding 3: after a failed fsync the data it covered is later treated as safe';
   if ((kind === 'truncate' || kind === 'sync') && mode === 'unload' && (at.startsWith('SET CAPACITY') || at === 'REWIND' || at === 'WRITE(6) variable 6000 bytes')) {
     return 'finding 4: records cut off by an overwrite or SET CAPACITY come back when the truncate did not take effect';
   }
