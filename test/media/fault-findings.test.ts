@@ -1,5 +1,5 @@
-// The smallest drive sessions that show what the fault sweep found (test/media/FAULT-FINDINGS.md). Each is marked
-// todo until the media or SSC layer is fixed; each asserts the documented behaviour, so it passes once fixed.
+// The smallest drive sessions that show what the fault sweep found (test/media/FAULT-FINDINGS.md). Each was marked
+// todo until the media or SSC layer was fixed; each asserts the documented behaviour.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FaultDrive, readBack } from './fault-drive.js';
@@ -75,7 +75,7 @@ test('finding 3: once a flush failed in fsync, a later good flush does not vouch
   assert.ok(objects.length >= 3 - lost + 1, `${describeSense(first.sense)}, then GOOD; ${objects.length} objects read back`);
 });
 
-test('finding 4: records cut off by an overwrite whose truncate failed do not come back after an unload', { todo: 'finding 4' }, async () => {
+test('finding 4: records cut off by an overwrite whose truncate failed do not come back after an unload', async () => {
   const d = await loaded();
   for (let i = 0; i < 3; i++) await good(d, TapeCdb.write6(100), pattern(100, i));
   await good(d, TapeCdb.writeFilemarks(1));
@@ -89,7 +89,7 @@ test('finding 4: records cut off by an overwrite whose truncate failed do not co
   assert.equal((await readBack(d.bytes)).length, 1, 'objects 1-3 were cut off and must stay gone');
 });
 
-test('finding 4: SET CAPACITY whose truncate failed leaves no old record behind once the drive reported the tape blank', { todo: 'finding 4' }, async () => {
+test('finding 4: SET CAPACITY whose truncate failed leaves no old record behind once the drive reported the tape blank', async () => {
   const d = await loaded();
   for (let i = 0; i < 3; i++) await good(d, TapeCdb.write6(100), pattern(100, i));
   await good(d, TapeCdb.rewind());

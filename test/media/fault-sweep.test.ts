@@ -10,11 +10,16 @@ import { CHECKPOINT_FIXED_WRITE, runSession } from './fault-session.js';
 
 const baseline = await runSession(undefined, 'resume');
 
-/** A known finding shown when a fault of `kind` hits during `faultAt` and the host then does `mode`. */
+/**
+ * A known finding shown when a fault of `kind` hits during `faultAt` and the host then does `mode`. None is open:
+ * the four of FAULT-FINDINGS.md are fixed; a new one gets its case here, marked todo with its number.
+ */
+const openFindings: readonly ((kind: FaultKind, faultAt: string, mode: 'resume' | 'unload') => string | undefined)[] = [];
+
 function findingOf(kind: FaultKind, faultAt: string | undefined, mode: 'resume' | 'unload'): string | undefined {
-  const at = faultAt ?? '';
-  if ((kind === 'truncate' || kind === 'sync') && mode === 'unload' && (at.startsWith('SET CAPACITY') || at === 'REWIND' || at === 'WRITE(6) variable 6000 bytes')) {
-    return 'finding 4: records cut off by an overwrite or SET CAPACITY come back when the truncate did not take effect';
+  for (const finding of openFindings) {
+    const todo = finding(kind, faultAt ?? '', mode);
+    if (todo !== undefined) return todo;
   }
   return undefined;
 }
