@@ -65,7 +65,8 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   position(): MediumPosition {
-    return { objectNumber: this.current, fileNumber: this.records.marks.filemarksBefore(this.current), atEndOfData: this.current === this.endObject() };
+    // Past end of data only between a pipeline failure and its report, which moves it back: still the host's end.
+    return { objectNumber: this.current, fileNumber: this.records.marks.filemarksBefore(this.current), atEndOfData: this.current >= this.endObject() };
   }
 
   capacity(): MediumCapacity {
