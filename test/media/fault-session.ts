@@ -155,7 +155,8 @@ function expectationOf(model: HostTapeModel, step: Step, s: FixedSense, code: Fa
   const written = objectsOf(step);
   if (written.length > 0) {
     // A current error: the residue says how much of this command is in the buffer (all of it without one).
-    const residue = !s.valid ? 0 : step.op === 'write' ? (s.information === step.data.length ? 1 : -1) : s.information;
+    // A variable WRITE's residue is in bytes: its length (the block not kept) or 0 (kept, the flush after it failed).
+    const residue = !s.valid ? 0 : step.op === 'write' ? (s.information === step.data.length ? 1 : s.information === 0 ? 0 : -1) : s.information;
     if (residue < 0 || residue > written.length) problems.push(`${describeStep(step)} failed with a residue of ${s.information}`);
     const allowed = s.valid ? [at + written.length - residue] : written.map((_, i) => at + i + 1).concat(at);
     return { allowed, apply: (e) => model.wrote(written.slice(0, Math.max(0, e - at))) };
