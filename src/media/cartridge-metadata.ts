@@ -17,6 +17,19 @@ const lifetimeSchema = z.strictObject({
 
 export type LifetimeCounters = z.infer<typeof lifetimeSchema>;
 
+/**
+ * A retention lock as the cartridge itself carries it (FORMAT.md "Metadata file"): a second copy beside the
+ * catalog's, so a catalog restored from an old backup unlocks nothing (the library keeps the stricter of the two).
+ */
+const retentionSchema = z.strictObject({
+  mode: z.enum(['governance', 'compliance']),
+  startedAt: z.string(),
+  until: z.string(),
+  setBy: z.string(),
+});
+
+export type MediumRetentionLock = z.infer<typeof retentionSchema>;
+
 const metadataSchema = z.strictObject({
   format: z.literal(1),
   barcode: z.string().min(1).max(32),
@@ -32,6 +45,8 @@ const metadataSchema = z.strictObject({
   /** MAM attributes: identifier as 4 hex digits -> raw value in base64. */
   attributes: z.record(z.string().regex(/^[0-9a-f]{4}$/), z.base64()),
   createdAt: z.string(),
+  /** Absent on cartridges never locked (and on every cartridge written before the field existed). */
+  retention: retentionSchema.optional(),
 });
 
 export type CartridgeMetadata = z.infer<typeof metadataSchema>;
