@@ -12,8 +12,6 @@ export interface DriveProtection {
   retentionOf(barcode: string): RetentionStatus;
   /** Data was written to `barcode` at `at`: starts first-write and last-write policies. */
   noteWrite(barcode: string, at: Date): void;
-  /** `barcode` left the drive at `at`: starts unload policies. */
-  noteUnload(barcode: string, at: Date): void;
   /**
    * At load: the lock the cartridge carries in its own metadata (undefined: none). Returns the lock to keep from now
    * on, the stricter of it and the catalog's, which the drive writes back to the cartridge when it differs.
@@ -38,7 +36,6 @@ export function libraryDriveProtection(
   return {
     retentionOf: (barcode) => retention.retentionOf(barcode, now()),
     noteWrite: (barcode, at) => retention.noteWrite(barcode, at),
-    noteUnload: (barcode, at) => retention.noteUnload(barcode, at),
     adoptFromMedium: (barcode, fromMedium) => (fromMedium === undefined ? retention.lockOf(barcode) : retention.adoptFromMedium(barcode, fromMedium)),
     lockOf: (barcode) => retention.lockOf(barcode),
     isReadOnlyInitiator: (name) => isReadOnlyInitiator(library, name),
@@ -51,7 +48,6 @@ export function libraryDriveProtection(
 export const UNPROTECTED: DriveProtection = {
   retentionOf: () => ({ locked: false, mode: null, until: null }),
   noteWrite: () => undefined,
-  noteUnload: () => undefined,
   adoptFromMedium: () => undefined,
   lockOf: () => undefined,
   isReadOnlyInitiator: () => false,

@@ -1,7 +1,7 @@
 // The drive's half of issue 14: before a command changes the cartridge, refuse it for a read-only initiator
 // (DATA PROTECT 27/00) or, where it would cut written data, for a retention lock (DATA PROTECT 27/06); record
-// destructive commands and refusals in the audit log; tell the library when data was written and when the cartridge
-// left, and keep the cartridge's own copy of its lock in step with the catalog's (docs/SECURITY.md).
+// destructive commands and refusals in the audit log; tell the library when data was written (unloads it sees itself,
+// as library events), and keep the cartridge's own copy of its lock in step with the catalog's (docs/SECURITY.md).
 import type { DriveProtection } from '../../library/drive-protection.js';
 import type { AuditRecord } from '../../library/audit-entry.js';
 import type { RetentionLock } from '../../library/retention.js';
@@ -98,7 +98,7 @@ export class MediaGuard {
     await this.write(medium, onMedium, kept);
   }
 
-  /** Before the cartridge leaves the drive: the last write time, the unload, and the catalog's lock onto the cartridge. */
+  /** Before the cartridge leaves the drive: the last write time, and the catalog's lock onto the cartridge. */
   async unloading(medium: TapeMedium): Promise<void> {
     const w = this.written;
     this.written = undefined;
@@ -106,7 +106,6 @@ export class MediaGuard {
       const at = w.lastAt;
       this.safely('note the last write', () => this.protection.noteWrite(medium.barcode, at));
     }
-    this.safely('note the unload', () => this.protection.noteUnload(medium.barcode, this.protection.now()));
     await this.keepOnMedium(medium);
   }
 

@@ -10,7 +10,6 @@ export class RecordingProtection implements DriveProtection {
   readonly readOnly = new Set<string>();
   readonly records: AuditRecord[] = [];
   readonly writes: { barcode: string; at: string }[] = [];
-  readonly unloads: string[] = [];
   clock = new Date('2026-12-01T10:00:00.000Z');
   /** When set, record() rejects with it (an audit log that does not verify). */
   failRecord: Error | undefined;
@@ -23,9 +22,6 @@ export class RecordingProtection implements DriveProtection {
   }
   noteWrite(barcode: string, at: Date): void {
     this.writes.push({ barcode, at: at.toISOString() });
-  }
-  noteUnload(barcode: string): void {
-    this.unloads.push(barcode);
   }
   adoptFromMedium(barcode: string, fromMedium: RetentionLock | undefined): RetentionLock | undefined {
     const next = stricter(this.locks.get(barcode), fromMedium, this.clock);
