@@ -22,8 +22,10 @@ export function guarded<C extends DecodedCdb>(
       const { device, nexus, decoded } = ctx;
       const mount = device.mounted();
       const medium = mount?.medium;
-      // Not ready, write-protected or read-only media: the command reports that itself, as it always has.
-      if (!rule.changes(decoded) || !mount || !medium || mountReadiness(mount) || mountWriteRefusal(mount)) return command.execute(ctx);
+      // A deferred error, not ready, write-protected or read-only media: the command reports that itself, first.
+      if (!rule.changes(decoded) || !mount || !medium || device.queue.hasDeferred() || mountReadiness(mount) || mountWriteRefusal(mount)) {
+        return command.execute(ctx);
+      }
       const destruction = await device.guard.check(kind, command.opcode, nexus, medium);
       let result;
       try {

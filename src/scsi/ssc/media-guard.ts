@@ -100,13 +100,17 @@ export class MediaGuard {
 
   /** Before the cartridge leaves the drive: the last write time, and the catalog's lock onto the cartridge. */
   async unloading(medium: TapeMedium): Promise<void> {
+    this.noteLastWrite();
+    await this.keepOnMedium(medium);
+  }
+
+  /** A write not noted yet (the interval had not passed) is noted now: at unload and at shutdown. */
+  noteLastWrite(): void {
     const w = this.written;
     this.written = undefined;
-    if (w?.barcode === medium.barcode && w.lastAt !== undefined) {
-      const at = w.lastAt;
-      this.safely('note the last write', () => this.protection.noteWrite(medium.barcode, at));
-    }
-    await this.keepOnMedium(medium);
+    if (w?.lastAt === undefined) return;
+    const at = w.lastAt;
+    this.safely('note the last write', () => this.protection.noteWrite(w.barcode, at));
   }
 
   private who(nexus: ItNexus, medium: TapeMedium): Pick<AuditRecord, 'barcode' | 'initiator' | 'isid' | 'lun'> {

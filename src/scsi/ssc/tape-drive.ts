@@ -267,6 +267,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   async shutdown(): Promise<void> {
     this.shutDown = true;
     await this.queue.run(async () => {
+      this.guard.noteLastWrite();
       const medium = this.mount?.medium;
       if (!medium) return;
       if (this.mount) this.mount.medium = undefined;
