@@ -98,6 +98,11 @@ export function attributesToRecord(map: ReadonlyMap<number, Buffer>): Record<str
   return record;
 }
 
+/** Keep `lock` as the cartridge's retention lock: only the schema's fields, since the file is validated strictly on open. */
+export function setRetention(metadata: CartridgeMetadata, lock: MediumRetentionLock): void {
+  metadata.retention = { mode: lock.mode, startedAt: lock.startedAt, until: lock.until, setBy: lock.setBy };
+}
+
 /** Apply WRITE ATTRIBUTE updates: a zero-length value deletes the attribute (SPC-4), any other is copied in. */
 export function updateAttributes(attributes: Map<number, Buffer>, updates: ReadonlyMap<number, Buffer>): void {
   for (const [id, value] of updates) {

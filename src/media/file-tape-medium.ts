@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { RandomAccessFile, Storage } from '../storage/storage.js';
 import { inEarlyWarning, mediumCapacity } from './capacity.js';
-import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
+import { attributesToMap, attributesToRecord, setRetention, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
@@ -224,9 +224,10 @@ export class FileTapeMedium implements TapeMedium {
     return this.metadata.retention && { ...this.metadata.retention };
   }
   keepRetentionLock(lock: MediumRetentionLock): Promise<void> {
-    // Only the schema's fields: the metadata file is validated strictly on open.
-    const { mode, startedAt, until, setBy } = lock;
-    return this.operate('keepRetentionLock', () => ((this.metadata.retention = { mode, startedAt, until, setBy }), this.persistence.saveMetadata()));
+    return this.operate('keepRetentionLock', async () => {
+      setRetention(this.metadata, lock);
+      await this.persistence.saveMetadata();
+    });
   }
 
   /**
