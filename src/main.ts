@@ -26,10 +26,12 @@ import { registerManagementCommands } from './management/cli/register.js';
 import { ManagementServer } from './management/http/management-server.js';
 import { ManagementService } from './management/service.js';
 import { FileMediaStore } from './media/file-media-store.js';
+import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
 import { createDriveUnit } from './scsi/ssc/drive-unit.js';
 import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
+import { LocalStorage } from './storage/local-storage.js';
 
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
@@ -49,6 +51,22 @@ export interface RunningServer {
   readonly iscsiAddress: { host: string; port: number };
   readonly apiAddress: { host: string; port: number } | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * Where each logical unit keeps its persistent reservations when an initiator sets APTPL: `<library>-lun<N>.json`,
+ * replaced atomically (write, fsync, rename, fsync the folder); removed when APTPL is turned off.
+ */
+async function aptplFiles(folder: string): Promise<(library: string, lun: number) => PrPersistence> {
+  await mkdir(folder, { recursive: true });
+  const storage = new LocalStorage(folder);
+  return (library, lun) => {
+    const file = `${encodeURIComponent(library)}-lun${lun}.json`;
+    return {
+      load: async () => (await storage.readFile(file))?.toString('utf8'),
+      save: (text) => (text === undefined ? storage.removeFile(file) : storage.writeFileAtomic(file, Buffer.from(text, 'utf8'))),
+    };
+  };
 }
 
 export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
@@ -71,6 +89,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
+  const aptpl = await aptplFiles(join(dataDir, 'reservations'));
   const drives: { library: string; index: number; drive: TapeDrive }[] = [];
   const targets: IscsiTarget[] = [];
   for (const library of config.libraries) {
@@ -79,7 +98,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     const driveCount = library.drives?.length ?? library.driveCount;
     const luns = (): readonly number[] => target.luns();
     const protection = libraryDriveProtection(manager.retention, library, audit);
-    target.attach(0, createChangerUnit({ manager, library: library.name, lunInventory: luns, log: log.child({ component: 'changer', library: library.name }) }));
+    const changer = createChangerUnit({ manager, library: library.name, lunInventory: luns, log: log.child({ component: 'changer', library: library.name }) });
+    await changer.device.reservation.attachPersistence(aptpl(library.name, 0));
+    target.attach(0, changer);
     for (let index = 0; index < driveCount; index++) {
       const identity = resolveDriveIdentity(config, library, index);
       const { unit, drive } = createDriveUnit({
@@ -94,6 +115,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
         protection,
         lun: index + 1,
       });
+      await drive.reservation.attachPersistence(aptpl(library.name, index + 1));
       target.attach(index + 1, unit);
       await manager.attachDrive(library.name, index, drive);
       drives.push({ library: library.name, index, drive });

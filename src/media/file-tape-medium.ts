@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { RandomAccessFile, Storage } from '../storage/storage.js';
 import { inEarlyWarning, mediumCapacity } from './capacity.js';
-import { attributesToMap, attributesToRecord, setRetention, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
+import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
@@ -59,11 +59,14 @@ export class FileTapeMedium implements TapeMedium {
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
     this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode), parts.metadata, this.counters, parts.log);
     this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, version: parts.version, persistence: this.persistence, counters: this.counters, name: this.barcode, log: parts.log });
-    this.pipeline = new WritePipeline(this.records, (error, acknowledgedEnd) => asError(this.failed(error, acknowledgedEnd)));
+    // The rollback happens when the pipeline fails; the position moves back only when the failure is reported
+    // (settle()), so until then it is still the host's, which the drive measures the failure against.
+    this.pipeline = new WritePipeline(this.records, (error, acknowledgedEnd) => asError(isWriteFault(error) ? this.records.rollback(error, acknowledgedEnd) : error));
   }
 
   position(): MediumPosition {
-    return { objectNumber: this.current, fileNumber: this.records.marks.filemarksBefore(this.current), atEndOfData: this.current === this.endObject() };
+    // Past end of data only between a pipeline failure and its report, which moves it back: still the host's end.
+    return { objectNumber: this.current, fileNumber: this.records.marks.filemarksBefore(this.current), atEndOfData: this.current >= this.endObject() };
   }
 
   capacity(): MediumCapacity {
@@ -224,10 +227,7 @@ export class FileTapeMedium implements TapeMedium {
     return this.metadata.retention && { ...this.metadata.retention };
   }
   keepRetentionLock(lock: MediumRetentionLock): Promise<void> {
-    return this.operate('keepRetentionLock', async () => {
-      setRetention(this.metadata, lock);
-      await this.persistence.saveMetadata();
-    });
+    return this.operate('keepRetentionLock', () => this.persistence.saveRetention(lock));
   }
 
   /**

@@ -10,21 +10,13 @@ import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
 import { encodeFileHeader, FORMAT_VERSION } from './file-header.js';
 import { filemarkHeader, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
-import { findRecord } from './record-reader.js';
+import { findRecord, locationAfter, type Location } from './record-reader.js';
 import { RecordWriter } from './record-writer.js';
-import { WriteFailure, type WriteFault } from './write-failure.js';
+import { WriteFailure, writeErrorOf, type WriteFault } from './write-failure.js';
 import { SequentialReader } from './sequential-reader.js';
 import type { FilemarkView } from './space.js';
-import { isNoSpaceCode, MediaFormatError, MediaWriteError, StorageFullError, type ReadOutcome } from './tape-medium.js';
+import { isNoSpaceCode, MediaFormatError, type MediaWriteError, type ReadOutcome } from './tape-medium.js';
 import type { WormView } from './worm-rule.js';
-
-/** Where object `objectNumber` is: in the record at `offset`, whose first object is `first` and which holds `objects`. */
-interface Location {
-  readonly objectNumber: number;
-  readonly offset: number;
-  readonly first: number;
-  readonly objects: number;
-}
 
 export interface RecordLogParts {
   readonly file: RandomAccessFile;
@@ -160,6 +152,7 @@ export class RecordLog {
 
   /** Where a record written at object `objectNumber` (<= objectCount) would start, after the cut it implies. */
   async startOf(objectNumber: number): Promise<number> {
+    await this.drainBeforeCut(objectNumber);
     if (objectNumber >= this.index.objectCount) return this.index.endOffset;
     const at = await this.locate(objectNumber);
     return at.first === objectNumber ? at.offset : at.offset + RECORD_HEADER_BYTES; // inside a run: after its shortened record
@@ -192,9 +185,9 @@ export class RecordLog {
    * StorageError. Nothing to do at or past end of data.
    */
   async cutAt(objectNumber: number): Promise<void> {
+    await this.drainBeforeCut(objectNumber);
     if (objectNumber >= this.index.objectCount) return;
     const at = await this.locate(objectNumber);
-    await this.writer.drain();
     this.currentPass = Math.min(this.currentPass + 1, 0xffffffff);
     this.persistence.passChanged(this.currentPass);
     this.index.truncate(at.first, at.offset);
@@ -218,6 +211,22 @@ export class RecordLog {
     await this.writer.append(filemarkHeader(at.first, kept, this.currentPass), undefined);
     await this.writer.sync();
     this.appended(RECORD_HEADER_BYTES, 0);
+  }
+
+  /**
+   * Before a cut at `objectNumber`: hand the staged records to the file. A failure that lost only records from
+   * `objectNumber` on is rolled back and logged, not thrown: the cut discards those records anyway, so nothing the
+   * host can still reach is lost (and out of space, the write that follows is written through).
+   */
+  private async drainBeforeCut(objectNumber: number): Promise<void> {
+    if (objectNumber >= this.index.objectCount) return;
+    try {
+      await this.writer.drain();
+    } catch (error) {
+      if (!(error instanceof WriteFailure) || error.lost.objectNumber < objectNumber) throw error;
+      const absorbed = this.rollback(error, objectNumber);
+      this.log.warn({ objectNumber, err: absorbed.message }, 'the failed write lost only records the cut discards');
+    }
   }
 
   /** Hand every record to the file, without a sync. Throws WriteFailure. */
@@ -250,16 +259,11 @@ export class RecordLog {
       this.index.truncate(lost.objectNumber, lost.offset);
       this.forgetAfter(lost.objectNumber);
     }
-    const cause = fault instanceof WriteFailure ? fault.error : fault;
-    const code = cause instanceof StorageError ? cause.code : undefined;
+    const reported = writeErrorOf(fault, this.name, this.index.objectCount, lostAcknowledged);
     this.counters.add('writeErrors', 1);
-    this.log.error({ code, endOfData: this.index.objectCount, lostAcknowledged, err: cause }, 'cartridge write failed');
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    if (isNoSpaceCode(code)) this.noSpace = true;
-    const message = `Cannot write to cartridge ${this.name}: ${reason}; end of data is now object ${this.index.objectCount}`;
-    // Out of space with nothing acknowledged lost: the running write is refused, as a drive that cannot write.
-    if (isNoSpaceCode(code) && lostAcknowledged === 0) return new StorageFullError(message, code);
-    return new MediaWriteError(lostAcknowledged > 0 ? `${message} (${lostAcknowledged} acknowledged object(s) lost)` : message, code, lostAcknowledged);
+    this.log.error({ code: reported.code, endOfData: this.index.objectCount, lostAcknowledged, err: fault instanceof WriteFailure ? fault.error : fault }, 'cartridge write failed');
+    if (isNoSpaceCode(reported.code)) this.noSpace = true;
+    return reported;
   }
 
   /** Free the buffers and close the file (after a flush). */
@@ -274,10 +278,9 @@ export class RecordLog {
     this.persistence.appended(records, recordBytes);
   }
 
-  /** Object `at.objectNumber` was read: the cursor moves to the next one (in the same run, or the next record). */
+  /** Object `at.objectNumber` was read: the cursor moves to the next one. */
   private moveAfter(at: Location, storedBytes = 0): void {
-    const next = at.objectNumber + 1;
-    this.cursor = next < at.first + at.objects ? { ...at, objectNumber: next } : { objectNumber: next, offset: at.offset + RECORD_HEADER_BYTES + storedBytes, first: next, objects: 1 };
+    this.cursor = locationAfter(at, storedBytes);
   }
 
   /** Before the first filemark run in a version 1 file: an older build would take the run's record for damage. */

@@ -98,3 +98,17 @@ export async function findRecord(file: RandomAccessFile, from: { readonly object
     offset += RECORD_HEADER_BYTES + header.storedLength;
   }
 }
+
+/** Where object `objectNumber` is: in the record at `offset`, whose first object is `first` and which holds `objects`. */
+export interface Location {
+  readonly objectNumber: number;
+  readonly offset: number;
+  readonly first: number;
+  readonly objects: number;
+}
+
+/** The object after `at` (whose record stores `storedBytes` of payload): in the same run, or the next record. */
+export function locationAfter(at: Location, storedBytes: number): Location {
+  const next = at.objectNumber + 1;
+  return next < at.first + at.objects ? { ...at, objectNumber: next } : { objectNumber: next, offset: at.offset + RECORD_HEADER_BYTES + storedBytes, first: next, objects: 1 };
+}

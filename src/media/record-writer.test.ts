@@ -2,6 +2,7 @@ import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RECORD_HEADER_BYTES, RecordType, type RecordHeader } from './record-header.js';
 import { BACKGROUND_SYNC_BYTES, EAGER_WRITE_BYTES, IDLE_WRITE_MS, RecordWriter, STAGING_CHUNK_BYTES } from './record-writer.js';
+import { StorageError } from '../storage/storage.js';
 import { WriteFailure } from './write-failure.js';
 import { ScriptedFile, storageError } from './testing/scripted-file.js';
 
@@ -90,6 +91,22 @@ describe('RecordWriter', () => {
     await appendRecords(writer, 0, 1, 10);
     await writer.drain();
     assert.deepEqual(file.calls.slice(2), ['truncate 16', `write 16 ${RECORD_HEADER_BYTES + 10}`]);
+    writer.close();
+  });
+
+  test('a cut whose truncate failed is redone before a sync with nothing to write succeeds, and fails that sync while it fails', async () => {
+    const { file, writer } = setup();
+    await appendRecords(writer, 0, 3, 100);
+    await writer.sync();
+    const kept = 16 + RECORD_HEADER_BYTES + 100;
+    file.failures.truncate.push(storageError('EIO'), storageError('EIO'));
+    await assert.rejects(writer.cut(kept, 1), (error: unknown) => error instanceof StorageError && error.code === 'EIO');
+    await assert.rejects(writer.sync(), (error: unknown) => error instanceof StorageError && error.code === 'EIO', 'not synced with the cut-off records in the file');
+    assert.equal(file.bytes.length, 16 + 3 * (RECORD_HEADER_BYTES + 100));
+    const calls = file.calls.length;
+    await writer.sync();
+    assert.deepEqual(file.calls.slice(calls), [`truncate ${kept}`, 'sync']);
+    assert.equal(file.bytes.length, kept);
     writer.close();
   });
 

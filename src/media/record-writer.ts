@@ -24,8 +24,7 @@ interface Chunk {
   readonly buffer: Buffer;
   used: number;
   /** The record whose bytes start this chunk (it may have begun in an earlier one), and that record's offset. */
-  firstObject: number;
-  firstObjectOffset: number;
+  firstObject: number; firstObjectOffset: number;
 }
 
 export class RecordWriter {
@@ -40,7 +39,7 @@ export class RecordWriter {
   private stagedBytes = 0;
   /** Every byte before this offset is in the file. */
   private written: number;
-  /** A failed write may have left bytes past `written`; they are cut before the next write. */
+  /** A failed write or truncate may have left bytes past `written`; they are cut before the next write, drain or sync. */
   private dirtyTail = false;
   /** A background write failed; reported (once) by the next call. */
   private failure: WriteFailure | undefined;
@@ -102,12 +101,14 @@ export class RecordWriter {
     else if (this.filling !== undefined) this.armIdleTimer();
   }
 
-  /** Hand every staged record to the file (no sync). Throws WriteFailure. */
+  /** Hand every staged record to the file (no sync) and redo a failed truncate, so a flush or close never leaves cut-off
+   * records behind (FORMAT.md "Passes"). Throws WriteFailure or StorageError. */
   async drain(): Promise<void> {
     if (this.filling !== undefined && this.filling.used > 0) this.submit();
     while (this.inFlight !== undefined) await this.inFlight;
     this.throwFailure();
     if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    await this.cutDirtyTail();
   }
 
   /**
@@ -135,10 +136,17 @@ export class RecordWriter {
     if (offset >= this.written) return;
     this.nextObject = objectNumber;
     if (offset < this.durable.offset) this.durable = { objectNumber, offset };
-    // The new end holds even if the truncate fails: the next write cuts the file first (dirtyTail).
+    // The new end holds even if the truncate fails: the next write, drain or sync cuts the file first (dirtyTail).
     this.written = offset;
     this.dirtyTail = true;
     await this.file.truncate(offset);
+    this.dirtyTail = false;
+  }
+
+  /** A failed write or cut may have left bytes past `written`: cut them before anything else reaches the file. */
+  private async cutDirtyTail(): Promise<void> {
+    if (!this.dirtyTail) return;
+    await this.file.truncate(this.written);
     this.dirtyTail = false;
   }
 
@@ -260,10 +268,7 @@ export class RecordWriter {
     let total = 0;
     for (const c of chunks) total += c.used;
     try {
-      if (this.dirtyTail) {
-        await this.file.truncate(start);
-        this.dirtyTail = false;
-      }
+      await this.cutDirtyTail();
       await this.file.write(chunks.map((c) => c.buffer.subarray(0, c.used)), start);
     } catch (error) {
       // Everything staged from the failed chunk on is lost, with the record it starts inside: drop it, cut the file

@@ -102,8 +102,10 @@ export async function recoverIndex(file: RandomAccessFile, checkpointBytes: Buff
     }
   }
 
-  // Rule 1: walk the headers after the checkpoint; the first one that does not continue the stream ends it.
-  let pass = index.objectCount === 0 ? 0 : (await lastRecord(file, index)).header.pass;
+  // Rule 1: walk the headers after the checkpoint; the first one that does not continue the stream ends it. Every
+  // record written after a checkpoint carries its pass or a later one, so the checkpoint's pass is the floor: records
+  // of an older pass there were cut off by the cut that saved it (its truncate lost) and must not come back.
+  let pass = Math.max(checkpointPass, index.objectCount === 0 ? 0 : (await lastRecord(file, index)).header.pass);
   const window = new ScanWindow(file, fileLength);
   let scanned = 0;
   let reason: string | undefined;

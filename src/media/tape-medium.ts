@@ -100,9 +100,12 @@ export class MediaWriteError extends Error {
     message: string,
     readonly code: string | undefined,
     /**
-     * Objects (records and filemarks) that earlier commands had been told were written (buffered mode) and that are
-     * lost with this failure: the drive reports them as a deferred error.
+     * End of data after the failure: every object before it is still on the medium (or in its buffer), none from it
+     * on. The drive compares it with where its command began to tell what earlier commands lost (a deferred error)
+     * from what the command itself did not write (its residue): only the drive knows which writes were answered.
      */
+    readonly endOfData: number,
+    /** Objects whose write() or writeFilemarks() had resolved (acknowledged by the medium) and that are lost with this failure. */
     readonly lostAcknowledged = 0,
   ) {
     super(message);
@@ -117,8 +120,8 @@ export class MediaWriteError extends Error {
  * (a thin-provisioned medium that cannot allocate space).
  */
 export class StorageFullError extends MediaWriteError {
-  constructor(message: string, code: string | undefined) {
-    super(message, code, 0);
+  constructor(message: string, code: string | undefined, endOfData: number) {
+    super(message, code, endOfData, 0);
     this.name = 'StorageFullError';
   }
 }

@@ -1,6 +1,7 @@
 // The shape of one entry in a device type's command table ("parse first, execute later").
 // SPC commands live in spc/, SSC and SMC tables extend the SPC one and override what differs.
 import type { ItNexus } from './logical-unit.js';
+import type { ReservationAccess } from './reservation.js';
 import type { SenseData, SenseFormat } from './sense.js';
 
 export const DataDirection = { NONE: 'none', IN: 'in', OUT: 'out' } as const;
@@ -57,6 +58,12 @@ export interface CommandFlags {
    * depends on the CDB (PREVENT ALLOW MEDIUM REMOVAL with PREVENT=0 is allowed, PREVENT=1 is not).
    */
   readonly allowReservationConflict?: boolean | ((cdb: Buffer) => boolean);
+  /**
+   * How the command meets reservations when `allowReservationConflict` does not exempt it (reservation.ts): READ for
+   * what write exclusive persistent reservations let through, PERSISTENT_RESERVE and RESERVE_RELEASE for those
+   * commands; absent means WRITE (conflicts under every reservation type).
+   */
+  readonly reservationAccess?: ReservationAccess;
   /** Runs without waiting for the logical unit's command queue (INQUIRY, REQUEST SENSE, REPORT LUNS...). */
   readonly concurrent?: boolean;
 }

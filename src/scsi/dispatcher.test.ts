@@ -69,7 +69,7 @@ const table: CommandTable<Dev> = [
 ];
 
 function make(): { d: CommandDispatcher<Dev>; dev: Dev } {
-  const dev: Dev = { log: [], queue: new UnitQueue(), unitAttentions: new UnitAttentions(), reservation: new Reservation(), senseFormat: () => SenseFormat.FIXED };
+  const dev: Dev = { log: [], queue: new UnitQueue(), unitAttentions: new UnitAttentions(), reservation: new Reservation(new UnitAttentions()), senseFormat: () => SenseFormat.FIXED };
   return { d: new CommandDispatcher(table, dev, silentLogger()), dev };
 }
 

@@ -4,7 +4,9 @@ import type { Logger } from '../log.js';
 import { commandKey, DataDirection, NO_TRANSFER } from './command.js';
 import type { CommandDescriptor, CommandResult, CommandTable, Transfer } from './command.js';
 import type { LogicalUnit, ScsiCommand, ScsiResponse, TargetEvent } from './logical-unit.js';
+import { ReservationAccess } from './reservation.js';
 import type { Reservation } from './reservation.js';
+import { ReservationConflictError } from './reservation-conflict.js';
 import { encodeSense, Sense, SenseError, SenseFormat, SenseReason, senseOf } from './sense.js';
 import type { SenseData } from './sense.js';
 import { ScsiStatus } from './status.js';
@@ -81,10 +83,8 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         const ua = this.device.unitAttentions.take(nexusId);
         if (ua) return checkCondition(senseOf(ua), format);
       }
-      const exempt = descriptor.flags?.allowReservationConflict;
-      if (!(typeof exempt === 'function' ? exempt(trimmed) : exempt) && this.device.reservation.conflicts(nexusId)) {
-        return { status: ScsiStatus.RESERVATION_CONFLICT };
-      }
+      const access = reservationAccessOf(descriptor, trimmed);
+      if (this.device.reservation.conflicts(nexusId, access)) return { status: ScsiStatus.RESERVATION_CONFLICT };
 
       // Decoded once, here: `execute` works from this form and never reads the transfer fields again.
       const transfer = descriptor.decode ? descriptor.decode(trimmed, this.device) : NO_TRANSFER;
@@ -98,6 +98,9 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
 
       const run = (): Promise<CommandResult> => {
         if (isAborted(command)) return Promise.resolve({ sense: senseOf('COMMAND_ABORTED_BY_TARGET') });
+        // Checked again when the command's turn comes: a PERSISTENT RESERVE OUT queued ahead of it may have
+        // preempted this nexus since it arrived.
+        if (this.device.reservation.conflicts(nexusId, access)) throw new ReservationConflictError('reservation changed while queued');
         return Promise.resolve(
           descriptor.execute({
             dataOut: transfer.direction === DataDirection.OUT ? dataOut.subarray(0, transfer.lengthBytes) : dataOut.subarray(0, 0),
@@ -152,6 +155,10 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
   }
 
   private errorResponse(err: unknown, command: ScsiCommand, format: SenseFormat): ScsiResponse {
+    if (err instanceof ReservationConflictError) {
+      this.log.debug({ lun: command.lun, opcode: command.cdb[0], reason: err.message }, 'reservation conflict');
+      return { status: ScsiStatus.RESERVATION_CONFLICT };
+    }
     if (err instanceof SenseError) {
       this.log.debug({ lun: command.lun, opcode: command.cdb[0], sense: err.message }, 'command failed');
       return checkCondition(err.sense, format);
@@ -160,6 +167,13 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
     this.log.error({ err, lun: command.lun, cdb: command.cdb.toString('hex') }, 'internal error executing command');
     return checkCondition(senseOf('INTERNAL_TARGET_FAILURE'), format);
   }
+}
+
+/** How a command meets reservations, from its flags (command.ts CommandFlags). */
+function reservationAccessOf(d: CommandDescriptor<never>, cdb: Buffer): ReservationAccess {
+  const exempt = d.flags?.allowReservationConflict;
+  if (typeof exempt === 'function' ? exempt(cdb) : exempt) return ReservationAccess.ANY;
+  return d.flags?.reservationAccess ?? ReservationAccess.WRITE;
 }
 
 /** The command's abort state, without creating its signal when the transport offers `aborted`. */

@@ -74,6 +74,10 @@ export const SenseReason = {
   ILLEGAL_REQUEST_INCOMPATIBLE_MEDIUM_INSTALLED: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x30, ascq: 0x00 },
   MEDIUM_NOT_FORMATTED: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x30, ascq: 0x10 },
   INSUFFICIENT_RESOURCES: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x55, ascq: 0x03 },
+  // SPC-4 PERSISTENT RESERVE OUT: RELEASE whose scope or type differs from the reservation held.
+  INVALID_RELEASE_OF_PERSISTENT_RESERVATION: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x26, ascq: 0x04 },
+  // SPC-4 PERSISTENT RESERVE OUT: a registration beyond the logical unit's registrant table.
+  INSUFFICIENT_REGISTRATION_RESOURCES: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x55, ascq: 0x04 },
 
   POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED: { key: SenseKey.UNIT_ATTENTION, asc: 0x29, ascq: 0x00 },
   POWER_ON_OCCURRED: { key: SenseKey.UNIT_ATTENTION, asc: 0x29, ascq: 0x01 },
@@ -83,7 +87,9 @@ export const SenseReason = {
   IMPORT_OR_EXPORT_ELEMENT_ACCESSED: { key: SenseKey.UNIT_ATTENTION, asc: 0x28, ascq: 0x01 },
   MODE_PARAMETERS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x01 },
   LOG_PARAMETERS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x02 },
+  RESERVATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x03 },
   RESERVATIONS_RELEASED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x04 },
+  REGISTRATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x05 },
   COMMANDS_CLEARED_BY_ANOTHER_INITIATOR: { key: SenseKey.UNIT_ATTENTION, asc: 0x2f, ascq: 0x00 },
   MEDIUM_REMOVAL_REQUESTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5a, ascq: 0x01 },
   INQUIRY_DATA_HAS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3f, ascq: 0x03 },

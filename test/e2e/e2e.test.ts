@@ -29,8 +29,10 @@ const BOOT1_CHECKS = [
   'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
   'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'fixed-block-512', 'fixed-block-65536',
   'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock',
-  'two-drives-streaming', 'persist-write',
+  'two-drives-streaming', 'persistent-reservations', 'persist-write',
 ];
+/** The last drive is attached a second time under another initiator name: sg_persist from two I_T nexuses. */
+const SECOND_INITIATOR = { name: 'iqn.2026-11.org.vtl:e2e-other', luns: [4] };
 
 const root = repoRoot();
 const outDir = process.env['VTL_E2E_OUT'] ?? join(tmpdir(), 'vtl-e2e-out');
@@ -125,7 +127,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       runGuest({
         guestDir, scriptPath: join(root, 'test', 'e2e', 'guest-checks.sh'),
         extraFiles: readdirSync(guestFiles).map((f) => join(guestFiles, f)),
-        env, portal: `127.0.0.1:${iscsiPort}`, iqn: IQN, luns: LUNS, chap, outDir, name, timeoutMs, accel,
+        env, portal: `127.0.0.1:${iscsiPort}`, iqn: IQN, luns: LUNS, secondInitiator: SECOND_INITIATOR, chap, outDir, name, timeoutMs, accel,
       });
   });
 

@@ -44,6 +44,13 @@ describe('qemuArgs()', () => {
     assert.ok(!joined.includes('password-secret'));
   });
 
+  test('qemuArgs() attaches second-initiator LUNs as their own iSCSI drives with that initiator name, at SCSI id 8 + LUN', () => {
+    const args = qemuArgs({ ...base, secondInitiator: { name: 'iqn.2026-11.org.vtl:e2e-other', luns: [4] }, chap: { username: 'u1', secret: 'abcdefghijkl' } }, '/i', '/c', '/r');
+    const joined = args.join(' ');
+    assert.match(joined, /-drive if=none,id=alt4,driver=iscsi,transport=tcp,portal=127\.0\.0\.1:3261,target=iqn\.2026-11\.org\.vtl:lib0,lun=4,initiator-name=iqn\.2026-11\.org\.vtl:e2e-other,user=u1,password-secret=chapsecret,cache=none/);
+    assert.match(joined, /-device scsi-generic,drive=alt4,bus=scsi0\.0,channel=0,scsi-id=12,lun=0/);
+  });
+
   test('qemuArgs() gives QEMU the CHAP secret as a secret object, not in the URL', () => {
     const args = qemuArgs({ ...base, chap: { username: 'u1', secret: 'abcdefghijkl' } }, '/i', '/c', '/r');
     const joined = args.join(' ');

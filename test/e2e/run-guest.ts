@@ -33,6 +33,11 @@ export interface RunGuestOptions {
   readonly iqn: string;
   /** Target LUNs to attach; each becomes SCSI id = LUN on the guest's virtio-scsi bus. */
   readonly luns: readonly number[];
+  /**
+   * LUNs attached a second time through an initiator of another name, as SCSI id 8 + LUN: a second I_T nexus to
+   * the same logical unit (persistent reservation checks). The guest's discovery keeps ids 8 and up apart.
+   */
+  readonly secondInitiator?: { readonly name: string; readonly luns: readonly number[] };
   readonly chap?: GuestChap;
   /** Where the console log, results and the per-run initrd go. */
   readonly outDir: string;
@@ -119,6 +124,15 @@ export function qemuArgs(opts: RunGuestOptions, initrdPath: string, consolePath:
     args.push(
       '-drive', `if=none,id=lun${lun},file=iscsi://${opts.portal}/${opts.iqn}/${lun},format=raw,cache=none`,
       '-device', `scsi-generic,drive=lun${lun},bus=scsi0.0,channel=0,scsi-id=${lun},lun=0`,
+    );
+  }
+  const second = opts.secondInitiator;
+  for (const lun of second?.luns ?? []) {
+    // The iscsi driver's own options: its initiator-name overrides the -iscsi one, so this is another I_T nexus.
+    const chap = opts.chap ? `,user=${opts.chap.username},password-secret=chapsecret` : '';
+    args.push(
+      '-drive', `if=none,id=alt${lun},driver=iscsi,transport=tcp,portal=${opts.portal},target=${opts.iqn},lun=${lun},initiator-name=${second?.name ?? ''}${chap},cache=none`,
+      '-device', `scsi-generic,drive=alt${lun},bus=scsi0.0,channel=0,scsi-id=${8 + lun},lun=0`,
     );
   }
   return args;

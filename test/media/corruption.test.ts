@@ -199,6 +199,21 @@ describe('recovery of a damaged cartridge', () => {
     assert.equal(fileSize(dataPath), rewritten.length);
   });
 
+  test('after the checkpoint of a newer pass, records of an older pass are not resurrected', async () => {
+    // ERASE at object 7 saves the checkpoint of objects 0-6 with pass 1; the truncate after it is lost (the old
+    // records 7 and 8, pass 0, are still in the file): they continue the stream by number but not by pass.
+    const { medium } = await openWith(pristine, pristineIndex);
+    await medium.locate(7);
+    await medium.erase();
+    await medium.close();
+    const { medium: reopened, warnings } = await openWith(pristine, readFile(indexPath));
+    assert.ok(warnings.includes('cut a torn tail off the cartridge'));
+    assert.ok(!warnings.includes('index checkpoint unusable; rebuilt the index from the records'), 'the checkpoint of the kept prefix is used');
+    assert.deepEqual(await readAll(reopened), expectedObjects(7));
+    await reopened.close();
+    assert.equal(fileSize(dataPath), ENDS[6]);
+  });
+
   test('garbage after the last record is cut and the cartridge accepts appends afterwards', async () => {
     const { medium, warnings } = await openWith(Buffer.concat([pristine, Buffer.alloc(5000)]), pristineIndex);
     assert.ok(warnings.includes('cut a torn tail off the cartridge'));

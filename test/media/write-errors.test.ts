@@ -73,7 +73,7 @@ describe('write errors', () => {
     setFull(true);
     for (let n = 3; n < 7; n++) await medium.write(text(n), { compress: true }); // acknowledged from the pipeline
     assert.deepEqual(medium.position(), { objectNumber: 7, fileNumber: 0, atEndOfData: true });
-    await assert.rejects(medium.flush(), (error: unknown) => error instanceof MediaWriteError && error.lostAcknowledged === 4);
+    await assert.rejects(medium.flush(), (error: unknown) => error instanceof MediaWriteError && error.lostAcknowledged === 4 && error.endOfData === 3);
     assert.deepEqual(medium.position(), { objectNumber: 3, fileNumber: 0, atEndOfData: true }, 'end of data is the last stored record');
     assert.equal(storage.files.get(`${descriptor.barcode}/${CartridgeFile.DATA}`)!.length, stored, 'the partial write was cut');
     setFull(false);

@@ -14,6 +14,7 @@ import type { ElementAddressesCdb } from './move-medium.js';
 import { decodeOpenCloseImportExportElement, openCloseImportExportElement } from './open-close-import-export-element.js';
 import type { OpenCloseImportExportElementCdb } from './open-close-import-export-element.js';
 import { readElementStatus } from './read-element-status.js';
+import { ReservationAccess } from '../reservation.js';
 
 export const SmcOpcode = {
   INITIALIZE_ELEMENT_STATUS: 0x07,
@@ -90,6 +91,8 @@ const changerOnly: CommandTable<ChangerDevice> = [
   {
     opcode: SmcOpcode.READ_ELEMENT_STATUS,
     name: 'READ ELEMENT STATUS',
+    // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+    flags: { reservationAccess: ReservationAccess.READ },
     cdbUsage: [0xb8, 0x1f, 0xff, 0xff, 0xff, 0xff, 0x03, 0xff, 0xff, 0xff, 0x00, 0x00],
     decode: decodeReadElementStatus,
     timeoutSeconds: STATUS_TIMEOUT_SECONDS,

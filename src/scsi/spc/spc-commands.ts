@@ -1,7 +1,7 @@
 // SPC-4 commands every device type supports. SSC and SMC tables extend this one with `extendTable`.
 // Reservation exemptions follow SPC-4 table "SPC commands that are allowed in the presence of various
-// reservations" (Exclusive Access column), applied to SPC-2 logical unit reservations; RELEASE from a
-// non-holder is GOOD without effect (SPC-2 7.23), so it is exempt too.
+// reservations" (Exclusive Access column); READ access marks what write exclusive persistent reservations let
+// through. RESERVE and RELEASE decide their conflicts themselves (SPC-2 7.23, SPC-4 5.13.3: reserve-release.ts).
 import type { CommandDescriptor, CommandTable } from '../command.js';
 import { decodeReportLuns, REPORT_LUNS_CDB_USAGE } from '../target.js';
 import type { ReportLunsCdb } from '../target.js';
@@ -15,6 +15,7 @@ import { decodeModeSelect10, decodeModeSelect6, modeSelect } from './mode-select
 import type { ModeSelectCdb } from './mode-select.js';
 import { decodeModeSense10, decodeModeSense6, modeSense } from './mode-sense.js';
 import type { ModeSenseCdb } from './mode-sense.js';
+import { PersistentReserveOpcode, persistentReserveCommands } from './persistent-reserve-commands.js';
 import { decodePreventAllow, preventAllowMediumRemoval } from './prevent-allow-medium-removal.js';
 import type { PreventAllowCdb } from './prevent-allow-medium-removal.js';
 import { reportLuns } from './report-luns.js';
@@ -25,6 +26,7 @@ import { decodeRequestSense, requestSense } from './request-sense.js';
 import type { RequestSenseCdb } from './request-sense.js';
 import type { SpcDevice } from './spc-device.js';
 import { testUnitReady } from './test-unit-ready.js';
+import { ReservationAccess } from '../reservation.js';
 
 export const SpcOpcode = {
   TEST_UNIT_READY: 0x00,
@@ -41,6 +43,7 @@ export const SpcOpcode = {
   RESERVE_10: 0x56,
   RELEASE_10: 0x57,
   MODE_SENSE_10: 0x5a,
+  ...PersistentReserveOpcode,
   REPORT_LUNS: 0xa0,
   MAINTENANCE_IN: 0xa3,
 } as const;
@@ -102,6 +105,7 @@ export const spcCommands: CommandTable<SpcDevice> = [
   {
     opcode: SpcOpcode.RESERVE_6,
     name: 'RESERVE(6)',
+    flags: { reservationAccess: ReservationAccess.RESERVE_RELEASE },
     cdbUsage: [0x16, 0x00, 0x00, 0x00, 0x00, 0x00],
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: reserve,
@@ -110,13 +114,15 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.RELEASE_6,
     name: 'RELEASE(6)',
     cdbUsage: [0x17, 0x00, 0x00, 0x00, 0x00, 0x00],
-    flags: { allowReservationConflict: true },
+    flags: { reservationAccess: ReservationAccess.RESERVE_RELEASE },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: release,
   },
   {
     opcode: SpcOpcode.MODE_SENSE_6,
     name: 'MODE SENSE(6)',
+    // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+    flags: { reservationAccess: ReservationAccess.READ },
     cdbUsage: [0x1a, 0x08, 0xff, 0xff, 0xff, 0x00],
     decode: decodeModeSense6,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
@@ -153,6 +159,7 @@ export const spcCommands: CommandTable<SpcDevice> = [
   {
     opcode: SpcOpcode.RESERVE_10,
     name: 'RESERVE(10)',
+    flags: { reservationAccess: ReservationAccess.RESERVE_RELEASE },
     // 3RDPTY, LONGID and the parameter list are not supported: the mask refuses them.
     cdbUsage: [0x56, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
@@ -162,18 +169,21 @@ export const spcCommands: CommandTable<SpcDevice> = [
     opcode: SpcOpcode.RELEASE_10,
     name: 'RELEASE(10)',
     cdbUsage: [0x57, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
-    flags: { allowReservationConflict: true },
+    flags: { reservationAccess: ReservationAccess.RESERVE_RELEASE },
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: release,
   },
   {
     opcode: SpcOpcode.MODE_SENSE_10,
     name: 'MODE SENSE(10)',
+    // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+    flags: { reservationAccess: ReservationAccess.READ },
     cdbUsage: [0x5a, 0x18, 0xff, 0xff, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
     decode: decodeModeSense10,
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: modeSense,
   } satisfies CommandDescriptor<SpcDevice, ModeSenseCdb>,
+  ...persistentReserveCommands,
   {
     opcode: SpcOpcode.REPORT_LUNS,
     name: 'REPORT LUNS',

@@ -16,7 +16,7 @@ export class SpcCore {
   readonly unitAttentions = new UnitAttentions();
   /** The one owner of ordering of the logical unit (commands, IMMED work, robot loads and unloads). */
   readonly queue = new UnitQueue();
-  readonly reservation = new Reservation();
+  readonly reservation = new Reservation(this.unitAttentions);
   readonly mediumRemoval = new MediumRemoval();
   readonly controlPage = new ControlModePage();
   readonly informationalExceptionsPage = new InformationalExceptionsPage();

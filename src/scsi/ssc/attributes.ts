@@ -5,6 +5,7 @@ import { Sense, SenseError, senseOf } from '../sense.js';
 import { attributeValues, HOST_ATTRIBUTES, hostBytesUsed, isHostAttribute, MAM_HOST_CAPACITY_BYTES } from './mam-attributes.js';
 import type { AttributeValue } from './mam-attributes.js';
 import type { TapeDrive } from './tape-drive.js';
+import { ReservationAccess } from '../reservation.js';
 
 export const ReadAttributeAction = {
   ATTRIBUTE_VALUES: 0x00,
@@ -66,6 +67,8 @@ function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDriv
     opcode: 0x8c,
     serviceAction,
     name: 'READ ATTRIBUTE',
+    // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+    flags: { reservationAccess: ReservationAccess.READ },
     // Byte 1 carries the service action; LOGICAL VOLUME NUMBER and PARTITION NUMBER must be 0 (checked below).
     cdbUsage: [0x8c, serviceAction, 0x00, 0x00, 0x00, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, CACHE, 0x00],
     decode: decodeReadAttribute,

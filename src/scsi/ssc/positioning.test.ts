@@ -160,7 +160,7 @@ describe('READ POSITION, LOCATE and REWIND', () => {
     const h = await tapeWithFiles();
     const m = h.store.media.get('A00001L8');
     assert.ok(m);
-    m.flush = () => Promise.reject(new MediaWriteError('I/O error', 'EIO'));
+    m.flush = () => Promise.reject(new MediaWriteError('I/O error', 'EIO', m.objects.length));
     await h.good(cdb.rewind(true));
     const s = await h.check(cdb.readPositionShort());
     assert.deepEqual([s.deferred, s.key, s.asc], [true, 0x3, 0x0c]);

@@ -3,6 +3,7 @@ import { DataDirection } from '../command.js';
 import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { MAX_BLOCK_LENGTH, MIN_BLOCK_LENGTH } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
+import { ReservationAccess } from '../reservation.js';
 
 const MLOI = 0x01;
 /** Positions are JavaScript numbers (safe integers): the largest identifier LOCATE(16) accepts. */
@@ -28,6 +29,8 @@ export function decodeReadBlockLimits(cdb: Buffer): ReadBlockLimitsCdb {
 export const readBlockLimits: CommandDescriptor<TapeDrive, ReadBlockLimitsCdb> = {
   opcode: 0x05,
   name: 'READ BLOCK LIMITS',
+  // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+  flags: { reservationAccess: ReservationAccess.READ },
   cdbUsage: [0x05, MLOI, 0x00, 0x00, 0x00, 0x00],
   decode: decodeReadBlockLimits,
   execute({ decoded }) {

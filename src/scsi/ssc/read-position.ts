@@ -3,6 +3,7 @@ import { DataDirection } from '../command.js';
 import type { CommandDescriptor } from '../command.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import type { TapeDrive } from './tape-drive.js';
+import { ReservationAccess } from '../reservation.js';
 
 export const ReadPositionForm = { SHORT: 0x00, SHORT_VENDOR: 0x01, LONG: 0x06, EXTENDED: 0x08 } as const;
 const SHORT_LENGTH = 20;
@@ -76,6 +77,8 @@ function readPositionCommand(form: number): CommandDescriptor<TapeDrive> {
     opcode: 0x34,
     serviceAction: form,
     name: 'READ POSITION',
+    // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+    flags: { reservationAccess: ReservationAccess.READ },
     cdbUsage: [0x34, form, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
     // The form is the service action (one entry each); the only field left is ALLOCATION LENGTH.
     decode: (cdb) => {

@@ -195,7 +195,7 @@ describe('write protection, WORM, end of medium and write errors', () => {
   test('a cartridge write error (disk full) gives MEDIUM ERROR 0C/00 and sets TapeAlert WRITE FAILURE', async () => {
     const h = await createHarness();
     const m = await h.load();
-    m.failNextWrite = new MediaWriteError('no space left on device', 'ENOSPC');
+    m.failNextWrite = new MediaWriteError('no space left on device', 'ENOSPC', 0);
     const s = await h.check(cdb.write6(4), { dataOut: bytes(4) });
     assert.deepEqual([s.key, s.asc, s.ascq, s.information], [0x3, 0x0c, 0x00, 4]);
     assert.equal(h.drive.tapeAlert.isSet(6), true);
@@ -205,7 +205,8 @@ describe('write protection, WORM, end of medium and write errors', () => {
   test('buffered records lost by a later write failure are a deferred MEDIUM ERROR counting them', async () => {
     const h = await createHarness();
     const m = await h.load();
-    m.failNextWrite = new MediaWriteError('no space left on device', 'ENOSPC', 3);
+    for (let i = 0; i < 3; i++) await h.good(cdb.write6(4), { dataOut: bytes(4) });
+    m.failNextWrite = new MediaWriteError('no space left on device', 'ENOSPC', 0, 3);
     const s = await h.check(cdb.writeFilemarks(1));
     assert.deepEqual([s.deferred, s.key, s.asc, s.ascq, s.valid, s.information], [true, 0x3, 0x0c, 0x00, true, 3]);
   });

@@ -2,6 +2,7 @@
 // incorrect-length residues.
 import { DataDirection } from '../command.js';
 import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
+import { ReservationAccess } from '../reservation.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
@@ -150,6 +151,8 @@ export const read6: CommandDescriptor<TapeDrive, Read6Cdb> = {
   name: 'READ(6)',
   cdbUsage: [0x08, SILI | FIXED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeRead6,
+  // SPC-4 write exclusive types share reads ("transfers from the medium to the initiator") with every nexus.
+  flags: { reservationAccess: ReservationAccess.READ },
   timeoutSeconds: 3600,
   async execute({ decoded, device }) {
     const { fixed, sili, length } = decoded;

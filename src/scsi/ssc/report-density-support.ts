@@ -5,6 +5,7 @@ import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { ALL_GENERATIONS, LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { TapeDrive } from './tape-drive.js';
+import { ReservationAccess } from '../reservation.js';
 
 const MEDIA = 0x01;
 const MEDIUM_TYPE = 0x02;
@@ -99,6 +100,8 @@ export function decodeReportDensitySupport(cdb: Buffer): ReportDensitySupportCdb
 export const reportDensitySupport: CommandDescriptor<TapeDrive, ReportDensitySupportCdb> = {
   opcode: 0x44,
   name: 'REPORT DENSITY SUPPORT',
+  // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
+  flags: { reservationAccess: ReservationAccess.READ },
   cdbUsage: [0x44, MEDIUM_TYPE | MEDIA, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0x00],
   decode: decodeReportDensitySupport,
   timeoutSeconds: 10,

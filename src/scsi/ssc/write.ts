@@ -5,7 +5,7 @@ import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
-import { mediumErrorToSense } from './medium-errors.js';
+import { mediumErrorToSense, type WriteCommandSpan } from './medium-errors.js';
 import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
 import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import { TapeAlert } from './tape-alert.js';
@@ -47,9 +47,19 @@ function earlyWarning(): CommandResult {
   return { sense: senseOf('END_OF_PARTITION_MEDIUM_DETECTED', { eom: true, information: 0 }) };
 }
 
-function mapWriteError(drive: TapeDrive, err: unknown, residue: number): SenseError {
+/** `residue`: INFORMATION for a failure that is not a write fault (VOLUME OVERFLOW); `command` measures a write fault. */
+function mapWriteError(drive: TapeDrive, err: unknown, residue: number | undefined, command: WriteCommandSpan): SenseError {
   if (err instanceof WormViolationError) drive.tapeAlert.set(TapeAlert.WORM_MEDIUM_OVERWRITE_ATTEMPTED);
-  return mediumErrorToSense(err, drive.errorContext(residue));
+  return mediumErrorToSense(err, { ...drive.errorContext(residue), command });
+}
+
+/** The flush that completes a write command (unbuffered mode, WRITE FILEMARKS without IMMED), failing as the command. */
+async function flushAs(drive: TapeDrive, medium: TapeMedium, command: WriteCommandSpan): Promise<void> {
+  try {
+    await medium.flush();
+  } catch (err) {
+    throw mapWriteError(drive, err, undefined, command);
+  }
 }
 
 export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
@@ -72,17 +82,21 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
       checkAppend(device, medium);
       const blocks = fixed ? length : 1;
       const size = fixed ? device.mode.blockLength : length;
+      // Residue: blocks (fixed) or bytes (variable) not written.
+      const command: WriteCommandSpan = {
+        firstObject: medium.position().objectNumber,
+        residueAfter: (written) => (fixed ? blocks - Math.min(written, blocks) : written > 0 ? 0 : length),
+      };
       let warned = false;
       for (let i = 0; i < blocks; i++) {
         try {
           const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.mode.compression });
           warned ||= outcome.earlyWarning;
         } catch (err) {
-          // Residue: blocks (fixed) or bytes (variable) not written.
-          throw mapWriteError(device, err, fixed ? blocks - i : length);
+          throw mapWriteError(device, err, fixed ? blocks - i : length, command);
         }
       }
-      if (device.mode.bufferedMode === 0) await medium.flush();
+      if (device.mode.bufferedMode === 0) await flushAs(device, medium, command);
       return warned ? earlyWarning() : {};
     }, { write: true });
   },
@@ -103,14 +117,15 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> =
     }
     return device.withMedium(async (medium) => {
       checkAppend(device, medium);
+      const command: WriteCommandSpan = { firstObject: medium.position().objectNumber, residueAfter: (written) => count - Math.min(written, count) };
       let warned: boolean;
       try {
         warned = (await medium.writeFilemarks(count)).earlyWarning;
       } catch (err) {
-        throw mapWriteError(device, err, count);
+        throw mapWriteError(device, err, count, command);
       }
       // Without IMMED the command completes when the buffer is on the medium; with IMMED it is buffered only.
-      if (!immed || device.mode.bufferedMode === 0) await medium.flush();
+      if (!immed || device.mode.bufferedMode === 0) await flushAs(device, medium, command);
       return warned ? earlyWarning() : {};
     }, { write: true });
   },

@@ -3,8 +3,8 @@
 check_lsscsi_types() {
   lsscsi -g
   local changers tapes
-  changers=$(lsscsi | awk '$2 == "mediumx"' | wc -l)
-  tapes=$(lsscsi | awk '$2 == "tape"' | wc -l)
+  changers=$(lsscsi_primary | awk '$2 == "mediumx"' | wc -l)
+  tapes=$(lsscsi_primary | awk '$2 == "tape"' | wc -l)
   [ "$changers" -eq 1 ] || fail "expected 1 medium changer, lsscsi shows $changers"
   [ "$tapes" -ge 1 ] || fail "no tape drives in lsscsi"
   [ -z "${EXPECT_DRIVES:-}" ] || [ "$tapes" -eq "$EXPECT_DRIVES" ] || fail "expected $EXPECT_DRIVES tape drives, lsscsi shows $tapes"

@@ -44,6 +44,12 @@ refuse() {
   return 0
 }
 
+# lsscsi -g for the devices of the guest's own initiator: SCSI ids 8 and up are LUNs attached a second time
+# through another initiator name (run-guest.ts secondInitiator), which only the persistent reservation check uses.
+lsscsi_primary() { lsscsi -g | awk '{ t = $1; sub(/^\[/, "", t); split(t, a, ":"); if (a[3] + 0 < 8) print }'; }
+# The sg device of LUN $1 as the second initiator sees it (SCSI id 8 + LUN), empty when not attached.
+second_sg() { lsscsi -g | awk -v id=$((8 + $1)) '{ t = $1; sub(/^\[/, "", t); split(t, a, ":"); if (a[3] + 0 == id) print $NF }'; }
+
 # Finds the changer and drives; exports CHANGER_SG, CHANGER_CH, TAPES (nst devices) and TAPE_SGS, in LUN order.
 discover() {
   # The bus scan and the st/ch/sg attach run asynchronously after modprobe: wait until every device found has its
@@ -61,10 +67,10 @@ discover() {
     sleep 0.5
   done
   lsscsi -g
-  CHANGER_SG=$(lsscsi -g | awk '$2 == "mediumx" { print $NF; exit }')
-  CHANGER_CH=$(lsscsi -g | awk '$2 == "mediumx" { print $(NF - 1); exit }')
-  TAPE_SGS=$(lsscsi -g | awk '$2 == "tape" { print $NF }' | tr '\n' ' ')
-  TAPES=$(lsscsi -g | awk '$2 == "tape" { sub("/dev/st", "/dev/nst", $(NF - 1)); print $(NF - 1) }' | tr '\n' ' ')
+  CHANGER_SG=$(lsscsi_primary | awk '$2 == "mediumx" { print $NF; exit }')
+  CHANGER_CH=$(lsscsi_primary | awk '$2 == "mediumx" { print $(NF - 1); exit }')
+  TAPE_SGS=$(lsscsi_primary | awk '$2 == "tape" { print $NF }' | tr '\n' ' ')
+  TAPES=$(lsscsi_primary | awk '$2 == "tape" { sub("/dev/st", "/dev/nst", $(NF - 1)); print $(NF - 1) }' | tr '\n' ' ')
   export CHANGER_SG CHANGER_CH TAPE_SGS TAPES
   # Each new I_T nexus starts with a power-on unit attention; consume it so sg3-utils (which do not retry) see
   # the device itself. The kernel's scan only sent INQUIRY, which never reports it.
