@@ -17,6 +17,7 @@ import type { IscsiTarget } from './iscsi/target-registry.js';
 import { AuditSyslog } from './library/audit-syslog.js';
 import { AUDIT_FILE, AuditTrail, type AuditEntry } from './library/audit-trail.js';
 import { VaultKeeper } from './library/vault-keeper.js';
+import { libraryDriveProtection } from './library/drive-protection.js';
 import { resolveDriveIdentity } from './library/drive-identity.js';
 import { LibraryManager } from './library/library-manager.js';
 import { createLogger } from './log.js';
@@ -76,7 +77,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
-  // One audit log for every layer: the API records its changes here, the SCSI layer will record its refusals here.
+  // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
   const syslog = config.audit.syslog && new AuditSyslog({ ...parseHostPort(config.audit.syslog.address), facility: config.audit.syslog.facility });
   const audit = new AuditTrail({
     file: join(dataDir, AUDIT_FILE),
@@ -96,6 +97,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     const target = new ScsiTarget(log.child({ component: 'scsi', library: library.name }));
     const driveCount = library.drives?.length ?? library.driveCount;
     const luns = (): readonly number[] => target.luns();
+    const protection = libraryDriveProtection(manager.retention, library, audit);
     const changer = createChangerUnit({ manager, library: library.name, lunInventory: luns, log: log.child({ component: 'changer', library: library.name }) });
     await changer.device.reservation.attachPersistence(aptpl(library.name, 0));
     target.attach(0, changer);
@@ -110,6 +112,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
         targetName: iqn,
         lunInventory: luns,
         log: log.child({ component: 'drive', library: library.name, drive: index }),
+        protection,
+        lun: index + 1,
       });
       await drive.reservation.attachPersistence(aptpl(library.name, index + 1));
       target.attach(index + 1, unit);

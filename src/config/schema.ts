@@ -28,7 +28,7 @@ export const chapSchema = z.strictObject({
 export const accessSchema = z.strictObject({
   /** Initiator names allowed to log in; empty or absent = any initiator. */
   initiators: z.array(iqn).default([]),
-  /** Restore hosts: they load and read, but every command that changes a medium is refused (SCSI half pending). */
+  /** Restore hosts: they load and read, but every command that changes a medium is refused (DATA PROTECT 27/00). */
   readOnlyInitiators: z.array(iqn).default([]),
   chap: chapSchema.optional(),
 });

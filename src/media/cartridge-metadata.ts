@@ -17,6 +17,19 @@ const lifetimeSchema = z.strictObject({
 
 export type LifetimeCounters = z.infer<typeof lifetimeSchema>;
 
+/**
+ * A retention lock as the cartridge itself carries it (FORMAT.md "Metadata file"): a second copy beside the
+ * catalog's, so a catalog restored from an old backup unlocks nothing (the library keeps the stricter of the two).
+ */
+const retentionSchema = z.strictObject({
+  mode: z.enum(['governance', 'compliance']),
+  startedAt: z.string(),
+  until: z.string(),
+  setBy: z.string(),
+});
+
+export type MediumRetentionLock = z.infer<typeof retentionSchema>;
+
 const metadataSchema = z.strictObject({
   format: z.literal(1),
   barcode: z.string().min(1).max(32),
@@ -32,6 +45,8 @@ const metadataSchema = z.strictObject({
   /** MAM attributes: identifier as 4 hex digits -> raw value in base64. */
   attributes: z.record(z.string().regex(/^[0-9a-f]{4}$/), z.base64()),
   createdAt: z.string(),
+  /** Absent on cartridges never locked (and on every cartridge written before the field existed). */
+  retention: retentionSchema.optional(),
 });
 
 export type CartridgeMetadata = z.infer<typeof metadataSchema>;
@@ -81,6 +96,11 @@ export function attributesToRecord(map: ReadonlyMap<number, Buffer>): Record<str
   const record: Record<string, string> = {};
   for (const id of [...map.keys()].sort((a, b) => a - b)) record[id.toString(16).padStart(4, '0')] = map.get(id)!.toString('base64');
   return record;
+}
+
+/** Keep `lock` as the cartridge's retention lock: only the schema's fields, since the file is validated strictly on open. */
+export function setRetention(metadata: CartridgeMetadata, lock: MediumRetentionLock): void {
+  metadata.retention = { mode: lock.mode, startedAt: lock.startedAt, until: lock.until, setBy: lock.setBy };
 }
 
 /** Apply WRITE ATTRIBUTE updates: a zero-length value deletes the attribute (SPC-4), any other is copied in. */

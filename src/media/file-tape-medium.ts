@@ -6,7 +6,7 @@
 import type { Logger } from '../log.js';
 import type { RandomAccessFile, Storage } from '../storage/storage.js';
 import { inEarlyWarning, mediumCapacity } from './capacity.js';
-import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata } from './cartridge-metadata.js';
+import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
@@ -221,6 +221,13 @@ export class FileTapeMedium implements TapeMedium {
       this.metadata.attributes = attributesToRecord(this.attributes);
       await this.persistence.saveMetadata();
     });
+  }
+
+  retentionLock(): MediumRetentionLock | undefined {
+    return this.metadata.retention && { ...this.metadata.retention };
+  }
+  keepRetentionLock(lock: MediumRetentionLock): Promise<void> {
+    return this.operate('keepRetentionLock', () => this.persistence.saveRetention(lock));
   }
 
   /**

@@ -3,7 +3,7 @@
 // checkpoint, counters for at most METADATA_COUNTERS_EVERY_MS), and everything else is saved before the operation
 // that changed it returns (a new pass with the flush after it, attributes at once).
 import type { Logger } from '../log.js';
-import type { CartridgeMetadata } from './cartridge-metadata.js';
+import { setRetention, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
 import type { RewrittenRecord } from './index-checkpoint.js';
 import type { ObjectIndex } from './object-index.js';
 import type { MediumCounters } from './medium-counters.js';
@@ -79,6 +79,12 @@ export class PersistenceSchedule {
     // Counters alone are not worth two fsyncs on every flush (a host in unbuffered mode flushes every block).
     const countersDue = this.counters.dirty && (closing || this.now() - this.metadataSavedAt >= METADATA_COUNTERS_EVERY_MS);
     if (this.metadataDirty || countersDue) await this.saveMetadata();
+  }
+
+  /** Keep `lock` as the cartridge's retention lock (FORMAT.md "Metadata file"), saved now: durable when it resolves. */
+  async saveRetention(lock: MediumRetentionLock): Promise<void> {
+    setRetention(this.metadata, lock);
+    await this.saveMetadata();
   }
 
   /** Save the metadata now (attributes, a new capacity): durable when it resolves. */

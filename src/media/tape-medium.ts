@@ -6,6 +6,7 @@
 // at the beginning of partition (BOP). The position is the number of the object that the next read would return
 // (SSC-4 "logical object identifier", what READ POSITION reports as the block number). End of data (EOD) is the
 // position after the last object. The file number is the count of filemarks before the position.
+import type { MediumRetentionLock } from './cartridge-metadata.js';
 
 export interface MediumPosition {
   /** Logical object identifier of the next object (0 = BOP). */
@@ -221,7 +222,14 @@ export interface TapeMedium {
   readAttributes(): ReadonlyMap<number, Buffer>;
   /** Set these attributes, durably when the promise resolves; a zero-length value deletes the attribute. */
   writeAttributes(attributes: ReadonlyMap<number, Buffer>): Promise<void>;
+
+  /** The retention lock kept in the cartridge's own metadata (a copy), or undefined when it never had one. */
+  retentionLock(): MediumRetentionLock | undefined;
+  /** Keep `lock` in the cartridge's own metadata, durably when the promise resolves (it replaces the previous one). */
+  keepRetentionLock(lock: MediumRetentionLock): Promise<void>;
 }
+
+export type { MediumRetentionLock } from './cartridge-metadata.js';
 
 /** What the media layer needs to know to create or open a cartridge. */
 export interface CartridgeDescriptor {

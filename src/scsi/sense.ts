@@ -99,6 +99,8 @@ export const SenseReason = {
 
   WRITE_PROTECTED: { key: SenseKey.DATA_PROTECT, asc: 0x27, ascq: 0x00 },
   SPACE_ALLOCATION_FAILED_WRITE_PROTECT: { key: SenseKey.DATA_PROTECT, asc: 0x27, ascq: 0x07 },
+  // A retention lock: writing is refused only where it would cut written data (docs/CONFORMANCE.md "Retention").
+  CONDITIONAL_WRITE_PROTECT: { key: SenseKey.DATA_PROTECT, asc: 0x27, ascq: 0x06 },
   WORM_MEDIUM_OVERWRITE_ATTEMPTED: { key: SenseKey.DATA_PROTECT, asc: 0x30, ascq: 0x0c },
   DATA_PROTECT_END_OF_PARTITION_MEDIUM_DETECTED: { key: SenseKey.DATA_PROTECT, asc: 0x00, ascq: 0x02 },
 

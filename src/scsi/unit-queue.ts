@@ -49,6 +49,11 @@ export class UnitQueue {
     return d;
   }
 
+  /** Whether a deferred error waits to be reported (it is reported before anything else the next command would say). */
+  hasDeferred(): boolean {
+    return this.deferred !== undefined;
+  }
+
   /** A new cartridge starts without the previous one's deferred error. */
   clearDeferred(): void {
     this.deferred = undefined;

@@ -17,6 +17,11 @@ const CHAP = { username: 'e2e-initiator', secret: 'e2e-chap-secret-0123' };
 const SMALL = { barcode: 'S00000L8', capacityBytes: 8 * 1024 * 1024 };
 const WORM = 'W00000LY'; // LTO-8 WORM media carry the LY suffix
 const WP = 'P00000L8';
+/**
+ * Locked (compliance, one day) through the API before boot 1: the last of the initial cartridges, which no other
+ * check uses. Not a new one: the library has one empty slot left, which the changer checks need.
+ */
+const LOCKED = 'A00020L8';
 
 /** Every check boot 1 must report (a script that dies early must not pass by reporting less). */
 const BOOT1_CHECKS = [
@@ -26,7 +31,7 @@ const BOOT1_CHECKS = [
   'mtx-first-next', 'mtx-export-import', 'mtx-inventory', 'ch-ioctls-agree', 'tape-load', 'mt-status-rewind',
   'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
   'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'fixed-block-512', 'fixed-block-65536',
-  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm',
+  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock',
   'two-drives-streaming', 'persistent-reservations', 'persist-write',
 ];
 /** The last drive is attached a second time under another initiator name: sg_persist from two I_T nexuses. */
@@ -116,6 +121,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       await vtl.api('POST', '/cartridges', { library: 'lib0', barcode: WP });
       await vtl.api('POST', `/cartridges/${WP}/protect`, { on: true });
     });
+    await attempt(LOCKED, () => vtl.api('POST', `/cartridges/${LOCKED}/retention`, { mode: 'compliance', days: 1 }));
     const guestFiles = join(root, 'test', 'e2e', 'guest');
     boot = (name, env, timeoutMs, chap = CHAP) =>
       runGuest({
@@ -130,7 +136,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  test('the management API creates the small, WORM and write-protected cartridges', () => {
+  test('the management API creates the small, WORM and write-protected cartridges and locks one', () => {
     const failures = [...special].filter(([, error]) => error !== undefined).map(([barcode, error]) => `${barcode}: ${error}`);
     assert.deepEqual(failures, []);
   });
@@ -139,8 +145,22 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     bootOne = await boot('boot1', {
       PHASE: 'main', EXPECT_DRIVES: '4', EXPECT_SLOTS: '24', EXPECT_MAIL: '4',
       SMALL_BARCODE: made(SMALL.barcode), SMALL_CAPACITY_BYTES: String(SMALL.capacityBytes), WORM_BARCODE: made(WORM), WP_BARCODE: made(WP),
+      LOCKED_BARCODE: made(LOCKED),
     }, 15 * 60_000);
     await reportChecks(t, bootOne, vtl, BOOT1_CHECKS);
+  });
+
+  test('the audit log names the guest initiator, its ISID and LUN for the erase and the rewrite the lock refused', async () => {
+    assert.ok(bootOne?.checks.some((c) => c.name === 'retention-lock' && c.status === 'ok'), 'the retention-lock check did not pass');
+    const entries = (await vtl.api('GET', `/audit?barcode=${LOCKED}`)) as { kind: string; outcome: string; initiator: string | null; isid: string | null; lun: number | null }[];
+    const refused = entries.filter((e) => e.outcome === 'refused').map((e) => e.kind);
+    assert.ok(refused.includes('scsi.erase'), `refused: ${refused.join(', ')}`);
+    assert.ok(refused.includes('scsi.write'), `refused: ${refused.join(', ')}`);
+    for (const e of entries.filter((x) => x.kind.startsWith('scsi.'))) {
+      assert.match(e.initiator ?? '', /^iqn\./);
+      assert.match(e.isid ?? '', /^[0-9a-f]{12}$/);
+      assert.ok(e.lun !== null && e.lun >= 1, `lun ${e.lun}`);
+    }
   });
 
   test('QEMU cannot log in with a wrong CHAP secret', async () => {

@@ -174,6 +174,20 @@ export function tapeMediumContract(name: string, mountBlank: MountBlank): void {
         assert.equal(again.readAttributes().has(0x0803), false);
       }));
 
+    test('a retention lock kept in the metadata survives reopen and setCapacity(), and is replaced by the next one', () =>
+      withMedium({}, async (m, mounted) => {
+        assert.equal(m.retentionLock(), undefined, 'a new cartridge carries no lock');
+        const lock = { mode: 'compliance' as const, startedAt: '2026-01-01T00:00:00.000Z', until: '2027-01-01T00:00:00.000Z', setBy: 'admin' };
+        await m.keepRetentionLock(lock);
+        await writeLayout(m, 'b');
+        await m.rewind();
+        await m.setCapacity(m.nativeCapacityBytes);
+        const again = await mounted.reopen();
+        assert.deepEqual(again.retentionLock(), lock);
+        await again.keepRetentionLock({ ...lock, until: '2028-01-01T00:00:00.000Z' });
+        assert.equal(again.retentionLock()?.until, '2028-01-01T00:00:00.000Z');
+      }));
+
     test('setCapacity() erases, makes the new capacity durable, and refuses out-of-range values', () =>
       withMedium({}, async (m, mounted) => {
         await writeLayout(m, 'bbF');

@@ -4,6 +4,7 @@ import type { CommandTable } from '../command.js';
 import { spcCommands } from '../spc/spc-commands.js';
 import { readAttributeCommands, writeAttribute } from './attributes.js';
 import { erase } from './erase.js';
+import { guarded } from './guarded-command.js';
 import { loadUnload } from './load-unload.js';
 import { locate10, locate16, rewind } from './locate.js';
 import { read6 } from './read.js';
@@ -16,23 +17,27 @@ import type { TapeDrive } from './tape-drive.js';
 import { verify6 } from './verify.js';
 import { write6, writeFilemarks6 } from './write.js';
 
-/** The SSC commands only (they override nothing of SPC). */
+/**
+ * The SSC commands only (they override nothing of SPC). Those that change the cartridge run inside the drive's
+ * MediaGuard (retention locks, read-only initiators, audit). MODE SELECT is not among them: it changes the drive's
+ * settings for the mount, never what is on the cartridge, and a read-only host needs it to set its block size.
+ */
 export const sscCommands: CommandTable<TapeDrive> = [
   rewind,
   readBlockLimits,
   read6,
-  write6,
-  setCapacity,
-  writeFilemarks6,
+  guarded(write6, 'write', { changes: (c) => c.length > 0, writes: true }),
+  guarded(setCapacity, 'set-capacity', { changes: (c) => c.proportion > 0 }),
+  guarded(writeFilemarks6, 'write-filemarks', { changes: (c) => c.count > 0, writes: true }),
   space6,
   verify6,
-  erase,
+  guarded(erase, 'erase', { changes: () => true }),
   loadUnload,
   locate10,
   ...readPositionCommands,
   reportDensitySupport,
   ...readAttributeCommands,
-  writeAttribute,
+  guarded(writeAttribute, 'write-attribute', { changes: (c) => c.lengthBytes > 0 }),
   space16,
   locate16,
 ];

@@ -2,11 +2,13 @@
 // handlers (mode state: ssc-mode-state.ts; ordering: the unit queue), and the DriveMechanism the library robot calls.
 import type { DriveMechanism, DriveState, MountRequest } from '../../library/drive-port.js';
 import { DriveRemovalPreventedError } from '../../library/drive-port.js';
-import type { DeviceIdentity } from '../../library/drive-identity.js';
 import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
+import { UNPROTECTED } from '../../library/drive-protection.js';
 import type { Logger } from '../../log.js';
 import type { MediaStore, TapeMedium } from '../../media/tape-medium.js';
+import { MediaGuard } from './media-guard.js';
+import type { TapeDriveOptions } from './tape-drive-options.js';
 import type { ItNexus, TargetEvent } from '../logical-unit.js';
 import { SenseError } from '../sense.js';
 import type { SenseData, SenseFormat } from '../sense.js';
@@ -27,18 +29,7 @@ import { SscModeState } from './ssc-mode-state.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
 import { TapeAlert } from './tape-alert.js';
 
-export interface TapeDriveOptions {
-  readonly name: string;
-  readonly generation: LtoGeneration;
-  /** Missing fields get LTO defaults; `naa` (VPD 83h) defaults to one derived from the serial. */
-  readonly identity?: Partial<DeviceIdentity>;
-  readonly compressionDefault?: boolean;
-  readonly mediaStore: MediaStore;
-  /** The iSCSI target name the drive is reached through (seeds the default serial). */
-  readonly targetName: string;
-  readonly lunInventory: () => readonly number[];
-  readonly log: Logger;
-}
+export type { TapeDriveOptions } from './tape-drive-options.js';
 
 export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly name: string;
@@ -61,6 +52,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly mode: SscModeState;
   /** Error counters (log pages 02h, 03h) and the medium-error-to-sense context. */
   readonly errors: DriveErrorReporting;
+  /** Retention locks, read-only initiators and the audit log, around the commands that change the cartridge. */
+  readonly guard: MediaGuard;
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
@@ -76,6 +69,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.inventory = options.lunInventory;
     this.mode = new SscModeState(options.compressionDefault ?? true);
     this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
+    this.guard = new MediaGuard(options.protection ?? UNPROTECTED, options.lun, this.log);
     this.driveIdentity = completeDriveIdentity(options.generation, options.targetName, options.name, options.identity);
     this.identity = driveSpcIdentity(this.driveIdentity, options.identity?.naa);
     this.blockDescriptors = new SscBlockDescriptors(this, this.mode);
@@ -228,6 +222,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
           await medium.rewind();
           // The cartridge memory history is a nicety: a failure to record it must not fail the load.
           await recordLoad(this, medium, new Date()).catch((err: unknown) => this.log.warn({ err }, 'cannot record the load in MAM'));
+          await this.guard.loaded(medium);
         } else {
           this.tapeAlert.set(TapeAlert.UNSUPPORTED_FORMAT);
           this.log.warn({ barcode: request.barcode, generation: request.generation }, 'incompatible cartridge generation');
@@ -253,6 +248,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
       if (m.medium) {
         try {
           await m.medium.flush();
+          await this.guard.unloading(m.medium);
           await m.medium.rewind();
         } finally {
           await m.medium.close();
@@ -271,6 +267,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   async shutdown(): Promise<void> {
     this.shutDown = true;
     await this.queue.run(async () => {
+      this.guard.noteLastWrite();
       const medium = this.mount?.medium;
       if (!medium) return;
       if (this.mount) this.mount.medium = undefined;

@@ -96,3 +96,34 @@ check_two_drives() {
   for s in "$a" "$b"; do unload "$s"; done
   note "24 MiB each on drives $a and $b concurrently: $(grep -ho '[0-9.]* [MkG]B/s' /tmp/ddA /tmp/ddB | tr '\n' ' ')"
 }
+
+# A cartridge the host locked (compliance retention) through the API before boot: the first archive goes on while it
+# is blank (its beginning is its end of data), then `mt erase` and a rewrite from the beginning are refused, an append
+# at end of data works, and both archives still extract.
+check_retention_lock() {
+  local bc=${LOCKED_BARCODE:-} d T i
+  [ -n "$bc" ] || skip "no LOCKED_BARCODE given"
+  d=$(media_drive); T=$(tape "$d")
+  for i in 0 1 2; do [ -d "/tmp/data/set$i" ] || make_data "/tmp/data/set$i" 2 192; done
+  load "$bc" "$d"
+  run mt -f "$T" setblk 0
+  run mt -f "$T" rewind
+  run tar -cf "$T" -b 128 -C /tmp/data set0
+  run mt -f "$T" rewind
+  refuse mt -f "$T" erase
+  run mt -f "$T" rewind
+  refuse tar -cf "$T" -b 128 -C /tmp/data set2
+  run mt -f "$T" rewind
+  run mt -f "$T" eod
+  expect_file "$T" 1
+  run tar -cf "$T" -b 128 -C /tmp/data set1
+  run mt -f "$T" rewind
+  for i in 0 1; do
+    rm -rf "/tmp/locked$i"; mkdir -p "/tmp/locked$i"
+    run dd if="$T" of="/tmp/locked$i.tar" bs=64k
+    run tar -xf "/tmp/locked$i.tar" -C "/tmp/locked$i"
+    [ "$(tree_sum "/tmp/locked$i/set$i")" = "$(tree_sum "/tmp/data/set$i")" ] || fail "archive $i on the locked cartridge differs"
+  done
+  unload "$d"
+  note "erase and rewrite from the beginning refused, append at end of data accepted, both archives intact"
+}

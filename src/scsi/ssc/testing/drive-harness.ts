@@ -2,6 +2,7 @@
 // of fixed-format sense data (so tests do not trust the encoder under test).
 import { silentLogger } from '../../../log.js';
 import type { MountRequest } from '../../../library/drive-port.js';
+import type { DriveProtection } from '../../../library/drive-protection.js';
 import type { LtoGeneration } from '../../../library/lto.js';
 import { TaskAttribute } from '../../logical-unit.js';
 import type { ItNexus, LogicalUnit, ScsiResponse } from '../../logical-unit.js';
@@ -66,8 +67,10 @@ export interface Harness {
   load(barcode?: string, request?: Partial<MountRequest>): Promise<MemoryTapeMedium>;
 }
 
-export async function createHarness(options: { generation?: LtoGeneration; compression?: boolean } = {}): Promise<Harness> {
-  const store = new MemoryMediaStore();
+export async function createHarness(
+  options: { generation?: LtoGeneration; compression?: boolean; protection?: DriveProtection; store?: MemoryMediaStore } = {},
+): Promise<Harness> {
+  const store = options.store ?? new MemoryMediaStore();
   const { unit, drive } = createDriveUnit({
     name: 'drive0',
     generation: options.generation ?? 8,
@@ -76,6 +79,8 @@ export async function createHarness(options: { generation?: LtoGeneration; compr
     targetName: 'iqn.2026-11.org.vtl:test',
     lunInventory: () => [0, 1],
     log: silentLogger(),
+    lun: 1,
+    ...(options.protection ? { protection: options.protection } : {}),
   });
   const run: Harness['run'] = (cdb, o = {}) =>
     unit.execute({
@@ -123,5 +128,7 @@ export const cdb = {
   writeFilemarks: (count: number, immed = false): number[] => [0x10, immed ? 1 : 0, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff, 0],
   space6: (code: number, count: number): number[] => [0x11, code, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff, 0],
   readPositionShort: (): number[] => [0x34, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+  erase: (immed = false, long = false): number[] => [0x19, (immed ? 2 : 0) | (long ? 1 : 0), 0, 0, 0, 0],
+  setCapacity: (proportion: number, immed = false): number[] => [0x0b, immed ? 1 : 0, 0, (proportion >> 8) & 0xff, proportion & 0xff, 0],
   locate10: (object: number): number[] => [0x2b, 0, 0, (object >>> 24) & 0xff, (object >> 16) & 0xff, (object >> 8) & 0xff, object & 0xff, 0, 0, 0],
 };

@@ -11,6 +11,7 @@ import {
   WormViolationError,
 } from '../../../media/tape-medium.js';
 import type {
+  MediumRetentionLock,
   MediumCapacity,
   MediumPosition,
   MediumStatistics,
@@ -42,6 +43,8 @@ export class MemoryTapeMedium implements TapeMedium {
   flushCount = 0;
   closed = false;
   readonly attributes = new Map<number, Buffer>();
+  /** The lock kept in the cartridge's own metadata (survives reload, as the metadata file does). */
+  retention: MediumRetentionLock | undefined;
   loadCount = 1;
   private pos = 0;
   /** The capacity made available (SET CAPACITY changes it; `nativeCapacityBytes` never changes). */
@@ -223,6 +226,16 @@ export class MemoryTapeMedium implements TapeMedium {
         if (value.length === 0) this.attributes.delete(id);
         else this.attributes.set(id, Buffer.from(value));
       }
+    });
+  }
+
+  retentionLock(): MediumRetentionLock | undefined {
+    return this.retention && { ...this.retention };
+  }
+
+  keepRetentionLock(lock: MediumRetentionLock): Promise<void> {
+    return this.run('keepRetentionLock', () => {
+      this.retention = { mode: lock.mode, startedAt: lock.startedAt, until: lock.until, setBy: lock.setBy };
     });
   }
 
