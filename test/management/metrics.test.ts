@@ -123,6 +123,14 @@ describe('GET /metrics after a cartridge was written over iSCSI', () => {
     assert.equal(sampleValue(metrics, 'vtl_iscsi_connections'), 1);
   });
 
+  test('every series the Grafana dashboard (docs/grafana-vtl.json) queries is one the server exposes', async () => {
+    const dashboard = JSON.parse(await readFile(new URL('../../../docs/grafana-vtl.json', import.meta.url), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
+    const queried = new Set(dashboard.panels.flatMap((p) => p.targets ?? []).flatMap((t) => t.expr.match(/\b(?:vtl|process|nodejs)_[a-z0-9_]+/g) ?? []));
+    assert.ok(queried.size >= 15, `the dashboard queries ${queried.size} series`);
+    const exposed = new Set(metrics.samples.map((s) => s.name));
+    for (const name of queried) assert.ok(exposed.has(name), `${name} is queried by the dashboard but not exposed`);
+  });
+
   test('a viewer token may scrape; without a token the answer is 401', async () => {
     const created = await fetch(`http://127.0.0.1:${server.apiAddress?.port}/api/v1/tokens`, {
       method: 'POST',
