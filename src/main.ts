@@ -166,7 +166,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drive: (library, index) => {
         const d = drives.find((x) => x.library === library && x.index === index);
-        return d && { medium: () => d.drive.mounted()?.medium?.statistics(), errors: () => d.drive.errors.counters, commands: d.commands };
+        return d && { medium: () => d.drive.mounted()?.medium, errors: () => d.drive.errors.counters, commands: d.commands };
       },
     });
     api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });

@@ -46,6 +46,7 @@ describe('GET /metrics after a cartridge was written over iSCSI', () => {
   let session: IscsiInitiator;
   let metrics: Exposition;
   let serial: string;
+  let addresses: VtlConfig['libraries'][number]['elementAddresses'];
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vtl-metrics-'));
@@ -56,6 +57,7 @@ describe('GET /metrics after a cartridge was written over iSCSI', () => {
     await untilReady(session, 0);
     const a = cfg.libraries[0]?.elementAddresses;
     assert.ok(a);
+    addresses = a;
     const move = await session.command(0, [0xa5, 0, a.transport >> 8, a.transport & 0xff, a.storage >> 8, a.storage & 0xff, a.dataTransfer >> 8, a.dataTransfer & 0xff, 0, 0, 0, 0]);
     assert.equal(move.status, 0);
     await untilReady(session, 1);
@@ -140,6 +142,30 @@ describe('GET /metrics after a cartridge was written over iSCSI', () => {
     const { secret } = (await created.json()) as { secret: string };
     assert.equal((await scrape(server, secret)).status, 200);
     assert.equal((await scrape(server, undefined)).status, 401);
+  });
+
+  test('after the cartridge is unloaded the drive shows 0 and its counters keep what the cartridge took', async () => {
+    const unload = await fetch(`http://127.0.0.1:${server.apiAddress?.port}/api/v1/drives/lib0/0/unload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' });
+    assert.equal(unload.status, 200);
+    const after = parseExposition((await scrape(server, token)).text);
+    assert.equal(sampleValue(after, 'vtl_drive_loaded', drive0), 0);
+    assert.equal(sampleValue(after, 'vtl_drive_host_bytes_written_total', drive0), WRITTEN_BYTES);
+    assert.equal(sampleValue(after, 'vtl_drive_filemarks_written_total', drive0), 1);
+    assert.equal(sampleValue(after, 'vtl_library_cartridges', { library: 'lib0', location: 'slot' }), 3);
+  });
+
+  test('a cartridge loaded, written and unloaded between two scrapes is counted', async () => {
+    const a = addresses;
+    const move = (from: number, to: number) => session.command(0, [0xa5, 0, a.transport >> 8, a.transport & 0xff, from >> 8, from & 0xff, to >> 8, to & 0xff, 0, 0, 0, 0]);
+    assert.equal((await move(a.storage + 1, a.dataTransfer + 1)).status, 0);
+    await untilReady(session, 2);
+    assert.equal((await session.command(2, [0x0a, 0, 0, 0x10, 0, 0], { dataOut: Buffer.alloc(4096, 1) })).status, 0);
+    assert.equal((await move(a.dataTransfer + 1, a.storage + 1)).status, 0);
+    const after = parseExposition((await scrape(server, token)).text);
+    const drive1 = { library: 'lib0', drive: '1' };
+    assert.equal(sampleValue(after, 'vtl_drive_host_bytes_written_total', drive1), 4096);
+    assert.equal(sampleValue(after, 'vtl_drive_loads_total', drive1), 1);
+    assert.equal(sampleValue(after, 'vtl_drive_loaded', drive1), 0);
   });
 });
 

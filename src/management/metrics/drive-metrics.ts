@@ -1,8 +1,10 @@
 // Per-drive series (labels library, drive, serial): what is loaded, bytes/blocks/filemarks moved, errors, loads,
-// commands by name, CHECK CONDITIONs by sense key, and command latency. Each value is read when Prometheus scrapes.
+// commands by name, CHECK CONDITIONs by sense key, and command latency; and per library the stored ratio of what its
+// drives wrote. Each value is read when Prometheus scrapes.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DriveInfo } from '../../library/library-manager.js';
 import { LATENCY_BUCKETS_SECONDS } from './drive-command-stats.js';
+import { MediumTotals } from './medium-totals.js';
 import type { DriveMetricsSource, MediumCounters, MetricsSources } from './metrics-sources.js';
 import { ReplayedHistogram } from './replayed-histogram.js';
 
@@ -13,27 +15,38 @@ interface DriveSample {
   readonly labels: DriveLabels;
   readonly info: DriveInfo;
   readonly source: DriveMetricsSource | undefined;
+  /** Since vtl started; undefined for a drive without live figures. */
+  readonly moved: Readonly<MediumCounters> | undefined;
 }
 
-/** The cartridge counters, by series: the medium keeps them since its load, so they restart at every load. */
+/** The cartridge counters, by series, added up over the cartridges the drive held (medium-totals.ts). */
 const MEDIUM_SERIES: readonly { readonly name: string; readonly help: string; readonly field: keyof MediumCounters }[] = [
-  { name: 'vtl_drive_host_bytes_written_total', help: 'Bytes the host wrote (before compression) since the cartridge was loaded', field: 'hostBytesWritten' },
-  { name: 'vtl_drive_host_bytes_read_total', help: 'Bytes the host read (after decompression) since the cartridge was loaded', field: 'hostBytesRead' },
-  { name: 'vtl_drive_stored_bytes_written_total', help: 'Bytes stored on the cartridge (after compression) since it was loaded', field: 'storedBytesWritten' },
-  { name: 'vtl_drive_stored_bytes_read_total', help: 'Bytes read from the cartridge as stored since it was loaded', field: 'storedBytesRead' },
-  { name: 'vtl_drive_blocks_written_total', help: 'Blocks written since the cartridge was loaded', field: 'blocksWritten' },
-  { name: 'vtl_drive_blocks_read_total', help: 'Blocks read since the cartridge was loaded', field: 'blocksRead' },
-  { name: 'vtl_drive_filemarks_written_total', help: 'Filemarks written since the cartridge was loaded', field: 'filemarksWritten' },
+  { name: 'vtl_drive_host_bytes_written_total', help: 'Bytes the host wrote (before compression) since vtl started', field: 'hostBytesWritten' },
+  { name: 'vtl_drive_host_bytes_read_total', help: 'Bytes the host read (after decompression) since vtl started', field: 'hostBytesRead' },
+  { name: 'vtl_drive_stored_bytes_written_total', help: 'Bytes stored on the cartridge (after compression) since vtl started', field: 'storedBytesWritten' },
+  { name: 'vtl_drive_stored_bytes_read_total', help: 'Bytes read from the cartridge as stored since vtl started', field: 'storedBytesRead' },
+  { name: 'vtl_drive_blocks_written_total', help: 'Blocks written since vtl started', field: 'blocksWritten' },
+  { name: 'vtl_drive_blocks_read_total', help: 'Blocks read since vtl started', field: 'blocksRead' },
+  { name: 'vtl_drive_filemarks_written_total', help: 'Filemarks written since vtl started', field: 'filemarksWritten' },
 ];
 
 export function registerDriveMetrics(registry: Registry, sources: MetricsSources): () => void {
+  const totals = new Map<string, MediumTotals>();
+  /** Show the drive's tracker the cartridge it holds now: at each scrape, and at each move into or out of it. */
+  const movedBy = (library: string, index: number, source: DriveMetricsSource | undefined): Readonly<MediumCounters> | undefined => {
+    if (source === undefined) return undefined;
+    const key = `${library}/${index}`;
+    let t = totals.get(key);
+    if (t === undefined) totals.set(key, (t = new MediumTotals()));
+    t.see(source.medium());
+    return t.totals();
+  };
   const samples = (): DriveSample[] =>
     sources.manager.libraries().flatMap((library) =>
-      sources.manager.drives(library.name).map((info) => ({
-        labels: { library: info.library, drive: String(info.index), serial: info.identity.serial },
-        info,
-        source: sources.drive?.(info.library, info.index),
-      })),
+      sources.manager.drives(library.name).map((info) => {
+        const source = sources.drive?.(info.library, info.index);
+        return { labels: { library: info.library, drive: String(info.index), serial: info.identity.serial }, info, source, moved: movedBy(info.library, info.index, source) };
+      }),
     );
   const registers = [registry];
 
@@ -45,10 +58,7 @@ export function registerDriveMetrics(registry: Registry, sources: MetricsSources
   for (const series of MEDIUM_SERIES) {
     const counter: Counter<(typeof DRIVE_LABELS)[number]> = new Counter({ name: series.name, help: series.help, labelNames: DRIVE_LABELS, registers, collect: () => {
       counter.reset();
-      for (const s of samples()) {
-        const medium = s.source?.medium();
-        if (medium !== undefined) counter.inc(s.labels, medium[series.field]);
-      }
+      for (const s of samples()) if (s.moved !== undefined) counter.inc(s.labels, s.moved[series.field]);
     } });
   }
 
@@ -65,8 +75,13 @@ export function registerDriveMetrics(registry: Registry, sources: MetricsSources
   // A load is a committed move into the drive: counted from the library's events, so it survives the unload.
   const loadCounts = new Map<string, number>();
   const unsubscribe = sources.manager.on((event) => {
+    if (event.type !== 'cartridge-moved') return;
+    for (const end of [event.from, event.to]) {
+      // The move is committed after the drive threaded (or put away) the cartridge: what it holds now is the new state.
+      if (end?.kind === 'element' && end.type === 'dataTransfer') movedBy(end.library, end.index, sources.drive?.(end.library, end.index));
+    }
     const to = event.to;
-    if (event.type !== 'cartridge-moved' || to?.kind !== 'element' || to.type !== 'dataTransfer') return;
+    if (to?.kind !== 'element' || to.type !== 'dataTransfer') return;
     const key = `${to.library}/${to.index}`;
     loadCounts.set(key, (loadCounts.get(key) ?? 0) + 1);
   });
@@ -83,6 +98,18 @@ export function registerDriveMetrics(registry: Registry, sources: MetricsSources
   const senseKeys = new Counter({ name: 'vtl_drive_check_conditions_total', help: 'CHECK CONDITION answers, by sense key', labelNames: [...DRIVE_LABELS, 'sense_key'], registers, collect: () => {
     senseKeys.reset();
     for (const s of samples()) for (const [key, n] of s.source?.commands.senseKeys ?? []) senseKeys.inc({ ...s.labels, sense_key: key }, n);
+  } });
+
+  const ratio = new Gauge({ name: 'vtl_library_stored_ratio', help: 'Host bytes written per byte stored, over what the library\'s drives wrote since vtl started (absent before any write)', labelNames: ['library'], registers, collect: () => {
+    ratio.reset();
+    const written = new Map<string, { host: number; stored: number }>();
+    for (const s of samples()) {
+      const sum = written.get(s.info.library) ?? { host: 0, stored: 0 };
+      sum.host += s.moved?.hostBytesWritten ?? 0;
+      sum.stored += s.moved?.storedBytesWritten ?? 0;
+      written.set(s.info.library, sum);
+    }
+    for (const [library, { host, stored }] of written) if (stored > 0) ratio.set({ library }, host / stored);
   } });
 
   registry.registerMetric(

@@ -1,5 +1,5 @@
-// Per-library and server-wide series: cartridges by location and state, the data dir's disk, the stored ratio of
-// what the drives wrote, and iSCSI sessions and connections. Each value is read when Prometheus scrapes.
+// Per-library and server-wide series: cartridges by location and state, the data dir's disk, and iSCSI sessions
+// and connections. Each value is read when Prometheus scrapes.
 import { statfs } from 'node:fs/promises';
 import { Gauge, type Registry } from 'prom-client';
 import { KIND_OF_ELEMENT } from '../views.js';
@@ -29,21 +29,6 @@ export function registerLibraryMetrics(registry: Registry, sources: MetricsSourc
       }
     },
   });
-
-  // Host bytes per stored byte of what the library's drives wrote since their cartridges were loaded.
-  const ratio = new Gauge({ name: 'vtl_library_stored_ratio', help: 'Host bytes written per byte stored, over the cartridges now loaded (absent before any write)', labelNames: ['library'], registers, collect: () => {
-    ratio.reset();
-    for (const library of manager.libraries()) {
-      let host = 0;
-      let stored = 0;
-      for (const d of manager.drives(library.name)) {
-        const medium = sources.drive?.(d.library, d.index)?.medium();
-        host += medium?.hostBytesWritten ?? 0;
-        stored += medium?.storedBytesWritten ?? 0;
-      }
-      if (stored > 0) ratio.set({ library: library.name }, host / stored);
-    }
-  } });
 
   const dataDir = sources.dataDir;
   if (dataDir !== undefined) {

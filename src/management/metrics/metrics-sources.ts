@@ -15,10 +15,15 @@ export interface MediumCounters {
   readonly filemarksWritten: number;
 }
 
+/** A cartridge in a drive (TapeMedium fits): its identity tells one load from the next, and its counters stay readable after it is closed. */
+export interface MediumHandle {
+  statistics(): MediumCounters;
+}
+
 /** One drive's live figures: plain counters the drive already keeps, read only when Prometheus scrapes. */
 export interface DriveMetricsSource {
-  /** Undefined without a readable cartridge. */
-  medium(): MediumCounters | undefined;
+  /** The cartridge in the drive; undefined without a readable one. */
+  medium(): MediumHandle | undefined;
   /** Read and write errors since the process started (the drive's log pages 02h and 03h). */
   errors(): { readonly readErrors: number; readonly writeErrors: number };
   /** What the drive's dispatcher counted (DriveCommandStats is its CommandObserver). */
