@@ -169,6 +169,37 @@ describe('GET /metrics after a cartridge was written over iSCSI', () => {
   });
 });
 
+describe('GET /metrics after a restart with a cartridge in a drive', () => {
+  test('what the reloaded cartridge takes counts even when it leaves the drive before the first scrape', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vtl-metrics-restart-'));
+    const cfg = config(dir, true);
+    const a = cfg.libraries[0]?.elementAddresses;
+    assert.ok(a);
+    const move = (s: IscsiInitiator, from: number, to: number) => s.command(0, [0xa5, 0, a.transport >> 8, a.transport & 0xff, from >> 8, from & 0xff, to >> 8, to & 0xff, 0, 0, 0, 0]);
+    let server = await startServer(cfg, silentLogger());
+    try {
+      let s = await IscsiInitiator.connect({ host: '127.0.0.1', port: server.iscsiAddress.port, initiatorName: INITIATOR, targetName: IQN });
+      await untilReady(s, 0);
+      assert.equal((await move(s, a.storage, a.dataTransfer)).status, 0);
+      await s.logout();
+      await server.close();
+      server = await startServer(cfg, silentLogger());
+      s = await IscsiInitiator.connect({ host: '127.0.0.1', port: server.iscsiAddress.port, initiatorName: INITIATOR, targetName: IQN });
+      await untilReady(s, 0);
+      await untilReady(s, 1);
+      assert.equal((await s.command(1, [0x0a, 0, 0, 0x08, 0, 0], { dataOut: Buffer.alloc(2048, 3) })).status, 0);
+      assert.equal((await move(s, a.dataTransfer, a.storage)).status, 0);
+      await s.logout();
+      const metrics = parseExposition((await scrape(server, undefined)).text);
+      assert.equal(sampleValue(metrics, 'vtl_drive_host_bytes_written_total', { library: 'lib0', drive: '0' }), 2048);
+      assert.equal(sampleValue(metrics, 'vtl_drive_loaded', { library: 'lib0', drive: '0' }), 0);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('GET /metrics with api.metricsPublic', () => {
   test('a scraper without a token reads /metrics, and the rest of the API still needs one', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vtl-metrics-public-'));

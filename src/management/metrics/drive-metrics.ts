@@ -118,5 +118,8 @@ export function registerDriveMetrics(registry: Registry, sources: MetricsSources
       () => samples().flatMap((s) => (s.source === undefined ? [] : [{ labels: s.labels, counts: s.source.commands }])),
     ),
   );
+  // A cartridge the catalog placed in a drive at startup was loaded before these metrics existed: see it now, so
+  // that what it takes counts even if it leaves the drive before the first scrape.
+  samples();
   return unsubscribe;
 }
