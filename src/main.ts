@@ -24,6 +24,8 @@ import { createLogger } from './log.js';
 import type { Logger } from './log.js';
 import { registerManagementCommands } from './management/cli/register.js';
 import { ManagementServer } from './management/http/management-server.js';
+import { DriveCommandStats } from './management/metrics/drive-command-stats.js';
+import { VtlMetrics } from './management/metrics/vtl-metrics.js';
 import { ManagementService } from './management/service.js';
 import { FileMediaStore } from './media/file-media-store.js';
 import type { PrPersistence } from './scsi/reservation.js';
@@ -90,7 +92,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   log.info({ report }, 'catalog opened');
 
   const aptpl = await aptplFiles(join(dataDir, 'reservations'));
-  const drives: { library: string; index: number; drive: TapeDrive }[] = [];
+  const drives: { library: string; index: number; drive: TapeDrive; commands: DriveCommandStats }[] = [];
   const targets: IscsiTarget[] = [];
   for (const library of config.libraries) {
     const iqn = libraryIqn(config, library);
@@ -103,7 +105,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     target.attach(0, changer);
     for (let index = 0; index < driveCount; index++) {
       const identity = resolveDriveIdentity(config, library, index);
+      const commands = new DriveCommandStats();
       const { unit, drive } = createDriveUnit({
+        observer: commands,
         name: `${library.name}/drive${index}`,
         identity,
         generation: identity.generation,
@@ -118,7 +122,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       await drive.reservation.attachPersistence(aptpl(library.name, index + 1));
       target.attach(index + 1, unit);
       await manager.attachDrive(library.name, index, drive);
-      drives.push({ library: library.name, index, drive });
+      drives.push({ library: library.name, index, drive, commands });
     }
     targets.push({
       name: iqn,
@@ -150,6 +154,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   log.info({ address: iscsiAddress, targets: targets.map((t) => t.name) }, 'serving libraries');
 
   let api: ManagementServer | undefined;
+  let metrics: VtlMetrics | undefined;
   let apiAddress: { host: string; port: number } | undefined;
   if (config.api.enabled) {
     const service = new ManagementService({
@@ -158,7 +163,17 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
-    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, ...(tls ? { tls } : {}) });
+    // Read at scrape time only: the cartridge's own counters, the drive's error counters, the dispatcher's counts.
+    metrics = new VtlMetrics({
+      manager,
+      dataDir,
+      sessions: () => iscsi.sessions(),
+      drive: (library, index) => {
+        const d = drives.find((x) => x.library === library && x.index === index);
+        return d && { medium: () => d.drive.mounted()?.medium, errors: () => d.drive.errors.counters, commands: d.commands };
+      },
+    });
+    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }
@@ -169,6 +184,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     async close(): Promise<void> {
       // In-flight commands finish first, then every cartridge is flushed and closed, then the catalog.
       await api?.close();
+      metrics?.close();
       await vault.stop();
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();

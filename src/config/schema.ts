@@ -136,6 +136,8 @@ export const configSchema = z.strictObject({
       tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
       /** Allow plain HTTP on an address other than loopback (tokens then cross the network in clear). */
       insecure: z.boolean().default(false),
+      /** Serve GET /metrics without a token (Prometheus scrapers often have none); every other path still needs one. */
+      metricsPublic: z.boolean().default(false),
     })
     .prefault({}),
   iscsi: z

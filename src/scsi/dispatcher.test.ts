@@ -247,3 +247,25 @@ describe('CommandDispatcher with a transport that creates its abort signal lazil
     assert.equal(signalReads, 0);
   });
 });
+
+describe('CommandDispatcher with a CommandObserver', () => {
+  test('the observer hears every answer once: the command name, the sense key of a CHECK CONDITION, and a duration', async () => {
+    const heard: [string, string | undefined, number][] = [];
+    const dev: Dev = { log: [], queue: new UnitQueue(), unitAttentions: new UnitAttentions(), reservation: new Reservation(new UnitAttentions()), senseFormat: () => SenseFormat.DESCRIPTOR };
+    const d = new CommandDispatcher(table, dev, silentLogger(), { commandDone: (name, senseKey, seconds) => heard.push([name, senseKey, seconds]) });
+    await d.execute(cmd([0x00, 0, 0, 0, 0, 0])); // the power-on unit attention
+    await d.execute(cmd([0x0a, 0, 0, 0, 4, 0], 1, Buffer.alloc(4)));
+    await d.execute(cmd([0x01, 0, 0, 0, 0, 0])); // REWIND without a medium
+    await d.execute(cmd([0x19, 0, 0, 0, 0, 0])); // a bug: HARDWARE ERROR
+    await d.execute(cmd([0x2b, 0, 0, 0, 0, 0, 0, 0, 0, 0]));
+    assert.deepEqual(heard.map(([name, key]) => [name, key]), [
+      ['TEST UNIT READY', 'UNIT_ATTENTION'],
+      ['WRITE(6)', undefined],
+      ['REWIND', 'NOT_READY'],
+      ['ERASE', 'HARDWARE_ERROR'],
+      ['UNSUPPORTED', 'ILLEGAL_REQUEST'],
+    ]);
+    assert.ok(heard.every(([, , seconds]) => seconds >= 0 && seconds < 60));
+    assert.ok((heard[1]?.[2] ?? 0) > 0, 'the WRITE waited for a timer, so its duration is measured, not zero');
+  });
+});

@@ -2,6 +2,7 @@
 // Order of checks follows SAM-5 5.x / SPC-4: opcode, CDB fields, unit attention, reservation, then execution.
 import type { Logger } from '../log.js';
 import { commandKey, DataDirection, NO_TRANSFER } from './command.js';
+import { senseKeyNameOf, UNSUPPORTED_COMMAND, type CommandObserver } from './command-observer.js';
 import type { CommandDescriptor, CommandResult, CommandTable, Transfer } from './command.js';
 import type { LogicalUnit, ScsiCommand, ScsiResponse, TargetEvent } from './logical-unit.js';
 import { ReservationAccess } from './reservation.js';
@@ -50,6 +51,8 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
     readonly table: CommandTable<D>,
     readonly device: D,
     private readonly log: Logger,
+    /** Told of every answered command (metrics); absent, the dispatcher does no timing at all. */
+    private readonly observer?: CommandObserver,
   ) {
     for (const c of table) {
       this.byKey.set(commandKey(c.opcode, c.serviceAction), c);
@@ -63,6 +66,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
   }
 
   async execute(command: ScsiCommand): Promise<ScsiResponse> {
+    const startedMs = this.observer === undefined ? 0 : performance.now();
     const format = this.device.senseFormat();
     try {
       const nexusId = command.nexus.id;
@@ -81,10 +85,10 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
 
       if (!descriptor.flags?.allowUnitAttention) {
         const ua = this.device.unitAttentions.take(nexusId);
-        if (ua) return checkCondition(senseOf(ua), format);
+        if (ua) return this.done(command, startedMs, checkCondition(senseOf(ua), format));
       }
       const access = reservationAccessOf(descriptor, trimmed);
-      if (this.device.reservation.conflicts(nexusId, access)) return { status: ScsiStatus.RESERVATION_CONFLICT };
+      if (this.device.reservation.conflicts(nexusId, access)) return this.done(command, startedMs, { status: ScsiStatus.RESERVATION_CONFLICT });
 
       // Decoded once, here: `execute` works from this form and never reads the transfer fields again.
       const transfer = descriptor.decode ? descriptor.decode(trimmed, this.device) : NO_TRANSFER;
@@ -93,7 +97,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         // The initiator sent less than the CDB needs: nothing is executed on partial data.
         this.log.warn({ lun: command.lun, command: descriptor.name, needed: transfer.lengthBytes, received: dataOut.length },
           'data-out shorter than the CDB transfer length');
-        return { ...checkCondition(senseOf('INVALID_FIELD_IN_CDB', { fieldPointer: fieldPointerForLength(descriptor) }), format), dataOutLength: transfer.lengthBytes };
+        return this.done(command, startedMs, { ...checkCondition(senseOf('INVALID_FIELD_IN_CDB', { fieldPointer: fieldPointerForLength(descriptor) }), format), dataOutLength: transfer.lengthBytes });
       }
 
       const run = (): Promise<CommandResult> => {
@@ -120,11 +124,11 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       // that orders them (and the IMMED work and robot moves between them).
       const result = descriptor.flags?.concurrent ? await run() : await this.device.queue.run(run);
       if (isAborted(command) && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
-        return { status: ScsiStatus.TASK_ABORTED };
+        return this.done(command, startedMs, { status: ScsiStatus.TASK_ABORTED });
       }
-      return toResponse(result, transfer, format);
+      return this.done(command, startedMs, toResponse(result, transfer, format));
     } catch (err) {
-      return this.errorResponse(err, command, format);
+      return this.done(command, startedMs, this.errorResponse(err, command, format));
     }
   }
 
@@ -152,6 +156,17 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       }
     }
     this.device.handleEvent?.(event);
+  }
+
+  /** Every answer passes here; the observer gets the table's constant name, so counting allocates nothing. */
+  private done(command: ScsiCommand, startedMs: number, response: ScsiResponse): ScsiResponse {
+    const observer = this.observer;
+    if (observer === undefined) return response;
+    const cdb = command.cdb;
+    const name = cdb.length >= 6 ? (this.lookup(cdb[0], cdb[1] & 0x1f)?.name ?? UNSUPPORTED_COMMAND) : UNSUPPORTED_COMMAND;
+    const senseKey = response.status === ScsiStatus.CHECK_CONDITION ? senseKeyNameOf(response.sense) : undefined;
+    observer.commandDone(name, senseKey, (performance.now() - startedMs) / 1000);
+    return response;
   }
 
   private errorResponse(err: unknown, command: ScsiCommand, format: SenseFormat): ScsiResponse {

@@ -7,10 +7,12 @@ import { FILE_TOKEN_NAME, type Principal } from '../../library/api-token-store.j
 import { AuditTrailError, type AuditTrail } from '../../library/audit-trail.js';
 import { roleAllows } from '../../library/role.js';
 import type { Logger } from '../../log.js';
+import type { VtlMetrics } from '../metrics/vtl-metrics.js';
 import type { ManagementService } from '../service.js';
 import { ensureApiToken, tokensMatch } from './api-token.js';
 import { EventFollowers, type FollowerStats } from './event-follower.js';
 import { errorBody, HttpError, httpErrorOf } from './http-error.js';
+import { METRICS_PATH, metricsRoute, PUBLIC_SCRAPER } from './metrics-route.js';
 import { managementRoutes } from './routes.js';
 import { matchRoute, queryObject, STREAMING, type Route, type RouteResult } from './router.js';
 
@@ -29,6 +31,10 @@ export interface ManagementServerOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** What the server may hold unsent for one event follower (default FOLLOWER_BUFFER_LIMIT_BYTES, 256 KiB). */
   readonly followerBufferLimitBytes?: number;
+  /** Served at GET /metrics (viewer role); without it /metrics is 404. */
+  readonly metrics?: VtlMetrics;
+  /** Let GET /metrics be read without a token (config `api.metricsPublic`; Prometheus scrapers often have none). */
+  readonly metricsPublic?: boolean;
 }
 
 export class ManagementServer {
@@ -39,6 +45,8 @@ export class ManagementServer {
   private readonly followers: EventFollowers;
   private readonly service: ManagementService;
   private readonly audit: AuditTrail;
+  private readonly metricsRoute: Route | undefined;
+  private readonly metricsPublic: boolean;
   private token: string | undefined;
 
   constructor(options: ManagementServerOptions) {
@@ -48,6 +56,8 @@ export class ManagementServer {
     this.audit = options.audit;
     this.followers = new EventFollowers(options.service, this.log, options.followerBufferLimitBytes);
     this.routes = managementRoutes(options.service, this.followers, options.audit);
+    this.metricsRoute = options.metrics === undefined ? undefined : metricsRoute(options.metrics);
+    this.metricsPublic = options.metricsPublic ?? false;
     const handler = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => {
         this.log.error({ err: error }, 'management request failed after the response started');
@@ -106,14 +116,15 @@ export class ManagementServer {
   }
 
   private async dispatch(request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
-    const principal = this.authenticate(request);
+    const metrics = url.pathname === METRICS_PATH ? this.metricsRoute : undefined;
+    const principal = metrics !== undefined && this.metricsPublic ? PUBLIC_SCRAPER : this.authenticate(request);
     if (principal === undefined) {
       response.setHeader('www-authenticate', 'Bearer realm="vtl"');
       throw new HttpError(401, 'unauthorized', 'Missing or wrong bearer token (see <dataDir>/api-token)');
     }
-    if (!url.pathname.startsWith(`${API_PREFIX}/`)) throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
+    if (metrics === undefined && !url.pathname.startsWith(`${API_PREFIX}/`)) throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
     const method = request.method ?? 'GET';
-    const match = matchRoute(this.routes, method, url.pathname.slice(API_PREFIX.length));
+    const match = metrics !== undefined ? matchRoute([metrics], method, url.pathname) : matchRoute(this.routes, method, url.pathname.slice(API_PREFIX.length));
     if (match.kind === 'none') throw new HttpError(404, 'not-found', `No such endpoint: ${url.pathname}`);
     if (match.kind === 'wrong-method') {
       response.setHeader('allow', match.allow.join(', '));
