@@ -2,6 +2,7 @@
 import { extendTable } from '../command.js';
 import type { CommandTable } from '../command.js';
 import { spcCommands } from '../spc/spc-commands.js';
+import { allowOverwrite } from './allow-overwrite.js';
 import { readAttributeCommands, writeAttribute } from './attributes.js';
 import { erase } from './erase.js';
 import { guarded } from './guarded-command.js';
@@ -39,6 +40,7 @@ export const sscCommands: CommandTable<TapeDrive> = [
   ...readAttributeCommands,
   guarded(writeAttribute, 'write-attribute', { changes: (c) => c.lengthBytes > 0 }),
   guarded(writeFilemarks16, 'write-filemarks', { changes: (c) => c.count > 0, writes: true }),
+  allowOverwrite,
   read16,
   guarded(write16, 'write', { changes: (c) => c.length > 0, writes: true }),
   verify16,

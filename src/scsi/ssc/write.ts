@@ -53,9 +53,11 @@ export function decodeWriteFilemarks16(cdb: Buffer): WriteFilemarks6Cdb {
   return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 12), objectIdentifier: decodeObjectAddress(cdb) };
 }
 
-/** Append-only mode (mode page 10h/01h) allows writing only at end of data. */
+/** Append-only mode (mode page 10h/01h) allows writing only at end of data, or where ALLOW OVERWRITE permitted it. */
 function checkAppend(drive: TapeDrive, medium: TapeMedium): void {
-  if (drive.mode.appendOnly && !medium.position().atEndOfData) throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
+  if (drive.mode.appendOnly && !medium.position().atEndOfData && !drive.overwrite.take(medium)) {
+    throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
+  }
 }
 
 /** Sense for a write that succeeded inside the early-warning zone (SSC-4 4.2.5: EOM=1, 00/02, NO SENSE). */
