@@ -207,6 +207,16 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     }
   });
 
+  test('lists 57 command descriptors, 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
+    const h = await createHarness();
+    const data = await h.good([0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]);
+    const descriptors: number[][] = [];
+    for (let at = 4; at < 4 + data.readUInt32BE(0); at += 8) descriptors.push([data[at], data.readUInt16BE(at + 6)]);
+    assert.equal(descriptors.length, 57);
+    const sixteen = descriptors.filter(([, length]) => length === 16).map(([op]) => op);
+    assert.deepEqual(sixteen, [0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8d, 0x8f, 0x91, 0x92]);
+  });
+
   test('reports the 16-byte CDB usage of READ(16), WRITE(16), WRITE FILEMARKS(16) and VERIFY(16)', async () => {
     const h = await createHarness();
     // Byte 2 reserved, 3 PARTITION, 4-11 LOGICAL OBJECT IDENTIFIER, 12-14 length, 15 CONTROL (no bits used).
