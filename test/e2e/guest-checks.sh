@@ -46,6 +46,7 @@ case "${PHASE:-main}" in
     check mt-weof check_weof
     check dd-variable-records check_dd_variable
     check dd-short-read-fails check_dd_short_read
+    check sg-raw-16-byte check_sg_raw_16
     check fixed-block-512 check_fixed_block 512
     check fixed-block-65536 check_fixed_block 65536
     check compression-on-off check_compression

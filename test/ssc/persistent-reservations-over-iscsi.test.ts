@@ -25,6 +25,8 @@ const Out = { REGISTER: 0, RESERVE: 1 } as const;
 const In = { READ_KEYS: 0, READ_RESERVATION: 1, READ_FULL_STATUS: 3 } as const;
 const WRITE_FILEMARKS_0 = [0x10, 0, 0, 0, 0, 0];
 const READ_6 = [0x08, 0x00, 0, 0x10, 0, 0];
+const READ_16 = [0x88, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0];
+const WRITE_FILEMARKS_16_0 = [0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const CHECK_CONDITION = 0x02;
 const MODE_SENSE_6 = [0x1a, 0x08, 0x3f, 0, 255, 0];
 const READ_ELEMENT_STATUS = [0xb8, 0x10, 0, 0, 0xff, 0xff, 0, 0, 0x10, 0, 0, 0];
@@ -88,7 +90,9 @@ describe('persistent reservations over iSCSI from two initiators', () => {
       assert.equal(await prOut(a, DRIVE, Out.RESERVE, WRITE_EXCLUSIVE, list(0xaan, 0n, false)), GOOD);
       assert.equal(await status(b, DRIVE, MODE_SENSE_6), GOOD, 'write exclusive lets the other nexus read');
       assert.equal(await status(b, DRIVE, READ_6), CHECK_CONDITION, 'READ passes the reservation (and finds no medium)');
+      assert.equal(await status(b, DRIVE, READ_16), CHECK_CONDITION, 'READ(16) passes the reservation as READ(6) does');
       assert.equal(await status(b, DRIVE, WRITE_FILEMARKS_0), RESERVATION_CONFLICT);
+      assert.equal(await status(b, DRIVE, WRITE_FILEMARKS_16_0), RESERVATION_CONFLICT);
 
       const full = await prIn(b, DRIVE, In.READ_FULL_STATUS);
       const text = full.toString('latin1');

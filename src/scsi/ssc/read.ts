@@ -1,5 +1,5 @@
-// SSC-4 READ(6) and the reading part of VERIFY(6): fixed and variable blocks, SILI, filemark / end-of-data /
-// incorrect-length residues.
+// SSC-4 READ(6) and READ(16), and the reading part of VERIFY(6)/(16): fixed and variable blocks, SILI, filemark /
+// end-of-data / incorrect-length residues.
 import { DataDirection } from '../command.js';
 import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { ReservationAccess } from '../reservation.js';
@@ -7,6 +7,8 @@ import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
+import { decodeObjectAddress, locateForRead } from './object-address.js';
+import type { ObjectAddressed } from './object-address.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const SILI = 0x02;
@@ -45,8 +47,8 @@ export function checkReadFields(drive: TapeDrive, fixed: boolean, sili: boolean,
   if (fixed && length * drive.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
 }
 
-/** The fields of READ(6), WRITE(6) and VERIFY(6) that size their transfer. */
-export interface BlockTransferCdb extends DecodedCdb {
+/** The fields of READ, WRITE and VERIFY (6 and 16) that size their transfer; the 16-byte forms add the address. */
+export interface BlockTransferCdb extends DecodedCdb, ObjectAddressed {
   readonly fixed: boolean;
   /** Blocks (fixed) or bytes (variable). */
   readonly length: number;
@@ -76,9 +78,10 @@ export interface Read6Cdb extends BlockTransferCdb {
   readonly sili: boolean;
 }
 
-export function decodeRead6(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
+/** READ(6) and READ(16) keep FIXED and SILI in byte 1; only where the TRANSFER LENGTH sits differs. */
+function decodeRead(cdb: Buffer, lengthOffset: number, drive: BlockLengthSource): Read6Cdb {
   const fixed = (cdb[1] & FIXED) !== 0;
-  const length = readUint24(cdb, 2);
+  const length = readUint24(cdb, lengthOffset);
   const blockLengthAtArrival = drive.mode.blockLength;
   return {
     direction: length === 0 ? DataDirection.NONE : DataDirection.IN,
@@ -88,6 +91,31 @@ export function decodeRead6(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
     length,
     blockLengthAtArrival,
   };
+}
+
+export function decodeRead6(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
+  return decodeRead(cdb, 2, drive);
+}
+
+export function decodeRead16(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
+  return { ...decodeRead(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb) };
+}
+
+/**
+ * Run `read` on the medium: at the current position (6-byte forms), or after positioning to the CDB's logical object
+ * (16-byte forms). The 6-byte path takes no extra step, so the data path of READ(6) stays as it was.
+ */
+export function atReadPosition(
+  drive: TapeDrive,
+  decoded: BlockTransferCdb,
+  read: (medium: TapeMedium) => Promise<CommandResult>,
+): Promise<CommandResult> {
+  const id = decoded.objectIdentifier;
+  if (id === undefined) return drive.withMedium(read);
+  return drive.withMedium(async (medium) => {
+    await locateForRead(medium, id, decoded.length);
+    return read(medium);
+  });
 }
 
 /** Read per SSC-4 READ(6) from the current position; the medium is ready (called inside withMedium). */
@@ -158,10 +186,17 @@ export const read6: CommandDescriptor<TapeDrive, Read6Cdb> = {
     const { fixed, sili, length } = decoded;
     checkReadFields(device, fixed, sili, length);
     checkBlockLengthUnchanged(decoded, device);
-    if (length === 0) {
-      await device.withMedium(() => Promise.resolve());
-      return {};
-    }
-    return device.withMedium((medium) => readObjects(device, medium, { fixed, sili, length, returnData: true }));
+    // A zero-length READ(16) still positions: the locate is its own part of the command.
+    if (length === 0) return atReadPosition(device, decoded, () => Promise.resolve({}));
+    return atReadPosition(device, decoded, (medium) => readObjects(device, medium, { fixed, sili, length, returnData: true }));
   },
+};
+
+/** READ(6) with PARTITION and LOGICAL OBJECT IDENTIFIER; FCS/LCS (command sequences) are not supported. */
+export const read16: CommandDescriptor<TapeDrive, Read6Cdb> = {
+  ...read6,
+  opcode: 0x88,
+  name: 'READ(16)',
+  cdbUsage: [0x88, SILI | FIXED, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+  decode: decodeRead16,
 };

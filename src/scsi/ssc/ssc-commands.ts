@@ -2,20 +2,21 @@
 import { extendTable } from '../command.js';
 import type { CommandTable } from '../command.js';
 import { spcCommands } from '../spc/spc-commands.js';
+import { allowOverwrite } from './allow-overwrite.js';
 import { readAttributeCommands, writeAttribute } from './attributes.js';
 import { erase } from './erase.js';
 import { guarded } from './guarded-command.js';
 import { loadUnload } from './load-unload.js';
 import { locate10, locate16, rewind } from './locate.js';
-import { read6 } from './read.js';
+import { read16, read6 } from './read.js';
 import { readBlockLimits } from './read-block-limits.js';
 import { readPositionCommands } from './read-position.js';
 import { reportDensitySupport } from './report-density-support.js';
 import { setCapacity } from './set-capacity.js';
 import { space16, space6 } from './space.js';
 import type { TapeDrive } from './tape-drive.js';
-import { verify6 } from './verify.js';
-import { write6, writeFilemarks6 } from './write.js';
+import { verify16, verify6 } from './verify.js';
+import { write16, write6, writeFilemarks16, writeFilemarks6 } from './write.js';
 
 /**
  * The SSC commands only (they override nothing of SPC). Those that change the cartridge run inside the drive's
@@ -38,6 +39,11 @@ export const sscCommands: CommandTable<TapeDrive> = [
   reportDensitySupport,
   ...readAttributeCommands,
   guarded(writeAttribute, 'write-attribute', { changes: (c) => c.lengthBytes > 0 }),
+  guarded(writeFilemarks16, 'write-filemarks', { changes: (c) => c.count > 0, writes: true }),
+  allowOverwrite,
+  read16,
+  guarded(write16, 'write', { changes: (c) => c.length > 0, writes: true }),
+  verify16,
   space16,
   locate16,
 ];

@@ -26,6 +26,7 @@ import type { DriveActivitySnapshot, Mount } from './mount.js';
 import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
 import { SscModeState } from './ssc-mode-state.js';
+import { OverwriteAllowance } from './overwrite-allowance.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
 import { TapeAlert } from './tape-alert.js';
 
@@ -54,6 +55,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly errors: DriveErrorReporting;
   /** Retention locks, read-only initiators and the audit log, around the commands that change the cartridge. */
   readonly guard: MediaGuard;
+  readonly overwrite = new OverwriteAllowance();
   private readonly mediaStore: MediaStore;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
@@ -94,9 +96,12 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
   handleEvent(event: TargetEvent): void {
     this.core.handleEvent(event);
-    // SPC-4: a reset returns mode parameters to their defaults (nothing is saved); the tape position stays
-    // (device configuration page REWIND ON RESET 00b).
-    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') this.mode.reset();
+    // SPC-4: a reset returns mode parameters to their defaults (nothing is saved) and ends an ALLOW OVERWRITE
+    // permission; the tape position stays (device configuration page REWIND ON RESET 00b).
+    if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') {
+      this.mode.reset();
+      this.overwrite.cancel();
+    }
   }
 
   readiness(): SenseData | undefined {

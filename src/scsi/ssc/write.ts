@@ -1,4 +1,5 @@
-// SSC-4 WRITE(6) and WRITE FILEMARKS(6): fixed and variable blocks, early warning, volume overflow, buffered mode.
+// SSC-4 WRITE(6)/(16) and WRITE FILEMARKS(6)/(16): fixed and variable blocks, early warning, volume overflow,
+// buffered mode. The 16-byte forms share the execution and add the position they expect to write at.
 import { DataDirection, NO_TRANSFER } from '../command.js';
 import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
@@ -6,6 +7,8 @@ import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense, type WriteCommandSpan } from './medium-errors.js';
+import { checkWritePosition, decodeObjectAddress } from './object-address.js';
+import type { ObjectAddressed } from './object-address.js';
 import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
 import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import { TapeAlert } from './tape-alert.js';
@@ -15,9 +18,10 @@ import type { TapeDrive } from './tape-drive.js';
 const FIXED = 0x01;
 const IMMED = 0x01;
 
-export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
+/** WRITE(6) and WRITE(16) keep FIXED in byte 1; only where the TRANSFER LENGTH sits differs. */
+function decodeWrite(cdb: Buffer, lengthOffset: number, drive: BlockLengthSource): BlockTransferCdb {
   const fixed = (cdb[1] & FIXED) !== 0;
-  const length = readUint24(cdb, 2);
+  const length = readUint24(cdb, lengthOffset);
   const blockLengthAtArrival = drive.mode.blockLength;
   return {
     direction: length === 0 ? DataDirection.NONE : DataDirection.OUT,
@@ -28,7 +32,15 @@ export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransf
   };
 }
 
-export interface WriteFilemarks6Cdb extends DecodedCdb {
+export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
+  return decodeWrite(cdb, 2, drive);
+}
+
+export function decodeWrite16(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
+  return { ...decodeWrite(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb) };
+}
+
+export interface WriteFilemarks6Cdb extends DecodedCdb, ObjectAddressed {
   readonly immed: boolean;
   readonly count: number;
 }
@@ -37,9 +49,15 @@ export function decodeWriteFilemarks6(cdb: Buffer): WriteFilemarks6Cdb {
   return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 2) };
 }
 
-/** Append-only mode (mode page 10h/01h) allows writing only at end of data. */
+export function decodeWriteFilemarks16(cdb: Buffer): WriteFilemarks6Cdb {
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 12), objectIdentifier: decodeObjectAddress(cdb) };
+}
+
+/** Append-only mode (mode page 10h/01h) allows writing only at end of data, or where ALLOW OVERWRITE permitted it. */
 function checkAppend(drive: TapeDrive, medium: TapeMedium): void {
-  if (drive.mode.appendOnly && !medium.position().atEndOfData) throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
+  if (drive.mode.appendOnly && !medium.position().atEndOfData && !drive.overwrite.take(medium)) {
+    throw new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR'));
+  }
 }
 
 /** Sense for a write that succeeded inside the early-warning zone (SSC-4 4.2.5: EOM=1, 00/02, NO SENSE). */
@@ -75,10 +93,11 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
     if (!fixed && length > MAX_BLOCK_LENGTH) throw Sense.invalidFieldInCdb(2);
     if (fixed && length * device.mode.blockLength > MAX_TRANSFER_BYTES) throw Sense.invalidFieldInCdb(2);
     if (length === 0) {
-      await device.withMedium(() => Promise.resolve());
+      await device.withMedium((medium) => Promise.resolve(checkWritePosition(decoded, medium)));
       return {};
     }
     return device.withMedium(async (medium) => {
+      checkWritePosition(decoded, medium);
       checkAppend(device, medium);
       const blocks = fixed ? length : 1;
       const size = fixed ? device.mode.blockLength : length;
@@ -109,13 +128,18 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> =
   cdbUsage: [0x10, IMMED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeWriteFilemarks6,
   timeoutSeconds: 600,
-  async execute({ decoded: { immed, count }, device }) {
+  async execute({ decoded, device }) {
+    const { immed, count } = decoded;
     if (count === 0) {
       // WRITE FILEMARKS 0 is the portable way to flush the buffer to the medium (SSC-4).
-      await device.withMedium((medium) => medium.flush());
+      await device.withMedium((medium) => {
+        checkWritePosition(decoded, medium);
+        return medium.flush();
+      });
       return {};
     }
     return device.withMedium(async (medium) => {
+      checkWritePosition(decoded, medium);
       checkAppend(device, medium);
       const command: WriteCommandSpan = { firstObject: medium.position().objectNumber, residueAfter: (written) => count - Math.min(written, count) };
       let warned: boolean;
@@ -129,4 +153,22 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> =
       return warned ? earlyWarning() : {};
     }, { write: true });
   },
+};
+
+/** WRITE(6) at a named position; FCS/LCS (command sequences) are not supported. */
+export const write16: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
+  ...write6,
+  opcode: 0x8a,
+  name: 'WRITE(16)',
+  cdbUsage: [0x8a, FIXED, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+  decode: decodeWrite16,
+};
+
+/** WRITE FILEMARKS(6) at a named position; FCS/LCS are not supported, and there are no setmarks in the 16-byte form. */
+export const writeFilemarks16: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> = {
+  ...writeFilemarks6,
+  opcode: 0x80,
+  name: 'WRITE FILEMARKS(16)',
+  cdbUsage: [0x80, IMMED, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+  decode: decodeWriteFilemarks16,
 };
