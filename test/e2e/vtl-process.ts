@@ -1,4 +1,4 @@
-// Starts and stops `vtl serve` from dist/ for the guest tier, and calls its management API.
+// Starts, stops and kills `vtl serve` from dist/ for the guest tier and the SIGKILL soak, and calls its management API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
@@ -53,7 +53,7 @@ export class VtlServer {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: VtlServerOptions) {}
+  constructor(readonly options: VtlServerOptions) {}
 
   get logPath(): string {
     return this.options.logPath;
@@ -91,6 +91,15 @@ export class VtlServer {
     }
     await this.stop();
     throw new Error(`vtl serve did not listen on ${o.iscsiPort} and ${o.apiPort} within ${timeoutMs} ms; log:\n${this.logTail()}`);
+  }
+
+  /** SIGKILL: no flush, no catalog close, nothing (the soak's crash); start() may follow on the same data. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await this.exited;
   }
 
   /** SIGTERM (a clean shutdown flushes the catalog), SIGKILL after 10 s. */

@@ -10,10 +10,9 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { CartridgeView, ElementView } from '../../src/management/views.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
-import { freePort } from '../e2e/vtl-process.js';
+import { freePort, VtlServer } from '../e2e/vtl-process.js';
 import { HostTapeModel, checkReadBack } from '../media/host-tape-model.js';
 import { TapeCdb } from '../media/tape-cdb.js';
-import { KillableVtl } from './killable-vtl.js';
 import { describeResult, readWholeTape, untilReady } from './soak-host.js';
 import {
   DRIVE_ADDRESS, DRIVES, SLOT_ADDRESS, SLOTS, moveAction, seededRandom, tapeAction, type Action, type DriveSlot, type Random, type SoakCartridge,
@@ -64,7 +63,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-soak-'));
   const configPath = join(dir, 'vtl.yaml');
   await writeFile(configPath, CONFIG);
-  const vtl = new KillableVtl({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
+  const vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
   const summary: SoakSummary = {
     kills: 0, commandsAcknowledged: 0, overwrites: 0, moves: 0, cartridgeChecks: 0, recordsVerified: 0, bytesVerified: 0,
     catalogChecks: 0, problems: [], elapsedSeconds: 0, dataDir: dir,
@@ -78,7 +77,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   };
   try {
     while (summary.kills < options.kills && Date.now() - started < options.maxMinutes * 60_000 && summary.problems.length === 0) {
-      await vtl.start();
+      await vtl.start(60_000);
       await cycle(vtl, world);
       await vtl.kill();
       summary.kills++;
@@ -86,7 +85,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
     }
     // A last start checks what the last kill left.
     if (summary.problems.length === 0) {
-      await vtl.start();
+      await vtl.start(60_000);
       await verifyAfterRestart(vtl, world);
       await vtl.stop();
     }
@@ -109,7 +108,7 @@ interface World {
 }
 
 /** One life of the server: check what the last kill left, then work until a kill at a random point. */
-async function cycle(vtl: KillableVtl, world: World): Promise<void> {
+async function cycle(vtl: VtlServer, world: World): Promise<void> {
   const { random, summary } = world;
   if (random() < 0.1) {
     // Killed while starting up: drives are reloading their cartridges and recovery may be running.
@@ -214,7 +213,7 @@ async function perform(s: IscsiInitiator, action: Action, drives: DriveSlot[], w
 }
 
 /** Check the catalog, then every cartridge in a drive; the host's view of the library follows the element status. */
-async function verifyAfterRestart(vtl: KillableVtl, world: World): Promise<{ s: IscsiInitiator; drives: DriveSlot[] } | undefined> {
+async function verifyAfterRestart(vtl: VtlServer, world: World): Promise<{ s: IscsiInitiator; drives: DriveSlot[] } | undefined> {
   const { cartridges, slotOf, summary } = world;
   const elements = await checkCatalog(vtl, summary);
   if (elements === undefined) return undefined;
@@ -258,7 +257,7 @@ async function verifyCartridge(s: IscsiInitiator, lun: number, c: SoakCartridge,
 }
 
 /** Every cartridge is in the catalog exactly once, and in exactly one element, the one its location names. */
-async function checkCatalog(vtl: KillableVtl, summary: SoakSummary): Promise<ElementView[] | undefined> {
+async function checkCatalog(vtl: VtlServer, summary: SoakSummary): Promise<ElementView[] | undefined> {
   const listed = (await vtl.api('GET', `/cartridges?library=${LIBRARY}`)) as CartridgeView[];
   const elements = (await vtl.api('GET', `/libraries/${LIBRARY}/elements`)) as ElementView[];
   summary.catalogChecks++;
