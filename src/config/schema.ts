@@ -53,12 +53,14 @@ const elementBase = z.number().int().min(0).max(0xffff);
 export const SYSLOG_FACILITIES = ['local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'] as const;
 
 /**
- * A retention policy: cartridges it covers cannot be deleted or overwritten for `days` after `from`. `barcodes`
- * (FIRST-LAST, same length, compared as text) narrows it to a range; without it the policy covers the whole library.
+ * A retention policy: cartridges it covers cannot be deleted or overwritten for `days` (or `seconds`, for short
+ * rotations and tests) after `from`. `barcodes` (FIRST-LAST, same length, compared as text) narrows it to a range;
+ * without it the policy covers the whole library.
  */
 export const retentionPolicySchema = z.strictObject({
   mode: z.enum(['governance', 'compliance']),
-  days: z.number().int().min(1).max(36500),
+  days: z.number().int().min(1).max(36500).optional(),
+  seconds: z.number().int().min(1).max(36500 * 86400).optional(),
   from: z.enum(['first-write', 'last-write', 'unload']),
   barcodes: z
     .string()
@@ -68,7 +70,7 @@ export const retentionPolicySchema = z.strictObject({
       return first.length === last.length && first <= last;
     }, 'FIRST and LAST must have the same length, FIRST not after LAST')
     .optional(),
-});
+}).refine((p) => (p.days === undefined) !== (p.seconds === undefined), 'give exactly one of days and seconds');
 
 export const librarySchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),

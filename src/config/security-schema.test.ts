@@ -21,6 +21,14 @@ test('a bad retention policy is refused naming the field', () => {
   assert.ok(problems({ mode: 'forever', days: 1, from: 'unload' }).some((p) => p.startsWith('libraries.0.retention')));
   assert.ok(problems({ mode: 'compliance', days: 1, from: 'unload', barcodes: 'A00099L8-A00000L8' }).some((p) => /FIRST not after LAST/.test(p)));
   assert.ok(problems({ mode: 'compliance', days: 0, from: 'unload' }).length > 0);
+  assert.ok(problems({ mode: 'compliance', from: 'unload' }).some((p) => /exactly one of days and seconds/.test(p)));
+  assert.ok(problems({ mode: 'compliance', days: 1, seconds: 30, from: 'unload' }).some((p) => /exactly one of days and seconds/.test(p)));
+  assert.ok(problems({ mode: 'governance', seconds: 0.5, from: 'unload' }).length > 0);
+});
+
+test('a retention policy may count in seconds instead of days', () => {
+  const short = withRetention({ mode: 'governance', seconds: 60, from: 'unload', barcodes: 'A00015L8-A00015L8' });
+  assert.deepEqual(short.success && short.data.libraries[0]?.retention, [{ mode: 'governance', seconds: 60, from: 'unload', barcodes: 'A00015L8-A00015L8' }]);
 });
 
 test('audit.syslog takes a HOST:PORT and a local facility, local0 by default', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { policyLock, stricter, type RetentionLock } from './retention.js';
+import { isActive, policyLock, stricter, type RetentionLock } from './retention.js';
 
 const now = new Date('2026-12-01T00:00:00.000Z');
 const lock = (mode: RetentionLock['mode'], until: string): RetentionLock => ({ mode, startedAt: '2026-11-01T00:00:00.000Z', until, setBy: 'x' });
@@ -29,4 +29,13 @@ test('policyLock() counts days from the event its policy names and skips policie
   const unloaded = { ...times, lastUnloadAt: '2026-11-30T00:00:00.000Z' };
   assert.deepEqual(policyLock(policies, 'A00001L8', unloaded, now)?.mode, 'compliance');
   assert.equal(policyLock(policies, 'A00001L8', { firstWriteAt: null, lastWriteAt: null, lastUnloadAt: null }, now), undefined);
+});
+
+test('policyLock() counts a policy given in seconds from its event, and the lock is gone once they have passed', () => {
+  const policies = [{ mode: 'governance', seconds: 60, from: 'unload' }] as const;
+  const times = { firstWriteAt: null, lastWriteAt: null, lastUnloadAt: '2026-11-30T23:59:30.000Z' };
+  const lock = policyLock(policies, 'A00001L8', times, now);
+  assert.equal(lock?.until, '2026-12-01T00:00:30.000Z');
+  assert.equal(isActive(lock, now), true);
+  assert.equal(isActive(lock, new Date('2026-12-01T00:00:30.001Z')), false);
 });

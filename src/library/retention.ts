@@ -61,6 +61,11 @@ export function policyCovers(policy: RetentionPolicyConfig, barcode: string): bo
   return barcode.length === first.length && barcode >= first && barcode <= last;
 }
 
+/** How long a policy's lock lasts: its `days`, or its `seconds` (the schema allows exactly one). */
+export function policyDurationMs(policy: RetentionPolicyConfig): number {
+  return policy.seconds !== undefined ? policy.seconds * 1000 : (policy.days ?? 0) * DAY_MS;
+}
+
 /** The lock the policies give a cartridge with this history (undefined when none has started). */
 export function policyLock(policies: readonly RetentionPolicyConfig[], barcode: string, times: CartridgeTimes, now: Date): RetentionLock | undefined {
   let lock: RetentionLock | undefined;
@@ -68,7 +73,7 @@ export function policyLock(policies: readonly RetentionPolicyConfig[], barcode: 
     if (!policyCovers(policy, barcode)) continue;
     const start = policy.from === 'first-write' ? times.firstWriteAt : policy.from === 'last-write' ? times.lastWriteAt : times.lastUnloadAt;
     if (start === null) continue;
-    const until = new Date(Date.parse(start) + policy.days * DAY_MS).toISOString();
+    const until = new Date(Date.parse(start) + policyDurationMs(policy)).toISOString();
     lock = stricter(lock, { mode: policy.mode, startedAt: start, until, setBy: 'policy' }, now);
   }
   return lock;
