@@ -22,6 +22,12 @@ const WP = 'P00000L8';
  * check uses. Not a new one: the library has one empty slot left, which the changer checks need.
  */
 const LOCKED = 'A00020L8';
+/** A governance policy of EXPIRY_SECONDS from the last unload covers this one cartridge (guest check retention-expiry). */
+const EXPIRY = { barcode: 'A00015L8', seconds: 45 };
+/** Written by the guest's initiator, read (and not changed) by the read-only second initiator. */
+const READ_ONLY = 'A00016L8';
+/** Sent to the vault through the API before boot 2, which must not see it. */
+const VAULTED = 'A00012L8';
 
 /** Every check boot 1 must report (a script that dies early must not pass by reporting less). */
 const BOOT1_CHECKS = [
@@ -32,9 +38,12 @@ const BOOT1_CHECKS = [
   'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
   'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'sg-raw-16-byte', 'fixed-block-512', 'fixed-block-65536',
   'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock',
-  'two-drives-streaming', 'persistent-reservations', 'persist-write',
+  'two-drives-streaming', 'persistent-reservations', 'read-only-initiator', 'retention-expiry', 'persist-write',
 ];
-/** The last drive is attached a second time under another initiator name: sg_persist from two I_T nexuses. */
+/**
+ * The last drive is attached a second time under another initiator name: sg_persist from two I_T nexuses. The
+ * config marks that initiator read-only (a restore host): reservations are not medium changes, so sg_persist works.
+ */
 const SECOND_INITIATOR = { name: 'iqn.2026-11.org.vtl:e2e-other', luns: [4] };
 
 const root = repoRoot();
@@ -101,6 +110,9 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       '      chap:',
       `        username: ${CHAP.username}`,
       `        secret: ${CHAP.secret}`,
+      `      readOnlyInitiators: [${SECOND_INITIATOR.name}]`,
+      '    retention:',
+      `      - { mode: governance, seconds: ${EXPIRY.seconds}, from: unload, barcodes: ${EXPIRY.barcode}-${EXPIRY.barcode} }`,
       '',
     ].join('\n'));
     vtl = new VtlServer({ dataDir: join(work, 'data'), configPath, iscsiPort, apiPort, logPath: join(outDir, 'vtl.log') });
@@ -145,7 +157,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     bootOne = await boot('boot1', {
       PHASE: 'main', EXPECT_DRIVES: '4', EXPECT_SLOTS: '24', EXPECT_MAIL: '4',
       SMALL_BARCODE: made(SMALL.barcode), SMALL_CAPACITY_BYTES: String(SMALL.capacityBytes), WORM_BARCODE: made(WORM), WP_BARCODE: made(WP),
-      LOCKED_BARCODE: made(LOCKED),
+      LOCKED_BARCODE: made(LOCKED), EXPIRY_BARCODE: EXPIRY.barcode, EXPIRY_SECONDS: String(EXPIRY.seconds), READ_ONLY_BARCODE: READ_ONLY,
     }, 15 * 60_000);
     await reportChecks(t, bootOne, vtl, BOOT1_CHECKS);
   });
@@ -170,11 +182,14 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     assert.match(run.qemuStderr, /iSCSI|login|auth/i);
   });
 
-  test('boot 2 after a vtl restart: the data and the library state persist', async (t) => {
+  test('boot 2 after a vtl restart: the data and the library state persist, and a vaulted cartridge is gone', async (t) => {
     const moved = bootOne?.checks.find((c) => c.name === 'persist-write');
     await vtl.stop();
     await vtl.start();
-    const run = await boot('boot2', { PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '' }, 5 * 60_000);
-    await reportChecks(t, run, vtl, ['persist-read']);
+    await vtl.api('POST', `/cartridges/${VAULTED}/shelve`, { direct: true });
+    const run = await boot('boot2', {
+      PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '', VAULTED_BARCODE: VAULTED,
+    }, 5 * 60_000);
+    await reportChecks(t, run, vtl, ['persist-read', 'vault-hidden']);
   });
 });

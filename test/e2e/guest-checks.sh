@@ -59,6 +59,8 @@ case "${PHASE:-main}" in
     check retention-lock check_retention_lock
     check two-drives-streaming check_two_drives
     check persistent-reservations check_persistent_reservations 4
+    check read-only-initiator check_read_only_initiator 4
+    check retention-expiry check_retention_expiry
     check persist-write check_persist_write
     ;;
   persist-write)
@@ -72,6 +74,7 @@ case "${PHASE:-main}" in
     ;;
   persist-read)
     check persist-read check_persist_read
+    check vault-hidden check_vault_hidden
     ;;
   *)
     report fail phase "unknown phase ${PHASE}"
