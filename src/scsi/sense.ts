@@ -92,6 +92,9 @@ export const SenseReason = {
   REGISTRATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x05 },
   COMMANDS_CLEARED_BY_ANOTHER_INITIATOR: { key: SenseKey.UNIT_ATTENTION, asc: 0x2f, ascq: 0x00 },
   MEDIUM_REMOVAL_REQUESTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5a, ascq: 0x01 },
+  // SPC-4 informational exceptions (mode page 1Ch): a TapeAlert flag became set, or TEST asked for a false one.
+  FAILURE_PREDICTION_THRESHOLD_EXCEEDED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5d, ascq: 0x00 },
+  FAILURE_PREDICTION_THRESHOLD_EXCEEDED_FALSE: { key: SenseKey.UNIT_ATTENTION, asc: 0x5d, ascq: 0xff },
   INQUIRY_DATA_HAS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3f, ascq: 0x03 },
   REPORTED_LUNS_DATA_HAS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3f, ascq: 0x0e },
   MEDIUM_MAGAZINE_REMOVED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3b, ascq: 0x12 },

@@ -102,11 +102,22 @@ describe('the SMC changer', () => {
     assert.deepEqual([...(await res()).subarray(18, 22)], [0x09, 0x00, 0x00, 0x00]);
   });
 
-  test('INITIALIZE ELEMENT STATUS WITH RANGE checks the starting element', async () => {
+  test('INITIALIZE ELEMENT STATUS WITH RANGE checks the starting element and scans only the range', async () => {
     h = await changerHarness();
     await h.good([0x37, 0x01, 0x10, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00]);
     await h.check([0x37, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00], ILLEGAL_REQUEST, 0x21, 0x01);
     await h.good([0x37, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00]);
+    // Both files vanish; a range of one element from 1001h marks only A00002L8 (slot 1001h), not A00001L8 (1000h).
+    h.store.files.delete('A00001L8');
+    h.store.files.delete('A00002L8');
+    await h.good([0x37, 0x01, 0x10, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+    assert.equal(h.manager.element('lib0', 0x1000).exception, undefined);
+    assert.equal(h.manager.element('lib0', 0x1001).exception, 'media-missing');
+    // NUMBER OF ELEMENTS 0 scans nothing; RANGE=0 scans everything.
+    await h.good([0x37, 0x01, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    assert.equal(h.manager.element('lib0', 0x1000).exception, undefined);
+    await h.good([0x37, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    assert.equal(h.manager.element('lib0', 0x1000).exception, 'media-missing');
   });
 
   test('PREVENT MEDIUM REMOVAL locks the mail slots against the operator until ALLOW or nexus loss', async () => {
@@ -132,8 +143,9 @@ describe('the SMC changer', () => {
     // A host's own move through the changer raises nothing.
     await h.good(move(0x0010, 0x1002));
     await h.good([0x00, 0, 0, 0, 0, 0]);
-    // Nor does an operator move between slots.
+    // An operator move between slots is not a mail slot access: it is 28/00 (the inventory may have changed).
     await h.manager.move('lib0', 0x1002, 0x1005);
+    await h.check([0x00, 0, 0, 0, 0, 0], 0x6, 0x28, 0x00);
     await h.good([0x00, 0, 0, 0, 0, 0]);
   });
 

@@ -7,7 +7,7 @@ import type { SenseFormat } from '../sense.js';
 import { UnitAttentions } from '../unit-attention.js';
 import { UnitQueue } from '../unit-queue.js';
 import { ControlModePage } from './control-mode-page.js';
-import { InformationalExceptionsPage } from './informational-exceptions-page.js';
+import { InformationalExceptions, InformationalExceptionsPage } from './informational-exceptions-page.js';
 import { LogPageSet } from './log-page-set.js';
 import { MediumRemoval } from './medium-removal.js';
 import { ModePageSet } from './mode-page-set.js';
@@ -19,11 +19,20 @@ export class SpcCore {
   readonly reservation = new Reservation(this.unitAttentions);
   readonly mediumRemoval = new MediumRemoval();
   readonly controlPage = new ControlModePage();
-  readonly informationalExceptionsPage = new InformationalExceptionsPage();
+  /** Present when the device reports informational exception conditions (constructor option). */
+  readonly informationalExceptions: InformationalExceptions | undefined;
+  readonly informationalExceptionsPage: InformationalExceptionsPage;
   /** Add device pages with `modePages.add(page)`. */
-  readonly modePages = new ModePageSet([this.controlPage, this.informationalExceptionsPage]);
+  readonly modePages: ModePageSet;
   /** Add device pages with `logPages.add(page)`; page 00h is synthesized. */
   readonly logPages = new LogPageSet();
+
+  /** `reportsInformationalExceptions`: page 1Ch's MRIE is changeable and `informationalExceptions` reports. */
+  constructor(options: { readonly reportsInformationalExceptions?: boolean } = {}) {
+    this.informationalExceptions = options.reportsInformationalExceptions ? new InformationalExceptions(this.unitAttentions) : undefined;
+    this.informationalExceptionsPage = this.informationalExceptions?.page ?? new InformationalExceptionsPage();
+    this.modePages = new ModePageSet([this.controlPage, this.informationalExceptionsPage]);
+  }
 
   senseFormat(): SenseFormat {
     return this.controlPage.senseFormat();

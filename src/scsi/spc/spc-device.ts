@@ -3,6 +3,7 @@ import type { CommandDescriptor } from '../command.js';
 import type { DispatchableDevice } from '../dispatcher.js';
 import type { ItNexus } from '../logical-unit.js';
 import type { SenseData } from '../sense.js';
+import type { InformationalExceptions } from './informational-exceptions-page.js';
 import type { LogPageSet } from './log-page-set.js';
 import type { MediumRemoval } from './medium-removal.js';
 import type { ModePageSet } from './mode-page-set.js';
@@ -83,6 +84,8 @@ export interface SpcDevice extends DispatchableDevice {
    * header; the framework writes the header and lists the page in VPD 00h.
    */
   readonly extraVpdPages?: ReadonlyMap<number, () => Buffer>;
+  /** Informational exception reporting (page 1Ch MRIE 6h conditions reach REQUEST SENSE through it). */
+  readonly informationalExceptions?: InformationalExceptions;
   /** PREVENT ALLOW MEDIUM REMOVAL state, per I_T nexus. */
   readonly mediumRemoval: MediumRemoval;
   readonly blockDescriptors?: BlockDescriptorSupport;
