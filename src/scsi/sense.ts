@@ -33,6 +33,7 @@ export const SenseReason = {
   SETMARK_DETECTED: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x03 },
   BEGINNING_OF_PARTITION_MEDIUM_DETECTED: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x04 },
   END_OF_DATA_DETECTED: { key: SenseKey.BLANK_CHECK, asc: 0x00, ascq: 0x05 },
+  PROGRAMMABLE_EARLY_WARNING_DETECTED: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x07 },
   OPERATION_IN_PROGRESS: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x16 },
 
   LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE: { key: SenseKey.NOT_READY, asc: 0x04, ascq: 0x00 },

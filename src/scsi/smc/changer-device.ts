@@ -73,6 +73,13 @@ export class ChangerDevice implements SpcDevice {
     this.health.check();
   }
 
+  get deviceClock(): SpcCore['deviceClock'] {
+    return this.core.deviceClock;
+  }
+  get dataBuffer(): SpcCore['dataBuffer'] {
+    return this.core.dataBuffer;
+  }
+
   get informationalExceptions(): SpcCore['informationalExceptions'] {
     return this.core.informationalExceptions;
   }

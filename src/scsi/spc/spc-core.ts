@@ -1,5 +1,6 @@
-// State every SPC logical unit has: its command queue, unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the common mode
-// pages (Control 0Ah, Informational Exceptions 1Ch) and the log page registry. SSC and SMC devices own one SpcCore
+// State every SPC logical unit has: its command queue, unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the
+// device clock, the common mode pages (Control 0Ah, Control extension 0Ah/01h, Informational Exceptions 1Ch) and the
+// log page registry. SSC and SMC devices own one SpcCore
 // and delegate the matching SpcDevice members to it.
 import type { TargetEvent } from '../logical-unit.js';
 import { Reservation } from '../reservation.js';
@@ -11,6 +12,8 @@ import { InformationalExceptions, InformationalExceptionsPage } from './informat
 import { LogPageSet } from './log-page-set.js';
 import { MediumRemoval } from './medium-removal.js';
 import { ModePageSet } from './mode-page-set.js';
+import { DataBuffer } from './read-write-buffer.js';
+import { controlExtensionPage, DeviceClock } from './timestamp.js';
 
 export class SpcCore {
   readonly unitAttentions = new UnitAttentions();
@@ -19,6 +22,8 @@ export class SpcCore {
   readonly reservation = new Reservation(this.unitAttentions);
   readonly mediumRemoval = new MediumRemoval();
   readonly controlPage = new ControlModePage();
+  readonly deviceClock = new DeviceClock();
+  readonly dataBuffer = new DataBuffer();
   /** Present when the device reports informational exception conditions (constructor option). */
   readonly informationalExceptions: InformationalExceptions | undefined;
   readonly informationalExceptionsPage: InformationalExceptionsPage;
@@ -31,7 +36,7 @@ export class SpcCore {
   constructor(options: { readonly reportsInformationalExceptions?: boolean } = {}) {
     this.informationalExceptions = options.reportsInformationalExceptions ? new InformationalExceptions(this.unitAttentions) : undefined;
     this.informationalExceptionsPage = this.informationalExceptions?.page ?? new InformationalExceptionsPage();
-    this.modePages = new ModePageSet([this.controlPage, this.informationalExceptionsPage]);
+    this.modePages = new ModePageSet([this.controlPage, controlExtensionPage(), this.informationalExceptionsPage]);
   }
 
   senseFormat(): SenseFormat {

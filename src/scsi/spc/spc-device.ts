@@ -7,6 +7,8 @@ import type { InformationalExceptions } from './informational-exceptions-page.js
 import type { LogPageSet } from './log-page-set.js';
 import type { MediumRemoval } from './medium-removal.js';
 import type { ModePageSet } from './mode-page-set.js';
+import type { DataBuffer } from './read-write-buffer.js';
+import type { DeviceClock } from './timestamp.js';
 
 /** Standard INQUIRY and VPD identity of one logical unit. */
 export interface SpcIdentity {
@@ -88,6 +90,10 @@ export interface SpcDevice extends DispatchableDevice {
   readonly informationalExceptions?: InformationalExceptions;
   /** PREVENT ALLOW MEDIUM REMOVAL state, per I_T nexus. */
   readonly mediumRemoval: MediumRemoval;
+  /** The logical unit's clock (REPORT TIMESTAMP, SET TIMESTAMP). */
+  readonly deviceClock: DeviceClock;
+  /** READ BUFFER / WRITE BUFFER data mode. */
+  readonly dataBuffer: DataBuffer;
   readonly blockDescriptors?: BlockDescriptorSupport;
   /** The device's own command table (REPORT SUPPORTED OPERATION CODES), e.g. `return sscCommands`. */
   supportedCommands(): readonly CommandSummary[];

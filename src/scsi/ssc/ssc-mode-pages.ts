@@ -110,15 +110,17 @@ export function registerSscModePages(drive: Pick<TapeDrive, 'mounted'>, mode: Ss
     new DerivedModePage({
       pageCode: 0x10,
       subpageCode: 0x01,
-      // Byte 5 (page offset) WRITE MODE: 0h overwrite allowed, 1h append-only.
-      body: () => [0, mode.appendOnly ? 1 : 0, ...new Array<number>(26).fill(0)],
+      // Byte 5 (page offset) WRITE MODE: 0h overwrite allowed, 1h append-only. Bytes 6-7 PROGRAMMABLE EARLY WARNING
+      // SIZE in megabytes (write.ts reports entering the zone).
+      body: () => [0, mode.appendOnly ? 1 : 0, mode.pewsMegabytes >> 8, mode.pewsMegabytes & 0xff, ...new Array<number>(24).fill(0)],
       defaults: () => new Array<number>(28).fill(0),
-      changeable: [0, 0x0f, ...new Array<number>(26).fill(0)],
+      changeable: [0, 0x0f, 0xff, 0xff, ...new Array<number>(24).fill(0)],
       validate: (next) => {
         if ((next[5] & 0x0f) > 1) throw Sense.invalidFieldInParameterList(5, 3);
       },
       apply: (next) => {
         mode.setAppendOnly((next[5] & 0x0f) === 1);
+        mode.setPewsMegabytes(next.readUInt16BE(6));
       },
     }),
   );

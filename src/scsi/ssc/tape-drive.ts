@@ -47,6 +47,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly modePages = this.core.modePages;
   readonly logPages = this.core.logPages;
   readonly mediumRemoval = this.core.mediumRemoval;
+  readonly deviceClock = this.core.deviceClock;
+  readonly dataBuffer = this.core.dataBuffer;
   readonly blockDescriptors: BlockDescriptorSupport;
   readonly extraVpdPages: ReadonlyMap<number, () => Buffer>;
   /** Block length, buffered mode, compression, append-only: the mode state the commands act on, and its reset. */
