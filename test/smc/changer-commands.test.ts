@@ -15,12 +15,11 @@ describe('the SMC changer', () => {
   let h: ChangerHarness;
   afterEach(() => h.close());
 
-  test('INQUIRY reports a medium changer (peripheral device type 08h) with its identity', async () => {
+  test('INQUIRY reports a medium changer (peripheral device type 08h) as an IBM 3584 by default', async () => {
     h = await changerHarness();
     const data = await h.good([0x12, 0x00, 0x00, 0x00, 0x60, 0x00]);
     assert.equal(data[0], 0x08);
-    assert.equal(data.subarray(8, 16).toString('ascii'), 'VTL     ');
-    assert.equal(data.subarray(16, 32).toString('ascii'), 'MEDIUM CHANGER  ');
+    assert.equal(data.subarray(8, 36).toString('ascii'), 'IBM     03584L32        0402');
     const serial = await h.good([0x12, 0x01, 0x80, 0x00, 0xff, 0x00]);
     assert.match(serial.subarray(4).toString('ascii'), /^VTL[0-9A-F]{8}L00$/);
   });
@@ -220,6 +219,23 @@ describe('a changer with configured element addresses', () => {
       await h.good(move(0x0020, 0x0201, 0x0001));
       const data = await h.good([0xb8, 0x04, 0x02, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00]);
       assert.deepEqual([...data.subarray(16, 28)], [0x02, 0x01, 0x09, 0x00, 0x00, 0x00, 0x12, 0x00, 0x00, 0x81, 0x00, 0x20]);
+    } finally {
+      h.close();
+    }
+  });
+});
+
+describe('changer personalities', () => {
+  test('an STK L700 changer reports STK L700 in INQUIRY, and READ ELEMENT STATUS DVCID names each drive as it names itself', async () => {
+    const h = await changerHarness(smallConfig({ changer: { personality: 'stk-l700' }, drives: [{}, { personality: 'hpe', generation: 8 }] }));
+    try {
+      const data = await h.good([0x12, 0x00, 0x00, 0x00, 0x60, 0x00]);
+      assert.equal(data.subarray(8, 32).toString('ascii'), 'STK     L700            ');
+      // Data transfer elements with DVCID: each descriptor's identifier starts with the drive's vendor and product.
+      const res = await h.good([0xb8, 0x04, 0x01, 0x00, 0x00, 0x02, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00]);
+      const text = res.toString('latin1');
+      assert.ok(text.includes('IBM     ULT3580-TD8'), text);
+      assert.ok(text.includes('HPE     Ultrium 8-SCSI'), text);
     } finally {
       h.close();
     }
