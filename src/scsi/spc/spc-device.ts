@@ -56,8 +56,11 @@ export interface ModeSelectHeader {
 export interface BlockDescriptorSupport {
   /** MEDIUM TYPE byte of the mode parameter header (current values: PC does not apply to the header). */
   mediumType(): number;
-  /** DEVICE-SPECIFIC PARAMETER byte of MODE SENSE (SSC: WP bit 7, BUFFERED MODE bits 6-4, SPEED bits 3-0). */
-  deviceSpecificParameter(): number;
+  /**
+   * DEVICE-SPECIFIC PARAMETER byte of MODE SENSE (SSC: WP bit 7, BUFFERED MODE bits 6-4, SPEED bits 3-0), as the
+   * asking I_T nexus sees it (SSC: WP is set for an initiator that may not write).
+   */
+  deviceSpecificParameter(nexus: ItNexus): number;
   /** Descriptors MODE SENSE returns when DBD=0 (SSC: exactly one). */
   descriptors(): readonly BlockDescriptorValues[];
   /**
