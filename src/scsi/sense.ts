@@ -55,6 +55,8 @@ export const SenseReason = {
   CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT: { key: SenseKey.MEDIUM_ERROR, asc: 0x30, ascq: 0x05 },
 
   INTERNAL_TARGET_FAILURE: { key: SenseKey.HARDWARE_ERROR, asc: 0x44, ascq: 0x00 },
+  // SSC logical block protection: a protected WRITE whose CRC does not match its block.
+  LOGICAL_BLOCK_GUARD_CHECK_FAILED: { key: SenseKey.HARDWARE_ERROR, asc: 0x10, ascq: 0x01 },
   MEDIUM_TRANSPORT_ELEMENT_FAILURE: { key: SenseKey.HARDWARE_ERROR, asc: 0x15, ascq: 0x00 },
 
   PARAMETER_LIST_LENGTH_ERROR: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x1a, ascq: 0x00 },

@@ -24,6 +24,7 @@ export class SscModeState {
   private compressionValue: boolean;
   private appendOnlyValue = false;
   private pewsValue = 0;
+  private lbp = { method: 0, write: false, read: false };
 
   /** `compressionDefault`: the configured DCE at power-on and after a reset. */
   constructor(readonly compressionDefault: boolean) {
@@ -80,6 +81,25 @@ export class SscModeState {
     this.pewsValue = megabytes;
   }
 
+  /** Logical block protection (page 0Ah/F0h): LBP METHOD (0 none), and whether WRITE and READ carry it. */
+  get lbpMethod(): number {
+    return this.lbp.method;
+  }
+
+  /** WRITE blocks end with protection information the drive checks and strips. */
+  get lbpWrite(): boolean {
+    return this.lbp.method !== 0 && this.lbp.write;
+  }
+
+  /** READ returns each block with its protection information after it. */
+  get lbpRead(): boolean {
+    return this.lbp.method !== 0 && this.lbp.read;
+  }
+
+  setProtection(method: number, write: boolean, read: boolean): void {
+    this.lbp = { method, write, read };
+  }
+
   /** Logical unit reset and target reset: back to the power-on values (the tape position is not mode state). */
   reset(): void {
     this.blockLengthValue = 0;
@@ -87,5 +107,6 @@ export class SscModeState {
     this.compressionValue = this.compressionDefault;
     this.appendOnlyValue = false;
     this.pewsValue = 0;
+    this.lbp = { method: 0, write: false, read: false };
   }
 }

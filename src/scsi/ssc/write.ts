@@ -7,6 +7,7 @@ import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense, type WriteCommandSpan } from './medium-errors.js';
+import { unprotectBlocks } from './logical-block-protection.js';
 import { checkWritePosition, decodeObjectAddress } from './object-address.js';
 import type { ObjectAddressed } from './object-address.js';
 import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
@@ -134,10 +135,15 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
         residueAfter: (written) => (fixed ? blocks - Math.min(written, blocks) : written > 0 ? 0 : length),
       };
       const pewBefore = pewZoneBefore(device, medium);
+      // LBP_W: every block is checked (and its CRC stripped) before any is written.
+      const protectedBlocks = device.mode.lbpWrite
+        ? unprotectBlocks(Array.from({ length: blocks }, (_, i) => dataOut.subarray(i * size, (i + 1) * size)), fixed ? blocks : length)
+        : undefined;
       let warned = false;
       for (let i = 0; i < blocks; i++) {
         try {
-          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.mode.compression });
+          const block = protectedBlocks ? protectedBlocks[i] : dataOut.subarray(i * size, (i + 1) * size);
+          const outcome = await medium.write(block, { compress: device.mode.compression });
           warned ||= outcome.earlyWarning;
         } catch (err) {
           throw mapWriteError(device, err, fixed ? blocks - i : length, command);
