@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { crc32c } from '../../crc32c.js';
+import { reedSolomonCrc } from './logical-block-protection.js';
 import { cdb, createHarness } from './testing/drive-harness.js';
 import type { Harness } from './testing/drive-harness.js';
 
@@ -27,10 +28,10 @@ function protectedBlock(data: Buffer): Buffer {
   return Buffer.concat([data, crc]);
 }
 
-async function protectedDrive(flags = 0xc0): Promise<Harness & { objects: () => Buffer[] }> {
+async function protectedDrive(flags = 0xc0, method = 0x02): Promise<Harness & { objects: () => Buffer[] }> {
   const h = await createHarness();
   const m = await h.load();
-  const s = selectLbp(0x02, 4, flags);
+  const s = selectLbp(method, 4, flags);
   await h.good(s.cdb, { dataOut: s.dataOut });
   return Object.assign(h, { objects: () => m.objects.flatMap((o) => (o.kind === 'block' ? [o.data] : [])) });
 }
@@ -85,10 +86,34 @@ describe('logical block protection (mode page 0Ah/F0h, CRC32C)', () => {
     assert.deepEqual(await h.good(cdb.read6(9)), protectedBlock(Buffer.from('plain')));
   });
 
-  test('the Reed-Solomon CRC method, another method, or a wrong information length are refused at their byte', async () => {
+  test('the Reed-Solomon CRC (method 01h) is the GF(256) remainder, most significant byte first', async () => {
+    // Independent values: one byte b gives b times the generator's coefficients, as the published encoder table of
+    // LTFS lists them (FFh -> 763F76FFh, CCh -> CAC7CACCh, F0h -> 035E03F0h); no data gives 0.
+    assert.equal(reedSolomonCrc(Buffer.from([0xff])), 0x763f76ff);
+    assert.equal(reedSolomonCrc(Buffer.from([0xcc])), 0xcac7cacc);
+    assert.equal(reedSolomonCrc(Buffer.from([0xf0])), 0x035e03f0);
+    assert.equal(reedSolomonCrc(Buffer.alloc(0)), 0);
+    // Linear code: the CRC of a XOR b is the XOR of their CRCs.
+    const a = Buffer.from('abcdefgh');
+    const b = Buffer.from('12345678');
+    const x = Buffer.from(a.map((v, i) => v ^ b[i]));
+    assert.equal(reedSolomonCrc(x), (reedSolomonCrc(a) ^ reedSolomonCrc(b)) >>> 0);
+    const h = await protectedDrive(0xc0, 0x01);
+    const data = Buffer.from('rs protected');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(reedSolomonCrc(data), 0);
+    await h.good(cdb.write6(data.length + 4), { dataOut: Buffer.concat([data, crc]) });
+    const bad = Buffer.concat([data, crc]);
+    bad[bad.length - 1] ^= 1;
+    assert.equal((await h.check(cdb.write6(bad.length), { dataOut: bad })).asc, 0x10);
+    await h.good(cdb.rewind());
+    assert.deepEqual(await h.good(cdb.read6(data.length + 4)), Buffer.concat([data, crc]));
+  });
+
+  test('another method, or a wrong information length, is refused at its byte', async () => {
     const h = await createHarness();
     await h.load();
-    for (const [method, length, byte] of [[0x01, 4, 8], [0x03, 4, 8], [0x02, 0, 9], [0x00, 4, 9]]) {
+    for (const [method, length, byte] of [[0x03, 4, 8], [0xff, 4, 8], [0x02, 0, 9], [0x01, 2, 9], [0x00, 4, 9]]) {
       const s = selectLbp(method, length, 0xc0);
       const r = await h.check(s.cdb, { dataOut: s.dataOut });
       assert.deepEqual([r.key, r.asc, r.field?.[0]], [ILLEGAL_REQUEST, 0x26, byte], `method ${method} length ${length}`);

@@ -133,7 +133,7 @@ async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number): R
   }
   // LBP_R: the host sees each block with its CRC after it (a copy, so a lent block goes back at once).
   if (o.kind !== 'block' || !drive.mode.lbpRead) return o;
-  const data = protectBlock(o.data);
+  const data = protectBlock(o.data, drive.mode.lbpMethod);
   o.release?.();
   return { kind: 'block', data };
 }

@@ -137,7 +137,7 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
       const pewBefore = pewZoneBefore(device, medium);
       // LBP_W: every block is checked (and its CRC stripped) before any is written.
       const protectedBlocks = device.mode.lbpWrite
-        ? unprotectBlocks(Array.from({ length: blocks }, (_, i) => dataOut.subarray(i * size, (i + 1) * size)), fixed ? blocks : length)
+        ? unprotectBlocks(Array.from({ length: blocks }, (_, i) => dataOut.subarray(i * size, (i + 1) * size)), device.mode.lbpMethod, fixed ? blocks : length)
         : undefined;
       let warned = false;
       for (let i = 0; i < blocks; i++) {
