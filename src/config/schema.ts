@@ -39,8 +39,13 @@ const identity = {
   revision: z.string().max(4).regex(/^[\x20-\x7e]*$/, 'must be printable ASCII').optional(),
 };
 
+/** Vendor personalities (library/drive-identity.ts): the INQUIRY identity a drive or changer presents. */
+export const DRIVE_PERSONALITIES = ['ibm', 'hpe'] as const;
+export const CHANGER_PERSONALITIES = ['ibm-3584', 'stk-l700'] as const;
+
 export const driveSchema = z.strictObject({
   ...identity,
+  personality: z.enum(DRIVE_PERSONALITIES).optional(),
   serial: z.string().min(1).max(32).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces').optional(),
   generation: generation.optional(),
   /** Drive-side compression default (mode page 0Fh DCE). */
@@ -76,7 +81,7 @@ export const librarySchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
   iqn: iqn.optional(),
   alias: z.string().max(255).optional(),
-  changer: z.strictObject({ ...identity, serial: driveSchema.shape.serial }).prefault({}),
+  changer: z.strictObject({ ...identity, serial: driveSchema.shape.serial, personality: z.enum(CHANGER_PERSONALITIES).optional() }).prefault({}),
   /** Defaults for every drive; `drives` entries override per drive. */
   driveDefaults: driveSchema.prefault({}),
   driveCount: z.number().int().min(1).max(64).default(4),

@@ -160,6 +160,28 @@ export class Catalog {
     });
   }
 
+  /**
+   * Mail slot indexes a host opened (OPEN IMPORT/EXPORT ELEMENT) and has not closed, kept in the meta table under
+   * `open_mail_slots:<library>` so an open slot stays open across restarts, as a real library's open door does.
+   */
+  openMailSlots(library: string): number[] {
+    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?').get(`open_mail_slots:${library}`);
+    if (!row) return [];
+    const parsed = JSON.parse(row.value) as unknown;
+    return Array.isArray(parsed) ? parsed.filter((n): n is number => Number.isInteger(n) && (n as number) >= 0) : [];
+  }
+
+  setOpenMailSlots(library: string, indexes: readonly number[]): void {
+    this.write(() => {
+      const key = `open_mail_slots:${library}`;
+      if (indexes.length === 0) this.db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+      else {
+        this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+          .run(key, JSON.stringify([...indexes].sort((a, b) => a - b)));
+      }
+    });
+  }
+
   addIntent(kind: IntentKind, barcode: string, payload: unknown): number {
     return this.write(() => {
       const info = this.db

@@ -1,6 +1,6 @@
 // Identities of the library's devices (INQUIRY vendor/product/revision, unit serial number). The drive's own
 // INQUIRY/VPD and the changer's DVCID must report the same serial, so both take it from here.
-import type { LibraryConfig, VtlConfig } from '../config/schema.js';
+import type { CHANGER_PERSONALITIES, DRIVE_PERSONALITIES, LibraryConfig, VtlConfig } from '../config/schema.js';
 import type { LtoGeneration } from './lto.js';
 
 export interface DeviceIdentity {
@@ -20,17 +20,42 @@ export interface DriveIdentity extends DeviceIdentity {
   readonly generation: LtoGeneration;
 }
 
-// Drives look like a current IBM full-height LTO drive (what backup software's device lists expect);
-// the changer identifies itself as what it is. The drive defaults are also those of a drive built on its own
-// (scsi/ssc/drive-spc-identity.ts completes a partial identity with them).
+// Vendor personalities: what a drive or the changer presents in INQUIRY, as the products backup software, LTFS and
+// Windows drivers recognise. Drives default to IBM (IBM's LTFS accepts only IBM drive identities), the changer to
+// the IBM 3584 (TS3500/TS4500 family). Explicit vendor/product/revision in the config override a personality field
+// by field. Revisions are vtl's own except where a product's public identity string names one (AWS Tape Gateway's
+// IBM-03584L32-0402); no public list ties firmware levels to behaviour, so nothing depends on them.
+export type DrivePersonality = (typeof DRIVE_PERSONALITIES)[number];
+export type ChangerPersonality = (typeof CHANGER_PERSONALITIES)[number];
+
 export const DEFAULT_DRIVE_VENDOR = 'IBM';
 export const DEFAULT_DRIVE_REVISION = 'Q3F1';
-const DEFAULT_VENDOR = 'VTL';
-const DEFAULT_REVISION = '0100';
 
-/** Product identification of an IBM full-height LTO drive by generation (ULT3580-TD5 ... TD9; TD10 by analogy). */
+interface InquiryNames {
+  readonly vendor: string;
+  readonly product: string;
+  readonly revision: string;
+}
+
+/**
+ * IBM full-height LTO drives: ULT3580-TD5 .. TD9, and TDA for LTO-10 (the generation as one hexadecimal digit).
+ * HPE StoreEver LTO drives: Ultrium N-SCSI, vendor HP up to LTO-7 and HPE from LTO-8 (the vendor ID changed with the
+ * company; LTFS's HP backend lists both); LTO-10's "Ultrium 10-SCSI" follows the pattern, unconfirmed.
+ */
+export function drivePersonalityNames(personality: DrivePersonality, generation: LtoGeneration): InquiryNames {
+  if (personality === 'hpe') return { vendor: generation >= 8 ? 'HPE' : 'HP', product: `Ultrium ${generation}-SCSI`, revision: 'Q3H1' };
+  return { vendor: DEFAULT_DRIVE_VENDOR, product: defaultDriveProduct(generation), revision: DEFAULT_DRIVE_REVISION };
+}
+
+/** IBM 3584 (TS3500/TS4500 family) as 03584L32, the StorageTek L700: the changers AWS Tape Gateway offers. */
+export const CHANGER_PERSONALITY_NAMES: Readonly<Record<ChangerPersonality, InquiryNames>> = {
+  'ibm-3584': { vendor: 'IBM', product: '03584L32', revision: '0402' },
+  'stk-l700': { vendor: 'STK', product: 'L700', revision: '0105' },
+};
+
+/** Product identification of an IBM full-height LTO drive by generation (ULT3580-TD5 ... TD9, TDA for LTO-10). */
 export function defaultDriveProduct(generation: LtoGeneration): string {
-  return `ULT3580-TD${generation}`;
+  return `ULT3580-TD${generation.toString(16).toUpperCase()}`;
 }
 
 /** FNV-1a, for serials that stay the same across restarts and differ between libraries. */
@@ -48,10 +73,11 @@ export function resolveDriveIdentity(config: VtlConfig, library: LibraryConfig, 
   const own = library.drives?.[driveIndex] ?? {};
   const defaults = library.driveDefaults;
   const generation = (own.generation ?? defaults.generation ?? config.defaults.generation);
+  const names = drivePersonalityNames(own.personality ?? defaults.personality ?? 'ibm', generation);
   return {
-    vendor: own.vendor ?? defaults.vendor ?? DEFAULT_DRIVE_VENDOR,
-    product: own.product ?? defaults.product ?? defaultDriveProduct(generation),
-    revision: own.revision ?? defaults.revision ?? DEFAULT_DRIVE_REVISION,
+    vendor: own.vendor ?? defaults.vendor ?? names.vendor,
+    product: own.product ?? defaults.product ?? names.product,
+    revision: own.revision ?? defaults.revision ?? names.revision,
     // driveDefaults.serial would give every drive the same serial; a per-drive suffix keeps them apart.
     serial: own.serial ?? (defaults.serial !== undefined ? `${defaults.serial}${driveIndex + 1}` : `VTL${fnv1a(library.name)}D${String(driveIndex + 1).padStart(2, '0')}`),
     generation,
@@ -61,10 +87,11 @@ export function resolveDriveIdentity(config: VtlConfig, library: LibraryConfig, 
 /** The identity of the library's changer (LUN 0). */
 export function resolveChangerIdentity(library: LibraryConfig): DeviceIdentity {
   const c = library.changer;
+  const names = CHANGER_PERSONALITY_NAMES[c.personality ?? 'ibm-3584'];
   return {
-    vendor: c.vendor ?? DEFAULT_VENDOR,
-    product: c.product ?? 'MEDIUM CHANGER',
-    revision: c.revision ?? DEFAULT_REVISION,
+    vendor: c.vendor ?? names.vendor,
+    product: c.product ?? names.product,
+    revision: c.revision ?? names.revision,
     serial: c.serial ?? `VTL${fnv1a(library.name)}L00`,
   };
 }

@@ -41,7 +41,11 @@ export class LibraryCore {
     now: () => Date = () => new Date(),
   ) {
     for (const library of config.libraries) {
-      this.active.set(library.name, { name: library.name, iqn: libraryIqn(config, library), config: library, layout: layoutOf(library) });
+      const layout = layoutOf(library);
+      this.active.set(library.name, { name: library.name, iqn: libraryIqn(config, library), config: library, layout });
+      // A slot the config no longer has is forgotten (it can be neither reached nor closed).
+      const open = catalog.openMailSlots(library.name).filter((i) => i < layout.importExport.count);
+      if (open.length > 0) this.openMailSlots.set(library.name, new Set(open));
     }
     this.retention = new RetentionBook(catalog, config, log.child({ component: 'retention' }), now);
     // Unloads start `from: unload` retention policies, whoever moved the cartridge out of its drive.
@@ -160,12 +164,16 @@ export class LibraryCore {
     return (this.prevention.get(library)?.size ?? 0) > 0;
   }
 
+  /** Records the change in the catalog first: a CatalogWriteError leaves the slot as it was. */
   setMailSlotOpen(library: string, index: number, open: boolean): void {
-    const set = this.openMailSlots.get(library) ?? new Set<number>();
+    const set = new Set(this.openMailSlots.get(library));
     if (open) set.add(index);
     else set.delete(index);
+    if (set.size === (this.openMailSlots.get(library)?.size ?? 0)) return;
+    this.catalog.setOpenMailSlots(library, [...set]);
     this.openMailSlots.set(library, set);
   }
+
 
   isMailSlotOpen(library: string, index: number): boolean {
     return this.openMailSlots.get(library)?.has(index) ?? false;

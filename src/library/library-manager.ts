@@ -238,9 +238,12 @@ export class LibraryManager {
     return this.op(() => unloadDrive(this.core, library, driveIndex, options.force ?? false, options.actor ?? 'operator'));
   }
 
-  /** Inventory scan: marks or clears "media missing" (rescan-media.ts); returns the barcodes that changed. */
-  rescan(library: string, options: ActorOption = {}): Promise<string[]> {
-    return this.op(() => rescanMedia(this.core, library, options.actor ?? 'operator'));
+  /**
+   * Inventory scan: marks or clears "media missing" (rescan-media.ts) in every element, or in the elements at
+   * `addresses`; returns the barcodes that changed.
+   */
+  rescan(library: string, options: ActorOption & { addresses?: ReadonlySet<number> } = {}): Promise<string[]> {
+    return this.op(() => rescanMedia(this.core, library, options.actor ?? 'operator', options.addresses));
   }
 
   /** Subscribe to committed changes; returns the unsubscribe function. */

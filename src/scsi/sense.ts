@@ -33,6 +33,7 @@ export const SenseReason = {
   SETMARK_DETECTED: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x03 },
   BEGINNING_OF_PARTITION_MEDIUM_DETECTED: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x04 },
   END_OF_DATA_DETECTED: { key: SenseKey.BLANK_CHECK, asc: 0x00, ascq: 0x05 },
+  PROGRAMMABLE_EARLY_WARNING_DETECTED: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x07 },
   OPERATION_IN_PROGRESS: { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x16 },
 
   LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE: { key: SenseKey.NOT_READY, asc: 0x04, ascq: 0x00 },
@@ -54,6 +55,8 @@ export const SenseReason = {
   CANNOT_WRITE_MEDIUM_INCOMPATIBLE_FORMAT: { key: SenseKey.MEDIUM_ERROR, asc: 0x30, ascq: 0x05 },
 
   INTERNAL_TARGET_FAILURE: { key: SenseKey.HARDWARE_ERROR, asc: 0x44, ascq: 0x00 },
+  // SSC logical block protection: a protected WRITE whose CRC does not match its block.
+  LOGICAL_BLOCK_GUARD_CHECK_FAILED: { key: SenseKey.HARDWARE_ERROR, asc: 0x10, ascq: 0x01 },
   MEDIUM_TRANSPORT_ELEMENT_FAILURE: { key: SenseKey.HARDWARE_ERROR, asc: 0x15, ascq: 0x00 },
 
   PARAMETER_LIST_LENGTH_ERROR: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x1a, ascq: 0x00 },
@@ -92,6 +95,9 @@ export const SenseReason = {
   REGISTRATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x05 },
   COMMANDS_CLEARED_BY_ANOTHER_INITIATOR: { key: SenseKey.UNIT_ATTENTION, asc: 0x2f, ascq: 0x00 },
   MEDIUM_REMOVAL_REQUESTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5a, ascq: 0x01 },
+  // SPC-4 informational exceptions (mode page 1Ch): a TapeAlert flag became set, or TEST asked for a false one.
+  FAILURE_PREDICTION_THRESHOLD_EXCEEDED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5d, ascq: 0x00 },
+  FAILURE_PREDICTION_THRESHOLD_EXCEEDED_FALSE: { key: SenseKey.UNIT_ATTENTION, asc: 0x5d, ascq: 0xff },
   INQUIRY_DATA_HAS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3f, ascq: 0x03 },
   REPORTED_LUNS_DATA_HAS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3f, ascq: 0x0e },
   MEDIUM_MAGAZINE_REMOVED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3b, ascq: 0x12 },

@@ -31,7 +31,7 @@ const VAULTED = 'A00012L8';
 
 /** Every check boot 1 must report (a script that dies early must not pass by reporting less). */
 const BOOT1_CHECKS = [
-  'lsscsi-types',
+  'lsscsi-types', 'personality',
   ...LUNS.flatMap((lun) => ['sg_inq', 'sg_vpd', 'sg_logs', 'sg_modes', 'sg_opcodes', 'mtx_info'].map((tool) => `${tool}-lun${lun}`)),
   'st-binds', 'ch-binds', 'mtx-status', 'mtx-load-unload', 'mtx-load-into-full-drive-refused', 'mtx-transfer',
   'mtx-first-next', 'mtx-export-import', 'mtx-inventory', 'ch-ioctls-agree', 'tape-load', 'mt-status-rewind',
@@ -106,6 +106,8 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     writeFileSync(configPath, [
       'libraries:',
       '  - name: lib0',
+      // The changer keeps its default personality (IBM 3584); drive 3 is an HPE drive among IBM ones.
+      '    drives: [{}, {}, { personality: hpe }, {}]',
       '    access:',
       '      chap:',
       `        username: ${CHAP.username}`,
@@ -158,6 +160,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       PHASE: 'main', EXPECT_DRIVES: '4', EXPECT_SLOTS: '24', EXPECT_MAIL: '4',
       SMALL_BARCODE: made(SMALL.barcode), SMALL_CAPACITY_BYTES: String(SMALL.capacityBytes), WORM_BARCODE: made(WORM), WP_BARCODE: made(WP),
       LOCKED_BARCODE: made(LOCKED), EXPIRY_BARCODE: EXPIRY.barcode, EXPIRY_SECONDS: String(EXPIRY.seconds), READ_ONLY_BARCODE: READ_ONLY,
+      PERSONALITY_CHANGER: 'IBM|03584L32', PERSONALITY_DRIVES: '1=IBM|ULT3580-TD8;3=HPE|Ultrium 8-SCSI',
     }, 15 * 60_000);
     await reportChecks(t, bootOne, vtl, BOOT1_CHECKS);
   });

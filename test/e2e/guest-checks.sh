@@ -27,6 +27,7 @@ inquiry_checks() {
 case "${PHASE:-main}" in
   main)
     inquiry_checks
+    check personality check_personality
     check mtx-status check_mtx_status
     check mtx-load-unload check_mtx_load_unload
     check mtx-load-into-full-drive-refused check_mtx_load_full_drive

@@ -157,6 +157,8 @@ describe('GET /metrics after a cartridge was written over iSCSI', () => {
   test('a cartridge loaded, written and unloaded between two scrapes is counted', async () => {
     const a = addresses;
     const move = (from: number, to: number) => session.command(0, [0xa5, 0, a.transport >> 8, a.transport & 0xff, from >> 8, from & 0xff, to >> 8, to & 0xff, 0, 0, 0, 0]);
+    // The operator's unload above changed the inventory: the changer reports UNIT ATTENTION 28/00 first.
+    await session.command(0, [0x00, 0, 0, 0, 0, 0]);
     assert.equal((await move(a.storage + 1, a.dataTransfer + 1)).status, 0);
     await untilReady(session, 2);
     assert.equal((await session.command(2, [0x0a, 0, 0, 0x10, 0, 0], { dataOut: Buffer.alloc(4096, 1) })).status, 0);

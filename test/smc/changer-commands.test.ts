@@ -15,12 +15,11 @@ describe('the SMC changer', () => {
   let h: ChangerHarness;
   afterEach(() => h.close());
 
-  test('INQUIRY reports a medium changer (peripheral device type 08h) with its identity', async () => {
+  test('INQUIRY reports a medium changer (peripheral device type 08h) as an IBM 3584 by default', async () => {
     h = await changerHarness();
     const data = await h.good([0x12, 0x00, 0x00, 0x00, 0x60, 0x00]);
     assert.equal(data[0], 0x08);
-    assert.equal(data.subarray(8, 16).toString('ascii'), 'VTL     ');
-    assert.equal(data.subarray(16, 32).toString('ascii'), 'MEDIUM CHANGER  ');
+    assert.equal(data.subarray(8, 36).toString('ascii'), 'IBM     03584L32        0402');
     const serial = await h.good([0x12, 0x01, 0x80, 0x00, 0xff, 0x00]);
     assert.match(serial.subarray(4).toString('ascii'), /^VTL[0-9A-F]{8}L00$/);
   });
@@ -102,11 +101,22 @@ describe('the SMC changer', () => {
     assert.deepEqual([...(await res()).subarray(18, 22)], [0x09, 0x00, 0x00, 0x00]);
   });
 
-  test('INITIALIZE ELEMENT STATUS WITH RANGE checks the starting element', async () => {
+  test('INITIALIZE ELEMENT STATUS WITH RANGE checks the starting element and scans only the range', async () => {
     h = await changerHarness();
     await h.good([0x37, 0x01, 0x10, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00]);
     await h.check([0x37, 0x01, 0x20, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00], ILLEGAL_REQUEST, 0x21, 0x01);
     await h.good([0x37, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00]);
+    // Both files vanish; a range of one element from 1001h marks only A00002L8 (slot 1001h), not A00001L8 (1000h).
+    h.store.files.delete('A00001L8');
+    h.store.files.delete('A00002L8');
+    await h.good([0x37, 0x01, 0x10, 0x01, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+    assert.equal(h.manager.element('lib0', 0x1000).exception, undefined);
+    assert.equal(h.manager.element('lib0', 0x1001).exception, 'media-missing');
+    // NUMBER OF ELEMENTS 0 scans nothing; RANGE=0 scans everything.
+    await h.good([0x37, 0x01, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    assert.equal(h.manager.element('lib0', 0x1000).exception, undefined);
+    await h.good([0x37, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]);
+    assert.equal(h.manager.element('lib0', 0x1000).exception, 'media-missing');
   });
 
   test('PREVENT MEDIUM REMOVAL locks the mail slots against the operator until ALLOW or nexus loss', async () => {
@@ -132,8 +142,9 @@ describe('the SMC changer', () => {
     // A host's own move through the changer raises nothing.
     await h.good(move(0x0010, 0x1002));
     await h.good([0x00, 0, 0, 0, 0, 0]);
-    // Nor does an operator move between slots.
+    // An operator move between slots is not a mail slot access: it is 28/00 (the inventory may have changed).
     await h.manager.move('lib0', 0x1002, 0x1005);
+    await h.check([0x00, 0, 0, 0, 0, 0], 0x6, 0x28, 0x00);
     await h.good([0x00, 0, 0, 0, 0, 0]);
   });
 
@@ -208,6 +219,23 @@ describe('a changer with configured element addresses', () => {
       await h.good(move(0x0020, 0x0201, 0x0001));
       const data = await h.good([0xb8, 0x04, 0x02, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00]);
       assert.deepEqual([...data.subarray(16, 28)], [0x02, 0x01, 0x09, 0x00, 0x00, 0x00, 0x12, 0x00, 0x00, 0x81, 0x00, 0x20]);
+    } finally {
+      h.close();
+    }
+  });
+});
+
+describe('changer personalities', () => {
+  test('an STK L700 changer reports STK L700 in INQUIRY, and READ ELEMENT STATUS DVCID names each drive as it names itself', async () => {
+    const h = await changerHarness(smallConfig({ changer: { personality: 'stk-l700' }, drives: [{}, { personality: 'hpe', generation: 8 }] }));
+    try {
+      const data = await h.good([0x12, 0x00, 0x00, 0x00, 0x60, 0x00]);
+      assert.equal(data.subarray(8, 32).toString('ascii'), 'STK     L700            ');
+      // Data transfer elements with DVCID: each descriptor's identifier starts with the drive's vendor and product.
+      const res = await h.good([0xb8, 0x04, 0x01, 0x00, 0x00, 0x02, 0x01, 0x00, 0x10, 0x00, 0x00, 0x00]);
+      const text = res.toString('latin1');
+      assert.ok(text.includes('IBM     ULT3580-TD8'), text);
+      assert.ok(text.includes('HPE     Ultrium 8-SCSI'), text);
     } finally {
       h.close();
     }

@@ -1,7 +1,10 @@
 // SMC-3 media changer logical unit (LUN 0 of a library target): SPC state from SpcCore, the library from the
-// LibraryManager. It raises UNIT ATTENTION 28/01 when the operator touches a mail slot, and keeps the library's
-// mail-slot lock in step with PREVENT ALLOW MEDIUM REMOVAL.
+// LibraryManager. It raises UNIT ATTENTION when the operator changes the inventory through the management API
+// (28/01 for a mail slot, 28/00 for storage slots and drives), keeps the library's mail-slot lock in step with
+// PREVENT ALLOW MEDIUM REMOVAL, and its TapeAlert flags follow the library's state (changer-health.ts).
 import type { LibraryManager } from '../../library/library-manager.js';
+import type { CartridgeLocation } from '../../library/cartridge.js';
+import type { LibraryEvent } from '../../library/library-event.js';
 import { touchesMailSlots } from '../../library/library-event.js';
 import type { Logger } from '../../log.js';
 import type { TargetEvent } from '../logical-unit.js';
@@ -9,6 +12,7 @@ import type { SenseData, SenseFormat } from '../sense.js';
 import type { CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
 import { VersionDescriptor } from '../spc/version-descriptor.js';
+import { ChangerHealth, ChangerTapeAlertFlag } from './changer-health.js';
 import { changerNaa } from './changer-naa.js';
 import type { ReportElement } from './element-status.js';
 import { smcLogPages } from './smc-log-pages.js';
@@ -32,7 +36,8 @@ export class ChangerDevice implements SpcDevice {
   readonly manager: LibraryManager;
   readonly library: string;
   readonly log: Logger;
-  private readonly core = new SpcCore();
+  private readonly core = new SpcCore({ reportsInformationalExceptions: true });
+  readonly health: ChangerHealth;
   private readonly unsubscribe: () => void;
   private commands: readonly CommandSummary[] = [];
 
@@ -52,12 +57,41 @@ export class ChangerDevice implements SpcDevice {
       naa: changerNaa(id.serial),
     };
     for (const page of smcModePages(() => this.manager.library(this.library).layout)) this.core.modePages.add(page);
-    for (const page of smcLogPages()) this.core.logPages.add(page);
+    this.health = new ChangerHealth(() => this.alertConditions(), () => this.core.informationalExceptions?.report());
+    for (const page of smcLogPages(this.health)) this.core.logPages.add(page);
     this.unsubscribe = this.manager.on((event) => {
-      if (event.actor === 'operator' && touchesMailSlots(event, this.library)) {
-        this.core.unitAttentions.raiseAll('IMPORT_OR_EXPORT_ELEMENT_ACCESSED');
+      if (event.library !== this.library) return;
+      if (event.actor === 'operator') {
+        // SMC-3: an import/export element accessed by the operator is 28/01; any other change the host did not make
+        // to the elements means its picture of the inventory may be stale: 28/00 NOT READY TO READY CHANGE, MEDIUM
+        // MAY HAVE CHANGED (what a real library raises after its door was opened and closed).
+        if (touchesMailSlots(event, this.library)) this.core.unitAttentions.raiseAll('IMPORT_OR_EXPORT_ELEMENT_ACCESSED');
+        else if (touchesElements(event, this.library)) this.core.unitAttentions.raiseAll('NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED');
       }
+      this.health.check();
     });
+    this.health.check();
+  }
+
+  get deviceClock(): SpcCore['deviceClock'] {
+    return this.core.deviceClock;
+  }
+  get dataBuffer(): SpcCore['dataBuffer'] {
+    return this.core.dataBuffer;
+  }
+
+  get informationalExceptions(): SpcCore['informationalExceptions'] {
+    return this.core.informationalExceptions;
+  }
+
+  /** The TapeAlert conditions the library's state sets now. */
+  private alertConditions(): ChangerTapeAlertFlag[] {
+    const flags: ChangerTapeAlertFlag[] = [];
+    const elements = this.manager.elements(this.library);
+    if (elements.some((e) => e.open)) flags.push(ChangerTapeAlertFlag.LIBRARY_MAILSLOT);
+    if (this.manager.drives(this.library).some((d) => d.mechanism === undefined)) flags.push(ChangerTapeAlertFlag.LIBRARY_DRIVE_OFFLINE);
+    if (elements.some((e) => e.exception === 'media-missing')) flags.push(ChangerTapeAlertFlag.LIBRARY_INVENTORY);
+    return flags;
   }
 
   get queue(): SpcCore['queue'] {
@@ -124,9 +158,20 @@ export class ChangerDevice implements SpcDevice {
     });
   }
 
+  /** Note a library operation's failure in the TapeAlert flags (a drive that failed to load or unload). */
+  noteLibraryFailure(code: string): void {
+    if (code === 'load-failed') this.health.latch(ChangerTapeAlertFlag.LIBRARY_HARDWARE_A);
+  }
+
   /** Stop listening to the library (the target is going away). */
   close(): void {
     this.unsubscribe();
     this.manager.setRemovalPrevented(this.library, PREVENT_HOLDER, false);
   }
+}
+
+/** True when the event put a cartridge into, or took one out of, an element of `library` (any type). */
+function touchesElements(event: LibraryEvent, library: string): boolean {
+  const inLibrary = (l: CartridgeLocation | undefined): boolean => l !== undefined && l.kind === 'element' && l.library === library;
+  return inLibrary(event.from) || inLibrary(event.to);
 }

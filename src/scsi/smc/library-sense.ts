@@ -25,16 +25,33 @@ const CATALOG_REASON: Record<CatalogWriteProblem, SenseReasonName> = {
   'io-error': 'INTERNAL_TARGET_FAILURE',
 };
 
-/** Run a library operation; its LibraryStateError becomes the matching SenseError, anything else passes through. */
-export async function asSense<T>(fn: () => Promise<T>): Promise<T> {
+/**
+ * Run a library operation; its LibraryStateError becomes the matching SenseError (after `observe` has seen it),
+ * anything else passes through.
+ */
+export async function asSense<T>(fn: () => Promise<T>, observe?: (code: LibraryErrorCode) => void): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof LibraryStateError) {
-      const reason = REASON[err.code];
-      if (reason) throw new SenseError(Sense.of(reason).sense, err.message);
-    }
-    if (err instanceof CatalogWriteError) throw new SenseError(Sense.of(CATALOG_REASON[err.problem]).sense, err.message);
-    throw err;
+    throw senseOfLibraryError(err, observe);
   }
+}
+
+/** asSense for a synchronous library call. */
+export function asSenseSync<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw senseOfLibraryError(err);
+  }
+}
+
+function senseOfLibraryError(err: unknown, observe?: (code: LibraryErrorCode) => void): unknown {
+  if (err instanceof LibraryStateError) {
+    observe?.(err.code);
+    const reason = REASON[err.code];
+    if (reason) return new SenseError(Sense.of(reason).sense, err.message);
+  }
+  if (err instanceof CatalogWriteError) return new SenseError(Sense.of(CATALOG_REASON[err.problem]).sense, err.message);
+  return err;
 }

@@ -37,7 +37,7 @@ export async function moveMedium(ctx: CommandContext<ChangerDevice, ElementAddre
   const d = ctx.device;
   const [source, destination] = ctx.decoded.addresses;
   checkTransport(d, ctx.decoded.transport);
-  await asSense(() => d.manager.move(d.library, source, destination, { actor: 'host' }));
+  await asSense(() => d.manager.move(d.library, source, destination, { actor: 'host' }), (code) => d.noteLibraryFailure(code));
   return {};
 }
 
@@ -45,7 +45,7 @@ export async function exchangeMedium(ctx: CommandContext<ChangerDevice, ElementA
   const d = ctx.device;
   const [source, first, second] = ctx.decoded.addresses;
   checkTransport(d, ctx.decoded.transport);
-  await asSense(() => d.manager.exchange(d.library, source, first, second, { actor: 'host' }));
+  await asSense(() => d.manager.exchange(d.library, source, first, second, { actor: 'host' }), (code) => d.noteLibraryFailure(code));
   return {};
 }
 

@@ -116,6 +116,8 @@ export class FakeSpcDevice implements SpcDevice {
   readonly queue = this.spc.queue;
   readonly reservation = this.spc.reservation;
   readonly mediumRemoval = this.spc.mediumRemoval;
+  readonly deviceClock = this.spc.deviceClock;
+  readonly dataBuffer = this.spc.dataBuffer;
   readonly modePages = this.spc.modePages;
   readonly logPages = this.spc.logPages;
   readonly counterPage = new FakeCounterLogPage();

@@ -10,6 +10,8 @@ const CONTROL = [0x0a, 0x0a, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const CONTROL_CHANGEABLE = [0x0a, 0x0a, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const IE = [0x1c, 0x0a, 0x08, 0, 0, 0, 0, 0, 0, 0, 0, 0];
 const SUBPAGE_10_01 = [0x50, 0x01, 0x00, 0x04, 0, 0, 0, 0];
+/** Control extension (0Ah/01h): TCMOS=1, SCSIP=1, 28 bytes after its 4-byte header. */
+const CONTROL_EXTENSION = [0x4a, 0x01, 0x00, 0x1c, 0x06, ...new Array<number>(27).fill(0)];
 const BLOCK_DESCRIPTOR = [0x5e, 0, 0, 0, 0, 0, 0, 0];
 
 const modeSense6 = (dbd: boolean, pcPage: number, subpage: number, allocation = 255): number[] =>
@@ -32,7 +34,7 @@ describe('MODE SENSE', () => {
   test('page 3Fh subpage FFh adds subpages; DBD drops the block descriptor', async () => {
     const d = await FakeSpcDevice.ready({ blockDescriptors: true });
     const res = await d.run(modeSense6(true, 0x3f, 0xff));
-    assert.deepEqual([...(res.dataIn ?? [])], [35, 0x88, 0x10, 0, ...CONTROL, ...SUBPAGE_10_01, ...IE]);
+    assert.deepEqual([...(res.dataIn ?? [])], [67, 0x88, 0x10, 0, ...CONTROL, ...CONTROL_EXTENSION, ...SUBPAGE_10_01, ...IE]);
   });
 
   test('a device without block descriptor support reports a zero header and no descriptors', async () => {

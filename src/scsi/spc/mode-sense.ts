@@ -1,4 +1,5 @@
 // SPC-4 6.11 MODE SENSE(6) and 6.12 MODE SENSE(10): header, block descriptors and mode pages.
+import type { ItNexus } from '../logical-unit.js';
 import { DataDirection } from '../command.js';
 import type { CommandContext, CommandResult, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
@@ -64,7 +65,7 @@ export function decodeModeSense10(cdb: Buffer): ModeSenseCdb {
 }
 
 /** Mode parameter data for MODE SENSE(6) (`long` false) or MODE SENSE(10). */
-export function encodeModeSense(device: SpcDevice, request: ModeSenseRequest): Buffer {
+export function encodeModeSense(device: SpcDevice, request: ModeSenseRequest, nexus: ItNexus): Buffer {
   if (request.pc === ModePageControl.SAVED) {
     // Saved values are not implemented (SPC-4 MODE SENSE, saved values).
     throw Sense.of('SAVING_PARAMETERS_NOT_SUPPORTED', { fieldPointer: { inCdb: true, byte: 2, bit: 7 } });
@@ -78,7 +79,7 @@ export function encodeModeSense(device: SpcDevice, request: ModeSenseRequest): B
   const body = Buffer.concat([...descriptors, ...pages]);
   const b = Buffer.alloc(headerLength + body.length);
   const mediumType = bd?.mediumType() ?? 0;
-  const deviceSpecific = bd?.deviceSpecificParameter() ?? 0;
+  const deviceSpecific = bd?.deviceSpecificParameter(nexus) ?? 0;
   if (request.long) {
     b.writeUInt16BE(Math.min(b.length - 2, 0xffff), 0);
     b[2] = mediumType;
@@ -97,5 +98,5 @@ export function encodeModeSense(device: SpcDevice, request: ModeSenseRequest): B
 
 /** MODE SENSE(6) and (10), from their decoded CDB. */
 export function modeSense(ctx: CommandContext<SpcDevice, ModeSenseCdb>): CommandResult {
-  return { dataIn: encodeModeSense(ctx.device, ctx.decoded) };
+  return { dataIn: encodeModeSense(ctx.device, ctx.decoded, ctx.nexus) };
 }

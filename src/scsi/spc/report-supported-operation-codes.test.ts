@@ -7,6 +7,7 @@ const rsoc = (options: number, opcode = 0, sa = 0, allocation = 4096): number[] 
   [0xa3, 0x0c, options, opcode, sa >> 8, sa & 0xff, 0, 0, allocation >> 8, allocation & 0xff, 0, 0];
 
 const SIX = [0x00, 0x03, 0x12, 0x15, 0x16, 0x17, 0x1a, 0x1e];
+const TEN_BUFFER = [0x3b, 0x3c];
 const TEN = [0x4c, 0x4d, 0x55, 0x56, 0x57, 0x5a];
 /** PERSISTENT RESERVE IN service actions 0-3 and OUT 0-7: 10-byte CDBs with SERVACTV set. */
 const PERSISTENT_RESERVE = [
@@ -22,12 +23,15 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     const res = await d.run(rsoc(0));
     assertGood(res);
     const expected = [
-      0, 0, 0, 224,
+      0, 0, 1, 0,
       ...SIX.flatMap((op) => [op, 0, 0, 0, 0, 0, 0, 6]),
+      ...TEN_BUFFER.flatMap((op) => [op, 0, 0, 0, 0, 0, 0, 10]),
       ...TEN.flatMap((op) => [op, 0, 0, 0, 0, 0, 0, 10]),
       ...PERSISTENT_RESERVE,
       0xa0, 0, 0, 0, 0, 0, 0, 12,
       0xa3, 0, 0, 0x0c, 0, 0x01, 0, 12,
+      0xa3, 0, 0, 0x0f, 0, 0x01, 0, 12,
+      0xa4, 0, 0, 0x0f, 0, 0x01, 0, 12,
     ];
     assert.deepEqual([...(res.dataIn ?? [])], expected);
   });
@@ -36,7 +40,7 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     const d = await FakeSpcDevice.ready();
     const res = await d.run(rsoc(0x80));
     const data = res.dataIn ?? Buffer.alloc(0);
-    assert.equal(data.readUInt32BE(0), 28 * 20);
+    assert.equal(data.readUInt32BE(0), 32 * 20);
     assert.deepEqual([...data.subarray(4, 24)], [0x00, 0, 0, 0, 0, 0x02, 0, 6, ...TIMEOUTS]);
   });
 
@@ -79,6 +83,6 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
 
   test('the allocation length truncates the data', async () => {
     const d = await FakeSpcDevice.ready();
-    assert.deepEqual([...((await d.run(rsoc(0, 0, 0, 6))).dataIn ?? [])], [0, 0, 0, 224, 0x00, 0]);
+    assert.deepEqual([...((await d.run(rsoc(0, 0, 0, 6))).dataIn ?? [])], [0, 0, 1, 0, 0x00, 0]);
   });
 });

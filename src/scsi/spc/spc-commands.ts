@@ -21,11 +21,15 @@ import type { PreventAllowCdb } from './prevent-allow-medium-removal.js';
 import { reportLuns } from './report-luns.js';
 import { decodeReportSupportedOperationCodes, reportSupportedOperationCodes } from './report-supported-operation-codes.js';
 import type { ReportSupportedOperationCodesCdb } from './report-supported-operation-codes.js';
+import { decodeReadBuffer, decodeWriteBuffer, readBuffer, writeBuffer } from './read-write-buffer.js';
+import type { BufferCdb } from './read-write-buffer.js';
 import { release, reserve } from './reserve-release.js';
 import { decodeRequestSense, requestSense } from './request-sense.js';
 import type { RequestSenseCdb } from './request-sense.js';
 import type { SpcDevice } from './spc-device.js';
 import { testUnitReady } from './test-unit-ready.js';
+import { decodeReportTimestamp, decodeSetTimestamp, reportTimestamp, setTimestamp } from './timestamp.js';
+import type { TimestampCdb } from './timestamp.js';
 import { ReservationAccess } from '../reservation.js';
 
 export const SpcOpcode = {
@@ -37,6 +41,8 @@ export const SpcOpcode = {
   RELEASE_6: 0x17,
   MODE_SENSE_6: 0x1a,
   PREVENT_ALLOW_MEDIUM_REMOVAL: 0x1e,
+  WRITE_BUFFER: 0x3b,
+  READ_BUFFER: 0x3c,
   LOG_SELECT: 0x4c,
   LOG_SENSE: 0x4d,
   MODE_SELECT_10: 0x55,
@@ -46,9 +52,11 @@ export const SpcOpcode = {
   ...PersistentReserveOpcode,
   REPORT_LUNS: 0xa0,
   MAINTENANCE_IN: 0xa3,
+  MAINTENANCE_OUT: 0xa4,
 } as const;
 
-export const MaintenanceInServiceAction = { REPORT_SUPPORTED_OPERATION_CODES: 0x0c } as const;
+export const MaintenanceInServiceAction = { REPORT_SUPPORTED_OPERATION_CODES: 0x0c, REPORT_TIMESTAMP: 0x0f } as const;
+export const MaintenanceOutServiceAction = { SET_TIMESTAMP: 0x0f } as const;
 
 /** Nominal command timeout reported by REPORT SUPPORTED OPERATION CODES for SPC commands (they never wait on media). */
 export const SPC_TIMEOUT_SECONDS = 10;
@@ -204,4 +212,42 @@ export const spcCommands: CommandTable<SpcDevice> = [
     timeoutSeconds: SPC_TIMEOUT_SECONDS,
     execute: reportSupportedOperationCodes,
   } satisfies CommandDescriptor<SpcDevice, ReportSupportedOperationCodesCdb>,
+  {
+    opcode: SpcOpcode.MAINTENANCE_IN,
+    serviceAction: MaintenanceInServiceAction.REPORT_TIMESTAMP,
+    name: 'REPORT TIMESTAMP',
+    cdbUsage: [0xa3, 0x0f, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+    decode: decodeReportTimestamp,
+    // SPC-4 lists REPORT TIMESTAMP among the commands every reservation type allows.
+    flags: { allowReservationConflict: true },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: reportTimestamp,
+  } satisfies CommandDescriptor<SpcDevice, TimestampCdb>,
+  {
+    opcode: SpcOpcode.MAINTENANCE_OUT,
+    serviceAction: MaintenanceOutServiceAction.SET_TIMESTAMP,
+    name: 'SET TIMESTAMP',
+    cdbUsage: [0xa4, 0x0f, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00],
+    decode: decodeSetTimestamp,
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: setTimestamp,
+  } satisfies CommandDescriptor<SpcDevice, TimestampCdb>,
+  {
+    opcode: SpcOpcode.WRITE_BUFFER,
+    name: 'WRITE BUFFER',
+    cdbUsage: [0x3b, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+    decode: decodeWriteBuffer,
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: writeBuffer,
+  } satisfies CommandDescriptor<SpcDevice, BufferCdb>,
+  {
+    opcode: SpcOpcode.READ_BUFFER,
+    name: 'READ BUFFER',
+    cdbUsage: [0x3c, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+    decode: decodeReadBuffer,
+    // Reads the logical unit's buffer without changing anything: write exclusive reservations let it through.
+    flags: { reservationAccess: ReservationAccess.READ },
+    timeoutSeconds: SPC_TIMEOUT_SECONDS,
+    execute: readBuffer,
+  } satisfies CommandDescriptor<SpcDevice, BufferCdb>,
 ];

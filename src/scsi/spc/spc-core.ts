@@ -1,5 +1,6 @@
-// State every SPC logical unit has: its command queue, unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the common mode
-// pages (Control 0Ah, Informational Exceptions 1Ch) and the log page registry. SSC and SMC devices own one SpcCore
+// State every SPC logical unit has: its command queue, unit attentions, the SPC-2 reservation, PREVENT ALLOW state, the
+// device clock, the common mode pages (Control 0Ah, Control extension 0Ah/01h, Informational Exceptions 1Ch) and the
+// log page registry. SSC and SMC devices own one SpcCore
 // and delegate the matching SpcDevice members to it.
 import type { TargetEvent } from '../logical-unit.js';
 import { Reservation } from '../reservation.js';
@@ -7,10 +8,12 @@ import type { SenseFormat } from '../sense.js';
 import { UnitAttentions } from '../unit-attention.js';
 import { UnitQueue } from '../unit-queue.js';
 import { ControlModePage } from './control-mode-page.js';
-import { InformationalExceptionsPage } from './informational-exceptions-page.js';
+import { InformationalExceptions, InformationalExceptionsPage } from './informational-exceptions-page.js';
 import { LogPageSet } from './log-page-set.js';
 import { MediumRemoval } from './medium-removal.js';
 import { ModePageSet } from './mode-page-set.js';
+import { DataBuffer } from './read-write-buffer.js';
+import { controlExtensionPage, DeviceClock } from './timestamp.js';
 
 export class SpcCore {
   readonly unitAttentions = new UnitAttentions();
@@ -19,11 +22,22 @@ export class SpcCore {
   readonly reservation = new Reservation(this.unitAttentions);
   readonly mediumRemoval = new MediumRemoval();
   readonly controlPage = new ControlModePage();
-  readonly informationalExceptionsPage = new InformationalExceptionsPage();
+  readonly deviceClock = new DeviceClock();
+  readonly dataBuffer = new DataBuffer();
+  /** Present when the device reports informational exception conditions (constructor option). */
+  readonly informationalExceptions: InformationalExceptions | undefined;
+  readonly informationalExceptionsPage: InformationalExceptionsPage;
   /** Add device pages with `modePages.add(page)`. */
-  readonly modePages = new ModePageSet([this.controlPage, this.informationalExceptionsPage]);
+  readonly modePages: ModePageSet;
   /** Add device pages with `logPages.add(page)`; page 00h is synthesized. */
   readonly logPages = new LogPageSet();
+
+  /** `reportsInformationalExceptions`: page 1Ch's MRIE is changeable and `informationalExceptions` reports. */
+  constructor(options: { readonly reportsInformationalExceptions?: boolean } = {}) {
+    this.informationalExceptions = options.reportsInformationalExceptions ? new InformationalExceptions(this.unitAttentions) : undefined;
+    this.informationalExceptionsPage = this.informationalExceptions?.page ?? new InformationalExceptionsPage();
+    this.modePages = new ModePageSet([this.controlPage, controlExtensionPage(), this.informationalExceptionsPage]);
+  }
 
   senseFormat(): SenseFormat {
     return this.controlPage.senseFormat();

@@ -3,9 +3,12 @@ import type { CommandDescriptor } from '../command.js';
 import type { DispatchableDevice } from '../dispatcher.js';
 import type { ItNexus } from '../logical-unit.js';
 import type { SenseData } from '../sense.js';
+import type { InformationalExceptions } from './informational-exceptions-page.js';
 import type { LogPageSet } from './log-page-set.js';
 import type { MediumRemoval } from './medium-removal.js';
 import type { ModePageSet } from './mode-page-set.js';
+import type { DataBuffer } from './read-write-buffer.js';
+import type { DeviceClock } from './timestamp.js';
 
 /** Standard INQUIRY and VPD identity of one logical unit. */
 export interface SpcIdentity {
@@ -53,8 +56,11 @@ export interface ModeSelectHeader {
 export interface BlockDescriptorSupport {
   /** MEDIUM TYPE byte of the mode parameter header (current values: PC does not apply to the header). */
   mediumType(): number;
-  /** DEVICE-SPECIFIC PARAMETER byte of MODE SENSE (SSC: WP bit 7, BUFFERED MODE bits 6-4, SPEED bits 3-0). */
-  deviceSpecificParameter(): number;
+  /**
+   * DEVICE-SPECIFIC PARAMETER byte of MODE SENSE (SSC: WP bit 7, BUFFERED MODE bits 6-4, SPEED bits 3-0), as the
+   * asking I_T nexus sees it (SSC: WP is set for an initiator that may not write).
+   */
+  deviceSpecificParameter(nexus: ItNexus): number;
   /** Descriptors MODE SENSE returns when DBD=0 (SSC: exactly one). */
   descriptors(): readonly BlockDescriptorValues[];
   /**
@@ -83,8 +89,14 @@ export interface SpcDevice extends DispatchableDevice {
    * header; the framework writes the header and lists the page in VPD 00h.
    */
   readonly extraVpdPages?: ReadonlyMap<number, () => Buffer>;
+  /** Informational exception reporting (page 1Ch MRIE 6h conditions reach REQUEST SENSE through it). */
+  readonly informationalExceptions?: InformationalExceptions;
   /** PREVENT ALLOW MEDIUM REMOVAL state, per I_T nexus. */
   readonly mediumRemoval: MediumRemoval;
+  /** The logical unit's clock (REPORT TIMESTAMP, SET TIMESTAMP). */
+  readonly deviceClock: DeviceClock;
+  /** READ BUFFER / WRITE BUFFER data mode. */
+  readonly dataBuffer: DataBuffer;
   readonly blockDescriptors?: BlockDescriptorSupport;
   /** The device's own command table (REPORT SUPPORTED OPERATION CODES), e.g. `return sscCommands`. */
   supportedCommands(): readonly CommandSummary[];

@@ -15,7 +15,7 @@ const DENSITY_NO_CHANGE = 0x7f;
 
 export class SscBlockDescriptors implements BlockDescriptorSupport {
   constructor(
-    private readonly drive: Pick<TapeDrive, 'generation' | 'mounted' | 'writeProtected' | 'mediumDensityCode'>,
+    private readonly drive: Pick<TapeDrive, 'generation' | 'mounted' | 'writeProtected' | 'mediumDensityCode' | 'isReadOnlyInitiator'>,
     private readonly mode: SscModeState,
   ) {}
 
@@ -27,8 +27,15 @@ export class SscBlockDescriptors implements BlockDescriptorSupport {
     return m.request.worm ? (info.wormMediumType ?? info.dataMediumType) : info.dataMediumType;
   }
 
-  deviceSpecificParameter(): number {
-    return (this.drive.writeProtected() ? WP : 0) | (this.mode.bufferedMode << BUFFERED_MODE_SHIFT);
+  /**
+   * WP: the cartridge is write-protected (tab, read-only generation), or this initiator may not write at all (the
+   * library's read-only initiators: every write it sends is refused with 27/00, so for it the medium is write
+   * protected, as SPC-4 has WP follow the Control page's software write protect). Not for a retention lock: a locked
+   * cartridge still takes appends at end of data, and WP=1 would make Linux st refuse to open it for writing.
+   */
+  deviceSpecificParameter(nexus: ItNexus): number {
+    const wp = this.drive.writeProtected() || (this.drive.mounted() !== undefined && this.drive.isReadOnlyInitiator(nexus));
+    return (wp ? WP : 0) | (this.mode.bufferedMode << BUFFERED_MODE_SHIFT);
   }
 
   descriptors(): readonly BlockDescriptorValues[] {

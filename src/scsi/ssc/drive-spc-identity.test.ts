@@ -6,7 +6,7 @@ describe('drive identity', () => {
   test('defaults look like an IBM LTO drive of the generation', () => {
     const id = completeDriveIdentity(9, 'iqn.2026-11.org.vtl:lib0', 'drive0');
     assert.deepEqual([id.vendor, id.product, id.revision], ['IBM', 'ULT3580-TD9', 'Q3F1']);
-    assert.equal(completeDriveIdentity(10, 't', 'd').product, 'ULT3580-TD10');
+    assert.equal(completeDriveIdentity(10, 't', 'd').product, 'ULT3580-TDA');
   });
 
   test('the default serial is 10 digits, stable, and differs between drives and targets', () => {

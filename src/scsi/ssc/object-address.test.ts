@@ -127,13 +127,16 @@ describe('16-byte CDB fields', () => {
     }
   });
 
-  test('FCS and LCS (byte 1 bits 3 and 2) are outside the usage masks and refused', async () => {
+  test('FCS and LCS (byte 1 bits 3 and 2) are outside the usage masks and refused; VERIFY(16) has VBF and IMMED there', async () => {
     const h = await createHarness();
     await h.load();
-    for (const opcode of [0x80, 0x88, 0x8a, 0x8f]) {
+    for (const opcode of [0x80, 0x88, 0x8a]) {
       assert.deepEqual((await h.check(cdb16(opcode, 0x08, 0, 0))).field, [1, 3], opcode.toString(16));
       assert.deepEqual((await h.check(cdb16(opcode, 0x04, 0, 0))).field, [1, 2], opcode.toString(16));
     }
+    // VERIFY(16) byte 1: VTE, VLBAM, VBF (refused) and IMMED (supported) where the others have FCS and LCS.
+    assert.deepEqual((await h.check(cdb16(0x8f, 0x08, 0, 0))).field, [1, 3]);
+    await h.good(cdb16(0x8f, 0x04, 0, 0));
   });
 
   test('a logical object identifier beyond 2^53 is refused at byte 4', async () => {

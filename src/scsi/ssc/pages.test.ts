@@ -207,12 +207,12 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     }
   });
 
-  test('lists 57 command descriptors, 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
+  test('lists 61 command descriptors (SPC REPORT/SET TIMESTAMP, READ/WRITE BUFFER included), 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
     const h = await createHarness();
     const data = await h.good([0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]);
     const descriptors: number[][] = [];
     for (let at = 4; at < 4 + data.readUInt32BE(0); at += 8) descriptors.push([data[at], data.readUInt16BE(at + 6)]);
-    assert.equal(descriptors.length, 57);
+    assert.equal(descriptors.length, 61);
     const sixteen = descriptors.filter(([, length]) => length === 16).map(([op]) => op);
     assert.deepEqual(sixteen, [0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8d, 0x8f, 0x91, 0x92]);
   });
@@ -224,7 +224,7 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     const identifier = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
     const length = [0xff, 0xff, 0xff];
     const address = [0x00, ...partition, ...identifier, ...length, 0x00];
-    for (const [op, flags] of [[0x80, 0x01], [0x88, 0x03], [0x8a, 0x01], [0x8f, 0x03]]) {
+    for (const [op, flags] of [[0x80, 0x01], [0x88, 0x03], [0x8a, 0x01], [0x8f, 0x07]]) {
       const data = await h.good([0xa3, 0x0c, 0x01, op, 0, 0, 0, 0, 0, 64, 0, 0]);
       assert.deepEqual([...data], [0, 0x03, 0, 16, op, flags, ...address], op.toString(16));
     }

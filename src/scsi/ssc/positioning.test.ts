@@ -184,7 +184,24 @@ describe('READ POSITION, LOCATE and REWIND', () => {
     await h.good([0x13, 0, 0, 0, 16, 0]);
     const s = await h.check([0x13, 0, 0, 0, 16, 0]);
     assert.deepEqual([s.filemark, s.information], [true, 16]);
-    assert.deepEqual((await h.check([0x13, 0x04, 0, 0, 16, 0])).field, [1, 2]);
+    // VTE (byte 1 bit 5) is not supported.
+    assert.deepEqual((await h.check([0x13, 0x20, 0, 0, 16, 0])).field, [1, 5]);
+  });
+
+  test('VERIFY(6) with IMMED answers GOOD at once; what it meets is the deferred error of the next medium command', async () => {
+    const h = await tapeWithFiles();
+    assert.equal((await h.good([0x13, 0x04, 0, 0, 16, 0])).length, 0);
+    await h.good([0x13, 0x04, 0, 0, 16, 0]);
+    // The third record is a filemark: GOOD now, then a deferred NO SENSE 00/01 with FILEMARK and the residue.
+    await h.good([0x13, 0x04, 0, 0, 16, 0]);
+    const s = await h.check([0x13, 0, 0, 0, 16, 0]);
+    assert.deepEqual([s.deferred, s.key, s.asc, s.ascq, s.filemark, s.information], [true, 0x0, 0x00, 0x01, true, 16]);
+    // A miscompare found behind an IMMED VERIFY with BYTCMP is deferred too.
+    const wrong = Buffer.alloc(16, 1);
+    wrong[0] = 7;
+    await h.good([0x13, 0x06, 0, 0, 16, 0], { dataOut: wrong });
+    const m = await h.check([0x01, 0, 0, 0, 0, 0]);
+    assert.deepEqual([m.deferred, m.key, m.asc], [true, 0xe, 0x1d]);
   });
 
   test('VERIFY(6) with BYTCMP compares the medium with the data sent and reports MISCOMPARE 1D/00', async () => {

@@ -7,6 +7,7 @@ import { Sense, SenseError, senseOf } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
+import { protectBlock } from './logical-block-protection.js';
 import { decodeObjectAddress, locateForRead } from './object-address.js';
 import type { ObjectAddressed } from './object-address.js';
 import type { TapeDrive } from './tape-drive.js';
@@ -124,11 +125,17 @@ export async function readObjects(drive: TapeDrive, medium: TapeMedium, req: Rea
 }
 
 async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number): ReturnType<TapeMedium['read']> {
+  let o: Awaited<ReturnType<TapeMedium['read']>>;
   try {
-    return await medium.read();
+    o = await medium.read();
   } catch (err) {
     throw mediumErrorToSense(err, drive.errorContext(residue));
   }
+  // LBP_R: the host sees each block with its CRC after it (a copy, so a lent block goes back at once).
+  if (o.kind !== 'block' || !drive.mode.lbpRead) return o;
+  const data = protectBlock(o.data, drive.mode.lbpMethod);
+  o.release?.();
+  return { kind: 'block', data };
 }
 
 async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {

@@ -1,10 +1,13 @@
 // SSC-4 8.3 mode pages of the drive: 01h read-write error recovery, 02h disconnect-reconnect (SPC-4),
-// 0Fh data compression, 10h device configuration, 10h/01h device configuration extension, 11h medium partition.
+// 0Fh data compression, 10h device configuration, 10h/01h device configuration extension, 11h medium partition,
+// 0Ah/F0h control data protection (logical-block-protection.ts).
 // Pages whose values mirror drive state (compression, append-only, partition size) are computed on every call.
 import type { ModePage } from '../spc/mode-page.js';
 import type { ModePageSet } from '../spc/mode-page-set.js';
-import { modePageBytes, StoredModePage } from '../spc/stored-mode-page.js';
+import { StoredModePage } from '../spc/stored-mode-page.js';
 import { Sense } from '../sense.js';
+import { DerivedModePage } from './derived-mode-page.js';
+import { controlDataProtectionPage } from './logical-block-protection.js';
 import type { SscModeState } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
@@ -13,41 +16,6 @@ const DCC = 0x40;
 const DDE = 0x80;
 /** COMPRESSION ALGORITHM 01h: the device's default algorithm (here LZ4 per block, applied by the cartridge writer). */
 const DEFAULT_ALGORITHM = 0x01;
-
-interface DerivedPageOptions {
-  readonly pageCode: number;
-  readonly subpageCode?: number;
-  readonly body: () => number[];
-  readonly defaults: () => number[];
-  readonly changeable: readonly number[];
-  readonly validate?: (next: Buffer) => void;
-  readonly apply?: (next: Buffer) => void;
-}
-
-/** A page whose current values are read from the drive each time and whose changes go straight back to it. */
-class DerivedModePage implements ModePage {
-  readonly pageCode: number;
-  readonly subpageCode: number;
-  constructor(private readonly o: DerivedPageOptions) {
-    this.pageCode = o.pageCode;
-    this.subpageCode = o.subpageCode ?? 0;
-  }
-  current(): Buffer {
-    return modePageBytes(this.pageCode, this.subpageCode, this.o.body());
-  }
-  changeable(): Buffer {
-    return modePageBytes(this.pageCode, this.subpageCode, [...this.o.changeable]);
-  }
-  default(): Buffer {
-    return modePageBytes(this.pageCode, this.subpageCode, this.o.defaults());
-  }
-  validate(next: Buffer): void {
-    this.o.validate?.(next);
-  }
-  apply(next: Buffer): void {
-    this.o.apply?.(next);
-  }
-}
 
 function compressionBody(enabled: boolean): number[] {
   return [enabled ? DCE | DCC : DCC, DDE, 0, 0, 0, DEFAULT_ALGORITHM, 0, 0, 0, DEFAULT_ALGORITHM, 0, 0, 0, 0];
@@ -110,18 +78,21 @@ export function registerSscModePages(drive: Pick<TapeDrive, 'mounted'>, mode: Ss
     new DerivedModePage({
       pageCode: 0x10,
       subpageCode: 0x01,
-      // Byte 5 (page offset) WRITE MODE: 0h overwrite allowed, 1h append-only.
-      body: () => [0, mode.appendOnly ? 1 : 0, ...new Array<number>(26).fill(0)],
+      // Byte 5 (page offset) WRITE MODE: 0h overwrite allowed, 1h append-only. Bytes 6-7 PROGRAMMABLE EARLY WARNING
+      // SIZE in megabytes (write.ts reports entering the zone).
+      body: () => [0, mode.appendOnly ? 1 : 0, mode.pewsMegabytes >> 8, mode.pewsMegabytes & 0xff, ...new Array<number>(24).fill(0)],
       defaults: () => new Array<number>(28).fill(0),
-      changeable: [0, 0x0f, ...new Array<number>(26).fill(0)],
+      changeable: [0, 0x0f, 0xff, 0xff, ...new Array<number>(24).fill(0)],
       validate: (next) => {
         if ((next[5] & 0x0f) > 1) throw Sense.invalidFieldInParameterList(5, 3);
       },
       apply: (next) => {
         mode.setAppendOnly((next[5] & 0x0f) === 1);
+        mode.setPewsMegabytes(next.readUInt16BE(6));
       },
     }),
   );
+  pages.add(controlDataProtectionPage(mode));
   pages.add(
     new DerivedModePage({
       pageCode: 0x11,

@@ -1,6 +1,7 @@
 // SSC-4 mode parameters of a tape drive that its commands act on, with their one owner and their reset: the block
 // descriptor's BLOCK LENGTH, the device-specific parameter's BUFFERED MODE, data compression (page 0Fh DCE and page
-// 10h SELECT DATA COMPRESSION ALGORITHM) and append-only mode (page 10h/01h WRITE MODE). The pages and the block
+// 10h SELECT DATA COMPRESSION ALGORITHM), append-only mode (page 10h/01h WRITE MODE) and the programmable early warning
+// size (page 10h/01h PEWS). The pages and the block
 // descriptor encode and decode bytes; only this class holds and changes the values.
 
 /** Largest block READ/WRITE accept (READ BLOCK LIMITS); LTO drives report 8 MiB. */
@@ -22,6 +23,8 @@ export class SscModeState {
   private bufferedModeValue: BufferedMode = BufferedMode.BUFFERED;
   private compressionValue: boolean;
   private appendOnlyValue = false;
+  private pewsValue = 0;
+  private lbp = { method: 0, write: false, read: false };
 
   /** `compressionDefault`: the configured DCE at power-on and after a reset. */
   constructor(readonly compressionDefault: boolean) {
@@ -69,11 +72,41 @@ export class SscModeState {
     this.appendOnlyValue = enabled;
   }
 
+  /** PROGRAMMABLE EARLY WARNING SIZE in megabytes (10^6 bytes) before early warning; 0: no programmable early warning. */
+  get pewsMegabytes(): number {
+    return this.pewsValue;
+  }
+
+  setPewsMegabytes(megabytes: number): void {
+    this.pewsValue = megabytes;
+  }
+
+  /** Logical block protection (page 0Ah/F0h): LBP METHOD (0 none), and whether WRITE and READ carry it. */
+  get lbpMethod(): number {
+    return this.lbp.method;
+  }
+
+  /** WRITE blocks end with protection information the drive checks and strips. */
+  get lbpWrite(): boolean {
+    return this.lbp.method !== 0 && this.lbp.write;
+  }
+
+  /** READ returns each block with its protection information after it. */
+  get lbpRead(): boolean {
+    return this.lbp.method !== 0 && this.lbp.read;
+  }
+
+  setProtection(method: number, write: boolean, read: boolean): void {
+    this.lbp = { method, write, read };
+  }
+
   /** Logical unit reset and target reset: back to the power-on values (the tape position is not mode state). */
   reset(): void {
     this.blockLengthValue = 0;
     this.bufferedModeValue = BufferedMode.BUFFERED;
     this.compressionValue = this.compressionDefault;
     this.appendOnlyValue = false;
+    this.pewsValue = 0;
+    this.lbp = { method: 0, write: false, read: false };
   }
 }

@@ -5,9 +5,10 @@ import { DriveRemovalPreventedError } from '../../library/drive-port.js';
 import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import { UNPROTECTED } from '../../library/drive-protection.js';
+import type { DriveProtection } from '../../library/drive-protection.js';
 import type { Logger } from '../../log.js';
 import type { MediaStore, TapeMedium } from '../../media/tape-medium.js';
-import { MediaGuard } from './media-guard.js';
+import { initiatorOf, MediaGuard } from './media-guard.js';
 import type { TapeDriveOptions } from './tape-drive-options.js';
 import type { ItNexus, TargetEvent } from '../logical-unit.js';
 import { SenseError } from '../sense.js';
@@ -47,6 +48,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly modePages = this.core.modePages;
   readonly logPages = this.core.logPages;
   readonly mediumRemoval = this.core.mediumRemoval;
+  readonly deviceClock = this.core.deviceClock;
+  readonly dataBuffer = this.core.dataBuffer;
   readonly blockDescriptors: BlockDescriptorSupport;
   readonly extraVpdPages: ReadonlyMap<number, () => Buffer>;
   /** Block length, buffered mode, compression, append-only: the mode state the commands act on, and its reset. */
@@ -57,6 +60,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly guard: MediaGuard;
   readonly overwrite = new OverwriteAllowance();
   private readonly mediaStore: MediaStore;
+  private readonly protection: DriveProtection;
   private readonly inventory: () => readonly number[];
   private mount: Mount | undefined;
   /** Set by shutdown(): a load still opening its cartridge closes it instead of threading it. */
@@ -71,7 +75,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.inventory = options.lunInventory;
     this.mode = new SscModeState(options.compressionDefault ?? true);
     this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
-    this.guard = new MediaGuard(options.protection ?? UNPROTECTED, options.lun, this.log);
+    this.protection = options.protection ?? UNPROTECTED;
+    this.guard = new MediaGuard(this.protection, options.lun, this.log);
     this.driveIdentity = completeDriveIdentity(options.generation, options.targetName, options.name, options.identity);
     this.identity = driveSpcIdentity(this.driveIdentity, options.identity?.naa);
     this.blockDescriptors = new SscBlockDescriptors(this, this.mode);
@@ -117,6 +122,11 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   writeProtected(): boolean {
     const m = this.mount;
     return m !== undefined && (m.request.writeProtected || m.access === 'read-only');
+  }
+
+  /** The library lists the nexus's initiator among its read-only initiators (MODE SENSE WP; the guard refuses). */
+  isReadOnlyInitiator(nexus: ItNexus): boolean {
+    return this.protection.isReadOnlyInitiator(initiatorOf(nexus).name);
   }
 
   mediumDensityCode(): number {

@@ -1,19 +1,26 @@
 // SSC-4 VERIFY(6) and VERIFY(16): read and check blocks (CRC) without transferring them; with BYTCMP=1 also compare
-// them with the data-out. IMMED and the VTE/VLBAM/VBF forms are not supported (refused with INVALID FIELD IN CDB).
+// them with the data-out. IMMED=1 answers GOOD once the CDB is checked and the drive is ready, and verifies behind the
+// command (tape-drive.ts `immediately`): a filemark, end of data, wrong length, unreadable record or miscompare met
+// there is the next medium command's deferred error. The VTE/VLBAM/VBF forms are not supported (refused with INVALID
+// FIELD IN CDB).
 import { DataDirection } from '../command.js';
-import type { CommandDescriptor } from '../command.js';
+import type { CommandDescriptor, CommandResult } from '../command.js';
+import { SenseError } from '../sense.js';
+import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
-import { decodeObjectAddress } from './object-address.js';
+import { decodeObjectAddress, locateForRead } from './object-address.js';
 import { atReadPosition, blockTransferBytes, checkBlockLengthUnchanged, checkReadFields, readObjects } from './read.js';
 import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import type { TapeDrive } from './tape-drive.js';
 
+const IMMED = 0x04;
 const BYTCMP = 0x02;
 const FIXED = 0x01;
 
 export interface Verify6Cdb extends BlockTransferCdb {
   /** BYTCMP=1: the data-out holds what the records must be. */
   readonly byteCompare: boolean;
+  readonly immed: boolean;
 }
 
 /** Only BYTCMP=1 moves data (the records to compare with). Byte 1 is the same in VERIFY(6) and VERIFY(16). */
@@ -28,6 +35,7 @@ function decodeVerify(cdb: Buffer, lengthOffset: number, drive: BlockLengthSourc
     lengthBytes: moves ? blockTransferBytes(fixed, length, blockLengthAtArrival) : 0,
     fixed,
     byteCompare,
+    immed: (cdb[1] & IMMED) !== 0,
     length,
     blockLengthAtArrival,
   };
@@ -44,18 +52,28 @@ export function decodeVerify16(cdb: Buffer, drive: BlockLengthSource): Verify6Cd
 export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
   opcode: 0x13,
   name: 'VERIFY(6)',
-  cdbUsage: [0x13, BYTCMP | FIXED, 0xff, 0xff, 0xff, 0x00],
+  cdbUsage: [0x13, IMMED | BYTCMP | FIXED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeVerify6,
   timeoutSeconds: 3600,
   async execute({ decoded, device, dataOut }) {
-    const { fixed, byteCompare, length } = decoded;
+    const { fixed, byteCompare, length, immed } = decoded;
     checkReadFields(device, fixed, false, length);
     // Only a compare moves data sized with the block length.
     if (byteCompare) checkBlockLengthUnchanged(decoded, device);
-    if (length === 0) return atReadPosition(device, decoded, () => Promise.resolve({}));
-    return atReadPosition(device, decoded, (m) =>
-      readObjects(device, m, { fixed, sili: false, length, returnData: false, ...(byteCompare ? { compareWith: dataOut } : {}) }),
-    );
+    // IMMED work outlives the command: it keeps its own copy of the data to compare with.
+    const compareWith = byteCompare ? (immed ? Buffer.from(dataOut) : dataOut) : undefined;
+    const verify = (m: TapeMedium): Promise<CommandResult> => (length === 0
+      ? Promise.resolve({})
+      : readObjects(device, m, { fixed, sili: false, length, returnData: false, ...(compareWith ? { compareWith } : {}) }));
+    if (!immed) return atReadPosition(device, decoded, verify);
+    const id = decoded.objectIdentifier;
+    await device.immediately(async (m) => {
+      if (id !== undefined) await locateForRead(m, id, length);
+      // A condition that comes with GOOD data in the synchronous form (filemark, ILI) is still the command's outcome.
+      const { sense } = await verify(m);
+      if (sense) throw new SenseError(sense);
+    });
+    return {};
   },
 };
 
@@ -64,6 +82,6 @@ export const verify16: CommandDescriptor<TapeDrive, Verify6Cdb> = {
   ...verify6,
   opcode: 0x8f,
   name: 'VERIFY(16)',
-  cdbUsage: [0x8f, BYTCMP | FIXED, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
+  cdbUsage: [0x8f, IMMED | BYTCMP | FIXED, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00],
   decode: decodeVerify16,
 };

@@ -7,6 +7,7 @@ import type { TapeMedium } from '../../media/tape-medium.js';
 import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense, type WriteCommandSpan } from './medium-errors.js';
+import { unprotectBlocks } from './logical-block-protection.js';
 import { checkWritePosition, decodeObjectAddress } from './object-address.js';
 import type { ObjectAddressed } from './object-address.js';
 import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
@@ -65,6 +66,33 @@ function earlyWarning(): CommandResult {
   return { sense: senseOf('END_OF_PARTITION_MEDIUM_DETECTED', { eom: true, information: 0 }) };
 }
 
+/**
+ * Programmable early warning (page 10h/01h PEWS): whether the position is within PEWS megabytes of early warning.
+ * Only asked when PEWS is set, so the usual write path reads no capacity.
+ */
+function inProgrammableEarlyWarningZone(drive: TapeDrive, medium: TapeMedium): boolean {
+  const c = medium.capacity();
+  return c.remainingBytes - c.earlyWarningBytes <= drive.mode.pewsMegabytes * 1e6;
+}
+
+/**
+ * The sense a write that succeeded ends with: early warning, or the programmable early warning the write entered
+ * (NO SENSE 00/07, reported once, on the write that crosses into the zone). EOM is set as for early warning: Linux st
+ * turns a NO SENSE without FILEMARK, EOM or ILI into EIO, and with EOM into its early-warning handling.
+ */
+function writeOutcome(warned: boolean, pewBefore: boolean | undefined, drive: TapeDrive, medium: TapeMedium): CommandResult {
+  if (warned) return earlyWarning();
+  if (pewBefore === false && inProgrammableEarlyWarningZone(drive, medium)) {
+    return { sense: senseOf('PROGRAMMABLE_EARLY_WARNING_DETECTED', { eom: true, information: 0 }) };
+  }
+  return {};
+}
+
+/** Before a write: undefined when PEWS is 0 (nothing to report), else whether the position is already in the zone. */
+function pewZoneBefore(drive: TapeDrive, medium: TapeMedium): boolean | undefined {
+  return drive.mode.pewsMegabytes === 0 ? undefined : inProgrammableEarlyWarningZone(drive, medium);
+}
+
 /** `residue`: INFORMATION for a failure that is not a write fault (VOLUME OVERFLOW); `command` measures a write fault. */
 function mapWriteError(drive: TapeDrive, err: unknown, residue: number | undefined, command: WriteCommandSpan): SenseError {
   if (err instanceof WormViolationError) drive.tapeAlert.set(TapeAlert.WORM_MEDIUM_OVERWRITE_ATTEMPTED);
@@ -106,17 +134,23 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
         firstObject: medium.position().objectNumber,
         residueAfter: (written) => (fixed ? blocks - Math.min(written, blocks) : written > 0 ? 0 : length),
       };
+      const pewBefore = pewZoneBefore(device, medium);
+      // LBP_W: every block is checked (and its CRC stripped) before any is written.
+      const protectedBlocks = device.mode.lbpWrite
+        ? unprotectBlocks(Array.from({ length: blocks }, (_, i) => dataOut.subarray(i * size, (i + 1) * size)), device.mode.lbpMethod, fixed ? blocks : length)
+        : undefined;
       let warned = false;
       for (let i = 0; i < blocks; i++) {
         try {
-          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.mode.compression });
+          const block = protectedBlocks ? protectedBlocks[i] : dataOut.subarray(i * size, (i + 1) * size);
+          const outcome = await medium.write(block, { compress: device.mode.compression });
           warned ||= outcome.earlyWarning;
         } catch (err) {
           throw mapWriteError(device, err, fixed ? blocks - i : length, command);
         }
       }
       if (device.mode.bufferedMode === 0) await flushAs(device, medium, command);
-      return warned ? earlyWarning() : {};
+      return writeOutcome(warned, pewBefore, device, medium);
     }, { write: true });
   },
 };
@@ -142,6 +176,7 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> =
       checkWritePosition(decoded, medium);
       checkAppend(device, medium);
       const command: WriteCommandSpan = { firstObject: medium.position().objectNumber, residueAfter: (written) => count - Math.min(written, count) };
+      const pewBefore = pewZoneBefore(device, medium);
       let warned: boolean;
       try {
         warned = (await medium.writeFilemarks(count)).earlyWarning;
@@ -150,7 +185,7 @@ export const writeFilemarks6: CommandDescriptor<TapeDrive, WriteFilemarks6Cdb> =
       }
       // Without IMMED the command completes when the buffer is on the medium; with IMMED it is buffered only.
       if (!immed || device.mode.bufferedMode === 0) await flushAs(device, medium, command);
-      return warned ? earlyWarning() : {};
+      return writeOutcome(warned, pewBefore, device, medium);
     }, { write: true });
   },
 };
