@@ -5,8 +5,12 @@ import { crc32c } from '../crc32c.js';
 export const RecordType = { DATA: 1, FILEMARK: 2, FILEMARK_RUN: 3 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
-export const RecordFlag = { COMPRESSED: 0x01 } as const;
-const KNOWN_FLAGS = RecordFlag.COMPRESSED;
+/** ENCRYPTED (format version 3): the payload is an envelope (FORMAT.md "Encrypted records") around the stored form. */
+export const RecordFlag = { COMPRESSED: 0x01, ENCRYPTED: 0x02 } as const;
+const KNOWN_FLAGS = RecordFlag.COMPRESSED | RecordFlag.ENCRYPTED;
+/** An envelope's fixed part; its largest adds both KADs (media/crypto/record-envelope.ts). */
+const ENVELOPE_MIN_BYTES = 48;
+const ENVELOPE_MAX_OVERHEAD = 48 + 32 + 12;
 
 export const RECORD_HEADER_BYTES = 28;
 /** The most filemarks one record holds (its 32-bit logical length); WRITE FILEMARKS counts are 24-bit. */
@@ -81,8 +85,14 @@ export function decodeRecordHeader(bytes: Buffer, offset = 0): DecodedHeader | H
   } else {
     if (logicalLength > MAX_BLOCK_BYTES) return 'length';
     const compressed = (flags & RecordFlag.COMPRESSED) !== 0;
-    // Compressed payloads are stored only when they shrink; uncompressed ones are the block itself.
-    if (compressed ? storedLength >= logicalLength : storedLength !== logicalLength) return 'length';
+    if ((flags & RecordFlag.ENCRYPTED) !== 0) {
+      // The envelope holds the stored form (shorter than the block when compressed) plus its own fields.
+      const bodyLimit = compressed ? logicalLength - 1 : logicalLength;
+      if (storedLength < ENVELOPE_MIN_BYTES || storedLength > bodyLimit + ENVELOPE_MAX_OVERHEAD) return 'length';
+    } else if (compressed ? storedLength >= logicalLength : storedLength !== logicalLength) {
+      // Compressed payloads are stored only when they shrink; uncompressed ones are the block itself.
+      return 'length';
+    }
   }
   return {
     type,
@@ -105,6 +115,15 @@ export function objectsIn(header: RecordHeader): number {
 export function filemarkHeader(objectNumber: number, count: number, pass: number): RecordHeader {
   const run = count > 1;
   return { type: run ? RecordType.FILEMARK_RUN : RecordType.FILEMARK, flags: 0, objectNumber, pass, storedLength: 0, logicalLength: run ? count : 0, payloadCrc: 0 };
+}
+
+/** The stored payload is an LZ4 form to decompress as it is read (an encrypted one is opened first, by its key holder). */
+export function needsDecompression(header: RecordHeader): boolean {
+  return (header.flags & (RecordFlag.COMPRESSED | RecordFlag.ENCRYPTED)) === RecordFlag.COMPRESSED;
+}
+
+export function isEncryptedRecord(header: RecordHeader): boolean {
+  return (header.flags & RecordFlag.ENCRYPTED) !== 0;
 }
 
 export function isFilemarkRecord(header: RecordHeader): boolean {

@@ -47,14 +47,14 @@ export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
   cdbUsage: [0x13, BYTCMP | FIXED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeVerify6,
   timeoutSeconds: 3600,
-  async execute({ decoded, device, dataOut }) {
+  async execute({ decoded, device, dataOut, nexus }) {
     const { fixed, byteCompare, length } = decoded;
     checkReadFields(device, fixed, false, length);
     // Only a compare moves data sized with the block length.
     if (byteCompare) checkBlockLengthUnchanged(decoded, device);
     if (length === 0) return atReadPosition(device, decoded, () => Promise.resolve({}));
     return atReadPosition(device, decoded, (m) =>
-      readObjects(device, m, { fixed, sili: false, length, returnData: false, ...(byteCompare ? { compareWith: dataOut } : {}) }),
+      readObjects(device, m, { fixed, sili: false, length, returnData: false, nexusId: nexus.id, ...(byteCompare ? { compareWith: dataOut } : {}) }),
     );
   },
 };

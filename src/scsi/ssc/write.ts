@@ -86,7 +86,7 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
   cdbUsage: [0x0a, FIXED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeWrite6,
   timeoutSeconds: 3600,
-  async execute({ decoded, dataOut, device }) {
+  async execute({ decoded, dataOut, device, nexus }) {
     const { fixed, length } = decoded;
     checkBlockLengthUnchanged(decoded, device);
     if (fixed && length > 0 && device.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
@@ -107,9 +107,12 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
         residueAfter: (written) => (fixed ? blocks - Math.min(written, blocks) : written > 0 ? 0 : length),
       };
       let warned = false;
+      // SSC-4 encryption mode ENCRYPT: the nexus's key seals every block of the command (compressed first).
+      const encrypt = device.encryption.writeKey(nexus.id);
+      const options = encrypt === undefined ? { compress: device.mode.compression } : { compress: device.mode.compression, encrypt };
       for (let i = 0; i < blocks; i++) {
         try {
-          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), { compress: device.mode.compression });
+          const outcome = await medium.write(dataOut.subarray(i * size, (i + 1) * size), options);
           warned ||= outcome.earlyWarning;
         } catch (err) {
           throw mapWriteError(device, err, fixed ? blocks - i : length, command);
