@@ -120,8 +120,6 @@ describe('SECURITY PROTOCOL OUT, Set Data Encryption page', () => {
     ['ENCRYPTION MODE EXTERNAL', sde({ enc: 1 }), 6, undefined],
     ['ENCRYPTION MODE 3', sde({ enc: 3 }), 6, undefined],
     ['DECRYPTION MODE 4', sde({ dec: 4 }), 7, undefined],
-    ['ENCRYPT with DECRYPTION MODE DISABLE', sde({ dec: 0 }), 7, undefined],
-    ['ENCRYPT with DECRYPTION MODE RAW', sde({ dec: 1 }), 7, undefined],
     ['ALGORITHM INDEX 2', sde({ alg: 2 }), 8, undefined],
     ['KEY FORMAT 01h', sde({ keyFormat: 1 }), 9, undefined],
     ['KAD FORMAT 03h', sde({ kadFormat: 3 }), 10, undefined],
@@ -157,10 +155,10 @@ describe('SECURITY PROTOCOL OUT, Set Data Encryption page', () => {
     assert.deepEqual(await senseOf(h, spout(0x10000)), [0x5, 0x24, 0x00, [6, undefined]]);
   });
 
-  test('modes DISABLE take a page without a key, and a key sent with them is ignored', async () => {
+  test('modes DISABLE take a page without a key, and a key sent with them is ignored (stenc 1.0.7 "off" sends zeros)', async () => {
     const h = await createHarness();
     await setKey(h, { enc: 0, dec: 0, alg: 0, key: Buffer.alloc(0) });
-    await setKey(h, { enc: 0, dec: 0 });
+    await setKey(h, { enc: 0, dec: 0, key: Buffer.alloc(32) });
     const page = await h.good(spin(0x20, 0x0020));
     assert.deepEqual([page[5], page[6], page[7]], [0, 0, 0]);
   });
@@ -208,6 +206,16 @@ describe('encrypted blocks through READ and WRITE', () => {
     await h.good(cdb.rewind());
     await setKey(h, { dec: 2 });
     assert.deepEqual((await senseOf(h, cdb.read6(10))).slice(0, 3), [0x7, 0x74, 0x02]);
+  });
+
+  test('ENCRYPT with RAW (stenc "rawread") writes encrypted blocks and reads them raw', async () => {
+    const h = await createHarness();
+    const m = await h.load();
+    await setKey(h, { dec: 1 });
+    await writeBlocks(h, Buffer.alloc(10, 7));
+    const first = m.objects[0];
+    assert.ok(first.kind === 'block' && first.sealed);
+    assert.deepEqual(await h.good(cdb.read6(4096, 0x02)), first.sealed.envelope);
   });
 
   test('mode RAW returns the envelope; a block written with RDMC 11b is 74/0A', async () => {

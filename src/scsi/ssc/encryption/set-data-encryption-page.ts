@@ -95,10 +95,7 @@ export function decodeSetDataEncryption(list: Buffer): SetDataEncryption {
   if (encryptionMode !== EncryptionMode.DISABLE && encryptionMode !== EncryptionMode.ENCRYPT) throw Sense.invalidFieldInParameterList(SdeOffset.ENCRYPTION_MODE);
   const decryptionMode = list[SdeOffset.DECRYPTION_MODE];
   if (decryptionMode > DecryptionMode.MIXED) throw Sense.invalidFieldInParameterList(SdeOffset.DECRYPTION_MODE);
-  // Writing encrypted blocks the drive could not read back is refused: ENCRYPT goes with DECRYPT or MIXED.
-  if (encryptionMode === EncryptionMode.ENCRYPT && decryptionMode !== DecryptionMode.DECRYPT && decryptionMode !== DecryptionMode.MIXED) {
-    throw Sense.invalidFieldInParameterList(SdeOffset.DECRYPTION_MODE);
-  }
+  // Every pair of supported modes is accepted: stenc's "rawread" sends ENCRYPT with RAW.
   const keyNeeded = needsKey(encryptionMode, decryptionMode);
   const algorithmIndex = list[SdeOffset.ALGORITHM_INDEX];
   if (keyNeeded ? algorithmIndex !== ALGORITHM_INDEX : algorithmIndex > ALGORITHM_INDEX) throw Sense.invalidFieldInParameterList(SdeOffset.ALGORITHM_INDEX);
