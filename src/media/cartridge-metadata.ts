@@ -52,6 +52,8 @@ const metadataSchema = z.strictObject({
    * records. Absent until the first one is written.
    */
   sealing: z.strictObject({ salt: z.base64().length(24), generation: z.number().int().min(1).max(0xffffffff) }).optional(),
+  /** FORMAT.md "Encryption at rest": the cartridge's data key wrapped by the master key `master` (its id). */
+  atRest: z.strictObject({ wrapped: z.base64().length(80), master: z.string().regex(/^[0-9a-f]{16}$/) }).optional(),
 });
 
 export type CartridgeMetadata = z.infer<typeof metadataSchema>;

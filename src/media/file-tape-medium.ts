@@ -8,7 +8,7 @@ import type { RandomAccessFile, Storage } from '../storage/storage.js';
 import { inEarlyWarning, mediumCapacity } from './capacity.js';
 import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
-import { MAX_ENVELOPE_OVERHEAD } from './crypto/record-envelope.js';
+import { ENVELOPE_FIXED_BYTES, MAX_ENVELOPE_OVERHEAD } from './crypto/record-envelope.js';
 import { SealingGenerations } from './crypto/sealing-generations.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
@@ -33,6 +33,8 @@ export interface FileTapeMediumParts {
   readonly metadata: CartridgeMetadata;
   /** The data file's format version. */
   readonly version: number;
+  /** The cartridge's data key when the library encrypts at rest (FORMAT.md "Encryption at rest"). */
+  readonly dataKey?: Buffer;
   readonly log: Logger;
 }
 
@@ -48,6 +50,8 @@ export class FileTapeMedium implements TapeMedium {
   private readonly records: RecordLog;
   private readonly pipeline: WritePipeline;
   private current = 0; // the position: the object number the next read returns
+  /** Records get the data key's envelope (FORMAT.md "Encryption at rest"). */
+  private readonly atRest: boolean;
   private readonly guard: OperationGuard;
 
   constructor(parts: FileTapeMediumParts) {
@@ -61,7 +65,11 @@ export class FileTapeMedium implements TapeMedium {
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
     this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode), parts.metadata, this.counters, parts.log);
     const sealing = new SealingGenerations(parts.metadata, () => this.persistence.saveMetadata());
-    this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, version: parts.version, persistence: this.persistence, counters: this.counters, sealing, name: this.barcode, log: parts.log });
+    this.atRest = parts.dataKey !== undefined;
+    this.records = new RecordLog({
+      file: parts.file, index: parts.index, pass: parts.metadata.pass, version: parts.version, persistence: this.persistence, counters: this.counters,
+      sealing, ...(parts.dataKey === undefined ? {} : { dataKey: parts.dataKey }), name: this.barcode, log: parts.log,
+    });
     // The rollback happens when the pipeline fails; the position moves back only when the failure is reported
     // (settle()), so until then it is still the host's, which the drive measures the failure against.
     this.pipeline = new WritePipeline(this.records, (error, acknowledgedEnd) => asError(isWriteFault(error) ? this.records.rollback(error, acknowledgedEnd) : error));
@@ -119,11 +127,11 @@ export class FileTapeMedium implements TapeMedium {
       this.checkWorm();
       const key = options.encrypt;
       // An encrypted record stores an envelope around the stored form: counted at its largest until stored.
-      const envelopeBytes = key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD;
+      const envelopeBytes = (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD) + (this.atRest ? ENVELOPE_FIXED_BYTES : 0);
       const tryCompressing = options.compress && this.pipeline.worthTrying(block);
       const atEnd = this.current === this.endObject();
       if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length + envelopeBytes)) {
-        await this.pipeline.enqueue(block, key);
+        await this.pipeline.enqueue(block, key, envelopeBytes);
         this.current++;
         return { earlyWarning: inEarlyWarning(this.capacity()) };
       }

@@ -9,9 +9,10 @@ import type { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
 import { encodeFileHeader, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSION } from './file-header.js';
+import { AtRestSeal } from './crypto/at-rest-seal.js';
 import { sealRecord, KeyDeriver, type BlockKey } from './crypto/record-envelope.js';
 import type { SealingGenerations } from './crypto/sealing-generations.js';
-import { filemarkHeader, isEncryptedRecord, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { filemarkHeader, isAtRestRecord, isEncryptedRecord, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
 import { findRecord, locationAfter, type Location } from './record-reader.js';
 import { RecordWriter } from './record-writer.js';
 import { WriteFailure, writeErrorOf, type WriteFault } from './write-failure.js';
@@ -30,6 +31,8 @@ export interface RecordLogParts {
   readonly counters: MediumCounters;
   /** The write generations of encrypted records (FORMAT.md "Encrypted records"). */
   readonly sealing: SealingGenerations;
+  /** The cartridge's data key when the library encrypts at rest (FORMAT.md "Encryption at rest"). */
+  readonly dataKey?: Buffer;
   /** The cartridge's barcode, for messages. */
   readonly name: string;
   readonly log: Logger;
@@ -46,6 +49,7 @@ export class RecordLog {
   private readonly log: Logger;
   private readonly sealing: SealingGenerations;
   private readonly deriver = new KeyDeriver();
+  private readonly atRest: AtRestSeal | undefined;
   private currentPass: number;
   private version: number;
   /** A write failed for lack of space and none has reached the storage since (FORMAT.md "Disk full"). */
@@ -63,6 +67,7 @@ export class RecordLog {
     this.name = parts.name;
     this.log = parts.log;
     this.sealing = parts.sealing;
+    this.atRest = parts.dataKey === undefined ? undefined : new AtRestSeal(parts.dataKey);
     this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
     this.reader = new SequentialReader(parts.file);
   }
@@ -127,9 +132,20 @@ export class RecordLog {
     this.moveAfter({ objectNumber, offset: at.offset, first: objectNumber, objects: objectsIn(result.header) }, result.storedBytes);
     if (isFilemarkRecord(result.header)) return { kind: 'filemark' };
     const { header } = result;
+    const place = { objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
+    if (isAtRestRecord(header)) {
+      this.counters.dataRead(header.logicalLength, result.storedBytes);
+      const inner = this.atRest?.open(result.data, place, isEncryptedRecord(header)) ?? 'there is no data key for it';
+      result.release?.();
+      if (typeof inner === 'string') {
+        this.counters.add('readErrors', 1);
+        this.log.warn({ objectNumber, problem: inner }, 'unreadable record');
+        throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: the record encrypted at rest does not open (${inner})`, objectNumber);
+      }
+      return isEncryptedRecord(header) ? { kind: 'encrypted-block', envelope: inner, place } : { kind: 'block', data: inner };
+    }
     if (isEncryptedRecord(header)) {
       this.counters.dataRead(header.logicalLength, result.storedBytes);
-      const place = { objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
       return result.release ? { kind: 'encrypted-block', envelope: result.data, place, release: result.release } : { kind: 'encrypted-block', envelope: result.data, place };
     }
     this.counters.dataRead(result.data.length, result.storedBytes);
@@ -145,15 +161,22 @@ export class RecordLog {
     const objectNumber = this.index.objectCount;
     let stored = payload;
     let flags = compressed ? RecordFlag.COMPRESSED : 0;
-    if (key !== undefined) {
+    if (key !== undefined || this.atRest !== undefined) {
       if (this.version < ENCRYPTED_FORMAT_VERSION) await this.upgradeFileHeader(ENCRYPTED_FORMAT_VERSION, 'encrypted records');
       const identity = await this.sealing.identity();
-      stored = sealRecord(key, payload, { objectNumber, pass: this.currentPass, logicalLength, compressed }, identity, this.deriver);
-      flags |= RecordFlag.ENCRYPTED;
+      const place = { objectNumber, pass: this.currentPass, logicalLength, compressed };
+      if (key !== undefined) {
+        stored = sealRecord(key, stored, place, identity, this.deriver);
+        flags |= RecordFlag.ENCRYPTED;
+      }
+      if (this.atRest !== undefined) {
+        stored = this.atRest.seal(stored, place, identity);
+        flags |= RecordFlag.AT_REST;
+      }
     }
     const header: RecordHeader = {
       type: RecordType.DATA, flags, objectNumber, pass: this.currentPass,
-      storedLength: stored.length, logicalLength, payloadCrc: key === undefined ? (payloadCrc ?? crc32c(payload)) : crc32c(stored),
+      storedLength: stored.length, logicalLength, payloadCrc: stored === payload ? (payloadCrc ?? crc32c(payload)) : crc32c(stored),
     };
     const recordBytes = RECORD_HEADER_BYTES + stored.length;
     this.index.append(false, this.index.endOffset, recordBytes);

@@ -5,7 +5,7 @@
 import { SerialQueue } from '../serial-queue.js';
 import { CompressionPolicy } from './compression-policy.js';
 import { CompressionStage, type StagedBlock, type StoredForm } from './compression-stage.js';
-import { MAX_ENVELOPE_OVERHEAD, type BlockKey } from './crypto/record-envelope.js';
+import type { BlockKey } from './crypto/record-envelope.js';
 import { RECORD_HEADER_BYTES } from './record-header.js';
 
 /** Where the pipeline stores its records: the record log. */
@@ -57,16 +57,16 @@ export class WritePipeline {
 
   /**
    * Acknowledge `block` (to be appended at end of data, after every block acknowledged before it): resolves once it
-   * is in the compression stage. Throws the failure of an earlier block instead, if one is known by then.
+   * is in the compression stage. `envelopeBytes`: the most the encryption envelopes add to it (FORMAT.md). Throws the failure of an earlier block instead, if one is known by then.
    */
-  async enqueue(block: Buffer, key?: BlockKey): Promise<void> {
+  async enqueue(block: Buffer, key?: BlockKey, envelopeBytes = 0): Promise<void> {
     if (this.failure !== undefined) await this.settle();
     const staged = await this.stage.submit(block);
     if (this.failure !== undefined) {
       staged.release();
       await this.settle();
     }
-    const upperBound = RECORD_HEADER_BYTES + block.length + (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD);
+    const upperBound = RECORD_HEADER_BYTES + block.length + envelopeBytes;
     this.pending++;
     this.pendingUpperBound += upperBound;
     const logicalLength = block.length;
