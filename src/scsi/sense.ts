@@ -90,6 +90,8 @@ export const SenseReason = {
   RESERVATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x03 },
   RESERVATIONS_RELEASED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x04 },
   REGISTRATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x05 },
+  // SSC-4: the data encryption parameters all I_T nexuses share were set by another one.
+  DATA_ENCRYPTION_PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x12 },
   COMMANDS_CLEARED_BY_ANOTHER_INITIATOR: { key: SenseKey.UNIT_ATTENTION, asc: 0x2f, ascq: 0x00 },
   MEDIUM_REMOVAL_REQUESTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5a, ascq: 0x01 },
   INQUIRY_DATA_HAS_CHANGED: { key: SenseKey.UNIT_ATTENTION, asc: 0x3f, ascq: 0x03 },

@@ -82,6 +82,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
         const pr = this.reservation.persistent.reservation;
         return (spc2 !== undefined && spc2 !== nexusId) || (pr !== undefined && !this.reservation.persistent.isHolder(nexusId));
       },
+      sharedChangedBy: (nexusId) => this.unitAttentions.raiseAll('DATA_ENCRYPTION_PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS', nexusId),
     }, this.log);
     this.driveIdentity = completeDriveIdentity(options.generation, options.targetName, options.name, options.identity);
     this.identity = driveSpcIdentity(this.driveIdentity, options.identity?.naa);

@@ -13,12 +13,14 @@ import {
 /** A read's outcome as the host sees it: encrypted blocks are opened (or refused) by then. */
 export type HostReadOutcome = Exclude<ReadOutcome, { readonly kind: 'encrypted-block' }>;
 
-/** What the key rules need to know of the logical unit's reservations. */
+/** What the key rules need of the logical unit: its reservations, and its unit attentions. */
 export interface ReservationView {
   /** The nexus holds a reservation (SPC-2, or a persistent one as holder). */
   holds(nexusId: string): boolean;
   /** Another nexus holds one. */
   anotherHolds(nexusId: string): boolean;
+  /** The shared parameters changed: the other nexuses get a unit attention (2A/12). */
+  sharedChangedBy(nexusId: string): void;
 }
 
 export interface DataEncryptionParameters extends SetDataEncryption {
@@ -69,6 +71,7 @@ export class DriveEncryption {
       case EncryptionScope.ALL_I_T_NEXUS:
         this.local.delete(nexusId);
         this.shared = parameters;
+        this.reservations.sharedChangedBy(nexusId);
         break;
     }
     if (request.lock) this.lockedBy = nexusId;

@@ -264,6 +264,16 @@ describe('next block encryption status (page 0021h)', () => {
 });
 
 describe('key scope and lifetime', () => {
+  test('setting the shared parameters raises 2A/12 on the other nexuses, not on the one that set them', async () => {
+    const h = await createHarness();
+    await attend(h, 2);
+    await setKey(h, { scope: 2 });
+    assert.deepEqual((await senseOf(h, cdb.testUnitReady(), { n: 2 })).slice(0, 3), [0x6, 0x2a, 0x12]);
+    await h.good(spin(0x20, 0x0020));
+    await setKey(h, { scope: 1 });
+    assert.equal((await h.run(cdb.testUnitReady(), { nexus: nexus(2) })).sense?.[12], 0x3a, 'LOCAL parameters tell nobody');
+  });
+
   test('a LOCAL key serves only its I_T nexus; an ALL I_T NEXUS key serves every nexus', async () => {
     const h = await createHarness();
     await h.load();
@@ -273,6 +283,7 @@ describe('key scope and lifetime', () => {
     assert.deepEqual((await senseOf(h, cdb.read6(10), { n: 2 })).slice(0, 3), [0x7, 0x74, 0x01]);
     await h.good(cdb.rewind(), { nexus: nexus(2) });
     await setKey(h, { scope: 2 }, 1);
+    await attend(h, 2);
     assert.deepEqual(await h.good(cdb.read6(10), { nexus: nexus(2) }), Buffer.alloc(10, 1));
   });
 
@@ -280,10 +291,12 @@ describe('key scope and lifetime', () => {
     const h = await createHarness();
     await attend(h, 2);
     await setKey(h, { lock: true });
+    await attend(h, 2);
     const page = sde({ key: Buffer.alloc(32, 1) });
     assert.deepEqual(await senseOf(h, spout(page.length), { dataOut: page, n: 2 }), [0x5, 0x74, 0x21, undefined]);
     await setKey(h, { scope: 1 }, 2);
     await setKey(h, { lock: false, key: Buffer.alloc(32, 2) }, 1);
+    await attend(h, 2);
     await setKey(h, { key: Buffer.alloc(32, 3) }, 2);
   });
 
@@ -311,6 +324,7 @@ describe('key scope and lifetime', () => {
     const h = await createHarness();
     await attend(h, 2);
     await setKey(h, { scope: 2 });
+    await attend(h, 2);
     await setKey(h, { scope: 1 }, 2);
     h.unit.handleEvent({ kind: 'logical-unit-reset', lun: 1, by: nexus(1) });
     await attend(h, 1);
