@@ -42,7 +42,8 @@ export class DriveEncryption {
   private readonly local = new Map<string, DataEncryptionParameters>();
   private lockedBy: string | undefined;
   private keyInstances = 0;
-  private readonly deriver = new KeyDeriver();
+  /** Caches the last derived key (and a copy of its host key): replaced whenever a key is dropped. */
+  private deriver = new KeyDeriver();
 
   constructor(
     private readonly reservations: ReservationView,
@@ -63,13 +64,16 @@ export class DriveEncryption {
     switch (request.scope) {
       case EncryptionScope.PUBLIC:
         // The nexus goes back to the parameters all I_T nexuses share; the page's other fields do not apply.
-        this.local.delete(nexusId);
+        this.forgetLocal(nexusId);
+        request.key?.fill(0);
         break;
       case EncryptionScope.LOCAL:
+        this.forgetLocal(nexusId);
         this.local.set(nexusId, parameters);
         break;
       case EncryptionScope.ALL_I_T_NEXUS:
-        this.local.delete(nexusId);
+        this.forgetLocal(nexusId);
+        this.shared?.key?.fill(0);
         this.shared = parameters;
         this.reservations.sharedChangedBy(nexusId);
         break;
@@ -88,22 +92,26 @@ export class DriveEncryption {
     const local = this.local.get(nexusId);
     if (local !== undefined) {
       if (!this.reservationLost(local)) return { parameters: local, nexusScope: EncryptionScope.LOCAL };
-      this.local.delete(nexusId);
+      this.forgetLocal(nexusId);
     }
     const shared = this.shared;
     if (shared === undefined) return undefined;
     if (this.reservationLost(shared)) {
+      shared.key?.fill(0);
       this.shared = undefined;
       return undefined;
     }
     return { parameters: shared, nexusScope: shared.setBy === nexusId ? EncryptionScope.ALL_I_T_NEXUS : EncryptionScope.PUBLIC };
   }
 
-  /** The key a WRITE from `nexusId` encrypts with: only in encryption mode ENCRYPT. */
+  /**
+   * The key a WRITE from `nexusId` encrypts with: only in encryption mode ENCRYPT. A copy, since the blocks it
+   * acknowledges are sealed later (the write pipeline) and a dropped key is wiped at once.
+   */
   writeKey(nexusId: string): BlockKey | undefined {
     const p = this.inUse(nexusId)?.parameters;
     if (p?.encryptionMode !== EncryptionMode.ENCRYPT || p.key === undefined) return undefined;
-    return { key: p.key, ukad: p.ukad, akad: p.akad, kadFormat: p.kadFormat, rawReadDisabled: p.rdmc === RawDecryptionModeControl.DISABLED };
+    return { key: Buffer.from(p.key), ukad: p.ukad, akad: p.akad, kadFormat: p.kadFormat, rawReadDisabled: p.rdmc === RawDecryptionModeControl.DISABLED };
   }
 
   /** Whether the key `nexusId` holds opens `envelope` (next block encryption status 5h or 6h). */
@@ -156,7 +164,7 @@ export class DriveEncryption {
 
   /** LOCAL parameters live as long as their I_T nexus. */
   nexusLost(nexusId: string): void {
-    if (this.local.delete(nexusId)) this.log.info({ nexus: nexusId }, 'data encryption key cleared: I_T nexus loss');
+    if (this.forgetLocal(nexusId)) this.log.info({ nexus: nexusId }, 'data encryption key cleared: I_T nexus loss');
     if (this.lockedBy === nexusId) this.lockedBy = undefined;
   }
 
@@ -177,12 +185,23 @@ export class DriveEncryption {
   private dropWhere(predicate: (p: DataEncryptionParameters) => boolean, reason: string): void {
     if (this.shared !== undefined && predicate(this.shared)) {
       this.log.info({ nexus: this.shared.setBy }, `data encryption key cleared: ${reason}`);
+      this.shared.key?.fill(0);
       this.shared = undefined;
+      this.deriver = new KeyDeriver();
     }
     for (const [nexusId, p] of this.local) {
       if (!predicate(p)) continue;
-      this.local.delete(nexusId);
+      this.forgetLocal(nexusId);
       this.log.info({ nexus: nexusId }, `data encryption key cleared: ${reason}`);
     }
+  }
+
+  /** Drop a nexus's LOCAL parameters, wiping the key (no copy of it stays in this object). */
+  private forgetLocal(nexusId: string): boolean {
+    const p = this.local.get(nexusId);
+    if (p === undefined) return false;
+    p.key?.fill(0);
+    this.deriver = new KeyDeriver();
+    return this.local.delete(nexusId);
   }
 }
