@@ -1,7 +1,7 @@
 // The benchmark driver (`npm run bench`, via bench/run.sh): vtl and Debian's tgt measured by the same native
 // client in the same run, next to the raw disk. Method and latest results: docs/BENCHMARKS.md.
 import { execFile, spawn, spawnSync } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, readFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -210,8 +210,12 @@ async function main(): Promise<void> {
   const targets: BenchTarget[] = [];
   let hotSpots: HotSpot[] = [];
   const profileDir = join(options.outDir, 'profile');
+  /** vtl with encryption at rest, measured on the 256 KiB incompressible stream only (beside plain and drive-encrypted). */
+  let atRest: BenchTarget | undefined;
   const cleanup = async () => {
     for (const target of targets.splice(0)) await target.stop();
+    await atRest?.stop();
+    atRest = undefined;
     rmSync(workDir, { recursive: true, force: true });
   };
   const onSignal = () => void cleanup().finally(() => process.exit(130));
@@ -237,6 +241,7 @@ async function main(): Promise<void> {
         }
         targets.push(await startVtl({ name: 'vtl', main: options.vtl, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
         if (options.vtlMain !== undefined) targets.push(await startVtl({ name: 'vtl-main', main: options.vtlMain, workDir }));
+        atRest = await startVtl({ name: 'vtl-at-rest', main: options.vtl, workDir, masterKeyHex: randomBytes(32).toString('hex') });
       } catch (error) {
         notes.push(`vtl could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
         log(notes[notes.length - 1]);
@@ -304,6 +309,10 @@ async function main(): Promise<void> {
           }
         }
       }
+      // Encryption beside the plain 256 KiB stream of this repetition: the drive's (a key set with SECURITY PROTOCOL
+      // OUT) on vtl, and at rest on a vtl with a master key.
+      if (vtl) await measure(vtl, 'encrypted.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0, encrypt: true });
+      if (atRest) await measure(atRest, 'single.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0 });
       for (const target of order) {
         await measure(target, 'small.random.512', { recordBytes: 512, bytesPerStream: sizes.smallRecordBytes, pattern: 'random', streams: 1, verify: false });
       }

@@ -66,6 +66,8 @@ export interface StreamOptions {
   pattern: 'random' | 'text';
   streams: number;
   verify: boolean;
+  /** Set a drive encryption key on each drive's session before writing (SSC-4 encryption mode ENCRYPT). */
+  encrypt?: boolean;
 }
 
 export function runStream(clientPath: string, target: BenchTarget, options: StreamOptions): Promise<StreamResult> {
@@ -75,6 +77,7 @@ export function runStream(clientPath: string, target: BenchTarget, options: Stre
     '--bytes', String(options.bytesPerStream),
     '--pattern', options.pattern,
     ...(options.verify ? ['--verify'] : []),
+    ...(options.encrypt ? ['--encrypt'] : []),
     '--target-pid', String(target.pid),
   ];
   return runClient<StreamResult>(clientPath, args, 600_000);

@@ -74,6 +74,13 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
       addRow(`${label}: host bytes / bytes stored`, `${base}.storedRatio`, false, 2);
     }
   }
+  // Encryption beside the plain stream: the drive's on vtl, at rest on a second vtl with a master key.
+  addRow('256 KiB incompressible, drive encryption: write+flush MB/s', 'encrypted.random.262144.writeFlushMBps', false, 0);
+  addRow('256 KiB incompressible, drive encryption: read MB/s', 'encrypted.random.262144.readMBps', false, 0);
+  addRow('256 KiB incompressible, drive encryption: CPU s/GB written', 'encrypted.random.262144.cpuSecondsPerGBWritten', false, 2);
+  for (const [metric, digits] of [['writeFlushMBps', 0], ['readMBps', 0], ['cpuSecondsPerGBWritten', 2]] as const) {
+    rows.push({ ...EMPTY_ROW, metric: `256 KiB incompressible, encryption at rest: ${metric}`, vtl: cell(get(`vtl-at-rest.single.random.262144.${metric}`), digits) });
+  }
   addRow('512 B records: write records/s', 'small.random.512.recordsPerSecond', false, 0);
   for (const pattern of ['random', 'text']) {
     const label = `4 drives, 256 KiB ${pattern === 'random' ? 'incompressible' : 'compressible'}`;
@@ -124,6 +131,13 @@ function checkTargets(get: (key: string) => Summary | undefined, recordSizes: nu
   const r256 = m(get('vtl.single.random.262144.readMBps'));
   const tr256 = m(get('tgt.single.random.262144.readMBps'));
   const x = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? a / b : undefined);
+  // Issue 16: each kind of encryption at least 85 % of the plain 256 KiB stream of the same run.
+  for (const [what, key] of [['drive encryption', 'vtl.encrypted.random.262144'], ['encryption at rest', 'vtl-at-rest.single.random.262144']] as const) {
+    for (const metric of ['writeFlushMBps', 'readMBps']) {
+      const share = x(m(get(`${key}.${metric}`)), m(get(`vtl.single.random.262144.${metric}`)));
+      at(`256 KiB incompressible ${metric === 'readMBps' ? 'read' : 'write+flush'} with ${what} >= 85 % of plain`, share, 0.85, `${share?.toFixed(2)}x`);
+    }
+  }
   // No change may slow the data path: the build under test against the build before it, in the same run.
   for (const metric of ['writeFlushMBps', 'readMBps']) {
     const key = `single.random.262144.${metric}`;

@@ -35,7 +35,7 @@ static struct {
   int luns[MAX_STREAMS], nluns;
   int slots[MAX_STREAMS], nslots; /* storage element addresses to load from, one per stream */
   int drives[MAX_STREAMS], ndrives; /* data transfer element addresses, one per stream */
-  int changer_lun, verify, repeat, block, target_pid;
+  int changer_lun, verify, repeat, block, target_pid, encrypt;
   uint64_t record, bytes, blocks, per_cmd;
 } opt = {.pattern = "random", .changer_lun = 0, .record = 262144, .bytes = 1ull << 30, .repeat = 5,
          .block = 512, .blocks = 10000000, .per_cmd = 2048};
@@ -275,6 +275,16 @@ static int set_block_length(struct iscsi_context *c, int lun, uint32_t blen) {
   return run(c, lun, cdb, 6, SCSI_XFER_WRITE, data, sizeof data, &s, NULL) == SCSI_STATUS_GOOD;
 }
 
+/* SECURITY PROTOCOL OUT, Set Data Encryption (SSC-4 page 0010h): a fixed 256-bit key for this I_T nexus only (SCOPE
+   LOCAL), ENCRYPT and DECRYPT, algorithm 1. It goes with the session, so other streams and runs never see it. */
+static void set_encryption_key(struct iscsi_context *c, int lun) {
+  unsigned char page[52] = {0x00, 0x10, 0, 48, 1 << 5, 0, 2, 2, 1, 0, 0};
+  page[19] = 32;
+  for (int i = 0; i < 32; i++) page[20 + i] = (unsigned char)(0xa0 + i);
+  unsigned char cdb[12] = {0xb5, 0x20, 0x00, 0x10, 0, 0, 0, 0, 0, sizeof page, 0, 0};
+  must(c, lun, cdb, 12, SCSI_XFER_WRITE, page, sizeof page, "SECURITY PROTOCOL OUT");
+}
+
 /* LOCATE(10) or LOCATE(16) to a logical object; returns 0, or -1 if the target lacks the command. */
 static int locate(struct iscsi_context *c, int lun, uint64_t block, int sixteen) {
   unsigned char cdb[16] = {0};
@@ -337,6 +347,7 @@ static void *stream_main(void *arg) {
     wait_ready(c, st->lun, 10, 0);
   }
   set_block_length(c, st->lun, 0);
+  if (opt.encrypt) set_encryption_key(c, st->lun);
   rewind_(c, st->lun);
   uint64_t n = opt.bytes / opt.record;
   st->records = n;
@@ -565,6 +576,7 @@ static void usage(void) {
           "  --bytes SIZE       bytes per stream (default 1g)\n"
           "  --pattern P        random (incompressible) | text (database-dump-like, compressible)\n"
           "  --verify           compare every record read back with what was written\n"
+          "  --encrypt          stream: set a drive encryption key first (SECURITY PROTOCOL OUT, SCOPE LOCAL)\n"
           "  --target-pid PID   report the target's CPU seconds for the write and the read phase\n"
           "  --changer-lun L    media changer LUN (default 0)\n"
           "  --slots A[,A...]   storage element addresses to load from (one per stream)\n"
@@ -583,6 +595,7 @@ int main(int argc, char **argv) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "--verify")) { opt.verify = 1; continue; }
+    if (!strcmp(a, "--encrypt")) { opt.encrypt = 1; continue; }
     if (!v) usage();
     i++;
     if (!strcmp(a, "--portal")) opt.portal = v;

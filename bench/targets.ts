@@ -18,7 +18,7 @@ export interface Changer {
 
 export interface BenchTarget {
   /** `vtl-main`: another build of vtl measured in the same run (the build before a change). */
-  name: 'vtl' | 'vtl-main' | 'tgt';
+  name: 'vtl' | 'vtl-main' | 'vtl-at-rest' | 'tgt';
   portal: string;
   iqn: string;
   pid: number;
@@ -71,7 +71,9 @@ function spawnLogged(command: string, args: string[], logFile: string): ChildPro
 }
 
 export interface VtlOptions {
-  name: 'vtl' | 'vtl-main';
+  name: 'vtl' | 'vtl-main' | 'vtl-at-rest';
+  /** A master key (64 hex digits): vtl then encrypts every cartridge at rest (docs/SECURITY.md). */
+  masterKeyHex?: string;
   /** The built entry point, normally dist/src/main.js. */
   main: string;
   workDir: string;
@@ -87,6 +89,8 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
   const dataDir = join(options.workDir, `${options.name}-data`);
   mkdirSync(dataDir, { recursive: true });
   const configFile = join(options.workDir, `${options.name}-bench.yaml`);
+  const masterKeyFile = join(options.workDir, `${options.name}-master.key`);
+  if (options.masterKeyHex !== undefined) writeFileSync(masterKeyFile, `${options.masterKeyHex}\n`, { mode: 0o600 });
   // Compression on, as real LTO drives ship; the management API off so no fixed port is taken.
   writeFileSync(
     configFile,
@@ -101,6 +105,7 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
       '  - name: lib0',
       '    driveDefaults:',
       '      compression: true',
+      ...(options.masterKeyHex === undefined ? [] : ['encryption:', `  masterKeyFile: ${masterKeyFile}`]),
       '',
     ].join('\n'),
   );

@@ -28,6 +28,9 @@ import { DriveCommandStats } from './management/metrics/drive-command-stats.js';
 import { VtlMetrics } from './management/metrics/vtl-metrics.js';
 import { ManagementService } from './management/service.js';
 import { FileMediaStore } from './media/file-media-store.js';
+import { loadMasterKey } from './media/crypto/load-master-key.js';
+import { MasterKey } from './media/crypto/master-key.js';
+import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
 import { createDriveUnit } from './scsi/ssc/drive-unit.js';
@@ -76,7 +79,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   const tls = config.api.enabled && config.api.tls ? await loadApiTls(config.api.tls) : undefined;
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }) });
+  const mediaLog = log.child({ component: 'media' });
+  const masterKey = await loadMasterKey(config.encryption.masterKeyFile, process.env, mediaLog);
+  const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: mediaLog, ...(masterKey ? { masterKey } : {}) });
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
   // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
@@ -252,8 +257,30 @@ export function buildProgram(): Command {
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace')
     .option('--insecure-api', 'serve the API over plain HTTP on a non-loopback address (tokens cross the network in clear)')
     .action(async (options: ServeOptions) => serve(options));
+  program
+    .command('key')
+    .description('encryption at rest (docs/SECURITY.md)')
+    .command('rotate')
+    .description('re-wrap every cartridge data key under a new master key (run with vtl stopped; no data is rewritten)')
+    .option('-c, --config <file>', 'YAML configuration file (its encryption.masterKeyFile, or VTL_MASTER_KEY, is the current key)')
+    .option('-d, --data-dir <dir>', 'where cartridges and the catalog live (default ./vtl-data)')
+    .requiredOption('--new-key-file <file>', 'the new master key (64 hex digits); point the config at it afterwards')
+    .action(async (options: ServeOptions & { newKeyFile: string }) => rotateKey(options));
   registerManagementCommands(program);
   return program;
+}
+
+/** `vtl key rotate`: exit code 0 when every encrypted cartridge is under the new key, 1 when some could not be. */
+async function rotateKey(options: ServeOptions & { newKeyFile: string }): Promise<void> {
+  const config = await resolveServeConfig(options);
+  const log = createLogger({ level: config.server.logLevel });
+  const current = await loadMasterKey(config.encryption.masterKeyFile, process.env, log);
+  const next = await MasterKey.fromFile(options.newKeyFile);
+  const storage = new LocalStorage(join(resolve(config.server.dataDir), 'cartridges'));
+  const report = await rotateMasterKey(storage, current, next, log);
+  process.stdout.write(`${JSON.stringify({ master: next.id, ...report }, null, 2)}\n`);
+  log.flush();
+  if (report.failed.length > 0) process.exitCode = 1;
 }
 
 // Run as the `vtl` bin (possibly through npm's symlink), not when imported by tests.

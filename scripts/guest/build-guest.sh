@@ -11,7 +11,7 @@ set -euo pipefail
 cache=${VTL_GUEST_CACHE:-$HOME/.cache/vtl-guest}
 suite=bookworm
 # Tools the checks use; kmod for modprobe, perl-base (in minbase) for the ch ioctl probe.
-packages=mt-st,mtx,sg3-utils,lsscsi,tar,coreutils,kmod,procps,util-linux,gzip
+packages=mt-st,mtx,sg3-utils,lsscsi,tar,coreutils,kmod,procps,util-linux,gzip,stenc
 modules=(virtio_pci virtio_scsi scsi_mod st ch sg)
 
 log() { echo "build-guest: $*" >&2; }

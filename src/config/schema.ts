@@ -176,6 +176,15 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  encryption: z
+    .strictObject({
+      /**
+       * A file holding the master key (64 hex digits) that wraps every cartridge's data key (docs/SECURITY.md
+       * "Encryption at rest"); the environment variable VTL_MASTER_KEY (64 hex digits) is used when this is absent.
+       */
+      masterKeyFile: z.string().min(1).optional(),
+    })
+    .prefault({}),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
 });
 

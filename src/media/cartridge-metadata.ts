@@ -47,6 +47,13 @@ const metadataSchema = z.strictObject({
   createdAt: z.string(),
   /** Absent on cartridges never locked (and on every cartridge written before the field existed). */
   retention: retentionSchema.optional(),
+  /**
+   * FORMAT.md "Encrypted records": the salt (16 bytes, base64) and the last write generation taken for encrypted
+   * records. Absent until the first one is written.
+   */
+  sealing: z.strictObject({ salt: z.base64().length(24), generation: z.number().int().min(1).max(0xffffffff) }).optional(),
+  /** FORMAT.md "Encryption at rest": the cartridge's data key wrapped by the master key `master` (its id). */
+  atRest: z.strictObject({ wrapped: z.base64().length(80), master: z.string().regex(/^[0-9a-f]{16}$/) }).optional(),
 });
 
 export type CartridgeMetadata = z.infer<typeof metadataSchema>;

@@ -5,8 +5,10 @@ export const FILE_HEADER_BYTES = 16;
 export const FILE_MAGIC = Buffer.from('VTLTAPE\0', 'latin1');
 /** Written by create(); version 2 adds filemark run records (FORMAT.md "Filemark runs"). */
 export const FORMAT_VERSION = 2;
-/** Versions this build reads: a version 1 file is upgraded to 2 before its first filemark run is written. */
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** Version 3 adds encrypted records (FORMAT.md "Encrypted records"); a file is upgraded before its first one. */
+export const ENCRYPTED_FORMAT_VERSION = 3;
+/** Versions this build reads: older files are upgraded before the first record they could not describe. */
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 
 export function encodeFileHeader(version = FORMAT_VERSION): Buffer {
   const bytes = Buffer.alloc(FILE_HEADER_BYTES);
@@ -23,7 +25,7 @@ export function checkFileHeader(bytes: Buffer): string | undefined {
   if (!bytes.subarray(0, 8).equals(FILE_MAGIC)) return 'the data file does not start with the cartridge magic';
   if (bytes.readUInt32LE(12) !== crc32c(bytes.subarray(0, 12))) return 'the data file header fails its CRC';
   const version = bytes.readUInt16LE(8);
-  if (!READABLE_VERSIONS.includes(version)) return `the data file has format version ${version}; this build reads ${READABLE_VERSIONS.join(' and ')}`;
+  if (!READABLE_VERSIONS.includes(version)) return `the data file has format version ${version}; this build reads ${READABLE_VERSIONS.join(', ')}`;
   if (bytes.readUInt16LE(10) !== FILE_HEADER_BYTES) return 'the data file header has an unexpected length';
   return undefined;
 }

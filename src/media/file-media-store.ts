@@ -8,6 +8,7 @@ import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files
 import { encodeFileHeader } from './file-header.js';
 import { FileTapeMedium } from './file-tape-medium.js';
 import { CartridgeSaver } from './cartridge-saver.js';
+import { CartridgeKeyError, newDataKey, type MasterKey } from './crypto/master-key.js';
 import { recoverIndex } from './recover-index.js';
 import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
 
@@ -26,10 +27,13 @@ function checkBarcode(barcode: string): void {
 export class FileMediaStore implements MediaStore {
   private readonly storage: Storage;
   private readonly log: Logger;
+  /** With a master key every cartridge's payloads are encrypted at rest under its own data key (FORMAT.md). */
+  private readonly masterKey: MasterKey | undefined;
 
-  constructor(options: { directory: string; log: Logger; storage?: Storage }) {
+  constructor(options: { directory: string; log: Logger; storage?: Storage; masterKey?: MasterKey }) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
+    this.masterKey = options.masterKey;
   }
 
   /** Write the three files into a hidden folder, then rename it into place: a crash leaves no half cartridge. */
@@ -48,6 +52,7 @@ export class FileMediaStore implements MediaStore {
       lifetime: emptyLifetime(),
       attributes: {},
       createdAt: new Date().toISOString(),
+      ...(this.masterKey === undefined ? {} : { atRest: this.masterKey.wrap(newDataKey(), cartridge.barcode) }),
     };
     await this.storage.makeFolder(staging);
     try {
@@ -65,6 +70,8 @@ export class FileMediaStore implements MediaStore {
     const { barcode } = cartridge;
     const metadata = await this.readMetadata(barcode);
     const log = this.log.child({ barcode });
+    // Before anything touches the files: a cartridge whose data key cannot be had is refused unchanged.
+    const dataKey = this.dataKeyOf(metadata, log);
     if (metadata.worm !== cartridge.worm || metadata.generation !== cartridge.generation) {
       log.warn({ stored: { worm: metadata.worm, generation: metadata.generation }, asked: { worm: cartridge.worm, generation: cartridge.generation } }, 'cartridge metadata differs from the library record; using the cartridge');
     }
@@ -94,7 +101,7 @@ export class FileMediaStore implements MediaStore {
       metadata.loadCount++;
       await saver.saveMetadata(metadata);
       log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
-      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log });
+      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log, ...(dataKey === undefined ? {} : { dataKey }) });
     } catch (error) {
       await file.close();
       throw error;
@@ -122,6 +129,29 @@ export class FileMediaStore implements MediaStore {
       if (BARCODE_PATTERN.test(name) && (await this.storage.exists(cartridgePath(name, CartridgeFile.METADATA)))) barcodes.push(name);
     }
     return barcodes;
+  }
+
+  /**
+   * The cartridge's data key (undefined: it is not encrypted at rest). A cartridge written before a master key was
+   * configured gets a data key now, kept with the metadata saved at open; its older records stay readable as they are.
+   */
+  private dataKeyOf(metadata: CartridgeMetadata, log: Logger): Buffer | undefined {
+    const { barcode, atRest } = metadata;
+    const master = this.masterKey;
+    try {
+      if (atRest !== undefined) {
+        if (master === undefined) throw new CartridgeKeyError(`Cannot open cartridge "${barcode}": it is encrypted at rest (master key ${atRest.master}) and no master key is configured`, barcode);
+        return master.unwrap(atRest, barcode);
+      }
+    } catch (error) {
+      if (error instanceof CartridgeKeyError) log.error({ reason: error.message }, 'cartridge refused: its data key cannot be unwrapped');
+      throw error;
+    }
+    if (master === undefined) return undefined;
+    const dataKey = newDataKey();
+    metadata.atRest = master.wrap(dataKey, barcode);
+    log.info({ master: master.id }, 'cartridge gets a data key: records written from now on are encrypted at rest');
+    return dataKey;
   }
 
   private async readMetadata(barcode: string): Promise<CartridgeMetadata> {

@@ -8,6 +8,8 @@ import type { RandomAccessFile, Storage } from '../storage/storage.js';
 import { inEarlyWarning, mediumCapacity } from './capacity.js';
 import { attributesToMap, attributesToRecord, updateAttributes, type CartridgeMetadata, type MediumRetentionLock } from './cartridge-metadata.js';
 import { CartridgeSaver } from './cartridge-saver.js';
+import { ENVELOPE_FIXED_BYTES, MAX_ENVELOPE_OVERHEAD } from './crypto/record-envelope.js';
+import { SealingGenerations } from './crypto/sealing-generations.js';
 import { FILE_HEADER_BYTES } from './file-header.js';
 import { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
@@ -20,8 +22,8 @@ import { asError, isWriteFault } from './write-failure.js';
 import { WritePipeline } from './write-pipeline.js';
 import { wormAllowsWrite } from './worm-rule.js';
 import {
-  MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type ReadOutcome,
-  type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
+  MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type NextObject,
+  type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
 export interface FileTapeMediumParts {
@@ -31,6 +33,8 @@ export interface FileTapeMediumParts {
   readonly metadata: CartridgeMetadata;
   /** The data file's format version. */
   readonly version: number;
+  /** The cartridge's data key when the library encrypts at rest (FORMAT.md "Encryption at rest"). */
+  readonly dataKey?: Buffer;
   readonly log: Logger;
 }
 
@@ -46,6 +50,8 @@ export class FileTapeMedium implements TapeMedium {
   private readonly records: RecordLog;
   private readonly pipeline: WritePipeline;
   private current = 0; // the position: the object number the next read returns
+  /** Records get the data key's envelope (FORMAT.md "Encryption at rest"). */
+  private readonly atRest: boolean;
   private readonly guard: OperationGuard;
 
   constructor(parts: FileTapeMediumParts) {
@@ -58,7 +64,12 @@ export class FileTapeMedium implements TapeMedium {
     this.log = parts.log;
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
     this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode), parts.metadata, this.counters, parts.log);
-    this.records = new RecordLog({ file: parts.file, index: parts.index, pass: parts.metadata.pass, version: parts.version, persistence: this.persistence, counters: this.counters, name: this.barcode, log: parts.log });
+    const sealing = new SealingGenerations(parts.metadata, () => this.persistence.saveMetadata());
+    this.atRest = parts.dataKey !== undefined;
+    this.records = new RecordLog({
+      file: parts.file, index: parts.index, pass: parts.metadata.pass, version: parts.version, persistence: this.persistence, counters: this.counters,
+      sealing, ...(parts.dataKey === undefined ? {} : { dataKey: parts.dataKey }), name: this.barcode, log: parts.log,
+    });
     // The rollback happens when the pipeline fails; the position moves back only when the failure is reported
     // (settle()), so until then it is still the host's, which the drive measures the failure against.
     this.pipeline = new WritePipeline(this.records, (error, acknowledgedEnd) => asError(isWriteFault(error) ? this.records.rollback(error, acknowledgedEnd) : error));
@@ -87,16 +98,40 @@ export class FileTapeMedium implements TapeMedium {
     });
   }
 
+  /** The object at the position, read and not passed (SSC-4 next block encryption status). */
+  peek(): Promise<NextObject> {
+    return this.operate('peek', async () => {
+      const objectNumber = this.current;
+      if (objectNumber >= this.records.objectCount) return { kind: 'end-of-data' };
+      const outcome = await this.records.read(objectNumber);
+      switch (outcome.kind) {
+        case 'block':
+          outcome.release?.();
+          return { kind: 'block' };
+        case 'encrypted-block': {
+          const envelope = Buffer.from(outcome.envelope);
+          outcome.release?.();
+          return { kind: 'encrypted-block', envelope };
+        }
+        default:
+          return outcome;
+      }
+    });
+  }
+
   async write(block: Buffer, options: WriteOptions): Promise<WriteOutcome> {
     this.guard.begin('write');
     const commandObject = this.current;
     try {
       if (block.length > MAX_BLOCK_BYTES) throw new RangeError(`Cannot write a block of ${block.length} bytes: the limit is ${MAX_BLOCK_BYTES}`);
       this.checkWorm();
+      const key = options.encrypt;
+      // An encrypted record stores an envelope around the stored form: counted at its largest until stored.
+      const envelopeBytes = (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD) + (this.atRest ? ENVELOPE_FIXED_BYTES : 0);
       const tryCompressing = options.compress && this.pipeline.worthTrying(block);
       const atEnd = this.current === this.endObject();
-      if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length)) {
-        await this.pipeline.enqueue(block);
+      if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length + envelopeBytes)) {
+        await this.pipeline.enqueue(block, key, envelopeBytes);
         this.current++;
         return { earlyWarning: inEarlyWarning(this.capacity()) };
       }
@@ -107,8 +142,8 @@ export class FileTapeMedium implements TapeMedium {
       try {
         const form = staged === undefined ? undefined : await this.pipeline.storedForm(staged, block.length);
         const payload = form?.payload ?? block;
-        await this.prepareWrite(RECORD_HEADER_BYTES + payload.length);
-        await this.records.appendData(payload, form?.compressed ?? false, block.length, form?.crc);
+        await this.prepareWrite(RECORD_HEADER_BYTES + payload.length + envelopeBytes);
+        await this.records.appendData(payload, form?.compressed ?? false, block.length, form?.crc, key);
         await this.records.writeThroughWhileFull();
         this.current++;
         return { earlyWarning: inEarlyWarning(this.capacity()) };

@@ -79,7 +79,19 @@ describe('record header', () => {
     };
     assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 4))), 'type');
     assert.equal(decodeRecordHeader(reseal((b) => (b[8] = 3))), 'length', 'a filemark run has no payload');
-    assert.equal(decodeRecordHeader(reseal((b) => (b[9] = 0x02))), 'flags');
+    assert.equal(decodeRecordHeader(reseal((b) => (b[9] = 0x08))), 'flags');
+    assert.equal(decodeRecordHeader(reseal((b) => (b[9] = 0x02))), 'length', 'an encrypted payload holds at least the 48-byte envelope');
+    const encrypted = (flags: number, stored: number, logical: number): Buffer =>
+      reseal((b) => ((b[9] = flags), b.writeUInt32LE(stored, 20), b.writeUInt32LE(logical, 24)));
+    assert.equal(typeof decodeRecordHeader(encrypted(0x02, 48 + 100, 100)), 'object', 'an envelope of 48 bytes around the block');
+    assert.equal(typeof decodeRecordHeader(encrypted(0x02, 48 + 44 + 100, 100)), 'object', 'with both KADs at their longest');
+    assert.equal(decodeRecordHeader(encrypted(0x02, 48 + 44 + 101, 100)), 'length', 'longer than the largest envelope');
+    assert.equal(typeof decodeRecordHeader(encrypted(0x03, 48 + 99, 100)), 'object', 'compressed under the envelope');
+    assert.equal(decodeRecordHeader(encrypted(0x03, 48 + 44 + 100, 100)), 'length', 'a compressed form is shorter than the block');
+    assert.equal(typeof decodeRecordHeader(encrypted(0x04, 48 + 100, 100)), 'object', 'at rest: one envelope');
+    assert.equal(typeof decodeRecordHeader(encrypted(0x06, 2 * (48 + 44) + 100, 100)), 'object', 'at rest around the host envelope');
+    assert.equal(decodeRecordHeader(encrypted(0x06, 2 * (48 + 44) + 101, 100)), 'length');
+    assert.equal(decodeRecordHeader(encrypted(0x06, 95, 100)), 'length', 'two envelopes take at least 96 bytes');
     assert.equal(decodeRecordHeader(reseal((b) => b.writeUInt32LE(4, 20))), 'length', 'uncompressed stored length must equal the logical length');
     assert.equal(decodeRecordHeader(reseal((b) => ((b[9] = 1), b.writeUInt32LE(3, 20)))), 'length', 'a compressed payload must be shorter');
     assert.equal(decodeRecordHeader(reseal((b) => (b.writeUInt32LE(2 ** 24 + 1, 20), b.writeUInt32LE(2 ** 24 + 1, 24)))), 'length');

@@ -5,8 +5,15 @@ import { crc32c } from '../crc32c.js';
 export const RecordType = { DATA: 1, FILEMARK: 2, FILEMARK_RUN: 3 } as const;
 export type RecordType = (typeof RecordType)[keyof typeof RecordType];
 
-export const RecordFlag = { COMPRESSED: 0x01 } as const;
-const KNOWN_FLAGS = RecordFlag.COMPRESSED;
+/**
+ * ENCRYPTED (format version 3): the payload is the host key's envelope (FORMAT.md "Encrypted records") around the
+ * stored form. AT_REST (version 3): an envelope under the cartridge's data key around all of that ("Encryption at rest").
+ */
+export const RecordFlag = { COMPRESSED: 0x01, ENCRYPTED: 0x02, AT_REST: 0x04 } as const;
+const KNOWN_FLAGS = RecordFlag.COMPRESSED | RecordFlag.ENCRYPTED | RecordFlag.AT_REST;
+/** An envelope's fixed part; its largest adds both KADs (media/crypto/record-envelope.ts). */
+const ENVELOPE_MIN_BYTES = 48;
+const ENVELOPE_MAX_OVERHEAD = 48 + 32 + 12;
 
 export const RECORD_HEADER_BYTES = 28;
 /** The most filemarks one record holds (its 32-bit logical length); WRITE FILEMARKS counts are 24-bit. */
@@ -81,8 +88,15 @@ export function decodeRecordHeader(bytes: Buffer, offset = 0): DecodedHeader | H
   } else {
     if (logicalLength > MAX_BLOCK_BYTES) return 'length';
     const compressed = (flags & RecordFlag.COMPRESSED) !== 0;
-    // Compressed payloads are stored only when they shrink; uncompressed ones are the block itself.
-    if (compressed ? storedLength >= logicalLength : storedLength !== logicalLength) return 'length';
+    const envelopes = ((flags & RecordFlag.ENCRYPTED) !== 0 ? 1 : 0) + ((flags & RecordFlag.AT_REST) !== 0 ? 1 : 0);
+    if (envelopes > 0) {
+      // Each envelope holds what is inside it (the stored form: shorter than the block when compressed) plus its fields.
+      const bodyLimit = compressed ? logicalLength - 1 : logicalLength;
+      if (storedLength < envelopes * ENVELOPE_MIN_BYTES || storedLength > bodyLimit + envelopes * ENVELOPE_MAX_OVERHEAD) return 'length';
+    } else if (compressed ? storedLength >= logicalLength : storedLength !== logicalLength) {
+      // Compressed payloads are stored only when they shrink; uncompressed ones are the block itself.
+      return 'length';
+    }
   }
   return {
     type,
@@ -105,6 +119,19 @@ export function objectsIn(header: RecordHeader): number {
 export function filemarkHeader(objectNumber: number, count: number, pass: number): RecordHeader {
   const run = count > 1;
   return { type: run ? RecordType.FILEMARK_RUN : RecordType.FILEMARK, flags: 0, objectNumber, pass, storedLength: 0, logicalLength: run ? count : 0, payloadCrc: 0 };
+}
+
+/** The stored payload is an LZ4 form to decompress as it is read (an encrypted one is opened first, by its key holder). */
+export function needsDecompression(header: RecordHeader): boolean {
+  return (header.flags & KNOWN_FLAGS) === RecordFlag.COMPRESSED;
+}
+
+export function isAtRestRecord(header: RecordHeader): boolean {
+  return (header.flags & RecordFlag.AT_REST) !== 0;
+}
+
+export function isEncryptedRecord(header: RecordHeader): boolean {
+  return (header.flags & RecordFlag.ENCRYPTED) !== 0;
 }
 
 export function isFilemarkRecord(header: RecordHeader): boolean {

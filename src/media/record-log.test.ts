@@ -6,6 +6,7 @@ import { MediumCounters } from './medium-counters.js';
 import { INDEX_STRIDE, ObjectIndex } from './object-index.js';
 import { PersistenceSchedule } from './persistence-schedule.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES } from './record-header.js';
+import { SealingGenerations } from './crypto/sealing-generations.js';
 import { RecordLog } from './record-log.js';
 import { MediaWriteError } from './tape-medium.js';
 import { ScriptedFile, storageError } from './testing/scripted-file.js';
@@ -23,7 +24,8 @@ function logOver(file: ScriptedFile, index = ObjectIndex.empty(16), pass = 0): R
     saveMetadata: () => Promise.resolve(),
   };
   const persistence = new PersistenceSchedule(saver, metadata, counters, silentLogger());
-  return new RecordLog({ file, index, pass, version: 2, persistence, counters, name: 'L00001L8', log: silentLogger() });
+  const sealing = new SealingGenerations(metadata, () => persistence.saveMetadata());
+  return new RecordLog({ file, index, pass, version: 2, persistence, counters, sealing, name: 'L00001L8', log: silentLogger() });
 }
 
 function blankFile(): ScriptedFile {

@@ -8,8 +8,11 @@ import { StorageError, type RandomAccessFile } from '../storage/storage.js';
 import type { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
-import { encodeFileHeader, FORMAT_VERSION } from './file-header.js';
-import { filemarkHeader, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { encodeFileHeader, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSION } from './file-header.js';
+import { AtRestSeal } from './crypto/at-rest-seal.js';
+import { sealRecord, KeyDeriver, type BlockKey } from './crypto/record-envelope.js';
+import type { SealingGenerations } from './crypto/sealing-generations.js';
+import { filemarkHeader, isAtRestRecord, isEncryptedRecord, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
 import { findRecord, locationAfter, type Location } from './record-reader.js';
 import { RecordWriter } from './record-writer.js';
 import { WriteFailure, writeErrorOf, type WriteFault } from './write-failure.js';
@@ -26,6 +29,10 @@ export interface RecordLogParts {
   readonly version: number;
   readonly persistence: PersistenceSchedule;
   readonly counters: MediumCounters;
+  /** The write generations of encrypted records (FORMAT.md "Encrypted records"). */
+  readonly sealing: SealingGenerations;
+  /** The cartridge's data key when the library encrypts at rest (FORMAT.md "Encryption at rest"). */
+  readonly dataKey?: Buffer;
   /** The cartridge's barcode, for messages. */
   readonly name: string;
   readonly log: Logger;
@@ -40,6 +47,9 @@ export class RecordLog {
   private readonly counters: MediumCounters;
   private readonly name: string;
   private readonly log: Logger;
+  private readonly sealing: SealingGenerations;
+  private readonly deriver = new KeyDeriver();
+  private readonly atRest: AtRestSeal | undefined;
   private currentPass: number;
   private version: number;
   /** A write failed for lack of space and none has reached the storage since (FORMAT.md "Disk full"). */
@@ -56,6 +66,8 @@ export class RecordLog {
     this.counters = parts.counters;
     this.name = parts.name;
     this.log = parts.log;
+    this.sealing = parts.sealing;
+    this.atRest = parts.dataKey === undefined ? undefined : new AtRestSeal(parts.dataKey);
     this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
     this.reader = new SequentialReader(parts.file);
   }
@@ -119,29 +131,63 @@ export class RecordLog {
     }
     this.moveAfter({ objectNumber, offset: at.offset, first: objectNumber, objects: objectsIn(result.header) }, result.storedBytes);
     if (isFilemarkRecord(result.header)) return { kind: 'filemark' };
+    const { header } = result;
+    const place = { objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
+    if (isAtRestRecord(header)) {
+      this.counters.dataRead(header.logicalLength, result.storedBytes);
+      const inner = this.atRest?.open(result.data, place, isEncryptedRecord(header)) ?? 'there is no data key for it';
+      result.release?.();
+      if (typeof inner === 'string') {
+        this.counters.add('readErrors', 1);
+        this.log.warn({ objectNumber, problem: inner }, 'unreadable record');
+        throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: the record encrypted at rest does not open (${inner})`, objectNumber);
+      }
+      return isEncryptedRecord(header) ? { kind: 'encrypted-block', envelope: inner, place } : { kind: 'block', data: inner };
+    }
+    if (isEncryptedRecord(header)) {
+      this.counters.dataRead(header.logicalLength, result.storedBytes);
+      return result.release ? { kind: 'encrypted-block', envelope: result.data, place, release: result.release } : { kind: 'encrypted-block', envelope: result.data, place };
+    }
     this.counters.dataRead(result.data.length, result.storedBytes);
     return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
   }
 
   /**
    * Append a data record at end of data (throws WriteFailure: see rollback()). The payload's CRC is computed here
-   * unless the compression stage already did. Resolves once the record is in the writer.
+   * unless the compression stage already did. With `key` the payload is sealed first (FORMAT.md "Encrypted
+   * records"), the one place records are encrypted. Resolves once the record is in the writer.
    */
-  async appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc = crc32c(payload)): Promise<void> {
+  async appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc?: number, key?: BlockKey): Promise<void> {
+    const objectNumber = this.index.objectCount;
+    let stored = payload;
+    let flags = compressed ? RecordFlag.COMPRESSED : 0;
+    if (key !== undefined || this.atRest !== undefined) {
+      if (this.version < ENCRYPTED_FORMAT_VERSION) await this.upgradeFileHeader(ENCRYPTED_FORMAT_VERSION, 'encrypted records');
+      const identity = await this.sealing.identity();
+      const place = { objectNumber, pass: this.currentPass, logicalLength, compressed };
+      if (key !== undefined) {
+        stored = sealRecord(key, stored, place, identity, this.deriver);
+        flags |= RecordFlag.ENCRYPTED;
+      }
+      if (this.atRest !== undefined) {
+        stored = this.atRest.seal(stored, place, identity);
+        flags |= RecordFlag.AT_REST;
+      }
+    }
     const header: RecordHeader = {
-      type: RecordType.DATA, flags: compressed ? RecordFlag.COMPRESSED : 0, objectNumber: this.index.objectCount, pass: this.currentPass,
-      storedLength: payload.length, logicalLength, payloadCrc,
+      type: RecordType.DATA, flags, objectNumber, pass: this.currentPass,
+      storedLength: stored.length, logicalLength, payloadCrc: stored === payload ? (payloadCrc ?? crc32c(payload)) : crc32c(stored),
     };
-    const recordBytes = RECORD_HEADER_BYTES + payload.length;
+    const recordBytes = RECORD_HEADER_BYTES + stored.length;
     this.index.append(false, this.index.endOffset, recordBytes);
-    await this.writer.append(header, payload);
+    await this.writer.append(header, stored);
     this.appended(recordBytes);
     this.counters.dataWritten(logicalLength, recordBytes);
   }
 
   /** Append `count` filemarks at end of data as one record (FORMAT.md "Filemark runs"). Throws WriteFailure. */
   async appendFilemarks(count: number): Promise<void> {
-    if (count > 1 && this.version < FORMAT_VERSION) await this.upgradeFileHeader();
+    if (count > 1 && this.version < FORMAT_VERSION) await this.upgradeFileHeader(FORMAT_VERSION, 'filemark runs');
     const header = filemarkHeader(this.index.objectCount, count, this.currentPass);
     this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES, count);
     await this.writer.append(header, undefined);
@@ -188,6 +234,7 @@ export class RecordLog {
     await this.drainBeforeCut(objectNumber);
     if (objectNumber >= this.index.objectCount) return;
     const at = await this.locate(objectNumber);
+    this.sealing.retire();
     this.currentPass = Math.min(this.currentPass + 1, 0xffffffff);
     this.persistence.passChanged(this.currentPass);
     this.index.truncate(at.first, at.offset);
@@ -252,6 +299,8 @@ export class RecordLog {
    */
   rollback(fault: WriteFault, acknowledgedEnd: number): MediaWriteError {
     this.reader.invalidate();
+    // The objects it dropped will be written again, under the same pass: a new generation keeps their nonces fresh.
+    this.sealing.retire();
     let lostAcknowledged = 0;
     if (fault instanceof WriteFailure) {
       const { lost } = fault;
@@ -283,13 +332,16 @@ export class RecordLog {
     this.cursor = locationAfter(at, storedBytes);
   }
 
-  /** Before the first filemark run in a version 1 file: an older build would take the run's record for damage. */
-  private async upgradeFileHeader(): Promise<void> {
+  /**
+   * Before the first filemark run in a version 1 file, or the first encrypted record in a version 1 or 2 file: an
+   * older build would take the record for damage and cut the stream there, so the file must say it is newer.
+   */
+  private async upgradeFileHeader(version: number, reason: string): Promise<void> {
     await this.writer.drain();
-    await this.file.write([encodeFileHeader(FORMAT_VERSION)], 0);
+    await this.file.write([encodeFileHeader(version)], 0);
     await this.file.sync();
-    this.version = FORMAT_VERSION;
-    this.log.info({ version: FORMAT_VERSION }, 'cartridge format upgraded for filemark runs');
+    this.version = version;
+    this.log.info({ version }, `cartridge format upgraded for ${reason}`);
   }
 
   private forgetAfter(objectNumber: number): void {

@@ -11,7 +11,7 @@ import { copyBytes } from './copy-bytes.js';
 import { releaseMemoryNow } from '../release-memory.js';
 import { SharedMemoryPool } from './shared-memory-pool.js';
 import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type DecodedHeader } from './record-header.js';
+import { decodeRecordHeader, needsDecompression, objectsIn, RECORD_HEADER_BYTES, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
 
 /** Records expected to be shorter than this go through the window (FORMAT.md "Reading"); longer ones are read
@@ -128,7 +128,7 @@ export class SequentialReader {
         if (this.windowHolds(offset, total)) {
           const view = this.window.subarray(at + RECORD_HEADER_BYTES, at + total);
           // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
-          if ((header.flags & RecordFlag.COMPRESSED) !== 0) return this.finish(header, view);
+          if (needsDecompression(header)) return this.finish(header, view);
           if (view.length < LEND_FROM_WINDOW_BYTES) return this.finish(header, Buffer.from(view));
           const copy = this.lend(view.length);
           copyBytes(view, copy);
@@ -142,7 +142,7 @@ export class SequentialReader {
         if (header.storedLength >= DIRECT_READ_BYTES || at === 0) {
           // A large record after small ones: read it whole at once (its header is read again with it).
           this.lastStoredLength = header.storedLength;
-          this.lastCompressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
+          this.lastCompressed = needsDecompression(header);
           break;
         }
       }
@@ -162,7 +162,7 @@ export class SequentialReader {
     if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
     const header = this.checkHeader(first, 0, objectNumber);
     if ('problem' in header) return header;
-    const compressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
+    const compressed = needsDecompression(header);
     const total = RECORD_HEADER_BYTES + header.storedLength;
     let record = first;
     if (total > got) {
@@ -241,7 +241,7 @@ export class SequentialReader {
 
   /** Checks and decompression; the window and scratch are not reused before this settles (one read at a time). */
   private async finish(header: DecodedHeader, stored: Buffer): Promise<RecordResult> {
-    const compressed = (header.flags & RecordFlag.COMPRESSED) !== 0;
+    const compressed = needsDecompression(header);
     if (header.type === RecordType.DATA) {
       this.lastStoredLength = stored.length;
       this.lastCompressed = compressed;

@@ -7,6 +7,7 @@
 // (SSC-4 "logical object identifier", what READ POSITION reports as the block number). End of data (EOD) is the
 // position after the last object. The file number is the count of filemarks before the position.
 import type { MediumRetentionLock } from './cartridge-metadata.js';
+import type { BlockKey, RecordPlace } from './crypto/record-envelope.js';
 
 export interface MediumPosition {
   /** Logical object identifier of the next object (0 = BOP). */
@@ -25,6 +26,11 @@ export type ReadOutcome =
    * memory. Not calling it is safe: the buffer is then garbage collected.
    */
   | { readonly kind: 'block'; readonly data: Buffer; readonly release?: () => void }
+  /**
+   * A block written encrypted (FORMAT.md "Encrypted records"); the position moved past it. The medium never holds
+   * keys for reading: the drive opens `envelope` (media/crypto/open-block.ts) or returns it raw. `release` as above.
+   */
+  | { readonly kind: 'encrypted-block'; readonly envelope: Buffer; readonly place: RecordPlace; readonly release?: () => void }
   /** A filemark; the position moved past it. */
   | { readonly kind: 'filemark' }
   /** End of data; the position did not move. */
@@ -142,7 +148,16 @@ export class WormViolationError extends Error {
 export interface WriteOptions {
   /** Compress this block if it shrinks (the drive's DCE setting). */
   readonly compress: boolean;
+  /** Encrypt the stored form under this key (SSC-4 encryption mode ENCRYPT); the medium keeps no copy of it. */
+  readonly encrypt?: BlockKey;
 }
+
+/** What the next object is, without moving (SSC-4 next block encryption status). */
+export type NextObject =
+  | { readonly kind: 'block' }
+  | { readonly kind: 'encrypted-block'; readonly envelope: Buffer }
+  | { readonly kind: 'filemark' }
+  | { readonly kind: 'end-of-data' };
 
 /**
  * An open cartridge, mounted in one drive. The drive is the one owner of ordering: it calls the asynchronous
@@ -166,6 +181,8 @@ export interface TapeMedium {
    * damaged header); the position then stays before it (spaceBlocks(1) passes a record whose header is sound).
    */
   read(): Promise<ReadOutcome>;
+  /** The object at the position, without moving (the envelope is a copy). Throws MediaFormatError like read(). */
+  peek(): Promise<NextObject>;
   /**
    * Write a data block at the position; everything after the position is discarded first (new end of data),
    * unless WORM forbids it (WormViolationError). Resolves when the record is safe in the writer (buffered mode);

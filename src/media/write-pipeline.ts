@@ -5,12 +5,13 @@
 import { SerialQueue } from '../serial-queue.js';
 import { CompressionPolicy } from './compression-policy.js';
 import { CompressionStage, type StagedBlock, type StoredForm } from './compression-stage.js';
+import type { BlockKey } from './crypto/record-envelope.js';
 import { RECORD_HEADER_BYTES } from './record-header.js';
 
 /** Where the pipeline stores its records: the record log. */
 export interface PipelineRecords {
   readonly objectCount: number;
-  appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc: number): Promise<void>;
+  appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc: number, key?: BlockKey): Promise<void>;
 }
 
 /** Turns a failure of appendData into the error to report; objects before `acknowledgedEnd` were acknowledged. */
@@ -56,21 +57,21 @@ export class WritePipeline {
 
   /**
    * Acknowledge `block` (to be appended at end of data, after every block acknowledged before it): resolves once it
-   * is in the compression stage. Throws the failure of an earlier block instead, if one is known by then.
+   * is in the compression stage. `envelopeBytes`: the most the encryption envelopes add to it (FORMAT.md). Throws the failure of an earlier block instead, if one is known by then.
    */
-  async enqueue(block: Buffer): Promise<void> {
+  async enqueue(block: Buffer, key?: BlockKey, envelopeBytes = 0): Promise<void> {
     if (this.failure !== undefined) await this.settle();
     const staged = await this.stage.submit(block);
     if (this.failure !== undefined) {
       staged.release();
       await this.settle();
     }
-    const upperBound = RECORD_HEADER_BYTES + block.length;
+    const upperBound = RECORD_HEADER_BYTES + block.length + envelopeBytes;
     this.pending++;
     this.pendingUpperBound += upperBound;
     const logicalLength = block.length;
     // Not awaited: the WRITE is acknowledged now. store() never rejects; what it meets waits in `failure`.
-    void this.storing.run(() => this.store(staged, logicalLength, upperBound));
+    void this.storing.run(() => this.store(staged, logicalLength, upperBound, key));
   }
 
   /** Compress `block` for a record stored before the WRITE is answered (not through the pipeline). */
@@ -100,13 +101,13 @@ export class WritePipeline {
   }
 
   /** Store one block (never rejects: a failure is kept for settle()). */
-  private async store(staged: StagedBlock, logicalLength: number, upperBound: number): Promise<void> {
+  private async store(staged: StagedBlock, logicalLength: number, upperBound: number, key: BlockKey | undefined): Promise<void> {
     try {
       const { payload, compressed, crc } = await this.storedForm(staged, logicalLength);
       if (this.failure !== undefined) return; // lost with the failure before it, which counted it
       const objectNumber = this.records.objectCount;
       try {
-        await this.records.appendData(payload, compressed, logicalLength, crc);
+        await this.records.appendData(payload, compressed, logicalLength, crc, key);
       } catch (error) {
         // Everything acknowledged so far is this block and the ones queued behind it.
         this.failure = this.failed(error, objectNumber + this.pending);

@@ -93,6 +93,8 @@ export const SenseReason = {
   RESERVATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x03 },
   RESERVATIONS_RELEASED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x04 },
   REGISTRATIONS_PREEMPTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x05 },
+  // SSC-4: the data encryption parameters all I_T nexuses share were set by another one.
+  DATA_ENCRYPTION_PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS: { key: SenseKey.UNIT_ATTENTION, asc: 0x2a, ascq: 0x12 },
   COMMANDS_CLEARED_BY_ANOTHER_INITIATOR: { key: SenseKey.UNIT_ATTENTION, asc: 0x2f, ascq: 0x00 },
   MEDIUM_REMOVAL_REQUESTED: { key: SenseKey.UNIT_ATTENTION, asc: 0x5a, ascq: 0x01 },
   // SPC-4 informational exceptions (mode page 1Ch): a TapeAlert flag became set, or TEST asked for a false one.
@@ -125,6 +127,14 @@ export const SenseReason = {
   AUXILIARY_MEMORY_OUT_OF_SPACE: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x55, ascq: 0x06 },
   // SSC VERIFY(6) with BYTCMP=1 when the medium differs from the data sent.
   MISCOMPARE_DURING_VERIFY_OPERATION: { key: SenseKey.MISCOMPARE, asc: 0x1d, ascq: 0x00 },
+  // SSC-4 4.2.27 tape data encryption (docs/CONFORMANCE.md "Encryption"): reading blocks the key set cannot open.
+  UNABLE_TO_DECRYPT_DATA: { key: SenseKey.DATA_PROTECT, asc: 0x74, ascq: 0x01 },
+  UNENCRYPTED_DATA_ENCOUNTERED_WHILE_DECRYPTING: { key: SenseKey.DATA_PROTECT, asc: 0x74, ascq: 0x02 },
+  INCORRECT_DATA_ENCRYPTION_KEY: { key: SenseKey.DATA_PROTECT, asc: 0x74, ascq: 0x03 },
+  CRYPTOGRAPHIC_INTEGRITY_VALIDATION_FAILED: { key: SenseKey.DATA_PROTECT, asc: 0x74, ascq: 0x04 },
+  ENCRYPTED_BLOCK_NOT_RAW_READ_ENABLED: { key: SenseKey.DATA_PROTECT, asc: 0x74, ascq: 0x0a },
+  // SET DATA ENCRYPTION from another I_T nexus while the parameters of all I_T nexuses are locked (LOCK=1).
+  DATA_ENCRYPTION_CONFIGURATION_PREVENTED: { key: SenseKey.ILLEGAL_REQUEST, asc: 0x74, ascq: 0x21 },
 } as const satisfies Record<string, { key: SenseKey; asc: number; ascq: number }>;
 export type SenseReasonName = keyof typeof SenseReason;
 

@@ -33,6 +33,7 @@ async function readAll(medium: TapeMedium): Promise<string[]> {
       const outcome = await medium.read();
       if (outcome.kind === 'end-of-data') return seen;
       if (outcome.kind === 'filemark') seen.push('F');
+      else if (outcome.kind === 'encrypted-block') seen.push(`encrypted${objectNumber}`);
       else seen.push(outcome.data.equals(pattern(objectNumber, LAYOUT[objectNumber] as number)) ? `b${objectNumber}` : `WRONG${objectNumber}`);
     } catch (error) {
       assert.ok(error instanceof MediaFormatError, `unexpected ${String(error)}`);

@@ -74,6 +74,7 @@ export async function readBack(bytes: MemoryStorage): Promise<TapeObject[]> {
     for (;;) {
       const r = await medium.read();
       if (r.kind === 'end-of-data') return objects;
+      if (r.kind === 'encrypted-block') throw new Error(`object ${objects.length} is encrypted: this drive writes none`);
       objects.push(r.kind === 'filemark' ? FILEMARK : block(r.data));
       if (r.kind === 'block') r.release?.();
     }

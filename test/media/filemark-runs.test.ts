@@ -24,7 +24,7 @@ async function readAll(medium: TapeMedium): Promise<string> {
     const objectNumber = medium.position().objectNumber;
     const outcome = await medium.read();
     if (outcome.kind === 'end-of-data') return seen;
-    seen += outcome.kind === 'filemark' ? 'F' : outcome.data.equals(pattern(objectNumber, size(objectNumber))) ? `b${objectNumber}` : '?';
+    seen += outcome.kind === 'filemark' ? 'F' : outcome.kind === 'encrypted-block' ? 'E' : outcome.data.equals(pattern(objectNumber, size(objectNumber))) ? `b${objectNumber}` : '?';
   }
 }
 

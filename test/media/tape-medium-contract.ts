@@ -43,7 +43,7 @@ async function readAll(medium: TapeMedium): Promise<string> {
   for (;;) {
     const outcome = await medium.read();
     if (outcome.kind === 'end-of-data') return seen;
-    seen += outcome.kind === 'filemark' ? 'F' : `b${outcome.data[0]}`;
+    seen += outcome.kind === 'filemark' ? 'F' : outcome.kind === 'encrypted-block' ? 'E' : `b${outcome.data[0]}`;
   }
 }
 

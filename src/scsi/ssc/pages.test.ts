@@ -202,19 +202,27 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     const data = await h.good([0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]);
     const ops = new Set<number>();
     for (let at = 4; at < 4 + data.readUInt32BE(0); at += 8 + ((data[at + 5] & 0x02) !== 0 ? 12 : 0)) ops.add(data[at]);
-    for (const op of [0x00, 0x01, 0x05, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13, 0x19, 0x1b, 0x2b, 0x34, 0x44, 0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8d, 0x8f, 0x91, 0x92]) {
+    for (const op of [0x00, 0x01, 0x05, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13, 0x19, 0x1b, 0x2b, 0x34, 0x44, 0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8d, 0x8f, 0x91, 0x92, 0xa2, 0xb5]) {
       assert.ok(ops.has(op), `opcode ${op.toString(16)}`);
     }
   });
 
-  test('lists 61 command descriptors (SPC REPORT/SET TIMESTAMP, READ/WRITE BUFFER included), 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
+  test('lists 63 command descriptors (SPC REPORT/SET TIMESTAMP, READ/WRITE BUFFER and SECURITY PROTOCOL IN/OUT included), 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
     const h = await createHarness();
     const data = await h.good([0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]);
     const descriptors: number[][] = [];
     for (let at = 4; at < 4 + data.readUInt32BE(0); at += 8) descriptors.push([data[at], data.readUInt16BE(at + 6)]);
-    assert.equal(descriptors.length, 61);
+    assert.equal(descriptors.length, 63);
     const sixteen = descriptors.filter(([, length]) => length === 16).map(([op]) => op);
     assert.deepEqual(sixteen, [0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8d, 0x8f, 0x91, 0x92]);
+  });
+
+  test('reports the CDB usage of SECURITY PROTOCOL IN and OUT: protocol, page and length, no INC_512', async () => {
+    const h = await createHarness();
+    for (const op of [0xa2, 0xb5]) {
+      const data = await h.good([0xa3, 0x0c, 0x01, op, 0, 0, 0, 0, 0, 64, 0, 0]);
+      assert.deepEqual([...data], [0, 0x03, 0, 12, op, 0xff, 0xff, 0xff, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00], op.toString(16));
+    }
   });
 
   test('reports the 16-byte CDB usage of READ(16), WRITE(16), WRITE FILEMARKS(16) and VERIFY(16)', async () => {

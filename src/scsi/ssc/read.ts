@@ -4,7 +4,8 @@ import { DataDirection } from '../command.js';
 import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { ReservationAccess } from '../reservation.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
-import type { TapeMedium } from '../../media/tape-medium.js';
+import type { ReadOutcome, TapeMedium } from '../../media/tape-medium.js';
+import type { HostReadOutcome } from './encryption/drive-encryption.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
 import { protectBlock } from './logical-block-protection.js';
@@ -26,6 +27,8 @@ export interface ReadRequest {
   readonly returnData: boolean;
   /** VERIFY with BYTCMP=1: the data the medium must hold. */
   readonly compareWith?: Buffer;
+  /** The I_T nexus reading: its data encryption parameters decide what an encrypted block gives. */
+  readonly nexusId: string;
 }
 
 function firstDifference(a: Buffer, b: Buffer, length: number): number {
@@ -124,13 +127,15 @@ export async function readObjects(drive: TapeDrive, medium: TapeMedium, req: Rea
   return req.fixed ? readFixed(drive, medium, req) : readVariable(drive, medium, req);
 }
 
-async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number): ReturnType<TapeMedium['read']> {
-  let o: Awaited<ReturnType<TapeMedium['read']>>;
+async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number, nexusId: string): Promise<HostReadOutcome> {
+  let outcome: ReadOutcome;
   try {
-    o = await medium.read();
+    outcome = await medium.read();
   } catch (err) {
     throw mediumErrorToSense(err, drive.errorContext(residue));
   }
+  // Encrypted blocks are opened with the nexus's key, or refused (DATA PROTECT 74h); the position is past the block.
+  const o = drive.encryption.forHost(outcome, nexusId, residue);
   // LBP_R: the host sees each block with its CRC after it (a copy, so a lent block goes back at once).
   if (o.kind !== 'block' || !drive.mode.lbpRead) return o;
   const data = protectBlock(o.data, drive.mode.lbpMethod);
@@ -140,7 +145,7 @@ async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number): R
 
 async function readVariable(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {
   const requested = req.length;
-  const o = await readOne(drive, medium, requested);
+  const o = await readOne(drive, medium, requested, req.nexusId);
   if (o.kind === 'filemark') return { sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: requested }) };
   if (o.kind === 'end-of-data') throw new SenseError(senseOf('END_OF_DATA_DETECTED', { information: requested }));
   const actual = o.data.length;
@@ -165,7 +170,7 @@ async function readFixed(drive: TapeDrive, medium: TapeMedium, req: ReadRequest)
   const data = (): { dataIn?: Buffer } => (req.returnData && chunks.length > 0 ? { dataIn: Buffer.concat(chunks) } : {});
   for (let done = 0; done < req.length; done++) {
     const residue = req.length - done;
-    const o = await readOne(drive, medium, residue);
+    const o = await readOne(drive, medium, residue, req.nexusId);
     if (o.kind === 'filemark') return { ...data(), sense: senseOf('FILEMARK_DETECTED', { filemark: true, information: residue }) };
     if (o.kind === 'end-of-data') return { ...data(), sense: senseOf('END_OF_DATA_DETECTED', { information: residue }) };
     if (o.data.length !== drive.mode.blockLength) {
@@ -189,13 +194,13 @@ export const read6: CommandDescriptor<TapeDrive, Read6Cdb> = {
   // SPC-4 write exclusive types share reads ("transfers from the medium to the initiator") with every nexus.
   flags: { reservationAccess: ReservationAccess.READ },
   timeoutSeconds: 3600,
-  async execute({ decoded, device }) {
+  async execute({ decoded, device, nexus }) {
     const { fixed, sili, length } = decoded;
     checkReadFields(device, fixed, sili, length);
     checkBlockLengthUnchanged(decoded, device);
     // A zero-length READ(16) still positions: the locate is its own part of the command.
     if (length === 0) return atReadPosition(device, decoded, () => Promise.resolve({}));
-    return atReadPosition(device, decoded, (medium) => readObjects(device, medium, { fixed, sili, length, returnData: true }));
+    return atReadPosition(device, decoded, (medium) => readObjects(device, medium, { fixed, sili, length, returnData: true, nexusId: nexus.id }));
   },
 };
 

@@ -4,6 +4,7 @@ import type { CommandTable } from '../command.js';
 import { spcCommands } from '../spc/spc-commands.js';
 import { allowOverwrite } from './allow-overwrite.js';
 import { readAttributeCommands, writeAttribute } from './attributes.js';
+import { securityProtocolIn, securityProtocolOut } from './encryption/security-protocol.js';
 import { erase } from './erase.js';
 import { guarded } from './guarded-command.js';
 import { loadUnload } from './load-unload.js';
@@ -46,6 +47,8 @@ export const sscCommands: CommandTable<TapeDrive> = [
   verify16,
   space16,
   locate16,
+  securityProtocolIn,
+  securityProtocolOut,
 ];
 
 /** What a tape drive logical unit executes: SPC-4 plus SSC-4. */

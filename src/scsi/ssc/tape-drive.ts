@@ -28,6 +28,7 @@ import { registerSscLogPages } from './ssc-log-pages.js';
 import { registerSscModePages } from './ssc-mode-pages.js';
 import { SscModeState } from './ssc-mode-state.js';
 import { OverwriteAllowance } from './overwrite-allowance.js';
+import { DriveEncryption } from './encryption/drive-encryption.js';
 import { sscVpdPages } from './ssc-vpd-pages.js';
 import { TapeAlert } from './tape-alert.js';
 
@@ -59,6 +60,8 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   /** Retention locks, read-only initiators and the audit log, around the commands that change the cartridge. */
   readonly guard: MediaGuard;
   readonly overwrite = new OverwriteAllowance();
+  /** SSC-4 tape data encryption: the parameters and keys of each I_T nexus, in memory only. */
+  readonly encryption: DriveEncryption;
   private readonly mediaStore: MediaStore;
   private readonly protection: DriveProtection;
   private readonly inventory: () => readonly number[];
@@ -77,6 +80,15 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
     this.protection = options.protection ?? UNPROTECTED;
     this.guard = new MediaGuard(this.protection, options.lun, this.log);
+    this.encryption = new DriveEncryption({
+      holds: (nexusId) => this.reservation.holderNexusId === nexusId || this.reservation.persistent.isHolder(nexusId),
+      anotherHolds: (nexusId) => {
+        const spc2 = this.reservation.holderNexusId;
+        const pr = this.reservation.persistent.reservation;
+        return (spc2 !== undefined && spc2 !== nexusId) || (pr !== undefined && !this.reservation.persistent.isHolder(nexusId));
+      },
+      sharedChangedBy: (nexusId) => this.unitAttentions.raiseAll('DATA_ENCRYPTION_PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS', nexusId),
+    }, this.log);
     this.driveIdentity = completeDriveIdentity(options.generation, options.targetName, options.name, options.identity);
     this.identity = driveSpcIdentity(this.driveIdentity, options.identity?.naa);
     this.blockDescriptors = new SscBlockDescriptors(this, this.mode);
@@ -106,7 +118,9 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     if (event.kind === 'logical-unit-reset' || event.kind === 'target-reset') {
       this.mode.reset();
       this.overwrite.cancel();
+      this.encryption.reset();
     }
+    if (event.kind === 'nexus-loss') this.encryption.nexusLost(event.nexus.id);
   }
 
   readiness(): SenseData | undefined {
@@ -173,6 +187,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   /** Host UNLOAD: the cartridge stays in the drive, ejected; the robot or a LOAD takes it from there. */
   ejectByHost(): void {
     if (this.mount) this.mount.phase = 'ejected';
+    this.encryption.unloaded();
   }
 
   /** Host LOAD of an ejected cartridge. Returns false when there is nothing to load. */
@@ -269,6 +284,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
           await m.medium.close();
         }
       }
+      this.encryption.unloaded();
       this.log.info({ barcode: m.request.barcode }, 'cartridge unloaded');
     });
   }

@@ -55,7 +55,7 @@ export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
   cdbUsage: [0x13, IMMED | BYTCMP | FIXED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeVerify6,
   timeoutSeconds: 3600,
-  async execute({ decoded, device, dataOut }) {
+  async execute({ decoded, device, dataOut, nexus }) {
     const { fixed, byteCompare, length, immed } = decoded;
     checkReadFields(device, fixed, false, length);
     // Only a compare moves data sized with the block length.
@@ -64,7 +64,7 @@ export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
     const compareWith = byteCompare ? (immed ? Buffer.from(dataOut) : dataOut) : undefined;
     const verify = (m: TapeMedium): Promise<CommandResult> => (length === 0
       ? Promise.resolve({})
-      : readObjects(device, m, { fixed, sili: false, length, returnData: false, ...(compareWith ? { compareWith } : {}) }));
+      : readObjects(device, m, { fixed, sili: false, length, returnData: false, nexusId: nexus.id, ...(compareWith ? { compareWith } : {}) }));
     if (!immed) return atReadPosition(device, decoded, verify);
     const id = decoded.objectIdentifier;
     await device.immediately(async (m) => {

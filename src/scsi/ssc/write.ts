@@ -114,7 +114,7 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
   cdbUsage: [0x0a, FIXED, 0xff, 0xff, 0xff, 0x00],
   decode: decodeWrite6,
   timeoutSeconds: 3600,
-  async execute({ decoded, dataOut, device }) {
+  async execute({ decoded, dataOut, device, nexus }) {
     const { fixed, length } = decoded;
     checkBlockLengthUnchanged(decoded, device);
     if (fixed && length > 0 && device.mode.blockLength === 0) throw Sense.invalidFieldInCdb(1, 0);
@@ -140,10 +140,13 @@ export const write6: CommandDescriptor<TapeDrive, BlockTransferCdb> = {
         ? unprotectBlocks(Array.from({ length: blocks }, (_, i) => dataOut.subarray(i * size, (i + 1) * size)), device.mode.lbpMethod, fixed ? blocks : length)
         : undefined;
       let warned = false;
+      // SSC-4 encryption mode ENCRYPT: the nexus's key seals every block of the command (compressed first).
+      const encrypt = device.encryption.writeKey(nexus.id);
+      const options = encrypt === undefined ? { compress: device.mode.compression } : { compress: device.mode.compression, encrypt };
       for (let i = 0; i < blocks; i++) {
         try {
           const block = protectedBlocks ? protectedBlocks[i] : dataOut.subarray(i * size, (i + 1) * size);
-          const outcome = await medium.write(block, { compress: device.mode.compression });
+          const outcome = await medium.write(block, options);
           warned ||= outcome.earlyWarning;
         } catch (err) {
           throw mapWriteError(device, err, fixed ? blocks - i : length, command);

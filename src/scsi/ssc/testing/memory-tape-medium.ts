@@ -2,6 +2,8 @@
 // same behavioural suite as FileTapeMedium (test/media/tape-medium-contract.ts), so it cannot drift from it.
 // Capacity counts stored bytes (one object = its length, a filemark = 0) so early warning and overflow are
 // easy to provoke; `badObjects` makes chosen objects unreadable.
+import { randomBytes } from 'node:crypto';
+import { sealRecord, SALT_BYTES, type RecordPlace } from '../../../media/crypto/record-envelope.js';
 import { OperationGuard } from '../../../media/operation-guard.js';
 import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
 import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
@@ -15,6 +17,7 @@ import type {
   MediumCapacity,
   MediumPosition,
   MediumStatistics,
+  NextObject,
   ReadOutcome,
   SpaceOutcome,
   TapeMedium,
@@ -22,7 +25,10 @@ import type {
   WriteOutcome,
 } from '../../../media/tape-medium.js';
 
-type MemoryObject = { readonly kind: 'block'; readonly data: Buffer; readonly compressed: boolean } | { readonly kind: 'filemark' };
+/** A block written with a key keeps its envelope (media/crypto/record-envelope.ts) and where it was sealed. */
+type MemoryObject =
+  | { readonly kind: 'block'; readonly data: Buffer; readonly compressed: boolean; readonly sealed?: { readonly envelope: Buffer; readonly place: RecordPlace } }
+  | { readonly kind: 'filemark' };
 
 export interface MemoryTapeMediumOptions {
   readonly barcode?: string;
@@ -47,6 +53,9 @@ export class MemoryTapeMedium implements TapeMedium {
   retention: MediumRetentionLock | undefined;
   loadCount = 1;
   private pos = 0;
+  /** Sealing identity: a salt of its own and a generation per encrypted write, so no nonce repeats for a key. */
+  private readonly salt = randomBytes(SALT_BYTES);
+  private sealGeneration = 0;
   /** The capacity made available (SET CAPACITY changes it; `nativeCapacityBytes` never changes). */
   private capacityBytes: number;
   private readonly earlyWarningBytes: number;
@@ -95,12 +104,31 @@ export class MemoryTapeMedium implements TapeMedium {
       if (o.kind === 'filemark') return { kind: 'filemark' };
       this.stats.blocksRead++;
       this.stats.hostRead += o.data.length;
+      if (o.sealed) return { kind: 'encrypted-block', envelope: Buffer.from(o.sealed.envelope), place: o.sealed.place };
       return { kind: 'block', data: Buffer.from(o.data) };
     });
   }
 
+  peek(): Promise<NextObject> {
+    return this.run('peek', (): NextObject => {
+      if (this.pos >= this.objects.length) return { kind: 'end-of-data' };
+      if (this.badObjects.has(this.pos)) throw new MediaFormatError(`object ${this.pos} is corrupt`, this.pos);
+      const o = this.objects[this.pos];
+      if (o.kind === 'filemark') return { kind: 'filemark' };
+      return o.sealed ? { kind: 'encrypted-block', envelope: Buffer.from(o.sealed.envelope) } : { kind: 'block' };
+    });
+  }
+
   write(block: Buffer, options: WriteOptions): Promise<WriteOutcome> {
-    return this.run('write', () => this.append([{ kind: 'block', data: Buffer.from(block), compressed: options.compress }], block.length));
+    return this.run('write', () => {
+      const key = options.encrypt;
+      let sealed: { envelope: Buffer; place: RecordPlace } | undefined;
+      if (key !== undefined) {
+        const place: RecordPlace = { objectNumber: this.pos, pass: 0, logicalLength: block.length, compressed: false };
+        sealed = { envelope: sealRecord(key, block, place, { salt: this.salt, generation: ++this.sealGeneration }), place };
+      }
+      return this.append([{ kind: 'block', data: Buffer.from(block), compressed: options.compress, ...(sealed ? { sealed } : {}) }], block.length);
+    });
   }
 
   writeFilemarks(count: number): Promise<WriteOutcome> {

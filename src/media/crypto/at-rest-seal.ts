@@ -1,0 +1,34 @@
+// FORMAT.md "Encryption at rest": the outer envelope every record gets under its cartridge's data key, the same
+// envelope layout as a host key's (record-envelope.ts) without KADs. Opening it also undoes compression when
+// there is no host envelope inside (a host envelope is opened by the drive, which holds that key).
+import { uncompressSync } from 'lz4-napi';
+import { KeyDeriver, openRecord, sealRecord, type BlockKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
+
+export class AtRestSeal {
+  private readonly key: BlockKey;
+  private readonly deriver = new KeyDeriver();
+
+  constructor(dataKey: Buffer) {
+    this.key = { key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
+  }
+
+  seal(inner: Buffer, place: RecordPlace, identity: SealingIdentity): Buffer {
+    return sealRecord(this.key, inner, place, identity, this.deriver);
+  }
+
+  /**
+   * What the envelope holds: the host envelope as stored, or the block itself (decompressed) when `hostSealed` is
+   * false; a problem as text.
+   */
+  open(envelope: Buffer, place: RecordPlace, hostSealed: boolean): Buffer | string {
+    const inner = openRecord(this.key.key, envelope, place, this.deriver);
+    if (typeof inner === 'string') return inner;
+    if (hostSealed || !place.compressed) return inner;
+    try {
+      const block = uncompressSync(inner);
+      return block.length === place.logicalLength ? block : `it decompresses to ${block.length} bytes, not ${place.logicalLength}`;
+    } catch (error) {
+      return `it does not decompress (${error instanceof Error ? error.message : String(error)})`;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+// FORMAT.md "Encrypted records": the envelope an encrypted record stores as its payload. AES-256-GCM (node:crypto)
+// under a key derived from the host's key for one cartridge and one write generation, with the record's object
+// number and pass as the nonce. Pure functions; raw bytes stop here.
+import { createCipheriv, createDecipheriv, hkdfSync, timingSafeEqual } from 'node:crypto';
+
+/** The one algorithm (SSC-4 algorithm index 1, security algorithm code 00010014h: AES-256-GCM). */
+export const ALGORITHM_INDEX = 1;
+export const KEY_BYTES = 32;
+export const MAX_UKAD_BYTES = 32;
+export const MAX_AKAD_BYTES = 12;
+export const SALT_BYTES = 16;
+const TAG_BYTES = 16;
+const CHECK_BYTES = 4;
+export const ENVELOPE_VERSION = 1;
+/** Bytes before the U-KAD: the largest envelope adds this plus both KADs to the stored payload. */
+export const ENVELOPE_FIXED_BYTES = 48;
+export const MAX_ENVELOPE_OVERHEAD = ENVELOPE_FIXED_BYTES + MAX_UKAD_BYTES + MAX_AKAD_BYTES;
+
+export const EnvelopeOffset = {
+  VERSION: 0,
+  ALGORITHM_INDEX: 1,
+  UKAD_LENGTH: 2,
+  AKAD_LENGTH: 3,
+  KAD_FORMAT: 4,
+  FLAGS: 5,
+  RESERVED: 6,
+  GENERATION: 8,
+  SALT: 12,
+  KEY_CHECK: 28,
+  TAG: 32,
+  UKAD: 48,
+} as const;
+
+/** Envelope flag bit 0: the block was written with raw decryption mode disabled (SET DATA ENCRYPTION RDMC 11b). */
+export const EnvelopeFlag = { RAW_READ_DISABLED: 0x01 } as const;
+
+/** The host's key and what goes with it (SSC-4 SET DATA ENCRYPTION): held in memory only. */
+export interface BlockKey {
+  readonly key: Buffer;
+  readonly ukad: Buffer;
+  readonly akad: Buffer;
+  readonly kadFormat: number;
+  readonly rawReadDisabled: boolean;
+}
+
+/** Where the record sits: what the nonce and the authenticated data are made of. */
+export interface RecordPlace {
+  readonly objectNumber: number;
+  readonly pass: number;
+  readonly logicalLength: number;
+  /** The sealed payload is LZ4-compressed (record flag bit 0). */
+  readonly compressed: boolean;
+}
+
+/** The cartridge's sealing identity: its random salt and the write generation the records are written in. */
+export interface SealingIdentity {
+  readonly salt: Buffer;
+  readonly generation: number;
+}
+
+export interface EnvelopeInfo {
+  readonly algorithmIndex: number;
+  readonly ukad: Buffer;
+  readonly akad: Buffer;
+  readonly kadFormat: number;
+  readonly rawReadDisabled: boolean;
+  readonly generation: number;
+  readonly salt: Buffer;
+}
+
+interface DerivedKey {
+  readonly aesKey: Buffer;
+  readonly check: Buffer;
+}
+
+/** HKDF-SHA256(host key, salt, "vtl record key v1" || generation): the AES key and a 4-byte key check. */
+export function deriveRecordKey(hostKey: Buffer, salt: Buffer, generation: number): DerivedKey {
+  const info = Buffer.alloc(21);
+  info.write('vtl record key v1', 0, 'latin1');
+  info.writeUInt32BE(generation >>> 0, 17);
+  const out = Buffer.from(hkdfSync('sha256', hostKey, salt, info, KEY_BYTES + CHECK_BYTES));
+  return { aesKey: out.subarray(0, KEY_BYTES), check: out.subarray(KEY_BYTES) };
+}
+
+/** The 12-byte GCM nonce: object number (48-bit) and pass (32-bit), big-endian, then two zero bytes. */
+export function recordNonce(place: RecordPlace): Buffer {
+  const nonce = Buffer.alloc(12);
+  nonce.writeUIntBE(place.objectNumber, 0, 6);
+  nonce.writeUInt32BE(place.pass >>> 0, 6);
+  return nonce;
+}
+
+function additionalData(header: Buffer, akad: Buffer, place: RecordPlace): Buffer {
+  const identity = Buffer.alloc(11);
+  identity.writeUIntBE(place.objectNumber, 0, 6);
+  identity.writeUInt32BE(place.logicalLength >>> 0, 6);
+  identity[10] = place.compressed ? 1 : 0;
+  return Buffer.concat([header, akad, identity]);
+}
+
+/** A small cache: one derivation per (host key, salt, generation), not one per record. */
+export class KeyDeriver {
+  private last: { hostKey: Buffer; salt: Buffer; generation: number; derived: DerivedKey } | undefined;
+
+  derive(hostKey: Buffer, salt: Buffer, generation: number): DerivedKey {
+    const l = this.last;
+    if (l !== undefined && l.generation === generation && l.hostKey.equals(hostKey) && l.salt.equals(salt)) return l.derived;
+    const derived = deriveRecordKey(hostKey, salt, generation);
+    this.last = { hostKey: Buffer.from(hostKey), salt: Buffer.from(salt), generation, derived };
+    return derived;
+  }
+}
+
+/** Seal `payload` (the stored form after compression) into an envelope. */
+export function sealRecord(key: BlockKey, payload: Buffer, place: RecordPlace, identity: SealingIdentity, deriver?: KeyDeriver): Buffer {
+  if (key.key.length !== KEY_BYTES) throw new RangeError(`A record key has ${KEY_BYTES} bytes, not ${key.key.length}`);
+  if (key.ukad.length > MAX_UKAD_BYTES || key.akad.length > MAX_AKAD_BYTES) throw new RangeError('The key-associated data is too long');
+  if (identity.salt.length !== SALT_BYTES) throw new RangeError(`A sealing salt has ${SALT_BYTES} bytes`);
+  const derived = (deriver ?? new KeyDeriver()).derive(key.key, identity.salt, identity.generation);
+  const kadBytes = key.ukad.length + key.akad.length;
+  const envelope = Buffer.allocUnsafe(ENVELOPE_FIXED_BYTES + kadBytes + payload.length);
+  envelope[EnvelopeOffset.VERSION] = ENVELOPE_VERSION;
+  envelope[EnvelopeOffset.ALGORITHM_INDEX] = ALGORITHM_INDEX;
+  envelope[EnvelopeOffset.UKAD_LENGTH] = key.ukad.length;
+  envelope[EnvelopeOffset.AKAD_LENGTH] = key.akad.length;
+  envelope[EnvelopeOffset.KAD_FORMAT] = key.kadFormat;
+  envelope[EnvelopeOffset.FLAGS] = key.rawReadDisabled ? EnvelopeFlag.RAW_READ_DISABLED : 0;
+  envelope.writeUInt16LE(0, EnvelopeOffset.RESERVED);
+  envelope.writeUInt32LE(identity.generation >>> 0, EnvelopeOffset.GENERATION);
+  identity.salt.copy(envelope, EnvelopeOffset.SALT);
+  derived.check.copy(envelope, EnvelopeOffset.KEY_CHECK);
+  key.ukad.copy(envelope, EnvelopeOffset.UKAD);
+  key.akad.copy(envelope, EnvelopeOffset.UKAD + key.ukad.length);
+  const cipher = createCipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
+  cipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), key.akad, place));
+  const bodyAt = ENVELOPE_FIXED_BYTES + kadBytes;
+  let written = cipher.update(payload).copy(envelope, bodyAt);
+  written += cipher.final().copy(envelope, bodyAt + written);
+  if (written !== payload.length) throw new Error('AES-GCM returned a ciphertext of another length');
+  cipher.getAuthTag().copy(envelope, EnvelopeOffset.TAG);
+  return envelope;
+}
+
+/** The envelope's clear fields, or undefined when it is not a well-formed version 1 envelope. */
+export function decodeEnvelope(envelope: Buffer): EnvelopeInfo | undefined {
+  if (envelope.length < ENVELOPE_FIXED_BYTES || envelope[EnvelopeOffset.VERSION] !== ENVELOPE_VERSION) return undefined;
+  const ukadLength = envelope[EnvelopeOffset.UKAD_LENGTH];
+  const akadLength = envelope[EnvelopeOffset.AKAD_LENGTH];
+  if (ukadLength > MAX_UKAD_BYTES || akadLength > MAX_AKAD_BYTES || envelope.length < ENVELOPE_FIXED_BYTES + ukadLength + akadLength) return undefined;
+  if ((envelope[EnvelopeOffset.FLAGS] & ~EnvelopeFlag.RAW_READ_DISABLED) !== 0 || envelope.readUInt16LE(EnvelopeOffset.RESERVED) !== 0) return undefined;
+  const ukadAt = EnvelopeOffset.UKAD;
+  return {
+    algorithmIndex: envelope[EnvelopeOffset.ALGORITHM_INDEX],
+    ukad: Buffer.from(envelope.subarray(ukadAt, ukadAt + ukadLength)),
+    akad: Buffer.from(envelope.subarray(ukadAt + ukadLength, ukadAt + ukadLength + akadLength)),
+    kadFormat: envelope[EnvelopeOffset.KAD_FORMAT],
+    rawReadDisabled: (envelope[EnvelopeOffset.FLAGS] & EnvelopeFlag.RAW_READ_DISABLED) !== 0,
+    generation: envelope.readUInt32LE(EnvelopeOffset.GENERATION),
+    salt: Buffer.from(envelope.subarray(EnvelopeOffset.SALT, EnvelopeOffset.SALT + SALT_BYTES)),
+  };
+}
+
+/** Why an envelope did not open: SSC-4 tells these apart (74/03, 74/04, and a damaged record). */
+export type OpenProblem = 'incorrect-key' | 'integrity' | 'malformed' | 'unsupported-algorithm';
+
+/** Whether `hostKey` is the key the envelope was sealed with (its key check), without decrypting. */
+export function keyMatches(hostKey: Buffer, envelope: Buffer, deriver?: KeyDeriver): boolean {
+  const info = decodeEnvelope(envelope);
+  if (info === undefined || hostKey.length !== KEY_BYTES) return false;
+  const derived = (deriver ?? new KeyDeriver()).derive(hostKey, info.salt, info.generation);
+  return timingSafeEqual(derived.check, envelope.subarray(EnvelopeOffset.KEY_CHECK, EnvelopeOffset.KEY_CHECK + CHECK_BYTES));
+}
+
+/** Open an envelope: the sealed payload (still compressed when `place.compressed`), or why not. */
+export function openRecord(hostKey: Buffer, envelope: Buffer, place: RecordPlace, deriver?: KeyDeriver): Buffer | OpenProblem {
+  const info = decodeEnvelope(envelope);
+  if (info === undefined) return 'malformed';
+  if (info.algorithmIndex !== ALGORITHM_INDEX) return 'unsupported-algorithm';
+  const keys = deriver ?? new KeyDeriver();
+  if (!keyMatches(hostKey, envelope, keys)) return 'incorrect-key';
+  const derived = keys.derive(hostKey, info.salt, info.generation);
+  const bodyAt = ENVELOPE_FIXED_BYTES + info.ukad.length + info.akad.length;
+  const decipher = createDecipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
+  decipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), info.akad, place));
+  decipher.setAuthTag(envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES));
+  const plain = decipher.update(envelope.subarray(bodyAt));
+  try {
+    decipher.final();
+  } catch {
+    return 'integrity';
+  }
+  return plain;
+}
