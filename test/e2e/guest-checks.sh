@@ -73,6 +73,7 @@ case "${PHASE:-main}" in
     ;;
   persist-read)
     check persist-read check_persist_read
+    check personality check_personality
     ;;
   *)
     report fail phase "unknown phase ${PHASE}"
