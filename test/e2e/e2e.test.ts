@@ -4,7 +4,7 @@
 // VTL_SKIP_E2E=1 skips the tier; artifacts (guest consoles, vtl logs) go to $VTL_E2E_OUT or $TMPDIR/vtl-e2e-out.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGuest, chooseAccel } from './guest-image.js';
@@ -90,6 +90,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
   let vtl: VtlServer;
   let boot: (name: string, env: Record<string, string>, timeoutMs: number, chap?: RunGuestOptions['chap']) => Promise<GuestRun>;
   let bootOne: GuestRun | undefined;
+  let configPath = '';
   /** Special cartridge barcode -> undefined when created, else the API's error. */
   const special = new Map<string, string | undefined>();
   const made = (barcode: string): string => (special.has(barcode) && special.get(barcode) === undefined ? barcode : '');
@@ -102,7 +103,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     work = mkdtempSync(join(tmpdir(), 'vtl-e2e-'));
     const iscsiPort = await freePort();
     const apiPort = await freePort();
-    const configPath = join(work, 'vtl.yaml');
+    configPath = join(work, 'vtl.yaml');
     writeFileSync(configPath, [
       'libraries:',
       '  - name: lib0',
@@ -185,14 +186,17 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     assert.match(run.qemuStderr, /iSCSI|login|auth/i);
   });
 
-  test('boot 2 after a vtl restart: the data and the library state persist, and a vaulted cartridge is gone', async (t) => {
+  test('boot 2 after a vtl restart (the changer now an STK L700): the data and the library state persist, and a vaulted cartridge is gone', async (t) => {
     const moved = bootOne?.checks.find((c) => c.name === 'persist-write');
     await vtl.stop();
+    // The restart also turns the changer into an STK L700: the second changer personality, seen by lsscsi and mtx.
+    writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('  - name: lib0\n', '  - name: lib0\n    changer: { personality: stk-l700 }\n'));
     await vtl.start();
     await vtl.api('POST', `/cartridges/${VAULTED}/shelve`, { direct: true });
     const run = await boot('boot2', {
       PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '', VAULTED_BARCODE: VAULTED,
+      PERSONALITY_CHANGER: 'STK|L700', PERSONALITY_DRIVES: '3=HPE|Ultrium 8-SCSI',
     }, 5 * 60_000);
-    await reportChecks(t, run, vtl, ['persist-read', 'vault-hidden']);
+    await reportChecks(t, run, vtl, ['persist-read', 'vault-hidden', 'personality']);
   });
 });

@@ -77,6 +77,7 @@ case "${PHASE:-main}" in
   persist-read)
     check persist-read check_persist_read
     check vault-hidden check_vault_hidden
+    check personality check_personality
     ;;
   *)
     report fail phase "unknown phase ${PHASE}"
