@@ -273,7 +273,8 @@ export function buildProgram(): Command {
 /** `vtl key rotate`: exit code 0 when every encrypted cartridge is under the new key, 1 when some could not be. */
 async function rotateKey(options: ServeOptions & { newKeyFile: string }): Promise<void> {
   const config = await resolveServeConfig(options);
-  const log = createLogger({ level: config.server.logLevel });
+  // The report goes to stdout; log lines to stderr.
+  const log = createLogger({ level: config.server.logLevel, destination: 2 });
   const current = await loadMasterKey(config.encryption.masterKeyFile, process.env, log);
   const next = await MasterKey.fromFile(options.newKeyFile);
   const storage = new LocalStorage(join(resolve(config.server.dataDir), 'cartridges'));
