@@ -12,7 +12,8 @@ packages=(
   zstd
   xz-utils
   kmod                  # depmod, for the guest's module list
-  util-linux            # flock around the guest cache; script(1) gives the log test a terminal
+  util-linux            # flock around the guest cache
+  bsdutils              # script(1): the log test runs vtl's logger on a terminal
   chromium              # the web console's browser tests (driven by playwright-core, which downloads no browser)
 )
 missing=()
