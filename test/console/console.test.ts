@@ -17,6 +17,10 @@ describe('the web console in headless Chromium', () => {
     // A cartridge in drive lib0/0 (its stream shows on the dashboard) and one in a mail slot.
     await server.manager.move('lib0', addressOf(server, 'A00001L8'), firstDrive(server));
     await server.api('POST', '/cartridges', { library: 'lib0', barcode: 'M00000L8', mailSlot: true });
+    // The host using drive lib0/0 holds PREVENT MEDIUM REMOVAL: only a forced unload takes its cartridge out.
+    const streaming = server.drives[0];
+    assert.ok(streaming);
+    streaming.removalPrevented = true;
     console.log(`console screenshots: ${shots}`);
   });
   after(async () => {
@@ -158,6 +162,25 @@ describe('the web console in headless Chromium', () => {
     assert.equal(await page.locator('form.create').count(), 1);
     for (const action of ['delete', 'protect', 'retention']) assert.equal(await page.locator(`[data-action=${action}]`).count(), 0, action);
     assert.deepEqual(errors, []);
+    await page.context().close();
+  });
+
+  test('a drive whose host prevents removal is unloaded only by a forced unload, after a confirmation', async () => {
+    const { page, errors } = await signedIn(server.adminToken);
+    await show(page, 'drives');
+    const drive = page.locator('[data-drive="lib0/0"]');
+    assert.match(await drive.innerText(), /mounted, locked/);
+    await drive.locator('[data-action=unload]').click();
+    const refusal = page.locator('.notice-error');
+    await refusal.waitFor();
+    assert.match(await refusal.innerText(), /prevents medium removal \(409 removal-prevented\)/);
+    assert.equal((await server.api<DriveView[]>('GET', '/drives?library=lib0'))[0]?.barcode, 'A00001L8');
+    await drive.locator('[data-action=force-unload]').click();
+    await page.click('dialog button[type=submit]');
+    await drive.locator('[data-action=force-unload]').waitFor({ state: 'detached' });
+    assert.equal((await server.api<DriveView[]>('GET', '/drives?library=lib0'))[0]?.barcode, null);
+    // The refused plain unload is the one error: Chromium logs every failed request.
+    assert.deepEqual(errors.filter((e) => !e.includes('status of 409')), []);
     await page.context().close();
   });
 

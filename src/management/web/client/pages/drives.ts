@@ -17,11 +17,20 @@ export const drivesPage: Page = {
     root.replaceChildren(pageHeader('Drives'), list);
     const refresh = async (): Promise<void> => {
       const drives = await context.api.get<DriveView[]>('/drives', {}, context.signal);
-      // A control being clicked must not vanish under the pointer: redraw only when something changed.
-      const key = JSON.stringify(drives.map((d) => [d.barcode, driveState(d), d.bytesWritten, d.bytesRead]));
-      if (list.dataset['key'] === key) return;
-      list.dataset['key'] = key;
-      list.replaceChildren(table(['Drive', 'Identity', 'State', 'Cartridge', 'Written', 'Read', 'Actions'], drives.map((d) => driveRow(context, d)), 'No drives'));
+      // A control being clicked must not vanish under the pointer: the table is redrawn only when a drive's cartridge
+      // or state changed; otherwise only the byte counts are written into it.
+      const key = JSON.stringify(drives.map((d) => [d.library, d.index, d.barcode, driveState(d)]));
+      if (list.dataset['key'] !== key) {
+        list.dataset['key'] = key;
+        list.replaceChildren(table(['Drive', 'Identity', 'State', 'Cartridge', 'Written', 'Read', 'Actions'], drives.map((d) => driveRow(context, d)), 'No drives'));
+        return;
+      }
+      const rows = list.querySelectorAll('tbody tr');
+      drives.forEach((d, i) => {
+        const cells = rows[i]?.children;
+        if (cells?.[4]) cells[4].textContent = bytes(d.bytesWritten);
+        if (cells?.[5]) cells[5].textContent = bytes(d.bytesRead);
+      });
     };
     await refresh();
     every(context, POLL_MS, refresh);
@@ -44,10 +53,14 @@ function driveRow(context: PageContext, d: DriveView): HTMLTableRowElement {
       `${d.vendor} ${d.product} ${d.revision}, serial ${d.serial}`,
       driveState(d),
       d.barcode ?? '—',
-      d.bytesWritten === null ? '—' : formatBytes(d.bytesWritten),
-      d.bytesRead === null ? '—' : formatBytes(d.bytesRead),
+      bytes(d.bytesWritten),
+      bytes(d.bytesRead),
       h('div', { class: 'actions' }, may ? unload(false) : null, may && d.removalPrevented ? unload(true) : null),
     ],
     { 'data-drive': `${d.library}/${d.index}` },
   );
+}
+
+function bytes(count: number | null): string {
+  return count === null ? '—' : formatBytes(count);
 }
