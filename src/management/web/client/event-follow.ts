@@ -10,15 +10,16 @@ export type FollowState = 'connecting' | 'live' | 'reconnecting' | 'stopped';
 export interface FollowHandlers {
   event(event: EventView): void;
   state(state: FollowState, detail?: string): void;
-  /** The server no longer holds the events after the last one seen: read the state again. */
-  lost(): Promise<void>;
+  /** The server no longer holds the events after the last one seen: read the state again; resolves with the id to
+   * follow after (the newest one read), or undefined for the present. */
+  lost(): Promise<number | undefined>;
 }
 
 const RETRY_MS = 2000;
 
-/** Follows until `signal` aborts. */
-export async function followEvents(api: Api, handlers: FollowHandlers, signal: AbortSignal): Promise<void> {
-  let lastId: string | undefined;
+/** Follows, after event `afterId` (the newest the page has read, so that none is missed in between), until `signal` aborts. */
+export async function followEvents(api: Api, handlers: FollowHandlers, signal: AbortSignal, afterId?: number): Promise<void> {
+  let lastId = afterId === undefined ? undefined : String(afterId);
   while (!signal.aborted) {
     handlers.state(lastId === undefined ? 'connecting' : 'reconnecting');
     try {
@@ -28,8 +29,8 @@ export async function followEvents(api: Api, handlers: FollowHandlers, signal: A
         signal,
       });
       if (response.status === 410) {
-        lastId = undefined;
-        await handlers.lost();
+        const resume = await handlers.lost();
+        lastId = resume === undefined ? undefined : String(resume);
         continue;
       }
       if (!response.ok || response.body === null) throw new Error(`HTTP ${response.status}`);

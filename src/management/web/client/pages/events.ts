@@ -18,11 +18,13 @@ export const eventsPage: Page = {
     const draw = (): void => {
       holder.replaceChildren(table(['#', 'Time', 'Event', 'Library', 'Cartridge', 'From', 'To', 'By'], events.map(eventRow), 'No events since the server started'));
     };
-    const load = async (): Promise<void> => {
+    /** Reads the newest events; resolves with the newest id (0 before the first event), to follow after it. */
+    const load = async (): Promise<number> => {
       events = (await context.api.get<EventView[]>('/events', { limit: SHOWN })).reverse();
       draw();
+      return events[0]?.id ?? 0;
     };
-    await load();
+    const newest = await load();
     const setState = (s: FollowState, detail?: string): void => {
       state.dataset['state'] = s;
       state.textContent = detail === undefined ? s : `${s}: ${detail}`;
@@ -35,7 +37,7 @@ export const eventsPage: Page = {
       },
       state: setState,
       lost: load,
-    }, context.signal).catch((error: unknown) => context.notify(messageOf(error), 'error'));
+    }, context.signal, newest).catch((error: unknown) => context.notify(messageOf(error), 'error'));
   },
 };
 
