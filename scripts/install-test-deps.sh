@@ -13,6 +13,9 @@ packages=(
   xz-utils
   kmod                  # depmod, for the guest's module list
   util-linux            # flock around the guest cache
+  bsdutils              # script(1): the log test runs vtl's logger on a terminal
+  systemd               # systemd-analyze verify checks packaging/vtl.service
+  chromium              # the web console's browser tests (driven by playwright-core, which downloads no browser)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -9,6 +9,7 @@ import { roleAllows } from '../../library/role.js';
 import type { Logger } from '../../log.js';
 import type { VtlMetrics } from '../metrics/vtl-metrics.js';
 import type { ManagementService } from '../service.js';
+import { ConsoleAssets } from '../web/console-assets.js';
 import { ensureApiToken, tokensMatch } from './api-token.js';
 import { EventFollowers, type FollowerStats } from './event-follower.js';
 import { errorBody, HttpError, httpErrorOf } from './http-error.js';
@@ -35,6 +36,8 @@ export interface ManagementServerOptions {
   readonly metrics?: VtlMetrics;
   /** Let GET /metrics be read without a token (config `api.metricsPublic`; Prometheus scrapers often have none). */
   readonly metricsPublic?: boolean;
+  /** Where the web console's built files are (default: the package's own); without them `/` is 404. */
+  readonly consoleDirectory?: string;
 }
 
 export class ManagementServer {
@@ -48,6 +51,8 @@ export class ManagementServer {
   private readonly metricsRoute: Route | undefined;
   private readonly metricsPublic: boolean;
   private token: string | undefined;
+  private console: ConsoleAssets | undefined;
+  private readonly consoleDirectory: string | undefined;
 
   constructor(options: ManagementServerOptions) {
     this.log = options.log.child({ component: 'management-api' });
@@ -58,6 +63,7 @@ export class ManagementServer {
     this.routes = managementRoutes(options.service, this.followers, options.audit);
     this.metricsRoute = options.metrics === undefined ? undefined : metricsRoute(options.metrics);
     this.metricsPublic = options.metricsPublic ?? false;
+    this.consoleDirectory = options.consoleDirectory;
     const handler = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => {
         this.log.error({ err: error }, 'management request failed after the response started');
@@ -70,6 +76,8 @@ export class ManagementServer {
   /** Start listening; resolves with the bound address (port 0 picks a free port). */
   async listen(host: string, port: number): Promise<{ host: string; port: number }> {
     this.token = await ensureApiToken(this.tokenFile);
+    this.console = await ConsoleAssets.load(this.consoleDirectory);
+    if (this.console === undefined) this.log.warn('the web console is not built (npm run build); / answers 404');
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(port, host, () => {
@@ -116,6 +124,8 @@ export class ManagementServer {
   }
 
   private async dispatch(request: IncomingMessage, response: ServerResponse, url: URL): Promise<number> {
+    // The console's page and script need no token: the page signs in against the API.
+    if ((request.method === 'GET' || request.method === 'HEAD') && this.console?.has(url.pathname) === true) return this.console.send(request, response, url.pathname);
     const metrics = url.pathname === METRICS_PATH ? this.metricsRoute : undefined;
     const principal = metrics !== undefined && this.metricsPublic ? PUBLIC_SCRAPER : this.authenticate(request);
     if (principal === undefined) {

@@ -33,6 +33,7 @@ const schemas: Record<string, Json> = {
     sessions: arrayOf(ref('Session')),
     catalog: object({ writable: bool, problem: { enum: ['no-space', 'io-error', null] }, since: nullable('string') }),
   }),
+  Principal: object({ name: str, role: { enum: ['viewer', 'operator', 'admin'] } }),
   ElementRange: object({ first: int, count: int }),
   Library: object({
     name: str,
@@ -146,6 +147,7 @@ export function openApiDocument(version: string, routes: readonly Route[]): Json
     paths: {
       '/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1 document'), ...errors(401) } } },
       '/status': { get: { summary: 'Server status: version, uptime, libraries, iSCSI sessions', responses: { '200': json(ref('Status'), 'Status'), ...errors(400, 401) } } },
+      '/whoami': { get: { summary: 'The token making the request: its name and role', responses: { '200': json(ref('Principal'), 'The token'), ...errors(401) } } },
       '/libraries': { get: { summary: 'List libraries', responses: { '200': json(arrayOf(ref('Library')), 'Libraries'), ...errors(401) } } },
       '/libraries/{name}': { get: { summary: 'One library', parameters: [LIBRARY], responses: { '200': json(ref('Library'), 'Library'), ...errors(401, 404) } } },
       '/libraries/{name}/elements': {

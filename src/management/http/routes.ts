@@ -62,6 +62,8 @@ export function managementRoutes(service: ManagementService, followers: EventFol
   const routes: Route[] = [
     { method: 'GET', path: '/openapi.json', role: 'viewer', handle: () => ({ body: openApiDocument(service.version, routes) }) },
     { method: 'GET', path: '/status', role: 'viewer', handle: ({ query }) => (validate(noQuery, queryObject(query), 'query'), { body: service.status() }) },
+    // The console asks it which controls to show; the CLI could print it. Nothing secret: the caller holds the token.
+    { method: 'GET', path: '/whoami', role: 'viewer', handle: ({ principal }) => ({ body: { name: principal.name, role: principal.role } }) },
     { method: 'GET', path: '/libraries', role: 'viewer', handle: () => ({ body: service.libraries() }) },
     { method: 'GET', path: '/libraries/{name}', role: 'viewer', handle: ({ params }) => ({ body: service.libraryByName(params['name'] ?? '') }) },
     {
