@@ -13,6 +13,10 @@ packages=(
   xz-utils
   kmod                  # depmod, for the guest's module list
   util-linux            # flock around the guest cache
+  ceph-mon              # a one-node Ceph with radosgw: the S3 store the storage tests run against
+  ceph-osd
+  radosgw
+  ceph-common           # ceph, radosgw-admin, monmaptool, ceph-authtool
 )
 missing=()
 for p in "${packages[@]}"; do
