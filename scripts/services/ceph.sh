@@ -3,7 +3,9 @@
 # storage tests. Facts behind the settings: /work/shared/SERVICES-NOTES.md (no cephadm, no systemd, ~7 s).
 #   ceph.sh start DIR   starts it and prints `export VTL_TEST_S3_...=...` lines (endpoint, keys, two buckets)
 #   ceph.sh stop DIR    stops every daemon it started (SIGTERM, then SIGKILL after 10 s) and removes DIR
-#   ceph.sh stop-rgw DIR / start-rgw DIR   stop and restart radosgw only (the outage tests)
+#   ceph.sh start-rgw DIR NAME   one more radosgw on the same cluster, on its own port (prints its endpoint): the
+#                                outage tests stop and restart their own gateway, never the shared one
+#   ceph.sh stop-rgw DIR NAME    stop that gateway
 set -euo pipefail
 cmd=${1:?usage: ceph.sh start|stop|stop-rgw|start-rgw DIR}
 dir=$(realpath -m "${2:?usage: ceph.sh start|stop|stop-rgw|start-rgw DIR}")
@@ -39,24 +41,28 @@ stop_pid() { # pidfile
   rm -f "$1"
 }
 
-wait_http() { # url: until radosgw answers
+wait_http() { # url, name: until that radosgw answers
   for _ in $(seq 300); do
     curl -s -o /dev/null "$1" && return 0
     sleep 0.1
   done
-  echo "radosgw did not answer on $1; its log:" >&2; tail -20 "$dir/log/rgw.out" >&2; exit 1
+  echo "radosgw did not answer on $1; its log:" >&2; tail -20 "$dir/log/$2.out" >&2; exit 1
 }
 
-start_rgw() {
-  daemon rgw radosgw -c "$conf" -n client.rgw
-  wait_http "http://127.0.0.1:$(cat "$dir/rgw.port")"
+start_rgw() { # name: a gateway of its own port (kept in DIR/NAME.port across a stop and a start)
+  local name=$1 port
+  [ -f "$dir/$name.port" ] || free_port > "$dir/$name.port"
+  port=$(cat "$dir/$name.port")
+  mkdir -p "$dir/$name"
+  daemon "$name" radosgw -c "$conf" -n client.rgw --rgw-frontends="beast endpoint=127.0.0.1:$port" --rgw-data="$dir/$name" --admin-socket="$dir/run/$name.asok"
+  wait_http "http://127.0.0.1:$port" "$name"
+  echo "http://127.0.0.1:$port"
 }
 
 case "$cmd" in
 start)
   mkdir -p "$dir"/{mon,osd,run,log}
-  mon_v2=$(free_port); mon_v1=$(free_port); rgw_port=$(free_port); ms_min=$(free_port)
-  echo "$rgw_port" > "$dir/rgw.port"
+  mon_v2=$(free_port); mon_v1=$(free_port); ms_min=$(free_port)
   fsid=$(cat /proc/sys/kernel/random/uuid)
   cat > "$conf" <<CONF
 [global]
@@ -93,10 +99,9 @@ osd data = $dir/osd
 osd objectstore = bluestore
 bluestore block create = true
 bluestore block size = 10737418240
-[client.rgw]
-rgw frontends = beast endpoint=127.0.0.1:$rgw_port
-rgw data = $dir/rgw
+[client]
 ms mon client mode = crc
+[client.rgw]
 rgw dns name = 127.0.0.1
 CONF
   monmaptool --create --clobber --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_v2,v1:127.0.0.1:$mon_v1]" "$dir/monmap" >/dev/null
@@ -106,10 +111,8 @@ CONF
   id=$(ceph -c "$conf" osd new "$uuid")
   ceph-osd -c "$conf" -i "$id" --mkfs --osd-uuid "$uuid" >"$dir/log/osd-mkfs.out" 2>&1
   daemon osd ceph-osd -c "$conf" -i "$id"
-  mkdir -p "$dir/rgw"
-  start_rgw
+  endpoint=$(start_rgw rgw)
   radosgw-admin -c "$conf" user create --uid=vtl --display-name=vtl --access-key="$access_key" --secret="$secret_key" >/dev/null
-  endpoint="http://127.0.0.1:$rgw_port"
   # The buckets are made by the S3 API itself (Object Lock is a create-time choice there).
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true node --input-type=module -e "
     import { S3Client, CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -128,12 +131,12 @@ export VTL_TEST_S3_DIR=$dir
 ENV
   ;;
 stop)
-  stop_pid "$dir/run/rgw.pid"
+  for pidfile in "$dir"/run/rgw*.pid; do stop_pid "$pidfile"; done
   stop_pid "$dir/run/osd.pid"
   stop_pid "$dir/run/mon.pid"
   rm -rf "$dir"
   ;;
-stop-rgw) stop_pid "$dir/run/rgw.pid" ;;
-start-rgw) start_rgw ;;
+stop-rgw) stop_pid "$dir/run/rgw-${3:?NAME}.pid" ;;
+start-rgw) start_rgw "rgw-${3:?NAME}" ;;
 *) echo "unknown command $cmd" >&2; exit 2 ;;
 esac

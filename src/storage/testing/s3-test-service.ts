@@ -60,13 +60,17 @@ export function s3TestService(): Promise<S3TestService> {
   return started;
 }
 
-/** Stop and start radosgw only: the store goes away and comes back with its data. */
-export async function stopGateway(service: S3TestService): Promise<void> {
-  await run('bash', [CEPH_SCRIPT, 'stop-rgw', service.dir]);
+/**
+ * A radosgw of the test's own on the shared cluster (same port after a stop): stopping it takes the store away from
+ * this test only, and starting it again brings it back with its data. Returns its endpoint.
+ */
+export async function startGateway(service: S3TestService, name: string): Promise<string> {
+  const { stdout } = await run('bash', [CEPH_SCRIPT, 'start-rgw', service.dir, name]);
+  return stdout.trim();
 }
 
-export async function startGateway(service: S3TestService): Promise<void> {
-  await run('bash', [CEPH_SCRIPT, 'start-rgw', service.dir]);
+export async function stopGateway(service: S3TestService, name: string): Promise<void> {
+  await run('bash', [CEPH_SCRIPT, 'stop-rgw', service.dir, name]);
 }
 
 export interface TestS3Storage {
