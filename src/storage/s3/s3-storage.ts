@@ -136,10 +136,21 @@ export class S3Storage implements Storage {
     await recoverJournals(this.ctx, this.attempts);
   }
 
+  /** Why uploads fail right now (the store unreachable), or undefined. */
+  get storeDown(): string | undefined {
+    return this.uploader.down;
+  }
+
   /** Wait until everything written so far is in the store (throws EIO while the store is down). */
   async drain(): Promise<void> {
     for (const file of this.files.values()) await file.sync();
     await this.uploader.drain([...this.files.values()], 'upload the cache');
+  }
+
+  /** Wait until everything written so far is in the store, however long the store is away. */
+  async uploaded(): Promise<void> {
+    for (const file of this.files.values()) await file.sync();
+    await this.uploader.idle();
   }
 
   /** Upload what is left if the store is reachable (the journal keeps it otherwise), then stop. */
