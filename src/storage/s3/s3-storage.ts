@@ -24,8 +24,10 @@ export interface S3StorageOptions extends ObjectStoreOptions {
   readonly cacheDir: string;
   readonly cacheBytes: number;
   readonly segmentBytes?: number | undefined;
-  /** Every object is stored with this retention; start-up refuses a bucket without Object Lock. */
+  /** Every object is stored with this retention (S3 Object Lock); start-up refuses a bucket without Object Lock. */
   readonly objectLock?: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly retainDays: number } | undefined;
+  /** Refuse a bucket without Object Lock even when no retention is asked for. */
+  readonly requireObjectLock?: boolean | undefined;
   /** Attempts of a foreground call (a read of data only in the store, a listing, a namespace change). */
   readonly attempts?: number | undefined;
   readonly log: Logger;
@@ -117,11 +119,14 @@ export class S3Storage implements Storage {
   private async start(): Promise<void> {
     const { log } = this.options;
     await withBackoff(() => this.store.checkBucket(), { attempts: this.attempts });
-    if (this.options.objectLock !== undefined) {
+    const wanted = this.options.objectLock;
+    if (wanted !== undefined || this.options.requireObjectLock === true) {
       const lock = await withBackoff(() => this.store.objectLock(), { attempts: this.attempts });
       if (lock === undefined) {
-        throw new StorageError(`Cannot use bucket ${this.store.bucket}: it has no Object Lock, and the storage asks for ${this.options.objectLock.mode} retention of ${this.options.objectLock.retainDays} days`, 'EINVAL');
+        const asked = wanted === undefined ? 'Object Lock' : `${wanted.mode} retention of ${wanted.retainDays} days by S3 Object Lock`;
+        throw new StorageError(`Cannot use bucket ${this.store.bucket}: it was not created with Object Lock, so it cannot honour the ${asked} the library's policy asks for`, 'EINVAL');
       }
+      log.info({ bucket: this.store.bucket, defaultMode: lock.defaultMode, retention: wanted }, 'bucket has Object Lock');
     }
     const markers = await withBackoff(() => this.store.listAll(`${this.prefix}${RENAMES}/`), { attempts: this.attempts });
     for (const marker of markers) {
