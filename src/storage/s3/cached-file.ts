@@ -14,6 +14,9 @@ import type { ObjectStore, PutRetention } from './object-store.js';
 import { layoutFromListing, parseSegmentName, segmentCount, segmentKey } from './segment-layout.js';
 import { sliceBuffers } from './slice-buffers.js';
 
+/** Segments fetched ahead of a read from the store: two GETs in flight stream faster than one (FORMAT.md). */
+const READ_AHEAD_SEGMENTS = 2;
+
 export interface CachedFileContext {
   readonly store: ObjectStore;
   readonly local: LocalStorage;
@@ -308,6 +311,7 @@ export class CachedFile {
     if (cached !== undefined) {
       cached.pins++;
       cached.lastUsed = this.ctx.space.tick();
+      if (purpose === 'read') this.readAheadFrom(index);
       return Promise.resolve(cached);
     }
     return this.acquireQueue.run(() => this.acquireNow(index, purpose));
@@ -322,9 +326,14 @@ export class CachedFile {
     }
     const inStore = index * this.segmentBytes < this.length;
     const data = inStore ? await this.fetch(index) : Buffer.alloc(0);
-    const segment = await this.install(index, data, purpose === 'write');
+    let segment: CachedSegment | undefined;
+    try {
+      segment = await this.install(index, data, purpose === 'write');
+    } finally {
+      this.fetched(index);
+    }
     if (segment !== undefined) this.segments.set(index, segment);
-    if (purpose === 'read') this.readAhead(index + 1);
+    if (purpose === 'read') this.readAheadFrom(index);
     return segment ?? data;
   }
 
@@ -336,11 +345,22 @@ export class CachedFile {
       return data;
     });
     this.fetching.set(index, promise);
+    // Kept after it resolves, until the bytes are installed (fetched()): a read or read-ahead meanwhile must not GET
+    // the segment again.
     const forget = (): void => {
       if (this.fetching.get(index) === promise) this.fetching.delete(index);
     };
-    promise.then(forget, forget);
+    void promise.catch(forget);
     return promise;
+  }
+
+  /** The fetched bytes of segment `index` are in the cache now, or were dropped. */
+  private fetched(index: number): void {
+    this.fetching.delete(index);
+  }
+
+  private readAheadFrom(index: number): void {
+    for (let ahead = 1; ahead <= READ_AHEAD_SEGMENTS; ahead++) this.readAhead(index + ahead);
   }
 
   /** Fetch the next segment while the reader is busy with this one, like a drive's read-ahead; kept only if the cache has room. */
@@ -349,11 +369,15 @@ export class CachedFile {
     const generation = this.generation;
     const work = this.fetch(index).then((data) =>
       this.acquireQueue.run(async () => {
-        if (this.removed || generation !== this.generation || this.segments.has(index) || index * this.segmentBytes >= this.length) return;
-        const segment = await this.install(index, data, false);
-        if (segment === undefined) return;
-        this.segments.set(index, segment);
-        segment.unpin();
+        try {
+          if (this.removed || generation !== this.generation || this.segments.has(index) || index * this.segmentBytes >= this.length) return;
+          const segment = await this.install(index, data, false);
+          if (segment === undefined) return;
+          this.segments.set(index, segment);
+          segment.unpin();
+        } finally {
+          if (generation === this.generation) this.fetched(index);
+        }
       }),
     );
     void work.catch((error: unknown) => this.ctx.log.debug({ path: this.path, segment: index, err: error }, 'read-ahead from the object store failed'));

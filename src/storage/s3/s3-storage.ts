@@ -14,8 +14,8 @@ import { ObjectStore, type ObjectStoreOptions, type PutRetention } from './objec
 import { recoverJournals } from './recover-journals.js';
 import { Uploader } from './uploader.js';
 
-/** 8 MiB: see FORMAT.md "Object store" for the measurement behind it. */
-export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
+/** 16 MiB: see FORMAT.md "Object store" for the measurement behind it (bench/s3-segment-size.ts). */
+export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 const RENAMES = '.vtl-renames';
 
 export interface S3StorageOptions extends ObjectStoreOptions {
