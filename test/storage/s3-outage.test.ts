@@ -5,6 +5,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openTestS3Storage, s3TestService, startGateway, stopGateway } from '../../src/storage/testing/s3-test-service.js';
 import { StorageError } from '../../src/storage/storage.js';
+import { silentLogger } from '../../src/log.js';
+import { FileMediaStore } from '../../src/media/file-media-store.js';
+import { MediaFormatError, MediaWriteError } from '../../src/media/tape-medium.js';
+import { mediumErrorToSense } from '../../src/scsi/ssc/medium-errors.js';
+import { SenseKey } from '../../src/scsi/sense.js';
+import { cartridge } from '../media/cartridge-fixture.js';
 
 const SEGMENT = 64 * 1024;
 
@@ -140,6 +146,61 @@ describe('S3Storage with the store down', () => {
       }
     } finally {
       await stopGateway(service, 'outage-d');
+    }
+  });
+
+  test('a cartridge on S3 answers WRITE with a write error once the cache is full and the store down, and a read of store-only data with MEDIUM ERROR; flushed data survives', async () => {
+    const service = await s3TestService();
+    const endpoint = await startGateway(service, 'outage-e');
+    const descriptor = cartridge({ barcode: 'OUTAGEL8', capacityBytes: 1024 ** 3 });
+    const block = (n: number): Buffer => Buffer.alloc(SEGMENT, n % 251);
+    const opened = await openTestS3Storage({ endpoint, segmentBytes: SEGMENT, cacheBytes: 8 * SEGMENT, attempts: 2 });
+    const ctx = { log: silentLogger(), drive: 'test' };
+    try {
+      const store = new FileMediaStore({ directory: '.', log: silentLogger(), storage: opened.storage });
+      await store.create(descriptor);
+      let medium = await store.open(descriptor);
+      for (let i = 0; i < 24; i++) await medium.write(block(i), { compress: false });
+      await medium.flush();
+      await opened.storage.drain();
+      await stopGateway(service, 'outage-e');
+      // Object 0 was evicted by the 23 after it: only the store has it.
+      await medium.locate(0);
+      const readError = await medium.read().then(() => undefined, (e: unknown) => e);
+      assert.ok(readError instanceof MediaFormatError, 'the read of store-only data is a media error');
+      assert.deepEqual([mediumErrorToSense(readError, ctx).sense.key, mediumErrorToSense(readError, ctx).sense.asc], [SenseKey.MEDIUM_ERROR, 0x11]);
+      await medium.locate(24);
+      const writeError = await (async () => {
+        for (let i = 24; i < 400; i++) {
+          try {
+            await medium.write(block(i), { compress: false });
+          } catch (error) {
+            return error;
+          }
+        }
+        return medium.flush().then(() => undefined, (e: unknown) => e);
+      })();
+      assert.ok(writeError instanceof MediaWriteError, 'a write failed once the cache was full');
+      const sense = mediumErrorToSense(writeError, ctx).sense;
+      assert.deepEqual([sense.key, sense.asc, sense.ascq], [SenseKey.MEDIUM_ERROR, 0x0c, 0x00], 'WRITE ERROR, as a drive reports a failed write');
+      await startGateway(service, 'outage-e');
+      await medium.close().catch(() => undefined);
+      await opened.storage.uploaded();
+      const cold = await openTestS3Storage({ ...opened.options, cacheDir: undefined });
+      try {
+        medium = await new FileMediaStore({ directory: '.', log: silentLogger(), storage: cold.storage }).open(descriptor);
+        for (let i = 0; i < 24; i++) {
+          const outcome = await medium.read();
+          assert.ok(outcome.kind === 'block' && outcome.data.equals(block(i)), `flushed object ${i} is in the store`);
+        }
+        await medium.close();
+      } finally {
+        await cold.done();
+      }
+    } finally {
+      await startGateway(service, 'outage-e');
+      await opened.done();
+      await stopGateway(service, 'outage-e');
     }
   });
 });
