@@ -255,7 +255,14 @@ export class CachedFile {
       const modified = segment.modified;
       const size = Math.min(segment.size, Math.max(0, this.length - segment.index * this.segmentBytes));
       const body = Buffer.allocUnsafe(size);
-      const got = await segment.handle.read(body, 0, size, 0);
+      let got: number;
+      try {
+        got = await segment.handle.read(body, 0, size, 0);
+      } catch (error) {
+        // Cut off (a truncate or a removal closed it) while the uploader read it: nothing to upload any more.
+        if (this.segments.get(segment.index) !== segment) return;
+        throw error;
+      }
       if (got < size) throw new StorageError(`Cannot upload ${this.path}: its cached segment ${segment.index} is short`, 'EIO');
       await withBackoff(() => this.ctx.store.put(segmentKey(this.key, segment.index), body, this.ctx.retention()), backoff);
       if (segment.modified === modified) {

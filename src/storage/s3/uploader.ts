@@ -101,10 +101,16 @@ export class Uploader {
       try {
         await file.upload(this.backoff);
       } catch (error) {
-        // Only a stop or an error retrying cannot fix gets here: log it and keep the file for a later round.
-        if (!this.stopping) this.log.error({ path: file.path, err: error }, 'upload to the object store failed');
-        if (!this.stopping) this.queue.add(file);
-        if (!this.stopping) await new Promise((resolve) => setTimeout(resolve, 1_000));
+        // Only a stop or an error retrying cannot fix (a 403, a full local disk) gets here. It counts as the store
+        // being down, so that writers waiting for room fail instead of waiting forever; the file is tried again.
+        if (!this.stopping) {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.log.error({ path: file.path, reason }, 'upload to the object store failed');
+          this.downReason = `uploads fail (${reason})`;
+          this.onStateChange();
+          this.queue.add(file);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
       } finally {
         this.current = undefined;
         this.events.emit('progress');
