@@ -53,6 +53,11 @@ start_rgw() { # name: a gateway of its own port (kept in DIR/NAME.port across a 
   local name=$1 port
   [ -f "$dir/$name.port" ] || free_port > "$dir/$name.port"
   port=$(cat "$dir/$name.port")
+  # Already running: starting a second one on its port would leave one that stop-rgw no longer knows.
+  if [ -f "$dir/run/$name.pid" ] && kill -0 "$(cat "$dir/run/$name.pid")" 2>/dev/null; then
+    echo "http://127.0.0.1:$port"
+    return
+  fi
   mkdir -p "$dir/$name"
   daemon "$name" radosgw -c "$conf" -n client.rgw --rgw-frontends="beast endpoint=127.0.0.1:$port" --rgw-data="$dir/$name" --admin-socket="$dir/run/$name.asok"
   wait_http "http://127.0.0.1:$port" "$name"

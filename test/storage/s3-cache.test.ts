@@ -2,7 +2,7 @@
 // a cold cache, and garbage collection of cut segments.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { openTestS3Storage, s3TestService } from '../../src/storage/testing/s3-test-service.js';
@@ -93,6 +93,23 @@ describe('S3Storage cache', () => {
       assert.deepEqual([...(await storedSegments(again.storage, prefix, 'c/data'))], [[0, 5]], 'a shorter replacement leaves one segment');
       await again.storage.removeFolder('c');
       assert.equal((await again.storage.store.listAll(prefix)).length, 0, 'removing the folder leaves no object behind');
+    } finally {
+      await again.done();
+    }
+  });
+
+  test('start-up uploads a journal beside the temporary file of an interrupted journal replacement, and ignores that file', async () => {
+    const first = await openTestS3Storage({ segmentBytes: SEGMENT, cacheBytes: 8 * SEGMENT });
+    await first.storage.writeFileAtomic('c/meta', Buffer.from('kept'));
+    await first.storage.drain();
+    await first.storage.close();
+    // What a kill inside writeFileAtomic of the journal leaves: the temporary file, and the journal before it.
+    const folder = path.join(first.cacheDir, 'files', 'c', 'meta');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'journal.json.0123abcd.tmp'), '{"path": "c/me');
+    const again = await openTestS3Storage({ ...first.options, cacheDir: first.cacheDir });
+    try {
+      assert.equal((await again.storage.readFile('c/meta'))?.toString(), 'kept');
     } finally {
       await again.done();
     }

@@ -18,7 +18,8 @@ after(async () => {
   await (await s3TestService()).stop();
 });
 
-describe('S3Storage with the store down', () => {
+// Each test waits for the store to come back or go away: a timeout turns a wait that never ends into a failure.
+describe('S3Storage with the store down', { timeout: 180_000 }, () => {
   test('writes go on into the cache while radosgw is down, and reach the store by themselves when it returns', async () => {
     const service = await s3TestService();
     const endpoint = await startGateway(service, 'outage-a');

@@ -41,6 +41,7 @@ export class CacheSpace {
    * segments are left and throws EIO when the store is down; otherwise (a read) returns false at once.
    */
   async admit(segment: Evictable, wait: boolean): Promise<boolean> {
+    let sawDown = false;
     for (;;) {
       if (this.usedBytes + this.segmentBytes <= this.capacityBytes) {
         this.segments.add(segment);
@@ -53,10 +54,13 @@ export class CacheSpace {
         continue;
       }
       if (!wait) return false;
+      // Down: wait for the uploader's next attempt (at most its longest backoff), and fail only if that failed too,
+      // so that a write right after the store came back does not fail on old news.
       const down = this.storeDown();
-      if (down !== undefined) {
+      if (down !== undefined && sawDown) {
         throw new StorageError(`Cannot write: the local cache is full (${this.capacityBytes} bytes) of data not yet uploaded, and ${down}`, 'EIO');
       }
+      sawDown = down !== undefined;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }

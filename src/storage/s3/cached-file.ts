@@ -275,7 +275,9 @@ export class CachedFile {
   }
 
   private async trim(backoff: BackoffOptions): Promise<void> {
-    this.trimPending = false;
+    // Cleared only when this trim is complete and no cut came meanwhile: drain() must not see a file as clean while
+    // its removals are in flight.
+    const generation = this.generation;
     try {
       const objects = await withBackoff(() => this.ctx.store.listAll(`${this.key}/`), backoff);
       const keep = segmentCount(this.length, this.segmentBytes);
@@ -288,6 +290,7 @@ export class CachedFile {
       this.trimPending = true;
       throw error;
     }
+    if (generation === this.generation) this.trimPending = false;
   }
 
   private writeJournal(): Promise<void> {

@@ -1,16 +1,25 @@
 // Start-up (FORMAT.md "Object store", durability rule): every journal in the cache names flushed data that may not
 // be in the store yet. Its segments are uploaded in ascending order and the store's copy cut to the journal's
 // length, before any cartridge can be loaded; then the cache is emptied (clean segments are fetched again).
+import { StorageError } from '../storage.js';
 import { withBackoff } from './backoff.js';
 import type { CachedFileContext } from './cached-file.js';
 import { JOURNAL_NAME, decodeJournal, type Journal } from './journal.js';
 import { parseSegmentName, segmentCount, segmentKey } from './segment-layout.js';
 
 async function findJournals(ctx: CachedFileContext, folder: string, found: string[]): Promise<void> {
-  for (const name of await ctx.local.list(folder)) {
+  let names: string[];
+  try {
+    names = await ctx.local.list(folder);
+  } catch (error) {
+    // A file, not a folder: a segment, or the temporary file of a journal replacement a crash interrupted.
+    if (error instanceof StorageError && error.code === 'ENOTDIR') return;
+    throw error;
+  }
+  for (const name of names) {
     const child = `${folder}/${name}`;
     if (name === JOURNAL_NAME) found.push(child);
-    else if (!/^\d+\.\d+$/.test(name)) await findJournals(ctx, child, found);
+    else await findJournals(ctx, child, found);
   }
 }
 
@@ -22,7 +31,8 @@ async function replay(ctx: CachedFileContext, folder: string, journal: Journal, 
     if (index >= count) continue;
     const bytes = await ctx.local.readFile(`${folder}/${file}`);
     if (bytes === undefined) {
-      ctx.log.error({ path: journal.path, segment: index, file }, 'a segment the journal names is missing from the cache; the store keeps its older copy');
+      // Uploaded and then evicted after this journal was written (only clean segments are evicted): the store has it.
+      ctx.log.debug({ path: journal.path, segment: index, file }, 'segment named by the journal was uploaded already');
       continue;
     }
     const body = bytes.subarray(0, Math.min(bytes.length, Math.max(0, journal.length - index * S)));
