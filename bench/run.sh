@@ -18,4 +18,8 @@ fi
 
 mkdir -p bench/out
 gcc -O2 -Wall -Wextra -pthread -o bench/out/tape-bench bench/tape-bench.c -liscsi
-exec node --import tsx bench/bench.ts "$@"
+node --import tsx bench/bench.ts "$@"
+# The S3 backend beside the local one (starts its own Ceph; --quick and --reps pass through).
+s3_args=()
+for arg in "$@"; do case "$arg" in --quick) s3_args+=(--quick) ;; esac; done
+node --import tsx bench/s3-stream.ts "${s3_args[@]}"

@@ -16,6 +16,10 @@ packages=(
   bsdutils              # script(1): the log test runs vtl's logger on a terminal
   systemd               # systemd-analyze verify checks packaging/vtl.service
   chromium              # the web console's browser tests (driven by playwright-core, which downloads no browser)
+  ceph-mon              # a one-node Ceph with radosgw: the S3 store the storage tests run against
+  ceph-osd
+  radosgw
+  ceph-common           # ceph, radosgw-admin, monmaptool, ceph-authtool
 )
 missing=()
 for p in "${packages[@]}"; do

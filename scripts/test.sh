@@ -12,4 +12,8 @@ if [ "${VTL_SKIP_E2E:-}" != 1 ]; then
   # Built (or found in the cache, keyed by a stamp) before the test run so its minute is not a test's timeout.
   bash scripts/guest/build-guest.sh >/dev/null
 fi
+# One Ceph with radosgw for every suite that needs an S3 store (they read VTL_TEST_S3_*), stopped however we exit.
+ceph_dir=$(mktemp -d /tmp/vtl-ceph-XXXXXX)
+trap 'bash scripts/services/ceph.sh stop "$ceph_dir"' EXIT
+eval "$(bash scripts/services/ceph.sh start "$ceph_dir")"
 node --test --test-concurrency=2 dist/src dist/test

@@ -31,12 +31,16 @@ import { FileMediaStore } from './media/file-media-store.js';
 import { loadMasterKey } from './media/crypto/load-master-key.js';
 import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
+import { LibraryMediaStores } from './media/library-media-stores.js';
+import type { MediaStore } from './media/tape-medium.js';
 import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
 import { createDriveUnit } from './scsi/ssc/drive-unit.js';
 import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
 import { LocalStorage } from './storage/local-storage.js';
+import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
+import type { S3Storage } from './storage/s3/s3-storage.js';
 
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
@@ -74,14 +78,49 @@ async function aptplFiles(folder: string): Promise<(library: string, lun: number
   };
 }
 
+/**
+ * The cartridges' stores: local files under the data directory, and one S3 store per library configured with
+ * `storage: {kind: s3}` (each checked and its cache journal uploaded before anything is loaded).
+ */
+async function openMediaStores(
+  config: VtlConfig, dataDir: string, log: Logger, masterKey: MasterKey | undefined, libraryOf: (barcode: string) => string | undefined,
+): Promise<{ mediaStore: MediaStore; close(): Promise<void> }> {
+  const sealing = masterKey ? { masterKey } : {};
+  const local = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }), ...sealing });
+  const s3: S3Storage[] = [];
+  const close = async (): Promise<void> => {
+    for (const storage of s3) await storage.close();
+  };
+  const stores = new Map<string, MediaStore>();
+  for (const library of config.libraries) {
+    if (library.storage.kind !== 's3') continue;
+    try {
+      s3.push(await openLibraryS3Storage(library, library.storage, dataDir, log));
+    } catch (error) {
+      await close();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new ConfigError([{ file: 'config', line: undefined, column: undefined, path: `libraries.${library.name}.storage`, message: reason }]);
+    }
+    stores.set(library.name, new FileMediaStore({ directory: '.', log: log.child({ component: 'media', library: library.name }), storage: s3[s3.length - 1], ...sealing }));
+  }
+  if (stores.size === 0) return { mediaStore: local, close };
+  return { mediaStore: new LibraryMediaStores([...stores.values(), local], (barcode) => stores.get(libraryOf(barcode) ?? '') ?? local), close };
+}
+
 export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
   // Before anything starts: a bad certificate must not leave a half-started server behind.
   const tls = config.api.enabled && config.api.tls ? await loadApiTls(config.api.tls) : undefined;
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const mediaLog = log.child({ component: 'media' });
-  const masterKey = await loadMasterKey(config.encryption.masterKeyFile, process.env, mediaLog);
-  const mediaStore = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: mediaLog, ...(masterKey ? { masterKey } : {}) });
+  const masterKey = await loadMasterKey(config.encryption.masterKeyFile, process.env, log.child({ component: 'media' }));
+  const stores = await openMediaStores(config, dataDir, log, masterKey, (barcode) => {
+    try {
+      return manager.cartridge(barcode).location.library;
+    } catch {
+      return undefined;
+    }
+  });
+  const mediaStore = stores.mediaStore;
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
   // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
@@ -194,6 +233,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();
       manager.close();
+      await stores.close();
       syslog?.close();
     },
   };

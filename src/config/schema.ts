@@ -77,6 +77,43 @@ export const retentionPolicySchema = z.strictObject({
     .optional(),
 }).refine((p) => (p.days === undefined) !== (p.seconds === undefined), 'give exactly one of days and seconds');
 
+/** Cartridges as files under the data directory (the default). */
+const localStorageSchema = z.strictObject({ kind: z.literal('local') });
+
+/**
+ * Cartridges in an S3 bucket behind a bounded local cache (docs/FORMAT.md "Object store"). Credentials absent: the
+ * AWS SDK's own chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, an instance role).
+ */
+const s3StorageSchema = z
+  .strictObject({
+    kind: z.literal('s3'),
+    /** e.g. http://rgw.example:7480; absent: AWS itself (or AWS_ENDPOINT_URL_S3). */
+    endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:7480' }).optional(),
+    region: z.string().min(1).optional(),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3-63 lower-case letters, digits, dots or dashes'),
+    /** Key prefix inside the bucket; absent: the library's name and a slash. */
+    prefix: z.string().regex(/^([A-Za-z0-9_.-]+\/)*$/, 'must be empty or end with a slash, e.g. vtl/lib0/').optional(),
+    /** Bucket in the path instead of the host name: what RGW, MinIO and most on-premises stores expect. */
+    forcePathStyle: z.boolean().default(true),
+    accessKeyId: z.string().min(1).optional(),
+    secretAccessKey: z.string().min(1).optional(),
+    /** Absent: `<dataDir>/s3-cache/<library>`. One library's cache must not be another's. */
+    cacheDir: z.string().min(1).optional(),
+    /** The cache's size: writes beyond it wait for uploads. At least four segments. */
+    cacheBytes: z.number().int().min(64 * 1024 * 1024).default(8 * 1024 ** 3),
+    /** Size of the segment objects a cartridge's data is cut into (docs/FORMAT.md "Object store" on the choice). */
+    segmentBytes: z.number().int().min(1024 * 1024).max(1024 ** 3).optional(),
+    /**
+     * Store every object with S3 Object Lock retention from the library's retention policies (their strictest mode,
+     * their longest days); start-up refuses a bucket without Object Lock.
+     */
+    objectLock: z.boolean().default(false),
+  })
+  .refine((v) => (v.accessKeyId === undefined) === (v.secretAccessKey === undefined), 'accessKeyId and secretAccessKey go together')
+  .refine((v) => v.segmentBytes === undefined || v.cacheBytes >= 4 * v.segmentBytes, 'cacheBytes must hold at least four segments');
+
+export const storageSchema = z.discriminatedUnion('kind', [localStorageSchema, s3StorageSchema]);
+
 export const librarySchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be 1-32 lower-case letters, digits or dashes'),
   iqn: iqn.optional(),
@@ -119,6 +156,8 @@ export const librarySchema = z.strictObject({
       afterUnloadHours: z.number().int().min(1).max(87600).optional(),
     })
     .prefault({}),
+  /** Where the library's cartridges live. */
+  storage: storageSchema.prefault({ kind: 'local' }),
   /** One policy or a list; a cartridge covered by several gets the strictest (compliance over governance, the latest expiry). */
   retention: z
     .union([retentionPolicySchema, z.array(retentionPolicySchema).max(100)])
@@ -194,6 +233,8 @@ export type DriveConfig = z.infer<typeof driveSchema>;
 export type AccessConfig = z.infer<typeof accessSchema>;
 export type ChapConfig = z.infer<typeof chapSchema>;
 export type RetentionPolicyConfig = z.infer<typeof retentionPolicySchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;
+export type S3StorageConfig = z.infer<typeof s3StorageSchema>;
 
 /** The embedded default: one library, 4 LTO-8 drives, 24 slots, 4 mail slots, 20 blank cartridges. */
 export function defaultConfig(): VtlConfig {

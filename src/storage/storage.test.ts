@@ -1,4 +1,4 @@
-import { test, describe } from 'node:test';
+import { after, test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,8 +6,10 @@ import path from 'node:path';
 import { LocalStorage } from './local-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { StorageError, type Storage } from './storage.js';
+import { openTestS3Storage, s3TestService } from './testing/s3-test-service.js';
 
-// One contract, two implementations: the media layer must not be able to tell them apart.
+// One contract, every implementation: the media layer must not be able to tell them apart. S3Storage runs against
+// the real RGW, once with 4-byte segments so that every call crosses segment boundaries.
 const implementations: [string, () => Promise<{ storage: Storage; done: () => Promise<void> }>][] = [
   [
     'LocalStorage',
@@ -17,7 +19,13 @@ const implementations: [string, () => Promise<{ storage: Storage; done: () => Pr
     },
   ],
   ['MemoryStorage', async () => ({ storage: new MemoryStorage(), done: async () => undefined })],
+  ['S3Storage on RGW', () => openTestS3Storage()],
+  ['S3Storage on RGW with 4-byte segments', () => openTestS3Storage({ segmentBytes: 4, cacheBytes: 64 })],
 ];
+
+after(async () => {
+  await (await s3TestService()).stop();
+});
 
 for (const [name, make] of implementations) {
   describe(name, () => {

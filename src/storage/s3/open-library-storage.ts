@@ -1,0 +1,48 @@
+// A library's `storage: {kind: s3, ...}` from the config as an opened S3Storage: defaults filled in, and the
+// library's retention policies turned into the Object Lock every object is stored with.
+import path from 'node:path';
+import type { Logger } from '../../log.js';
+import { S3Storage } from './s3-storage.js';
+
+/** The config's `storage: {kind: s3}` (schema.ts), as this layer sees it (storage does not import config). */
+export interface S3StorageSettings {
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
+  readonly bucket: string;
+  readonly prefix?: string | undefined;
+  readonly forcePathStyle: boolean;
+  readonly accessKeyId?: string | undefined;
+  readonly secretAccessKey?: string | undefined;
+  readonly cacheDir?: string | undefined;
+  readonly cacheBytes: number;
+  readonly segmentBytes?: number | undefined;
+  readonly objectLock: boolean;
+}
+
+export interface LibraryStorageOwner {
+  readonly name: string;
+  readonly retention: readonly { readonly mode: 'governance' | 'compliance'; readonly days: number }[];
+}
+
+export async function openLibraryS3Storage(library: LibraryStorageOwner, storage: S3StorageSettings, dataDir: string, log: Logger): Promise<S3Storage> {
+  const policies = library.retention;
+  // Without a policy there is nothing to retain: the bucket is still checked, and objects go up unlocked.
+  const objectLock =
+    storage.objectLock && policies.length > 0
+      ? { mode: policies.some((p) => p.mode === 'compliance') ? ('COMPLIANCE' as const) : ('GOVERNANCE' as const), retainDays: Math.max(...policies.map((p) => p.days)) }
+      : undefined;
+  return S3Storage.open({
+    endpoint: storage.endpoint,
+    region: storage.region,
+    bucket: storage.bucket,
+    forcePathStyle: storage.forcePathStyle,
+    ...(storage.accessKeyId !== undefined && storage.secretAccessKey !== undefined ? { credentials: { accessKeyId: storage.accessKeyId, secretAccessKey: storage.secretAccessKey } } : {}),
+    prefix: storage.prefix ?? `${library.name}/`,
+    cacheDir: path.resolve(storage.cacheDir ?? path.join(dataDir, 's3-cache', library.name)),
+    cacheBytes: storage.cacheBytes,
+    segmentBytes: storage.segmentBytes,
+    objectLock,
+    requireObjectLock: storage.objectLock,
+    log: log.child({ component: 's3', library: library.name }),
+  });
+}
