@@ -21,7 +21,12 @@ export interface S3StorageSettings {
 
 export interface LibraryStorageOwner {
   readonly name: string;
-  readonly retention: readonly { readonly mode: 'governance' | 'compliance'; readonly days: number }[];
+  readonly retention: readonly { readonly mode: 'governance' | 'compliance'; readonly days?: number | undefined; readonly seconds?: number | undefined }[];
+}
+
+/** Object Lock counts whole days: a policy given in seconds retains its objects for the days that cover it. */
+function retainDaysOf(policy: LibraryStorageOwner['retention'][number]): number {
+  return policy.days ?? Math.ceil((policy.seconds ?? 0) / 86_400);
 }
 
 export async function openLibraryS3Storage(library: LibraryStorageOwner, storage: S3StorageSettings, dataDir: string, log: Logger): Promise<S3Storage> {
@@ -29,7 +34,7 @@ export async function openLibraryS3Storage(library: LibraryStorageOwner, storage
   // Without a policy there is nothing to retain: the bucket is still checked, and objects go up unlocked.
   const objectLock =
     storage.objectLock && policies.length > 0
-      ? { mode: policies.some((p) => p.mode === 'compliance') ? ('COMPLIANCE' as const) : ('GOVERNANCE' as const), retainDays: Math.max(...policies.map((p) => p.days)) }
+      ? { mode: policies.some((p) => p.mode === 'compliance') ? ('COMPLIANCE' as const) : ('GOVERNANCE' as const), retainDays: Math.max(...policies.map(retainDaysOf)) }
       : undefined;
   return S3Storage.open({
     endpoint: storage.endpoint,
