@@ -253,21 +253,16 @@ async function serve(options: ServeOptions): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.server.logLevel });
-  let server: RunningServer;
-  try {
-    server = await startServer(config, log);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exitCode = 2;
-    return;
-  }
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
+  // The handlers go in before anything starts: a SIGTERM while the server is still starting (a service manager
+  // stopping it, a test) must shut it down cleanly once it has started, not kill it half-started.
+  let server: RunningServer | undefined;
+  let signalled: string | undefined;
+  let closing = false;
+  const shutDown = (running: RunningServer, signal: string): void => {
+    if (closing) return;
+    closing = true;
     log.info({ signal }, 'shutting down');
-    server.close().then(
+    running.close().then(
       () => {
         log.info('stopped');
         log.flush();
@@ -280,8 +275,22 @@ async function serve(options: ServeOptions): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  const onSignal = (signal: string): void => {
+    signalled ??= signal;
+    if (server) shutDown(server, signal);
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  try {
+    server = await startServer(config, log);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
+    process.removeAllListeners('SIGINT').removeAllListeners('SIGTERM');
+    return;
+  }
+  if (signalled !== undefined) shutDown(server, signalled);
 }
 
 export function buildProgram(): Command {
