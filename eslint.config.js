@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * What each folder of src/ may import besides itself and the shared leaves: dependencies point one way,
- * iscsi -> scsi -> library -> media -> storage, management -> library; config is read by library and management;
+ * iscsi -> scsi -> library -> media -> storage, management -> library, physical -> initiator; config is read by library and management;
  * main.ts composes everything and is in no zone. Type-only imports count too: a type from a higher layer is
  * still a dependency on it.
  */
@@ -18,6 +18,10 @@ export const LAYERS = {
   storage: [],
   management: ['library', 'config'],
   config: [],
+  // The client side of iSCSI (issue 15): from the target it shares only the wire constants of iscsi/pdu.ts.
+  initiator: ['iscsi/pdu.ts'],
+  // Staging to physical tape libraries: SMC/SSC client logic over the initiator, copy jobs from the cartridges.
+  physical: ['initiator', 'library', 'media', 'config'],
 };
 
 /** Leaves every layer may use; they import no layer (and only each other). */

@@ -12,4 +12,8 @@ if [ "${VTL_SKIP_E2E:-}" != 1 ]; then
   # Built (or found in the cache, keyed by a stamp) before the test run so its minute is not a test's timeout.
   bash scripts/guest/build-guest.sh >/dev/null
 fi
+# Debian's tgt as the physical tape library of test/physical (issue 15), shared by every suite of this run.
+tgt_dir=$(mktemp -d)
+trap 'bash scripts/services/tgt-library.sh stop "$tgt_dir"; rm -rf "$tgt_dir"' EXIT
+eval "$(bash scripts/services/tgt-library.sh start "$tgt_dir" | sed 's/^/export /')"
 node --test --test-concurrency=2 dist/src dist/test
