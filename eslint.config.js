@@ -21,7 +21,8 @@ export const LAYERS = {
   // The client side of iSCSI (issue 15): from the target it shares only the wire constants of iscsi/pdu.ts.
   initiator: ['iscsi/pdu.ts'],
   // Staging to physical tape libraries: SMC/SSC client logic over the initiator, copy jobs from the cartridges.
-  physical: ['initiator', 'library', 'media', 'config'],
+  // scsi/sense.ts is the one sense catalogue: the client puts the device's sense into the same words.
+  physical: ['initiator', 'library', 'media', 'config', 'scsi/sense.ts'],
 };
 
 /** Leaves every layer may use; they import no layer (and only each other). */

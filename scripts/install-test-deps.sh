@@ -13,6 +13,7 @@ packages=(
   xz-utils
   kmod                  # depmod, for the guest's module list
   util-linux            # flock around the guest cache
+  tgt                   # the physical tape library of test/physical (scripts/services/tgt-library.sh)
 )
 missing=()
 for p in "${packages[@]}"; do
