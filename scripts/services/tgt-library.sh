@@ -15,8 +15,9 @@ chap_user=vtl-physical chap_secret=physical-secret-12
 case $cmd in
   start)
     mkdir -p "$dir/media"
-    # A control socket nobody else uses (tgtd listens on /var/run/tgtd/socket.N); N from our pid, then the next free.
-    cn=$((1000 + $$ % 50000))
+    # A control socket nobody else uses (tgtd listens on /var/run/tgtd/socket.N, N below 32768); N from our pid, then
+    # the next free one.
+    cn=$((1000 + $$ % 30000))
     while [ -e "/var/run/tgtd/socket.$cn" ]; do cn=$((cn + 1)); done
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     adm() { tgtadm -C "$cn" --lld iscsi "$@"; }
@@ -31,6 +32,8 @@ case $cmd in
     setsid tgtd -C "$cn" -f --iscsi portal="127.0.0.1:$port" >"$dir/tgtd.log" 2>&1 </dev/null &
     echo $! >"$dir/tgtd.pid"
     echo "$cn" >"$dir/tgtd.control"
+    # A start that fails half-way must not leave a tgtd behind.
+    trap 'bash "$0" stop "$dir"' ERR
     for _ in $(seq 100); do adm --op show --mode target >/dev/null 2>&1 && break; sleep 0.1; done
     adm --op new --mode target --tid 1 -T "$iqn"
     for lun in 1 2; do

@@ -206,6 +206,8 @@ export class CopyEngine {
       checkpointBytes: this.o.copy.checkpointMiB * 1024 * 1024,
     };
     if (job.phase === 'copy') {
+      job.resumedFromObjects = job.objectsCopied;
+      if (job.objectsCopied > 0) this.o.log.info({ barcode: job.barcode, objects: job.objectsCopied }, 'copy: resuming from the checkpoint');
       await copyCartridge(medium, drive, { objects: job.objectsCopied, bytes: job.bytesCopied }, job.totalObjects, hooks);
       job.phase = 'verify';
       await this.changed(job);

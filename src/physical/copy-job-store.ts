@@ -24,6 +24,8 @@ export interface CopyJob {
   objectsCopied: number;
   bytesCopied: number;
   objectsVerified: number;
+  /** The checkpoint the last run of the copy phase started from (0: from the beginning). */
+  resumedFromObjects?: number;
   bytesVerified: number;
   readonly createdAt: string;
   updatedAt: string;

@@ -88,7 +88,7 @@ export async function waitForJob(vtl: StagedVtl, barcode: string, until: (j: Cop
     // The newest job of the barcode (jobs are listed in creation order).
     last = (await copyJobs(vtl)).findLast((j) => j.barcode === barcode);
     if (last && until(last)) return last;
-    await sleep(100);
+    await sleep(25);
   }
   throw new Error(`the copy job of ${barcode} did not reach the expected state; last: ${JSON.stringify(last)}\n${vtl.server.logTail(20)}`);
 }

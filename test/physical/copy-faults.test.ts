@@ -1,0 +1,59 @@
+// Copy jobs under faults: vtl SIGKILLed in the middle of a copy resumes from its checkpoint after the restart and
+// leaves a correct physical cartridge; an unreachable physical library makes the job retry, then fail with the
+// connection error.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { tgtLibrary } from './tgt-library.js';
+import { makeRecords, readFromTgt, startStagedVtl, waitForJob, writeAndExport } from './staging-harness.js';
+
+const tgt = tgtLibrary();
+
+test('vtl killed in the middle of a copy resumes from its checkpoint and the physical cartridge is exact', async () => {
+  const vtl = await startStagedVtl(tgt);
+  try {
+    // 240 records of 256 KiB with filemarks between groups: checkpoints every MiB, 60 MiB in all.
+    const sizes = Array.from({ length: 250 }, (_, i) => (i % 25 === 24 ? 0 : 262144));
+    const records = makeRecords(sizes);
+    await writeAndExport(vtl, 'P00002L8', records);
+    const midway = await waitForJob(vtl, 'P00002L8', (j) => j.state === 'running' && j.phase === 'copy' && j.objectsCopied >= 12, 60_000);
+    await vtl.server.kill();
+    assert.ok(midway.objectsCopied < records.length, 'killed before the copy ended');
+    await vtl.server.start();
+    const resumed = await waitForJob(vtl, 'P00002L8', (j) => j.state === 'done' || j.state === 'failed');
+    assert.equal(resumed.state, 'done', resumed.reason);
+    assert.equal(resumed.id, midway.id, 'the same job resumed');
+    // It went on from a checkpoint (every 4 records of 256 KiB), not from the beginning.
+    assert.ok((resumed.resumedFromObjects ?? 0) > 0 && (resumed.resumedFromObjects ?? 0) <= midway.objectsCopied, `resumed from ${resumed.resumedFromObjects}`);
+    assert.equal(resumed.objectsVerified, records.length);
+    const back = await readFromTgt(tgt, 'P00002L8');
+    assert.equal(back.length, records.length);
+    back.forEach((r, i) => assert.ok(r === 'FM' ? records[i] === 'FM' : records[i] !== 'FM' && r.equals(records[i] as Buffer), `object ${i}`));
+  } finally {
+    await vtl.cleanup();
+  }
+});
+
+test('an unreachable physical library makes the job retry, then fail with the connection error', async () => {
+  // A port that was just closed: connections to it are refused.
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+  const vtl = await startStagedVtl({ portal: `127.0.0.1:${port}`, iqn: tgt.iqn }, { maxAttempts: 2 });
+  try {
+    await vtl.server.api('POST', '/cartridges', { library: 'lib0', barcode: 'P00003L8' });
+    await vtl.server.api('POST', '/cartridges/P00003L8/copy', {});
+    const retrying = await waitForJob(vtl, 'P00003L8', (j) => j.state === 'queued' && j.attempts === 1);
+    assert.match(retrying.reason ?? '', /attempt 1 of 2 failed: cannot connect to 127\.0\.0\.1:\d+: connect ECONNREFUSED/);
+    const failed = await waitForJob(vtl, 'P00003L8', (j) => j.state === 'failed');
+    assert.match(failed.reason ?? '', /gave up after 2 attempts: cannot connect .*ECONNREFUSED/);
+    const libs = (await vtl.server.api('GET', '/physical-libraries')) as { name: string; connected: boolean; lastError?: string }[];
+    assert.equal(libs[0].connected, false);
+    assert.match(libs[0].lastError ?? '', /ECONNREFUSED/);
+  } finally {
+    await vtl.cleanup();
+  }
+});
