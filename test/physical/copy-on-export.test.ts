@@ -1,7 +1,10 @@
 // Copy on export end to end: a host writes a virtual cartridge and moves it to a mail slot; vtl copies it to the
 // tgt cartridge with the same barcode, verifies it, and tgt then holds exactly the records and filemarks written.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runCli } from '../management/run-cli.js';
 import { tgtLibrary } from './tgt-library.js';
 import { copyJobs, makeRecords, readFromTgt, startStagedVtl, waitForJob, writeAndExport, type StagedVtl } from './staging-harness.js';
 
@@ -47,4 +50,24 @@ test('a physical cartridge too small fails the job with the early-warning reason
   const second = await waitForJob(vtl, 'S00000L8', (j) => j.id === again.id && (j.state === 'failed' || j.state === 'done'));
   assert.equal(second.totalObjects, 40);
   assert.equal((await copyJobs(vtl)).filter((j) => j.barcode === 'S00000L8').length, 2);
+});
+
+test('vtl physical list|show and vtl copy list show the library, its cartridges and the jobs', async () => {
+  const env = {
+    VTL_API: `http://127.0.0.1:${vtl.server.options.apiPort}`,
+    VTL_TOKEN: readFileSync(join(vtl.server.options.dataDir, 'api-token'), 'utf8').trim(),
+  };
+  const list = await runCli(['physical', 'list'], env);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, new RegExp(`tgt\\s+${tgt.portal.replaceAll('.', '\\.')}\\s+${tgt.iqn.replaceAll('.', '\\.')}`));
+  const show = await runCli(['physical', 'show', 'tgt'], env);
+  assert.equal(show.code, 0, show.stderr);
+  assert.match(show.stdout, /256: empty {2}LUN 1/);
+  assert.match(show.stdout, /4097: P00001L8/);
+  const jobs = await runCli(['copy', 'list'], env);
+  assert.equal(jobs.code, 0, jobs.stderr);
+  assert.match(jobs.stdout, /P00001L8\s+tgt\s+done\s+100%/);
+  const missing = await runCli(['physical', 'show', 'nope'], env);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /No physical library "nope"/);
 });
