@@ -36,6 +36,8 @@ export class CopyEngine {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly cancelRequested = new Set<string>();
+  /** Jobs whose virtual cartridge a host loaded while they ran: they stop and start over later. */
+  private readonly interrupted = new Set<string>();
   private readonly listeners = new Set<CopyJobListener>();
   private unsubscribe: (() => void) | undefined;
   private stopping = false;
@@ -124,6 +126,12 @@ export class CopyEngine {
   }
 
   private onEvent(e: LibraryEvent): void {
+    if (e.type === 'cartridge-moved' && e.to?.kind === 'element' && e.to.type === 'dataTransfer') {
+      // The drive may write to the cartridge from now on: what was copied may no longer be what it holds.
+      const job = this.jobs.find((j) => j.barcode === e.barcode && j.state === 'running');
+      if (job) this.interrupted.add(job.id);
+      return;
+    }
     if (e.type !== 'cartridge-moved' || e.barcode === undefined || e.to?.kind !== 'element' || e.to.type !== 'importExport') return;
     // A cartridge brought back from the shelf to a mail slot (or inserted there) is an import, not an export.
     if (e.from?.kind !== 'element') return;
@@ -185,7 +193,7 @@ export class CopyEngine {
     const started = Date.now();
     const startBytes = job.phase === 'copy' ? job.bytesCopied : 0;
     const hooks = {
-      cancelled: () => this.stopping || this.cancelRequested.has(job.id),
+      cancelled: () => this.stopping || this.cancelRequested.has(job.id) || this.interrupted.has(job.id),
       progress: (phase: 'copy' | 'verify', at: { objects: number; bytes: number }) => {
         if (phase === 'copy') {
           job.objectsCopied = at.objects;
@@ -242,6 +250,10 @@ export class CopyEngine {
     const message = err instanceof Error ? err.message : String(err);
     if (err instanceof CopyCancelledError) {
       if (this.cancelRequested.delete(job.id)) return this.finish(job, 'cancelled', 'cancelled by the operator');
+      if (this.interrupted.delete(job.id)) {
+        Object.assign(job, { phase: 'copy', objectsCopied: 0, bytesCopied: 0, objectsVerified: 0, bytesVerified: 0 });
+        return this.wait(job, `a host loaded the virtual cartridge ${job.barcode} during the copy: it is copied again from the beginning once it is out of the drive`);
+      }
       job.state = 'queued'; // stopping: resumes at the next start
       return this.changed(job);
     }

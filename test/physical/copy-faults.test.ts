@@ -1,10 +1,13 @@
 // Copy jobs under faults: vtl SIGKILLed in the middle of a copy resumes from its checkpoint after the restart and
 // leaves a correct physical cartridge; an unreachable physical library makes the job retry, then fail with the
-// connection error.
+// connection error; a host loading the cartridge mid-copy stops the job until the cartridge is out of the drive.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { tgtLibrary } from './tgt-library.js';
+import { IscsiSession } from '../../src/initiator/iscsi-session.js';
+import { PhysicalChanger } from '../../src/physical/changer.js';
+import { PhysicalTapeDrive } from '../../src/physical/tape-drive.js';
+import { tgtLibrary, TEST_INITIATOR } from './tgt-library.js';
 import { makeRecords, readFromTgt, startStagedVtl, waitForJob, writeAndExport } from './staging-harness.js';
 
 const tgt = tgtLibrary();
@@ -54,6 +57,32 @@ test('an unreachable physical library makes the job retry, then fail with the co
     assert.equal(libs[0].connected, false);
     assert.match(libs[0].lastError ?? '', /ECONNREFUSED/);
   } finally {
+    await vtl.cleanup();
+  }
+});
+
+test('a host loading the virtual cartridge during its copy stops the job, which copies it again once it is back', async () => {
+  const vtl = await startStagedVtl(tgt);
+  const session = new IscsiSession({ host: '127.0.0.1', port: vtl.server.options.iscsiPort, initiatorName: `${TEST_INITIATOR}-host`, targetName: vtl.iqn });
+  try {
+    const records = makeRecords(Array.from({ length: 160 }, () => 262144));
+    await writeAndExport(vtl, 'P00004L8', records);
+    await waitForJob(vtl, 'P00004L8', (j) => j.state === 'running' && j.objectsCopied > 4, 60_000);
+    const changer = new PhysicalChanger(session);
+    const inv = await changer.inventory();
+    const mail = inv.mailSlots.find((m) => m.barcode === 'P00004L8');
+    assert.ok(mail);
+    await changer.moveMedium(inv.transportAddress, mail.address, inv.drives[0].address);
+    const stopped = await waitForJob(vtl, 'P00004L8', (j) => j.state === 'waiting');
+    assert.match(stopped.reason ?? '', /a host loaded the virtual cartridge P00004L8 during the copy/);
+    assert.equal(stopped.objectsCopied, 0, 'the checkpoint is dropped: the drive may have changed the cartridge');
+    await new PhysicalTapeDrive(session, inv.drives[0].lun ?? 1).unload();
+    await changer.moveMedium(inv.transportAddress, inv.drives[0].address, mail.address);
+    const done = await waitForJob(vtl, 'P00004L8', (j) => j.state === 'done' || j.state === 'failed');
+    assert.equal(done.state, 'done', done.reason);
+    assert.equal(done.objectsVerified, records.length);
+  } finally {
+    await session.close();
     await vtl.cleanup();
   }
 });
