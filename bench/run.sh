@@ -18,4 +18,8 @@ fi
 
 mkdir -p bench/out
 gcc -O2 -Wall -Wextra -pthread -o bench/out/tape-bench bench/tape-bench.c -liscsi
-exec node --import tsx bench/bench.ts "$@"
+node --import tsx bench/bench.ts "$@"
+# Staging to a physical library (issue 15): vtl's copy to tgt next to the native client writing to tgt directly.
+quick=""
+for a in "$@"; do [ "$a" = --quick ] && quick=--quick; done
+exec node --import tsx bench/copy-bench.ts $quick

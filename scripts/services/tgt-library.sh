@@ -3,7 +3,7 @@
 # slots holding thin tgtimg cartridges, plus a second target that requires CHAP.
 #   scripts/services/tgt-library.sh start DIR   # prints VTL_TEST_TGT_* assignments (eval them); tgtd runs on
 #   scripts/services/tgt-library.sh stop DIR
-# Cartridges (media_home DIR/media): P00000L8-P00013L8 of 256 MiB, S00000L8-S00001L8 of 1 MiB (too small on
+# Cartridges (media_home DIR/media): P00000L8-P00013L8 of 256 MiB (VTL_TGT_CARTRIDGE_MB, for the benchmark), S00000L8-S00001L8 of 1 MiB (too small on
 # purpose), in slots 4096-4111. Drives are LUN 1-2 (elements 256-257), the changer LUN 3; LUN 0 is tgt's controller.
 # The CHAP target has one drive (LUN 1) holding C00000L8.
 set -euo pipefail
@@ -24,7 +24,7 @@ case $cmd in
     new_cart() { [ -f "$dir/media/$1" ] || tgtimg --op new --device-type tape --barcode "$1" --size "$2" --type data \
       --file "$dir/media/$1" --thin-provisioning >/dev/null; }
     carts=()
-    for i in $(seq 0 13); do bc=$(printf 'P%05dL8' "$i"); new_cart "$bc" 256; carts+=("$bc"); done
+    for i in $(seq 0 13); do bc=$(printf 'P%05dL8' "$i"); new_cart "$bc" "${VTL_TGT_CARTRIDGE_MB:-256}"; carts+=("$bc"); done
     for i in 0 1; do bc=$(printf 'S%05dL8' "$i"); new_cart "$bc" 1; carts+=("$bc"); done
     new_cart C00000L8 16
     new_cart EMPTY0L8 1

@@ -62,6 +62,35 @@ export class VerifyMismatchError extends Error {
   }
 }
 
+/**
+ * Reads the next virtual object while the physical drive writes the current one: the two then overlap instead of
+ * adding up. A medium's read buffer stays lent until release(), so the object in hand is never overwritten.
+ */
+class ReadAhead {
+  private pending: Promise<ReadOutcome> | undefined;
+
+  constructor(private readonly source: CopySource) {}
+
+  async next(): Promise<ReadOutcome> {
+    const r = await (this.pending ?? this.source.read());
+    this.pending = r.kind === 'end-of-data' ? undefined : this.source.read();
+    return r;
+  }
+
+  /** Runs `loop`; when it fails, the read in flight is awaited (its buffer released) before the error goes on. */
+  async around<T>(loop: () => Promise<T>): Promise<T> {
+    try {
+      return await loop();
+    } catch (err) {
+      const pending = this.pending;
+      this.pending = undefined;
+      const r = await pending?.catch(() => undefined);
+      if (r?.kind === 'block') r.release?.();
+      throw err;
+    }
+  }
+}
+
 /** Puts both tapes at `at.objects` (the source by locate, the target by SPACE from BOP). */
 async function positionAt(source: CopySource, target: CopyTarget, objects: number): Promise<void> {
   await source.rewind();
@@ -83,34 +112,37 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
   let bytes = from.bytes;
   let sinceCheckpoint = 0;
   const every = hooks.checkpointBytes ?? 64 * 1024 * 1024;
-  for (;;) {
-    if (hooks.cancelled()) throw new CopyCancelledError();
-    const r = await source.read();
-    if (r.kind === 'end-of-data') break;
-    let earlyWarning: boolean;
-    if (r.kind === 'filemark') {
-      earlyWarning = (await target.writeFilemarks(1)).earlyWarning;
-    } else {
-      try {
-        earlyWarning = (await target.write(r.data)).earlyWarning;
-        bytes += r.data.length;
-        sinceCheckpoint += r.data.length;
-      } finally {
-        r.release?.();
+  const ahead = new ReadAhead(source);
+  await ahead.around(async () => {
+    for (;;) {
+      if (hooks.cancelled()) throw new CopyCancelledError();
+      const r = await ahead.next();
+      if (r.kind === 'end-of-data') break;
+      let earlyWarning: boolean;
+      if (r.kind === 'filemark') {
+        earlyWarning = (await target.writeFilemarks(1)).earlyWarning;
+      } else {
+        try {
+          earlyWarning = (await target.write(r.data)).earlyWarning;
+          bytes += r.data.length;
+          sinceCheckpoint += r.data.length;
+        } finally {
+          r.release?.();
+        }
+      }
+      objects++;
+      if (earlyWarning && objects < totalObjects) {
+        // Past early warning a physical drive has only room for its buffer: stop here, before VOLUME OVERFLOW.
+        throw new PhysicalCartridgeTooSmallError({ objects, bytes }, totalObjects);
+      }
+      hooks.progress('copy', { objects, bytes });
+      if (sinceCheckpoint >= every) {
+        await target.writeFilemarks(0);
+        await hooks.checkpoint({ objects, bytes });
+        sinceCheckpoint = 0;
       }
     }
-    objects++;
-    if (earlyWarning && objects < totalObjects) {
-      // Past early warning a physical drive has only room for its buffer: stop here, before VOLUME OVERFLOW.
-      throw new PhysicalCartridgeTooSmallError({ objects, bytes }, totalObjects);
-    }
-    hooks.progress('copy', { objects, bytes });
-    if (sinceCheckpoint >= every) {
-      await target.writeFilemarks(0);
-      await hooks.checkpoint({ objects, bytes });
-      sinceCheckpoint = 0;
-    }
-  }
+  });
   // WRITE FILEMARKS 0 (IMMED=0): the drive writes its buffer to the medium before it answers.
   await target.writeFilemarks(0);
   await hooks.checkpoint({ objects, bytes });
@@ -123,29 +155,32 @@ export async function verifyCopy(source: CopySource, target: CopyTarget, hooks: 
   await target.rewind();
   let objects = 0;
   let bytes = 0;
-  for (;;) {
-    if (hooks.cancelled()) throw new CopyCancelledError();
-    const want = await source.read();
-    if (want.kind === 'end-of-data') {
-      const got = await target.read(1);
-      if (got.kind !== 'end-of-data') throw new VerifyMismatchError(objects, `the physical tape has a ${got.kind} where end of data should be`);
-      return { objects, bytes };
-    }
-    try {
-      const got = await target.read(want.kind === 'block' ? Math.max(1, want.data.length) : 1);
-      if (want.kind === 'filemark') {
-        if (got.kind !== 'filemark') throw new VerifyMismatchError(objects, `expected a filemark, found ${got.kind === 'block' ? `a record of ${got.data.length} bytes` : got.kind}`);
-      } else if (got.kind !== 'block') {
-        throw new VerifyMismatchError(objects, `expected a record of ${want.data.length} bytes, found ${got.kind}`);
-      } else if (!got.data.equals(want.data)) {
-        throw new VerifyMismatchError(objects, got.data.length === want.data.length ? 'the record differs' : `a record of ${got.data.length} bytes instead of ${want.data.length}`);
-      } else {
-        bytes += want.data.length;
+  const ahead = new ReadAhead(source);
+  return ahead.around(async () => {
+    for (;;) {
+      if (hooks.cancelled()) throw new CopyCancelledError();
+      const want = await ahead.next();
+      if (want.kind === 'end-of-data') {
+        const got = await target.read(1);
+        if (got.kind !== 'end-of-data') throw new VerifyMismatchError(objects, `the physical tape has a ${got.kind} where end of data should be`);
+        return { objects, bytes };
       }
-    } finally {
-      if (want.kind === 'block') want.release?.();
+      try {
+        const got = await target.read(want.kind === 'block' ? Math.max(1, want.data.length) : 1);
+        if (want.kind === 'filemark') {
+          if (got.kind !== 'filemark') throw new VerifyMismatchError(objects, `expected a filemark, found ${got.kind === 'block' ? `a record of ${got.data.length} bytes` : got.kind}`);
+        } else if (got.kind !== 'block') {
+          throw new VerifyMismatchError(objects, `expected a record of ${want.data.length} bytes, found ${got.kind}`);
+        } else if (!got.data.equals(want.data)) {
+          throw new VerifyMismatchError(objects, got.data.length === want.data.length ? 'the record differs' : `a record of ${got.data.length} bytes instead of ${want.data.length}`);
+        } else {
+          bytes += want.data.length;
+        }
+      } finally {
+        if (want.kind === 'block') want.release?.();
+      }
+      objects++;
+      hooks.progress('verify', { objects, bytes });
     }
-    objects++;
-    hooks.progress('verify', { objects, bytes });
-  }
+  });
 }

@@ -218,6 +218,7 @@ export class CopyEngine {
       if (job.objectsCopied > 0) this.o.log.info({ barcode: job.barcode, objects: job.objectsCopied }, 'copy: resuming from the checkpoint');
       await copyCartridge(medium, drive, { objects: job.objectsCopied, bytes: job.bytesCopied }, job.totalObjects, hooks);
       job.phase = 'verify';
+      job.copiedAt = this.nowIso();
       await this.changed(job);
     }
     await verifyCopy(medium, drive, hooks);

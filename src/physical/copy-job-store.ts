@@ -30,6 +30,8 @@ export interface CopyJob {
   readonly createdAt: string;
   updatedAt: string;
   startedAt?: string;
+  /** When the copy phase of the last run ended (verify begins). */
+  copiedAt?: string;
   finishedAt?: string;
   /** Not persisted meaning: bytes per second of the current run, for the views. */
   rateBytesPerSecond?: number;
