@@ -13,7 +13,7 @@ import type { MediaStore } from '../media/tape-medium.js';
 import { copyCartridge, CopyCancelledError, verifyCopy } from './cartridge-copier.js';
 import type { CopyJob, CopyJobStore } from './copy-job-store.js';
 import { isTransientError } from './physical-device-error.js';
-import { PhysicalCartridgeMissingError, PhysicalLibrary } from './physical-library.js';
+import { NoFreeDriveError, PhysicalCartridgeMissingError, PhysicalLibrary } from './physical-library.js';
 
 export type CopyJobListener = (job: Readonly<CopyJob>) => void;
 
@@ -258,7 +258,7 @@ export class CopyEngine {
       job.state = 'queued'; // stopping: resumes at the next start
       return this.changed(job);
     }
-    if (err instanceof PhysicalCartridgeMissingError) return this.wait(job, message);
+    if (err instanceof PhysicalCartridgeMissingError || err instanceof NoFreeDriveError) return this.wait(job, message);
     job.attempts++;
     if (isTransientError(err) && job.attempts < this.o.copy.maxAttempts) {
       this.o.log.warn({ barcode: job.barcode, attempt: job.attempts, err: message }, 'copy: transient error, will retry');

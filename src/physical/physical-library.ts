@@ -22,6 +22,14 @@ export class PhysicalCartridgeMissingError extends Error {
   }
 }
 
+/** Every drive is busy (or none could be matched to its LUN): the job waits for one. */
+export class NoFreeDriveError extends Error {
+  constructor(library: string) {
+    super(`every drive of the physical library "${library}" is in use (or none could be matched to a LUN)`);
+    this.name = 'NoFreeDriveError';
+  }
+}
+
 export interface PhysicalLibraryOptions {
   readonly initiatorName: string;
   readonly loginAttempts?: number;
@@ -78,7 +86,7 @@ export class PhysicalLibrary {
     const where = PhysicalLibrary.locate(inv, barcode);
     if (!where) throw new PhysicalCartridgeMissingError(barcode, this.name);
     let driveElement = where.inDrive ? inv.drives.find((d) => d.address === where.address) : inv.drives.find((d) => !d.full && d.lun !== undefined);
-    if (!driveElement || driveElement.lun === undefined) throw new Error(`the physical library "${this.name}" has no free drive that could be matched to a LUN`);
+    if (!driveElement || driveElement.lun === undefined) throw new NoFreeDriveError(this.name);
     const home = where.inDrive ? (driveElement.sourceAddress ?? inv.slots.find((s) => !s.full)?.address ?? where.address) : where.address;
     if (!where.inDrive) await this.changer.moveMedium(inv.transportAddress, where.address, driveElement.address);
     driveElement = { ...driveElement };

@@ -7,10 +7,11 @@ import { test } from 'node:test';
 import { IscsiSession } from '../../src/initiator/iscsi-session.js';
 import { PhysicalChanger } from '../../src/physical/changer.js';
 import { PhysicalTapeDrive } from '../../src/physical/tape-drive.js';
-import { tgtLibrary, TEST_INITIATOR } from './tgt-library.js';
+import { holdTgtLibrary, tgtLibrary, TEST_INITIATOR } from './tgt-library.js';
 import { makeRecords, readFromTgt, startStagedVtl, waitForJob, writeAndExport } from './staging-harness.js';
 
 const tgt = tgtLibrary();
+await holdTgtLibrary(tgt);
 
 test('vtl killed in the middle of a copy resumes from its checkpoint and the physical cartridge is exact', async () => {
   const vtl = await startStagedVtl(tgt);

@@ -5,10 +5,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../management/run-cli.js';
-import { tgtLibrary } from './tgt-library.js';
+import { holdTgtLibrary, tgtLibrary } from './tgt-library.js';
 import { copyJobs, makeRecords, readFromTgt, startStagedVtl, waitForJob, writeAndExport, type StagedVtl } from './staging-harness.js';
 
 const tgt = tgtLibrary();
+await holdTgtLibrary(tgt);
 let vtl: StagedVtl;
 before(async () => {
   vtl = await startStagedVtl(tgt);

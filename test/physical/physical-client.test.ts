@@ -9,9 +9,10 @@ import { SpaceCode } from '../../src/physical/cdb.js';
 import { PhysicalChanger } from '../../src/physical/changer.js';
 import { PhysicalDeviceError } from '../../src/physical/physical-device-error.js';
 import { PhysicalTapeDrive } from '../../src/physical/tape-drive.js';
-import { tgtLibrary, TEST_INITIATOR } from './tgt-library.js';
+import { holdTgtLibrary, tgtLibrary, TEST_INITIATOR } from './tgt-library.js';
 
 const tgt = tgtLibrary();
+await holdTgtLibrary(tgt);
 const session = new IscsiSession({ host: tgt.host, port: tgt.port, initiatorName: TEST_INITIATOR, targetName: tgt.iqn });
 const changer = new PhysicalChanger(session);
 after(() => session.close());

@@ -2,6 +2,8 @@
 // it once per run and exports VTL_TEST_TGT_*; a test file run alone starts its own and stops it when it ends.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { open, readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -16,6 +18,8 @@ export interface TgtLibrary {
   readonly chapSecret: string;
   /** tgt's media_home: one tgtimg file per barcode. */
   readonly mediaDir: string;
+  /** The folder tgt-library.sh was started in. */
+  readonly dir: string;
 }
 
 const script = path.resolve(import.meta.dirname, '../../../scripts/services/tgt-library.sh');
@@ -33,6 +37,7 @@ function fromEnv(env: NodeJS.ProcessEnv): TgtLibrary | undefined {
     chapUser: env['VTL_TEST_TGT_CHAP_USER'] ?? '',
     chapSecret: env['VTL_TEST_TGT_CHAP_SECRET'] ?? '',
     mediaDir: path.join(env['VTL_TEST_TGT_DIR'] ?? '', 'media'),
+    dir: env['VTL_TEST_TGT_DIR'] ?? '',
   };
 }
 
@@ -60,3 +65,35 @@ export function tgtLibrary(): TgtLibrary {
 }
 
 export const TEST_INITIATOR = 'iqn.2026-12.org.vtl.test:initiator';
+
+/**
+ * Files that move cartridges or use the drives of the shared library take it for their whole run (the test runner
+ * runs files side by side): a lock file in the library's folder, created exclusively, removed when the file ends.
+ */
+export async function holdTgtLibrary(tgt: TgtLibrary): Promise<void> {
+  const lock = path.join(tgt.dir, 'exclusive.lock');
+  for (;;) {
+    try {
+      const file = await open(lock, 'wx');
+      await file.writeFile(String(process.pid));
+      await file.close();
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      // A holder that died without its after() hook leaves its pid behind: the lock is taken over.
+      const holder = Number(await readFile(lock, 'utf8').catch(() => '0'));
+      if (holder > 0 && !alive(holder)) await rm(lock, { force: true });
+      else await sleep(200);
+    }
+  }
+  after(() => rm(lock, { force: true }));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
