@@ -31,7 +31,7 @@ import { stagingRoutes } from './management/http/staging-routes.js';
 import { FileMediaStore } from './media/file-media-store.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
-import { StagingService } from './physical/staging-service.js';
+import { copyEventOf, StagingService } from './physical/staging-service.js';
 import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
 import { createDriveUnit } from './scsi/ssc/drive-unit.js';
@@ -193,6 +193,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       },
     });
     const extraRoutes = copies ? stagingRoutes(new StagingService(copies, manager)) : [];
+    copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
     api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);

@@ -67,6 +67,7 @@ export class CopyEngine {
     for (const lib of this.libraries) await lib.close().catch(() => undefined);
   }
 
+  /** Called at every change of state and at every checkpoint (not at every record). */
   on(listener: CopyJobListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -204,7 +205,6 @@ export class CopyEngine {
         }
         const seconds = (Date.now() - started) / 1000;
         if (seconds > 0) job.rateBytesPerSecond = Math.round((at.bytes - (phase === 'copy' ? startBytes : 0)) / seconds);
-        for (const l of this.listeners) l(job);
       },
       checkpoint: async (at: { objects: number; bytes: number }) => {
         job.objectsCopied = at.objects;

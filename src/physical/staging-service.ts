@@ -107,3 +107,20 @@ export function jobView(job: CopyJob): CopyJobView {
     ...(job.state === 'running' && rateBytesPerSecond ? { bytesPerSecond: rateBytesPerSecond, etaSeconds: Math.round(remainingBytes / rateBytesPerSecond) } : {}),
   };
 }
+
+/** The job as the event stream shows it (`copy-job-changed`). */
+export function copyEventOf(job: CopyJob): { id: string; barcode: string; library: string; state: string; phase: string; percent: number; bytesCopied: number; bytesVerified: number; physicalLibrary: string | null; reason: string | null } {
+  const v = jobView(job);
+  return {
+    id: v.id,
+    barcode: v.barcode,
+    library: v.library,
+    state: v.state,
+    phase: v.phase,
+    percent: v.percent,
+    bytesCopied: v.bytesCopied,
+    bytesVerified: v.bytesVerified,
+    physicalLibrary: v.physicalLibrary ?? null,
+    reason: v.reason ?? null,
+  };
+}

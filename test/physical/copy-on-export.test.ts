@@ -25,6 +25,10 @@ test('an exported cartridge is copied record for record and filemark for filemar
   assert.equal(job.state, 'done', job.reason);
   assert.equal(job.percent, 100);
   assert.equal(job.objectsVerified, records.length);
+  const events = (await vtl.server.api('GET', '/events?limit=1000')) as { type: string; barcode: string | null; copy?: { state: string; phase: string } }[];
+  const states = events.filter((e) => e.type === 'copy-job-changed' && e.barcode === 'P00001L8').map((e) => `${e.copy?.state}/${e.copy?.phase}`);
+  assert.deepEqual([states[0], states.at(-1)], ['queued/copy', 'done/verify']);
+  assert.ok(states.includes('running/verify'), states.join(' '));
   const back = await readFromTgt(tgt, 'P00001L8');
   assert.deepEqual(summary(back), summary(records));
   back.forEach((r, i) => assert.ok(r === records[i] || (r !== 'FM' && records[i] !== 'FM' && r.equals(records[i])), `record ${i}`));

@@ -33,8 +33,17 @@ export async function startStagedVtl(physical: { portal: string; iqn: string }, 
       copy: { retryDelaySeconds: 1, maxAttempts: 3, checkpointMiB: 1, ...copy },
     }),
   );
-  const server = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
-  await server.start();
+  // A free port can be taken by another process before vtl binds it (the machine is shared): new ports, once more.
+  let server: VtlServer | undefined;
+  for (let attempt = 1; !server; attempt++) {
+    const candidate = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
+    try {
+      await candidate.start();
+      server = candidate;
+    } catch (err) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
   return {
     server,
     dir,
