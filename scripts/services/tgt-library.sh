@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian's tgt as the physical tape library of the tests (issue 15): a changer with 2 drives, 4 mail slots and 16
-# slots holding thin tgtimg cartridges, plus a second target that requires CHAP.
+# slots holding thin tgtimg cartridges, plus a second target that requires CHAP and offers digests.
 #   scripts/services/tgt-library.sh start DIR   # prints VTL_TEST_TGT_* assignments (eval them); tgtd runs on
 #   scripts/services/tgt-library.sh stop DIR
 # Cartridges (media_home DIR/media): P00000L8-P00013L8 of 256 MiB (VTL_TGT_CARTRIDGE_MB, for the benchmark), S00000L8-S00001L8 of 1 MiB (too small on
@@ -65,6 +65,8 @@ case $cmd in
         adm --op update --mode target --tid "$tid" -n "${kv%%=*}" -v "${kv#*=}"
       done
     done
+    # The CHAP target also offers CRC32C digests (the initiator's digest test).
+    for key in HeaderDigest DataDigest; do adm --op update --mode target --tid 2 -n "$key" -v CRC32C,None; done
     echo "VTL_TEST_TGT_PORTAL=127.0.0.1:$port"
     echo "VTL_TEST_TGT_IQN=$iqn"
     echo "VTL_TEST_TGT_CHAP_IQN=$chap_iqn"

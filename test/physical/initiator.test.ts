@@ -69,3 +69,14 @@ test('a portal that does not listen fails with the connection error after the co
   const s = session({ port: 1, loginAttempts: 2, retryDelayMs: 10 });
   await assert.rejects(s.open(), (err: unknown) => err instanceof IscsiConnectionError && /ECONNREFUSED/.test(err.message));
 });
+
+test('with header and data digests negotiated, commands with data both ways complete', async () => {
+  const s = session({ targetName: tgt.chapIqn, chap: { username: tgt.chapUser, secret: tgt.chapSecret }, headerDigest: true, dataDigest: true });
+  const r = await s.execute(inquiry(1));
+  assert.equal(r.status, 0);
+  assert.equal(s.negotiated?.headerDigest, true);
+  assert.equal(s.negotiated?.dataDigest, true);
+  const page = await s.execute({ lun: 1, cdb: Buffer.from([0x12, 1, 0x80, 0, 255, 0]), dataInLength: 255 });
+  assert.equal(page.status, 0);
+  assert.equal(page.data[1], 0x80, 'unit serial number page');
+});
