@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint';
 
 /**
  * What each folder of src/ may import besides itself and the shared leaves: dependencies point one way,
- * iscsi -> scsi -> library -> media -> storage, management -> library; config is read by library and management;
+ * iscsi -> scsi -> library -> media -> storage, management -> library, physical -> initiator; config is read by library and management;
  * main.ts composes everything and is in no zone. Type-only imports count too: a type from a higher layer is
  * still a dependency on it.
  */
@@ -16,8 +16,13 @@ export const LAYERS = {
   library: ['media', 'config'],
   media: ['storage'],
   storage: [],
-  management: ['library', 'config'],
+  management: ['library', 'config', 'physical'],
   config: [],
+  // The client side of iSCSI (issue 15): from the target it shares only the wire constants of iscsi/pdu.ts.
+  initiator: ['iscsi/pdu.ts'],
+  // Staging to physical tape libraries: SMC/SSC client logic over the initiator, copy jobs from the cartridges.
+  // scsi/sense.ts is the one sense catalogue: the client puts the device's sense into the same words.
+  physical: ['initiator', 'library', 'media', 'storage', 'config', 'scsi/sense.ts'],
 };
 
 /** Leaves every layer may use; they import no layer (and only each other). */

@@ -23,3 +23,7 @@ node --import tsx bench/bench.ts "$@"
 s3_args=()
 for arg in "$@"; do case "$arg" in --quick) s3_args+=(--quick) ;; esac; done
 node --import tsx bench/s3-stream.ts "${s3_args[@]}"
+# Staging to a physical library (issue 15): vtl's copy to tgt next to the native client writing to tgt directly.
+quick=""
+for a in "$@"; do [ "$a" = --quick ] && quick=--quick; done
+exec node --import tsx bench/copy-bench.ts $quick

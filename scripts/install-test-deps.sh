@@ -20,6 +20,7 @@ packages=(
   ceph-osd
   radosgw
   ceph-common           # ceph, radosgw-admin, monmaptool, ceph-authtool
+  tgt                   # the physical tape library of test/physical (scripts/services/tgt-library.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

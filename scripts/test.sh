@@ -12,8 +12,12 @@ if [ "${VTL_SKIP_E2E:-}" != 1 ]; then
   # Built (or found in the cache, keyed by a stamp) before the test run so its minute is not a test's timeout.
   bash scripts/guest/build-guest.sh >/dev/null
 fi
-# One Ceph with radosgw for every suite that needs an S3 store (they read VTL_TEST_S3_*), stopped however we exit.
+# Heavy services start once per run and are shared by every suite that needs them; one trap stops them all.
 ceph_dir=$(mktemp -d /tmp/vtl-ceph-XXXXXX)
-trap 'bash scripts/services/ceph.sh stop "$ceph_dir"' EXIT
+tgt_dir=$(mktemp -d)
+trap 'bash scripts/services/ceph.sh stop "$ceph_dir"; bash scripts/services/tgt-library.sh stop "$tgt_dir"; rm -rf "$tgt_dir"' EXIT
+# One Ceph with radosgw for every suite that needs an S3 store (they read VTL_TEST_S3_*).
 eval "$(bash scripts/services/ceph.sh start "$ceph_dir")"
+# Debian's tgt as the physical tape library of test/physical (issue 15).
+eval "$(bash scripts/services/tgt-library.sh start "$tgt_dir" | sed 's/^/export /')"
 node --test --test-concurrency=2 dist/src dist/test

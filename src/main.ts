@@ -27,12 +27,16 @@ import { ManagementServer } from './management/http/management-server.js';
 import { DriveCommandStats } from './management/metrics/drive-command-stats.js';
 import { VtlMetrics } from './management/metrics/vtl-metrics.js';
 import { ManagementService } from './management/service.js';
+import { stagingRoutes } from './management/http/staging-routes.js';
 import { FileMediaStore } from './media/file-media-store.js';
 import { loadMasterKey } from './media/crypto/load-master-key.js';
 import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { LibraryMediaStores } from './media/library-media-stores.js';
 import type { MediaStore } from './media/tape-medium.js';
+import { CopyEngine } from './physical/copy-engine.js';
+import { CopyJobStore } from './physical/copy-job-store.js';
+import { copyEventOf, StagingService } from './physical/staging-service.js';
 import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
 import { createDriveUnit } from './scsi/ssc/drive-unit.js';
@@ -135,6 +139,21 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
+  // Staging to physical tape (issue 15): only with physical libraries configured.
+  const copies =
+    config.physicalLibraries.length > 0
+      ? new CopyEngine({
+          manager,
+          mediaStore,
+          store: new CopyJobStore(new LocalStorage(dataDir)),
+          physicalLibraries: config.physicalLibraries,
+          copy: config.copy,
+          initiatorName: config.copy.initiatorName ?? `${config.server.targetPrefix}:stager`,
+          log: log.child({ component: 'copy' }),
+        })
+      : undefined;
+  await copies?.start();
+
   const aptpl = await aptplFiles(join(dataDir, 'reservations'));
   const drives: { library: string; index: number; drive: TapeDrive; commands: DriveCommandStats }[] = [];
   const targets: IscsiTarget[] = [];
@@ -217,7 +236,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
         return d && { medium: () => d.drive.mounted()?.medium, errors: () => d.drive.errors.counters, commands: d.commands };
       },
     });
-    api = new ManagementServer({ service, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
+    const extraRoutes = copies ? stagingRoutes(new StagingService(copies, manager)) : [];
+    copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
+    api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }
@@ -230,6 +251,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       await api?.close();
       metrics?.close();
       await vault.stop();
+      await copies?.stop();
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();
       manager.close();

@@ -1,6 +1,7 @@
 // The configuration file's schema (YAML on disk, validated here). Every field has a default, so an empty file
 // (or no file) gives the embedded default library. Loading with file/line diagnostics is in load-config.ts.
 import { z } from 'zod';
+import { copySchema, physicalLibrarySchema } from './physical-schema.js';
 
 const hostPort = z
   .string()
@@ -225,6 +226,9 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
+  /** Physical tape libraries cartridges are staged to (physical-schema.ts). */
+  physicalLibraries: z.array(physicalLibrarySchema).max(64).default([]),
+  copy: copySchema,
 });
 
 export type VtlConfig = z.infer<typeof configSchema>;

@@ -17,6 +17,7 @@ import {
   eventView,
   libraryView,
   type CartridgeView,
+  type CopyEventView,
   type DriveActivity,
   type DriveView,
   type ElementView,
@@ -256,8 +257,17 @@ export class ManagementService {
     return () => this.listeners.delete(listener);
   }
 
+  /** A copy job changed state or reached a checkpoint: one event in the same stream as the library's. */
+  publishCopyJob(job: CopyEventView & { readonly barcode: string; readonly library: string }, at: string): void {
+    const { barcode, library, ...copy } = job;
+    this.push({ id: this.recent.newestId + 1, type: 'copy-job-changed', library, barcode, from: null, to: null, actor: 'system', at, copy });
+  }
+
   private record(event: LibraryEvent): void {
-    const view = eventView(this.recent.newestId + 1, event);
+    this.push(eventView(this.recent.newestId + 1, event));
+  }
+
+  private push(view: EventView): void {
     this.recent.push(view);
     for (const listener of this.listeners) {
       // A broken subscriber (a closed SSE stream) must not stop the library's own event delivery.

@@ -110,13 +110,26 @@ export interface DriveView {
 export interface EventView {
   /** Increasing from 1 since the server started; `since` and SSE `Last-Event-ID` take it. */
   readonly id: number;
-  readonly type: LibraryEvent['type'];
+  readonly type: LibraryEvent['type'] | 'copy-job-changed';
   readonly library: string;
   readonly barcode: string | null;
   readonly from: LocationView | null;
   readonly to: LocationView | null;
   readonly actor: LibraryEvent['actor'];
   readonly at: string;
+  /** For `copy-job-changed` (staging to physical tape, docs/STAGING.md): the job's state and progress. */
+  readonly copy?: CopyEventView;
+}
+
+export interface CopyEventView {
+  readonly id: string;
+  readonly state: string;
+  readonly phase: string;
+  readonly percent: number;
+  readonly bytesCopied: number;
+  readonly bytesVerified: number;
+  readonly physicalLibrary: string | null;
+  readonly reason: string | null;
 }
 
 export function locationView(location: CartridgeLocation): LocationView {

@@ -7,6 +7,7 @@ import { resolveClientSettings, UsageError, type ClientFlags } from './client-op
 import { registerInventoryCommands } from './inventory-commands.js';
 import { registerRetentionCommands } from './retention-commands.js';
 import { AuditVerifyFailed, registerSecurityCommands } from './security-commands.js';
+import { registerStagingCommands } from './staging-commands.js';
 import { registerTapeCommands } from './tape-commands.js';
 
 export interface CliIo {
@@ -101,6 +102,7 @@ export function registerManagementCommands(program: Command, options: Management
   const tape = group('tape', 'cartridges: list, create, import, export, shelve, unshelve, delete, protect, retain, release');
   registerTapeCommands(tape, { leaf, bind });
   registerRetentionCommands(tape, { leaf, bind });
+  registerStagingCommands({ group, leaf, bind });
 }
 
 export interface CommandBuilders {

@@ -23,6 +23,8 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ManagementServerOptions {
   readonly service: ManagementService;
+  /** Routes of optional parts (staging to physical libraries). */
+  readonly extraRoutes?: readonly Route[];
   readonly log: Logger;
   /** `<dataDir>/api-token`: read, or created with a new random token at the first start. */
   readonly tokenFile: string;
@@ -60,7 +62,10 @@ export class ManagementServer {
     this.service = options.service;
     this.audit = options.audit;
     this.followers = new EventFollowers(options.service, this.log, options.followerBufferLimitBytes);
-    this.routes = managementRoutes(options.service, this.followers, options.audit);
+    const routes = managementRoutes(options.service, this.followers, options.audit);
+    // Pushed into the same array so that GET /openapi.json lists them too.
+    routes.push(...(options.extraRoutes ?? []));
+    this.routes = routes;
     this.metricsRoute = options.metrics === undefined ? undefined : metricsRoute(options.metrics);
     this.metricsPublic = options.metricsPublic ?? false;
     this.consoleDirectory = options.consoleDirectory;

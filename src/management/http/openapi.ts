@@ -97,14 +97,15 @@ const schemas: Record<string, Json> = {
   }),
   Event: object({
     id: int,
-    type: { enum: ['cartridge-created', 'cartridge-moved', 'cartridge-deleted', 'cartridge-updated', 'drive-attached', 'removal-prevention-changed'] },
+    type: { enum: ['cartridge-created', 'cartridge-moved', 'cartridge-deleted', 'cartridge-updated', 'drive-attached', 'removal-prevention-changed', 'copy-job-changed'] },
     library: str,
     barcode: nullable('string'),
     from: { oneOf: [ref('Location'), { type: 'null' }] },
     to: { oneOf: [ref('Location'), { type: 'null' }] },
     actor: { enum: ['operator', 'host', 'system'] },
     at: { type: 'string', format: 'date-time' },
-  }),
+    copy: object({ id: str, state: str, phase: str, percent: { type: 'number' }, bytesCopied: int, bytesVerified: int, physicalLibrary: nullable('string'), reason: nullable('string') }),
+  }, ['id', 'type', 'library', 'barcode', 'from', 'to', 'actor', 'at']),
   CreateCartridges: object(
     {
       library: str,

@@ -1,0 +1,213 @@
+// Copies a virtual cartridge to a physical one object by object — every record at its exact size, every filemark,
+// end of data right after the last object — and verifies by reading both back. A copy resumes from a checkpoint
+// (objects known to be on the physical tape): tgt has no LOCATE and reports no position, so the physical tape is
+// positioned from BOP by SPACE over the filemarks, then over the blocks, before the checkpoint.
+import type { MediumPosition, ReadOutcome } from '../media/tape-medium.js';
+import { SpaceCode } from './cdb.js';
+import type { PhysicalRead } from './tape-drive.js';
+
+/** The part of a virtual cartridge (TapeMedium) the copy reads. */
+export interface CopySource {
+  position(): MediumPosition;
+  read(): Promise<ReadOutcome>;
+  rewind(): Promise<void>;
+  spaceFilemarks(count: number): Promise<unknown>;
+  locate(objectNumber: number): Promise<unknown>;
+}
+
+/** The part of a physical drive (PhysicalTapeDrive) the copy writes and reads. */
+export interface CopyTarget {
+  rewind(): Promise<void>;
+  space(code: 0 | 1 | 3, count: number): Promise<void>;
+  write(record: Buffer): Promise<{ earlyWarning: boolean }>;
+  writeFilemarks(count: number): Promise<{ earlyWarning: boolean }>;
+  read(maxBytes: number): Promise<PhysicalRead>;
+}
+
+export interface CopyCheckpoint {
+  /** Objects (blocks and filemarks) of the virtual cartridge known to be on the physical tape, from BOP. */
+  readonly objects: number;
+  readonly bytes: number;
+}
+
+export interface CopyHooks {
+  /** The physical drive confirmed everything so far (WRITE FILEMARKS 0 flushed its buffer): persist it. */
+  checkpoint(at: CopyCheckpoint): Promise<void>;
+  progress(phase: 'copy' | 'verify', at: CopyCheckpoint): void;
+  /** Checked between objects: true ends the copy with CopyCancelledError. */
+  cancelled(): boolean;
+  /** Bytes between checkpoints (default 64 MiB). */
+  readonly checkpointBytes?: number;
+}
+
+export class CopyCancelledError extends Error {
+  constructor() {
+    super('the copy was cancelled');
+    this.name = 'CopyCancelledError';
+  }
+}
+
+/** The physical cartridge cannot hold the virtual one; nothing past its early-warning point was written. */
+export class PhysicalCartridgeTooSmallError extends Error {
+  constructor(at: CopyCheckpoint, totalObjects: number) {
+    super(`the physical cartridge reached early warning after ${at.objects} of ${totalObjects} objects (${at.bytes} bytes): it is too small for the virtual cartridge`);
+    this.name = 'PhysicalCartridgeTooSmallError';
+  }
+}
+
+export class VerifyMismatchError extends Error {
+  constructor(objectNumber: number, what: string) {
+    super(`verify failed at object ${objectNumber}: ${what}`);
+    this.name = 'VerifyMismatchError';
+  }
+}
+
+/**
+ * A record the host wrote through drive encryption (SECURITY PROTOCOL OUT): vtl never holds the host's key after the
+ * write, so it can neither decrypt the record nor make a physical drive write it encrypted under the same key.
+ */
+export class HostEncryptedRecordError extends Error {
+  constructor(objectNumber: number) {
+    super(`object ${objectNumber} was written encrypted by the host (drive encryption): vtl does not keep the host's key, so the cartridge cannot be copied to physical tape`);
+    this.name = 'HostEncryptedRecordError';
+  }
+}
+
+/** What the copy reads: an encrypted block stops it. */
+type CopyRead = Exclude<ReadOutcome, { readonly kind: 'encrypted-block' }>;
+
+/**
+ * Reads the next virtual object while the physical drive writes the current one: the two then overlap instead of
+ * adding up. A medium's read buffer stays lent until release(), so the object in hand is never overwritten.
+ */
+class ReadAhead {
+  private pending: Promise<ReadOutcome> | undefined;
+
+  constructor(private readonly source: CopySource) {}
+
+  private objectNumber = 0;
+
+  /** `objectNumber` is where the source is when the first read starts (for the error message). */
+  startAt(objectNumber: number): this {
+    this.objectNumber = objectNumber;
+    return this;
+  }
+
+  async next(): Promise<CopyRead> {
+    const r = await (this.pending ?? this.source.read());
+    this.pending = r.kind === 'end-of-data' ? undefined : this.source.read();
+    if (r.kind === 'encrypted-block') {
+      r.release?.();
+      throw new HostEncryptedRecordError(this.objectNumber);
+    }
+    this.objectNumber++;
+    return r;
+  }
+
+  /** Runs `loop`; when it fails, the read in flight is awaited (its buffer released) before the error goes on. */
+  async around<T>(loop: () => Promise<T>): Promise<T> {
+    try {
+      return await loop();
+    } catch (err) {
+      const pending = this.pending;
+      this.pending = undefined;
+      const r = await pending?.catch(() => undefined);
+      if (r?.kind === 'block' || r?.kind === 'encrypted-block') r.release?.();
+      throw err;
+    }
+  }
+}
+
+/** Puts both tapes at `at.objects` (the source by locate, the target by SPACE from BOP). */
+async function positionAt(source: CopySource, target: CopyTarget, objects: number): Promise<void> {
+  await source.rewind();
+  await target.rewind();
+  if (objects === 0) return;
+  await source.locate(objects);
+  const files = source.position().fileNumber;
+  await source.rewind();
+  if (files > 0) await source.spaceFilemarks(files);
+  const afterLastMark = source.position().objectNumber;
+  await target.space(SpaceCode.FILEMARKS, files);
+  await target.space(SpaceCode.BLOCKS, objects - afterLastMark);
+  await source.locate(objects);
+}
+
+export async function copyCartridge(source: CopySource, target: CopyTarget, from: CopyCheckpoint, totalObjects: number, hooks: CopyHooks): Promise<CopyCheckpoint> {
+  await positionAt(source, target, from.objects);
+  let objects = from.objects;
+  let bytes = from.bytes;
+  let sinceCheckpoint = 0;
+  const every = hooks.checkpointBytes ?? 64 * 1024 * 1024;
+  const ahead = new ReadAhead(source).startAt(from.objects);
+  await ahead.around(async () => {
+    for (;;) {
+      if (hooks.cancelled()) throw new CopyCancelledError();
+      const r = await ahead.next();
+      if (r.kind === 'end-of-data') break;
+      let earlyWarning: boolean;
+      if (r.kind === 'filemark') {
+        earlyWarning = (await target.writeFilemarks(1)).earlyWarning;
+      } else {
+        try {
+          earlyWarning = (await target.write(r.data)).earlyWarning;
+          bytes += r.data.length;
+          sinceCheckpoint += r.data.length;
+        } finally {
+          r.release?.();
+        }
+      }
+      objects++;
+      if (earlyWarning && objects < totalObjects) {
+        // Past early warning a physical drive has only room for its buffer: stop here, before VOLUME OVERFLOW.
+        throw new PhysicalCartridgeTooSmallError({ objects, bytes }, totalObjects);
+      }
+      hooks.progress('copy', { objects, bytes });
+      if (sinceCheckpoint >= every) {
+        await target.writeFilemarks(0);
+        await hooks.checkpoint({ objects, bytes });
+        sinceCheckpoint = 0;
+      }
+    }
+  });
+  // WRITE FILEMARKS 0 (IMMED=0): the drive writes its buffer to the medium before it answers.
+  await target.writeFilemarks(0);
+  await hooks.checkpoint({ objects, bytes });
+  return { objects, bytes };
+}
+
+/** Reads both tapes from BOP and compares every object, then end of data on the physical tape. */
+export async function verifyCopy(source: CopySource, target: CopyTarget, hooks: Pick<CopyHooks, 'progress' | 'cancelled'>): Promise<CopyCheckpoint> {
+  await source.rewind();
+  await target.rewind();
+  let objects = 0;
+  let bytes = 0;
+  const ahead = new ReadAhead(source);
+  return ahead.around(async () => {
+    for (;;) {
+      if (hooks.cancelled()) throw new CopyCancelledError();
+      const want = await ahead.next();
+      if (want.kind === 'end-of-data') {
+        const got = await target.read(1);
+        if (got.kind !== 'end-of-data') throw new VerifyMismatchError(objects, `the physical tape has a ${got.kind} where end of data should be`);
+        return { objects, bytes };
+      }
+      try {
+        const got = await target.read(want.kind === 'block' ? Math.max(1, want.data.length) : 1);
+        if (want.kind === 'filemark') {
+          if (got.kind !== 'filemark') throw new VerifyMismatchError(objects, `expected a filemark, found ${got.kind === 'block' ? `a record of ${got.data.length} bytes` : got.kind}`);
+        } else if (got.kind !== 'block') {
+          throw new VerifyMismatchError(objects, `expected a record of ${want.data.length} bytes, found ${got.kind}`);
+        } else if (!got.data.equals(want.data)) {
+          throw new VerifyMismatchError(objects, got.data.length === want.data.length ? 'the record differs' : `a record of ${got.data.length} bytes instead of ${want.data.length}`);
+        } else {
+          bytes += want.data.length;
+        }
+      } finally {
+        if (want.kind === 'block') want.release?.();
+      }
+      objects++;
+      hooks.progress('verify', { objects, bytes });
+    }
+  });
+}

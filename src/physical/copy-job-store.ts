@@ -1,0 +1,59 @@
+// Copy jobs survive restarts: the whole list is one JSON file in the data folder, replaced atomically (write, fsync,
+// rename) after every change of state and at every checkpoint. A job that was running when the process died is
+// found `running` at start-up and resumes from its last checkpoint.
+import type { LocalStorage } from '../storage/local-storage.js';
+import { SerialQueue } from '../serial-queue.js';
+
+export type CopyJobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface CopyJob {
+  readonly id: string;
+  readonly barcode: string;
+  /** The virtual library it was exported from. */
+  readonly library: string;
+  /** The physical library chosen (once a cartridge with the barcode was found). */
+  physicalLibrary?: string;
+  state: CopyJobState;
+  phase: 'copy' | 'verify';
+  /** Why it waits, or why it failed (the device's sense in words). */
+  reason?: string;
+  attempts: number;
+  totalBytes: number;
+  totalObjects: number;
+  /** Checkpoint: objects and bytes known to be on the physical tape. */
+  objectsCopied: number;
+  bytesCopied: number;
+  objectsVerified: number;
+  /** The checkpoint the last run of the copy phase started from (0: from the beginning). */
+  resumedFromObjects?: number;
+  bytesVerified: number;
+  readonly createdAt: string;
+  updatedAt: string;
+  startedAt?: string;
+  /** When the copy phase of the last run ended (verify begins). */
+  copiedAt?: string;
+  finishedAt?: string;
+  /** Not persisted meaning: bytes per second of the current run, for the views. */
+  rateBytesPerSecond?: number;
+}
+
+const FILE = 'copy-jobs.json';
+
+export class CopyJobStore {
+  private readonly writes = new SerialQueue();
+
+  constructor(private readonly storage: Pick<LocalStorage, 'readFile' | 'writeFileAtomic'>) {}
+
+  async load(): Promise<CopyJob[]> {
+    const bytes = await this.storage.readFile(FILE);
+    if (!bytes) return [];
+    const parsed = JSON.parse(bytes.toString('utf8')) as { jobs?: CopyJob[] };
+    return Array.isArray(parsed.jobs) ? parsed.jobs : [];
+  }
+
+  /** Saves a snapshot of `jobs`; saves run one at a time in call order, so the last call's state wins. */
+  save(jobs: readonly CopyJob[]): Promise<void> {
+    const text = JSON.stringify({ version: 1, jobs: jobs.map(({ rateBytesPerSecond: _, ...j }) => j) }, null, 1);
+    return this.writes.run(() => this.storage.writeFileAtomic(FILE, Buffer.from(text, 'utf8')));
+  }
+}
