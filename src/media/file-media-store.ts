@@ -6,7 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import { decodeMetadata, emptyLifetime, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
 import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files.js';
 import { encodeFileHeader } from './file-header.js';
-import { FileTapeMedium } from './file-tape-medium.js';
+import { FileTapeMedium, type IngestCompression } from './file-tape-medium.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { recoverIndex } from './recover-index.js';
 import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
@@ -26,10 +26,12 @@ function checkBarcode(barcode: string): void {
 export class FileMediaStore implements MediaStore {
   private readonly storage: Storage;
   private readonly log: Logger;
+  private readonly ingestCompression: IngestCompression;
 
-  constructor(options: { directory: string; log: Logger; storage?: Storage }) {
+  constructor(options: { directory: string; log: Logger; storage?: Storage; ingestCompression?: IngestCompression }) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
+    this.ingestCompression = options.ingestCompression ?? 'inline';
   }
 
   /** Write the three files into a hidden folder, then rename it into place: a crash leaves no half cartridge. */
@@ -94,7 +96,7 @@ export class FileMediaStore implements MediaStore {
       metadata.loadCount++;
       await saver.saveMetadata(metadata);
       log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
-      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log });
+      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log, ingestCompression: this.ingestCompression });
     } catch (error) {
       await file.close();
       throw error;

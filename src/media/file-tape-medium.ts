@@ -32,7 +32,14 @@ export interface FileTapeMediumParts {
   /** The data file's format version. */
   readonly version: number;
   readonly log: Logger;
+  /**
+   * Where a block with compression on is compressed (FORMAT.md "Deferred compression"): 'inline' on the ingest path
+   * (the default), or 'deferred': stored as it is, and compacted later by the background pass (src/media/dedup/).
+   */
+  readonly ingestCompression?: IngestCompression;
 }
+
+export type IngestCompression = 'inline' | 'deferred';
 
 export class FileTapeMedium implements TapeMedium {
   readonly barcode: string;
@@ -47,11 +54,13 @@ export class FileTapeMedium implements TapeMedium {
   private readonly pipeline: WritePipeline;
   private current = 0; // the position: the object number the next read returns
   private readonly guard: OperationGuard;
+  private readonly deferCompression: boolean;
 
   constructor(parts: FileTapeMediumParts) {
     this.metadata = parts.metadata;
     this.barcode = parts.metadata.barcode;
     this.guard = new OperationGuard(this.barcode);
+    this.deferCompression = parts.ingestCompression === 'deferred';
     this.worm = parts.metadata.worm;
     this.nativeCapacityBytes = parts.metadata.nativeCapacityBytes ?? parts.metadata.capacityBytes;
     this.attributes = attributesToMap(parts.metadata.attributes);
@@ -93,7 +102,7 @@ export class FileTapeMedium implements TapeMedium {
     try {
       if (block.length > MAX_BLOCK_BYTES) throw new RangeError(`Cannot write a block of ${block.length} bytes: the limit is ${MAX_BLOCK_BYTES}`);
       this.checkWorm();
-      const tryCompressing = options.compress && this.pipeline.worthTrying(block);
+      const tryCompressing = options.compress && !this.deferCompression && this.pipeline.worthTrying(block);
       const atEnd = this.current === this.endObject();
       if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length)) {
         await this.pipeline.enqueue(block);
