@@ -18,7 +18,7 @@ import { RecordLog } from './record-log.js';
 import * as Space from './space.js';
 import { asError, isWriteFault } from './write-failure.js';
 import { WritePipeline } from './write-pipeline.js';
-import { wormAllowsWrite } from './worm-rule.js';
+import { wormAllowsWrite, type WormView } from './worm-rule.js';
 import {
   MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type ReadOutcome,
   type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
@@ -55,6 +55,8 @@ export class FileTapeMedium implements TapeMedium {
   private current = 0; // the position: the object number the next read returns
   private readonly guard: OperationGuard;
   private readonly deferCompression: boolean;
+  /** Bytes of the cartridge held before this data file (a deduplicated prefix: dedup/dedup-tape-medium.ts). */
+  private reservedBytes = 0;
 
   constructor(parts: FileTapeMediumParts) {
     this.metadata = parts.metadata;
@@ -79,7 +81,28 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   capacity(): MediumCapacity {
-    return mediumCapacity(this.metadata.capacityBytes, this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
+    return mediumCapacity(this.metadata.capacityBytes, this.reservedBytes + this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
+  }
+
+  // Hooks for a medium that puts this data file after a deduplicated prefix (dedup/dedup-tape-medium.ts).
+  /** Filemarks of the data file, for SPACE, LOCATE and WORM over prefix and data file (current after an operation). */
+  get marks(): Space.FilemarkView & WormView {
+    return this.records.marks;
+  }
+
+  /** End of data, counting the blocks still in the write pipeline. */
+  get endOfData(): number {
+    return this.endObject();
+  }
+
+  /** The write pass of the data file (FORMAT.md "Passes"). */
+  get writePass(): number {
+    return this.records.pass;
+  }
+
+  /** Count `bytes` held before the data file in the capacity (the deduplicated prefix, at its logical size). */
+  reserveBytes(bytes: number): void {
+    this.reservedBytes = bytes;
   }
 
   statistics(): MediumStatistics {
@@ -286,12 +309,12 @@ export class FileTapeMedium implements TapeMedium {
 
   /** A record of `recordBytes` appended at end of data (with the pipeline's blocks) stays within the capacity. */
   private fitsBeforeEnd(recordBytes: number): boolean {
-    return this.records.endOffset + this.pipeline.pendingBytes - FILE_HEADER_BYTES + recordBytes <= this.metadata.capacityBytes;
+    return this.reservedBytes + this.records.endOffset + this.pipeline.pendingBytes - FILE_HEADER_BYTES + recordBytes <= this.metadata.capacityBytes;
   }
 
   /** Check capacity for `recordBytes` at the position and cut the data after it. */
   private async prepareWrite(recordBytes: number): Promise<void> {
-    const remaining = this.metadata.capacityBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
+    const remaining = this.metadata.capacityBytes - this.reservedBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
     if (recordBytes > remaining) throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${remaining} bytes remain before the physical end`);
     await this.records.cutAt(this.current);
   }

@@ -1,0 +1,107 @@
+// A MediaStore whose cartridges deduplicate (FORMAT.md "Deduplication"): each cartridge is its folder as ever (data
+// file, index, metadata) plus, once the background pass has run, a recipe of its deduplicated prefix; the chunks live
+// in one chunk store under `.dedup/` (a folder no barcode can name). open() finishes a switch a crash interrupted.
+import type { Logger } from '../../log.js';
+import { LocalStorage } from '../../storage/local-storage.js';
+import type { Storage } from '../../storage/storage.js';
+import { FileMediaStore } from '../file-media-store.js';
+import type { FileTapeMedium, IngestCompression } from '../file-tape-medium.js';
+import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from '../tape-medium.js';
+import { ChunkStore } from './chunk-store.js';
+import { DedupTapeMedium } from './dedup-tape-medium.js';
+import { decodeRecipe, Recipe, RECIPE_FILE } from './recipe.js';
+
+export const CHUNK_FOLDER = '.dedup';
+
+export interface DedupMediaStoreOptions {
+  readonly directory: string;
+  readonly log: Logger;
+  readonly storage?: Storage;
+  /** 'deferred' (the default here): blocks are stored as they come and compressed by the background pass. */
+  readonly ingestCompression?: IngestCompression;
+  /** The chunk store to use (scope global: one shared by several libraries); by default one in `.dedup/`. */
+  readonly chunks?: ChunkStore;
+}
+
+export class DedupMediaStore implements MediaStore {
+  readonly storage: Storage;
+  private readonly files: FileMediaStore;
+  private readonly log: Logger;
+  private chunkStore: ChunkStore | undefined;
+  private readonly mounted = new Set<string>();
+
+  constructor(options: DedupMediaStoreOptions) {
+    this.storage = options.storage ?? new LocalStorage(options.directory);
+    this.log = options.log;
+    this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred' });
+    this.chunkStore = options.chunks;
+  }
+
+  /** The chunk store, opened (and its index rebuilt) on first use. */
+  async chunks(): Promise<ChunkStore> {
+    this.chunkStore ??= await ChunkStore.open(this.storage, CHUNK_FOLDER, this.log.child({ component: 'chunk-store' }));
+    return this.chunkStore;
+  }
+
+  create(cartridge: CartridgeDescriptor): Promise<void> {
+    return this.files.create(cartridge);
+  }
+
+  async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
+    const { tail, recipe } = await this.openParts(cartridge);
+    this.mounted.add(cartridge.barcode);
+    return new DedupTapeMedium({
+      tail, recipe, chunks: await this.chunks(), storage: this.storage, log: this.log.child({ barcode: cartridge.barcode }),
+      closed: () => this.mounted.delete(cartridge.barcode),
+    });
+  }
+
+  /** The cartridge is mounted (the background pass leaves it alone). */
+  isMounted(barcode: string): boolean {
+    return this.mounted.has(barcode);
+  }
+
+  /**
+   * The data file (recovered) and the recipe of a cartridge. A data file still holding the records its recipe says
+   * it absorbed (same pass; a crash came between the recipe switch and the erase) is erased now: the switch ends.
+   */
+  async openParts(cartridge: CartridgeDescriptor): Promise<{ tail: FileTapeMedium; recipe: Recipe }> {
+    const tail = (await this.files.open(cartridge)) as FileTapeMedium;
+    try {
+      const recipe = await this.readRecipe(cartridge.barcode);
+      if (recipe.absorbedObjects > 0 && tail.writePass === recipe.absorbedPass) {
+        if (tail.endOfData !== recipe.absorbedObjects) {
+          throw new MediaFormatError(`Cannot open cartridge "${cartridge.barcode}": its data file holds ${tail.endOfData} objects of pass ${tail.writePass}, its recipe says it absorbed ${recipe.absorbedObjects}`, 0);
+        }
+        await tail.erase();
+        await tail.flush();
+        this.log.warn({ barcode: cartridge.barcode, objects: recipe.absorbedObjects }, 'finished a recipe switch a crash interrupted: erased the absorbed data file');
+      }
+      return { tail, recipe };
+    } catch (error) {
+      await tail.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async readRecipe(barcode: string): Promise<Recipe> {
+    const bytes = await this.storage.readFile(`${barcode}/${RECIPE_FILE}`);
+    if (bytes === undefined) return new Recipe();
+    const recipe = decodeRecipe(bytes);
+    if (typeof recipe === 'string') throw new MediaFormatError(`Cannot open cartridge "${barcode}": its recipe is unusable: ${recipe}`, 0);
+    return recipe;
+  }
+
+  exists(barcode: string): Promise<boolean> {
+    return this.files.exists(barcode);
+  }
+
+  /** The recipe goes with the folder; its chunks stay until the next collection finds them unreferenced. */
+  delete(barcode: string): Promise<void> {
+    return this.files.delete(barcode);
+  }
+
+  list(): Promise<string[]> {
+    return this.files.list();
+  }
+}

@@ -1,0 +1,52 @@
+// FORMAT.md "Deduplication / The background pass": moves a cartridge's data file into its recipe (chunk, store the
+// unique chunks, sync, switch the recipe, erase the data file) and collects containers no recipe references. It
+// runs on cartridges that are not mounted, one job at a time (SerialQueue), and every step is crash safe: before
+// the switch nothing references the new chunks (a crash leaves garbage for the collector); after it, open() finishes
+// the switch (dedup-media-store.ts).
+import type { Logger } from '../../log.js';
+import { SerialQueue } from '../../serial-queue.js';
+import type { CartridgeDescriptor } from '../tape-medium.js';
+import { absorbDataFile, type AbsorbResult, type StepHook } from './absorb-data-file.js';
+import { DEFAULT_CHUNK_SIZES, type ChunkSizes } from './content-chunker.js';
+import type { DedupMediaStore } from './dedup-media-store.js';
+
+export class DedupPass {
+  private readonly queue = new SerialQueue();
+
+  constructor(
+    private readonly store: DedupMediaStore,
+    private readonly log: Logger,
+    private readonly sizes: ChunkSizes = DEFAULT_CHUNK_SIZES,
+    private readonly step: StepHook = () => undefined,
+  ) {}
+
+  /** Move the cartridge's data file into its recipe; undefined when it is mounted (try again when it is idle). */
+  absorb(cartridge: CartridgeDescriptor): Promise<AbsorbResult | undefined> {
+    return this.queue.run(() => this.absorbNow(cartridge));
+  }
+
+  /** Remove every closed container that no recipe of `barcodes` references (mark and sweep); the containers removed. */
+  collect(barcodes: readonly string[]): Promise<number[]> {
+    return this.queue.run(async () => {
+      const chunks = await this.store.chunks();
+      const live = new Set<number>();
+      for (const barcode of barcodes) for (const ref of (await this.store.readRecipe(barcode)).chunks) live.add(ref.container);
+      const { numbers, open } = chunks.containers();
+      const dead = numbers.filter((n) => n !== open && !live.has(n));
+      if (dead.length > 0) await chunks.removeContainers(dead);
+      return dead;
+    });
+  }
+
+  private async absorbNow(cartridge: CartridgeDescriptor): Promise<AbsorbResult | undefined> {
+    if (this.store.isMounted(cartridge.barcode)) return undefined;
+    const { tail, recipe } = await this.store.openParts(cartridge);
+    try {
+      const { result } = await absorbDataFile({ tail, recipe, chunks: await this.store.chunks(), storage: this.store.storage, sizes: this.sizes, step: this.step });
+      if (result.objects > 0) this.log.info({ barcode: cartridge.barcode, ...result }, 'data file moved into the deduplicated recipe');
+      return result;
+    } finally {
+      await tail.close();
+    }
+  }
+}
