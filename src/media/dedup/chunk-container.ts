@@ -1,6 +1,6 @@
 // FORMAT.md "Deduplication / Containers": unique chunks, appended to container files and never rewritten in place.
 // A container is a 16-byte file header and a sequence of entries, each a 52-byte header (two CRC32Cs, as a record:
-// one for the header, one for the stored payload) and the stored payload. The header names the chunk's SHA-256, so
+// one for the header, one for the stored payload) and the stored payload. The header names the chunk's BLAKE3, so
 // the index can be rebuilt from the containers alone and a chunk is verified end to end on every read.
 import { crc32c } from '../../crc32c.js';
 

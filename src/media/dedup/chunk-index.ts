@@ -1,4 +1,4 @@
-// FORMAT.md "Deduplication / Index": from a chunk's SHA-256 to where the chunk is stored, in memory, rebuilt from the
+// FORMAT.md "Deduplication / Index": from a chunk's BLAKE3 to where the chunk is stored, in memory, rebuilt from the
 // containers at start. Open addressing over one Uint32Array, 16 bytes a slot: the first 8 bytes of the hash and the
 // location (container, offset). Only a prefix is kept, so a hit is a candidate: the store reads the entry's header
 // (which holds the whole hash) and compares before it reuses the chunk; a false candidate costs one header read.

@@ -2,7 +2,7 @@
 // unique chunks under one folder, and the in-memory index from hash to location, rebuilt from the containers when
 // the store opens. One owner of ordering: the caller (dedup-pass.ts runs one pass or collection at a time); reads may
 // run beside it, since containers are append-only and a chunk is referenced only after it is synced.
-import { createHash } from 'node:crypto';
+import { blake3 } from '@napi-rs/blake-hash';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import { crc32c } from '../../crc32c.js';
 import type { Logger } from '../../log.js';
@@ -78,7 +78,7 @@ export class ChunkStore {
 
   /** Store `chunk` unless an identical one is stored: where it is. Durable only after sync(). */
   async put(chunk: Buffer): Promise<ChunkRef> {
-    const hash = createHash('sha256').update(chunk).digest();
+    const hash = blake3(chunk);
     for (const candidate of this.index.candidates(hash)) {
       const header = await this.readHeader(candidate.container, candidate.offset);
       if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === chunk.length) {
@@ -128,13 +128,13 @@ export class ChunkStore {
     return data.length === ref.length ? data : fail('decompressed length mismatch');
   }
 
-  /** Check a chunk end to end, SHA-256 included (scrub); the reason it is damaged, or undefined. */
+  /** Check a chunk end to end, its BLAKE3 hash included (scrub); the reason it is damaged, or undefined. */
   async verify(ref: ChunkRef): Promise<string | undefined> {
     try {
       const data = await this.get(ref);
       const header = await this.readHeader(ref.container, ref.offset);
       if (typeof header === 'string') return header;
-      return createHash('sha256').update(data).digest().equals(header.hash) ? undefined : 'SHA-256 mismatch';
+      return blake3(data).equals(header.hash) ? undefined : 'BLAKE3 mismatch';
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
