@@ -28,7 +28,11 @@ export interface AbsorbParts {
  * Move every object of the data file `tail` (positioned anywhere) into a new recipe after `recipe`: chunk its data
  * blocks, store the chunks, sync them, save the recipe (the switch), erase the data file. Returns the new recipe.
  */
-export async function absorbDataFile(parts: AbsorbParts): Promise<{ recipe: Recipe; result: AbsorbResult }> {
+export function absorbDataFile(parts: AbsorbParts): Promise<{ recipe: Recipe; result: AbsorbResult }> {
+  return parts.chunks.exclusive(() => absorbNow(parts));
+}
+
+async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: AbsorbResult }> {
   const { tail, recipe, chunks, storage } = parts;
   const step = parts.step ?? ((): void => undefined);
   const objects = tail.endOfData;

@@ -1,11 +1,13 @@
 // FORMAT.md "Deduplication": the chunk store of a library (or of every library, scope global): container files of
 // unique chunks under one folder, and the in-memory index from hash to location, rebuilt from the containers when
-// the store opens. One owner of ordering: the caller (dedup-pass.ts runs one pass or collection at a time); reads may
-// run beside it, since containers are append-only and a chunk is referenced only after it is synced.
+// the store opens. The store owns the ordering of what changes it: every move of a data file into a recipe and every
+// collection runs through exclusive(), one at a time, so a collection never sees chunks that a move has stored or
+// found again but not yet referenced from a saved recipe. Reads run beside them: containers are append-only.
 import { blake3 } from '@napi-rs/blake-hash';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import { crc32c } from '../../crc32c.js';
 import type { Logger } from '../../log.js';
+import { SerialQueue } from '../../serial-queue.js';
 import type { RandomAccessFile, Storage } from '../../storage/storage.js';
 import {
   ChunkCodec, CONTAINER_HEADER_BYTES, decodeEntryHeader, encodeContainerHeader, encodeEntryHeader, ENTRY_HEADER_BYTES, isContainerHeader,
@@ -49,6 +51,7 @@ export class ChunkStore {
   private pendingStart = CONTAINER_HEADER_BYTES;
   private pendingBytes = 0;
   private storedBytes = 0;
+  private readonly jobs = new SerialQueue();
 
   private constructor(
     private readonly storage: Storage,
@@ -70,6 +73,11 @@ export class ChunkStore {
     store.currentEnd = CONTAINER_HEADER_BYTES;
     store.pendingStart = 0;
     return store;
+  }
+
+  /** Run `job` (a move into a recipe, or a collection) after every one queued before it, alone. */
+  exclusive<T>(job: () => Promise<T>): Promise<T> {
+    return this.jobs.run(job);
   }
 
   stats(): ChunkStoreStats {

@@ -25,16 +25,24 @@ export class DedupPass {
     return this.queue.run(() => this.absorbNow(cartridge));
   }
 
-  /** Remove every closed container that no recipe of `barcodes` references (mark and sweep); the containers removed. */
-  collect(barcodes: readonly string[]): Promise<number[]> {
+  /**
+   * Remove every closed container that no recipe references (mark and sweep); the containers removed. The recipes
+   * are those of every cartridge of the store, and of `barcodes` too (scope global: the other libraries' cartridges
+   * whose chunks are here). Retention-locked and WORM cartridges are never collected: their recipes mark their chunks.
+   */
+  collect(barcodes: readonly string[] = []): Promise<number[]> {
     return this.queue.run(async () => {
       const chunks = await this.store.chunks();
-      const live = new Set<number>();
-      for (const barcode of barcodes) for (const ref of (await this.store.readRecipe(barcode)).chunks) live.add(ref.container);
-      const { numbers, open } = chunks.containers();
-      const dead = numbers.filter((n) => n !== open && !live.has(n));
-      if (dead.length > 0) await chunks.removeContainers(dead);
-      return dead;
+      return chunks.exclusive(async () => {
+        const live = new Set<number>();
+        for (const barcode of new Set([...(await this.store.list()), ...barcodes])) {
+          for (const ref of (await this.store.readRecipe(barcode)).chunks) live.add(ref.container);
+        }
+        const { numbers, open } = chunks.containers();
+        const dead = numbers.filter((n) => n !== open && !live.has(n));
+        if (dead.length > 0) await chunks.removeContainers(dead);
+        return dead;
+      });
     });
   }
 
