@@ -285,11 +285,28 @@ export class DedupTapeMedium implements TapeMedium {
       await this.tail.flush();
     });
     const cut = this.recipe.cutAt(objectNumber, this.tail.writePass);
+    if (cut.overhang > 0) await this.trimLastChunk(cut, objectNumber);
     await this.storage.writeFileAtomic(`${this.barcode}/${RECIPE_FILE}`, cut.encode());
     this.recipe = cut;
     this.cached = undefined;
     this.tail.reserveBytes(recipeUsedBytes(cut));
     this.log.info({ objectNumber }, 'deduplicated prefix cut');
+  }
+
+  /** The cut ends inside its last chunk: store the used prefix as a chunk of its own (synced) and refer to that. */
+  private async trimLastChunk(cut: Recipe, objectNumber: number): Promise<void> {
+    const last = cut.chunks.at(-1);
+    if (last === undefined) return;
+    try {
+      await this.chunks.exclusive(async () => {
+        const data = await this.chunks.get(last);
+        cut.replaceLastChunk(await this.chunks.put(data.subarray(0, last.length - cut.overhang)));
+        await this.chunks.sync();
+      });
+    } catch (error) {
+      if (!(error instanceof ChunkDamagedError)) throw error;
+      throw new MediaFormatError(`Cannot write at object ${objectNumber} of cartridge ${this.barcode}: the block before it is unreadable: ${error.message}`, objectNumber - 1);
+    }
   }
 
   /** Put the data file's position where the medium's is (it is at or after the recipe's end). */

@@ -83,9 +83,23 @@ export class Recipe {
     this.chunkEnd += ref.length;
   }
 
-  /** The blocks' bytes are all in chunks (a recipe that says otherwise is damaged). */
+  /** The blocks' bytes are all in chunks, and the chunks hold nothing else (a recipe that says otherwise is damaged). */
   get complete(): boolean {
     return this.chunkEnd === this.streamEnd;
+  }
+
+  /** Bytes of the last chunk past the last block (after cutAt() inside a chunk; 0 in a complete recipe). */
+  get overhang(): number {
+    return this.chunkEnd - this.streamEnd;
+  }
+
+  /** Replace the last chunk (by one holding only its bytes the blocks use: see cutAt()). */
+  replaceLastChunk(ref: ChunkRef): void {
+    const last = this.chunkList.length - 1;
+    const previous = this.chunkList[last];
+    if (previous === undefined) throw new RangeError('a recipe without chunks has no last chunk');
+    this.chunkList[last] = ref;
+    this.chunkEnd += ref.length - previous.length;
   }
 
   span(objectNumber: number): ObjectSpan {
@@ -108,7 +122,9 @@ export class Recipe {
 
   /**
    * A new recipe of objects 0..objectNumber-1, keeping the chunks they use; inside a filemark run it keeps the
-   * filemarks before `objectNumber`.
+   * filemarks before `objectNumber`. When the cut falls inside a chunk, the last chunk overhangs the last block: the
+   * caller replaces it by its used prefix (replaceLastChunk) before the recipe is saved, so that the next blocks
+   * moved in start where their chunks do.
    */
   cutAt(objectNumber: number, absorbedPass: number): Recipe {
     const cut = new Recipe(absorbedPass, 0);
