@@ -10,6 +10,7 @@ import path from 'node:path';
 import { silentLogger } from '../../src/log.js';
 import { DedupMediaStore } from '../../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../../src/media/dedup/dedup-pass.js';
+import { DedupScheduler } from '../../src/media/dedup/dedup-scheduler.js';
 import { MediaFormatError, type CartridgeDescriptor, type TapeMedium } from '../../src/media/tape-medium.js';
 import { cartridge } from './cartridge-fixture.js';
 
@@ -168,4 +169,32 @@ test('the collector removes a container only when no recipe references it', () =
     const reread = await third.open(kept);
     assert.deepEqual(await readSet(reread), { layout: LAYOUT, errors: [] });
     await reread.close();
+  }));
+
+test('a scheduler round moves every idle cartridge, and the second copy of the same data is stored almost for free', () =>
+  withDirectory(async (directory) => {
+    const store = new DedupMediaStore({ directory, log: silentLogger() });
+    const first = cartridge({ barcode: 'D00001L8' });
+    const second = cartridge({ barcode: 'D00002L8' });
+    await writeSet(store, first);
+    await writeSet(store, second);
+    let idle = false;
+    const scheduler = new DedupScheduler({
+      store, pass: new DedupPass(store, silentLogger()), idle: () => idle, log: silentLogger(),
+      describe: (barcode) => [first, second].find((c) => c.barcode === barcode),
+    });
+    await scheduler.round();
+    assert.equal(scheduler.status.movedBytes, 0, 'nothing moves while a drive streams');
+    assert.ok(scheduler.status.backlogBytes > 2 * 24 * BLOCK);
+    idle = true;
+    await scheduler.round();
+    assert.equal(scheduler.status.movedBytes, 2 * 24 * BLOCK);
+    assert.equal(scheduler.status.backlogBytes, 0);
+    const one = await store.usage(first.barcode);
+    const two = await store.usage(second.barcode);
+    assert.equal(one.logicalBytes, 24 * BLOCK);
+    assert.equal(two.logicalBytes, 24 * BLOCK);
+    assert.ok(one.ratio > 0.95 && one.ratio <= 1, `random data: ratio ${one.ratio}`);
+    assert.ok(two.storedBytes < BLOCK, `the copy added ${two.storedBytes} bytes`);
+    assert.equal(two.backlogBytes, 0);
   }));

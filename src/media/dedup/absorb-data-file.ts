@@ -4,7 +4,7 @@ import type { Storage } from '../../storage/storage.js';
 import type { FileTapeMedium } from '../file-tape-medium.js';
 import type { ChunkStore } from './chunk-store.js';
 import { ContentChunker, DEFAULT_CHUNK_SIZES, type ChunkSizes } from './content-chunker.js';
-import { RECIPE_FILE, type ChunkRef, type Recipe } from './recipe.js';
+import { RECIPE_FILE, type Recipe } from './recipe.js';
 
 export interface AbsorbResult {
   readonly objects: number;
@@ -43,8 +43,9 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
   let logicalBytes = 0;
   let added = 0;
   const emit = async (pieces: Buffer[]): Promise<void> => {
-    const ref: ChunkRef = await chunks.put(pieces.length === 1 ? (pieces[0]) : Buffer.concat(pieces));
-    next.addChunk(ref);
+    const stored = await chunks.store(pieces.length === 1 ? (pieces[0]) : Buffer.concat(pieces));
+    next.addChunk(stored.ref);
+    next.addedStoredBytes += stored.addedBytes;
     added++;
   };
   await tail.rewind();

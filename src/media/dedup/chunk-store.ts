@@ -86,11 +86,16 @@ export class ChunkStore {
 
   /** Store `chunk` unless an identical one is stored: where it is. Durable only after sync(). */
   async put(chunk: Buffer): Promise<ChunkRef> {
+    return (await this.store(chunk)).ref;
+  }
+
+  /** Like put(), saying how many bytes the store grew by (0 when the chunk was there already). */
+  async store(chunk: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
     const hash = blake3(chunk);
     for (const candidate of this.index.candidates(hash)) {
       const header = await this.readHeader(candidate.container, candidate.offset);
       if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === chunk.length) {
-        return { container: candidate.container, offset: candidate.offset, length: chunk.length };
+        return { ref: { container: candidate.container, offset: candidate.offset, length: chunk.length }, addedBytes: 0 };
       }
     }
     const compressed = compressSync(chunk);
@@ -106,7 +111,7 @@ export class ChunkStore {
     this.storedBytes += header.length + payload.length;
     this.index.add(hash, ref);
     if (this.pendingBytes >= WRITE_BATCH_BYTES) await this.writePending();
-    return ref;
+    return { ref, addedBytes: header.length + payload.length };
   }
 
   /** Everything put so far is durable. */

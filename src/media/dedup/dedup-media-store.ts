@@ -4,6 +4,8 @@
 import type { Logger } from '../../log.js';
 import { LocalStorage } from '../../storage/local-storage.js';
 import type { Storage } from '../../storage/storage.js';
+import { CartridgeFile, cartridgePath } from '../cartridge-files.js';
+import { FILE_HEADER_BYTES } from '../file-header.js';
 import { FileMediaStore } from '../file-media-store.js';
 import type { FileTapeMedium, IngestCompression } from '../file-tape-medium.js';
 import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from '../tape-medium.js';
@@ -12,6 +14,18 @@ import { DedupTapeMedium } from './dedup-tape-medium.js';
 import { decodeRecipe, Recipe, RECIPE_FILE } from './recipe.js';
 
 export const CHUNK_FOLDER = '.dedup';
+
+/** What a cartridge holds and what it costs (for `vtl tape list`, the API and the metrics). */
+export interface CartridgeDedupUsage {
+  /** Data bytes as the host wrote them: the recipe's blocks and the data file's records. */
+  readonly logicalBytes: number;
+  /** The chunks its moves added to the chunk store, and its data file: an upper bound of what it holds alone. */
+  readonly storedBytes: number;
+  /** logical / stored (1 when nothing is stored). */
+  readonly ratio: number;
+  /** Data file bytes not moved into the recipe yet: the background pass's backlog for this cartridge. */
+  readonly backlogBytes: number;
+}
 
 export interface DedupMediaStoreOptions {
   readonly directory: string;
@@ -90,6 +104,21 @@ export class DedupMediaStore implements MediaStore {
     const recipe = decodeRecipe(bytes);
     if (typeof recipe === 'string') throw new MediaFormatError(`Cannot open cartridge "${barcode}": its recipe is unusable: ${recipe}`, 0);
     return recipe;
+  }
+
+  /** A cartridge's usage, from its recipe and the length of its data file (nothing is opened for a mount). */
+  async usage(barcode: string): Promise<CartridgeDedupUsage> {
+    const recipe = await this.readRecipe(barcode);
+    const file = await this.storage.open(cartridgePath(barcode, CartridgeFile.DATA), { create: false });
+    let backlogBytes: number;
+    try {
+      backlogBytes = Math.max(0, (await file.length()) - FILE_HEADER_BYTES);
+    } finally {
+      await file.close();
+    }
+    const logicalBytes = recipe.logicalBytes + backlogBytes;
+    const storedBytes = recipe.addedStoredBytes + backlogBytes;
+    return { logicalBytes, storedBytes, ratio: storedBytes === 0 ? 1 : logicalBytes / storedBytes, backlogBytes };
   }
 
   exists(barcode: string): Promise<boolean> {

@@ -300,7 +300,9 @@ export class DedupTapeMedium implements TapeMedium {
     try {
       await this.chunks.exclusive(async () => {
         const data = await this.chunks.get(last);
-        cut.replaceLastChunk(await this.chunks.put(data.subarray(0, last.length - cut.overhang)));
+        const prefix = await this.chunks.store(data.subarray(0, last.length - cut.overhang));
+        cut.replaceLastChunk(prefix.ref);
+        cut.addedStoredBytes += prefix.addedBytes;
         await this.chunks.sync();
       });
     } catch (error) {

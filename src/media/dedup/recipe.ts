@@ -11,7 +11,7 @@ import type { WormView } from '../worm-rule.js';
 export const RECIPE_FILE = 'recipe.vtrcp';
 export const RECIPE_MAGIC = Buffer.from('VTLRECP\0', 'latin1');
 export const RECIPE_VERSION = 1;
-const HEADER_BYTES = 32;
+const HEADER_BYTES = 40;
 const ENTRY_BYTES = 8;
 const CHUNK_BYTES = 12;
 const EntryType = { BLOCK: 1, FILEMARKS: 3 } as const;
@@ -36,6 +36,8 @@ export class Recipe {
   private readonly index = ObjectIndex.empty(0);
   private streamEnd = 0;
   private chunkEnd = 0;
+  /** Bytes the moves into this recipe added to the chunk store (chunks new to it, with their headers): an upper bound of what it holds alone. */
+  addedStoredBytes = 0;
 
   /**
    * `absorbedPass`, `absorbedObjects`: the data file's pass and object count when its records last became part of
@@ -128,6 +130,7 @@ export class Recipe {
    */
   cutAt(objectNumber: number, absorbedPass: number): Recipe {
     const cut = new Recipe(absorbedPass, 0);
+    cut.addedStoredBytes = objectNumber === 0 ? 0 : this.addedStoredBytes;
     for (let e = 0; e < this.entryLength.length; e++) {
       const first = this.entryFirst.at(e);
       if (first >= objectNumber) break;
@@ -141,6 +144,7 @@ export class Recipe {
   /** A copy to extend with more objects and chunks, saying the data file's records up to `absorbedObjects` are in it. */
   extendedCopy(absorbedPass: number, absorbedObjects: number): Recipe {
     const copy = new Recipe(absorbedPass, absorbedObjects);
+    copy.addedStoredBytes = this.addedStoredBytes;
     for (let e = 0; e < this.entryLength.length; e++) {
       if (this.entryIsMarks[e] === true) copy.addFilemarks(this.entryLength[e] ?? 0);
       else copy.addBlock(this.entryLength[e] ?? 0);
@@ -157,6 +161,7 @@ export class Recipe {
     bytes.writeUInt32LE(this.absorbedObjects, 16);
     bytes.writeUInt32LE(this.entryCount, 20);
     bytes.writeUInt32LE(this.chunkList.length, 24);
+    bytes.writeBigUInt64LE(BigInt(this.addedStoredBytes), 32);
     let at = HEADER_BYTES;
     for (let e = 0; e < this.entryCount; e++, at += ENTRY_BYTES) {
       bytes.writeUInt8(this.entryIsMarks[e] === true ? EntryType.FILEMARKS : EntryType.BLOCK, at);
@@ -195,6 +200,7 @@ export function decodeRecipe(bytes: Buffer): Recipe | string {
   const chunks = bytes.readUInt32LE(24);
   if (bytes.length !== HEADER_BYTES + entries * ENTRY_BYTES + chunks * CHUNK_BYTES + 4) return 'recipe length does not match its counts';
   const recipe = new Recipe(bytes.readUInt32LE(12), bytes.readUInt32LE(16));
+  recipe.addedStoredBytes = Number(bytes.readBigUInt64LE(32));
   let at = HEADER_BYTES;
   for (let e = 0; e < entries; e++, at += ENTRY_BYTES) {
     const type = bytes.readUInt8(at);
