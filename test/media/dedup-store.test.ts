@@ -94,7 +94,7 @@ test('a second cartridge of the same data adds no chunks, and both read back who
     await again.close();
   }));
 
-test('a damaged chunk is a MEDIUM ERROR on exactly the blocks that use it', () =>
+test('a damaged chunk is a MEDIUM ERROR on exactly the blocks that use it, and scrub names it and its cartridge', () =>
   withDirectory(async (directory) => {
     const store = new DedupMediaStore({ directory, log: silentLogger() });
     const descriptor = cartridge();
@@ -123,6 +123,10 @@ test('a damaged chunk is a MEDIUM ERROR on exactly the blocks that use it', () =
     const { errors } = await readSet(medium);
     assert.deepEqual(errors, expected);
     await medium.close();
+    const report = await new DedupPass(store, silentLogger()).scrub();
+    assert.equal(report.chunks, recipe.chunks.length);
+    assert.deepEqual(report.damaged.map((d) => [d.container, d.offset, d.cartridges]), [[victim.container, victim.offset, [descriptor.barcode]]]);
+    assert.deepEqual(report.affectedCartridges, [descriptor.barcode]);
   }));
 
 for (const step of ['chunked', 'synced', 'switched'] as const) {
@@ -197,4 +201,22 @@ test('a scheduler round moves every idle cartridge, and the second copy of the s
     assert.ok(one.ratio > 0.95 && one.ratio <= 1, `random data: ratio ${one.ratio}`);
     assert.ok(two.storedBytes < BLOCK, `the copy added ${two.storedBytes} bytes`);
     assert.equal(two.backlogBytes, 0);
+  }));
+
+test('a cartridge of a library that does not deduplicate keeps inline compression; one that does is stored as written', () =>
+  withDirectory(async (directory) => {
+    const store = new DedupMediaStore({ directory, log: silentLogger(), deduplicates: (barcode) => barcode.startsWith('D') });
+    const compressible = Buffer.alloc(BLOCK, 'the same words again ');
+    const used: number[] = [];
+    for (const barcode of ['D00001L8', 'P00001L8']) {
+      const descriptor = cartridge({ barcode });
+      await store.create(descriptor);
+      const medium = await store.open(descriptor);
+      await medium.write(compressible, { compress: true });
+      await medium.flush();
+      used.push(medium.capacity().usedBytes);
+      await medium.close();
+    }
+    assert.equal(used[0], 28 + BLOCK);
+    assert.ok((used[1] ?? 0) < BLOCK / 4, `inline stored ${used[1]}`);
   }));

@@ -35,11 +35,19 @@ export interface DedupMediaStoreOptions {
   readonly ingestCompression?: IngestCompression;
   /** The chunk store to use (scope global: one shared by several libraries); by default one in `.dedup/`. */
   readonly chunks?: ChunkStore;
+  /**
+   * Whether a cartridge belongs to a library that deduplicates (default: every one). The others keep inline
+   * compression: the background pass never moves them, so their compression must not wait for it.
+   */
+  readonly deduplicates?: (barcode: string) => boolean;
 }
 
 export class DedupMediaStore implements MediaStore {
   readonly storage: Storage;
   private readonly files: FileMediaStore;
+  /** The same folder opened with inline compression, for the cartridges of libraries that do not deduplicate. */
+  private readonly plainFiles: FileMediaStore;
+  private readonly deduplicates: (barcode: string) => boolean;
   private readonly log: Logger;
   private chunkStore: ChunkStore | undefined;
   private readonly mounted = new Set<string>();
@@ -48,6 +56,8 @@ export class DedupMediaStore implements MediaStore {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
     this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred' });
+    this.plainFiles = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: 'inline' });
+    this.deduplicates = options.deduplicates ?? ((): boolean => true);
     this.chunkStore = options.chunks;
   }
 
@@ -80,7 +90,8 @@ export class DedupMediaStore implements MediaStore {
    * it absorbed (same pass; a crash came between the recipe switch and the erase) is erased now: the switch ends.
    */
   async openParts(cartridge: CartridgeDescriptor): Promise<{ tail: FileTapeMedium; recipe: Recipe }> {
-    const tail = (await this.files.open(cartridge)) as FileTapeMedium;
+    const files = this.deduplicates(cartridge.barcode) ? this.files : this.plainFiles;
+    const tail = (await files.open(cartridge)) as FileTapeMedium;
     try {
       const recipe = await this.readRecipe(cartridge.barcode);
       if (recipe.absorbedObjects > 0 && tail.writePass === recipe.absorbedPass) {

@@ -9,6 +9,14 @@ import type { CartridgeDescriptor } from '../tape-medium.js';
 import { absorbDataFile, type AbsorbResult, type StepHook } from './absorb-data-file.js';
 import { DEFAULT_CHUNK_SIZES, type ChunkSizes } from './content-chunker.js';
 import type { DedupMediaStore } from './dedup-media-store.js';
+import type { ChunkRef } from './recipe.js';
+
+export interface ScrubReport {
+  readonly chunks: number;
+  readonly verifiedBytes: number;
+  readonly damaged: readonly { readonly container: number; readonly offset: number; readonly problem: string; readonly cartridges: readonly string[] }[];
+  readonly affectedCartridges: readonly string[];
+}
 
 export class DedupPass {
   private readonly queue = new SerialQueue();
@@ -43,6 +51,39 @@ export class DedupPass {
         if (dead.length > 0) await chunks.removeContainers(dead);
         return dead;
       });
+    });
+  }
+
+  /**
+   * Verify every chunk the recipes reference, BLAKE3 included (`vtl scrub`), at most `bytesPerSecond` (a bounded
+   * rate: scrub must not take the disk from the hosts). Returns the damaged chunks and the cartridges using them.
+   */
+  scrub(bytesPerSecond = 100 * 1024 * 1024): Promise<ScrubReport> {
+    return this.queue.run(async () => {
+      const chunks = await this.store.chunks();
+      const users = new Map<string, { ref: ChunkRef; barcodes: Set<string> }>();
+      for (const barcode of await this.store.list()) {
+        for (const ref of (await this.store.readRecipe(barcode)).chunks) {
+          const key = `${ref.container}:${ref.offset}`;
+          const entry = users.get(key) ?? { ref, barcodes: new Set<string>() };
+          entry.barcodes.add(barcode);
+          users.set(key, entry);
+        }
+      }
+      const started = Date.now();
+      let verifiedBytes = 0;
+      const damaged: ScrubReport['damaged'][number][] = [];
+      for (const { ref, barcodes } of users.values()) {
+        const problem = await chunks.verify(ref);
+        if (problem !== undefined) {
+          damaged.push({ container: ref.container, offset: ref.offset, problem, cartridges: [...barcodes].sort() });
+          this.log.error({ container: ref.container, offset: ref.offset, problem, cartridges: [...barcodes] }, 'scrub found a damaged chunk');
+        }
+        verifiedBytes += ref.length;
+        const aheadMs = (verifiedBytes / bytesPerSecond) * 1000 - (Date.now() - started);
+        if (aheadMs > 10) await new Promise((resolve) => setTimeout(resolve, aheadMs));
+      }
+      return { chunks: users.size, verifiedBytes, damaged, affectedCartridges: [...new Set(damaged.flatMap((d) => d.cartridges))].sort() };
     });
   }
 
