@@ -220,3 +220,20 @@ test('a cartridge of a library that does not deduplicate keeps inline compressio
     assert.equal(used[0], 28 + BLOCK);
     assert.ok((used[1] ?? 0) < BLOCK / 4, `inline stored ${used[1]}`);
   }));
+
+test('a mount during a pass makes the pass stop before its switch, and the mount sees the cartridge whole', () =>
+  withDirectory(async (directory) => {
+    const store = new DedupMediaStore({ directory, log: silentLogger() });
+    const descriptor = cartridge();
+    await writeSet(store, descriptor);
+    let mounting: Promise<TapeMedium> | undefined;
+    const pass = new DedupPass(store, silentLogger(), undefined, (step) => {
+      if (step === 'chunked') mounting = store.open(descriptor); // the drive loads it now; not awaited by the pass
+    });
+    assert.equal(await pass.absorb(descriptor), undefined);
+    assert.ok(mounting !== undefined);
+    const medium = await mounting;
+    assert.equal((await store.readRecipe(descriptor.barcode)).objectCount, 0);
+    assert.deepEqual(await readSet(medium), { layout: LAYOUT, errors: [] });
+    await medium.close();
+  }));

@@ -22,6 +22,8 @@ export interface AbsorbParts {
   readonly storage: Storage;
   readonly sizes?: ChunkSizes;
   readonly step?: StepHook;
+  /** Aborted when a mount wants the cartridge: the move stops before its switch (nothing changed for the host). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -50,6 +52,7 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
   };
   await tail.rewind();
   for (let n = 0; n < objects; n++) {
+    parts.signal?.throwIfAborted();
     const outcome = await tail.read();
     if (outcome.kind === 'end-of-data') throw new Error(`the data file of ${tail.barcode} ended at ${n}, before ${objects}`);
     if (outcome.kind === 'filemark') {
@@ -73,6 +76,7 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
   await step('chunked');
   await chunks.sync();
   await step('synced');
+  parts.signal?.throwIfAborted();
   await storage.writeFileAtomic(`${tail.barcode}/${RECIPE_FILE}`, next.encode());
   await step('switched');
   await tail.rewind();

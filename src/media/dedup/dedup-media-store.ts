@@ -51,6 +51,8 @@ export class DedupMediaStore implements MediaStore {
   private readonly log: Logger;
   private chunkStore: ChunkStore | undefined;
   private readonly mounted = new Set<string>();
+  /** Cartridges the background pass has open, with how to make it give way to a mount. */
+  private readonly held = new Map<string, { readonly giveWay: AbortController; readonly released: Promise<void> }>();
 
   constructor(options: DedupMediaStoreOptions) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
@@ -72,12 +74,34 @@ export class DedupMediaStore implements MediaStore {
   }
 
   async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
+    const holding = this.held.get(cartridge.barcode);
+    if (holding !== undefined) {
+      // A mount is never kept waiting for a whole pass: the pass stops before its switch and closes the cartridge.
+      holding.giveWay.abort();
+      await holding.released;
+    }
     const { tail, recipe } = await this.openParts(cartridge);
     this.mounted.add(cartridge.barcode);
     return new DedupTapeMedium({
       tail, recipe, chunks: await this.chunks(), storage: this.storage, log: this.log.child({ barcode: cartridge.barcode }),
       closed: () => this.mounted.delete(cartridge.barcode),
     });
+  }
+
+  /**
+   * Run `body` with the cartridge held by the background pass: a mount meanwhile aborts `signal` and waits for
+   * `body` to end (the pass then stops before its switch, so the mount sees the cartridge as it was).
+   */
+  async holdForPass<T>(barcode: string, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const giveWay = new AbortController();
+    let release = (): void => undefined;
+    this.held.set(barcode, { giveWay, released: new Promise<void>((resolve) => (release = resolve)) });
+    try {
+      return await body(giveWay.signal);
+    } finally {
+      this.held.delete(barcode);
+      release();
+    }
   }
 
   /** The cartridge is mounted (the background pass leaves it alone). */

@@ -89,13 +89,20 @@ export class DedupPass {
 
   private async absorbNow(cartridge: CartridgeDescriptor): Promise<AbsorbResult | undefined> {
     if (this.store.isMounted(cartridge.barcode)) return undefined;
-    const { tail, recipe } = await this.store.openParts(cartridge);
-    try {
-      const { result } = await absorbDataFile({ tail, recipe, chunks: await this.store.chunks(), storage: this.store.storage, sizes: this.sizes, step: this.step });
-      if (result.objects > 0) this.log.info({ barcode: cartridge.barcode, ...result }, 'data file moved into the deduplicated recipe');
-      return result;
-    } finally {
-      await tail.close();
-    }
+    return this.store.holdForPass(cartridge.barcode, async (signal) => {
+      const { tail, recipe } = await this.store.openParts(cartridge);
+      try {
+        const { result } = await absorbDataFile({ tail, recipe, chunks: await this.store.chunks(), storage: this.store.storage, sizes: this.sizes, step: this.step, signal });
+        if (result.objects > 0) this.log.info({ barcode: cartridge.barcode, ...result }, 'data file moved into the deduplicated recipe');
+        return result;
+      } catch (error) {
+        if (!signal.aborted) throw error;
+        this.log.info({ barcode: cartridge.barcode }, 'the pass gave way to a mount');
+        return undefined;
+      } finally {
+        await tail.close();
+      }
+    });
   }
+
 }
