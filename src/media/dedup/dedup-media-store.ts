@@ -74,12 +74,7 @@ export class DedupMediaStore implements MediaStore {
   }
 
   async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
-    const holding = this.held.get(cartridge.barcode);
-    if (holding !== undefined) {
-      // A mount is never kept waiting for a whole pass: the pass stops before its switch and closes the cartridge.
-      holding.giveWay.abort();
-      await holding.released;
-    }
+    await this.passGivesWay(cartridge.barcode);
     const { tail, recipe } = await this.openParts(cartridge);
     this.mounted.add(cartridge.barcode);
     return new DedupTapeMedium({
@@ -161,8 +156,17 @@ export class DedupMediaStore implements MediaStore {
   }
 
   /** The recipe goes with the folder; its chunks stay until the next collection finds them unreferenced. */
-  delete(barcode: string): Promise<void> {
-    return this.files.delete(barcode);
+  async delete(barcode: string): Promise<void> {
+    await this.passGivesWay(barcode);
+    await this.files.delete(barcode);
+  }
+
+  /** A mount or a delete is never kept waiting for a whole pass: the pass stops before its switch and closes the cartridge. */
+  private async passGivesWay(barcode: string): Promise<void> {
+    const holding = this.held.get(barcode);
+    if (holding === undefined) return;
+    holding.giveWay.abort();
+    await holding.released;
   }
 
   list(): Promise<string[]> {
