@@ -122,18 +122,27 @@ export class ChunkStore {
 
   /** The chunk's bytes, checked (header CRC, payload CRC, length); ChunkDamagedError when a check fails. */
   async get(ref: ChunkRef): Promise<Buffer> {
-    if (ref.container === this.current && ref.offset >= this.pendingStart) await this.writePending();
-    const file = await this.containerFile(ref.container, false).catch(() => undefined);
-    if (file === undefined) throw new ChunkDamagedError(`chunk container ${ref.container} is missing`, ref);
-    const bytes = Buffer.allocUnsafe(ENTRY_HEADER_BYTES + ref.length);
-    const got = await file.read(bytes, 0, bytes.length, ref.offset);
-    const header = decodeEntryHeader(bytes.subarray(0, got));
+    return this.decodeEntry(ref, await this.readRange(ref.container, ref.offset, ENTRY_HEADER_BYTES + ref.length));
+  }
+
+  /** Up to `length` bytes of a container from `offset` (fewer at its end); ChunkDamagedError when it is missing. */
+  async readRange(container: number, offset: number, length: number): Promise<Buffer> {
+    if (container === this.current && offset + length > this.pendingStart) await this.writePending();
+    const file = await this.containerFile(container, false).catch(() => undefined);
+    if (file === undefined) throw new ChunkDamagedError(`chunk container ${container} is missing`, { container, offset, length });
+    const bytes = Buffer.allocUnsafe(length);
+    return bytes.subarray(0, await file.read(bytes, 0, length, offset));
+  }
+
+  /** The chunk `ref` from `bytes`, which start with its entry (and may hold more after it); checked as get() says. */
+  decodeEntry(ref: ChunkRef, bytes: Buffer): Buffer {
+    const header = decodeEntryHeader(bytes);
     const fail = (why: string): never => {
       throw new ChunkDamagedError(`chunk at ${containerName(ref.container)}:${ref.offset} is damaged: ${why}`, ref);
     };
     if (typeof header === 'string') return fail(header);
     if (header.logicalLength !== ref.length) return fail(`it holds ${header.logicalLength} bytes, the recipe says ${ref.length}`);
-    if (got < ENTRY_HEADER_BYTES + header.storedLength) return fail('short payload');
+    if (bytes.length < ENTRY_HEADER_BYTES + header.storedLength) return fail('short payload');
     const payload = bytes.subarray(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.storedLength);
     if (crc32c(payload) !== header.payloadCrc) return fail('payload CRC mismatch');
     if (header.codec === ChunkCodec.RAW) return payload;

@@ -16,6 +16,7 @@ import { OperationGuard } from '../operation-guard.js';
 import { wormAllowsWrite } from '../worm-rule.js';
 import { absorbDataFile, type AbsorbResult } from './absorb-data-file.js';
 import type { ChunkSizes } from './content-chunker.js';
+import { ChunkReader } from './chunk-reader.js';
 import { ChunkDamagedError, type ChunkStore } from './chunk-store.js';
 import { JoinedMarks } from './joined-marks.js';
 import { RECIPE_FILE, type ChunkRef, type Recipe } from './recipe.js';
@@ -54,6 +55,7 @@ export class DedupTapeMedium implements TapeMedium {
   private absorbedBytesRead = 0;
   private absorbedBlocksRead = 0;
   private readonly guard: OperationGuard;
+  private readonly reader: ChunkReader;
 
   constructor(parts: DedupTapeMediumParts) {
     this.tail = parts.tail;
@@ -66,6 +68,7 @@ export class DedupTapeMedium implements TapeMedium {
     this.worm = parts.tail.worm;
     this.nativeCapacityBytes = parts.tail.nativeCapacityBytes;
     this.guard = new OperationGuard(this.barcode);
+    this.reader = new ChunkReader(parts.chunks);
     this.tail.reserveBytes(recipeUsedBytes(this.recipe));
   }
 
@@ -345,7 +348,7 @@ export class DedupTapeMedium implements TapeMedium {
   private async chunk(ref: ChunkRef): Promise<Buffer> {
     const cached = this.cached;
     if (cached !== undefined && cached.ref.container === ref.container && cached.ref.offset === ref.offset) return cached.data;
-    const data = await this.chunks.get(ref);
+    const data = await this.reader.get(ref);
     this.cached = { ref, data };
     return data;
   }
