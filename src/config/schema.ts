@@ -159,6 +159,17 @@ export const librarySchema = z.strictObject({
     .prefault({}),
   /** Where the library's cartridges live. */
   storage: storageSchema.prefault({ kind: 'local' }),
+  /**
+   * Deduplication (docs/FORMAT.md "Deduplication"): cartridges are written at line rate with compression deferred, and
+   * moved into chunk recipes in the background while the drives are idle. `scope`: a chunk store for this library
+   * alone, or the one shared by every library with `global` (repeated data across libraries is stored once).
+   */
+  dedup: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      scope: z.enum(['library', 'global']).default('library'),
+    })
+    .prefault({}),
   /** One policy or a list; a cartridge covered by several gets the strictest (compliance over governance, the latest expiry). */
   retention: z
     .union([retentionPolicySchema, z.array(retentionPolicySchema).max(100)])

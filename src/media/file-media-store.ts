@@ -6,7 +6,7 @@ import type { Storage } from '../storage/storage.js';
 import { decodeMetadata, emptyLifetime, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
 import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files.js';
 import { encodeFileHeader } from './file-header.js';
-import { FileTapeMedium } from './file-tape-medium.js';
+import { FileTapeMedium, type IngestCompression } from './file-tape-medium.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { CartridgeKeyError, newDataKey, type MasterKey } from './crypto/master-key.js';
 import { recoverIndex } from './recover-index.js';
@@ -29,11 +29,13 @@ export class FileMediaStore implements MediaStore {
   private readonly log: Logger;
   /** With a master key every cartridge's payloads are encrypted at rest under its own data key (FORMAT.md). */
   private readonly masterKey: MasterKey | undefined;
+  private readonly ingestCompression: IngestCompression;
 
-  constructor(options: { directory: string; log: Logger; storage?: Storage; masterKey?: MasterKey }) {
+  constructor(options: { directory: string; log: Logger; storage?: Storage; masterKey?: MasterKey; ingestCompression?: IngestCompression }) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
     this.masterKey = options.masterKey;
+    this.ingestCompression = options.ingestCompression ?? 'inline';
   }
 
   /** Write the three files into a hidden folder, then rename it into place: a crash leaves no half cartridge. */
@@ -101,7 +103,10 @@ export class FileMediaStore implements MediaStore {
       metadata.loadCount++;
       await saver.saveMetadata(metadata);
       log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
-      return new FileTapeMedium({ storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log, ...(dataKey === undefined ? {} : { dataKey }) });
+      return new FileTapeMedium({
+        storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log, ingestCompression: this.ingestCompression,
+        ...(dataKey === undefined ? {} : { dataKey }),
+      });
     } catch (error) {
       await file.close();
       throw error;

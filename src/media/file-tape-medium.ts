@@ -20,7 +20,7 @@ import { RecordLog } from './record-log.js';
 import * as Space from './space.js';
 import { asError, isWriteFault } from './write-failure.js';
 import { WritePipeline } from './write-pipeline.js';
-import { wormAllowsWrite } from './worm-rule.js';
+import { wormAllowsWrite, type WormView } from './worm-rule.js';
 import {
   MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type NextObject,
   type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
@@ -36,7 +36,14 @@ export interface FileTapeMediumParts {
   /** The cartridge's data key when the library encrypts at rest (FORMAT.md "Encryption at rest"). */
   readonly dataKey?: Buffer;
   readonly log: Logger;
+  /**
+   * Where a block with compression on is compressed (FORMAT.md "Deferred compression"): 'inline' on the ingest path
+   * (the default), or 'deferred': stored as it is, and compacted later by the background pass (src/media/dedup/).
+   */
+  readonly ingestCompression?: IngestCompression;
 }
+
+export type IngestCompression = 'inline' | 'deferred';
 
 export class FileTapeMedium implements TapeMedium {
   readonly barcode: string;
@@ -53,11 +60,15 @@ export class FileTapeMedium implements TapeMedium {
   /** Records get the data key's envelope (FORMAT.md "Encryption at rest"). */
   private readonly atRest: boolean;
   private readonly guard: OperationGuard;
+  private readonly deferCompression: boolean;
+  /** Bytes of the cartridge held before this data file (a deduplicated prefix: dedup/dedup-tape-medium.ts). */
+  private reservedBytes = 0;
 
   constructor(parts: FileTapeMediumParts) {
     this.metadata = parts.metadata;
     this.barcode = parts.metadata.barcode;
     this.guard = new OperationGuard(this.barcode);
+    this.deferCompression = parts.ingestCompression === 'deferred';
     this.worm = parts.metadata.worm;
     this.nativeCapacityBytes = parts.metadata.nativeCapacityBytes ?? parts.metadata.capacityBytes;
     this.attributes = attributesToMap(parts.metadata.attributes);
@@ -81,7 +92,28 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   capacity(): MediumCapacity {
-    return mediumCapacity(this.metadata.capacityBytes, this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
+    return mediumCapacity(this.metadata.capacityBytes, this.reservedBytes + this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
+  }
+
+  // Hooks for a medium that puts this data file after a deduplicated prefix (dedup/dedup-tape-medium.ts).
+  /** Filemarks of the data file, for SPACE, LOCATE and WORM over prefix and data file (current after an operation). */
+  get marks(): Space.FilemarkView & WormView {
+    return this.records.marks;
+  }
+
+  /** End of data, counting the blocks still in the write pipeline. */
+  get endOfData(): number {
+    return this.endObject();
+  }
+
+  /** The write pass of the data file (FORMAT.md "Passes"). */
+  get writePass(): number {
+    return this.records.pass;
+  }
+
+  /** Count `bytes` held before the data file in the capacity (the deduplicated prefix, at its logical size). */
+  reserveBytes(bytes: number): void {
+    this.reservedBytes = bytes;
   }
 
   statistics(): MediumStatistics {
@@ -128,7 +160,7 @@ export class FileTapeMedium implements TapeMedium {
       const key = options.encrypt;
       // An encrypted record stores an envelope around the stored form: counted at its largest until stored.
       const envelopeBytes = (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD) + (this.atRest ? ENVELOPE_FIXED_BYTES : 0);
-      const tryCompressing = options.compress && this.pipeline.worthTrying(block);
+      const tryCompressing = options.compress && !this.deferCompression && this.pipeline.worthTrying(block);
       const atEnd = this.current === this.endObject();
       if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length + envelopeBytes)) {
         await this.pipeline.enqueue(block, key, envelopeBytes);
@@ -312,12 +344,12 @@ export class FileTapeMedium implements TapeMedium {
 
   /** A record of `recordBytes` appended at end of data (with the pipeline's blocks) stays within the capacity. */
   private fitsBeforeEnd(recordBytes: number): boolean {
-    return this.records.endOffset + this.pipeline.pendingBytes - FILE_HEADER_BYTES + recordBytes <= this.metadata.capacityBytes;
+    return this.reservedBytes + this.records.endOffset + this.pipeline.pendingBytes - FILE_HEADER_BYTES + recordBytes <= this.metadata.capacityBytes;
   }
 
   /** Check capacity for `recordBytes` at the position and cut the data after it. */
   private async prepareWrite(recordBytes: number): Promise<void> {
-    const remaining = this.metadata.capacityBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
+    const remaining = this.metadata.capacityBytes - this.reservedBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
     if (recordBytes > remaining) throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${remaining} bytes remain before the physical end`);
     await this.records.cutAt(this.current);
   }

@@ -1,0 +1,45 @@
+// The composition of deduplication for main.ts (issue 17): which media store, and the background scheduler, from the
+// libraries' `dedup` settings. The media layer does not know libraries: the composition root passes what it needs
+// as functions (which library a cartridge is in, its descriptor, whether the drives are idle).
+import type { Logger } from '../../log.js';
+import { FileMediaStore } from '../file-media-store.js';
+import type { CartridgeDescriptor, MediaStore } from '../tape-medium.js';
+import { DedupMediaStore } from './dedup-media-store.js';
+import { DedupPass } from './dedup-pass.js';
+import { DedupScheduler } from './dedup-scheduler.js';
+
+export interface LibraryDedupPolicy {
+  readonly name: string;
+  readonly dedup: { readonly enabled: boolean; readonly scope: 'library' | 'global' };
+}
+
+export interface DedupMediaParts {
+  readonly directory: string;
+  readonly log: Logger;
+  readonly libraries: readonly LibraryDedupPolicy[];
+  /** The library a cartridge is in (undefined: unknown to the catalog). */
+  readonly libraryOf: (barcode: string) => string | undefined;
+  readonly describe: (barcode: string) => CartridgeDescriptor | undefined;
+  /** No drive is streaming. */
+  readonly idle: () => boolean;
+}
+
+/** How often the scheduler looks for idle drives and a backlog. */
+export const DEDUP_ROUND_INTERVAL_MS = 30_000;
+
+/**
+ * A plain FileMediaStore when no library deduplicates (nothing changes); otherwise a DedupMediaStore over the same
+ * folder (plain cartridges read as ever) and a scheduler to start. Scope: one chunk store serves the data directory
+ * (so `library` and `global` share one today; separate chunk stores per library are not built yet).
+ */
+export function createDedupMedia(parts: DedupMediaParts): { store: MediaStore; scheduler: DedupScheduler | undefined; dedupStore: DedupMediaStore | undefined } {
+  const enabled = new Set(parts.libraries.filter((l) => l.dedup.enabled).map((l) => l.name));
+  if (enabled.size === 0) return { store: new FileMediaStore({ directory: parts.directory, log: parts.log }), scheduler: undefined, dedupStore: undefined };
+  const deduplicates = (barcode: string): boolean => enabled.has(parts.libraryOf(barcode) ?? '');
+  const store = new DedupMediaStore({ directory: parts.directory, log: parts.log, deduplicates });
+  const scheduler = new DedupScheduler({
+    store, pass: new DedupPass(store, parts.log.child({ component: 'dedup' })), idle: parts.idle, log: parts.log.child({ component: 'dedup' }),
+    describe: (barcode) => (deduplicates(barcode) ? parts.describe(barcode) : undefined),
+  });
+  return { store, scheduler, dedupStore: store };
+}
