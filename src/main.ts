@@ -27,13 +27,12 @@ import { ManagementServer } from './management/http/management-server.js';
 import { DriveCommandStats } from './management/metrics/drive-command-stats.js';
 import { VtlMetrics } from './management/metrics/vtl-metrics.js';
 import { ManagementService } from './management/service.js';
+import type { Cartridge } from './library/cartridge.js';
+import { descriptorOf } from './library/cartridge-ops.js';
 import { stagingRoutes } from './management/http/staging-routes.js';
-import { FileMediaStore } from './media/file-media-store.js';
 import { loadMasterKey } from './media/crypto/load-master-key.js';
 import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
-import { LibraryMediaStores } from './media/library-media-stores.js';
-import type { MediaStore } from './media/tape-medium.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
@@ -43,8 +42,7 @@ import { createDriveUnit } from './scsi/ssc/drive-unit.js';
 import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
 import { LocalStorage } from './storage/local-storage.js';
-import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
-import type { S3Storage } from './storage/s3/s3-storage.js';
+import { openMediaStores } from './open-media-stores.js';
 
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
@@ -82,47 +80,35 @@ async function aptplFiles(folder: string): Promise<(library: string, lun: number
   };
 }
 
-/**
- * The cartridges' stores: local files under the data directory, and one S3 store per library configured with
- * `storage: {kind: s3}` (each checked and its cache journal uploaded before anything is loaded).
- */
-async function openMediaStores(
-  config: VtlConfig, dataDir: string, log: Logger, masterKey: MasterKey | undefined, libraryOf: (barcode: string) => string | undefined,
-): Promise<{ mediaStore: MediaStore; close(): Promise<void> }> {
-  const sealing = masterKey ? { masterKey } : {};
-  const local = new FileMediaStore({ directory: join(dataDir, 'cartridges'), log: log.child({ component: 'media' }), ...sealing });
-  const s3: S3Storage[] = [];
-  const close = async (): Promise<void> => {
-    for (const storage of s3) await storage.close();
-  };
-  const stores = new Map<string, MediaStore>();
-  for (const library of config.libraries) {
-    if (library.storage.kind !== 's3') continue;
-    try {
-      s3.push(await openLibraryS3Storage(library, library.storage, dataDir, log));
-    } catch (error) {
-      await close();
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigError([{ file: 'config', line: undefined, column: undefined, path: `libraries.${library.name}.storage`, message: reason }]);
-    }
-    stores.set(library.name, new FileMediaStore({ directory: '.', log: log.child({ component: 'media', library: library.name }), storage: s3[s3.length - 1], ...sealing }));
-  }
-  if (stores.size === 0) return { mediaStore: local, close };
-  return { mediaStore: new LibraryMediaStores([...stores.values(), local], (barcode) => stores.get(libraryOf(barcode) ?? '') ?? local), close };
-}
-
 export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
   // Before anything starts: a bad certificate must not leave a half-started server behind.
   const tls = config.api.enabled && config.api.tls ? await loadApiTls(config.api.tls) : undefined;
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const masterKey = await loadMasterKey(config.encryption.masterKeyFile, process.env, log.child({ component: 'media' }));
-  const stores = await openMediaStores(config, dataDir, log, masterKey, (barcode) => {
+  const known = (barcode: string): Cartridge | undefined => {
     try {
-      return manager.cartridge(barcode).location.library;
+      return manager.cartridge(barcode);
     } catch {
       return undefined;
     }
+  };
+  // Data moved by hosts (READ and WRITE commands of every drive), as of the deduplication pass's last look.
+  let dataCommandsSeen = -1;
+  const idle = (): boolean => {
+    let total = 0;
+    for (const d of drives) for (const [name, count] of d.commands.commands) if (name.startsWith('READ(') || name.startsWith('WRITE(')) total += count;
+    const quiet = total === dataCommandsSeen;
+    dataCommandsSeen = total;
+    return quiet;
+  };
+  const stores = await openMediaStores(config, dataDir, log, masterKey, {
+    libraryOf: (barcode) => known(barcode)?.location.library,
+    describe: (barcode) => {
+      const c = known(barcode);
+      return c?.generation === undefined ? undefined : descriptorOf({ barcode, generation: c.generation, worm: c.worm, capacityBytes: c.capacityBytes });
+    },
+    idle,
   });
   const mediaStore = stores.mediaStore;
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
@@ -214,6 +200,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   });
   const listen = parseHostPort(config.server.listen);
   const iscsiAddress = await iscsi.listen(listen.host, listen.port);
+  stores.startBackground();
   log.info({ address: iscsiAddress, targets: targets.map((t) => t.name) }, 'serving libraries');
 
   let api: ManagementServer | undefined;

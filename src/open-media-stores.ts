@@ -1,0 +1,84 @@
+// Part of the composition root (main.ts): where each library's cartridges live. Local files under the data
+// directory (deduplicated for the libraries with `dedup.enabled`, docs/FORMAT.md "Deduplication"), and one S3 store
+// per library with `storage: {kind: s3}` (each checked and its cache journal uploaded before anything loads).
+import { join } from 'node:path';
+import { ConfigError } from './config/load-config.js';
+import type { VtlConfig } from './config/schema.js';
+import type { Logger } from './log.js';
+import type { MasterKey } from './media/crypto/master-key.js';
+import { createDedupMedia, DEDUP_ROUND_INTERVAL_MS } from './media/dedup/create-dedup-media.js';
+import type { DedupScheduler } from './media/dedup/dedup-scheduler.js';
+import { FileMediaStore } from './media/file-media-store.js';
+import { LibraryMediaStores } from './media/library-media-stores.js';
+import type { CartridgeDescriptor, MediaStore } from './media/tape-medium.js';
+import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
+import type { S3Storage } from './storage/s3/s3-storage.js';
+
+export interface MediaStoreLinks {
+  /** The library a cartridge is in (undefined: unknown to the catalog). */
+  readonly libraryOf: (barcode: string) => string | undefined;
+  /** The cartridge as the media layer opens it (undefined: unknown). */
+  readonly describe: (barcode: string) => CartridgeDescriptor | undefined;
+  /** No host moved data through any drive since the last look (the deduplication pass runs then). */
+  readonly idle: () => boolean;
+}
+
+export interface OpenedMediaStores {
+  readonly mediaStore: MediaStore;
+  /** Starts the background deduplication pass, when a library deduplicates. */
+  startBackground(): void;
+  close(): Promise<void>;
+}
+
+function configError(path: string, message: string): ConfigError {
+  return new ConfigError([{ file: 'config', line: undefined, column: undefined, path, message }]);
+}
+
+/** Combinations not built yet are refused at start, naming the field, rather than half-honoured. */
+function checkCombinations(config: VtlConfig, masterKey: MasterKey | undefined): void {
+  for (const library of config.libraries) {
+    if (!library.dedup.enabled) continue;
+    if (library.storage.kind === 's3') throw configError(`libraries.${library.name}.dedup`, 'deduplication of a library stored in S3 is not supported yet');
+    if (masterKey) throw configError(`libraries.${library.name}.dedup`, 'deduplication together with encryption at rest is not supported yet (the chunk containers would be stored in clear)');
+  }
+}
+
+export async function openMediaStores(
+  config: VtlConfig, dataDir: string, log: Logger, masterKey: MasterKey | undefined, links: MediaStoreLinks,
+): Promise<OpenedMediaStores> {
+  checkCombinations(config, masterKey);
+  const mediaLog = log.child({ component: 'media' });
+  const directory = join(dataDir, 'cartridges');
+  let local: MediaStore;
+  let scheduler: DedupScheduler | undefined;
+  if (config.libraries.some((l) => l.dedup.enabled)) {
+    ({ store: local, scheduler } = createDedupMedia({ directory, log: mediaLog, libraries: config.libraries, ...links }));
+  } else {
+    local = new FileMediaStore({ directory, log: mediaLog, ...(masterKey ? { masterKey } : {}) });
+  }
+  const s3: S3Storage[] = [];
+  const closeS3 = async (): Promise<void> => {
+    for (const storage of s3) await storage.close();
+  };
+  const stores = new Map<string, MediaStore>();
+  for (const library of config.libraries) {
+    if (library.storage.kind !== 's3') continue;
+    try {
+      s3.push(await openLibraryS3Storage(library, library.storage, dataDir, log));
+    } catch (error) {
+      await closeS3();
+      throw configError(`libraries.${library.name}.storage`, error instanceof Error ? error.message : String(error));
+    }
+    const storage = s3[s3.length - 1];
+    stores.set(library.name, new FileMediaStore({ directory: '.', log: log.child({ component: 'media', library: library.name }), storage, ...(masterKey ? { masterKey } : {}) }));
+  }
+  const mediaStore = stores.size === 0 ? local : new LibraryMediaStores([...stores.values(), local], (barcode) => stores.get(links.libraryOf(barcode) ?? '') ?? local);
+  return {
+    mediaStore,
+    startBackground: () => scheduler?.start(DEDUP_ROUND_INTERVAL_MS),
+    close: async () => {
+      await scheduler?.stop();
+      await closeS3();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Deduplication as `vtl serve` composes it (src/open-media-stores.ts): a deduplicating library serves its cartridges
+// over iSCSI like any other, and the combinations not built yet are refused at start, naming the field.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { ConfigError } from '../../src/config/load-config.js';
+import { configSchema, type VtlConfig } from '../../src/config/schema.js';
+import { silentLogger } from '../../src/log.js';
+import { startServer } from '../../src/main.js';
+import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
+
+const IQN = 'iqn.2026-11.org.vtl:lib0';
+const dirs: string[] = [];
+
+async function configWith(library: Record<string, unknown>): Promise<VtlConfig> {
+  const dir = await mkdtemp(join(tmpdir(), 'vtl-dedup-serve-'));
+  dirs.push(dir);
+  return configSchema.parse({
+    server: { dataDir: dir, listen: '127.0.0.1:0' },
+    api: { listen: '127.0.0.1:0' },
+    libraries: [{ name: 'lib0', ...library }],
+  });
+}
+
+describe('vtl serve with a deduplicating library', () => {
+  after(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('a cartridge written over iSCSI reads back, and the chunk store is in the data directory', async () => {
+    const config = await configWith({ dedup: { enabled: true } });
+    const server = await startServer(config, silentLogger());
+    const record = randomBytes(64 * 1024);
+    try {
+      const s = await IscsiInitiator.connect({ host: '127.0.0.1', port: server.iscsiAddress.port, initiatorName: 'iqn.2026-11.org.vtl.test:dedup', targetName: IQN });
+      for (let i = 0; i < 3 && (await s.command(0, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
+      assert.equal((await s.command(0, [0xa5, 0, 0, 0, 0x10, 0x00, 0x01, 0x00, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');
+      for (let i = 0; i < 20 && (await s.command(1, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
+      assert.equal((await s.command(1, [0x0a, 0, 0x01, 0x00, 0x00, 0], { dataOut: record })).status, 0, 'WRITE(6) 64 KiB');
+      assert.equal((await s.command(1, [0x10, 0, 0, 0, 1, 0])).status, 0, 'WRITE FILEMARKS');
+      assert.equal((await s.command(1, [0x01, 0, 0, 0, 0, 0])).status, 0, 'REWIND');
+      const r = await s.command(1, [0x08, 0, 0x01, 0x00, 0x00, 0], { expectedDataInLength: 64 * 1024 });
+      assert.equal(r.status, 0);
+      assert.ok(r.dataIn.equals(record));
+      s.destroy();
+    } finally {
+      await server.close();
+    }
+    assert.ok((await readdir(join(config.server.dataDir, 'cartridges'))).includes('.dedup'), 'the chunk store folder exists');
+  });
+
+  test('deduplication with encryption at rest, or of an S3 library, is refused at start naming the field', async () => {
+    const s3 = await configWith({ dedup: { enabled: true }, storage: { kind: 's3', endpoint: 'http://127.0.0.1:1', bucket: 'vtl-bucket' } });
+    await assert.rejects(startServer(s3, silentLogger()), (err: unknown) => err instanceof ConfigError && /libraries\.lib0\.dedup/.test(err.message) && /S3/.test(err.message));
+    const previous = process.env['VTL_MASTER_KEY'];
+    process.env['VTL_MASTER_KEY'] = randomBytes(32).toString('hex');
+    try {
+      const sealed = await configWith({ dedup: { enabled: true } });
+      await assert.rejects(startServer(sealed, silentLogger()), (err: unknown) => err instanceof ConfigError && /encryption at rest/.test(err.message));
+    } finally {
+      if (previous === undefined) delete process.env['VTL_MASTER_KEY'];
+      else process.env['VTL_MASTER_KEY'] = previous;
+    }
+  });
+});
