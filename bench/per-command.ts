@@ -48,7 +48,7 @@ function parseArgs(argv: string[]): Options {
     mode: 'callgrind',
     out: join(tmpdir(), 'vtl-per-command'),
     sizes: [[512, 400], [65536, 200], [262144, 100]],
-    warmup: 1000,
+    warmup: 3000,
     chunks: 5,
     nodeArgs: [],
   };
@@ -157,6 +157,15 @@ async function must(s: IscsiInitiator, lun: number, cdb: number[], what: string,
 interface PhaseResult {
   mainPerCommand: { median: number; min: number; max: number };
   othersPerCommand: { median: number; min: number; max: number };
+  /** read(v)/write(v) family system calls of the whole process per command (/proc/PID/io), in every mode. */
+  readCallsPerCommand: number;
+  writeCallsPerCommand: number;
+}
+
+/** The process's cumulative read and write system calls, all threads (/proc/PID/io syscr, syscw). */
+function ioCalls(pid: number | undefined): { reads: number; writes: number } {
+  const text = readFileSync(`/proc/${pid}/io`, 'utf8');
+  return { reads: Number(/syscr: (\d+)/.exec(text)?.[1] ?? 0), writes: Number(/syscw: (\d+)/.exec(text)?.[1] ?? 0) };
 }
 
 function perCommand(values: number[], commands: number): { median: number; min: number; max: number } {
@@ -169,13 +178,21 @@ async function measure(o: Options, target: Target, label: string, commands: numb
   await target.dump(o, `warm-${label}`);
   const main: number[] = [];
   const others: number[] = [];
+  const io = ioCalls(target.child.pid);
   for (let c = 0; c < o.chunks; c++) {
     await run(commands);
     const counts = await target.dump(o, `${label}-${c}`);
     main.push(counts.main);
     others.push(counts.others);
   }
-  return { mainPerCommand: perCommand(main, commands), othersPerCommand: perCommand(others, commands) };
+  const ioAfter = ioCalls(target.child.pid);
+  const total = commands * o.chunks;
+  return {
+    mainPerCommand: perCommand(main, commands),
+    othersPerCommand: perCommand(others, commands),
+    readCallsPerCommand: Number(((ioAfter.reads - io.reads) / total).toFixed(2)),
+    writeCallsPerCommand: Number(((ioAfter.writes - io.writes) / total).toFixed(2)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -212,6 +229,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < n; i++) await must(s, 1, cdb(0x08), 'READ(6)', undefined, size);
       });
       rows.push({ size, commands, write, read });
+      console.log(`${size} B: system calls per WRITE(6) ${write.readCallsPerCommand} reads, ${write.writeCallsPerCommand} writes; per READ(6) ${read.readCallsPerCommand} reads, ${read.writeCallsPerCommand} writes`);
       if (o.mode === 'callgrind') {
         console.log(`${size} B: WRITE(6) main ${JSON.stringify(write.mainPerCommand)} others ${JSON.stringify(write.othersPerCommand)}`);
         console.log(`${size} B: READ(6)  main ${JSON.stringify(read.mainPerCommand)} others ${JSON.stringify(read.othersPerCommand)}`);
