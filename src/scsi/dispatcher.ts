@@ -43,6 +43,9 @@ export function cdbLengthOfOpcode(opcode: number): number | undefined {
   }
 }
 
+/** Data-out of a command that has none: one shared empty buffer rather than two new ones per command. */
+const NO_DATA = Buffer.alloc(0);
+
 export class CommandDispatcher<D extends DispatchableDevice> implements LogicalUnit {
   private readonly byKey = new Map<number, CommandDescriptor<D>>();
   private readonly withServiceAction = new Set<number>();
@@ -68,6 +71,8 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
   async execute(command: ScsiCommand): Promise<ScsiResponse> {
     const startedMs = this.observer === undefined ? 0 : performance.now();
     const format = this.device.senseFormat();
+    // The observer's name for the command, known once the descriptor is: no second lookup when it is answered.
+    let name = UNSUPPORTED_COMMAND;
     try {
       const nexusId = command.nexus.id;
       this.device.unitAttentions.register(nexusId);
@@ -79,25 +84,26 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         // A known opcode with an unknown service action points at the service action field.
         throw this.withServiceAction.has(opcode) ? Sense.invalidFieldInCdb(1, 4) : Sense.invalidOpcode();
       }
+      name = descriptor.name;
       if (cdb.length < descriptor.cdbUsage.length) throw Sense.invalidOpcode();
       const trimmed = cdb.subarray(0, descriptor.cdbUsage.length);
       checkCdbUsage(trimmed, descriptor.cdbUsage);
 
       if (!descriptor.flags?.allowUnitAttention) {
         const ua = this.device.unitAttentions.take(nexusId);
-        if (ua) return this.done(command, startedMs, checkCondition(senseOf(ua), format));
+        if (ua) return this.done(name, startedMs, checkCondition(senseOf(ua), format));
       }
       const access = reservationAccessOf(descriptor, trimmed);
-      if (this.device.reservation.conflicts(nexusId, access)) return this.done(command, startedMs, { status: ScsiStatus.RESERVATION_CONFLICT });
+      if (this.device.reservation.conflicts(nexusId, access)) return this.done(name, startedMs, { status: ScsiStatus.RESERVATION_CONFLICT });
 
       // Decoded once, here: `execute` works from this form and never reads the transfer fields again.
       const transfer = descriptor.decode ? descriptor.decode(trimmed, this.device) : NO_TRANSFER;
-      const dataOut = command.dataOut ?? Buffer.alloc(0);
+      const dataOut = command.dataOut ?? NO_DATA;
       if (transfer.direction === DataDirection.OUT && dataOut.length < transfer.lengthBytes) {
         // The initiator sent less than the CDB needs: nothing is executed on partial data.
         this.log.warn({ lun: command.lun, command: descriptor.name, needed: transfer.lengthBytes, received: dataOut.length },
           'data-out shorter than the CDB transfer length');
-        return this.done(command, startedMs, { ...checkCondition(senseOf('INVALID_FIELD_IN_CDB', { fieldPointer: fieldPointerForLength(descriptor) }), format), dataOutLength: transfer.lengthBytes });
+        return this.done(name, startedMs, { ...checkCondition(senseOf('INVALID_FIELD_IN_CDB', { fieldPointer: fieldPointerForLength(descriptor) }), format), dataOutLength: transfer.lengthBytes });
       }
 
       const run = (): Promise<CommandResult> => {
@@ -107,7 +113,7 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
         if (this.device.reservation.conflicts(nexusId, access)) throw new ReservationConflictError('reservation changed while queued');
         return Promise.resolve(
           descriptor.execute({
-            dataOut: transfer.direction === DataDirection.OUT ? dataOut.subarray(0, transfer.lengthBytes) : dataOut.subarray(0, 0),
+            dataOut: transfer.direction !== DataDirection.OUT ? NO_DATA : dataOut.length === transfer.lengthBytes ? dataOut : dataOut.subarray(0, transfer.lengthBytes),
             transfer,
             decoded: transfer,
             nexus: command.nexus,
@@ -124,11 +130,11 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       // that orders them (and the IMMED work and robot moves between them).
       const result = descriptor.flags?.concurrent ? await run() : await this.device.queue.run(run);
       if (isAborted(command) && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
-        return this.done(command, startedMs, { status: ScsiStatus.TASK_ABORTED });
+        return this.done(name, startedMs, { status: ScsiStatus.TASK_ABORTED });
       }
-      return this.done(command, startedMs, toResponse(result, transfer, format));
+      return this.done(name, startedMs, toResponse(result, transfer, format));
     } catch (err) {
-      return this.done(command, startedMs, this.errorResponse(err, command, format));
+      return this.done(name, startedMs, this.errorResponse(err, command, format));
     }
   }
 
@@ -159,11 +165,9 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
   }
 
   /** Every answer passes here; the observer gets the table's constant name, so counting allocates nothing. */
-  private done(command: ScsiCommand, startedMs: number, response: ScsiResponse): ScsiResponse {
+  private done(name: string, startedMs: number, response: ScsiResponse): ScsiResponse {
     const observer = this.observer;
     if (observer === undefined) return response;
-    const cdb = command.cdb;
-    const name = cdb.length >= 6 ? (this.lookup(cdb[0], cdb[1] & 0x1f)?.name ?? UNSUPPORTED_COMMAND) : UNSUPPORTED_COMMAND;
     const senseKey = response.status === ScsiStatus.CHECK_CONDITION ? senseKeyNameOf(response.sense) : undefined;
     observer.commandDone(name, senseKey, (performance.now() - startedMs) / 1000);
     return response;

@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 import { cdb, createHarness, nexus } from './testing/drive-harness.js';
 import type { Harness } from './testing/drive-harness.js';
 import { RecordingProtection } from './testing/recording-protection.js';
-import { WRITE_NOTE_INTERVAL_MS, initiatorOf } from './media-guard.js';
+import { MediaGuard, WRITE_NOTE_INTERVAL_MS, initiatorOf } from './media-guard.js';
+import { silentLogger } from '../../log.js';
+import type { TapeMedium } from '../../media/tape-medium.js';
 
 const DATA_PROTECT = 0x07;
 const block = (n: number, seed = 1): Buffer => Buffer.alloc(n, seed);
@@ -234,5 +236,37 @@ describe('what the drive tells the library', () => {
     p.lock('A00001L8', 'compliance', '2028-01-01T00:00:00.000Z');
     await h.load();
     assert.deepEqual([m.retention?.mode, m.retention?.until], ['compliance', '2028-01-01T00:00:00.000Z']);
+  });
+});
+
+describe('MediaGuard.passes', () => {
+  test('passes() is true exactly where check() lets the command through without recording anything', async () => {
+    const kinds = ['write', 'write-filemarks', 'erase', 'set-capacity', 'write-attribute'] as const;
+    let seen = 0;
+    for (const kind of kinds) {
+      for (const readOnly of [false, true]) {
+        for (const locked of [false, true]) {
+          for (const atEndOfData of [false, true]) {
+            const p = new RecordingProtection();
+            if (readOnly) p.readOnly.add('iqn.test:i1');
+            if (locked) p.lock('A00001L8');
+            const guard = new MediaGuard(p, 1, silentLogger());
+            const medium = {
+              barcode: 'A00001L8',
+              position: () => ({ objectNumber: 3, fileNumber: 0, atEndOfData }),
+              retentionLock: () => undefined,
+              keepRetentionLock: () => Promise.resolve(),
+            } as unknown as TapeMedium;
+            const passes = guard.passes(kind, nexus(1), medium);
+            const outcome = await guard.check(kind, 0x0a, nexus(1), medium).then((d) => d ?? 'through', () => 'refused');
+            const label = `${kind} readOnly=${readOnly} locked=${locked} atEndOfData=${atEndOfData}`;
+            assert.equal(passes, outcome === 'through' && p.records.length === 0, label);
+            if (passes) seen++;
+          }
+        }
+      }
+    }
+    // Appends (write, write-filemarks at end of data) and attributes pass for a writing initiator, locked or not.
+    assert.equal(seen, 2 * 2 + 2 * 2);
   });
 });

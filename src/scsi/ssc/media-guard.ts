@@ -52,9 +52,7 @@ export class MediaGuard {
    * append, which costs no catalog or audit work at all.
    */
   async check(kind: GuardedKind, opcode: number, nexus: ItNexus, medium: TapeMedium): Promise<Destruction | undefined> {
-    let readOnly = this.readOnly.get(nexus);
-    if (readOnly === undefined) this.readOnly.set(nexus, (readOnly = this.protection.isReadOnlyInitiator(initiatorOf(nexus).name)));
-    if (readOnly) return this.refuse(senseOf('WRITE_PROTECTED'), { ...this.who(nexus, medium), kind: `scsi.${kind}`, outcome: 'refused', detail: { opcode, reason: 'read-only-initiator' } });
+    if (this.isReadOnly(nexus)) return this.refuse(senseOf('WRITE_PROTECTED'), { ...this.who(nexus, medium), kind: `scsi.${kind}`, outcome: 'refused', detail: { opcode, reason: 'read-only-initiator' } });
     if (NOT_DATA.has(kind) || !(ALWAYS_DESTRUCTIVE.has(kind) || !medium.position().atEndOfData)) return undefined;
     const base = this.who(nexus, medium);
     const position = medium.position().objectNumber;
@@ -65,6 +63,21 @@ export class MediaGuard {
       return this.refuse(senseOf('CONDITIONAL_WRITE_PROTECT'), { ...base, kind: `scsi.${kind}`, outcome: 'refused', detail });
     }
     return { record: { ...base, kind: `scsi.${kind}`, outcome: 'done', detail: { opcode, position } } };
+  }
+
+  /**
+   * True when `check` would return undefined at once: the initiator may write and `kind` cuts no data here (an
+   * append at end of data, or MAM attributes). The guarded commands ask this first, so an ordinary WRITE takes no
+   * extra promise turn for the guard.
+   */
+  passes(kind: GuardedKind, nexus: ItNexus, medium: TapeMedium): boolean {
+    return !this.isReadOnly(nexus) && (NOT_DATA.has(kind) || !(ALWAYS_DESTRUCTIVE.has(kind) || !medium.position().atEndOfData));
+  }
+
+  private isReadOnly(nexus: ItNexus): boolean {
+    let readOnly = this.readOnly.get(nexus);
+    if (readOnly === undefined) this.readOnly.set(nexus, (readOnly = this.protection.isReadOnlyInitiator(initiatorOf(nexus).name)));
+    return readOnly;
   }
 
   /** A refusal by WORM (30/0C), found by the medium or the command itself. */
