@@ -14,7 +14,14 @@ const place: RecordPlace = { objectNumber: 12, pass: 3, logicalLength: 300_000, 
 // Longer than one cipher piece (64 KiB) and not a multiple of it, so the pieces and the in-place seal are exercised.
 const payload = noise(5, 300_000);
 
-test('a worker seals a record byte for byte as sealRecord() does, with the host key, the data key or both', async () => {
+/** The payload in shared memory (as the compression stage holds it), which goes to a worker. */
+function inSharedMemory(bytes: Buffer): Buffer {
+  const copy = Buffer.from(new SharedArrayBuffer(bytes.length + 100), 100, bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+test('a record is sealed byte for byte as sealRecord() does, with the host key, the data key or both, on a worker or not', async () => {
   const workers = new PayloadWorkers(1, 50);
   const cases: { name: string; sealer: RecordSealer; key?: BlockKey; expected: Buffer }[] = [
     { name: 'host key', sealer: new RecordSealer(undefined, workers), key: hostKey, expected: sealRecord(hostKey, payload, place, identity) },
@@ -22,9 +29,11 @@ test('a worker seals a record byte for byte as sealRecord() does, with the host 
     { name: 'both', sealer: new RecordSealer(dataKey, workers), key: hostKey, expected: sealRecord(dataBlockKey, sealRecord(hostKey, payload, place, identity), place, identity) },
   ];
   for (const c of cases) {
-    const { stored, crc } = await c.sealer.seal(payload, place, identity, c.key);
-    assert.equal(stored.toString('hex'), c.expected.toString('hex'), c.name);
-    assert.equal(crc, crc32c(c.expected), c.name);
+    for (const [where, input] of [['here', payload], ['on a worker', inSharedMemory(payload)]] as const) {
+      const { stored, crc } = await c.sealer.seal(input, place, identity, c.key);
+      assert.equal(stored.toString('hex'), c.expected.toString('hex'), `${c.name}, ${where}`);
+      assert.equal(crc, crc32c(c.expected), `${c.name}, ${where}`);
+    }
   }
   // The inner envelope opens to the payload once the outer one is opened.
   const both = Buffer.from((await cases[2].sealer.seal(payload, place, identity, hostKey)).stored);
@@ -34,20 +43,14 @@ test('a worker seals a record byte for byte as sealRecord() does, with the host 
   assert.ok(Buffer.isBuffer(opened) && opened.equals(payload));
 });
 
-test('a payload in shared memory is sealed where it lies, and a stopped worker leaves the sealing to the caller', async () => {
-  const memory = new SharedArrayBuffer(payload.length + 100);
-  const shared = Buffer.from(memory, 100, payload.length);
-  payload.copy(shared);
-  const workers = new PayloadWorkers(1, 50);
-  const sealer = new RecordSealer(dataKey, workers);
+test('a payload in shared memory whose worker has stopped is sealed by the caller', async () => {
+  const shared = inSharedMemory(payload);
   const expected = sealRecord(dataBlockKey, sealRecord(hostKey, payload, place, identity), place, identity);
-  assert.ok((await sealer.seal(shared, place, identity, hostKey)).stored.equals(expected));
-
   // A worker pool whose every job fails, as when the worker has stopped.
   const stopped = Object.assign(Object.create(PayloadWorkers.prototype) as PayloadWorkers, {
     seal: () => Promise.resolve({ problem: 'the payload worker stopped' }),
   });
-  const fallback = await new RecordSealer(dataKey, stopped).seal(payload, place, identity, hostKey);
+  const fallback = await new RecordSealer(dataKey, stopped).seal(shared, place, identity, hostKey);
   assert.ok(fallback.stored.equals(expected));
   assert.equal(fallback.crc, crc32c(expected));
 });
@@ -56,4 +59,5 @@ test('a key-associated data longer than SSC-4 allows is refused, on the worker o
   const sealer = new RecordSealer(undefined, new PayloadWorkers(1, 50));
   const tooLong = { ...hostKey, ukad: Buffer.alloc(33) };
   await assert.rejects(sealer.seal(payload, place, identity, tooLong), /key-associated data is too long/);
+  await assert.rejects(sealer.seal(inSharedMemory(payload), place, identity, tooLong), /key-associated data is too long/);
 });

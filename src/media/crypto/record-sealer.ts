@@ -1,18 +1,20 @@
-// FORMAT.md "Encrypted records": sealing a record's payload on a payload worker (payload-workers.ts), both envelopes
-// in one hop. On the event loop AES-GCM itself is cheap next to what node:crypto allocates around it: every
-// update() returns a fresh zeroed buffer, and a 256 KiB record sealed there left two such buffers per record to the
-// main heap's collector (measured: a third of the CPU of an encrypted stream was garbage collection). On a worker
-// they are its own heap's, and the envelope lands in shared memory the writer copies from. The key is derived here
-// (once per generation) and only the derived key crosses to the worker, in memory. A worker that has stopped fails
-// its job: the record is then sealed here, the same way.
+// FORMAT.md "Encrypted records": sealing a record's payload, both envelopes at once, into memory kept from one record
+// to the next (node:crypto hands back each piece of ciphertext in a fresh zeroed buffer; a fresh envelope per record
+// on top of that cost page faults and the main heap's collector a third of an encrypted stream's CPU).
+// Where it runs follows where the payload is. A payload in shared memory (the write pipeline's compression slot: the
+// WRITE was acknowledged already) is sealed on a payload worker, off the event loop, into shared memory the writer
+// copies from. The host's own block (the direct path, whose WRITE waits for the record) is sealed here: measured,
+// copying it into shared memory and the hop cost more CPU than the sealing they moved (2 cores, 256 KiB records:
+// 380-520 us of CPU per record on a worker against 135-170 us here). The key is derived here once per generation;
+// only the derived key crosses to the worker, in memory. A worker that has stopped leaves the sealing to this thread.
 import { PayloadWorkers } from '../payload-workers.js';
-import { copyBytes } from '../copy-bytes.js';
 import { crc32c } from '../../crc32c.js';
 import { KeyDeriver, type BlockKey, type DerivedKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
 import { sealedLength, sealLayers, type SealLayer, type SealSpec } from './seal-layers.js';
 
 /** Shared memory kept between records; a longer record gets memory of its own for its one seal. */
 const KEPT_SCRATCH_BYTES = 2 * 1024 * 1024;
+const MIN_SCRATCH_BYTES = 1024 * 1024 + 4096;
 
 /** A copy with its own memory: posting a view of node's shared Buffer pool would copy the whole pool. */
 function own(bytes: Buffer): Buffer {
@@ -49,8 +51,9 @@ export class RecordSealer {
   private readonly hostLayers = new LayerCache();
   private readonly dataKeyLayers = new LayerCache();
   private readonly dataKey: BlockKey | undefined;
-  private input: SharedArrayBuffer | undefined;
-  private output: SharedArrayBuffer | undefined;
+  /** The envelopes of the last record, kept for the next one (a payload in shared memory, and one not). */
+  private shared: SharedArrayBuffer | undefined;
+  private local: Buffer | undefined;
   private busy = false;
 
   constructor(
@@ -76,27 +79,37 @@ export class RecordSealer {
         ...(this.dataKey === undefined ? {} : { atRest: this.dataKeyLayers.layer(this.dataKey, identity) }),
       };
       const length = sealedLength(spec, payload.length);
-      const output = this.scratch('output', length);
-      const shared = payload.buffer instanceof SharedArrayBuffer;
-      const input = shared ? payload.buffer : this.scratch('input', payload.length);
-      const inputOffset = shared ? payload.byteOffset : 0;
-      if (!shared) copyBytes(payload, Buffer.from(input, 0, payload.length));
-      const result = await this.workers.seal({ input, inputOffset, length: payload.length, output, outputOffset: 0, outputCapacity: length }, spec);
+      if (!(payload.buffer instanceof SharedArrayBuffer)) {
+        // The host's block itself (the direct path: the WRITE waits for it): sealed here, saving a copy into shared
+        // memory and a hop, into memory kept for the next record.
+        const stored = this.localScratch(length);
+        sealLayers(spec, payload, stored);
+        return { stored, crc: crc32c(stored) };
+      }
+      const output = this.sharedScratch(length);
+      const job = { input: payload.buffer, inputOffset: payload.byteOffset, length: payload.length, output, outputOffset: 0, outputCapacity: length };
+      const result = await this.workers.seal(job, spec);
       const stored = Buffer.from(output, 0, length);
       if ('length' in result && result.length === length) return { stored, crc: result.crc };
       // The worker stopped (or failed): seal here; a bad key or KAD throws here as it did there.
-      sealLayers(spec, Buffer.from(input, inputOffset, payload.length), stored);
+      sealLayers(spec, payload, stored);
       return { stored, crc: crc32c(stored) };
     } finally {
       this.busy = false;
     }
   }
 
-  private scratch(which: 'input' | 'output', bytes: number): SharedArrayBuffer {
-    const kept = this[which];
-    if (kept !== undefined && kept.byteLength >= bytes) return kept;
-    const memory = new SharedArrayBuffer(Math.max(bytes, 1024 * 1024 + 4096));
-    if (memory.byteLength <= KEPT_SCRATCH_BYTES) this[which] = memory;
+  private sharedScratch(bytes: number): SharedArrayBuffer {
+    if (this.shared !== undefined && this.shared.byteLength >= bytes) return this.shared;
+    const memory = new SharedArrayBuffer(Math.max(bytes, MIN_SCRATCH_BYTES));
+    if (memory.byteLength <= KEPT_SCRATCH_BYTES) this.shared = memory;
     return memory;
+  }
+
+  private localScratch(bytes: number): Buffer {
+    if (this.local !== undefined && this.local.length >= bytes) return this.local.subarray(0, bytes);
+    const memory = Buffer.allocUnsafeSlow(Math.max(bytes, MIN_SCRATCH_BYTES));
+    if (memory.length <= KEPT_SCRATCH_BYTES) this.local = memory;
+    return memory.subarray(0, bytes);
   }
 }
