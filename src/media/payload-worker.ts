@@ -8,6 +8,7 @@ import { crc32c } from '../crc32c.js';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { PayloadReply, PayloadRequest } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
+import { sealLayers, sealSpecFromMessage } from './crypto/seal-layers.js';
 
 if (parentPort === null) throw new Error('payload-worker.js runs as a worker thread');
 const port = parentPort;
@@ -37,6 +38,14 @@ function dropped(bytes: number): void {
 function run(request: PayloadRequest): PayloadReply {
   const input = Buffer.from(request.input, request.inputOffset, request.length);
   const output = Buffer.from(request.output, request.outputOffset, request.outputCapacity);
+  if (request.op === 'seal') {
+    if (request.seal === undefined) return { id: request.id, length: -1, problem: 'a seal job without its keys' };
+    const spec = sealSpecFromMessage(request.seal);
+    const length = sealLayers(spec, input, output);
+    // node:crypto returned the ciphertext in fresh buffers, once per envelope.
+    dropped(length * (spec.host !== undefined && spec.atRest !== undefined ? 2 : 1));
+    return { id: request.id, length, crc: crc32c(output.subarray(0, length)) };
+  }
   if (request.op === 'compress') {
     const compressed = compressSync(input);
     dropped(compressed.length);

@@ -1,10 +1,11 @@
-// Work on compressed record payloads, on worker threads (FORMAT.md "Compression"): LZ4 and the payload's CRC32C over
-// shared memory. The write pipeline compresses (and checksums) blocks in the slots of compression-stage.ts; the
+// Work on record payloads, on worker threads (FORMAT.md "Compression", "Encrypted records"): LZ4, AES-GCM sealing
+// and the payload's CRC32C over shared memory. The write pipeline compresses (and checksums) blocks in the slots of compression-stage.ts; the
 // reader checks and decompresses records into shared-memory slabs it lends to the caller. Nothing is allocated per
 // block in the main heap, and LZ4 runs off the event loop. A worker that dies fails its jobs: the caller then does
 // the work on the event loop (or stores the block as it is).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { SealSpec } from './crypto/seal-layers.js';
 
 /** Compress or decompress `length` bytes of `input` at `inputOffset` into `output`. */
 export interface CodecJob {
@@ -21,19 +22,22 @@ export type CodecResult = { readonly length: number; readonly crc: number } | { 
 
 export interface PayloadRequest extends CodecJob {
   readonly id: number;
-  readonly op: 'compress' | 'decompress';
+  readonly op: 'compress' | 'decompress' | 'seal';
+  /** Sealing: the envelopes to put around the input (crypto/seal-layers.ts). */
+  readonly seal?: SealSpec;
 }
 
 export interface PayloadReply {
   readonly id: number;
   /**
    * Compressing: the compressed length, or -1 when the compressed form is not shorter than the block (store it as it
-   * is). Decompressing: the decompressed length, or -1 with `problem`.
+   * is). Decompressing: the decompressed length, or -1 with `problem`. Sealing: the sealed length.
    */
   readonly length: number;
   /**
    * CRC32C of the form to store (compress: the compressed bytes, or the block when length is -1), or of the input
-   * (decompress: the stored payload, for the caller to compare with its record's CRC before using the output).
+   * (decompress: the stored payload, for the caller to compare with its record's CRC before using the output); sealing:
+   * of the sealed bytes.
    */
   readonly crc?: number;
   readonly problem?: string;
@@ -88,19 +92,25 @@ export class PayloadWorkers {
     return this.run('decompress', job);
   }
 
-  private async run(op: PayloadRequest['op'], job: CodecJob): Promise<CodecResult> {
-    const reply = await this.post(op, job);
+  /** Seal the input into `output` (FORMAT.md "Encrypted records"): the sealed length and its CRC32C, or a problem. */
+  seal(job: CodecJob, spec: SealSpec): Promise<CodecResult> {
+    return this.run('seal', job, spec);
+  }
+
+  private async run(op: PayloadRequest['op'], job: CodecJob, seal?: SealSpec): Promise<CodecResult> {
+    const reply = await this.post(op, job, seal);
     return reply.problem === undefined && reply.crc !== undefined ? { length: reply.length, crc: reply.crc } : { problem: reply.problem ?? 'no CRC' };
   }
 
-  private post(op: PayloadRequest['op'], job: CodecJob): Promise<PayloadReply> {
+  private post(op: PayloadRequest['op'], job: CodecJob, seal: SealSpec | undefined): Promise<PayloadReply> {
     const lane = this.lanes.reduce((best, l) => (l.jobs.size < best.jobs.size ? l : best));
     const worker = this.start(lane);
     const id = this.nextId++;
     return new Promise((resolve) => {
       if (lane.jobs.size === 0) worker.ref(); // a job in flight keeps the process alive
       lane.jobs.set(id, resolve);
-      worker.postMessage({ ...job, id, op });
+      const request: PayloadRequest = seal === undefined ? { ...job, id, op } : { ...job, id, op, seal };
+      worker.postMessage(request);
     });
   }
 

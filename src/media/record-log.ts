@@ -10,7 +10,8 @@ import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
 import { encodeFileHeader, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSION } from './file-header.js';
 import { AtRestSeal } from './crypto/at-rest-seal.js';
-import { sealRecord, KeyDeriver, type BlockKey } from './crypto/record-envelope.js';
+import type { BlockKey } from './crypto/record-envelope.js';
+import { RecordSealer } from './crypto/record-sealer.js';
 import type { SealingGenerations } from './crypto/sealing-generations.js';
 import { filemarkHeader, isAtRestRecord, isEncryptedRecord, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
 import { findRecord, locationAfter, type Location } from './record-reader.js';
@@ -48,7 +49,7 @@ export class RecordLog {
   private readonly name: string;
   private readonly log: Logger;
   private readonly sealing: SealingGenerations;
-  private readonly deriver = new KeyDeriver();
+  private readonly sealer: RecordSealer;
   private readonly atRest: AtRestSeal | undefined;
   private currentPass: number;
   private version: number;
@@ -68,6 +69,7 @@ export class RecordLog {
     this.log = parts.log;
     this.sealing = parts.sealing;
     this.atRest = parts.dataKey === undefined ? undefined : new AtRestSeal(parts.dataKey);
+    this.sealer = new RecordSealer(parts.dataKey);
     this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
     this.reader = new SequentialReader(parts.file);
   }
@@ -160,23 +162,19 @@ export class RecordLog {
   async appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc?: number, key?: BlockKey): Promise<void> {
     const objectNumber = this.index.objectCount;
     let stored = payload;
+    let storedCrc = payloadCrc;
     let flags = compressed ? RecordFlag.COMPRESSED : 0;
-    if (key !== undefined || this.atRest !== undefined) {
+    if (key !== undefined || this.sealer.atRest) {
       if (this.version < ENCRYPTED_FORMAT_VERSION) await this.upgradeFileHeader(ENCRYPTED_FORMAT_VERSION, 'encrypted records');
       const identity = await this.sealing.identity();
-      const place = { objectNumber, pass: this.currentPass, logicalLength, compressed };
-      if (key !== undefined) {
-        stored = sealRecord(key, stored, place, identity, this.deriver);
-        flags |= RecordFlag.ENCRYPTED;
-      }
-      if (this.atRest !== undefined) {
-        stored = this.atRest.seal(stored, place, identity);
-        flags |= RecordFlag.AT_REST;
-      }
+      // Sealed on a payload worker; the result stays valid until the next record is sealed, after the writer copied it.
+      ({ stored, crc: storedCrc } = await this.sealer.seal(payload, { objectNumber, pass: this.currentPass, logicalLength, compressed }, identity, key));
+      if (key !== undefined) flags |= RecordFlag.ENCRYPTED;
+      if (this.sealer.atRest) flags |= RecordFlag.AT_REST;
     }
     const header: RecordHeader = {
       type: RecordType.DATA, flags, objectNumber, pass: this.currentPass,
-      storedLength: stored.length, logicalLength, payloadCrc: stored === payload ? (payloadCrc ?? crc32c(payload)) : crc32c(stored),
+      storedLength: stored.length, logicalLength, payloadCrc: storedCrc ?? crc32c(payload),
     };
     const recordBytes = RECORD_HEADER_BYTES + stored.length;
     this.index.append(false, this.index.endOffset, recordBytes);

@@ -1,8 +1,9 @@
 // FORMAT.md "Encryption at rest": the outer envelope every record gets under its cartridge's data key, the same
-// envelope layout as a host key's (record-envelope.ts) without KADs. Opening it also undoes compression when
-// there is no host envelope inside (a host envelope is opened by the drive, which holds that key).
+// envelope layout as a host key's (record-envelope.ts) without KADs. Sealing is record-sealer.ts's (on a payload
+// worker); this opens. Opening also undoes compression when there is no host envelope inside (a host envelope is
+// opened by the drive, which holds that key).
 import { uncompressSync } from 'lz4-napi';
-import { KeyDeriver, openRecord, sealRecord, type BlockKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
+import { KeyDeriver, openRecord, type BlockKey, type RecordPlace } from './record-envelope.js';
 
 export class AtRestSeal {
   private readonly key: BlockKey;
@@ -10,10 +11,6 @@ export class AtRestSeal {
 
   constructor(dataKey: Buffer) {
     this.key = { key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
-  }
-
-  seal(inner: Buffer, place: RecordPlace, identity: SealingIdentity): Buffer {
-    return sealRecord(this.key, inner, place, identity, this.deriver);
   }
 
   /**

@@ -2,6 +2,7 @@
 // under a key derived from the host's key for one cartridge and one write generation, with the record's object
 // number and pass as the nonce. Pure functions; raw bytes stop here.
 import { createCipheriv, createDecipheriv, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { copyBytes } from '../copy-bytes.js';
 
 /** The one algorithm (SSC-4 algorithm index 1, security algorithm code 00010014h: AES-256-GCM). */
 export const ALGORITHM_INDEX = 1;
@@ -68,7 +69,7 @@ export interface EnvelopeInfo {
   readonly salt: Buffer;
 }
 
-interface DerivedKey {
+export interface DerivedKey {
   readonly aesKey: Buffer;
   readonly check: Buffer;
 }
@@ -111,33 +112,63 @@ export class KeyDeriver {
   }
 }
 
-/** Seal `payload` (the stored form after compression) into an envelope. */
-export function sealRecord(key: BlockKey, payload: Buffer, place: RecordPlace, identity: SealingIdentity, deriver?: KeyDeriver): Buffer {
-  if (key.key.length !== KEY_BYTES) throw new RangeError(`A record key has ${KEY_BYTES} bytes, not ${key.key.length}`);
-  if (key.ukad.length > MAX_UKAD_BYTES || key.akad.length > MAX_AKAD_BYTES) throw new RangeError('The key-associated data is too long');
+/** What a host's key brings to its envelope besides the key itself (SSC-4 SET DATA ENCRYPTION). */
+export type EnvelopeFields = Omit<BlockKey, 'key'>;
+
+/** Bytes an envelope around `payloadBytes` takes. */
+export function envelopeLength(fields: EnvelopeFields, payloadBytes: number): number {
+  return ENVELOPE_FIXED_BYTES + fields.ukad.length + fields.akad.length + payloadBytes;
+}
+
+/**
+ * The ciphertext goes out in pieces of this size: each piece node:crypto returns is a fresh buffer (zeroed, then
+ * copied into the envelope), and pieces this small come from the allocator's free lists instead of fresh pages.
+ */
+const CIPHER_PIECE_BYTES = 64 * 1024;
+
+/**
+ * Seal `payload` into `output` at `at` with a key already derived (deriveRecordKey): envelopeLength() bytes. The
+ * payload may sit in `output` right where its ciphertext goes (at + 48 + the KADs): it is then sealed in place.
+ */
+export function sealInto(derived: DerivedKey, fields: EnvelopeFields, payload: Buffer, place: RecordPlace, identity: SealingIdentity, output: Buffer, at = 0): number {
+  if (fields.ukad.length > MAX_UKAD_BYTES || fields.akad.length > MAX_AKAD_BYTES) throw new RangeError('The key-associated data is too long');
   if (identity.salt.length !== SALT_BYTES) throw new RangeError(`A sealing salt has ${SALT_BYTES} bytes`);
-  const derived = (deriver ?? new KeyDeriver()).derive(key.key, identity.salt, identity.generation);
-  const kadBytes = key.ukad.length + key.akad.length;
-  const envelope = Buffer.allocUnsafe(ENVELOPE_FIXED_BYTES + kadBytes + payload.length);
+  const length = envelopeLength(fields, payload.length);
+  if (output.length - at < length) throw new RangeError(`An envelope of ${length} bytes does not fit in ${output.length - at}`);
+  const envelope = output.subarray(at, at + length);
   envelope[EnvelopeOffset.VERSION] = ENVELOPE_VERSION;
   envelope[EnvelopeOffset.ALGORITHM_INDEX] = ALGORITHM_INDEX;
-  envelope[EnvelopeOffset.UKAD_LENGTH] = key.ukad.length;
-  envelope[EnvelopeOffset.AKAD_LENGTH] = key.akad.length;
-  envelope[EnvelopeOffset.KAD_FORMAT] = key.kadFormat;
-  envelope[EnvelopeOffset.FLAGS] = key.rawReadDisabled ? EnvelopeFlag.RAW_READ_DISABLED : 0;
+  envelope[EnvelopeOffset.UKAD_LENGTH] = fields.ukad.length;
+  envelope[EnvelopeOffset.AKAD_LENGTH] = fields.akad.length;
+  envelope[EnvelopeOffset.KAD_FORMAT] = fields.kadFormat;
+  envelope[EnvelopeOffset.FLAGS] = fields.rawReadDisabled ? EnvelopeFlag.RAW_READ_DISABLED : 0;
   envelope.writeUInt16LE(0, EnvelopeOffset.RESERVED);
   envelope.writeUInt32LE(identity.generation >>> 0, EnvelopeOffset.GENERATION);
   identity.salt.copy(envelope, EnvelopeOffset.SALT);
   derived.check.copy(envelope, EnvelopeOffset.KEY_CHECK);
-  key.ukad.copy(envelope, EnvelopeOffset.UKAD);
-  key.akad.copy(envelope, EnvelopeOffset.UKAD + key.ukad.length);
+  fields.ukad.copy(envelope, EnvelopeOffset.UKAD);
+  fields.akad.copy(envelope, EnvelopeOffset.UKAD + fields.ukad.length);
   const cipher = createCipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
-  cipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), key.akad, place));
-  const bodyAt = ENVELOPE_FIXED_BYTES + kadBytes;
-  let written = cipher.update(payload).copy(envelope, bodyAt);
-  written += cipher.final().copy(envelope, bodyAt + written);
+  cipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), fields.akad, place));
+  const bodyAt = ENVELOPE_FIXED_BYTES + fields.ukad.length + fields.akad.length;
+  // GCM's output has the input's length at every step, so a piece never overwrites input not yet read.
+  let written = 0;
+  for (let from = 0; from < payload.length; from += CIPHER_PIECE_BYTES) {
+    written += copyBytes(cipher.update(payload.subarray(from, from + CIPHER_PIECE_BYTES)), envelope, bodyAt + written);
+  }
+  written += copyBytes(cipher.final(), envelope, bodyAt + written);
   if (written !== payload.length) throw new Error('AES-GCM returned a ciphertext of another length');
   cipher.getAuthTag().copy(envelope, EnvelopeOffset.TAG);
+  return length;
+}
+
+/** Seal `payload` (the stored form after compression) into a new envelope. */
+export function sealRecord(key: BlockKey, payload: Buffer, place: RecordPlace, identity: SealingIdentity, deriver?: KeyDeriver): Buffer {
+  if (key.key.length !== KEY_BYTES) throw new RangeError(`A record key has ${KEY_BYTES} bytes, not ${key.key.length}`);
+  if (identity.salt.length !== SALT_BYTES) throw new RangeError(`A sealing salt has ${SALT_BYTES} bytes`);
+  const derived = (deriver ?? new KeyDeriver()).derive(key.key, identity.salt, identity.generation);
+  const envelope = Buffer.allocUnsafe(envelopeLength(key, payload.length));
+  sealInto(derived, key, payload, place, identity, envelope);
   return envelope;
 }
 

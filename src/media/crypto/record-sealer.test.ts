@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { crc32c } from '../../crc32c.js';
+import { PayloadWorkers } from '../payload-workers.js';
+import { noise } from '../testing/noise.js';
+import { openRecord, sealRecord, type BlockKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
+import { RecordSealer } from './record-sealer.js';
+
+const hostKey: BlockKey = { key: Buffer.alloc(32, 0x11), ukad: Buffer.from('volume 7'), akad: Buffer.from('ak'), kadFormat: 2, rawReadDisabled: true };
+const dataKey = Buffer.alloc(32, 0x22);
+const dataBlockKey: BlockKey = { key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
+const identity: SealingIdentity = { salt: Buffer.alloc(16, 0x33), generation: 4 };
+const place: RecordPlace = { objectNumber: 12, pass: 3, logicalLength: 300_000, compressed: false };
+// Longer than one cipher piece (64 KiB) and not a multiple of it, so the pieces and the in-place seal are exercised.
+const payload = noise(5, 300_000);
+
+/** The payload in shared memory (as the compression stage holds it), which goes to a worker. */
+function inSharedMemory(bytes: Buffer): Buffer {
+  const copy = Buffer.from(new SharedArrayBuffer(bytes.length + 100), 100, bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+test('a record is sealed byte for byte as sealRecord() does, with the host key, the data key or both, on a worker or not', async () => {
+  const workers = new PayloadWorkers(1, 50);
+  const cases: { name: string; sealer: RecordSealer; key?: BlockKey; expected: Buffer }[] = [
+    { name: 'host key', sealer: new RecordSealer(undefined, workers), key: hostKey, expected: sealRecord(hostKey, payload, place, identity) },
+    { name: 'data key', sealer: new RecordSealer(dataKey, workers), expected: sealRecord(dataBlockKey, payload, place, identity) },
+    { name: 'both', sealer: new RecordSealer(dataKey, workers), key: hostKey, expected: sealRecord(dataBlockKey, sealRecord(hostKey, payload, place, identity), place, identity) },
+  ];
+  for (const c of cases) {
+    for (const [where, input] of [['here', payload], ['on a worker', inSharedMemory(payload)]] as const) {
+      const { stored, crc } = await c.sealer.seal(input, place, identity, c.key);
+      assert.equal(stored.toString('hex'), c.expected.toString('hex'), `${c.name}, ${where}`);
+      assert.equal(crc, crc32c(c.expected), `${c.name}, ${where}`);
+    }
+  }
+  // The inner envelope opens to the payload once the outer one is opened.
+  const both = Buffer.from((await cases[2].sealer.seal(payload, place, identity, hostKey)).stored);
+  const inner = openRecord(dataKey, both, place);
+  assert.ok(Buffer.isBuffer(inner));
+  const opened = openRecord(hostKey.key, inner, place);
+  assert.ok(Buffer.isBuffer(opened) && opened.equals(payload));
+});
+
+test('a payload in shared memory whose worker has stopped is sealed by the caller', async () => {
+  const shared = inSharedMemory(payload);
+  const expected = sealRecord(dataBlockKey, sealRecord(hostKey, payload, place, identity), place, identity);
+  // A worker pool whose every job fails, as when the worker has stopped.
+  const stopped = Object.assign(Object.create(PayloadWorkers.prototype) as PayloadWorkers, {
+    seal: () => Promise.resolve({ problem: 'the payload worker stopped' }),
+  });
+  const fallback = await new RecordSealer(dataKey, stopped).seal(shared, place, identity, hostKey);
+  assert.ok(fallback.stored.equals(expected));
+  assert.equal(fallback.crc, crc32c(expected));
+});
+
+test('a key-associated data longer than SSC-4 allows is refused, on the worker or not', async () => {
+  const sealer = new RecordSealer(undefined, new PayloadWorkers(1, 50));
+  const tooLong = { ...hostKey, ukad: Buffer.alloc(33) };
+  await assert.rejects(sealer.seal(payload, place, identity, tooLong), /key-associated data is too long/);
+  await assert.rejects(sealer.seal(inSharedMemory(payload), place, identity, tooLong), /key-associated data is too long/);
+});
