@@ -13,6 +13,7 @@ packages=(
   xz-utils
   kmod                  # depmod, for the guest's module list
   util-linux            # flock around the guest cache
+  postgresql            # the shared catalog's tests (scripts/services/postgres.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

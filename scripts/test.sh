@@ -12,4 +12,7 @@ if [ "${VTL_SKIP_E2E:-}" != 1 ]; then
   # Built (or found in the cache, keyed by a stamp) before the test run so its minute is not a test's timeout.
   bash scripts/guest/build-guest.sh >/dev/null
 fi
+# One PostgreSQL for every suite that needs it (the catalog contract, the cluster tests); stopped on exit.
+eval "$(bash scripts/services/postgres.sh start)"
+trap 'bash scripts/services/postgres.sh stop "$VTL_TEST_PG_DIR"' EXIT
 node --test --test-concurrency=2 dist/src dist/test
