@@ -22,9 +22,9 @@ test('a version-1 catalog opens as version 2 with empty token, retention and tim
     const catalog = new Catalog(path);
     try {
       assert.equal(CATALOG_SCHEMA_VERSION, 2);
-      assert.equal(catalog.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value, '2');
+      assert.equal(catalog.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")?.value, '2');
       for (const table of ['api_tokens', 'retention_locks', 'cartridge_times']) {
-        assert.equal(catalog.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n, 0, table);
+        assert.equal(catalog.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)?.n, 0, table);
       }
       assert.equal(catalog.cartridge('A00001L8')?.elementIndex, 0);
     } finally {
