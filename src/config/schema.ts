@@ -1,6 +1,7 @@
 // The configuration file's schema (YAML on disk, validated here). Every field has a default, so an empty file
 // (or no file) gives the embedded default library. Loading with file/line diagnostics is in load-config.ts.
 import { z } from 'zod';
+import { catalogConfigSchema } from './catalog-config.js';
 
 const hostPort = z
   .string()
@@ -169,6 +170,8 @@ export const configSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /** Where the catalog lives: SQLite in the data directory (default), or a PostgreSQL shared by several nodes. */
+  catalog: catalogConfigSchema.prefault({ kind: 'sqlite' }),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
 });
 

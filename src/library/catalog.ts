@@ -45,12 +45,6 @@ export class Catalog {
     this.sql.close();
   }
 
-  /** The SQLite database (until its last users move to `sql`). */
-  get db(): Database.Database {
-    if (!(this.sql instanceof SqliteConnection)) throw new Error('The catalog is not on SQLite');
-    return this.sql.db;
-  }
-
   /** Run `fn` as one transaction (it holds the catalog's write lock from the start: see SqlConnection). */
   transaction<T>(fn: () => T): T {
     return this.write(() => this.sql.transaction(fn));
