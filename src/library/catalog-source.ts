@@ -6,11 +6,11 @@ import { PostgresConnection } from './catalog-postgres.js';
 import type { SqlConnection } from './catalog-sql.js';
 import { SqliteConnection } from './catalog-sqlite.js';
 
-/** `catalogPath` (tests) overrides the SQLite path of the config. */
+/** `catalogPath` is the SQLite path when the config names none (default `<dataDir>/catalog.sqlite`). */
 export function openCatalogConnection(config: VtlConfig, catalogPath?: string): SqlConnection {
   const c = config.catalog;
   if (c.kind === 'postgres') return new PostgresConnection({ url: c.url, timeoutMs: c.timeoutMs });
-  const path = catalogPath ?? c.path ?? join(config.server.dataDir, 'catalog.sqlite');
+  const path = c.path ?? catalogPath ?? join(config.server.dataDir, 'catalog.sqlite');
   mkdirSync(dirname(path), { recursive: true });
   return new SqliteConnection(path);
 }
