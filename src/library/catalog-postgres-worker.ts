@@ -11,6 +11,14 @@ const signal = new Int32Array(data.signal);
 const queue = new SerialQueue();
 let client: pg.Client | undefined;
 let retryAt = 0;
+/** The caller's transaction (BEGIN ... COMMIT/ROLLBACK) is open on `client`. */
+let inTransaction = false;
+/**
+ * The session died inside the caller's transaction: the server rolled it back, so every later statement of that
+ * transaction must fail too (on a new session it would run on its own, outside any transaction) until the caller's
+ * ROLLBACK ends it.
+ */
+let transactionLost = false;
 
 // int8 (count(*), BIGINT ids and capacities) as a number: catalog values stay far below 2^53.
 const types = {
@@ -36,7 +44,11 @@ async function connection(): Promise<pg.Client> {
 }
 
 function drop(c: pg.Client): void {
-  if (client === c) client = undefined;
+  if (client === c) {
+    client = undefined;
+    if (inTransaction) transactionLost = true;
+    inTransaction = false;
+  }
   c.end().catch(() => undefined);
 }
 
@@ -77,6 +89,13 @@ async function guarded(c: pg.Client, req: PgRequest, commitBy: number): Promise<
 
 async function run(req: PgRequest): Promise<PgReply> {
   const always = /^\s*ROLLBACK\s*$/i.test(req.sql);
+  if (transactionLost) {
+    if (always) {
+      transactionLost = false;
+      return { id: req.id, ok: true, rows: [], rowCount: 0 };
+    }
+    return { id: req.id, ok: false, message: 'the session ended inside the transaction, which the server rolled back', code: 'PG_SESSION_LOST', lost: true };
+  }
   if (!always && Date.now() > req.deadline) {
     return { id: req.id, ok: false, message: 'the caller stopped waiting before the request started', code: 'PG_TIMEOUT', lost: false };
   }
@@ -84,6 +103,8 @@ async function run(req: PgRequest): Promise<PgReply> {
   try {
     c = await connection();
     const result = req.guard ? await guarded(c, req, req.guard.commitBy) : await query(c, req);
+    if (req.sql === 'BEGIN') inTransaction = true;
+    if (always || req.guard?.kind === 'commit') inTransaction = false;
     return { id: req.id, ok: true, rows: result.rows as Record<string, unknown>[], rowCount: result.rowCount ?? 0 };
   } catch (err) {
     if ((err as { code?: unknown }).code === DEADLINE_PASSED) {
@@ -91,6 +112,8 @@ async function run(req: PgRequest): Promise<PgReply> {
     }
     const lost = lostConnection(err);
     if (lost && c) drop(c);
+    // A failed COMMIT ends the transaction as well (the guard's ROLLBACK, or the server's).
+    if (always || req.guard?.kind === 'commit') inTransaction = false;
     const code = (err as { code?: unknown }).code;
     return { id: req.id, ok: false, message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : undefined, lost };
   }

@@ -1,6 +1,7 @@
 // A PostgreSQL catalog whose server stops answering: statements fail as "catalog unavailable" (CatalogWriteError,
 // io-error) after the configured timeout instead of holding the event loop, and the catalog works again once the
 // server answers.
+import { execFileSync } from 'node:child_process';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -76,6 +77,27 @@ test('a catalog whose session the server terminates reconnects and keeps its row
     // The first statement may meet the dead session (and fail as unavailable); the catalog then reconnects.
     const libraries = await eventually(() => catalog.libraries(), 3);
     assert.deepEqual(libraries.map((l) => l.name), ['lib0']);
+  } finally {
+    catalog.close();
+  }
+});
+
+test('a session that dies inside a transaction fails the transaction whole: no statement of it commits on a new session', async () => {
+  const url = await postgres.freshDatabase();
+  const catalog = new Catalog(new PostgresConnection({ url, timeoutMs: 3000 }));
+  try {
+    catalog.putLibrary({ name: 'lib0', storageCount: 4, importExportCount: 1, dataTransferCount: 1 });
+    catalog.insertCartridge({ barcode: 'S00001L8', generation: 8, worm: false, cleaning: false, capacityBytes: 1 << 20, library: 'lib0', elementType: 'storage', elementIndex: 0, placedByOperator: false });
+    assert.throws(() => catalog.transaction(() => {
+      catalog.relocate('S00001L8', { library: 'lib0', type: 'storage', index: 1 }, null, false);
+      // Synchronously, from outside: the server ends this catalog's session in the middle of its transaction.
+      execFileSync('/usr/lib/postgresql/15/bin/psql', [url, '-qAtc',
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()']);
+      catalog.addIntent('move', 'S00001L8', {});
+    }), (e: unknown) => e instanceof CatalogWriteError && e.problem === 'io-error');
+    const after = await eventually(() => catalog.cartridge('S00001L8'), 3);
+    assert.equal(after?.elementIndex, 0);
+    assert.deepEqual(catalog.intents(), []);
   } finally {
     catalog.close();
   }
