@@ -13,6 +13,7 @@ if [ "${VTL_SKIP_E2E:-}" != 1 ]; then
   bash scripts/guest/build-guest.sh >/dev/null
 fi
 # One PostgreSQL for every suite that needs it (the catalog contract, the cluster tests); stopped on exit.
-eval "$(bash scripts/services/postgres.sh start)"
+pg_env=$(bash scripts/services/postgres.sh start) # an assignment, so that a failed start stops the run here
+eval "$pg_env"
 trap 'bash scripts/services/postgres.sh stop "$VTL_TEST_PG_DIR"' EXIT
 node --test --test-concurrency=2 dist/src dist/test
