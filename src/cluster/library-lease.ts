@@ -113,10 +113,20 @@ export class LibraryLease {
 
   private hold(token: number, validUntil: number): void {
     this.holding = { held: true, token, validUntil };
+    this.armExpiry();
+  }
+
+  /** Timers round to whole milliseconds and may fire a fraction early: check, and wait again for what is left. */
+  private armExpiry(): void {
     clearTimeout(this.expiry);
-    this.expiry = setTimeout(() => {
-      if (this.holding.held && this.holding.validUntil <= performance.now()) this.lose('no renewal reached the database in time');
-    }, Math.max(0, validUntil - performance.now()));
+    const h = this.holding;
+    if (!h.held) return;
+    const left = h.validUntil - performance.now();
+    if (left <= 0) {
+      this.lose('no renewal reached the database in time');
+      return;
+    }
+    this.expiry = setTimeout(() => this.armExpiry(), Math.ceil(left));
   }
 
   private lose(reason: string): void {

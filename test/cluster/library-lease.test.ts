@@ -53,7 +53,7 @@ function node(nodeId: string, library: string, events: string[], p: pg.Pool = po
   return { lease, acquired: a, lost: l };
 }
 
-test('a second node cannot take a live lease, and takes the library with the next token once the owner gives it up', async () => {
+test('a second node cannot take a live lease, and takes the library with the next token once the owner gives it up', { timeout: 60_000 }, async () => {
   const events: string[] = [];
   const a = node('node-a', 'libA', events);
   a.lease.start();
@@ -73,7 +73,7 @@ test('a second node cannot take a live lease, and takes the library with the nex
   await b.lease.stop();
 });
 
-test('a node cut off from the database stops serving before another node takes the library over', async () => {
+test('a node cut off from the database stops serving before another node takes the library over', { timeout: 60_000 }, async () => {
   const events: string[] = [];
   const proxy = await startTcpProxy(Number(new URL(url).port));
   try {
@@ -101,7 +101,7 @@ test('a node cut off from the database stops serving before another node takes t
   }
 });
 
-test('a node that dies holding a lease is replaced once the lease expires at the server', async () => {
+test('a node that dies holding a lease is replaced once the lease expires at the server', { timeout: 60_000 }, async () => {
   const events: string[] = [];
   const p = pool();
   const a = node('node-a', 'libK', events, p);
