@@ -21,6 +21,7 @@ packages=(
   radosgw
   ceph-common           # ceph, radosgw-admin, monmaptool, ceph-authtool
   tgt                   # the physical tape library of test/physical (scripts/services/tgt-library.sh)
+  postgresql            # the shared catalog's tests (scripts/services/postgres.sh)
 )
 missing=()
 for p in "${packages[@]}"; do

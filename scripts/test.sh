@@ -15,9 +15,13 @@ fi
 # Heavy services start once per run and are shared by every suite that needs them; one trap stops them all.
 ceph_dir=$(mktemp -d /tmp/vtl-ceph-XXXXXX)
 tgt_dir=$(mktemp -d)
-trap 'bash scripts/services/ceph.sh stop "$ceph_dir"; bash scripts/services/tgt-library.sh stop "$tgt_dir"; rm -rf "$tgt_dir"' EXIT
+VTL_TEST_PG_DIR=
+trap 'bash scripts/services/ceph.sh stop "$ceph_dir"; bash scripts/services/tgt-library.sh stop "$tgt_dir"; rm -rf "$tgt_dir"; [ -z "$VTL_TEST_PG_DIR" ] || bash scripts/services/postgres.sh stop "$VTL_TEST_PG_DIR"' EXIT
 # One Ceph with radosgw for every suite that needs an S3 store (they read VTL_TEST_S3_*).
 eval "$(bash scripts/services/ceph.sh start "$ceph_dir")"
 # Debian's tgt as the physical tape library of test/physical (issue 15).
 eval "$(bash scripts/services/tgt-library.sh start "$tgt_dir" | sed 's/^/export /')"
+# One PostgreSQL for the catalog contract and the cluster tests (VTL_TEST_PG_URL).
+pg_env=$(bash scripts/services/postgres.sh start) # an assignment, so that a failed start stops the run here
+eval "$pg_env"
 node --test --test-concurrency=2 dist/src dist/test

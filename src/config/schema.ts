@@ -1,6 +1,7 @@
 // The configuration file's schema (YAML on disk, validated here). Every field has a default, so an empty file
 // (or no file) gives the embedded default library. Loading with file/line diagnostics is in load-config.ts.
 import { z } from 'zod';
+import { catalogConfigSchema } from './catalog-config.js';
 import { copySchema, physicalLibrarySchema } from './physical-schema.js';
 
 const hostPort = z
@@ -236,6 +237,8 @@ export const configSchema = z.strictObject({
       masterKeyFile: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** Where the catalog lives: SQLite in the data directory (default), or a PostgreSQL shared by several nodes. */
+  catalog: catalogConfigSchema.prefault({ kind: 'sqlite' }),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
   /** Physical tape libraries cartridges are staged to (physical-schema.ts). */
   physicalLibraries: z.array(physicalLibrarySchema).max(64).default([]),

@@ -50,9 +50,8 @@ export class ApiTokenStore {
     const createdAt = this.now().toISOString();
     this.catalog.transaction(() => {
       if (this.row(name)) throw new LibraryStateError('already-exists', `Cannot create token "${name}": it already exists`);
-      this.catalog.db
-        .prepare('INSERT INTO api_tokens (name, role, secret_sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
-        .run(name, role, secretDigest(secret).toString('hex'), createdAt, createdBy);
+      this.catalog.sql.run('INSERT INTO api_tokens (name, role, secret_sha256, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
+        [name, role, secretDigest(secret).toString('hex'), createdAt, createdBy]);
     });
     return { name, role, createdAt, createdBy, secret };
   }
@@ -64,7 +63,7 @@ export class ApiTokenStore {
   revoke(name: string): ApiTokenInfo {
     const row = this.row(name);
     if (!row) throw new LibraryStateError('not-found', `No API token named "${name}"`);
-    this.catalog.transaction(() => this.catalog.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(name));
+    this.catalog.transaction(() => this.catalog.sql.run('DELETE FROM api_tokens WHERE name = ?', [name]));
     return infoOf(row);
   }
 
@@ -81,11 +80,11 @@ export class ApiTokenStore {
   }
 
   private rows(): TokenRow[] {
-    return this.catalog.db.prepare<[], TokenRow>('SELECT * FROM api_tokens ORDER BY name').all();
+    return this.catalog.sql.all<TokenRow>('SELECT * FROM api_tokens ORDER BY name');
   }
 
   private row(name: string): TokenRow | undefined {
-    return this.catalog.db.prepare<[string], TokenRow>('SELECT * FROM api_tokens WHERE name = ?').get(name);
+    return this.catalog.sql.get<TokenRow>('SELECT * FROM api_tokens WHERE name = ?', [name]);
   }
 }
 

@@ -17,7 +17,7 @@ export class CatalogAuditAnchor implements AuditAnchor {
   constructor(private readonly catalog: Catalog) {}
 
   head(): AuditHead | undefined {
-    const rows = this.catalog.db.prepare<[], { key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')").all();
+    const rows = this.catalog.sql.all<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')");
     const seq = rows.find((r) => r.key === 'audit_head_seq')?.value;
     const hash = rows.find((r) => r.key === 'audit_head_hash')?.value;
     return seq === undefined || hash === undefined ? undefined : { seq: Number(seq), hash };
@@ -28,10 +28,10 @@ export class CatalogAuditAnchor implements AuditAnchor {
    * its small write succeeding must not tell the catalog's health that writes work again while changes still fail.
    */
   advance(head: AuditHead): void {
-    const put = this.catalog.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-    this.catalog.db.transaction(() => {
-      put.run('audit_head_seq', String(head.seq));
-      put.run('audit_head_hash', head.hash);
-    })();
+    const put = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
+    this.catalog.sql.transaction(() => {
+      this.catalog.sql.run(put, ['audit_head_seq', String(head.seq)]);
+      this.catalog.sql.run(put, ['audit_head_hash', head.hash]);
+    });
   }
 }

@@ -6,10 +6,10 @@ import type { CatalogWriteError, CatalogWriteProblem } from './catalog-write-err
 
 export type CatalogWriteState =
   | { readonly writable: true }
-  | { readonly writable: false; readonly problem: CatalogWriteProblem; readonly sqliteCode: string; readonly since: string; readonly refused: number };
+  | { readonly writable: false; readonly problem: CatalogWriteProblem; readonly code: string; readonly since: string; readonly refused: number };
 
 export class CatalogHealth {
-  private failing: { problem: CatalogWriteProblem; sqliteCode: string; since: Date; refused: number } | undefined;
+  private failing: { problem: CatalogWriteProblem; code: string; since: Date; refused: number } | undefined;
 
   constructor(
     private readonly log: Logger,
@@ -18,7 +18,7 @@ export class CatalogHealth {
 
   state(): CatalogWriteState {
     const f = this.failing;
-    return f ? { writable: false, problem: f.problem, sqliteCode: f.sqliteCode, since: f.since.toISOString(), refused: f.refused } : { writable: true };
+    return f ? { writable: false, problem: f.problem, code: f.code, since: f.since.toISOString(), refused: f.refused } : { writable: true };
   }
 
   /** A write failed: logged only when it is the first failure since writes last succeeded (or a new problem). */
@@ -27,11 +27,13 @@ export class CatalogHealth {
       this.failing.refused++;
       return;
     }
-    this.failing = { problem: error.problem, sqliteCode: error.sqliteCode, since: this.now(), refused: 1 };
-    this.log.error({ err: error.cause, problem: error.problem, code: error.sqliteCode },
+    this.failing = { problem: error.problem, code: error.code, since: this.now(), refused: 1 };
+    this.log.error({ err: error.cause, problem: error.problem, code: error.code },
       error.problem === 'no-space'
         ? 'catalog cannot write: no space left on its disk; moves and other library changes are refused until space returns'
-        : 'catalog cannot write: I/O error on its disk; moves and other library changes are refused until writes succeed');
+        : error.code.startsWith('SQLITE_')
+          ? 'catalog cannot write: I/O error on its disk; moves and other library changes are refused until writes succeed'
+          : 'catalog cannot write: its PostgreSQL server does not answer; moves and other library changes are refused until it does');
   }
 
   /** A write committed: logged once after a run of failures. */

@@ -1,4 +1,5 @@
-// The catalog could not write (the disk under it is full, or it failed with an I/O error). Raised instead of the raw
+// The catalog could not write (the disk under it is full, it failed with an I/O error, or its PostgreSQL server did
+// not answer in time). Raised instead of the raw
 // SQLite error so that the changer and the API can say what is wrong; the operation that hit it changed nothing.
 
 /** Why the catalog cannot write: `no-space` clears when space returns, `io-error` needs the disk looked at. */
@@ -7,13 +8,16 @@ export type CatalogWriteProblem = 'no-space' | 'io-error';
 export class CatalogWriteError extends Error {
   constructor(
     readonly problem: CatalogWriteProblem,
-    /** SQLite's extended result code, e.g. SQLITE_FULL, SQLITE_IOERR_WRITE. */
-    readonly sqliteCode: string,
+    /** The database's code: SQLite's extended result code (SQLITE_FULL, SQLITE_IOERR_WRITE), PostgreSQL's SQLSTATE
+     * (53100), or PG_TIMEOUT / PG_UNREACHABLE / a socket error when PostgreSQL could not be reached in time. */
+    readonly code: string,
     options: { cause: unknown },
   ) {
     super(problem === 'no-space'
-      ? `The catalog cannot be written: no space left on its disk (${sqliteCode}); nothing was changed`
-      : `The catalog cannot be written: I/O error on its disk (${sqliteCode}); nothing was changed`, options);
+      ? `The catalog cannot be written: no space left on its disk (${code}); nothing was changed`
+      : code.startsWith('SQLITE_')
+        ? `The catalog cannot be written: I/O error on its disk (${code}); nothing was changed`
+        : `The catalog cannot be written: its PostgreSQL server did not answer (${code}); nothing was changed`, options);
     this.name = 'CatalogWriteError';
   }
 }

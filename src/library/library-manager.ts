@@ -1,7 +1,5 @@
 // The library service: the one entry point for the changer (scsi/smc), the management API and main.ts.
 // Queries read the catalog synchronously; operations run one at a time and happen whole or not at all.
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { VtlConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -13,6 +11,7 @@ import { ApiTokenStore } from './api-token-store.js';
 import { CatalogAuditAnchor } from './audit-anchor.js';
 import { Catalog } from './catalog.js';
 import { CatalogHealth, type CatalogWriteState } from './catalog-health.js';
+import { openCatalogConnection } from './catalog-source.js';
 import { resolveChangerIdentity, type DeviceIdentity } from './drive-identity.js';
 import type { DriveMechanism, DriveState } from './drive-port.js';
 import { elementsOf, type ElementType, type LibraryLayout } from './layout.js';
@@ -33,7 +32,7 @@ export interface LibraryManagerOptions {
   readonly config: VtlConfig;
   readonly mediaStore: MediaStore;
   readonly log: Logger;
-  /** Default `<server.dataDir>/catalog.sqlite`. */
+  /** A SQLite catalog's path instead of the config's `catalog:` (default `<server.dataDir>/catalog.sqlite`). */
   readonly catalogPath?: string;
   /** An open database instead of a path (tests). */
   readonly db?: Database.Database;
@@ -94,12 +93,7 @@ export class LibraryManager {
   private started = false;
 
   constructor(options: LibraryManagerOptions) {
-    let source: string | Database.Database;
-    if (options.db) source = options.db;
-    else {
-      source = options.catalogPath ?? join(options.config.server.dataDir, 'catalog.sqlite');
-      mkdirSync(dirname(source), { recursive: true });
-    }
+    const source = options.db ?? openCatalogConnection(options.config, options.catalogPath);
     this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }), options.now);
     this.tokens = new ApiTokenStore(this.catalog);

@@ -139,7 +139,7 @@ export class RetentionBook {
   }
 
   times(barcode: string): CartridgeTimes {
-    const row = this.catalog.db.prepare<[string], TimesRow>('SELECT * FROM cartridge_times WHERE barcode = ?').get(barcode);
+    const row = this.catalog.sql.get<TimesRow>('SELECT * FROM cartridge_times WHERE barcode = ?', [barcode]);
     return { firstWriteAt: row?.first_write_at ?? null, lastWriteAt: row?.last_write_at ?? null, lastUnloadAt: row?.last_unload_at ?? null };
   }
 
@@ -152,11 +152,9 @@ export class RetentionBook {
     // A new event re-arms the policies, even over a lock an administrator released: the newer data deserves them.
     const next = fromPolicy === undefined ? undefined : stricter(isActive(current, at) ? current : undefined, fromPolicy, at);
     this.catalog.transaction(() => {
-      this.catalog.db
-        .prepare(`INSERT INTO cartridge_times (barcode, first_write_at, last_write_at, last_unload_at) VALUES (?, ?, ?, ?)
-          ON CONFLICT (barcode) DO UPDATE SET first_write_at = excluded.first_write_at, last_write_at = excluded.last_write_at,
-          last_unload_at = excluded.last_unload_at`)
-        .run(barcode, times.firstWriteAt, times.lastWriteAt, times.lastUnloadAt);
+      this.catalog.sql.run(`INSERT INTO cartridge_times (barcode, first_write_at, last_write_at, last_unload_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (barcode) DO UPDATE SET first_write_at = excluded.first_write_at, last_write_at = excluded.last_write_at,
+        last_unload_at = excluded.last_unload_at`, [barcode, times.firstWriteAt, times.lastWriteAt, times.lastUnloadAt]);
       if (next !== undefined && next !== current) this.write(barcode, next);
     });
   }
@@ -166,17 +164,15 @@ export class RetentionBook {
   }
 
   private stored(barcode: string): RetentionLock | undefined {
-    const row = this.catalog.db.prepare<[string], LockRow>('SELECT mode, started_at, until, set_by FROM retention_locks WHERE barcode = ?').get(barcode);
+    const row = this.catalog.sql.get<LockRow>('SELECT mode, started_at, until, set_by FROM retention_locks WHERE barcode = ?', [barcode]);
     return row && { mode: row.mode, startedAt: row.started_at, until: row.until, setBy: row.set_by };
   }
 
   private write(barcode: string, lock: RetentionLock): void {
     this.catalog.transaction(() => {
-      this.catalog.db
-        .prepare(`INSERT INTO retention_locks (barcode, mode, started_at, until, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-          ON CONFLICT (barcode) DO UPDATE SET mode = excluded.mode, started_at = excluded.started_at, until = excluded.until,
-          set_by = excluded.set_by, updated_at = excluded.updated_at`)
-        .run(barcode, lock.mode, lock.startedAt, lock.until, lock.setBy, this.now().toISOString());
+      this.catalog.sql.run(`INSERT INTO retention_locks (barcode, mode, started_at, until, set_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (barcode) DO UPDATE SET mode = excluded.mode, started_at = excluded.started_at, until = excluded.until,
+        set_by = excluded.set_by, updated_at = excluded.updated_at`, [barcode, lock.mode, lock.startedAt, lock.until, lock.setBy, this.now().toISOString()]);
     });
   }
 }

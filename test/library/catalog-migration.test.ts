@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Catalog, CATALOG_SCHEMA_VERSION } from '../../src/library/catalog.js';
 
-test('a version-1 catalog opens as version 2 with empty token, retention and times tables, its rows untouched', () => {
+test('a version-1 catalog opens at the newest version with empty token, retention and times tables, its rows untouched', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vtl-migration-'));
   try {
     const path = join(dir, 'catalog.sqlite');
@@ -21,10 +21,10 @@ test('a version-1 catalog opens as version 2 with empty token, retention and tim
 
     const catalog = new Catalog(path);
     try {
-      assert.equal(CATALOG_SCHEMA_VERSION, 2);
-      assert.equal(catalog.db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'schema_version'").get()?.value, '2');
+      assert.equal(CATALOG_SCHEMA_VERSION, 3);
+      assert.equal(catalog.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")?.value, '3');
       for (const table of ['api_tokens', 'retention_locks', 'cartridge_times']) {
-        assert.equal(catalog.db.prepare<[], { n: number }>(`SELECT count(*) AS n FROM ${table}`).get()?.n, 0, table);
+        assert.equal(catalog.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)?.n, 0, table);
       }
       assert.equal(catalog.cartridge('A00001L8')?.elementIndex, 0);
     } finally {

@@ -88,7 +88,7 @@ describe('a catalog that cannot write', () => {
     assert.equal(b.manager.element('lib0', 0x1001).cartridge?.barcode, 'A00002L8');
     assert.equal(b.manager.element('lib0', SLOT_5).cartridge, undefined);
     assert.equal(loadedIn(b, 0), undefined, 'the drive never loaded (the intent could not be recorded first)');
-    assert.deepEqual(b.manager.catalogWriteState(), { ...b.manager.catalogWriteState(), writable: false, problem: 'no-space', sqliteCode: 'SQLITE_FULL', refused: 3 });
+    assert.deepEqual(b.manager.catalogWriteState(), { ...b.manager.catalogWriteState(), writable: false, problem: 'no-space', code: 'SQLITE_FULL', refused: 3 });
     assert.deepEqual(catalogLines(b), ['50 catalog cannot write: no space left on its disk; moves and other library changes are refused until space returns']);
 
     b.disk.free();
