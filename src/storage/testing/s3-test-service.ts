@@ -1,5 +1,6 @@
 // Test support: the S3 store the tests run against, a one-node Ceph with radosgw (scripts/services/ceph.sh).
 // `npm test` starts it once and exports VTL_TEST_S3_*; a test file run alone starts its own and stops it at the end.
+import { existsSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +12,11 @@ import { silentLogger, type Logger } from '../../log.js';
 import { S3Storage, type S3StorageOptions } from '../s3/s3-storage.js';
 
 const run = promisify(execFile);
-const CEPH_SCRIPT = fileURLToPath(new URL('../../../../scripts/services/ceph.sh', import.meta.url));
+/** The script beside the repository root: four folders up from dist/src/storage/testing, three from the source. */
+const CEPH_SCRIPT = [
+  new URL('../../../../scripts/services/ceph.sh', import.meta.url),
+  new URL('../../../scripts/services/ceph.sh', import.meta.url),
+].map((u) => fileURLToPath(u)).find((p) => existsSync(p)) ?? fileURLToPath(new URL('../../../../scripts/services/ceph.sh', import.meta.url));
 
 export interface S3TestService {
   readonly endpoint: string;
