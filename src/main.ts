@@ -30,6 +30,8 @@ import { ManagementService } from './management/service.js';
 import type { Cartridge } from './library/cartridge.js';
 import { descriptorOf } from './library/cartridge-ops.js';
 import { stagingRoutes } from './management/http/staging-routes.js';
+import { dedupRoutes } from './management/http/dedup-routes.js';
+import { dedupView } from './dedup-view.js';
 import { loadMasterKey } from './media/crypto/load-master-key.js';
 import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
@@ -223,7 +225,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
         return d && { medium: () => d.drive.mounted()?.medium, errors: () => d.drive.errors.counters, commands: d.commands };
       },
     });
-    const extraRoutes = copies ? stagingRoutes(new StagingService(copies, manager)) : [];
+    const extraRoutes = [...(copies ? stagingRoutes(new StagingService(copies, manager)) : []), ...(stores.dedup ? dedupRoutes(dedupView(stores.dedup, manager, config)) : [])];
     copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
     api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);

@@ -7,6 +7,7 @@ import type { VtlConfig } from './config/schema.js';
 import type { Logger } from './log.js';
 import type { MasterKey } from './media/crypto/master-key.js';
 import { createDedupMedia, DEDUP_ROUND_INTERVAL_MS } from './media/dedup/create-dedup-media.js';
+import type { DedupMediaStore } from './media/dedup/dedup-media-store.js';
 import type { DedupScheduler } from './media/dedup/dedup-scheduler.js';
 import { FileMediaStore } from './media/file-media-store.js';
 import { LibraryMediaStores } from './media/library-media-stores.js';
@@ -25,6 +26,8 @@ export interface MediaStoreLinks {
 
 export interface OpenedMediaStores {
   readonly mediaStore: MediaStore;
+  /** The chunk store and its pass, when a library deduplicates (for `GET /dedup`). */
+  readonly dedup: { readonly store: DedupMediaStore; readonly scheduler: DedupScheduler } | undefined;
   /** Starts the background deduplication pass, when a library deduplicates. */
   startBackground(): void;
   close(): Promise<void>;
@@ -51,8 +54,9 @@ export async function openMediaStores(
   const directory = join(dataDir, 'cartridges');
   let local: MediaStore;
   let scheduler: DedupScheduler | undefined;
+  let dedupStore: DedupMediaStore | undefined;
   if (config.libraries.some((l) => l.dedup.enabled)) {
-    ({ store: local, scheduler } = createDedupMedia({ directory, log: mediaLog, libraries: config.libraries, ...links }));
+    ({ store: local, scheduler, dedupStore } = createDedupMedia({ directory, log: mediaLog, libraries: config.libraries, ...links }));
   } else {
     local = new FileMediaStore({ directory, log: mediaLog, ...(masterKey ? { masterKey } : {}) });
   }
@@ -75,6 +79,7 @@ export async function openMediaStores(
   const mediaStore = stores.size === 0 ? local : new LibraryMediaStores([...stores.values(), local], (barcode) => stores.get(links.libraryOf(barcode) ?? '') ?? local);
   return {
     mediaStore,
+    dedup: dedupStore && scheduler ? { store: dedupStore, scheduler } : undefined,
     startBackground: () => scheduler?.start(DEDUP_ROUND_INTERVAL_MS),
     close: async () => {
       await scheduler?.stop();

@@ -2,7 +2,7 @@
 // over iSCSI like any other, and the combinations not built yet are refused at start, naming the field.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -46,6 +46,19 @@ describe('vtl serve with a deduplicating library', () => {
       assert.equal(r.status, 0);
       assert.ok(r.dataIn.equals(record));
       s.destroy();
+      // GET /dedup (vtl dedup status): the cartridge's 64 KiB are logical bytes still in its data file (the pass
+      // runs only after a quiet round), so the backlog holds them; no other cartridge has data.
+      const token = (await readFile(join(config.server.dataDir, 'api-token'), 'utf8')).trim();
+      const api = server.apiAddress;
+      assert.ok(api);
+      const res = await fetch(`http://127.0.0.1:${api.port}/api/v1/dedup`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+      const status = (await res.json()) as { logicalBytes: number; backlogBytes: number; ratio: number; cartridges: { barcode: string; logicalBytes: number }[]; pass: { rounds: number } };
+      // Data not moved yet counts by its data file's length: the record and the filemark with their headers.
+      assert.ok(status.logicalBytes >= 64 * 1024 && status.logicalBytes < 65 * 1024, `logical ${status.logicalBytes}`);
+      assert.ok(status.backlogBytes >= 64 * 1024, `backlog ${status.backlogBytes}`);
+      assert.equal(status.cartridges.filter((c) => c.logicalBytes > 0).length, 1);
+      assert.ok(status.cartridges.length > 1, 'every cartridge of the library is listed');
     } finally {
       await server.close();
     }

@@ -8,6 +8,7 @@ import { registerInventoryCommands } from './inventory-commands.js';
 import { registerRetentionCommands } from './retention-commands.js';
 import { AuditVerifyFailed, registerSecurityCommands } from './security-commands.js';
 import { registerStagingCommands } from './staging-commands.js';
+import { registerDedupCommands } from './dedup-commands.js';
 import { registerTapeCommands } from './tape-commands.js';
 
 export interface CliIo {
@@ -103,6 +104,7 @@ export function registerManagementCommands(program: Command, options: Management
   registerTapeCommands(tape, { leaf, bind });
   registerRetentionCommands(tape, { leaf, bind });
   registerStagingCommands({ group, leaf, bind });
+  registerDedupCommands({ group, leaf, bind });
 }
 
 export interface CommandBuilders {
