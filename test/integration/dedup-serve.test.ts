@@ -11,6 +11,7 @@ import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
 import { startServer } from '../../src/main.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
+import { runCli } from '../management/run-cli.js';
 
 const IQN = 'iqn.2026-11.org.vtl:lib0';
 const dirs: string[] = [];
@@ -59,6 +60,10 @@ describe('vtl serve with a deduplicating library', () => {
       assert.ok(status.backlogBytes >= 64 * 1024, `backlog ${status.backlogBytes}`);
       assert.equal(status.cartridges.filter((c) => c.logicalBytes > 0).length, 1);
       assert.ok(status.cartridges.length > 1, 'every cartridge of the library is listed');
+      const cli = await runCli(['dedup', 'status', '--api', `http://127.0.0.1:${api.port}`, '--token', token]);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.match(cli.stdout, /Ratio/);
+      assert.match(cli.stdout, /BARCODE +LIBRARY +LOGICAL +STORED +RATIO +BACKLOG/);
     } finally {
       await server.close();
     }
