@@ -2,7 +2,7 @@
 // store and its pass for every cartridge of a deduplicating library.
 import type { VtlConfig } from './config/schema.js';
 import type { LibraryManager } from './library/library-manager.js';
-import { dedupTotals, type CartridgeDedupView, type DedupView } from './management/http/dedup-routes.js';
+import { dedupTotals, type CartridgeDedupView, type DedupView } from './management/dedup-status.js';
 import type { DedupMediaStore } from './media/dedup/dedup-media-store.js';
 import type { DedupScheduler } from './media/dedup/dedup-scheduler.js';
 

@@ -216,16 +216,18 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
     });
     // Read at scrape time only: the cartridge's own counters, the drive's error counters, the dispatcher's counts.
+    const dedup = stores.dedup ? dedupView(stores.dedup, manager, config) : undefined;
     metrics = new VtlMetrics({
       manager,
       dataDir,
+      ...(dedup ? { dedup } : {}),
       sessions: () => iscsi.sessions(),
       drive: (library, index) => {
         const d = drives.find((x) => x.library === library && x.index === index);
         return d && { medium: () => d.drive.mounted()?.medium, errors: () => d.drive.errors.counters, commands: d.commands };
       },
     });
-    const extraRoutes = [...(copies ? stagingRoutes(new StagingService(copies, manager)) : []), ...(stores.dedup ? dedupRoutes(dedupView(stores.dedup, manager, config)) : [])];
+    const extraRoutes = [...(copies ? stagingRoutes(new StagingService(copies, manager)) : []), ...(dedup ? dedupRoutes(dedup) : [])];
     copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
     api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
     const a = parseHostPort(config.api.listen);

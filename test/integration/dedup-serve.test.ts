@@ -60,6 +60,10 @@ describe('vtl serve with a deduplicating library', () => {
       assert.ok(status.backlogBytes >= 64 * 1024, `backlog ${status.backlogBytes}`);
       assert.equal(status.cartridges.filter((c) => c.logicalBytes > 0).length, 1);
       assert.ok(status.cartridges.length > 1, 'every cartridge of the library is listed');
+      const metrics = await (await fetch(`http://127.0.0.1:${api.port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).text();
+      const logical = /^vtl_dedup_bytes\{library="lib0",kind="logical"\} (\d+)$/m.exec(metrics);
+      assert.equal(Number(logical?.[1]), status.logicalBytes, 'the metric agrees with GET /dedup');
+      assert.match(metrics, /^vtl_dedup_pass\{kind="rounds"\} \d+$/m);
       const cli = await runCli(['dedup', 'status', '--api', `http://127.0.0.1:${api.port}`, '--token', token]);
       assert.equal(cli.code, 0, cli.stderr);
       assert.match(cli.stdout, /Ratio/);

@@ -1,35 +1,8 @@
 // The deduplication part of the management API (issue 17): what the chunk store saves, per cartridge and in all,
 // and the background pass's progress. Added to the routes only when a library deduplicates.
 import { z } from 'zod';
+import type { DedupView } from '../dedup-status.js';
 import { queryObject, validate, type Route } from './router.js';
-
-/** One cartridge of a deduplicating library, as the media layer measures it (docs/FORMAT.md "Deduplication"). */
-export interface CartridgeDedupView {
-  readonly barcode: string;
-  readonly library: string;
-  /** Data bytes as the host wrote them. */
-  readonly logicalBytes: number;
-  /** What it added to the chunk store, plus what is still in its data file (an upper bound of what it holds alone). */
-  readonly storedBytes: number;
-  readonly ratio: number;
-  /** Bytes the background pass has not moved into chunks yet. */
-  readonly backlogBytes: number;
-}
-
-export interface DedupStatusView {
-  readonly logicalBytes: number;
-  readonly storedBytes: number;
-  readonly ratio: number;
-  readonly backlogBytes: number;
-  /** The background pass: bytes moved into chunks, seconds it worked, rounds run, containers collected. */
-  readonly pass: { readonly movedBytes: number; readonly busySeconds: number; readonly rounds: number; readonly containersCollected: number };
-  readonly cartridges: readonly CartridgeDedupView[];
-}
-
-/** What main.ts gives the routes (management does not import the media layer). */
-export interface DedupView {
-  status(): Promise<DedupStatusView>;
-}
 
 const noQuery = z.strictObject({});
 
@@ -37,12 +10,4 @@ export function dedupRoutes(view: DedupView): Route[] {
   return [
     { method: 'GET', path: '/dedup', role: 'viewer', handle: async ({ query }) => (validate(noQuery, queryObject(query), 'query'), { body: await view.status() }) },
   ];
-}
-
-/** Totals over the cartridges; the ratio is 1 when nothing is stored. */
-export function dedupTotals(cartridges: readonly CartridgeDedupView[]): Pick<DedupStatusView, 'logicalBytes' | 'storedBytes' | 'ratio' | 'backlogBytes'> {
-  const logicalBytes = cartridges.reduce((n, c) => n + c.logicalBytes, 0);
-  const storedBytes = cartridges.reduce((n, c) => n + c.storedBytes, 0);
-  const backlogBytes = cartridges.reduce((n, c) => n + c.backlogBytes, 0);
-  return { logicalBytes, storedBytes, ratio: storedBytes === 0 ? 1 : logicalBytes / storedBytes, backlogBytes };
 }

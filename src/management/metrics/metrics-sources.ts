@@ -1,6 +1,7 @@
 // What the metrics read at scrape time. main.ts answers these from the drives and the iSCSI server; management does
 // not import scsi or media, so the shapes are declared here and the drive's own objects satisfy them structurally.
 import type { LibraryManager } from '../../library/library-manager.js';
+import type { DedupView } from '../dedup-status.js';
 import type { SessionProvider } from '../session-view.js';
 import type { DriveCommandStats } from './drive-command-stats.js';
 
@@ -37,5 +38,7 @@ export interface MetricsSources {
   readonly sessions?: SessionProvider;
   /** Where cartridges and the catalog live: its file system's used and free bytes are reported. */
   readonly dataDir?: string;
+  /** With a deduplicating library: what the chunk store saves (dedup-metrics.ts). */
+  readonly dedup?: DedupView;
   readonly now?: () => Date;
 }

@@ -1,6 +1,7 @@
 // GET /metrics: one prom-client registry with vtl's drive, library and iSCSI series and the process's default
 // metrics. Nothing here runs on the data path: every series is read from plain counters when Prometheus scrapes.
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { registerDedupMetrics } from './dedup-metrics.js';
 import { registerDriveMetrics } from './drive-metrics.js';
 import { registerLibraryMetrics } from './library-metrics.js';
 import type { MetricsSources } from './metrics-sources.js';
@@ -13,6 +14,7 @@ export class VtlMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.unsubscribe = registerDriveMetrics(this.registry, sources);
     registerLibraryMetrics(this.registry, sources);
+    if (sources.dedup) registerDedupMetrics(this.registry, sources.dedup);
   }
 
   /** The Prometheus text exposition format, version 0.0.4. */
