@@ -243,6 +243,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       metrics?.close();
       await vault.stop();
       await copies?.stop();
+      await stores.stopBackground();
       await iscsi.close();
       for (const { drive } of drives) await drive.shutdown();
       manager.close();

@@ -30,6 +30,9 @@ export interface OpenedMediaStores {
   readonly dedup: { readonly store: DedupMediaStore; readonly scheduler: DedupScheduler } | undefined;
   /** Starts the background deduplication pass, when a library deduplicates. */
   startBackground(): void;
+  /** Stops it (at shutdown, before the drives and the catalog close: a round reads both). */
+  stopBackground(): Promise<void>;
+  /** Closes the S3 stores (last: the drives flush their cartridges into them first). */
   close(): Promise<void>;
 }
 
@@ -81,6 +84,9 @@ export async function openMediaStores(
     mediaStore,
     dedup: dedupStore && scheduler ? { store: dedupStore, scheduler } : undefined,
     startBackground: () => scheduler?.start(DEDUP_ROUND_INTERVAL_MS),
+    stopBackground: async () => {
+      await scheduler?.stop();
+    },
     close: async () => {
       await scheduler?.stop();
       await closeS3();
