@@ -25,8 +25,16 @@ test('an exported cartridge is copied record for record and filemark for filemar
   assert.equal(job.state, 'done', job.reason);
   assert.equal(job.percent, 100);
   assert.equal(job.objectsVerified, records.length);
-  const events = (await vtl.server.api('GET', '/events?limit=1000')) as { type: string; barcode: string | null; copy?: { state: string; phase: string } }[];
-  const states = events.filter((e) => e.type === 'copy-job-changed' && e.barcode === 'P00001L8').map((e) => `${e.copy?.state}/${e.copy?.phase}`);
+  // A job's change is published once its new state is saved, so the last event may trail GET /copy-jobs a little.
+  const copyStates = async (): Promise<string[]> => {
+    const events = (await vtl.server.api('GET', '/events?limit=1000')) as { type: string; barcode: string | null; copy?: { state: string; phase: string } }[];
+    return events.filter((e) => e.type === 'copy-job-changed' && e.barcode === 'P00001L8').map((e) => `${e.copy?.state}/${e.copy?.phase}`);
+  };
+  let states = await copyStates();
+  for (let i = 0; i < 200 && states.at(-1) !== 'done/verify'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    states = await copyStates();
+  }
   assert.deepEqual([states[0], states.at(-1)], ['queued/copy', 'done/verify']);
   assert.ok(states.includes('running/verify'), states.join(' '));
   const back = await readFromTgt(tgt, 'P00001L8');
