@@ -32,6 +32,8 @@ export interface Cartridge {
   readonly placedByOperator: boolean;
   /** The start-up check found no media file for it; it cannot be loaded. */
   readonly mediaMissing: boolean;
+  /** Why its last load into a drive failed (LibraryCore.loadFailures); absent once a load succeeds. */
+  readonly loadError?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -31,6 +31,11 @@ export class LibraryCore {
   /** Mail slot indexes a host opened with OPEN/CLOSE IMPORT/EXPORT ELEMENT. */
   private readonly openMailSlots = new Map<string, Set<number>>();
   private readonly listeners = new Set<LibraryListener>();
+  /**
+   * Why the last load of a cartridge into a drive failed (its media could not be opened: a wrong master key, a
+   * damaged file), until a load succeeds. In memory: a restart tries again and finds the reason again.
+   */
+  readonly loadFailures = new Map<string, string>();
   readonly retention: RetentionBook;
 
   constructor(
@@ -106,6 +111,7 @@ export class LibraryCore {
       source,
       placedByOperator: row.placedByOperator,
       mediaMissing: row.mediaMissing,
+      ...(this.loadFailures.has(row.barcode) ? { loadError: this.loadFailures.get(row.barcode) } : {}),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };

@@ -130,7 +130,9 @@ export class LibraryManager {
       if (row && mechanism.state().loaded !== row.barcode && !row.mediaMissing) {
         try {
           await mechanism.load(mountRequestOf(row));
+          this.core.loadFailures.delete(row.barcode);
         } catch (err) {
+          this.core.loadFailures.set(row.barcode, (err as Error).message);
           this.core.log.error({ err, library, drive: driveIndex + 1, barcode: row.barcode }, 'could not reload the cartridge the catalog places in this drive');
         }
       }

@@ -98,7 +98,9 @@ async function loadIntoDrive(core: LibraryCore, lib: ActiveLibrary, ref: Element
   if (!mechanism) return;
   try {
     await mechanism.load(mountRequestOf(row));
+    core.loadFailures.delete(row.barcode);
   } catch (err) {
+    core.loadFailures.set(row.barcode, (err as Error).message);
     throw new LibraryStateError('load-failed', `${doing}: ${describeElement(ref)} failed to load it: ${(err as Error).message}`, { cause: err });
   }
   steps.push(() => mechanism.unload({ force: true }));

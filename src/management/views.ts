@@ -47,6 +47,8 @@ export interface CartridgeView {
   readonly sourceAddress: number | null;
   readonly placedByOperator: boolean;
   readonly mediaMissing: boolean;
+  /** Why its last load into a drive failed (e.g. its data key does not unwrap with the master key); absent when none did. */
+  readonly loadError?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -151,6 +153,7 @@ export function cartridgeView(c: Cartridge): CartridgeView {
     sourceAddress: c.source?.address ?? null,
     placedByOperator: c.placedByOperator,
     mediaMissing: c.mediaMissing,
+    ...(c.loadError !== undefined ? { loadError: c.loadError } : {}),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

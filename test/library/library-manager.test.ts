@@ -84,6 +84,17 @@ describe('LibraryManager', () => {
     assert.equal(h.manager.element('lib0', DRIVE(2)).cartridge, undefined);
   });
 
+  test("a failed load's reason stays on the cartridge until a load of it succeeds", async () => {
+    h = await harness();
+    h.drives[1].failLoad = true;
+    await rejectsWith(h.manager.move('lib0', SLOT(1), DRIVE(2)), 'load-failed');
+    const reason = h.manager.cartridge('A00001L8').loadError;
+    assert.ok(reason !== undefined && reason.length > 0, 'the reason is kept');
+    assert.equal(h.manager.cartridge('A00002L8').loadError, undefined);
+    await h.manager.move('lib0', SLOT(1), DRIVE(1));
+    assert.equal(h.manager.cartridge('A00001L8').loadError, undefined, 'gone after a load that worked');
+  });
+
   test('a drive-to-drive move whose load fails puts the cartridge back into the first drive', async () => {
     h = await harness();
     await h.manager.move('lib0', SLOT(1), DRIVE(1));

@@ -74,9 +74,10 @@ const schemas: Record<string, Json> = {
     sourceAddress: nullable('integer'),
     placedByOperator: bool,
     mediaMissing: bool,
+    loadError: str,
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
-  }),
+  }, ['barcode', 'generation', 'media', 'worm', 'cleaning', 'writeProtected', 'capacityBytes', 'location', 'sourceAddress', 'placedByOperator', 'mediaMissing', 'createdAt', 'updatedAt']),
   DrivePosition: object({ partition: int, blockNumber: int, fileNumber: nullable('integer') }),
   Drive: object({
     library: str,
