@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadOutcome } from '../media/tape-medium.js';
+import { SenseKey } from '../scsi/sense.js';
 import { copyCartridge, HostEncryptedRecordError, type CopySource, type CopyTarget } from './cartridge-copier.js';
+import { PhysicalDeviceError } from './physical-device-error.js';
 
 /** A virtual cartridge of the given objects, read in order (positioning is not exercised here). */
 function sourceOf(objects: ReadOutcome[]): CopySource {
@@ -44,4 +46,17 @@ test('copyCartridge() stops at a record the host encrypted, naming it, after cop
   });
   assert.deepEqual(target.written.map((b) => b.toString()), ['plain record']);
   assert.equal(released, 1, 'the encrypted block read ahead is given back');
+});
+
+test('copyCartridge() copies from the beginning when the physical tape ends before the checkpoint, and says why', async () => {
+  const records = ['a', 'b', 'c', 'd'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  // tgt answers a SPACE that meets end of data with NO SENSE 00/05.
+  target.space = () => Promise.reject(new PhysicalDeviceError('SPACE', 2, { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x05 } as never, false));
+  const reasons: string[] = [];
+  const done = await copyCartridge(sourceOf(records), target, { objects: 2, bytes: 2 }, 4, { ...hooks, restarted: (r) => reasons.push(r) });
+  assert.deepEqual(done, { objects: 4, bytes: 4 });
+  assert.deepEqual(target.written.map((b) => b.toString()), ['a', 'b', 'c', 'd']);
+  assert.equal(reasons.length, 1);
+  assert.match(reasons[0], /ended before the checkpoint at object 2/);
 });

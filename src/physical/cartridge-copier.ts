@@ -3,7 +3,9 @@
 // (objects known to be on the physical tape): tgt has no LOCATE and reports no position, so the physical tape is
 // positioned from BOP by SPACE over the filemarks, then over the blocks, before the checkpoint.
 import type { MediumPosition, ReadOutcome } from '../media/tape-medium.js';
+import { SenseKey } from '../scsi/sense.js';
 import { SpaceCode } from './cdb.js';
+import { PhysicalDeviceError } from './physical-device-error.js';
 import type { PhysicalRead } from './tape-drive.js';
 
 /** The part of a virtual cartridge (TapeMedium) the copy reads. */
@@ -38,6 +40,8 @@ export interface CopyHooks {
   cancelled(): boolean;
   /** Bytes between checkpoints (default 64 MiB). */
   readonly checkpointBytes?: number;
+  /** The physical tape ended before the checkpoint: the copy starts again from the beginning (the reason). */
+  restarted?(reason: string): void;
 }
 
 export class CopyCancelledError extends Error {
@@ -118,6 +122,12 @@ class ReadAhead {
   }
 }
 
+/** SPACE met end of data (SSC: BLANK CHECK 00/05; tgt answers NO SENSE 00/05). */
+function isEndOfDataError(err: unknown): boolean {
+  const sense = err instanceof PhysicalDeviceError ? err.sense : undefined;
+  return sense !== undefined && (sense.key === SenseKey.BLANK_CHECK || (sense.asc === 0x00 && sense.ascq === 0x05));
+}
+
 /** Puts both tapes at `at.objects` (the source by locate, the target by SPACE from BOP). */
 async function positionAt(source: CopySource, target: CopyTarget, objects: number): Promise<void> {
   await source.rewind();
@@ -134,12 +144,23 @@ async function positionAt(source: CopySource, target: CopyTarget, objects: numbe
 }
 
 export async function copyCartridge(source: CopySource, target: CopyTarget, from: CopyCheckpoint, totalObjects: number, hooks: CopyHooks): Promise<CopyCheckpoint> {
-  await positionAt(source, target, from.objects);
-  let objects = from.objects;
-  let bytes = from.bytes;
+  let start = from;
+  try {
+    await positionAt(source, target, from.objects);
+  } catch (err) {
+    // End of data before the checkpoint: the physical tape holds less than the checkpoint says (seen with tgt after
+    // the copying process was killed: a write of the dead session still ran after the restart's REWIND). The
+    // checkpoint cannot be trusted, so the copy starts again from the beginning; verify compares everything anyway.
+    if (from.objects === 0 || !isEndOfDataError(err)) throw err;
+    hooks.restarted?.(`the physical tape ended before the checkpoint at object ${from.objects} (${(err as Error).message})`);
+    start = { objects: 0, bytes: 0 };
+    await positionAt(source, target, 0);
+  }
+  let objects = start.objects;
+  let bytes = start.bytes;
   let sinceCheckpoint = 0;
   const every = hooks.checkpointBytes ?? 64 * 1024 * 1024;
-  const ahead = new ReadAhead(source).startAt(from.objects);
+  const ahead = new ReadAhead(source).startAt(start.objects);
   await ahead.around(async () => {
     for (;;) {
       if (hooks.cancelled()) throw new CopyCancelledError();

@@ -212,6 +212,10 @@ export class CopyEngine {
         await this.changed(job);
       },
       checkpointBytes: this.o.copy.checkpointMiB * 1024 * 1024,
+      restarted: (reason: string) => {
+        job.resumedFromObjects = 0;
+        this.o.log.warn({ barcode: job.barcode, reason }, 'copy: copied again from the beginning');
+      },
     };
     if (job.phase === 'copy') {
       job.resumedFromObjects = job.objectsCopied;
