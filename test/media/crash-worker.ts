@@ -3,32 +3,13 @@
 // variable it does nothing.
 import { silentLogger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
-import { cartridge, crashObject, seededRandom } from './cartridge-fixture.js';
+import { cartridge } from './cartridge-fixture.js';
+import { appendUntilKilled } from './crash-round.js';
 
 async function main(directory: string, barcode: string, round: number): Promise<void> {
   const store = new FileMediaStore({ directory, log: silentLogger() });
   const medium = await store.open(cartridge({ barcode, capacityBytes: 1024 ** 3 }));
-  await medium.spaceToEndOfData();
-  const random = seededRandom(round * 7919 + 1);
-  process.stdout.write(`ready ${medium.position().objectNumber}\n`);
-  for (;;) {
-    const burst = 1 + Math.floor(random() * 40);
-    for (let i = 0; i < burst; i++) {
-      const objectNumber = medium.position().objectNumber;
-      const object = crashObject(objectNumber, round);
-      if (object.kind === 'block') {
-        await medium.write(object.data, { compress: object.compress });
-        continue;
-      }
-      // Consecutive filemarks go in one command: one run record.
-      let count = 1;
-      while (crashObject(objectNumber + count, round).kind === 'filemark') count++;
-      await medium.writeFilemarks(count);
-      i += count - 1;
-    }
-    await medium.flush();
-    process.stdout.write(`flushed ${medium.position().objectNumber}\n`);
-  }
+  await appendUntilKilled(medium, round);
 }
 
 if (process.env['VTL_CRASH_WORKER'] === '1') {

@@ -4,32 +4,14 @@
 import { silentLogger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { S3Storage, type S3StorageOptions } from '../../src/storage/s3/s3-storage.js';
-import { cartridge, crashObject, seededRandom } from '../media/cartridge-fixture.js';
+import { cartridge } from '../media/cartridge-fixture.js';
+import { appendUntilKilled } from '../media/crash-round.js';
 
 async function main(options: Omit<S3StorageOptions, 'log'>, barcode: string, round: number): Promise<void> {
   const storage = await S3Storage.open({ ...options, log: silentLogger() });
   const store = new FileMediaStore({ directory: '.', log: silentLogger(), storage });
   const medium = await store.open(cartridge({ barcode, capacityBytes: 1024 ** 3 }));
-  await medium.spaceToEndOfData();
-  const random = seededRandom(round * 7919 + 1);
-  process.stdout.write(`ready ${medium.position().objectNumber}\n`);
-  for (;;) {
-    const burst = 1 + Math.floor(random() * 40);
-    for (let i = 0; i < burst; i++) {
-      const objectNumber = medium.position().objectNumber;
-      const object = crashObject(objectNumber, round);
-      if (object.kind === 'block') {
-        await medium.write(object.data, { compress: object.compress });
-        continue;
-      }
-      let count = 1;
-      while (crashObject(objectNumber + count, round).kind === 'filemark') count++;
-      await medium.writeFilemarks(count);
-      i += count - 1;
-    }
-    await medium.flush();
-    process.stdout.write(`flushed ${medium.position().objectNumber}\n`);
-  }
+  await appendUntilKilled(medium, round);
 }
 
 if (process.env['VTL_S3_CRASH_WORKER'] === '1') {

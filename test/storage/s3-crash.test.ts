@@ -3,16 +3,15 @@
 // storage with an empty cache then finds every flushed object in the store, once, with a clean tail.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
-import type { TapeMedium } from '../../src/media/tape-medium.js';
-import { S3Storage, type S3StorageOptions } from '../../src/storage/s3/s3-storage.js';
+import { S3Storage } from '../../src/storage/s3/s3-storage.js';
 import { openTestS3Storage, s3TestService } from '../../src/storage/testing/s3-test-service.js';
-import { capturingLogger, cartridge, crashObject, seededRandom } from '../media/cartridge-fixture.js';
+import { capturingLogger, cartridge, seededRandom } from '../media/cartridge-fixture.js';
+import { runCrashRound, verifyCrashObjects } from '../media/crash-round.js';
 
 const here = fileURLToPath(import.meta.url);
 const worker = path.join(path.dirname(here), `s3-crash-worker${path.extname(here)}`);
@@ -22,55 +21,6 @@ const BARCODE = 'S3CRSHL8';
 after(async () => {
   await (await s3TestService()).stop();
 });
-
-function runRound(options: Omit<S3StorageOptions, 'log'>, round: number, delayMs: number): Promise<{ flushed: number; startedAt: number }> {
-  return new Promise((resolve, reject) => {
-    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-    const child = spawn(process.execPath, [...execArgv, worker, JSON.stringify(options), BARCODE, String(round)], {
-      env: { ...process.env, VTL_S3_CRASH_WORKER: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let flushed = -1;
-    let startedAt = -1;
-    let pending = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) {
-        const [word, value] = line.split(' ');
-        if (word === 'ready') {
-          startedAt = Number(value);
-          flushed = startedAt;
-          timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-        } else if (word === 'flushed') flushed = Number(value);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`worker exited with ${code ?? signal}: ${stderr}`));
-      else if (startedAt < 0) reject(new Error(`worker was killed before it was ready: ${stderr}`));
-      else resolve({ flushed, startedAt });
-    });
-  });
-}
-
-async function verify(medium: TapeMedium, roundOf: (objectNumber: number) => number): Promise<number> {
-  await medium.locate(0);
-  for (;;) {
-    const objectNumber = medium.position().objectNumber;
-    const outcome = await medium.read();
-    if (outcome.kind === 'end-of-data') return objectNumber;
-    const expected = crashObject(objectNumber, roundOf(objectNumber));
-    assert.equal(outcome.kind, expected.kind, `object ${objectNumber}`);
-    if (outcome.kind === 'block' && expected.kind === 'block') assert.ok(outcome.data.equals(expected.data), `object ${objectNumber} reads back identically`);
-  }
-}
 
 test('a writer on S3 killed at random moments loses nothing it flushed, and the store alone holds it after the next start', { timeout: 240_000 }, async (t) => {
   const cacheDir = await mkdtemp(path.join(os.tmpdir(), 'vtl-s3-crash-'));
@@ -88,7 +38,7 @@ test('a writer on S3 killed at random moments loses nothing it flushed, and the 
     };
     let objects = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      const { flushed, startedAt } = await runRound(options, round, 50 + Math.floor(random() * 600));
+      const { flushed, startedAt } = await runCrashRound(worker, [JSON.stringify(options), BARCODE, String(round)], 'VTL_S3_CRASH_WORKER', 50 + Math.floor(random() * 600));
       roundStarts.push(startedAt);
       // The next start: the killed writer's journal goes to the store, and the cache is emptied.
       await (await S3Storage.open({ ...options, log: capturingLogger().log })).close();
@@ -96,7 +46,7 @@ test('a writer on S3 killed at random moments loses nothing it flushed, and the 
       const cold = await openTestS3Storage({ ...options, cacheDir: undefined });
       try {
         const medium = await new FileMediaStore({ directory: '.', log: capturingLogger().log, storage: cold.storage }).open(cartridge({ barcode: BARCODE, capacityBytes: 1024 ** 3 }));
-        objects = await verify(medium, roundOf);
+        objects = await verifyCrashObjects(medium, roundOf);
         assert.ok(objects >= flushed, `round ${round}: end of data ${objects} keeps every flushed object (${flushed})`);
         await medium.close();
       } finally {
