@@ -2,7 +2,6 @@
 // cartridges until it is SIGKILLed; reopened, the library holds every cartridge exactly once, in agreement with the
 // media files and the drives.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { VtlConfig } from '../../src/config/schema.js';
@@ -12,6 +11,7 @@ import { crashConfig, INITIAL_BARCODES } from './crash-config.js';
 import { DirMediaStore } from './dir-media-store.js';
 import { FakeDrive } from './fakes.js';
 import { checkInvariants } from './invariants.js';
+import { killAfterReady } from './kill-after-ready.js';
 
 export type CrashTarget = { readonly kind: 'sqlite'; readonly dir: string } | { readonly kind: 'postgres'; readonly url: string; readonly dir: string };
 
@@ -29,22 +29,7 @@ export function crashTargetConfig(target: CrashTarget): VtlConfig {
 
 /** Start the mover, let it work `delayMs` after it is ready, then SIGKILL it. */
 export function runAndKillMover(target: CrashTarget, delayMs: number): Promise<void> {
-  const child = spawn(process.execPath, [...process.execArgv, childPath, JSON.stringify(target)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      if (!killed && d.toString().includes('ready')) {
-        killed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`the mover exited with ${code}: ${stderr}`));
-    });
-  });
+  return killAfterReady(childPath, [JSON.stringify(target)], delayMs, 'the mover');
 }
 
 export async function verifyAfterCrash(target: CrashTarget): Promise<void> {

@@ -2,7 +2,6 @@
 // is reopened and must hold every cartridge exactly once, agree with the media files, and reload the drives.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
@@ -13,6 +12,7 @@ import { crashConfig, INITIAL_BARCODES } from './crash-config.js';
 import { DirMediaStore } from './dir-media-store.js';
 import { FakeDrive } from './fakes.js';
 import { checkInvariants } from './invariants.js';
+import { killAfterReady } from './kill-after-ready.js';
 
 const here = fileURLToPath(import.meta.url);
 const childPath = join(here, '..', `crash-child${extname(here)}`);
@@ -21,22 +21,7 @@ const ROUNDS = 4;
 /** Start the child, wait until it is working, let it run `delayMs`, then SIGKILL it. */
 function runAndKill(dir: string, delayMs: number): Promise<void> {
   const loader = extname(here) === '.ts' && !process.execArgv.join(' ').includes('tsx') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...process.execArgv, ...loader, childPath, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      if (!killed && d.toString().includes('ready')) {
-        killed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve();
-      else reject(new Error(`child exited with ${code}: ${stderr}`));
-    });
-  });
+  return killAfterReady(childPath, [dir], delayMs, 'child', loader);
 }
 
 test('a process killed in the middle of moves, creates and deletes leaves a catalog that recovers whole', async () => {
