@@ -1,27 +1,9 @@
 // What deduplication saves (issue 17), as the API (`GET /dedup`), the CLI and the metrics show it. main.ts reads it
 // from the chunk store (src/dedup-view.ts): management does not import the media layer.
-/** One cartridge of a deduplicating library, as the media layer measures it (docs/FORMAT.md "Deduplication"). */
-export interface CartridgeDedupView {
-  readonly barcode: string;
-  readonly library: string;
-  /** Data bytes as the host wrote them. */
-  readonly logicalBytes: number;
-  /** What it added to the chunk store, plus what is still in its data file (an upper bound of what it holds alone). */
-  readonly storedBytes: number;
-  readonly ratio: number;
-  /** Bytes the background pass has not moved into chunks yet. */
-  readonly backlogBytes: number;
-}
+// Their types come from the API's schemas (schemas/dedup-schemas.ts): a new field goes there, with its description.
+import type { CartridgeDedupView, DedupStatusView } from './schemas/dedup-schemas.js';
 
-export interface DedupStatusView {
-  readonly logicalBytes: number;
-  readonly storedBytes: number;
-  readonly ratio: number;
-  readonly backlogBytes: number;
-  /** The background pass: bytes moved into chunks, seconds it worked, rounds run, containers collected. */
-  readonly pass: { readonly movedBytes: number; readonly busySeconds: number; readonly rounds: number; readonly containersCollected: number };
-  readonly cartridges: readonly CartridgeDedupView[];
-}
+export type { CartridgeDedupView, DedupStatusView } from './schemas/dedup-schemas.js';
 
 /** What main.ts gives the routes (management does not import the media layer). */
 export interface DedupView {

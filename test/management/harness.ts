@@ -1,5 +1,6 @@
 // A running management API over a real LibraryManager (SQLite catalog and cartridge files in a temp dir) with
 // drives that record loads, for the API and CLI tests.
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,7 +96,8 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
   const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now, anchor: manager.auditAnchor });
-  const server = new ManagementServer({ service, log, tokenFile, audit, ...(options.tls ? { tls: options.tls } : {}) });
+  // Every answer the tests provoke is checked against its route's declaration (the schemas the document comes from).
+  const server = new ManagementServer({ service, log, tokenFile, audit, checkResponses: true, ...(options.tls ? { tls: options.tls } : {}) });
   const { port } = await server.listen('127.0.0.1', 0);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const token = (await readFile(tokenFile, 'utf8')).trim();
@@ -127,6 +129,8 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
       manager.close();
       db.close();
       await rm(dir, { recursive: true, force: true });
+      // A mismatch was also answered 500, but a test that did not look at that answer must fail too.
+      assert.deepEqual(server.responseMismatches, [], 'answers that do not match their route\'s declared schema');
     },
   };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HttpError } from './http-error.js';
 import { matchRoute, validate, type Route } from './router.js';
 
-const route = (method: Route['method'], path: string): Route => ({ method, path, role: 'viewer', handle: () => ({}) });
+const route = (method: Route['method'], path: string): Route => ({ method, path, summary: '', role: 'viewer', query: z.strictObject({}), responses: {}, errors: [], handle: () => ({}) });
 const routes = [route('GET', '/cartridges'), route('POST', '/cartridges'), route('GET', '/cartridges/{barcode}'), route('POST', '/drives/{library}/{index}/unload')];
 
 test('matchRoute() extracts decoded path parameters', () => {
