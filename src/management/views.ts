@@ -7,12 +7,10 @@ import type { LibraryEvent } from '../library/library-event.js';
 import type { DriveInfo, ElementStatus, LibraryInfo } from '../library/library-manager.js';
 import { LTO_GENERATIONS } from '../library/lto.js';
 import type { CartridgeView, DrivePosition, DriveView, ElementView, EventView, LibraryView, LocationView } from './schemas/inventory-schemas.js';
+import type { LocationKind } from './schemas/location-kinds.js';
 
 export type { CartridgeView, CopyEventView, DrivePosition, DriveView, ElementView, EventView, LibraryView, LocationView } from './schemas/inventory-schemas.js';
-
-/** Where a cartridge is, in operator words: `robot` is the transport element, `shelf` the offline vault. */
-export const LOCATION_KINDS = ['slot', 'mailslot', 'drive', 'robot', 'shelf'] as const;
-export type LocationKind = (typeof LOCATION_KINDS)[number];
+export { LOCATION_KINDS, type LocationKind } from './schemas/location-kinds.js';
 
 export const KIND_OF_ELEMENT = {
   transport: 'robot',

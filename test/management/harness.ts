@@ -12,6 +12,7 @@ import { LibraryManager } from '../../src/library/library-manager.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { ManagementServer } from '../../src/management/http/management-server.js';
+import type { Route } from '../../src/management/http/router.js';
 import { ManagementService, type DriveStatusProvider, type SessionInfo } from '../../src/management/service.js';
 import type { DriveActivity } from '../../src/management/views.js';
 
@@ -72,6 +73,8 @@ export interface ApiHarnessOptions {
   readonly config?: (dir: string) => VtlConfig;
   /** Serve HTTPS with this certificate and key (PEM); `url` is then https://. */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The optional parts' routes (staging, deduplication), as main.ts adds them. */
+  readonly extraRoutes?: readonly Route[];
 }
 
 export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -97,7 +100,7 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
   const tokenFile = join(dir, 'api-token');
   const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now, anchor: manager.auditAnchor });
   // Every answer the tests provoke is checked against its route's declaration (the schemas the document comes from).
-  const server = new ManagementServer({ service, log, tokenFile, audit, checkResponses: true, ...(options.tls ? { tls: options.tls } : {}) });
+  const server = new ManagementServer({ service, log, tokenFile, audit, checkResponses: true, ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   const { port } = await server.listen('127.0.0.1', 0);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const token = (await readFile(tokenFile, 'utf8')).trim();

@@ -2,7 +2,7 @@
 // bodies and queries it takes for them. The server validates with these, the OpenAPI document is generated from them,
 // and the CLI and the console take their types from them (`import type` only: the console bundle carries no zod).
 import { z } from 'zod';
-import { LOCATION_KINDS } from '../views.js';
+import { LOCATION_KINDS } from './location-kinds.js';
 import { booleanText, component, count, instant, int } from './schema-kit.js';
 
 export const ELEMENT_KINDS = ['robot', 'slot', 'mailslot', 'drive'] as const;
