@@ -1,5 +1,5 @@
 // `vtl dedup status` (issue 17): what deduplication saves, per cartridge and in all, and the background pass.
-import type { CartridgeDedupView, DedupStatusView } from '../dedup-status.js';
+import type { CartridgeDedupView, DedupStatusView } from '../schemas/api-types.js';
 import { formatBytes } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';

@@ -1,5 +1,5 @@
 // How the CLI writes and reads human values: sizes, locations, durations, barcode ranges.
-import type { LocationKind, LocationView } from '../views.js';
+import type { LocationKind, LocationView } from '../schemas/api-types.js';
 
 /**
  * "lib0 slot 3 (1002h)": slots and mail slots count from 1 and drives from 0, as mtx numbers storage and data

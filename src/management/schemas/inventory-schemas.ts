@@ -217,3 +217,7 @@ export type ServerStatus = z.infer<typeof StatusSchema>;
 export type CreateCartridgesBody = z.input<typeof CreateCartridgesSchema>;
 export type CartridgeQueryText = z.input<typeof CartridgeQuerySchema>;
 export type UnloadAnswer = z.infer<typeof UnloadAnswerSchema>;
+export type UnloadBody = z.input<typeof UnloadBodySchema>;
+export type ShelveBody = z.input<typeof ShelveBodySchema>;
+export type UnshelveBody = z.input<typeof UnshelveBodySchema>;
+export type ProtectBody = z.input<typeof ProtectBodySchema>;
