@@ -66,8 +66,8 @@ type Readable<T> = T extends readonly (infer U)[] ? readonly Readable<U>[] : T e
 /** What a typed handler may return: one of the declared statuses with its body (200 may leave the status out). */
 export type Reply<R extends Responses> =
   | typeof STREAMING
-  | { [S in keyof R]: R[S] extends z.ZodType ? { readonly status: S; readonly body: Readable<z.input<R[S]>> } : { readonly status: S } }[keyof R]
-  | (R[200] extends z.ZodType ? { readonly body: Readable<z.input<R[200]>> } : never);
+  | { [S in keyof R]: R[S] extends z.ZodType ? { readonly status: S; readonly body: Readable<z.input<R[S]>> } : { readonly status: S; readonly body?: undefined } }[keyof R]
+  | (R[200] extends z.ZodType ? { readonly status?: 200; readonly body: Readable<z.input<R[200]>> } : never);
 
 export interface TypedContext<P, Q, H, B> {
   readonly params: Parsed<P>;
