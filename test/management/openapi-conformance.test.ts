@@ -5,6 +5,7 @@
 // routes' schemas too (harness.ts turns on the server's checkResponses).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createParser } from 'eventsource-parser';
 import { z } from 'zod';
 import { dedupTotals, type DedupView } from '../../src/management/dedup-status.js';
 import { dedupRoutes } from '../../src/management/http/dedup-routes.js';
@@ -57,10 +58,14 @@ describe('the served OpenAPI document matches what the API serves and answers', 
     if (response === undefined) return undefined;
     if (typeof response['$ref'] === 'string') response = doc.components.responses[response['$ref'].split('/').pop() ?? ''] ?? {};
     const schema = (response['content'] as Record<string, { schema: Json }> | undefined)?.['application/json']?.schema;
-    if (schema === undefined) return { schema: undefined };
+    return { schema: schema === undefined ? undefined : validatorOf(schema) };
+  };
+
+  /** A validator for a schema of the document, its references to components/schemas as `$defs`. */
+  const validatorOf = (schema: Json): z.ZodType => {
     const linked = JSON.parse(JSON.stringify(schema).replaceAll('#/components/schemas/', '#/$defs/')) as Json;
     const defs = JSON.parse(JSON.stringify(doc.components.schemas).replaceAll('#/components/schemas/', '#/$defs/')) as Json;
-    return { schema: z.fromJSONSchema({ ...linked, $defs: defs } as Parameters<typeof z.fromJSONSchema>[0]) };
+    return z.fromJSONSchema({ ...linked, $defs: defs } as Parameters<typeof z.fromJSONSchema>[0]);
   };
 
   const conforms = async (method: string, template: string, body?: unknown, query = '', at: Readonly<Record<string, string>> = {}): Promise<number> => {
@@ -146,14 +151,30 @@ describe('the served OpenAPI document matches what the API serves and answers', 
     assert.equal(await conforms('GET', '/audit/verify'), 200);
   });
 
-  test('the event stream answers text/event-stream, which the document states beside the JSON list', async () => {
+  test("the event stream answers text/event-stream, and each data line is the document's Event", async () => {
+    const content = (doc.paths['/events']?.['get']?.responses['200']?.['content'] ?? {}) as Record<string, Json>;
+    assert.deepEqual(Object.keys(content).sort(), ['application/json', 'text/event-stream']);
+    const item = content['text/event-stream']?.['x-vtl-data'] as Json;
+    const eventSchema = validatorOf(item);
     const controller = new AbortController();
     const response = await fetch(`${h.url}/api/v1/events?follow=1`, { headers: { authorization: `Bearer ${h.token}` }, signal: controller.signal });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.ok(response.body);
+    const data: unknown[] = [];
+    const parser = createParser({ onEvent: (message) => data.push(JSON.parse(message.data)) });
+    assert.equal((await h.call('POST', '/api/v1/cartridges', { library: 'lib1', barcode: 'S00001L8' })).status, 201);
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    while (data.length === 0) {
+      const { done, value } = await reader.read();
+      assert.equal(done, false, 'the stream ended before an event');
+      parser.feed(value ?? '');
+    }
     controller.abort();
-    const content = (doc.paths['/events']?.['get']?.responses['200']?.['content'] ?? {}) as Json;
-    assert.deepEqual(Object.keys(content).sort(), ['application/json', 'text/event-stream']);
+    assert.equal((data[0] as { barcode?: unknown }).barcode, 'S00001L8');
+    const result = eventSchema.safeParse(data[0]);
+    assert.ok(result.success, JSON.stringify(result.error?.issues));
+    assert.equal(eventSchema.safeParse({ ...(data[0] as object), colour: 'red' }).success, false);
   });
 
   test('every operation refuses an unknown query parameter, and every body an unknown field, with a 400 naming it', async () => {
