@@ -1,9 +1,10 @@
 // The management service's requests in the model's terms (the routes turn the API's bodies and queries into them).
 // Its answers' types come from the API's schemas: ServerStatus and RetentionView are re-exported from there.
-export type { ServerStatus } from './schemas/inventory-schemas.js';
-export type { RetentionView } from './schemas/security-schemas.js';
 import type { LtoGeneration } from '../library/lto.js';
 import type { LocationKind } from './views.js';
+
+export type { ServerStatus } from './schemas/inventory-schemas.js';
+export type { RetentionView } from './schemas/security-schemas.js';
 
 export interface CartridgeQuery {
   readonly library?: string;
