@@ -137,6 +137,9 @@ export function route<
   };
 }
 
+/** What a change can meet besides a bad request: an unknown name, the library's refusal, a full catalog disk. */
+export const CHANGE_ERRORS = [404, 409, 507] as const;
+
 /** Every status an operation can answer: its success statuses, its own errors, and those of the server's checks. */
 export function errorStatuses(route: Route): number[] {
   const statuses = new Set([400, 401, ...route.errors]);

@@ -26,11 +26,8 @@ import type { ManagementService } from '../service.js';
 import type { EventFollowers } from './event-follower.js';
 import { streamEvents } from './event-stream.js';
 import { openApiDocument } from './openapi.js';
-import { route, type Route } from './router.js';
+import { CHANGE_ERRORS, route, type Route } from './router.js';
 import { securityRoutes } from './security-routes.js';
-
-/** What a change can meet besides a bad request: an unknown name, the library's refusal, a full catalog disk. */
-export const CHANGE_ERRORS = [404, 409, 507] as const;
 
 const libraryParams = z.strictObject({ name: z.string().describe('Library name') });
 const unloadParams = z.strictObject({ library: z.string().describe('Library name'), index: countText(0xffff).describe('Drive index, from 0') });

@@ -15,7 +15,7 @@ import {
 } from '../schemas/security-schemas.js';
 import { barcodeParams } from '../schemas/schema-kit.js';
 import type { ManagementService } from '../service.js';
-import { route, type Route } from './router.js';
+import { CHANGE_ERRORS, route, type Route } from './router.js';
 
 const tokenParams = z.strictObject({ name: z.string().describe('Token name') });
 
@@ -40,7 +40,7 @@ export function securityRoutes(service: ManagementService, audit: AuditTrail): R
       params: barcodeParams,
       body: SetRetentionSchema,
       responses: { 200: RetentionSchema },
-      errors: [404, 409, 507],
+      errors: CHANGE_ERRORS,
       handle: ({ params, body, principal }) => ({
         body: service.setRetention(params.barcode, { mode: body.mode, days: body.days, bypassGovernance: body.bypassGovernance ?? false }, principal),
       }),
@@ -54,7 +54,7 @@ export function securityRoutes(service: ManagementService, audit: AuditTrail): R
       params: barcodeParams,
       query: ReleaseRetentionQuerySchema,
       responses: { 200: RetentionSchema },
-      errors: [404, 409, 507],
+      errors: CHANGE_ERRORS,
       handle: ({ params, query, principal }) => ({ body: service.releaseRetention(params.barcode, query.bypassGovernance ?? false, principal) }),
     }),
     route({ method: 'GET', path: '/tokens', summary: 'API tokens (names and roles; secrets are never kept)', role: 'admin', responses: { 200: z.array(TokenSchema) }, handle: () => ({ body: service.tokens() }) }),

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { StagingService } from '../../physical/staging-service.js';
 import { barcodeParams, emptyBody } from '../schemas/schema-kit.js';
 import { CopyJobSchema, PhysicalLibraryDetailSchema, PhysicalLibrarySchema } from '../schemas/staging-schemas.js';
-import { route, type Route } from './router.js';
+import { CHANGE_ERRORS, route, type Route } from './router.js';
 
 const libraryParams = z.strictObject({ name: z.string().describe('Physical library name') });
 const jobParams = z.strictObject({ id: z.string().describe('Copy job id') });
@@ -33,7 +33,7 @@ export function stagingRoutes(staging: StagingService): Route[] {
       params: jobParams,
       body: emptyBody,
       responses: { 200: CopyJobSchema },
-      errors: [404, 409, 507],
+      errors: CHANGE_ERRORS,
       handle: async ({ params }) => ({ body: await staging.cancelCopy(params.id) }),
     }),
     route({
@@ -45,7 +45,7 @@ export function stagingRoutes(staging: StagingService): Route[] {
       params: barcodeParams,
       body: emptyBody,
       responses: { 202: CopyJobSchema },
-      errors: [404, 409, 507],
+      errors: CHANGE_ERRORS,
       handle: async ({ params }) => ({ status: 202 as const, body: await staging.startCopy(params.barcode) }),
     }),
   ];
