@@ -7,11 +7,7 @@ import { sealRecord, SALT_BYTES, type RecordPlace } from '../../../media/crypto/
 import { OperationGuard } from '../../../media/operation-guard.js';
 import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
 import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
-import {
-  MediaFormatError,
-  MediumFullError,
-  WormViolationError,
-} from '../../../media/tape-medium.js';
+import { MAX_PARTITIONS, MediaFormatError, MediumFullError, PartitionsUnsupportedError, WormViolationError } from '../../../media/tape-medium.js';
 import type {
   MediumRetentionLock,
   MediumCapacity,
@@ -41,7 +37,10 @@ export class MemoryTapeMedium implements TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
   readonly nativeCapacityBytes: number;
-  readonly objects: MemoryObject[] = [];
+  readonly partitionLimit = MAX_PARTITIONS;
+  /** The objects of each partition, and each partition's capacity (undefined: the cartridge's, one partition). */
+  private partitions: { readonly objects: MemoryObject[]; readonly capacityBytes: number | undefined }[] = [{ objects: [], capacityBytes: undefined }];
+  private active = 0;
   /** Object numbers whose read throws MediaFormatError. */
   readonly badObjects = new Set<number>();
   /** When set, the next write or writeFilemarks throws it (once). */
@@ -71,10 +70,20 @@ export class MemoryTapeMedium implements TapeMedium {
     this.guard = new OperationGuard(this.barcode);
   }
 
-  /** The cartridge is loaded again (MemoryMediaStore.open): open, at the beginning of the partition. */
+  /** The objects of the partition the position is in. */
+  get objects(): MemoryObject[] {
+    return this.partitions[this.active].objects;
+  }
+
+  get partition(): number {
+    return this.active;
+  }
+
+  /** The cartridge is loaded again (MemoryMediaStore.open): open, at the beginning of partition 0. */
   reload(): void {
     this.closed = false;
     this.pos = 0;
+    this.active = 0;
     this.guard = new OperationGuard(this.barcode);
   }
 
@@ -83,8 +92,31 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   capacity(): MediumCapacity {
-    const used = this.usedBytes(this.objects.length);
-    return { capacityBytes: this.capacityBytes, usedBytes: used, remainingBytes: this.capacityBytes - used, earlyWarningBytes: this.earlyWarningBytes };
+    return this.capacityOf(this.active);
+  }
+
+  partitionCapacities(): readonly MediumCapacity[] {
+    return this.partitions.map((_, p) => this.capacityOf(p));
+  }
+
+  changePartition(partition: number): Promise<void> {
+    return this.run('changePartition', () => {
+      if (this.partitions[partition] === undefined) throw new RangeError(`no partition ${partition}`);
+      this.active = partition;
+      this.pos = 0;
+    });
+  }
+
+  format(partitionBytes: readonly number[]): Promise<void> {
+    return this.run('format', () => {
+      const total = partitionBytes.reduce((sum, bytes) => sum + bytes, 0);
+      if (partitionBytes.length > MAX_PARTITIONS) throw new PartitionsUnsupportedError(`at most ${MAX_PARTITIONS} partitions`);
+      if (partitionBytes.length === 1 || partitionBytes.some((b) => !Number.isSafeInteger(b) || b < 1) || total > this.capacityBytes) throw new RangeError(`bad partition sizes ${partitionBytes.join(', ')}`);
+      if (this.worm) throw new WormViolationError('WORM medium cannot be formatted');
+      this.partitions = partitionBytes.length === 0 ? [{ objects: [], capacityBytes: undefined }] : partitionBytes.map((capacityBytes) => ({ objects: [], capacityBytes }));
+      this.active = 0;
+      this.pos = 0;
+    });
   }
 
   statistics(): MediumStatistics {
@@ -211,7 +243,10 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   rewind(): Promise<void> {
-    return this.run('rewind', () => void (this.pos = 0));
+    return this.run('rewind', () => {
+      this.active = 0;
+      this.pos = 0;
+    });
   }
 
   erase(): Promise<void> {
@@ -227,7 +262,8 @@ export class MemoryTapeMedium implements TapeMedium {
         throw new RangeError(`capacity ${capacityBytes} out of range`);
       }
       if (this.worm) throw new WormViolationError('WORM medium cannot be reformatted');
-      this.objects.length = 0;
+      this.partitions = [{ objects: [], capacityBytes: undefined }];
+      this.active = 0;
       this.pos = 0;
       this.capacityBytes = capacityBytes;
     });
@@ -284,17 +320,23 @@ export class MemoryTapeMedium implements TapeMedium {
     return files;
   }
 
-  private usedBytes(upTo: number): number {
+  private capacityOf(partition: number): MediumCapacity {
+    const { objects, capacityBytes = this.capacityBytes } = this.partitions[partition];
+    const used = this.usedBytes(objects.length, objects);
+    return { capacityBytes, usedBytes: used, remainingBytes: capacityBytes - used, earlyWarningBytes: this.earlyWarningBytes };
+  }
+
+  private usedBytes(upTo: number, objects = this.objects): number {
     let used = 0;
     for (let i = 0; i < upTo; i++) {
-      const o = this.objects[i];
+      const o = objects[i];
       if (o.kind === 'block') used += o.data.length;
     }
     return used;
   }
 
   private inEarlyWarning(used: number): boolean {
-    return this.capacityBytes - used <= this.earlyWarningBytes;
+    return this.capacity().capacityBytes - used <= this.earlyWarningBytes;
   }
 
   private wormView(): WormView {
@@ -316,7 +358,7 @@ export class MemoryTapeMedium implements TapeMedium {
       throw new WormViolationError(`WORM medium ${this.barcode}: overwrite at object ${this.pos}`);
     }
     const usedBefore = this.usedBytes(this.pos);
-    if (usedBefore + lengthBytes > this.capacityBytes) throw new MediumFullError(`medium ${this.barcode} is full`);
+    if (usedBefore + lengthBytes > this.capacity().capacityBytes) throw new MediumFullError(`medium ${this.barcode} is full`);
     this.objects.length = this.pos;
     this.objects.push(...objects);
     this.pos += objects.length;
