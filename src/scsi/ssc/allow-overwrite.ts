@@ -3,7 +3,7 @@
 import { NO_TRANSFER } from '../command.js';
 import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
-import { checkWritePosition, decodeObjectAddress } from './object-address.js';
+import { checkWritePosition, decodeObjectAddress, decodePartition } from './object-address.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const ALLOW_OVERWRITE_OFFSET = 2;
@@ -13,6 +13,7 @@ export const AllowOverwrite = { DISABLED: 0x0, CURRENT_POSITION: 0x1 } as const;
 export interface AllowOverwriteCdb extends DecodedCdb {
   readonly allowOverwrite: number;
   readonly objectIdentifier: number;
+  readonly partition: number;
 }
 
 export function decodeAllowOverwrite(cdb: Buffer): AllowOverwriteCdb {
@@ -20,7 +21,7 @@ export function decodeAllowOverwrite(cdb: Buffer): AllowOverwriteCdb {
   if (allowOverwrite !== AllowOverwrite.DISABLED && allowOverwrite !== AllowOverwrite.CURRENT_POSITION) {
     throw Sense.invalidFieldInCdb(ALLOW_OVERWRITE_OFFSET, 3);
   }
-  return { ...NO_TRANSFER, allowOverwrite, objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...NO_TRANSFER, allowOverwrite, objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 export const allowOverwrite: CommandDescriptor<TapeDrive, AllowOverwriteCdb> = {

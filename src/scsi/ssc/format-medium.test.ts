@@ -42,6 +42,30 @@ describe('mode page 11h and FORMAT MEDIUM', () => {
     assert.deepEqual([...(await h.good(modeSense11)).subarray(4)], [0x11, 0x0a, 1, 1, 0x34, 0x03, 0, 0, 0x03, 0x84, 0, 100]);
   });
 
+  test('the bytes Linux st sends for mt mkpartition 2000 (MODE SENSE, MODE SELECT of the edited page, FORMAT MEDIUM 1h) make partition 1 of 2 GB', async () => {
+    const h = await createHarness();
+    const medium = await h.load('A00001L8', { capacityBytes: 12e12 });
+    // st reads page 11h with its block descriptor, then edits it as partition_tape() does for a POFM drive.
+    const sense = await h.good([0x1a, 0x00, 0x11, 0, 255, 0]);
+    const pgo = 4 + sense[3];
+    assert.equal(sense[pgo + 4] & 0x1c, 0x1c, 'PSUM 11b and POFM offered');
+    const list = Buffer.from(sense.subarray(0, pgo + 12));
+    list[0] = 0;
+    list[1] = 0;
+    list[2] &= 0x7f;
+    list[pgo] &= 0x3f;
+    list.writeUInt16BE(0xffff, pgo + 8); // partition 0: the rest
+    list.writeUInt16BE(2, pgo + 10); // partition 1: 2 x 10^9 bytes
+    list[pgo + 3] = 1;
+    list[pgo + 6] = 9;
+    list[pgo + 7] = 0;
+    list[pgo + 4] = 0x20 | 0x18 | (list[pgo + 4] & 0x07);
+    list[pgo + 1] = 10;
+    await h.good(modeSelect(list), { dataOut: list });
+    await h.good(formatMedium(1));
+    assert.deepEqual(medium.partitionCapacities().map((c) => c.capacityBytes), [12e12 - 2e9, 2e9]);
+  });
+
   test('FDP (what mt mkpartition 1 sends) makes two partitions of equal size; FORMAT MEDIUM 0h makes one again', async () => {
     const h = await createHarness();
     const medium = await h.load('A00001L8', { capacityBytes: 1_000_000_000 });
