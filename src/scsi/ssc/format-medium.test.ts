@@ -179,6 +179,20 @@ describe('partitioned positioning', () => {
     assert.deepEqual([...(await h.good(cdb.read6(10)))], new Array<number>(10).fill(1));
   });
 
+  test('READ(16) reads from the partition it names; WRITE(16) naming another partition than the current one is refused', async () => {
+    const h = await partitioned();
+    const cdb16 = (op: number, partition: number, object: number, length: number): number[] => [op, 0, 0, partition, 0, 0, 0, 0, 0, 0, 0, object, 0, 0, length, 0];
+    await h.good(cdb16(0x8a, 0, 0, 10), { dataOut: Buffer.alloc(10, 5) });
+    const elsewhere = await h.check(cdb16(0x8a, 1, 0, 10), { dataOut: Buffer.alloc(10, 6) });
+    assert.deepEqual([elsewhere.key, elsewhere.asc, elsewhere.field?.[0]], [0x5, 0x24, 3]);
+    await h.good(locate10(1, 0));
+    await h.good(cdb16(0x8a, 1, 0, 10), { dataOut: Buffer.alloc(10, 6) });
+    assert.deepEqual([...(await h.good(cdb16(0x88, 0, 0, 10)))], new Array<number>(10).fill(5), 'READ(16) went to partition 0');
+    assert.equal((await h.good(readPosition(0)))[1], 0);
+    const none = await h.check(cdb16(0x88, 2, 0, 10));
+    assert.deepEqual([none.key, none.asc, none.field?.[0]], [0x5, 0x24, 3]);
+  });
+
   test('LOCATE with CP to a partition the cartridge does not have is refused with INVALID FIELD IN CDB on PARTITION', async () => {
     const h = await createHarness();
     await h.load();

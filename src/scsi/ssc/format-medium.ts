@@ -38,6 +38,8 @@ function planFormat(drive: TapeDrive, medium: TapeMedium, mount: Mount, format: 
     return Promise.reject(new WormViolationError(`Cannot format WORM cartridge ${medium.barcode}`));
   }
   if (medium.partition !== 0 || medium.position().objectNumber !== 0) return Promise.reject(new SenseError(senseOf('POSITION_PAST_BEGINNING_OF_MEDIUM')));
+  // Append-only mode (page 10h/01h): formatting erases written data, so it needs ALLOW OVERWRITE 2h first.
+  if (drive.mode.appendOnly && !drive.overwrite.takeFormat(medium)) return Promise.reject(new SenseError(senseOf('WRITE_APPEND_POSITION_ERROR')));
   if (format === FormatField.DEFAULT_FORMAT) return Promise.resolve([]);
   // Without a MODE SELECT since the load, the cartridge is partitioned again as it is.
   const capacities = medium.partitionCapacities().map((c) => c.capacityBytes);
