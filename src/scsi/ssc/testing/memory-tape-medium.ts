@@ -7,6 +7,7 @@ import { sealRecord, SALT_BYTES, type RecordPlace } from '../../../media/crypto/
 import { OperationGuard } from '../../../media/operation-guard.js';
 import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
 import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
+import { naiveSpaceBlocks, naiveSpaceFilemarks, naiveSpaceSequentialFilemarks, type MemoryObject } from './naive-space.js';
 import { MAX_PARTITIONS, MediaFormatError, MediumFullError, PartitionsUnsupportedError, WormViolationError } from '../../../media/tape-medium.js';
 import type {
   MediumRetentionLock,
@@ -20,11 +21,6 @@ import type {
   WriteOptions,
   WriteOutcome,
 } from '../../../media/tape-medium.js';
-
-/** A block written with a key keeps its envelope (media/crypto/record-envelope.ts) and where it was sealed. */
-type MemoryObject =
-  | { readonly kind: 'block'; readonly data: Buffer; readonly compressed: boolean; readonly sealed?: { readonly envelope: Buffer; readonly place: RecordPlace } }
-  | { readonly kind: 'filemark' };
 
 export interface MemoryTapeMediumOptions {
   readonly barcode?: string;
@@ -172,61 +168,20 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   spaceBlocks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceBlocks', (): SpaceOutcome => {
-      let counted = 0;
-      while (counted < Math.abs(count)) {
-        if (count > 0 && this.pos >= this.objects.length) return { counted, stoppedBy: 'end-of-data' };
-        if (count < 0 && this.pos === 0) return { counted, stoppedBy: 'beginning-of-partition' };
-        const o = count > 0 ? this.objects[this.pos++] : this.objects[--this.pos];
-        if (o.kind === 'filemark') return { counted, stoppedBy: 'filemark' };
-        counted++;
-      }
-      return { counted };
-    });
+    return this.run('spaceBlocks', () => this.moved(naiveSpaceBlocks(this.objects, this.pos, count)));
   }
 
   spaceFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceFilemarks', (): SpaceOutcome => {
-      let counted = 0;
-      while (counted < Math.abs(count)) {
-        if (count > 0 && this.pos >= this.objects.length) return { counted, stoppedBy: 'end-of-data' };
-        if (count < 0 && this.pos === 0) return { counted, stoppedBy: 'beginning-of-partition' };
-        const o = count > 0 ? this.objects[this.pos++] : this.objects[--this.pos];
-        if (o.kind === 'filemark') counted++;
-      }
-      return { counted };
-    });
+    return this.run('spaceFilemarks', () => this.moved(naiveSpaceFilemarks(this.objects, this.pos, count)));
   }
 
   spaceSequentialFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceSequentialFilemarks', (): SpaceOutcome => {
-      const n = Math.abs(count);
-      const runEndsAt = (i: number): boolean => {
-        if (i < n) return false;
-        for (let k = i - n; k < i; k++) if (this.objects[k].kind !== 'filemark') return false;
-        return true;
-      };
-      if (count > 0) {
-        // Forward: stop just after the first run of n filemarks that starts at or after the position.
-        for (let i = this.pos + n; i <= this.objects.length; i++) {
-          if (runEndsAt(i)) {
-            this.pos = i;
-            return { counted: n };
-          }
-        }
-        this.pos = this.objects.length;
-        return { counted: 0, stoppedBy: 'end-of-data' };
-      }
-      // Backward: stop on the BOP side of the nearest run that ends before the position.
-      for (let i = this.pos; i >= n; i--) {
-        if (runEndsAt(i)) {
-          this.pos = i - n;
-          return { counted: n };
-        }
-      }
-      this.pos = 0;
-      return { counted: 0, stoppedBy: 'beginning-of-partition' };
-    });
+    return this.run('spaceSequentialFilemarks', () => this.moved(naiveSpaceSequentialFilemarks(this.objects, this.pos, count)));
+  }
+
+  private moved(result: { readonly position: number; readonly outcome: SpaceOutcome }): SpaceOutcome {
+    this.pos = result.position;
+    return result.outcome;
   }
 
   spaceToEndOfData(): Promise<void> {
