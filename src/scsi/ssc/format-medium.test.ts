@@ -40,6 +40,9 @@ describe('mode page 11h and FORMAT MEDIUM', () => {
     assert.deepEqual(medium.partitionCapacities().map((c) => c.capacityBytes), [900_000_000, 100_000_000]);
     // Now the cartridge's layout: IDP, sizes in megabytes.
     assert.deepEqual([...(await h.good(modeSense11)).subarray(4)], [0x11, 0x0a, 1, 1, 0x34, 0x03, 0, 0, 0x03, 0x84, 0, 100]);
+    // Changeable: ADDITIONAL PARTITIONS DEFINED, FDP/SDP/IDP and PSUM, PARTITION UNITS, the sizes. Default: one partition.
+    assert.deepEqual([...(await h.good([0x1a, 0x08, 0x51, 0, 255, 0])).subarray(4)], [0x11, 0x0a, 0, 0xff, 0xf8, 0, 0x0f, 0, 0xff, 0xff, 0xff, 0xff]);
+    assert.deepEqual([...(await h.good([0x1a, 0x08, 0x91, 0, 255, 0])).subarray(4)], [0x11, 0x0a, 1, 0, 0x14, 0x03, 0, 0, 0x03, 0xe8, 0, 0]);
   });
 
   test('the bytes Linux st sends for mt mkpartition 2000 (MODE SENSE, MODE SELECT of the edited page, FORMAT MEDIUM 1h) make partition 1 of 2 GB', async () => {

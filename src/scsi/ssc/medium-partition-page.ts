@@ -31,9 +31,9 @@ const FORMAT_AND_PARTITION_RECOGNITION = 0x03;
 const REMAINING = 0xffff;
 
 /**
- * MAXIMUM ADDITIONAL PARTITIONS: 1 (two partitions) from LTO-5, as IBM and HPE document for LTO-5 to LTO-8. LTO-9
- * and LTO-10 report 1 too: their public references that we could check do not state a larger number for LTO data
- * cartridges, and st's mkpartition assumes one additional partition when a drive needs FORMAT MEDIUM.
+ * MAXIMUM ADDITIONAL PARTITIONS: 1 (two partitions) from LTO-5, what LTO-5 to LTO-8 drives offer. LTO-9 and LTO-10
+ * report 1 too: the public references we could check do not state a larger number for LTO data cartridges, and
+ * Linux st's mkpartition assumes one additional partition when a drive partitions at FORMAT MEDIUM.
  */
 export const MAXIMUM_ADDITIONAL_PARTITIONS = MAX_PARTITIONS - 1;
 const BODY_BYTES = 6 + 2 * (MAXIMUM_ADDITIONAL_PARTITIONS + 1);
@@ -111,7 +111,11 @@ export function mediumPartitionPage(drive: Pick<TapeDrive, 'mounted'>, mode: Ssc
   return new DerivedModePage({
     pageCode: 0x11,
     body: current,
-    defaults: () => layoutBody([drive.mounted()?.medium?.capacity().capacityBytes ?? drive.mounted()?.request.capacityBytes ?? 0]),
+    // The default format: one partition of everything the cartridge holds.
+    defaults: () => {
+      const medium = drive.mounted()?.medium;
+      return layoutBody([medium === undefined ? (drive.mounted()?.request.capacityBytes ?? 0) : totalCapacity(medium)]);
+    },
     changeable,
     validate: (next) => {
       validateFields(next);
