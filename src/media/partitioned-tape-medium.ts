@@ -12,11 +12,14 @@ import {
   type MediumStatistics, type NextObject, type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
-/** Sums of the per-load counters of every partition (the lifetime ones and the load count are the cartridge's). */
-function sumStatistics(all: readonly MediumStatistics[]): MediumStatistics {
+/**
+ * Sums of the per-load counters of every partition, and of the streams a format closed during this load (`earlier`);
+ * the lifetime counters and the load count are the cartridge's, shared by all.
+ */
+function sumStatistics(all: readonly MediumStatistics[], earlier: readonly MediumStatistics[]): MediumStatistics {
   const [first, ...rest] = all;
   const sum = { ...first };
-  for (const s of rest) {
+  for (const s of [...rest, ...earlier]) {
     sum.hostBytesWritten += s.hostBytesWritten;
     sum.hostBytesRead += s.hostBytesRead;
     sum.storedBytesWritten += s.storedBytesWritten;
@@ -36,6 +39,8 @@ export class PartitionedTapeMedium implements TapeMedium {
   readonly nativeCapacityBytes: number;
   private streams: FileTapeMedium[];
   private active: FileTapeMedium;
+  /** The per-load counters of the streams formats closed: the load's counters never go back (metrics are counters). */
+  private readonly closedStreams: MediumStatistics[] = [];
 
   constructor(
     private readonly ctx: CartridgeContext,
@@ -63,7 +68,8 @@ export class PartitionedTapeMedium implements TapeMedium {
     return this.streams.map((s) => s.capacity());
   }
   statistics(): MediumStatistics {
-    return this.streams.length === 1 ? this.active.statistics() : sumStatistics(this.streams.map((s) => s.statistics()));
+    const now = this.streams.map((s) => s.statistics());
+    return now.length === 1 && this.closedStreams.length === 0 ? now[0] : sumStatistics(now, this.closedStreams);
   }
 
   read(): Promise<ReadOutcome> {
@@ -144,6 +150,7 @@ export class PartitionedTapeMedium implements TapeMedium {
       await storage.writeFileAtomic(cartridgePath(this.barcode, files.data), encodeFileHeader());
     }
     // 2. The old streams write out what they hold (it is erased, but a close also ends their use of the files).
+    for (const stream of this.streams) this.closedStreams.push(stream.statistics());
     await this.closeStreams();
     // 3. The switch: one atomic replacement of the metadata file.
     metadata.layout = { number: layout, partitionBytes: count > 1 ? [...partitionBytes] : [] };

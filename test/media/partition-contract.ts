@@ -28,6 +28,7 @@ export function partitionContract(name: string, mountBlank: MountBlank): void {
         await m.write(block(9), { compress: false });
         await m.rewind();
         await m.format([8_000_000, 2_000_000]);
+        assert.equal(m.statistics().blocksWritten, 1, 'the load\'s counters go on across a format (metrics are counters)');
         assert.deepEqual([m.partition, m.position().objectNumber, m.position().atEndOfData], [0, 0, true], 'formatted: blank, at BOP 0');
         assert.deepEqual(capacities(m), [8_000_000, 2_000_000]);
         await m.write(block(1), { compress: false });
@@ -40,6 +41,7 @@ export function partitionContract(name: string, mountBlank: MountBlank): void {
         await m.rewind();
         assert.equal(m.partition, 0, 'rewind goes to partition 0');
         assert.equal(await readAll(m), 'b1F');
+        assert.deepEqual([m.statistics().blocksWritten, m.statistics().filemarksWritten], [4, 1], 'every partition counts');
         await m.flush();
         m = await mounted.reopen();
         assert.deepEqual([m.partition, capacities(m)], [0, [8_000_000, 2_000_000]]);
