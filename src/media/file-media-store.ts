@@ -104,7 +104,8 @@ export class FileMediaStore implements MediaStore {
       log.warn({ stored: { worm: metadata.worm, generation: metadata.generation }, asked: { worm: cartridge.worm, generation: cartridge.generation } }, 'cartridge metadata differs from the library record; using the cartridge');
     }
     const ctx: CartridgeContext = { storage: this.storage, metadata, log, dataKey, ingestCompression: this.ingestCompression };
-    await removeOtherLayouts(ctx);
+    // Only a store that partitions can have other layouts' files (an object store would pay a listing per load).
+    if (this.partitionLimit > 1) await removeOtherLayouts(ctx);
     // Counted before the streams are made: they report the load count they were made with.
     metadata.loadCount++;
     const streams = await openPartitions(ctx);

@@ -138,6 +138,14 @@ export class PartitionedTapeMedium implements TapeMedium {
   async format(partitionBytes: readonly number[]): Promise<void> {
     this.checkLayout(partitionBytes);
     if (this.worm) throw new WormViolationError(`Cannot format WORM cartridge ${this.barcode}`);
+    if (partitionBytes.length === 0 && this.streams.length === 1) {
+      // One partition stays one: erased in place (the cut of "Overwrite and erase"), no new layout, so a store that
+      // keeps one stream (an object store) never has files to switch or remove.
+      await this.active.rewind();
+      await this.active.erase();
+      await this.active.flush();
+      return;
+    }
     const { storage, metadata, log } = this.ctx;
     const before = metadata.layout;
     const layout = layoutOf(metadata).number + 1;
