@@ -37,7 +37,7 @@ const BOOT1_CHECKS = [
   'mtx-first-next', 'mtx-export-import', 'mtx-inventory', 'ch-ioctls-agree', 'tape-load', 'mt-status-rewind',
   'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
   'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'sg-raw-16-byte', 'fixed-block-512', 'fixed-block-65536',
-  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock', 'stenc-encryption',
+  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock', 'stenc-encryption', 'partitions',
   'two-drives-streaming', 'persistent-reservations', 'read-only-initiator', 'retention-expiry', 'persist-write',
 ];
 /**

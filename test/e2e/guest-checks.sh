@@ -59,6 +59,7 @@ case "${PHASE:-main}" in
     check worm check_worm
     check retention-lock check_retention_lock
     check stenc-encryption check_stenc_encryption
+    check partitions check_partitions
     check two-drives-streaming check_two_drives
     check persistent-reservations check_persistent_reservations 4
     check read-only-initiator check_read_only_initiator 4

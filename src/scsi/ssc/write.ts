@@ -8,7 +8,7 @@ import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense, type WriteCommandSpan } from './medium-errors.js';
 import { unprotectBlocks } from './logical-block-protection.js';
-import { checkWritePosition, decodeObjectAddress } from './object-address.js';
+import { checkWritePosition, decodeObjectAddress, decodePartition } from './object-address.js';
 import type { ObjectAddressed } from './object-address.js';
 import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
 import type { BlockLengthSource, BlockTransferCdb } from './read.js';
@@ -38,7 +38,7 @@ export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransf
 }
 
 export function decodeWrite16(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
-  return { ...decodeWrite(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...decodeWrite(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 export interface WriteFilemarks6Cdb extends DecodedCdb, ObjectAddressed {
@@ -51,7 +51,7 @@ export function decodeWriteFilemarks6(cdb: Buffer): WriteFilemarks6Cdb {
 }
 
 export function decodeWriteFilemarks16(cdb: Buffer): WriteFilemarks6Cdb {
-  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 12), objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 12), objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 /** Append-only mode (mode page 10h/01h) allows writing only at end of data, or where ALLOW OVERWRITE permitted it. */
