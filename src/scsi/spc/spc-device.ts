@@ -3,7 +3,7 @@ import type { CommandDescriptor } from '../command.js';
 import type { DispatchableDevice } from '../dispatcher.js';
 import type { ItNexus } from '../logical-unit.js';
 import type { SenseData } from '../sense.js';
-import type { InformationalExceptions } from './informational-exceptions-page.js';
+import type { InformationalExceptions } from './informational-exceptions.js';
 import type { LogPageSet } from './log-page-set.js';
 import type { MediumRemoval } from './medium-removal.js';
 import type { ModePageSet } from './mode-page-set.js';
