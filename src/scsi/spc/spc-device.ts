@@ -30,6 +30,12 @@ export interface SpcIdentity {
   readonly naa: Buffer;
 }
 
+/** See SpcDevice.vendorIdentification. */
+export interface VendorIdentification {
+  unitSerialNumber(): Buffer;
+  t10VendorIdentifier(): Buffer;
+}
+
 /** One block descriptor as MODE SENSE returns it (SPC-4 short general mode parameter block descriptor). */
 export interface BlockDescriptorValues {
   readonly densityCode: number;
@@ -89,6 +95,12 @@ export interface SpcDevice extends DispatchableDevice {
    * header; the framework writes the header and lists the page in VPD 00h.
    */
   readonly extraVpdPages?: ReadonlyMap<number, () => Buffer>;
+  /**
+   * A vendor personality's own forms of the standard identification (e.g. the IBM 3584's VPD 80h serial followed by
+   * the first storage element address): the VPD 80h body, and the value of the T10 vendor ID based designator VPD 83h
+   * reports first. Absent: the SPC-4 forms from `identity`.
+   */
+  readonly vendorIdentification?: VendorIdentification;
   /** Informational exception reporting (page 1Ch MRIE 6h conditions reach REQUEST SENSE through it). */
   readonly informationalExceptions?: InformationalExceptions;
   /** PREVENT ALLOW MEDIUM REMOVAL state, per I_T nexus. */
