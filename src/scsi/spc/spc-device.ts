@@ -24,6 +24,11 @@ export interface SpcIdentity {
   readonly revision: string;
   /** Unit serial number (VPD 80h), ASCII. */
   readonly serial: string;
+  /**
+   * PROTECT (standard INQUIRY byte 5 bit 0): the logical unit supports protection information (SSC: logical block
+   * protection, mode page 0Ah/F0h); it then also reports the Extended INQUIRY Data VPD page (86h) with its SPT.
+   */
+  readonly protect?: boolean;
   /** Version descriptors (SPC-4 table 47), at most 8, e.g. `[VersionDescriptor.SAM_5, VersionDescriptor.SPC_4, ...]`. */
   readonly versionDescriptors: readonly number[];
   /** NAA designator for VPD 83h: 8 bytes (NAA 5) or 16 bytes (NAA 6), stable and unique per logical unit. */
