@@ -45,7 +45,8 @@ drive_vpd_shows() {
   local sg=$1 vendor=$2 strings
   case "$vendor" in
     HP|HPE)
-      strings=$(sg_vpd -p 0xc0 -r "$sg" | tr -c '[:print:]' '\n') || return 1
+      # The page after its 4-byte header (the page length 5Ch is itself a printable '\'), split at the NULs.
+      strings=$(sg_vpd -p 0xc0 -r "$sg" | tail -c +5 | tr -c '[:print:]' '\n') || return 1
       echo "$strings" | grep -v '^$'
       echo "$strings" | grep -qx Firmware
       ;;
