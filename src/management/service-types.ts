@@ -4,6 +4,12 @@ import type { RetentionStatus } from '../library/retention.js';
 import type { SessionView } from './session-view.js';
 import type { LocationKind } from './views.js';
 
+export interface ClusterStatus {
+  readonly nodeId: string;
+  readonly nodes: readonly { readonly nodeId: string; readonly portal: string; readonly apiAddress: string; readonly live: boolean }[];
+  readonly owners: readonly { readonly library: string; readonly owner: string; readonly portal: string; readonly token: number; readonly live: boolean }[];
+}
+
 export interface ServerStatus {
   readonly version: string;
   readonly startedAt: string;
@@ -17,8 +23,12 @@ export interface ServerStatus {
     readonly cartridges: number;
     readonly freeSlots: number;
     readonly freeMailSlots: number;
+    /** On a cluster: the node serving it (its lease holder), absent while nobody holds a live lease. */
+    readonly owner?: { readonly nodeId: string; readonly portal: string; readonly token: number };
   }[];
   readonly sessions: readonly SessionView[];
+  /** Present on a cluster node (config `cluster:`): this node, the nodes heard of, and who serves which library. */
+  readonly cluster?: ClusterStatus;
   /** Whether the catalog can write; while it cannot, every change is refused with 507 or 503. */
   readonly catalog: { readonly writable: boolean; readonly problem: 'no-space' | 'io-error' | null; readonly since: string | null };
 }

@@ -7,7 +7,7 @@ import type { CreateCartridgesRequest, LibraryManager } from '../library/library
 import { untilAfterDays, type RetentionMode } from '../library/retention.js';
 import type { Role } from '../library/role.js';
 import { EventRing } from './event-ring.js';
-import type { CartridgeQuery, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
+import type { CartridgeQuery, ClusterStatus, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
 import { sessionView, type SessionProvider } from './session-view.js';
 import {
   cartridgeView,
@@ -60,6 +60,8 @@ export interface ManagementServiceOptions {
   readonly version: string;
   readonly drives?: DriveStatusProvider;
   readonly sessions?: SessionProvider;
+  /** A cluster node's view of the cluster (src/cluster), for status. */
+  readonly cluster?: () => ClusterStatus;
   /** How many recent events are kept for GET /events and for followers to resume from (default 10,000). */
   readonly eventWindow?: number;
   readonly now?: () => Date;
@@ -96,6 +98,11 @@ export class ManagementService {
   }
 
   status(): ServerStatus {
+    const cluster = this.options.cluster?.();
+    const ownerOf = (name: string): ServerStatus['libraries'][number]['owner'] => {
+      const o = cluster?.owners.find((x) => x.library === name && x.live);
+      return o && { nodeId: o.owner, portal: o.portal, token: o.token };
+    };
     const libraries = this.library.libraries().map((info) => ({
       name: info.name,
       iqn: info.iqn,
@@ -104,6 +111,7 @@ export class ManagementService {
       cartridges: info.cartridges,
       freeSlots: info.freeSlots,
       freeMailSlots: info.freeMailSlots,
+      ...(cluster ? { owner: ownerOf(info.name) } : {}),
     }));
     const catalog = this.library.catalogWriteState();
     return {
@@ -114,6 +122,7 @@ export class ManagementService {
       libraries,
       sessions: (this.options.sessions?.() ?? []).map(sessionView),
       catalog: catalog.writable ? { writable: true, problem: null, since: null } : { writable: false, problem: catalog.problem, since: catalog.since },
+      ...(cluster ? { cluster } : {}),
     };
   }
 

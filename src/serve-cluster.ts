@@ -1,0 +1,46 @@
+// A cluster node's part of `vtl serve` (config `cluster:`): the leases decide which libraries this node serves.
+import { ClusterNode } from './cluster/cluster-node.js';
+import { ConfigError } from './config/load-config.js';
+import type { VtlConfig } from './config/schema.js';
+import type { Logger } from './log.js';
+import type { LibraryServing } from './serve-libraries.js';
+
+export interface ClusterSettings {
+  readonly nodeId: string;
+  readonly url: string;
+  readonly portal: string;
+  readonly apiAddress: string;
+  readonly leaseMs: number;
+  readonly renewEveryMs: number;
+}
+
+/** The cluster settings of the config, or undefined for a single node; a cluster needs the PostgreSQL catalog. */
+export function clusterSettings(config: VtlConfig): ClusterSettings | undefined {
+  const c = config.cluster;
+  if (!c) return undefined;
+  if (config.catalog.kind !== 'postgres') {
+    throw new ConfigError([{ file: 'config', line: undefined, column: undefined, path: 'cluster',
+      message: 'a cluster needs the catalog in PostgreSQL (catalog: {kind: postgres, url: ...}) that every node shares' }]);
+  }
+  const leaseMs = Math.round(c.leaseSeconds * 1000);
+  const renewEveryMs = Math.round((c.renewSeconds ?? c.leaseSeconds / 3) * 1000);
+  if (renewEveryMs * 2 > leaseMs) {
+    throw new ConfigError([{ file: 'config', line: undefined, column: undefined, path: 'cluster.renewSeconds',
+      message: `must be at most half of leaseSeconds (${c.leaseSeconds}): a lease must survive one lost renewal` }]);
+  }
+  return { nodeId: c.nodeId, url: config.catalog.url, portal: c.portal ?? config.server.listen, apiAddress: c.apiAddress ?? config.api.listen, leaseMs, renewEveryMs };
+}
+
+export async function startClusterNode(settings: ClusterSettings, serving: LibraryServing, log: Logger): Promise<ClusterNode> {
+  const node = new ClusterNode({
+    ...settings,
+    libraries: serving.config.libraries.map((l) => l.name),
+    log: log.child({ component: 'cluster' }),
+    serve: (library, token) => serving.serve(library, token, true),
+    unserve: (library, _token, reason) => void serving.unserve(library, reason),
+    onOwners: (owners) => serving.setOwners(owners, settings.nodeId),
+  });
+  await node.start();
+  log.info({ nodeId: settings.nodeId, portal: settings.portal, leaseMs: settings.leaseMs }, 'cluster node started: libraries follow their leases');
+  return node;
+}
