@@ -34,7 +34,7 @@ import { CopyJobStore } from './physical/copy-job-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { openMediaStores } from './open-media-stores.js';
-import { clusterSettings, startClusterNode } from './serve-cluster.js';
+import { clusterForward, clusterSettings, startClusterNode } from './serve-cluster.js';
 import { LibraryServing } from './serve-libraries.js';
 import { aptplFiles } from './serve-library.js';
 
@@ -169,7 +169,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     });
     const extraRoutes = [...(copies ? stagingRoutes(new StagingService(copies, manager)) : []), ...(dedup ? dedupRoutes(dedup) : [])];
     copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
-    api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
+    api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}),
+      ...(node ? { forward: clusterForward(node, serving, manager, log) } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }

@@ -1,5 +1,7 @@
 // A cluster node's part of `vtl serve` (config `cluster:`): the leases decide which libraries this node serves.
 import { ClusterNode } from './cluster/cluster-node.js';
+import { forwardToOwner } from './cluster/forward-request.js';
+import type { LibraryManager } from './library/library-manager.js';
 import { ConfigError } from './config/load-config.js';
 import type { VtlConfig } from './config/schema.js';
 import type { Logger } from './log.js';
@@ -43,4 +45,23 @@ export async function startClusterNode(settings: ClusterSettings, serving: Libra
   await node.start();
   log.info({ nodeId: settings.nodeId, portal: settings.portal, leaseMs: settings.leaseMs }, 'cluster node started: libraries follow their leases');
   return node;
+}
+
+/** Changes to a library another node serves go to that node's API (the management server's `forward`). */
+export function clusterForward(node: ClusterNode, serving: LibraryServing, manager: LibraryManager, log: Logger): ReturnType<typeof forwardToOwner> {
+  const config = serving.config;
+  return forwardToOwner({
+    nodeId: node.view().nodeId,
+    view: () => node.view(),
+    isServedHere: (library) => serving.isServed(library),
+    locate: (barcode) => {
+      try {
+        return manager.cartridge(barcode).location;
+      } catch {
+        return undefined;
+      }
+    },
+    scheme: config.api.tls ? 'https:' : 'http:',
+    log: log.child({ component: 'cluster' }),
+  });
 }

@@ -1,7 +1,7 @@
 // `vtl serve` as one node of a cluster on loopback, for the failover tests: its config (shared PostgreSQL catalog,
 // shared data directory, short leases), its log lines as they come, and SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -105,12 +105,16 @@ export class ClusterProcess {
     clearTimeout(timer);
   }
 
-  async api(path: string): Promise<unknown> {
-    const { readFileSync } = await import('node:fs');
+  /** A management API call with the shared admin token; throws with the answer unless 2xx. */
+  async api(path: string, method = 'GET', body?: unknown): Promise<unknown> {
     const token = readFileSync(join(this.dataDir, 'api-token'), 'utf8').trim();
-    const response = await fetch(`http://127.0.0.1:${this.apiPort}/api/v1${path}`, { headers: { authorization: `Bearer ${token}` } });
-    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
-    return response.json();
+    const response = await fetch(`http://127.0.0.1:${this.apiPort}/api/v1${path}`, {
+      method, headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 }
 

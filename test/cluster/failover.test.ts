@@ -72,7 +72,7 @@ async function untilOwnerKnown(node: ClusterProcess, owner: string): Promise<voi
 const write6 = (s: IscsiInitiator, record: Buffer): Promise<{ status: number }> =>
   s.command(1, [0x0a, 0, (RECORD_BYTES >> 16) & 0xff, (RECORD_BYTES >> 8) & 0xff, RECORD_BYTES & 0xff, 0], { dataOut: record });
 
-test('the owner SIGKILLed mid-stream: another node takes the library over and serves what was flushed, identical, on its portal', { timeout: 120_000 }, async () => {
+test('discovery, status and changes on any node reach the owner; SIGKILLed mid-stream, another node takes the library over and serves what was flushed, identical, on its portal', { timeout: 120_000 }, async () => {
   const url = await postgres.freshDatabase();
   const { made: [a, b] } = await cluster(['node-a', 'node-b'], () => url);
   await a.start();
@@ -89,6 +89,12 @@ test('the owner SIGKILLed mid-stream: another node takes the library over and se
   const status = (await b.api('/status')) as StatusView;
   assert.equal(status.cluster.nodeId, 'node-b');
   assert.deepEqual(status.libraries.map((l) => [l.name, l.owner?.nodeId, l.owner?.token]), [['lib0', 'node-a', tokenA]]);
+
+  // A change asked of node-b is done by the owner: node-a's drives and elements, its own log.
+  const exported = (await b.api('/cartridges/A00002L8/export', 'POST', {})) as { location: { kind: string } };
+  assert.equal(exported.location.kind, 'mailslot');
+  const forwarded = await b.waitFor((l) => l.msg === 'management request forwarded to the library\'s owner');
+  assert.deepEqual([forwarded['owner'], forwarded['status']], ['node-a', 200]);
 
   const { s } = await session(a.iscsiPort);
   assert.equal((await s.command(0, [0xa5, 0, 0, 0, ...SLOT, ...DRIVE, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');

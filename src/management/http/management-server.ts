@@ -40,7 +40,13 @@ export interface ManagementServerOptions {
   readonly metricsPublic?: boolean;
   /** Where the web console's built files are (default: the package's own); without them `/` is 404. */
   readonly consoleDirectory?: string;
+  /** A cluster node's: a change to a library another node serves is answered by that node (src/cluster/forward-request.ts). */
+  readonly forward?: ForwardRequest;
 }
+
+/** The owner's answer to a forwarded change, or undefined to handle it here. */
+export type ForwardRequest = (request: IncomingMessage, routePath: string, params: Readonly<Record<string, string>>, body: unknown) =>
+  Promise<{ readonly status: number; readonly body: unknown } | undefined>;
 
 export class ManagementServer {
   readonly routes: readonly Route[];
@@ -55,9 +61,11 @@ export class ManagementServer {
   private token: string | undefined;
   private console: ConsoleAssets | undefined;
   private readonly consoleDirectory: string | undefined;
+  private readonly forward: ForwardRequest | undefined;
 
   constructor(options: ManagementServerOptions) {
     this.log = options.log.child({ component: 'management-api' });
+    this.forward = options.forward;
     this.tokenFile = options.tokenFile;
     this.service = options.service;
     this.audit = options.audit;
@@ -153,6 +161,8 @@ export class ManagementServer {
         throw new HttpError(403, 'forbidden', `${method} ${API_PREFIX}${route.path} needs the ${route.role} role; token "${principal.name}" has the ${principal.role} role`);
       }
       if (method !== 'GET' && method !== 'DELETE') body = await readJsonBody(request);
+      const forwarded = method === 'GET' ? undefined : await this.forward?.(request, route.path, params, body);
+      if (forwarded !== undefined) return send(response, forwarded.status, forwarded.body);
       if (route.audit !== undefined) await this.audit.ready();
       result = await route.handle({ params, query: url.searchParams, body, request, response, principal });
       if (route.audit !== undefined) await this.record(route, params, principal, 'done', { status: result === STREAMING ? 200 : (result.status ?? 200), request: body, query: queryObject(url.searchParams) });
