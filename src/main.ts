@@ -34,7 +34,7 @@ import { CopyJobStore } from './physical/copy-job-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { openMediaStores } from './open-media-stores.js';
-import { clusterForward, clusterSettings, startClusterNode } from './serve-cluster.js';
+import { clusterForward, clusterSettings, shareClusterEvents, startClusterNode } from './serve-cluster.js';
 import { LibraryServing } from './serve-libraries.js';
 import { aptplFiles } from './serve-library.js';
 
@@ -153,8 +153,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       version: VERSION,
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
-      ...(node ? { cluster: () => node.view() } : {}),
+      ...(node ? { cluster: () => node.view(), nodeId: node.view().nodeId } : {}),
     });
+    if (node) shareClusterEvents(node, service);
     // Read at scrape time only: the cartridge's own counters, the drive's error counters, the dispatcher's counts.
     const dedup = stores.dedup ? dedupView(stores.dedup, manager, config) : undefined;
     metrics = new VtlMetrics({

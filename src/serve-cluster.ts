@@ -2,6 +2,8 @@
 import { ClusterNode } from './cluster/cluster-node.js';
 import { forwardToOwner } from './cluster/forward-request.js';
 import type { LibraryManager } from './library/library-manager.js';
+import type { ManagementService } from './management/service.js';
+import type { EventView } from './management/views.js';
 import { ConfigError } from './config/load-config.js';
 import type { VtlConfig } from './config/schema.js';
 import type { Logger } from './log.js';
@@ -63,5 +65,17 @@ export function clusterForward(node: ClusterNode, serving: LibraryServing, manag
     },
     scheme: config.api.tls ? 'https:' : 'http:',
     log: log.child({ component: 'cluster' }),
+  });
+}
+
+/** Every node's events reach every node's event stream: this node's go out, the others' come in. */
+export function shareClusterEvents(node: ClusterNode, service: ManagementService): void {
+  const me = node.view().nodeId;
+  service.subscribe((event) => {
+    if (event.node === me) node.publishEvent(event);
+  });
+  node.listenForEvents((from, event) => {
+    const { id: _id, ...rest } = event;
+    service.publishRemote({ ...(rest as Omit<EventView, 'id'>), node: from });
   });
 }

@@ -26,6 +26,12 @@ export interface ClusterNodeOptions {
   readonly onOwners?: (owners: readonly LibraryOwner[]) => void;
 }
 
+/** The PostgreSQL notification channel every node's events travel on (one JSON object per notification). */
+const EVENTS_CHANNEL = 'vtl_events';
+
+/** What another node published: its id and the event as its API shows it. */
+export type RemoteEventListener = (node: string, event: Record<string, unknown>) => void;
+
 export interface ClusterMember {
   readonly nodeId: string;
   readonly portal: string;
@@ -47,6 +53,10 @@ export class ClusterNode {
   private nodes: readonly ClusterMember[] = [];
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  private listener: pg.Client | undefined;
+  private listenRetry: NodeJS.Timeout | undefined;
+  private eventListener: RemoteEventListener | undefined;
+  private stopped = false;
 
   constructor(private readonly options: ClusterNodeOptions) {
     // A statement cut off by a partition gives up before the next renewal is due, so the leases keep trying.
@@ -86,8 +96,26 @@ export class ClusterNode {
     tick();
   }
 
+  /**
+   * Deliver the other nodes' events to `listener` from now on (LISTEN on its own connection; events published while
+   * it is reconnecting are missed, as a follower that reconnects may miss some: the catalog holds the state).
+   */
+  listenForEvents(listener: RemoteEventListener): void {
+    this.eventListener = listener;
+    void this.listen();
+  }
+
+  /** Send one of this node's events to the others (a notification: small, immediate, not kept). */
+  publishEvent(event: object): void {
+    this.pool.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, JSON.stringify({ node: this.options.nodeId, event })])
+      .catch((err: unknown) => this.options.log.debug({ err }, 'cluster: could not publish an event'));
+  }
+
   /** Give every lease up (the other nodes take over at once), and stop. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.listenRetry);
+    await this.listener?.end().catch(() => undefined);
     clearTimeout(this.timer);
     await Promise.all([...this.leases.values()].map((l) => l.stop()));
     await this.polling;
@@ -122,6 +150,36 @@ export class ClusterNode {
       }
     })();
     return this.polling;
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped || !this.eventListener) return;
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: Math.max(200, this.options.renewEveryMs) });
+    const retry = (): void => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      void client.end().catch(() => undefined);
+      if (!this.stopped) this.listenRetry = setTimeout(() => void this.listen(), this.options.renewEveryMs);
+    };
+    this.listener = client;
+    client.on('error', retry);
+    client.on('end', retry);
+    client.on('notification', (n) => {
+      try {
+        const message = JSON.parse(n.payload ?? '') as { node?: unknown; event?: unknown };
+        if (typeof message.node !== 'string' || message.node === this.options.nodeId || typeof message.event !== 'object' || message.event === null) return;
+        this.eventListener?.(message.node, message.event as Record<string, unknown>);
+      } catch (err) {
+        this.options.log.warn({ err }, 'cluster: an event notification that is not ours was ignored');
+      }
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${EVENTS_CHANNEL}`);
+    } catch (err) {
+      this.options.log.debug({ err }, 'cluster: could not listen for the other nodes\' events; trying again');
+      retry();
+    }
   }
 
   private async heartbeat(): Promise<void> {

@@ -62,6 +62,8 @@ export interface ManagementServiceOptions {
   readonly sessions?: SessionProvider;
   /** A cluster node's view of the cluster (src/cluster), for status. */
   readonly cluster?: () => ClusterStatus;
+  /** A cluster node's id: its own events carry it, and events of other nodes come in through publishRemote(). */
+  readonly nodeId?: string;
   /** How many recent events are kept for GET /events and for followers to resume from (default 10,000). */
   readonly eventWindow?: number;
   readonly now?: () => Date;
@@ -272,11 +274,17 @@ export class ManagementService {
     this.push({ id: this.recent.newestId + 1, type: 'copy-job-changed', library, barcode, from: null, to: null, actor: 'system', at, copy });
   }
 
+  /** An event another node of the cluster published: into this node's stream, under this node's next id. */
+  publishRemote(event: Omit<EventView, 'id'> & { readonly node: string }): void {
+    this.push({ ...event, id: this.recent.newestId + 1 });
+  }
+
   private record(event: LibraryEvent): void {
     this.push(eventView(this.recent.newestId + 1, event));
   }
 
-  private push(view: EventView): void {
+  private push(event: EventView): void {
+    const view = event.node === undefined && this.options.nodeId !== undefined ? { ...event, node: this.options.nodeId } : event;
     this.recent.push(view);
     for (const listener of this.listeners) {
       // A broken subscriber (a closed SSE stream) must not stop the library's own event delivery.

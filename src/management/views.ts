@@ -121,6 +121,8 @@ export interface EventView {
   readonly at: string;
   /** For `copy-job-changed` (staging to physical tape, docs/STAGING.md): the job's state and progress. */
   readonly copy?: CopyEventView;
+  /** On a cluster: the node the event happened on (each node's stream carries every node's events). */
+  readonly node?: string;
 }
 
 export interface CopyEventView {

@@ -64,6 +64,12 @@ interface StatusView {
   readonly libraries: readonly { readonly name: string; readonly owner?: { readonly nodeId: string; readonly token: number } }[];
 }
 
+interface EventLike {
+  readonly type: string;
+  readonly barcode: string | null;
+  readonly node?: string;
+}
+
 /** Until `node`'s status names `owner` as lib0's (it reads the owners every renewal interval). */
 async function untilOwnerKnown(node: ClusterProcess, owner: string): Promise<void> {
   while (((await node.api('/status')) as StatusView).libraries[0]?.owner?.nodeId !== owner) await sleep(100);
@@ -95,6 +101,12 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
   assert.equal(exported.location.kind, 'mailslot');
   const forwarded = await b.waitFor((l) => l.msg === 'management request forwarded to the library\'s owner');
   assert.deepEqual([forwarded['owner'], forwarded['status']], ['node-a', 200]);
+  // The owner's event reaches node-b's event stream, marked with the node it happened on.
+  const moved = (events: readonly EventLike[]): EventLike | undefined => events.find((e) => e.type === 'cartridge-moved' && e.barcode === 'A00002L8');
+  let seen: EventLike | undefined;
+  while (!(seen = moved((await b.api('/events?since=0')) as EventLike[]))) await sleep(50);
+  assert.equal(seen.node, 'node-a');
+  assert.equal(moved((await a.api('/events?since=0')) as EventLike[])?.node, 'node-a');
 
   const { s } = await session(a.iscsiPort);
   assert.equal((await s.command(0, [0xa5, 0, 0, 0, ...SLOT, ...DRIVE, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');
