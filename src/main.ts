@@ -95,7 +95,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
   const syslog = config.audit.syslog && new AuditSyslog({ ...parseHostPort(config.audit.syslog.address), facility: config.audit.syslog.facility });
   const audit = new AuditTrail({
-    file: join(dataDir, AUDIT_FILE),
+    // A cluster node keeps its own (the data directory is shared): `audit-<node>.log`.
+    file: join(dataDir, cluster ? AUDIT_FILE.replace(/\.log$/, `-${cluster.nodeId}.log`) : AUDIT_FILE),
     log: log.child({ component: 'audit' }),
     anchor: manager.auditAnchor,
     ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),

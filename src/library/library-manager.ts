@@ -98,7 +98,7 @@ export class LibraryManager {
     this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }), options.now);
     this.tokens = new ApiTokenStore(this.catalog);
-    this.auditAnchor = new CatalogAuditAnchor(this.catalog);
+    this.auditAnchor = new CatalogAuditAnchor(this.catalog, options.config.cluster?.nodeId);
     this.retention = this.core.retention;
   }
 

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
@@ -80,7 +80,7 @@ const write6 = (s: IscsiInitiator, record: Buffer): Promise<{ status: number }> 
 
 test('discovery, status and changes on any node reach the owner; SIGKILLed mid-stream, another node takes the library over and serves what was flushed, identical, on its portal', { timeout: 120_000 }, async () => {
   const url = await postgres.freshDatabase();
-  const { made: [a, b] } = await cluster(['node-a', 'node-b'], () => url);
+  const { dir, made: [a, b] } = await cluster(['node-a', 'node-b'], () => url);
   await a.start();
   const servedA = await a.serving();
   await b.start();
@@ -107,6 +107,9 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
   while (!(seen = moved((await b.api('/events?since=0')) as EventLike[]))) await sleep(50);
   assert.equal(seen.node, 'node-a');
   assert.equal(moved((await a.api('/events?since=0')) as EventLike[])?.node, 'node-a');
+  // Each node keeps its own audit log in the shared data directory; the owner recorded the change it made.
+  assert.match(readFileSync(join(dir, 'data', 'audit-node-a.log'), 'utf8'), /cartridge\.export/);
+  assert.equal(existsSync(join(dir, 'data', 'audit.log')), false);
 
   const { s } = await session(a.iscsiPort);
   assert.equal((await s.command(0, [0xa5, 0, 0, 0, ...SLOT, ...DRIVE, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');
