@@ -101,8 +101,6 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     anchor: manager.auditAnchor,
     ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),
   });
-  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit);
-  vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
   // Staging to physical tape (issue 15): only with physical libraries configured.
@@ -122,6 +120,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
 
   const serving = new LibraryServing({ config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log });
   const drives = serving.drives;
+  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit, (library) => serving.isServed(library));
+  vault.start(VAULT_SWEEP_INTERVAL_MS);
   if (!cluster) for (const library of config.libraries) await serving.serve(library.name);
 
   const iscsi = new IscsiServer({
