@@ -78,7 +78,7 @@ async function untilOwnerKnown(node: ClusterProcess, owner: string): Promise<voi
 const write6 = (s: IscsiInitiator, record: Buffer): Promise<{ status: number }> =>
   s.command(1, [0x0a, 0, (RECORD_BYTES >> 16) & 0xff, (RECORD_BYTES >> 8) & 0xff, RECORD_BYTES & 0xff, 0], { dataOut: record });
 
-test('discovery, status and changes on any node reach the owner; SIGKILLed mid-stream, another node takes the library over and serves what was flushed, identical, on its portal', { timeout: 120_000 }, async () => {
+test('discovery, status and changes on any node reach the owner; SIGKILLed mid-stream, another node takes the library over and serves what was flushed, identical, on its portal', { timeout: 120_000 }, async (t) => {
   const url = await postgres.freshDatabase();
   const { dir, made: [a, b] } = await cluster(['node-a', 'node-b'], () => url);
   await a.start();
@@ -119,10 +119,13 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
   assert.equal((await s.command(1, [0x10, 0, 0, 0, 1, 0])).status, 0, 'WRITE FILEMARKS(1) flushes');
   // Mid-stream: more records, not flushed by a filemark, then the owner dies.
   for (let i = 0; i < 4; i++) assert.equal((await write6(s, randomBytes(RECORD_BYTES))).status, 0);
+  const killedAt = Date.now();
   await a.kill();
   s.destroy();
 
   const servedB = await b.serving(tokenA);
+  // A measurement, not a condition: the lease (2 s) and one renewal interval (0.4 s) bound it, plus the recovery.
+  t.diagnostic(`node-b served lib0 ${servedB.time - killedAt} ms after node-a was killed`);
   assert.ok(Number(servedB['fencingToken']) > tokenA, 'the new owner holds a higher fencing token');
   const { s: s2, firstSense } = await session(b.iscsiPort);
   try {
