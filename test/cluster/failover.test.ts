@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
+import { IscsiInitiator, LoginError } from '../initiator/iscsi-initiator.js';
 import { startTestPostgres } from '../library/catalog-postgres-service.js';
 import { startTcpProxy } from '../library/catalog-tcp-proxy.js';
 import { ClusterProcess, IQN, ownership } from './cluster-process.js';
@@ -92,6 +92,10 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
     const found = await IscsiInitiator.discover({ host: '127.0.0.1', port: n.iscsiPort, initiatorName: INITIATOR });
     assert.deepEqual(found.map((t) => [t.name, t.addresses]), [[IQN, [`127.0.0.1:${a.iscsiPort},1`]]], `discovery on ${n.nodeId}`);
   }
+  // A login to node-b is redirected to the owner (status 01/01, TARGET MOVED TEMPORARILY, with its TargetAddress).
+  await assert.rejects(IscsiInitiator.connect({ host: '127.0.0.1', port: b.iscsiPort, initiatorName: INITIATOR, targetName: IQN }),
+    (err: unknown) => err instanceof LoginError && err.statusClass === 1 && err.statusDetail === 1
+      && err.keys.some(([k, v]) => k === 'TargetAddress' && v === `127.0.0.1:${a.iscsiPort},1`));
   const status = (await b.api('/status')) as StatusView;
   assert.equal(status.cluster.nodeId, 'node-b');
   assert.deepEqual(status.libraries.map((l) => [l.name, l.owner?.nodeId, l.owner?.token]), [['lib0', 'node-a', tokenA]]);
