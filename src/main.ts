@@ -9,22 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { checkApiExposure, loadApiTls } from './config/api-exposure.js';
 import { ConfigError } from './config/load-config.js';
 import { resolveServeConfig, type ServeFlags } from './config/serve-config.js';
-import { libraryIqn } from './config/schema.js';
 import type { VtlConfig } from './config/schema.js';
 import { IscsiServer } from './iscsi/server.js';
-import { StaticTargetRegistry } from './iscsi/target-registry.js';
-import type { IscsiTarget } from './iscsi/target-registry.js';
 import { AuditSyslog } from './library/audit-syslog.js';
 import { AUDIT_FILE, AuditTrail, type AuditEntry } from './library/audit-trail.js';
 import { VaultKeeper } from './library/vault-keeper.js';
-import { libraryDriveProtection } from './library/drive-protection.js';
-import { resolveDriveIdentity } from './library/drive-identity.js';
 import { LibraryManager } from './library/library-manager.js';
 import { createLogger } from './log.js';
 import type { Logger } from './log.js';
 import { registerManagementCommands } from './management/cli/register.js';
 import { ManagementServer } from './management/http/management-server.js';
-import { DriveCommandStats } from './management/metrics/drive-command-stats.js';
 import { VtlMetrics } from './management/metrics/vtl-metrics.js';
 import { ManagementService } from './management/service.js';
 import type { Cartridge } from './library/cartridge.js';
@@ -38,13 +32,11 @@ import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
-import type { PrPersistence } from './scsi/reservation.js';
-import { createChangerUnit } from './scsi/smc/changer-unit.js';
-import { createDriveUnit } from './scsi/ssc/drive-unit.js';
-import type { TapeDrive } from './scsi/ssc/tape-drive.js';
-import { ScsiTarget } from './scsi/target.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { openMediaStores } from './open-media-stores.js';
+import { clusterForward, clusterSettings, shareClusterEvents, startClusterNode } from './serve-cluster.js';
+import { LibraryServing } from './serve-libraries.js';
+import { aptplFiles } from './serve-library.js';
 
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
@@ -66,25 +58,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/**
- * Where each logical unit keeps its persistent reservations when an initiator sets APTPL: `<library>-lun<N>.json`,
- * replaced atomically (write, fsync, rename, fsync the folder); removed when APTPL is turned off.
- */
-async function aptplFiles(folder: string): Promise<(library: string, lun: number) => PrPersistence> {
-  await mkdir(folder, { recursive: true });
-  const storage = new LocalStorage(folder);
-  return (library, lun) => {
-    const file = `${encodeURIComponent(library)}-lun${lun}.json`;
-    return {
-      load: async () => (await storage.readFile(file))?.toString('utf8'),
-      save: (text) => (text === undefined ? storage.removeFile(file) : storage.writeFileAtomic(file, Buffer.from(text, 'utf8'))),
-    };
-  };
-}
-
 export async function startServer(config: VtlConfig, log: Logger): Promise<RunningServer> {
   // Before anything starts: a bad certificate must not leave a half-started server behind.
   const tls = config.api.enabled && config.api.tls ? await loadApiTls(config.api.tls) : undefined;
+  const cluster = clusterSettings(config);
   const dataDir = resolve(config.server.dataDir);
   await mkdir(dataDir, { recursive: true });
   const masterKey = await loadMasterKey(config.encryption.masterKeyFile, process.env, log.child({ component: 'media' }));
@@ -114,17 +91,16 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   });
   const mediaStore = stores.mediaStore;
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
-  const report = await manager.start();
+  const report = cluster ? await manager.startShared() : await manager.start();
   // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
   const syslog = config.audit.syslog && new AuditSyslog({ ...parseHostPort(config.audit.syslog.address), facility: config.audit.syslog.facility });
   const audit = new AuditTrail({
-    file: join(dataDir, AUDIT_FILE),
+    // A cluster node keeps its own (the data directory is shared): `audit-<node>.log`.
+    file: join(dataDir, cluster ? AUDIT_FILE.replace(/\.log$/, `-${cluster.nodeId}.log`) : AUDIT_FILE),
     log: log.child({ component: 'audit' }),
     anchor: manager.auditAnchor,
     ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),
   });
-  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit);
-  vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
   // Staging to physical tape (issue 15): only with physical libraries configured.
@@ -142,53 +118,14 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       : undefined;
   await copies?.start();
 
-  const aptpl = await aptplFiles(join(dataDir, 'reservations'));
-  const drives: { library: string; index: number; drive: TapeDrive; commands: DriveCommandStats }[] = [];
-  const targets: IscsiTarget[] = [];
-  for (const library of config.libraries) {
-    const iqn = libraryIqn(config, library);
-    const target = new ScsiTarget(log.child({ component: 'scsi', library: library.name }));
-    const driveCount = library.drives?.length ?? library.driveCount;
-    const luns = (): readonly number[] => target.luns();
-    const protection = libraryDriveProtection(manager.retention, library, audit);
-    const changer = createChangerUnit({ manager, library: library.name, lunInventory: luns, log: log.child({ component: 'changer', library: library.name }) });
-    await changer.device.reservation.attachPersistence(aptpl(library.name, 0));
-    target.attach(0, changer);
-    for (let index = 0; index < driveCount; index++) {
-      const identity = resolveDriveIdentity(config, library, index);
-      const commands = new DriveCommandStats();
-      const { unit, drive } = createDriveUnit({
-        observer: commands,
-        name: `${library.name}/drive${index}`,
-        identity,
-        generation: identity.generation,
-        compressionDefault: (library.drives?.[index]?.compression ?? library.driveDefaults.compression) ?? true,
-        mediaStore,
-        targetName: iqn,
-        lunInventory: luns,
-        log: log.child({ component: 'drive', library: library.name, drive: index }),
-        protection,
-        lun: index + 1,
-      });
-      await drive.reservation.attachPersistence(aptpl(library.name, index + 1));
-      target.attach(index + 1, unit);
-      await manager.attachDrive(library.name, index, drive);
-      drives.push({ library: library.name, index, drive, commands });
-    }
-    targets.push({
-      name: iqn,
-      ...(library.alias ? { alias: library.alias } : {}),
-      portalGroupTag: 1,
-      device: target,
-      access: {
-        initiators: library.access.initiators,
-        ...(library.access.chap ? { chap: library.access.chap } : {}),
-      },
-    });
-  }
+  const serving = new LibraryServing({ config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log });
+  const drives = serving.drives;
+  const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit, (library) => serving.isServed(library));
+  vault.start(VAULT_SWEEP_INTERVAL_MS);
+  if (!cluster) for (const library of config.libraries) await serving.serve(library.name);
 
   const iscsi = new IscsiServer({
-    registry: new StaticTargetRegistry(targets),
+    registry: serving.registry,
     log,
     limits: {
       maxRecvDataSegmentLength: config.iscsi.maxRecvDataSegmentLength,
@@ -201,9 +138,12 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     ...(config.iscsi.discoveryChap ? { discoveryChap: config.iscsi.discoveryChap } : {}),
   });
   const listen = parseHostPort(config.server.listen);
+  serving.useServer(iscsi);
   const iscsiAddress = await iscsi.listen(listen.host, listen.port);
   stores.startBackground();
-  log.info({ address: iscsiAddress, targets: targets.map((t) => t.name) }, 'serving libraries');
+  log.info({ address: iscsiAddress, targets: serving.registry.targets().map((t) => t.name) }, 'serving libraries');
+  // A cluster node takes its libraries' leases once its portal is open: they are served from then on.
+  const node = cluster && (await startClusterNode(cluster, serving, log));
 
   let api: ManagementServer | undefined;
   let metrics: VtlMetrics | undefined;
@@ -214,7 +154,9 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       version: VERSION,
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
+      ...(node ? { cluster: () => node.view(), nodeId: node.view().nodeId } : {}),
     });
+    if (node) shareClusterEvents(node, service);
     // Read at scrape time only: the cartridge's own counters, the drive's error counters, the dispatcher's counts.
     const dedup = stores.dedup ? dedupView(stores.dedup, manager, config) : undefined;
     metrics = new VtlMetrics({
@@ -229,7 +171,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     });
     const extraRoutes = [...(copies ? stagingRoutes(new StagingService(copies, manager)) : []), ...(dedup ? dedupRoutes(dedup) : [])];
     copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
-    api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}) });
+    api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}),
+      ...(node ? { forward: clusterForward(node, serving, manager, log) } : {}) });
     const a = parseHostPort(config.api.listen);
     apiAddress = await api.listen(a.host, a.port);
   }
@@ -244,8 +187,10 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       await vault.stop();
       await copies?.stop();
       await stores.stopBackground();
+      // The leases go first (the other nodes take the libraries over at once), then what this node served closes.
+      if (node) await node.stop();
       await iscsi.close();
-      for (const { drive } of drives) await drive.shutdown();
+      await serving.close();
       manager.close();
       await stores.close();
       syslog?.close();

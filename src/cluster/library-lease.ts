@@ -55,10 +55,15 @@ export class LibraryLease {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.queue.run(async () => {
+    await this.release('this node stops');
+  }
+
+  /** Give a held lease up (this node could not serve the library); unless stopped, it tries again later. */
+  release(reason: string): Promise<void> {
+    return this.queue.run(async () => {
       const h = this.holding;
       if (!h.held) return;
-      this.lose('this node stops');
+      this.lose(reason);
       await this.options.pool.query(
         `UPDATE library_leases SET expires_at = now() - interval '1 millisecond' WHERE library = $1 AND owner = $2 AND token = $3`,
         [this.options.library, this.options.nodeId, h.token]).catch(() => undefined);
@@ -134,7 +139,7 @@ export class LibraryLease {
     if (!h.held) return;
     clearTimeout(this.expiry);
     this.holding = { held: false };
-    this.options.log.warn({ library: this.options.library, token: h.token, reason }, 'library lease lost: this node stops serving the library');
+    this.options.log.warn({ library: this.options.library, fencingToken: h.token, reason }, 'library lease lost: this node stops serving the library');
     this.options.onLost(h.token, reason);
   }
 }

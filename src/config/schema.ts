@@ -239,6 +239,24 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** Where the catalog lives: SQLite in the data directory (default), or a PostgreSQL shared by several nodes. */
   catalog: catalogConfigSchema.prefault({ kind: 'sqlite' }),
+  /**
+   * Several nodes sharing the libraries (src/cluster/CLUSTER.md): needs a PostgreSQL catalog and storage every node
+   * reaches. Absent: this node serves every library, as a single node always did.
+   */
+  cluster: z
+    .strictObject({
+      /** Unique among the nodes: the owner named in the leases and in `vtl status`. */
+      nodeId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores'),
+      /** The iSCSI portal hosts are sent to for this node's libraries (SendTargets); default server.listen. */
+      portal: hostPort.optional(),
+      /** The management API as the other nodes reach it (requests forwarded to the owner); default api.listen. */
+      apiAddress: hostPort.optional(),
+      /** How long a lease lasts without renewal: a dead owner's libraries move after at most lease + renew time. */
+      leaseSeconds: z.number().min(1).max(600).default(15),
+      /** How often the owner renews and the others try to take over; default leaseSeconds / 3. */
+      renewSeconds: z.number().min(0.1).max(200).optional(),
+    })
+    .optional(),
   libraries: z.array(librarySchema).min(1).prefault([{ name: 'lib0' }]),
   /** Physical tape libraries cartridges are staged to (physical-schema.ts). */
   physicalLibraries: z.array(physicalLibrarySchema).max(64).default([]),

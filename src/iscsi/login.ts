@@ -101,7 +101,7 @@ export class LoginNegotiator {
       const reject = err instanceof LoginReject ? err
         : err instanceof IscsiProtocolError ? new LoginReject(LoginStatus.INITIATOR_ERROR, err.message)
         : new LoginReject(LoginStatus.TARGET_ERROR, `internal error: ${(err as Error).message}`);
-      return { response: this.response(req, reject.status, false, 0, []), failed: reject };
+      return { response: this.response(req, reject.status, false, 0, reject.pairs), failed: reject };
     }
   }
 
@@ -204,7 +204,15 @@ export class LoginNegotiator {
     const targetName = keys.get('TargetName');
     if (!targetName) throw new LoginReject(LoginStatus.MISSING_PARAMETER, 'TargetName missing');
     const target = this.ctx.registry.find(targetName);
-    if (!target) throw new LoginReject(LoginStatus.NOT_FOUND, `target "${targetName.slice(0, 223)}" not found`);
+    if (!target) {
+      // Another node of a cluster serves it: the initiator is sent there (it retries at that portal).
+      const elsewhere = this.ctx.registry.remoteTargets?.().find((t) => t.name.toLowerCase() === targetName.toLowerCase());
+      if (elsewhere && isInitiatorAllowed(elsewhere, initiatorName)) {
+        throw new LoginReject(LoginStatus.TARGET_MOVED_TEMPORARILY, `target "${elsewhere.name}" is served at ${elsewhere.address}`, true,
+          [['TargetAddress', `${elsewhere.address},${elsewhere.portalGroupTag}`]]);
+      }
+      throw new LoginReject(LoginStatus.NOT_FOUND, `target "${targetName.slice(0, 223)}" not found`);
+    }
     if (!isInitiatorAllowed(target, initiatorName)) {
       throw new LoginReject(LoginStatus.AUTHORIZATION_FAILURE, `initiator "${initiatorName}" is not allowed on ${target.name}`);
     }

@@ -35,8 +35,12 @@ export function sendTargets(
     list = t && isInitiatorAllowed(t, initiatorName) ? [t] : [];
   }
   const address = formatPortal(portal);
-  return list.flatMap((t): TextPair[] => [
+  const pairs = list.flatMap((t): TextPair[] => [
     ['TargetName', t.name],
     ['TargetAddress', `${address},${t.portalGroupTag}`],
   ]);
+  // Libraries another node of the cluster serves, at that node's portal (discovery sessions only).
+  if (sessionTarget) return pairs;
+  const remote = (registry.remoteTargets?.() ?? []).filter((t) => (value === 'All' || t.name.toLowerCase() === value.toLowerCase()) && isInitiatorAllowed(t, initiatorName));
+  return [...pairs, ...remote.flatMap((t): TextPair[] => [['TargetName', t.name], ['TargetAddress', `${t.address},${t.portalGroupTag}`]])];
 }

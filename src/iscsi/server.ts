@@ -101,6 +101,16 @@ export class IscsiServer {
     return this.sessionTable.list();
   }
 
+  /**
+   * Drop every session to `targetName` at once, without waiting for running commands (the node lost the target's
+   * library to another node: nothing more may reach its drives). Returns how many sessions were dropped.
+   */
+  dropSessions(targetName: string, reason: string): number {
+    const sessions = this.sessionTable.sessionsOf(targetName);
+    for (const s of sessions) s.conn.close(reason);
+    return sessions.length;
+  }
+
   /** Each connection's output bound at work (docs/ISCSI.md, "Output bound"): for diagnostics and tests. */
   outputStates(): { remote: string; queuedOutputBytes: number; outputLimitBytes: number | undefined; readingHeld: boolean; heldInputBytes: number }[] {
     return [...this.connections].map((c) => ({

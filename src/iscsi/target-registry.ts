@@ -17,9 +17,20 @@ export interface IscsiTarget {
   };
 }
 
+/** A target another node of a cluster serves: SendTargets lists it at that node's portal; no login here. */
+export interface RemoteTarget {
+  readonly name: string;
+  readonly portalGroupTag: number;
+  /** The owner's portal, as TargetAddress gives it (host:port). */
+  readonly address: string;
+  readonly access: IscsiTarget['access'];
+}
+
 export interface TargetRegistry {
   targets(): readonly IscsiTarget[];
   find(name: string): IscsiTarget | undefined;
+  /** Targets served elsewhere, for discovery only (src/cluster). */
+  remoteTargets?(): readonly RemoteTarget[];
 }
 
 /** iSCSI names compare case-insensitively once normalised (RFC 3722 stringprep lower-cases them). */
@@ -54,7 +65,7 @@ export class StaticTargetRegistry implements TargetRegistry {
 }
 
 /** True when `initiatorName` may log in to `target` (ACL check, 02/02 otherwise). */
-export function isInitiatorAllowed(target: IscsiTarget, initiatorName: string): boolean {
+export function isInitiatorAllowed(target: Pick<IscsiTarget, 'access'>, initiatorName: string): boolean {
   const allowed = target.access.initiators;
   return allowed.length === 0 || allowed.some((n) => normalise(n) === normalise(initiatorName));
 }

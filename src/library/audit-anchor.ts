@@ -12,14 +12,24 @@ export interface AuditAnchor {
   advance(head: AuditHead): void;
 }
 
-/** The head in the catalog's meta table (keys `audit_head_seq`, `audit_head_hash`). */
+/**
+ * The head in the catalog's meta table (keys `audit_head_seq`, `audit_head_hash`; on a cluster node, which keeps an
+ * audit log of its own, `audit_head_seq:<node>` and `audit_head_hash:<node>`).
+ */
 export class CatalogAuditAnchor implements AuditAnchor {
-  constructor(private readonly catalog: Catalog) {}
+  private readonly seqKey: string;
+  private readonly hashKey: string;
+
+  constructor(private readonly catalog: Catalog, nodeId?: string) {
+    const suffix = nodeId === undefined ? '' : `:${nodeId}`;
+    this.seqKey = `audit_head_seq${suffix}`;
+    this.hashKey = `audit_head_hash${suffix}`;
+  }
 
   head(): AuditHead | undefined {
-    const rows = this.catalog.sql.all<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key IN ('audit_head_seq', 'audit_head_hash')");
-    const seq = rows.find((r) => r.key === 'audit_head_seq')?.value;
-    const hash = rows.find((r) => r.key === 'audit_head_hash')?.value;
+    const rows = this.catalog.sql.all<{ key: string; value: string }>('SELECT key, value FROM meta WHERE key IN (?, ?)', [this.seqKey, this.hashKey]);
+    const seq = rows.find((r) => r.key === this.seqKey)?.value;
+    const hash = rows.find((r) => r.key === this.hashKey)?.value;
     return seq === undefined || hash === undefined ? undefined : { seq: Number(seq), hash };
   }
 
@@ -30,8 +40,8 @@ export class CatalogAuditAnchor implements AuditAnchor {
   advance(head: AuditHead): void {
     const put = 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
     this.catalog.sql.transaction(() => {
-      this.catalog.sql.run(put, ['audit_head_seq', String(head.seq)]);
-      this.catalog.sql.run(put, ['audit_head_hash', head.hash]);
+      this.catalog.sql.run(put, [this.seqKey, String(head.seq)]);
+      this.catalog.sql.run(put, [this.hashKey, head.hash]);
     });
   }
 }

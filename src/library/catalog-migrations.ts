@@ -8,6 +8,8 @@ interface Migration {
   readonly what: string;
   /** Statements; `{id}` (an auto-numbered primary key), `{int64}` and `{timestamp}` are put in the dialect's words. */
   readonly sql: string;
+  /** Only this dialect runs the statements; the other just records the version. */
+  readonly only?: SqlDialect;
 }
 
 // Every statement says IF NOT EXISTS: catalogs written before migrations were numbered (one schema script run at
@@ -91,6 +93,42 @@ CREATE TABLE IF NOT EXISTS library_leases (
   expires_at {timestamp} NOT NULL
 );`,
   },
+  {
+    version: 4,
+    what: 'cluster_nodes, and the fence on cartridges in leased libraries',
+    only: 'postgres',
+    // A node names itself to the server in its session (`vtl.node_id`, set by catalog-source.ts from cluster.nodeId).
+    // A change to a cartridge located in a library that has a lease is refused (SQLSTATE VTL02) unless that node
+    // holds the lease, live by the server's clock: a node that lost a library writes nothing more to it, whatever
+    // code path tries. The shelf is nobody's. Sessions without a node id (no cluster config) are not fenced.
+    sql: `
+CREATE TABLE IF NOT EXISTS cluster_nodes (
+  node_id TEXT PRIMARY KEY,
+  portal TEXT NOT NULL,
+  api_address TEXT NOT NULL,
+  seen_at TIMESTAMPTZ NOT NULL
+);
+CREATE OR REPLACE FUNCTION vtl_fence_cartridge() RETURNS trigger LANGUAGE plpgsql AS $fence$
+DECLARE
+  me TEXT := current_setting('vtl.node_id', true);
+  lib TEXT;
+BEGIN
+  IF me IS NULL OR me = '' THEN RETURN COALESCE(NEW, OLD); END IF;
+  FOREACH lib IN ARRAY ARRAY[
+      CASE WHEN TG_OP <> 'INSERT' AND OLD.element_type IS NOT NULL THEN OLD.library END,
+      CASE WHEN TG_OP <> 'DELETE' AND NEW.element_type IS NOT NULL THEN NEW.library END] LOOP
+    IF lib IS NOT NULL AND EXISTS (SELECT 1 FROM library_leases l WHERE l.library = lib
+        AND NOT (l.owner = me AND l.expires_at >= clock_timestamp())) THEN
+      RAISE EXCEPTION 'library "%" is not leased to node "%"', lib, me USING ERRCODE = 'VTL02';
+    END IF;
+  END LOOP;
+  RETURN COALESCE(NEW, OLD);
+END
+$fence$;
+DROP TRIGGER IF EXISTS cartridges_fence ON cartridges;
+CREATE TRIGGER cartridges_fence BEFORE INSERT OR UPDATE OR DELETE ON cartridges
+  FOR EACH ROW EXECUTE FUNCTION vtl_fence_cartridge();`,
+  },
 ];
 
 export const CATALOG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -120,7 +158,7 @@ export function migrate(sql: SqlConnection): number {
     sql.transaction(() => {
       // Read again under the lock: another node may have applied it meanwhile.
       if (versionNow() >= migration.version) return;
-      sql.exec(migrationSql(migration, sql.dialect));
+      if (migration.only === undefined || migration.only === sql.dialect) sql.exec(migrationSql(migration, sql.dialect));
       sql.run(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value`, [String(migration.version)]);
     });

@@ -12,11 +12,15 @@ import type { SqlConnection } from './catalog-sql.js';
 import { SqliteConnection } from './catalog-sqlite.js';
 import { catalogWriteErrorOf } from './catalog-write-error.js';
 import { toRow } from './catalog-schema.js';
+import { LibraryStateError } from './library-state-error.js';
 import type { CartridgeRow, IntentKind, IntentRow, LibraryRow, NewCartridgeRow, Place, RawCartridge } from './catalog-schema.js';
 import type { ElementType } from './layout.js';
 
 export { CATALOG_SCHEMA_VERSION } from './catalog-migrations.js';
 export type { CartridgeRow, IntentKind, IntentRow, LibraryRow, NewCartridgeRow, Place } from './catalog-schema.js';
+
+/** The SQLSTATE of the PostgreSQL fence (migration 4): a change to a library this node holds no lease on. */
+const NOT_LEASED = 'VTL02';
 
 export class Catalog {
   /** The connection: the catalog's statements, and the few modules that keep their own rows here (tokens, locks). */
@@ -62,6 +66,9 @@ export class Catalog {
       this.health.succeeded();
       return result;
     } catch (err) {
+      if ((err as { code?: unknown } | null)?.code === NOT_LEASED) {
+        throw new LibraryStateError('not-owner', `${(err as Error).message}: another node serves it`, { cause: err });
+      }
       const failure = catalogWriteErrorOf(err);
       if (!failure) throw err;
       this.health.failed(failure);

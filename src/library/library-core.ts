@@ -150,6 +150,12 @@ export class LibraryCore {
     this.mechanisms.set(`${library}/${index}`, mechanism);
   }
 
+  /** The library is no longer served here (another node took it): forget its drives and the hosts' locks. */
+  detachLibrary(library: string): void {
+    for (const key of [...this.mechanisms.keys()]) if (key.startsWith(`${library}/`)) this.mechanisms.delete(key);
+    this.prevention.delete(library);
+  }
+
   mechanism(library: string, index: number): DriveMechanism | undefined {
     return this.mechanisms.get(`${library}/${index}`);
   }

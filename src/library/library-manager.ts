@@ -23,6 +23,7 @@ import type { RetentionBook } from './retention-book.js';
 import { rescanMedia } from './rescan-media.js';
 import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
 import { startupCheck } from './startup-check.js';
+import { libraryStartup, sharedStartup } from './startup-per-library.js';
 import { SerialQueue } from '../serial-queue.js';
 import type { StartupReport } from './startup-check.js';
 
@@ -98,7 +99,7 @@ export class LibraryManager {
     this.catalog = new Catalog(source, new CatalogHealth(options.log.child({ component: 'catalog' })));
     this.core = new LibraryCore(this.catalog, options.config, options.mediaStore, options.log.child({ component: 'library' }), options.now);
     this.tokens = new ApiTokenStore(this.catalog);
-    this.auditAnchor = new CatalogAuditAnchor(this.catalog);
+    this.auditAnchor = new CatalogAuditAnchor(this.catalog, options.config.cluster?.nodeId);
     this.retention = this.core.retention;
   }
 
@@ -107,6 +108,27 @@ export class LibraryManager {
     const report = await this.operations.run(() => startupCheck(this.core));
     this.started = true;
     return report;
+  }
+
+  /**
+   * A cluster node's start instead of start(): only what belongs to no library (startup-per-library.ts); each
+   * library then starts with startLibrary() once this node holds its lease.
+   */
+  async startShared(): Promise<StartupReport> {
+    const report = await this.operations.run(() => sharedStartup(this.core));
+    this.started = true;
+    return report;
+  }
+
+  /** This node now serves `library`: its start-up steps, before its drives are attached. */
+  startLibrary(library: string): Promise<StartupReport> {
+    this.core.lib(library);
+    return this.operations.run(() => libraryStartup(this.core, library));
+  }
+
+  /** This node no longer serves `library` (another node took it): its drives and host locks are forgotten at once. */
+  stopLibrary(library: string): void {
+    this.core.detachLibrary(library);
   }
 
   close(): void {

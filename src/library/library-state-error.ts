@@ -30,6 +30,8 @@ export const LibraryErrorCode = {
   RETENTION_LOCKED: 'retention-locked',
   /** The cartridge's media file is missing (start-up check); it cannot be loaded. */
   MEDIA_MISSING: 'media-missing',
+  /** Another node of the cluster serves the library (src/cluster): this node may not change it. */
+  NOT_OWNER: 'not-owner',
 } as const;
 export type LibraryErrorCode = (typeof LibraryErrorCode)[keyof typeof LibraryErrorCode];
 

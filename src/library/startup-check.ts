@@ -15,7 +15,7 @@
 import type { CartridgeDescriptor } from '../media/tape-medium.js';
 import { numberedBarcode, parseBarcode } from './barcode.js';
 import { descriptorOf } from './cartridge-ops.js';
-import type { CartridgeRow, Place } from './catalog.js';
+import type { CartridgeRow, IntentRow, Place } from './catalog.js';
 import type { ElementType } from './layout.js';
 import type { ActiveLibrary, LibraryCore } from './library-core.js';
 import { LTO_GENERATIONS } from './lto.js';
@@ -31,46 +31,71 @@ export interface StartupReport {
   readonly unadoptable: string[];
 }
 
+export function emptyReport(): StartupReport {
+  return { createdLibraries: [], inactiveLibraries: [], relocated: [], repairedIntents: [], missingMedia: [], adoptedMedia: [], unadoptable: [] };
+}
+
+/** The whole catalog at once: a single node serves every library (startup-per-library.ts for a cluster node's). */
 export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
-  const report: StartupReport = { createdLibraries: [], inactiveLibraries: [], relocated: [], repairedIntents: [], missingMedia: [], adoptedMedia: [], unadoptable: [] };
-  const { catalog, log } = core;
+  const report = emptyReport();
+  const { catalog } = core;
   const known = new Set(catalog.libraries().map((l) => l.name));
   // Intents left by an earlier run (a crash); those a new library adds below are this start's own work.
   const leftByCrash = new Set(catalog.intents().map((i) => i.id));
-
-  for (const lib of core.active.values()) {
-    const counts = { storageCount: lib.layout.storage.count, importExportCount: lib.layout.importExport.count, dataTransferCount: lib.layout.dataTransfer.count };
-    if (!known.has(lib.name)) {
-      // The library and its initial cartridges commit together; their media files are created through the
-      // intents below, so a crash at any point still ends with every initial cartridge and its file.
-      const rows = await initialCartridges(core, lib);
-      catalog.transaction(() => {
-        catalog.putLibrary({ name: lib.name, ...counts });
-        rows.forEach((r, i) => {
-          catalog.insertCartridge({ ...r, cleaning: false, library: lib.name, elementType: 'storage', elementIndex: i, placedByOperator: false });
-          catalog.addIntent('create', r.barcode, descriptorOf(r));
-        });
-      });
-      report.createdLibraries.push(lib.name);
-      continue;
-    }
-    catalog.transaction(() => {
-      relocateOutOfRange(core, lib, report);
-      catalog.putLibrary({ name: lib.name, ...counts });
-    });
-  }
+  for (const lib of core.active.values()) await reconcileLayout(core, lib, known.has(lib.name), report);
   for (const name of known) {
-    if (core.active.has(name)) continue;
-    report.inactiveLibraries.push(name);
-    catalog.transaction(() => {
-      for (const row of catalog.cartridgesIn(name)) {
-        catalog.relocate(row.barcode, { library: name, type: null, index: null }, null, false);
-        report.relocated.push({ barcode: row.barcode, from: `${name} ${row.elementType ?? ''} ${(row.elementIndex ?? 0) + 1}`, to: 'shelf' });
-      }
-    });
+    if (!core.active.has(name)) shelveInactive(core, name, report);
   }
+  await finishIntents(core, report, leftByCrash, () => true);
+  const files = new Set(await core.mediaStore.list());
+  markMissingMedia(core, report, files, catalog.allCartridges());
+  adoptOrphans(core, report, files);
+  logReport(core, report);
+  applyRetentionPolicies(core);
+  return report;
+}
 
+/** Steps 1 and 2: a library new to the catalog is created with its initial cartridges; a known one's counts updated. */
+export async function reconcileLayout(core: LibraryCore, lib: ActiveLibrary, known: boolean, report: StartupReport): Promise<void> {
+  const { catalog } = core;
+  const counts = { storageCount: lib.layout.storage.count, importExportCount: lib.layout.importExport.count, dataTransferCount: lib.layout.dataTransfer.count };
+  if (!known) {
+    // The library and its initial cartridges commit together; their media files are created through the
+    // intents below, so a crash at any point still ends with every initial cartridge and its file.
+    const rows = await initialCartridges(core, lib);
+    catalog.transaction(() => {
+      catalog.putLibrary({ name: lib.name, ...counts });
+      rows.forEach((r, i) => {
+        catalog.insertCartridge({ ...r, cleaning: false, library: lib.name, elementType: 'storage', elementIndex: i, placedByOperator: false });
+        catalog.addIntent('create', r.barcode, descriptorOf(r));
+      });
+    });
+    report.createdLibraries.push(lib.name);
+    return;
+  }
+  catalog.transaction(() => {
+    relocateOutOfRange(core, lib, report);
+    catalog.putLibrary({ name: lib.name, ...counts });
+  });
+}
+
+/** Step 3: a library in the catalog but not in the config sends its cartridges to the shelf. */
+export function shelveInactive(core: LibraryCore, name: string, report: StartupReport): void {
+  const { catalog } = core;
+  report.inactiveLibraries.push(name);
+  catalog.transaction(() => {
+    for (const row of catalog.cartridgesIn(name)) {
+      catalog.relocate(row.barcode, { library: name, type: null, index: null }, null, false);
+      report.relocated.push({ barcode: row.barcode, from: `${name} ${row.elementType ?? ''} ${(row.elementIndex ?? 0) + 1}`, to: 'shelf' });
+    }
+  });
+}
+
+/** Step 4, for the intents `mine` picks: finish (create, delete) or drop (move) what an earlier run left. */
+export async function finishIntents(core: LibraryCore, report: StartupReport, leftByCrash: ReadonlySet<number>, mine: (intent: IntentRow) => boolean): Promise<void> {
+  const { catalog, log } = core;
   for (const intent of catalog.intents()) {
+    if (!mine(intent)) continue;
     try {
       if (intent.kind === 'create' && catalog.cartridge(intent.barcode) && !(await core.mediaStore.exists(intent.barcode))) {
         await core.mediaStore.create(intent.payload as CartridgeDescriptor);
@@ -85,17 +110,25 @@ export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
     catalog.removeIntent(intent.id);
     if (leftByCrash.has(intent.id)) report.repairedIntents.push(`${intent.kind} ${intent.barcode}`);
   }
+}
 
-  const files = new Set(await core.mediaStore.list());
-  for (const row of catalog.allCartridges()) {
+/** Step 5a: each of `rows` (not cleaning) without a media file is marked missing, and unmarked when it is back. */
+export function markMissingMedia(core: LibraryCore, report: StartupReport, files: ReadonlySet<string>, rows: readonly CartridgeRow[]): void {
+  for (const row of rows) {
     if (row.cleaning) continue;
     const missing = !files.has(row.barcode);
     if (missing) report.missingMedia.push(row.barcode);
-    if (missing !== row.mediaMissing) catalog.setMediaMissing(row.barcode, missing);
+    if (missing !== row.mediaMissing) core.catalog.setMediaMissing(row.barcode, missing);
   }
+}
+
+/** Step 5b: a media file without a cartridge (nor an intent still working on it) is adopted onto a shelf. */
+export function adoptOrphans(core: LibraryCore, report: StartupReport, files: ReadonlySet<string>): void {
+  const { catalog } = core;
   const home = [...core.active.keys()][0];
+  const busy = new Set(catalog.intents().map((i) => i.barcode));
   for (const barcode of files) {
-    if (catalog.cartridge(barcode)) continue;
+    if (catalog.cartridge(barcode) || busy.has(barcode)) continue;
     let generation: LtoGeneration | undefined;
     let worm = false;
     try {
@@ -114,16 +147,21 @@ export async function startupCheck(core: LibraryCore): Promise<StartupReport> {
       library: home, elementType: null, elementIndex: null, placedByOperator: false });
     report.adoptedMedia.push(barcode);
   }
+}
 
+export function logReport(core: LibraryCore, report: StartupReport): void {
+  const { log } = core;
   if (report.missingMedia.length) log.warn({ barcodes: report.missingMedia }, 'cartridges without a media file (marked missing)');
   if (report.adoptedMedia.length) log.warn({ barcodes: report.adoptedMedia }, 'media files without a cartridge: adopted onto the shelf');
   if (report.unadoptable.length) log.warn({ barcodes: report.unadoptable }, 'media files with unusable barcodes: left alone');
   if (report.relocated.length) log.warn({ relocated: report.relocated }, 'cartridges relocated after a layout change');
   if (report.repairedIntents.length) log.info({ intents: report.repairedIntents }, 'finished operations interrupted by a crash');
-  // Last: retention policies of the config (maybe edited since the last run) meet the locks the catalog holds.
+}
+
+/** Step 6, last: retention policies of the config (maybe edited since the last run) meet the locks the catalog holds. */
+export function applyRetentionPolicies(core: LibraryCore): void {
   const locked = core.retention.applyPolicies();
-  if (locked > 0) log.info({ cartridges: locked }, 'retention policies locked or extended locks on cartridges');
-  return report;
+  if (locked > 0) core.log.info({ cartridges: locked }, 'retention policies locked or extended locks on cartridges');
 }
 
 function relocateOutOfRange(core: LibraryCore, lib: ActiveLibrary, report: StartupReport): void {

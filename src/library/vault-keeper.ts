@@ -22,6 +22,8 @@ export class VaultKeeper {
     private readonly log: Logger,
     /** Where each cartridge the policies vault is recorded (actor `vault-policy`). */
     private readonly audit?: Pick<AuditTrail, 'record'>,
+    /** On a cluster node: whether it serves the library (the sweep leaves the others to their owners). */
+    private readonly serves: (library: string) => boolean = () => true,
   ) {}
 
   /** Follow exports as they happen, and sweep every `sweepIntervalMs` (0: never; tests call sweep()). */
@@ -52,6 +54,7 @@ export class VaultKeeper {
   async sweep(now: Date): Promise<string[]> {
     const moved: string[] = [];
     for (const lib of this.config.libraries) {
+      if (!this.serves(lib.name)) continue;
       const { onExport, afterUnloadHours } = lib.vault;
       for (const cartridge of this.library.cartridges({ library: lib.name, location: 'element' })) {
         const where = cartridge.location;

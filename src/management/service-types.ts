@@ -3,7 +3,7 @@
 import type { LtoGeneration } from '../library/lto.js';
 import type { LocationKind } from './views.js';
 
-export type { ServerStatus } from './schemas/inventory-schemas.js';
+export type { ClusterStatus, ServerStatus } from './schemas/inventory-schemas.js';
 export type { RetentionView } from './schemas/security-schemas.js';
 
 export interface CartridgeQuery {

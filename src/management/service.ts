@@ -7,7 +7,7 @@ import type { CreateCartridgesRequest, LibraryManager } from '../library/library
 import { untilAfterDays, type RetentionMode } from '../library/retention.js';
 import type { Role } from '../library/role.js';
 import { EventRing } from './event-ring.js';
-import type { CartridgeQuery, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
+import type { CartridgeQuery, ClusterStatus, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
 import { sessionView, type SessionProvider } from './session-view.js';
 import {
   cartridgeView,
@@ -27,6 +27,9 @@ import {
 } from './views.js';
 
 export type { SessionInfo, SessionProvider, SessionView } from './session-view.js';
+/** What src/cluster reports; status() copies it into the API's ClusterStatus. */
+type ClusterSource = { readonly [K in keyof ClusterStatus]: Readonly<ClusterStatus[K]> };
+
 export type { CartridgeQuery, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
 
 /** The library operations the service uses: LibraryManager satisfies it; naming them keeps the service honest. */
@@ -60,6 +63,10 @@ export interface ManagementServiceOptions {
   readonly version: string;
   readonly drives?: DriveStatusProvider;
   readonly sessions?: SessionProvider;
+  /** A cluster node's view of the cluster (src/cluster), for status. */
+  readonly cluster?: () => ClusterSource;
+  /** A cluster node's id: its own events carry it, and events of other nodes come in through publishRemote(). */
+  readonly nodeId?: string;
   /** How many recent events are kept for GET /events and for followers to resume from (default 10,000). */
   readonly eventWindow?: number;
   readonly now?: () => Date;
@@ -96,6 +103,11 @@ export class ManagementService {
   }
 
   status(): ServerStatus {
+    const cluster = this.options.cluster?.();
+    const ownerOf = (name: string): ServerStatus['libraries'][number]['owner'] => {
+      const o = cluster?.owners.find((x) => x.library === name && x.live);
+      return o && { nodeId: o.owner, portal: o.portal, token: o.token };
+    };
     const libraries = this.library.libraries().map((info) => ({
       name: info.name,
       iqn: info.iqn,
@@ -104,6 +116,7 @@ export class ManagementService {
       cartridges: info.cartridges,
       freeSlots: info.freeSlots,
       freeMailSlots: info.freeMailSlots,
+      ...(cluster ? { owner: ownerOf(info.name) } : {}),
     }));
     const catalog = this.library.catalogWriteState();
     return {
@@ -114,6 +127,7 @@ export class ManagementService {
       libraries,
       sessions: (this.options.sessions?.() ?? []).map(sessionView),
       catalog: catalog.writable ? { writable: true, problem: null, since: null } : { writable: false, problem: catalog.problem, since: catalog.since },
+      ...(cluster ? { cluster: { nodeId: cluster.nodeId, nodes: [...cluster.nodes], owners: [...cluster.owners] } } : {}),
     };
   }
 
@@ -263,11 +277,17 @@ export class ManagementService {
     this.push({ id: this.recent.newestId + 1, type: 'copy-job-changed', library, barcode, from: null, to: null, actor: 'system', at, copy });
   }
 
+  /** An event another node of the cluster published: into this node's stream, under this node's next id. */
+  publishRemote(event: Omit<EventView, 'id'> & { readonly node: string }): void {
+    this.push({ ...event, id: this.recent.newestId + 1 });
+  }
+
   private record(event: LibraryEvent): void {
     this.push(eventView(this.recent.newestId + 1, event));
   }
 
-  private push(view: EventView): void {
+  private push(event: EventView): void {
+    const view = event.node === undefined && this.options.nodeId !== undefined ? { ...event, node: this.options.nodeId } : event;
     this.recent.push(view);
     for (const listener of this.listeners) {
       // A broken subscriber (a closed SSE stream) must not stop the library's own event delivery.

@@ -28,7 +28,8 @@ export interface LoginOptions {
 }
 
 export class LoginError extends Error {
-  constructor(readonly statusClass: number, readonly statusDetail: number) {
+  /** `keys`: what the refusal carried (TargetAddress with a redirection, status class 1). */
+  constructor(readonly statusClass: number, readonly statusDetail: number, readonly keys: readonly [string, string][] = []) {
     super(`login failed with status ${statusClass.toString(16).padStart(2, '0')}/${statusDetail.toString(16).padStart(2, '0')}`);
     this.name = 'LoginError';
   }
@@ -53,7 +54,7 @@ export async function runLogin(s: IscsiInitiator, o: LoginOptions): Promise<void
     const pdu = await s.loginExchange(bhs, encodeText(pairs));
     const statusClass = pdu.bhs[36];
     const statusDetail = pdu.bhs[37];
-    if (statusClass !== 0) throw new LoginError(statusClass, statusDetail);
+    if (statusClass !== 0) throw new LoginError(statusClass, statusDetail, decodeText(pdu.data));
     s.expStatSN = (pdu.bhs.readUInt32BE(24) + 1) >>> 0;
     s.expCmdSN = pdu.bhs.readUInt32BE(28);
     s.maxCmdSN = pdu.bhs.readUInt32BE(32);

@@ -84,7 +84,7 @@ function formatStatus(status: ServerStatus): string {
   const catalog = status.catalog.writable
     ? ''
     : `WARNING: the catalog cannot write (${status.catalog.problem === 'no-space' ? 'no space left on its disk' : 'I/O error'} since ${status.catalog.since ?? '?'}): library changes are refused\n`;
-  const head = `vtl ${status.version}, up ${formatDuration(status.uptimeSeconds)} (since ${status.startedAt}), pid ${status.pid}\n${catalog}\n`;
+  const head = `vtl ${status.version}, up ${formatDuration(status.uptimeSeconds)} (since ${status.startedAt}), pid ${status.pid}${status.cluster ? `, cluster node ${status.cluster.nodeId}` : ''}\n${catalog}\n`;
   const libraries = formatTable(
     [
       { header: 'LIBRARY', value: (l: ServerStatus['libraries'][number]) => l.name },
@@ -93,6 +93,10 @@ function formatStatus(status: ServerStatus): string {
       { header: 'CARTRIDGES', value: (l) => l.cartridges, align: 'right' },
       { header: 'FREE SLOTS', value: (l) => l.freeSlots, align: 'right' },
       { header: 'FREE MAIL SLOTS', value: (l) => l.freeMailSlots, align: 'right' },
+      // A cluster node: which node serves each library, at which portal, under which lease token.
+      ...(status.cluster
+        ? [{ header: 'OWNER', value: (l: ServerStatus['libraries'][number]) => (l.owner ? `${l.owner.nodeId} ${l.owner.portal} (token ${l.owner.token})` : '(none)') }]
+        : []),
     ],
     status.libraries,
   );

@@ -48,7 +48,13 @@ export interface ManagementServerOptions {
    * compiler's check of the handlers against the schemas is trusted, and lists are not parsed twice.
    */
   readonly checkResponses?: boolean;
+  /** A cluster node's: a change to a library another node serves is answered by that node (src/cluster/forward-request.ts). */
+  readonly forward?: ForwardRequest;
 }
+
+/** The owner's answer to a forwarded change, or undefined to handle it here. */
+export type ForwardRequest = (request: IncomingMessage, routePath: string, params: Readonly<Record<string, string>>, body: unknown) =>
+  Promise<{ readonly status: number; readonly body: unknown } | undefined>;
 
 export class ManagementServer {
   readonly routes: readonly Route[];
@@ -66,9 +72,11 @@ export class ManagementServer {
   private readonly checkResponses: boolean;
   /** With `checkResponses`: each answer that did not match its route's declaration, as `METHOD path status: problem`. */
   readonly responseMismatches: string[] = [];
+  private readonly forward: ForwardRequest | undefined;
 
   constructor(options: ManagementServerOptions) {
     this.log = options.log.child({ component: 'management-api' });
+    this.forward = options.forward;
     this.tokenFile = options.tokenFile;
     this.service = options.service;
     this.audit = options.audit;
@@ -165,6 +173,8 @@ export class ManagementServer {
         throw new HttpError(403, 'forbidden', `${method} ${API_PREFIX}${route.path} needs the ${route.role} role; token "${principal.name}" has the ${principal.role} role`);
       }
       if (method !== 'GET' && method !== 'DELETE') body = await readJsonBody(request);
+      const forwarded = method === 'GET' ? undefined : await this.forward?.(request, route.path, params, body);
+      if (forwarded !== undefined) return send(response, forwarded.status, forwarded.body);
       if (route.audit !== undefined) await this.audit.ready();
       result = await route.handle({ params, query: url.searchParams, body, request, response, principal });
       if (route.audit !== undefined) await this.record(route, params, principal, 'done', { status: result === STREAMING ? 200 : (result.status ?? 200), request: body, query: queryObject(url.searchParams) });

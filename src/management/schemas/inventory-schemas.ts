@@ -134,6 +134,7 @@ export const EventSchema = component(
     actor: z.enum(['operator', 'host', 'system']),
     at: instant,
     copy: CopyEventSchema.optional().describe('For `copy-job-changed` (staging to physical tape): the job\'s state and progress'),
+    node: z.string().optional().describe('On a cluster: the node the event happened on (every node\'s stream carries every node\'s events)'),
   }),
 );
 
@@ -152,6 +153,15 @@ export const SessionSchema = component(
   }),
 );
 
+export const ClusterStatusSchema = component(
+  'ClusterStatus',
+  z.strictObject({
+    nodeId: z.string(),
+    nodes: z.array(z.strictObject({ nodeId: z.string(), portal: z.string(), apiAddress: z.string(), live: z.boolean() })),
+    owners: z.array(z.strictObject({ library: z.string(), owner: z.string(), portal: z.string(), token: count, live: z.boolean() })),
+  }),
+);
+
 export const StatusSchema = component(
   'Status',
   z.strictObject({
@@ -160,9 +170,22 @@ export const StatusSchema = component(
     uptimeSeconds: count,
     pid: count,
     libraries: z.array(
-      z.strictObject({ name: z.string(), iqn: z.string(), drives: count, mountedDrives: count, cartridges: count, freeSlots: count, freeMailSlots: count }),
+      z.strictObject({
+        name: z.string(),
+        iqn: z.string(),
+        drives: count,
+        mountedDrives: count,
+        cartridges: count,
+        freeSlots: count,
+        freeMailSlots: count,
+        owner: z
+          .strictObject({ nodeId: z.string(), portal: z.string(), token: count })
+          .optional()
+          .describe('On a cluster: the node serving it (its lease holder); absent while nobody holds a live lease'),
+      }),
     ),
     sessions: z.array(SessionSchema),
+    cluster: ClusterStatusSchema.optional().describe('Present on a cluster node (config `cluster:`): this node, the nodes heard of, and who serves which library'),
     catalog: z
       .strictObject({ writable: z.boolean(), problem: z.enum(['no-space', 'io-error']).nullable(), since: z.string().nullable().describe('ISO 8601; when it stopped') })
       .describe('Whether the catalog can write; while it cannot, every change is refused with 507 or 503'),
@@ -214,6 +237,7 @@ export type CopyEventView = z.infer<typeof CopyEventSchema>;
 export type EventView = z.infer<typeof EventSchema>;
 export type SessionView = z.infer<typeof SessionSchema>;
 export type ServerStatus = z.infer<typeof StatusSchema>;
+export type ClusterStatus = z.infer<typeof ClusterStatusSchema>;
 export type CreateCartridgesBody = z.input<typeof CreateCartridgesSchema>;
 export type CartridgeQueryText = z.input<typeof CartridgeQuerySchema>;
 export type UnloadAnswer = z.infer<typeof UnloadAnswerSchema>;
