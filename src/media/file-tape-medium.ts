@@ -23,7 +23,7 @@ import { WritePipeline } from './write-pipeline.js';
 import { wormAllowsWrite, type WormView } from './worm-rule.js';
 import {
   MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type NextObject,
-  type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
+  type ReadOptions, type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
 export interface FileTapeMediumParts {
@@ -120,11 +120,11 @@ export class FileTapeMedium implements TapeMedium {
     return this.counters.statistics();
   }
 
-  read(): Promise<ReadOutcome> {
+  read(options?: ReadOptions): Promise<ReadOutcome> {
     return this.operate('read', async () => {
       const objectNumber = this.current;
       if (objectNumber >= this.records.objectCount) return { kind: 'end-of-data' };
-      const outcome = await this.records.read(objectNumber);
+      const outcome = await this.records.read(objectNumber, options?.openWith);
       this.current = objectNumber + 1;
       return outcome;
     });

@@ -130,7 +130,7 @@ export async function readObjects(drive: TapeDrive, medium: TapeMedium, req: Rea
 async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number, nexusId: string): Promise<HostReadOutcome> {
   let outcome: ReadOutcome;
   try {
-    outcome = await medium.read();
+    outcome = await medium.read({ openWith: drive.encryption.readKey(nexusId) });
   } catch (err) {
     throw mediumErrorToSense(err, drive.errorContext(residue));
   }
