@@ -11,7 +11,7 @@ import { compressSync } from 'lz4-napi';
 import { CartridgeFile, cartridgePath } from '../src/media/cartridge-files.js';
 import { runLocate, runMount, runStream, type StreamOptions } from './client.js';
 import { summarizeCpuProfile, type HotSpot } from './cpu-profile-summary.js';
-import { readCpuSeconds, readPeakRssMiB, resetPeakRss } from './proc-stats.js';
+import { readChildrenCpuSeconds, readCpuSeconds, readPeakRssMiB, resetPeakRss } from './proc-stats.js';
 import { printReport, type BenchReport } from './report.js';
 import { startTgt, startVtl, type BenchTarget } from './targets.js';
 
@@ -34,6 +34,27 @@ interface Options {
    * `dist/` taken from main), each stream right after the same stream on `vtl`.
    */
   vtlMain?: string;
+  /** Which groups of streams run (--streams): all by default. */
+  streams: Set<StreamGroup>;
+  /** Record sizes of the single streams (--record-sizes); the plan's by default. */
+  recordSizes?: number[];
+}
+
+/**
+ * The groups of measurements one run can be limited to: the single streams, the encrypted ones (beside the plain
+ * 256 KiB incompressible stream), 512 B records, four drives, disk and LZ4 references, mount and LOCATE.
+ */
+const STREAM_GROUPS = ['single', 'encryption', 'small', 'four', 'references', 'mount'] as const;
+type StreamGroup = (typeof STREAM_GROUPS)[number];
+
+function parseGroups(list: string): Set<StreamGroup> {
+  const groups = new Set<StreamGroup>();
+  for (const name of list.split(',')) {
+    const group = STREAM_GROUPS.find((g) => g === name);
+    if (group === undefined) throw new Error(`Unknown stream group ${name}; groups: ${STREAM_GROUPS.join(',')}`);
+    groups.add(group);
+  }
+  return groups;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -46,6 +67,7 @@ function parseOptions(argv: string[]): Options {
     clientPath: join(repoDir, 'bench/out/tape-bench'),
     outDir: join(repoDir, 'bench/out'),
     vtl: join(repoDir, 'dist/src/main.js'),
+    streams: new Set(STREAM_GROUPS),
   };
   let repsGiven = false;
   for (let i = 0; i < argv.length; i++) {
@@ -61,8 +83,10 @@ function parseOptions(argv: string[]): Options {
     } else if (arg === '--client') options.clientPath = resolve(argv[++i] ?? '');
     else if (arg === '--vtl') options.vtl = resolve(argv[++i] ?? '');
     else if (arg === '--vtl-main') options.vtlMain = resolve(argv[++i] ?? '');
+    else if (arg === '--streams') options.streams = parseGroups(argv[++i] ?? '');
+    else if (arg === '--record-sizes') options.recordSizes = (argv[++i] ?? '').split(',').map(Number);
     else {
-      throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH --vtl FILE --vtl-main FILE`);
+      throw new Error(`Unknown option ${arg}; options: --quick --reps N --targets vtl,tgt --profile --skip-locate --client PATH --vtl FILE --vtl-main FILE --streams ${STREAM_GROUPS.join(',')} --record-sizes 65536,262144`);
     }
   }
   if (options.quick && !repsGiven) options.reps = 1;
@@ -200,7 +224,8 @@ async function machineInfo(workDir: string, options: Options): Promise<Record<st
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
-  const sizes = plan(options.quick);
+  const sizes = { ...plan(options.quick), ...(options.recordSizes === undefined ? {} : { recordSizes: options.recordSizes }) };
+  const runs = (group: StreamGroup) => options.streams.has(group);
   mkdirSync(options.outDir, { recursive: true });
   const workDir = makeWorkDir(options.outDir);
   const samples: Record<string, number[]> = {};
@@ -241,7 +266,7 @@ async function main(): Promise<void> {
         }
         targets.push(await startVtl({ name: 'vtl', main: options.vtl, workDir, ...(options.profile ? { cpuProfileDir: profileDir } : {}) }));
         if (options.vtlMain !== undefined) targets.push(await startVtl({ name: 'vtl-main', main: options.vtlMain, workDir }));
-        atRest = await startVtl({ name: 'vtl-at-rest', main: options.vtl, workDir, masterKeyHex: randomBytes(32).toString('hex') });
+        if (runs('encryption')) atRest = await startVtl({ name: 'vtl-at-rest', main: options.vtl, workDir, masterKeyHex: randomBytes(32).toString('hex') });
       } catch (error) {
         notes.push(`vtl could not be measured: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
         log(notes[notes.length - 1]);
@@ -254,13 +279,21 @@ async function main(): Promise<void> {
       if (isVtl) resetPeakRss(target.pid);
       const startedMs = Date.now();
       const cpuBefore = readCpuSeconds(target.pid);
+      const mainThreadBefore = isVtl ? readCpuSeconds(target.pid, target.pid) : 0;
+      const clientCpuBefore = readChildrenCpuSeconds();
       const result = await runStream(options.clientPath, target, stream);
       const cpuSeconds = readCpuSeconds(target.pid) - cpuBefore;
+      // vtl's main thread: the event loop (the serial resource of a stream) and the collector's pauses.
+      const mainThreadSeconds = isVtl ? readCpuSeconds(target.pid, target.pid) - mainThreadBefore : 0;
+      // The client shares the machine's cores with the target: its CPU bounds what the target can get.
+      const clientCpuSeconds = readChildrenCpuSeconds() - clientCpuBefore;
       const prefix = `${target.name}.${key}`;
       push(`${prefix}.writeMBps`, result.writeMBps);
       push(`${prefix}.writeFlushMBps`, result.writeFlushMBps);
       push(`${prefix}.readMBps`, result.readMBps);
       push(`${prefix}.cpuSecondsPerGB`, cpuSeconds / ((result.bytes + result.bytesRead) / 1e9));
+      push(`${prefix}.clientCpuSecondsPerGB`, clientCpuSeconds / ((result.bytes + result.bytesRead) / 1e9));
+      if (isVtl) push(`${prefix}.mainThreadCpuSecondsPerGB`, mainThreadSeconds / ((result.bytes + result.bytesRead) / 1e9));
       if (result.targetCpuWriteSeconds >= 0) push(`${prefix}.cpuSecondsPerGBWritten`, result.targetCpuWriteSeconds / (result.bytes / 1e9));
       if (result.targetCpuReadSeconds >= 0) push(`${prefix}.cpuSecondsPerGBRead`, result.targetCpuReadSeconds / (result.bytesRead / 1e9));
       push(`${prefix}.recordsPerSecond`, result.bytes / stream.recordBytes / result.writeSeconds);
@@ -276,7 +309,7 @@ async function main(): Promise<void> {
         peakRss.set(target.name, Math.max(peakRss.get(target.name) ?? 0, peak));
       }
       negotiated[target.name] ??= result.targetLoginReply;
-      log(`${prefix}: write ${result.writeMBps.toFixed(0)} MB/s, +flush ${result.writeFlushMBps.toFixed(0)} MB/s, read ${result.readMBps.toFixed(0)} MB/s, ${cpuSeconds.toFixed(2)} CPU s`);
+      log(`${prefix}: write ${result.writeMBps.toFixed(0)} MB/s, +flush ${result.writeFlushMBps.toFixed(0)} MB/s, read ${result.readMBps.toFixed(0)} MB/s, ${cpuSeconds.toFixed(2)} CPU s (main thread ${mainThreadSeconds.toFixed(2)}, client ${clientCpuSeconds.toFixed(2)})`);
     };
 
     const randomSource = join(workDir, 'random.src');
@@ -288,19 +321,19 @@ async function main(): Promise<void> {
       // writing back and dropping the other's pages): vtl and vtl-main swap places every repetition, so the bias
       // cancels in the medians instead of landing on one of them.
       const order = rep % 2 === 0 ? targets : alternate(targets);
-      for (const [name, source] of [['random', randomSource], ['zero', '/dev/zero']] as const) {
+      for (const [name, source] of runs('references') ? ([['random', randomSource], ['zero', '/dev/zero']] as const) : []) {
         const seconds = await ddSeconds(source, join(workDir, 'dd.out'), ddMiB);
         push(`disk.dd.${name}.MBps`, sizes.singleBytes / seconds / 1e6);
         log(`disk dd ${name}: ${(sizes.singleBytes / seconds / 1e6).toFixed(0)} MB/s`);
       }
-      if (sizes.patterns.includes('text')) {
+      if (runs('references') && sizes.patterns.includes('text')) {
         for (const [size, { mbps, ratio }] of lz4OneCore(options.clientPath, sizes.recordSizes)) {
           push(`lz4.text.${size}.compressMBps`, mbps);
           push(`lz4.text.${size}.ratio`, ratio);
           log(`LZ4 on one core, text, ${size} B blocks: ${mbps.toFixed(0)} MB/s, ratio ${ratio.toFixed(2)}`);
         }
       }
-      for (const pattern of sizes.patterns) {
+      for (const pattern of runs('single') ? sizes.patterns : []) {
         for (const recordBytes of sizes.recordSizes) {
           for (const target of order) {
             await measure(target, `single.${pattern}.${recordBytes}`, {
@@ -311,12 +344,17 @@ async function main(): Promise<void> {
       }
       // Encryption beside the plain 256 KiB stream of this repetition: the drive's (a key set with SECURITY PROTOCOL
       // OUT) on vtl, and at rest on a vtl with a master key.
-      if (vtl) await measure(vtl, 'encrypted.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0, encrypt: true });
+      if (runs('encryption') && !runs('single')) {
+        for (const target of order) {
+          await measure(target, 'single.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0 });
+        }
+      }
+      if (vtl && runs('encryption')) await measure(vtl, 'encrypted.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0, encrypt: true });
       if (atRest) await measure(atRest, 'single.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0 });
-      for (const target of order) {
+      for (const target of runs('small') ? order : []) {
         await measure(target, 'small.random.512', { recordBytes: 512, bytesPerStream: sizes.smallRecordBytes, pattern: 'random', streams: 1, verify: false });
       }
-      for (const pattern of sizes.patterns) {
+      for (const pattern of runs('four') ? sizes.patterns : []) {
         for (const target of order) {
           await measure(target, `four.${pattern}.262144`, {
             recordBytes: 256 * 1024, bytesPerStream: sizes.fourBytesPerStream, pattern, streams: 4, verify: false,
@@ -325,7 +363,7 @@ async function main(): Promise<void> {
       }
     }
     rmSync(randomSource, { force: true });
-    if (vtl) {
+    if (vtl && runs('mount')) {
       const mount = await runMount(options.clientPath, vtl, sizes.mountRepeats);
       for (const m of mount.mountMs) {
         push('vtl.mountMs', m.mount);

@@ -15,6 +15,7 @@ import { silentLogger } from '../src/log.js';
 import { MasterKey } from '../src/media/crypto/master-key.js';
 import { openBlock } from '../src/media/crypto/open-block.js';
 import { KeyDeriver, sealRecord, type BlockKey } from '../src/media/crypto/record-envelope.js';
+import type { EnvelopeKey } from '../src/media/crypto/record-opener.js';
 import { FileMediaStore } from '../src/media/file-media-store.js';
 
 const RECORD = 256 * 1024;
@@ -57,10 +58,13 @@ async function stream(kind: Kind, directory: string): Promise<Sample> {
   cpu = process.cpuUsage();
   loop = performance.eventLoopUtilization();
   const deriver = new KeyDeriver(); // as the drive keeps one (one key derivation per generation, not per record)
+  // Lent to the medium as the drive lends its key (DriveEncryption.readKey): blocks are opened as they are read.
+  const openWith: EnvelopeKey = { derive: (salt, generation) => deriver.derive(hostKey.key, salt, generation) };
   for (;;) {
-    const outcome = await medium.read();
+    const outcome = await medium.read(kind === 'drive key' ? { openWith } : {});
     if (outcome.kind === 'encrypted-block') {
-      const block = openBlock(hostKey.key, outcome.envelope, outcome.place, deriver);
+      const early = outcome.opened;
+      const block = early === undefined ? openBlock(hostKey.key, outcome.envelope, outcome.place, deriver) : 'data' in early ? early.data : early.refused;
       outcome.release?.();
       if (typeof block === 'string') throw new Error(`a record does not open: ${block}`);
     } else if (outcome.kind === 'block') outcome.release?.();

@@ -109,9 +109,9 @@ export async function startVtl(options: VtlOptions): Promise<BenchTarget> {
       '',
     ].join('\n'),
   );
-  const logFile = join(options.workDir, `${options.name}.log`);
+  const logFile = join(process.env.VTL_BENCH_LOG_DIR ?? options.workDir, `${options.name}.log`);
   // The V8 options of the `vtl` command, so the benchmark measures vtl as users run it.
-  const nodeArgs = [...NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const nodeArgs = [...NODE_FLAGS, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : []), ...(process.env.VTL_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)];
   const main = options.main;
   if (!existsSync(main)) throw new Error(`Cannot start vtl: ${main} is missing (run npm run build)`);
   const child = spawnLogged(

@@ -20,8 +20,8 @@ export interface StoredForm {
   /** The bytes to store: the compressed form, or the block itself. Valid until the staged block is released. */
   readonly payload: Buffer;
   readonly compressed: boolean;
-  /** CRC32C of `payload`. */
-  readonly crc: number;
+  /** CRC32C of `payload`; undefined for a block staged without compressing (whoever stores it computes what it needs). */
+  readonly crc?: number;
 }
 
 export interface StagedBlock {
@@ -45,8 +45,12 @@ export class CompressionStage {
     return block.length <= SLOT_BYTES;
   }
 
-  /** Copy `block` into a free slot (waiting for one) and start compressing it; `block` is not kept. */
-  async submit(block: Buffer): Promise<StagedBlock> {
+  /**
+   * Copy `block` into a free slot (waiting for one) and start compressing it; `block` is not kept. With `compress`
+   * false the block is only copied: a block that will be sealed is staged so that its WRITE is answered at once and a
+   * worker seals it from the slot (FORMAT.md "The write pipeline").
+   */
+  async submit(block: Buffer, compress = true): Promise<StagedBlock> {
     if (block.length > SLOT_BYTES) throw new RangeError(`A block of ${block.length} bytes does not fit a compression slot`);
     const memory = this.slots();
     let slot = this.free.pop();
@@ -55,7 +59,7 @@ export class CompressionStage {
       slot = this.free.pop();
     }
     const inputOffset = slot * SLOT_STRIDE;
-    return this.start(block, memory, inputOffset, inputOffset + SLOT_BYTES, OUTPUT_BYTES, () => {
+    return this.start(block, memory, inputOffset, inputOffset + SLOT_BYTES, compress ? OUTPUT_BYTES : 0, () => {
       this.free.push(slot);
       this.waiting.shift()?.();
     });
@@ -74,11 +78,11 @@ export class CompressionStage {
     return this.start(block, this.large, 0, block.length, block.length, () => (this.largeInUse = false));
   }
 
-  /** Copy `block` to `inputOffset` of `memory` and have a worker compress it to `outputOffset`. */
+  /** Copy `block` to `inputOffset` of `memory` and have a worker compress it to `outputOffset` (none: no room). */
   private start(block: Buffer, memory: SharedArrayBuffer, inputOffset: number, outputOffset: number, outputCapacity: number, free: () => void): StagedBlock {
     const input = Buffer.from(memory, inputOffset, block.length);
     copyBytes(block, input);
-    const result = this.workers
+    const result = outputCapacity === 0 ? Promise.resolve<StoredForm>({ payload: input, compressed: false }) : this.workers
       .compress({ input: memory, inputOffset, length: block.length, output: memory, outputOffset, outputCapacity })
       .then((reply): StoredForm => {
         if ('problem' in reply) return { payload: input, compressed: false, crc: crc32c(input) }; // the worker stopped

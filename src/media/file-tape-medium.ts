@@ -23,7 +23,7 @@ import { WritePipeline } from './write-pipeline.js';
 import { wormAllowsWrite, type WormView } from './worm-rule.js';
 import {
   MediumFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumStatistics, type NextObject,
-  type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
+  type ReadOptions, type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
 export interface FileTapeMediumParts {
@@ -133,11 +133,11 @@ export class FileTapeMedium implements PartitionStream {
     return this.counters.statistics();
   }
 
-  read(): Promise<ReadOutcome> {
+  read(options?: ReadOptions): Promise<ReadOutcome> {
     return this.operate('read', async () => {
       const objectNumber = this.current;
       if (objectNumber >= this.records.objectCount) return { kind: 'end-of-data' };
-      const outcome = await this.records.read(objectNumber);
+      const outcome = await this.records.read(objectNumber, options?.openWith);
       this.current = objectNumber + 1;
       return outcome;
     });
@@ -174,9 +174,13 @@ export class FileTapeMedium implements PartitionStream {
       // An encrypted record stores an envelope around the stored form: counted at its largest until stored.
       const envelopeBytes = (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD) + (this.atRest ? ENVELOPE_FIXED_BYTES : 0);
       const tryCompressing = options.compress && !this.deferCompression && this.pipeline.worthTrying(block);
+      // A block to seal goes through the pipeline even when it is not compressed: a worker seals it from the slot
+      // while the host sends the next one (sealed here, the WRITE waited for it; the cipher's output buffers also
+      // drove the event loop's collector, measured in docs/BENCHMARKS.md).
+      const sealed = key !== undefined || this.atRest;
       const atEnd = this.current === this.endObject();
-      if (!this.records.outOfSpace && tryCompressing && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length + envelopeBytes)) {
-        await this.pipeline.enqueue(block, key, envelopeBytes);
+      if (!this.records.outOfSpace && (tryCompressing || sealed) && atEnd && this.pipeline.fits(block) && this.fitsBeforeEnd(RECORD_HEADER_BYTES + block.length + envelopeBytes)) {
+        await this.pipeline.enqueue(block, key, envelopeBytes, tryCompressing);
         this.current++;
         return { earlyWarning: inEarlyWarning(this.capacity()) };
       }

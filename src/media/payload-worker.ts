@@ -8,6 +8,7 @@ import { crc32c } from '../crc32c.js';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { PayloadReply, PayloadRequest } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
+import { openInto } from './crypto/record-envelope.js';
 import { sealLayers, sealSpecFromMessage } from './crypto/seal-layers.js';
 
 if (parentPort === null) throw new Error('payload-worker.js runs as a worker thread');
@@ -35,6 +36,11 @@ function dropped(bytes: number): void {
   collect({ type: collections % MAJOR_EVERY === 0 ? 'major' : 'minor' });
 }
 
+/** postMessage turns every Buffer into a Uint8Array. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function run(request: PayloadRequest): PayloadReply {
   const input = Buffer.from(request.input, request.inputOffset, request.length);
   const output = Buffer.from(request.output, request.outputOffset, request.outputCapacity);
@@ -45,6 +51,14 @@ function run(request: PayloadRequest): PayloadReply {
     // node:crypto returned the ciphertext in fresh buffers, once per envelope.
     dropped(length * (spec.host !== undefined && spec.atRest !== undefined ? 2 : 1));
     return { id: request.id, length, crc: crc32c(output.subarray(0, length)) };
+  }
+  if (request.op === 'open') {
+    if (request.open === undefined) return { id: request.id, length: -1, problem: 'an open job without its key' };
+    const crc = crc32c(input);
+    const { derived, place } = request.open;
+    const opened = openInto({ aesKey: asBuffer(derived.aesKey), check: asBuffer(derived.check) }, input, place, output);
+    dropped(request.length);
+    return typeof opened === 'string' ? { id: request.id, length: -1, crc, refused: opened } : { id: request.id, length: opened, crc };
   }
   if (request.op === 'compress') {
     const compressed = compressSync(input);

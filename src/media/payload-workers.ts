@@ -5,6 +5,7 @@
 // the work on the event loop (or stores the block as it is).
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import type { DerivedKey, OpenProblem, RecordPlace } from './crypto/record-envelope.js';
 import type { SealSpec } from './crypto/seal-layers.js';
 
 /** Compress or decompress `length` bytes of `input` at `inputOffset` into `output`. */
@@ -22,10 +23,21 @@ export type CodecResult = { readonly length: number; readonly crc: number } | { 
 
 export interface PayloadRequest extends CodecJob {
   readonly id: number;
-  readonly op: 'compress' | 'decompress' | 'seal';
+  readonly op: 'compress' | 'decompress' | 'seal' | 'open';
   /** Sealing: the envelopes to put around the input (crypto/seal-layers.ts). */
   readonly seal?: SealSpec;
+  /** Opening: the key derived for the input's envelope, and where its record is. */
+  readonly open?: OpenSpec;
 }
+
+/** What opening one envelope takes (record-envelope.ts openInto). */
+export interface OpenSpec {
+  readonly derived: DerivedKey;
+  readonly place: RecordPlace;
+}
+
+/** An opening's answer: the CRC32C of the input (to check first), and the payload's length or why it did not open. */
+export type OpenResult = { readonly crc: number } & ({ readonly length: number } | { readonly refused: OpenProblem });
 
 export interface PayloadReply {
   readonly id: number;
@@ -37,9 +49,11 @@ export interface PayloadReply {
   /**
    * CRC32C of the form to store (compress: the compressed bytes, or the block when length is -1), or of the input
    * (decompress: the stored payload, for the caller to compare with its record's CRC before using the output); sealing:
-   * of the sealed bytes.
+   * of the sealed bytes; opening: of the input (the envelope as stored).
    */
   readonly crc?: number;
+  /** Opening: the envelope does not open with the key given (length -1). */
+  readonly refused?: OpenProblem;
   readonly problem?: string;
 }
 
@@ -97,19 +111,29 @@ export class PayloadWorkers {
     return this.run('seal', job, spec);
   }
 
+  /**
+   * Open the envelope in the input into `output` (FORMAT.md "Encrypted records"), with a key derived for it: the CRC32C
+   * of the input and the payload's length or why it does not open, or a problem (the worker stopped).
+   */
+  async open(job: CodecJob, spec: OpenSpec): Promise<OpenResult | { readonly problem: string }> {
+    const reply = await this.post('open', job, undefined, spec);
+    if (reply.problem !== undefined || reply.crc === undefined) return { problem: reply.problem ?? 'no CRC' };
+    return reply.refused === undefined ? { crc: reply.crc, length: reply.length } : { crc: reply.crc, refused: reply.refused };
+  }
+
   private async run(op: PayloadRequest['op'], job: CodecJob, seal?: SealSpec): Promise<CodecResult> {
     const reply = await this.post(op, job, seal);
     return reply.problem === undefined && reply.crc !== undefined ? { length: reply.length, crc: reply.crc } : { problem: reply.problem ?? 'no CRC' };
   }
 
-  private post(op: PayloadRequest['op'], job: CodecJob, seal: SealSpec | undefined): Promise<PayloadReply> {
+  private post(op: PayloadRequest['op'], job: CodecJob, seal: SealSpec | undefined, open?: OpenSpec): Promise<PayloadReply> {
     const lane = this.lanes.reduce((best, l) => (l.jobs.size < best.jobs.size ? l : best));
     const worker = this.start(lane);
     const id = this.nextId++;
     return new Promise((resolve) => {
       if (lane.jobs.size === 0) worker.ref(); // a job in flight keeps the process alive
       lane.jobs.set(id, resolve);
-      const request: PayloadRequest = seal === undefined ? { ...job, id, op } : { ...job, id, op, seal };
+      const request: PayloadRequest = { ...job, id, op, ...(seal === undefined ? {} : { seal }), ...(open === undefined ? {} : { open }) };
       worker.postMessage(request);
     });
   }

@@ -12,6 +12,8 @@ import { encodeFileHeader, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSION } from './fi
 import { AtRestSeal } from './crypto/at-rest-seal.js';
 import type { BlockKey } from './crypto/record-envelope.js';
 import { RecordSealer } from './crypto/record-sealer.js';
+import { RecordOpener, type EnvelopeKey } from './crypto/record-opener.js';
+import { PayloadWorkers } from './payload-workers.js';
 import type { SealingGenerations } from './crypto/sealing-generations.js';
 import { filemarkHeader, isAtRestRecord, isEncryptedRecord, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
 import { findRecord, locationAfter, type Location } from './record-reader.js';
@@ -71,7 +73,7 @@ export class RecordLog {
     this.atRest = parts.dataKey === undefined ? undefined : new AtRestSeal(parts.dataKey);
     this.sealer = new RecordSealer(parts.dataKey);
     this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
-    this.reader = new SequentialReader(parts.file);
+    this.reader = new SequentialReader(parts.file, PayloadWorkers.shared(), new RecordOpener(this.atRest?.envelopeKey, PayloadWorkers.shared()));
   }
 
   /** Object number of end of data. */
@@ -113,16 +115,16 @@ export class RecordLog {
   /**
    * Read object `objectNumber` (< objectCount). Records still in the writer go to the file first. A record that
    * cannot be read whole and checked is a MediaFormatError naming it; wrong bytes are never returned. A filemark
-   * inside a run whose header was checked when it was found is not read again.
+   * inside a run whose header was checked when it was found is not read again. `hostKey`: see ReadOptions.openWith.
    */
-  async read(objectNumber: number): Promise<ReadOutcome> {
+  async read(objectNumber: number, hostKey?: EnvelopeKey): Promise<ReadOutcome> {
     if (this.writer.hasBuffered) await this.writer.drain();
     const at = await this.locate(objectNumber);
     if (at.first < objectNumber) {
       this.moveAfter(at);
       return { kind: 'filemark' };
     }
-    const result = await this.reader.read(at.offset, objectNumber, this.index.endOffset).catch((error: unknown) => {
+    const result = await this.reader.read(at.offset, objectNumber, this.index.endOffset, hostKey).catch((error: unknown) => {
       if (error instanceof StorageError) return { problem: error.message };
       throw error;
     });
@@ -135,20 +137,28 @@ export class RecordLog {
     if (isFilemarkRecord(result.header)) return { kind: 'filemark' };
     const { header } = result;
     const place = { objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
+    const host = result.opened?.host;
     if (isAtRestRecord(header)) {
       this.counters.dataRead(header.logicalLength, result.storedBytes);
-      const inner = this.atRest?.open(result.data, place, isEncryptedRecord(header)) ?? 'there is no data key for it';
-      result.release?.();
+      const hostSealed = isEncryptedRecord(header);
+      // Opened as it was read (its forms in lent memory), or here.
+      const opened = result.opened;
+      let inner: Buffer | string;
+      if (opened === undefined) inner = this.atRest?.open(result.data, place, hostSealed) ?? 'there is no data key for it';
+      else inner = opened.atRestRefused ?? this.atRest?.unpack(opened.data, place, hostSealed) ?? 'there is no data key for it';
+      const lent = opened !== undefined && inner === opened.data ? result.release : undefined;
+      if (lent === undefined) result.release?.();
       if (typeof inner === 'string') {
         this.counters.add('readErrors', 1);
         this.log.warn({ objectNumber, problem: inner }, 'unreadable record');
         throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: the record encrypted at rest does not open (${inner})`, objectNumber);
       }
-      return isEncryptedRecord(header) ? { kind: 'encrypted-block', envelope: inner, place } : { kind: 'block', data: inner };
+      if (!hostSealed) return lent ? { kind: 'block', data: inner, release: lent } : { kind: 'block', data: inner };
+      return { kind: 'encrypted-block', envelope: inner, place, ...(lent ? { release: lent } : {}), ...(host ? { opened: host } : {}) };
     }
     if (isEncryptedRecord(header)) {
       this.counters.dataRead(header.logicalLength, result.storedBytes);
-      return result.release ? { kind: 'encrypted-block', envelope: result.data, place, release: result.release } : { kind: 'encrypted-block', envelope: result.data, place };
+      return { kind: 'encrypted-block', envelope: result.data, place, ...(result.release ? { release: result.release } : {}), ...(host ? { opened: host } : {}) };
     }
     this.counters.dataRead(result.data.length, result.storedBytes);
     return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };

@@ -4,6 +4,7 @@
 import { crc32c } from '../crc32c.js';
 import { StorageError, type RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, type DecodedHeader, type HeaderProblem } from './record-header.js';
+import type { OpenedRecord } from './crypto/record-opener.js';
 
 export type HeaderResult = DecodedHeader | HeaderProblem | 'short';
 
@@ -34,7 +35,8 @@ export async function crcOfRange(file: RandomAccessFile, position: number, lengt
 }
 
 export type RecordResult =
-  | { readonly header: DecodedHeader; readonly data: Buffer; readonly storedBytes: number; readonly release?: () => void }
+  /** `opened`: the record's envelopes opened as it was read (crypto/record-opener.ts); `data` is then its `data`. */
+  | { readonly header: DecodedHeader; readonly data: Buffer; readonly storedBytes: number; readonly release?: () => void; readonly opened?: OpenedRecord }
   | { readonly problem: string };
 
 /** Sequential header reads through a large window, for recovery scans of many small records. */

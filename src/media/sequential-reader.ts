@@ -11,8 +11,9 @@ import { copyBytes } from './copy-bytes.js';
 import { releaseMemoryNow } from '../release-memory.js';
 import { SharedMemoryPool } from './shared-memory-pool.js';
 import type { RandomAccessFile } from '../storage/storage.js';
-import { decodeRecordHeader, needsDecompression, objectsIn, RECORD_HEADER_BYTES, RecordType, type DecodedHeader } from './record-header.js';
+import { decodeRecordHeader, isAtRestRecord, isEncryptedRecord, needsDecompression, objectsIn, RECORD_HEADER_BYTES, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
+import { CRC_MISMATCH, type EnvelopeKey, type RecordOpener } from './crypto/record-opener.js';
 
 /** Records expected to be shorter than this go through the window (FORMAT.md "Reading"); longer ones are read
  * straight into the buffer lent to the caller, the next one ahead in the background. */
@@ -37,6 +38,8 @@ export class SequentialReader {
   /** Stored length and compression of the last record read: the guess for the next one. */
   private lastStoredLength = 0;
   private lastCompressed = false;
+  /** The last record read was sealed: the next is read into shared memory, for a worker to open. */
+  private lastSealed = false;
   /** Slabs returned by callers (see ReadOutcome.release): plain ones for payloads read or copied, shared ones for
    * decompressed payloads. */
   private readonly freeSlabs: ArrayBuffer[] = [];
@@ -47,11 +50,13 @@ export class SequentialReader {
   private closed = false;
   /** Bumped by invalidate(): a read ahead of an older generation is dropped. */
   private generation = 0;
-  private ahead: { offset: number; objectNumber: number; generation: number; result: Promise<RecordResult> } | undefined;
+  private ahead: { offset: number; objectNumber: number; generation: number; hostKey: EnvelopeKey | undefined; result: Promise<RecordResult> } | undefined;
 
   constructor(
     private readonly file: RandomAccessFile,
     private readonly workers: PayloadWorkers = PayloadWorkers.shared(),
+    /** Opens sealed records as they are read (FORMAT.md "Reading"); without it they are returned as stored. */
+    private readonly opener?: RecordOpener,
   ) {}
 
   /**
@@ -80,14 +85,15 @@ export class SequentialReader {
   /**
    * The record at `offset`, expected to be object `objectNumber`; nothing is read at or past `endOffset`. Once it
    * is read, the next record is read ahead (a tape drive's read-ahead buffer): at queue depth 1 the host's next READ
-   * then finds it read, checked and decompressed while this one was on its way.
+   * then finds it read, checked and decompressed while this one was on its way. `hostKey`: the drive's key for host
+   * envelopes, which this read and the one ahead open with (a read ahead opened with another key is read again).
    */
-  async read(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
+  async read(offset: number, objectNumber: number, endOffset: number, hostKey?: EnvelopeKey): Promise<RecordResult> {
     const ahead = this.ahead;
     this.ahead = undefined;
     let result: RecordResult | undefined;
     if (ahead !== undefined) {
-      const wanted = ahead.generation === this.generation && ahead.offset === offset && ahead.objectNumber === objectNumber;
+      const wanted = ahead.generation === this.generation && ahead.offset === offset && ahead.objectNumber === objectNumber && ahead.hostKey === hostKey;
       try {
         const early = await ahead.result;
         if (wanted) result = early;
@@ -98,19 +104,19 @@ export class SequentialReader {
       // A read ahead that overlapped a change may have refilled the window with old bytes.
       if (ahead.generation !== this.generation) this.windowFilled = 0;
     }
-    result ??= await this.readNow(offset, objectNumber, endOffset);
-    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + objectsIn(result.header), endOffset);
+    result ??= await this.readNow(offset, objectNumber, endOffset, hostKey);
+    if (!('problem' in result)) this.readAhead(offset + RECORD_HEADER_BYTES + result.storedBytes, objectNumber + objectsIn(result.header), endOffset, hostKey);
     return result;
   }
 
-  private readAhead(offset: number, objectNumber: number, endOffset: number): void {
+  private readAhead(offset: number, objectNumber: number, endOffset: number, hostKey: EnvelopeKey | undefined): void {
     if (offset >= endOffset) return;
-    const result = this.readNow(offset, objectNumber, endOffset);
+    const result = this.readNow(offset, objectNumber, endOffset, hostKey);
     result.catch(() => undefined); // reported if the record is read, dropped otherwise
-    this.ahead = { offset, objectNumber, generation: this.generation, result };
+    this.ahead = { offset, objectNumber, generation: this.generation, hostKey, result };
   }
 
-  private async readNow(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
+  private async readNow(offset: number, objectNumber: number, endOffset: number, hostKey: EnvelopeKey | undefined): Promise<RecordResult> {
     if (this.lastStoredLength < DIRECT_READ_BYTES || this.windowHolds(offset, RECORD_HEADER_BYTES)) {
       // At most two window reads: a record that starts in the window but ends past it is read again from its
       // start when it fits in a window (a stream of small records then costs one read per window).
@@ -130,14 +136,9 @@ export class SequentialReader {
           // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
           if (needsDecompression(header)) return this.finish(header, view);
           if (view.length < LEND_FROM_WINDOW_BYTES) return this.finish(header, Buffer.from(view));
-          const copy = this.lend(view.length);
+          const copy = this.sealed(header) ? this.lendShared(view.length) : this.lend(view.length);
           copyBytes(view, copy);
-          const result = await this.finish(header, copy);
-          if ('problem' in result) {
-            this.recycle(copy.buffer);
-            return result;
-          }
-          return { ...result, release: this.releaser(copy.buffer) };
+          return this.lentResult(copy.buffer, await this.finish(header, copy, hostKey));
         }
         if (header.storedLength >= DIRECT_READ_BYTES || at === 0) {
           // A large record after small ones: read it whole at once (its header is read again with it).
@@ -147,7 +148,7 @@ export class SequentialReader {
         }
       }
     }
-    return this.readDirect(offset, objectNumber, endOffset);
+    return this.readDirect(offset, objectNumber, endOffset, hostKey);
   }
 
   private windowHolds(offset: number, length: number): boolean {
@@ -155,9 +156,10 @@ export class SequentialReader {
   }
 
   /** Header and payload in one read of the guessed size (two reads when the guess was short). */
-  private async readDirect(offset: number, objectNumber: number, endOffset: number): Promise<RecordResult> {
+  private async readDirect(offset: number, objectNumber: number, endOffset: number, hostKey: EnvelopeKey | undefined): Promise<RecordResult> {
     const want = Math.max(RECORD_HEADER_BYTES, Math.min(RECORD_HEADER_BYTES + this.lastStoredLength, endOffset - offset));
-    const first = this.lastCompressed ? this.scratchOf(want) : this.lend(want);
+    // Shared memory when the record is likely sealed, so that a worker can open it.
+    const first = this.lastCompressed ? this.scratchOf(want) : this.lastSealed || hostKey !== undefined || this.opener?.atRest === true ? this.lendShared(want) : this.lend(want);
     const got = await this.file.read(first, 0, want, offset);
     if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
     const header = this.checkHeader(first, 0, objectNumber);
@@ -167,7 +169,7 @@ export class SequentialReader {
     let record = first;
     if (total > got) {
       // The guess was short: keep what arrived, read the rest behind it.
-      record = compressed ? this.scratchOf(total, first, got) : this.lend(total);
+      record = compressed ? this.scratchOf(total, first, got) : this.sealed(header) ? this.lendShared(total) : this.lend(total);
       if (record !== first) first.copy(record, 0, 0, got);
       const rest = total - got;
       const more = await this.file.read(record, got, rest, offset + got);
@@ -176,20 +178,32 @@ export class SequentialReader {
     let stored = record.subarray(RECORD_HEADER_BYTES, total);
     // An uncompressed payload is returned: never a view of the scratch, nor one pinning a much larger buffer.
     if (!compressed && (record === this.scratch || stored.length * 2 < record.length)) stored = Buffer.from(stored);
-    const result = await this.finish(header, stored);
-    // A slab of ours that the result does not point into is free again at once; the one holding a payload
-    // returned as is goes back when the caller calls release().
+    const result = await this.finish(header, stored, hostKey);
     if (first !== record && first !== this.scratch) this.recycle(first.buffer);
     if (record === this.scratch) return result;
-    const slab = record.buffer;
+    return this.lentResult(record.buffer, result);
+  }
+
+  /**
+   * `result` of the record read into `slab`: the slab is free again at once when the result does not point into it,
+   * and goes back with the result's release() (with the slabs of what was opened from it) when it does.
+   */
+  private lentResult(slab: Slab, result: RecordResult): RecordResult {
     if ('problem' in result || result.data.buffer !== slab) {
       this.recycle(slab);
       return result;
     }
-    return { ...result, release: this.releaser(slab) };
+    const own = this.releaser(slab);
+    const more = result.release;
+    return { ...result, release: more === undefined ? own : () => { own(); more(); } };
   }
 
-  private recycle(slab: Slab): void {
+  private sealed(header: DecodedHeader): boolean {
+    return this.opener !== undefined && (isAtRestRecord(header) || isEncryptedRecord(header));
+  }
+
+  /** Give a slab back to the free lists (only ours are kept: SharedSlabs for the opener). */
+  recycle(slab: ArrayBufferLike): void {
     if (!this.ours.has(slab) || this.closed) return;
     const free: Slab[] = slab instanceof SharedArrayBuffer ? this.freeSharedSlabs : this.freeSlabs;
     if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
@@ -200,8 +214,8 @@ export class SequentialReader {
     return this.lendFrom(this.freeSlabs, () => new ArrayBuffer(length), length);
   }
 
-  /** Like lend(), in shared memory (what an LZ4 worker decompresses into). */
-  private lendShared(length: number): Buffer {
+  /** Like lend(), in shared memory (what an LZ4 worker decompresses into, and the opener opens into). */
+  lendShared(length: number): Buffer {
     return this.lendFrom(this.freeSharedSlabs, () => new SharedArrayBuffer(Math.max(length, 1)), length);
   }
 
@@ -213,7 +227,7 @@ export class SequentialReader {
   }
 
   /** Give `slab` back once, when the caller is done with the data read into it. */
-  private releaser(slab: Slab): () => void {
+  private releaser(slab: ArrayBufferLike): () => void {
     let done = false;
     return () => {
       if (done) return;
@@ -240,11 +254,20 @@ export class SequentialReader {
   }
 
   /** Checks and decompression; the window and scratch are not reused before this settles (one read at a time). */
-  private async finish(header: DecodedHeader, stored: Buffer): Promise<RecordResult> {
+  private async finish(header: DecodedHeader, stored: Buffer, hostKey?: EnvelopeKey): Promise<RecordResult> {
     const compressed = needsDecompression(header);
     if (header.type === RecordType.DATA) {
       this.lastStoredLength = stored.length;
       this.lastCompressed = compressed;
+      this.lastSealed = this.sealed(header);
+    }
+    if (this.opener !== undefined && stored.buffer instanceof SharedArrayBuffer && this.sealed(header)) {
+      const opened = await this.opener.open(header, stored, this, hostKey);
+      if (opened === CRC_MISMATCH) return { problem: CRC_PROBLEM };
+      if (opened !== undefined) {
+        const slabs = opened.slabs.map((slab) => this.releaser(slab));
+        return { header, data: opened.data, storedBytes: stored.length, opened, ...(slabs.length === 0 ? {} : { release: () => slabs.forEach((r) => r()) }) };
+      }
     }
     if (!compressed) return crc32c(stored) === header.payloadCrc ? { header, data: stored, storedBytes: stored.length } : { problem: CRC_PROBLEM };
     const out = this.lendShared(header.logicalLength);

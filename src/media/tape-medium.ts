@@ -8,6 +8,7 @@
 // position after the last object. The file number is the count of filemarks before the position.
 import type { MediumRetentionLock } from './cartridge-metadata.js';
 import type { BlockKey, RecordPlace } from './crypto/record-envelope.js';
+import type { EnvelopeKey, HostOpening } from './crypto/record-opener.js';
 
 export interface MediumPosition {
   /** Logical object identifier of the next object (0 = BOP). */
@@ -27,14 +28,25 @@ export type ReadOutcome =
    */
   | { readonly kind: 'block'; readonly data: Buffer; readonly release?: () => void }
   /**
-   * A block written encrypted (FORMAT.md "Encrypted records"); the position moved past it. The medium never holds
-   * keys for reading: the drive opens `envelope` (media/crypto/open-block.ts) or returns it raw. `release` as above.
+   * A block written encrypted (FORMAT.md "Encrypted records"); the position moved past it. The drive opens
+   * `envelope` (media/crypto/open-block.ts) or returns it raw; `opened`: the medium opened it already with the key the
+   * drive lent for this read (ReadOptions.openWith), still compressed when `place.compressed`. `release` as above,
+   * for the envelope and the opened form together.
    */
-  | { readonly kind: 'encrypted-block'; readonly envelope: Buffer; readonly place: RecordPlace; readonly release?: () => void }
+  | { readonly kind: 'encrypted-block'; readonly envelope: Buffer; readonly place: RecordPlace; readonly release?: () => void; readonly opened?: HostOpening }
   /** A filemark; the position moved past it. */
   | { readonly kind: 'filemark' }
   /** End of data; the position did not move. */
   | { readonly kind: 'end-of-data' };
+
+export interface ReadOptions {
+  /**
+   * The key the drive would open an encrypted block with (derivations only): the medium may open the block with it,
+   * and the blocks it reads ahead, off the event loop (FORMAT.md "Reading"). Lent for the read: the medium keeps it
+   * only for the block it reads ahead, which is opened again if the next read lends another key.
+   */
+  readonly openWith?: EnvelopeKey;
+}
 
 export interface WriteOutcome {
   /** The write took the medium past its early-warning point (programmable early warning / EW-EOM). */
@@ -203,7 +215,7 @@ export interface TapeMedium {
    * Read the object at the position and move past it. Throws MediaFormatError for a bad record (CRC mismatch,
    * damaged header); the position then stays before it (spaceBlocks(1) passes a record whose header is sound).
    */
-  read(): Promise<ReadOutcome>;
+  read(options?: ReadOptions): Promise<ReadOutcome>;
   /** The object at the position, without moving (the envelope is a copy). Throws MediaFormatError like read(). */
   peek(): Promise<NextObject>;
   /**

@@ -11,7 +11,7 @@ import { RECORD_HEADER_BYTES } from './record-header.js';
 /** Where the pipeline stores its records: the record log. */
 export interface PipelineRecords {
   readonly objectCount: number;
-  appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc: number, key?: BlockKey): Promise<void>;
+  appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc: number | undefined, key?: BlockKey): Promise<void>;
 }
 
 /** Turns a failure of appendData into the error to report; objects before `acknowledgedEnd` were acknowledged. */
@@ -57,11 +57,13 @@ export class WritePipeline {
 
   /**
    * Acknowledge `block` (to be appended at end of data, after every block acknowledged before it): resolves once it
-   * is in the compression stage. `envelopeBytes`: the most the encryption envelopes add to it (FORMAT.md). Throws the failure of an earlier block instead, if one is known by then.
+   * is in the compression stage. `envelopeBytes`: the most the encryption envelopes add to it (FORMAT.md). `compress`
+   * false: the block is staged as it is (a block to be sealed that is not worth compressing). Throws the failure of an
+   * earlier block instead, if one is known by then.
    */
-  async enqueue(block: Buffer, key?: BlockKey, envelopeBytes = 0): Promise<void> {
+  async enqueue(block: Buffer, key?: BlockKey, envelopeBytes = 0, compress = true): Promise<void> {
     if (this.failure !== undefined) await this.settle();
-    const staged = await this.stage.submit(block);
+    const staged = await this.stage.submit(block, compress);
     if (this.failure !== undefined) {
       staged.release();
       await this.settle();
@@ -82,7 +84,7 @@ export class WritePipeline {
   /** What a staged block is stored as, once compressed; the policy learns whether it shrank. */
   async storedForm(staged: StagedBlock, logicalLength: number): Promise<StoredForm> {
     const form = await staged.result;
-    this.policy.observe(logicalLength, form.compressed ? form.payload.length : logicalLength);
+    if (form.crc !== undefined) this.policy.observe(logicalLength, form.compressed ? form.payload.length : logicalLength);
     return form;
   }
 

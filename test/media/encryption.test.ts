@@ -123,6 +123,7 @@ describe('encrypted records on a file cartridge', () => {
       const medium = await t.store.open(d);
       await medium.write(pattern(1, 100), { compress: false, encrypt: key });
       await medium.write(pattern(2, 100), { compress: false, encrypt: key });
+      await medium.flush(); // sealed blocks are acknowledged from the write pipeline, sealed and stored after
       const metadata = JSON.parse(await readFile(t.file('ENC004', 'cartridge.json'), 'utf8')) as { sealing?: { generation: number } };
       assert.equal(metadata.sealing?.generation, 1, 'saved before the first sealed record');
       await medium.locate(1);

@@ -4,13 +4,17 @@
 // opened by the drive, which holds that key).
 import { uncompressSync } from 'lz4-napi';
 import { KeyDeriver, openRecord, type BlockKey, type RecordPlace } from './record-envelope.js';
+import type { EnvelopeKey } from './record-opener.js';
 
 export class AtRestSeal {
   private readonly key: BlockKey;
   private readonly deriver = new KeyDeriver();
+  /** The data key as the record opener uses it (derivations only). */
+  readonly envelopeKey: EnvelopeKey;
 
   constructor(dataKey: Buffer) {
     this.key = { key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
+    this.envelopeKey = { derive: (salt, generation) => this.deriver.derive(dataKey, salt, generation) };
   }
 
   /**
@@ -20,6 +24,11 @@ export class AtRestSeal {
   open(envelope: Buffer, place: RecordPlace, hostSealed: boolean): Buffer | string {
     const inner = openRecord(this.key.key, envelope, place, this.deriver);
     if (typeof inner === 'string') return inner;
+    return this.unpack(inner, place, hostSealed);
+  }
+
+  /** What an opened envelope holds for the host: `inner` as it is, or decompressed when there is no host envelope in it. */
+  unpack(inner: Buffer, place: RecordPlace, hostSealed: boolean): Buffer | string {
     if (hostSealed || !place.compressed) return inner;
     try {
       const block = uncompressSync(inner);

@@ -210,15 +210,55 @@ export function openRecord(hostKey: Buffer, envelope: Buffer, place: RecordPlace
   const keys = deriver ?? new KeyDeriver();
   if (!keyMatches(hostKey, envelope, keys)) return 'incorrect-key';
   const derived = keys.derive(hostKey, info.salt, info.generation);
-  const bodyAt = ENVELOPE_FIXED_BYTES + info.ukad.length + info.akad.length;
-  const decipher = createDecipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
-  decipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), info.akad, place));
-  decipher.setAuthTag(envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES));
-  const plain = decipher.update(envelope.subarray(bodyAt));
+  const decipher = decipherOf(derived, envelope, info, place);
+  const plain = decipher.update(envelope.subarray(bodyOffset(info)));
   try {
     decipher.final();
   } catch {
     return 'integrity';
   }
   return plain;
+}
+
+/** The salt and write generation an envelope was sealed with (what its key is derived from), if it is one. */
+export function sealedWith(envelope: Buffer): SealingIdentity | undefined {
+  const info = decodeEnvelope(envelope);
+  return info === undefined ? undefined : { salt: info.salt, generation: info.generation };
+}
+
+/**
+ * Open an envelope with a key already derived for it (deriveRecordKey with sealedWith()'s salt and generation) into
+ * `output` (at least as long as the envelope, not overlapping it): the payload's length, or why it does not open.
+ * `output` holds nothing usable unless a length is returned.
+ */
+export function openInto(derived: DerivedKey, envelope: Buffer, place: RecordPlace, output: Buffer): number | OpenProblem {
+  const info = decodeEnvelope(envelope);
+  if (info === undefined) return 'malformed';
+  if (info.algorithmIndex !== ALGORITHM_INDEX) return 'unsupported-algorithm';
+  if (!timingSafeEqual(derived.check, envelope.subarray(EnvelopeOffset.KEY_CHECK, EnvelopeOffset.KEY_CHECK + CHECK_BYTES))) return 'incorrect-key';
+  const body = envelope.subarray(bodyOffset(info));
+  if (output.length < body.length) throw new RangeError(`A payload of ${body.length} bytes does not fit in ${output.length}`);
+  const decipher = decipherOf(derived, envelope, info, place);
+  // In pieces, as sealInto(): each piece node:crypto returns is a fresh buffer.
+  let written = 0;
+  for (let from = 0; from < body.length; from += CIPHER_PIECE_BYTES) {
+    written += copyBytes(decipher.update(body.subarray(from, from + CIPHER_PIECE_BYTES)), output, written);
+  }
+  try {
+    written += copyBytes(decipher.final(), output, written);
+  } catch {
+    return 'integrity';
+  }
+  return written;
+}
+
+function bodyOffset(info: EnvelopeInfo): number {
+  return ENVELOPE_FIXED_BYTES + info.ukad.length + info.akad.length;
+}
+
+function decipherOf(derived: DerivedKey, envelope: Buffer, info: EnvelopeInfo, place: RecordPlace): ReturnType<typeof createDecipheriv> {
+  const decipher = createDecipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
+  decipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), info.akad, place));
+  decipher.setAuthTag(envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES));
+  return decipher;
 }

@@ -130,7 +130,9 @@ export async function readObjects(drive: TapeDrive, medium: TapeMedium, req: Rea
 async function readOne(drive: TapeDrive, medium: TapeMedium, residue: number, nexusId: string): Promise<HostReadOutcome> {
   let outcome: ReadOutcome;
   try {
-    outcome = await medium.read();
+    // The key the nexus decrypts with, lent so that the medium opens blocks as it reads them (none: nothing to open).
+    const openWith = drive.encryption.readKey(nexusId);
+    outcome = await (openWith === undefined ? medium.read() : medium.read({ openWith }));
   } catch (err) {
     throw mediumErrorToSense(err, drive.errorContext(residue));
   }

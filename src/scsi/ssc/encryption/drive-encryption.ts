@@ -2,7 +2,9 @@
 // PUBLIC / LOCAL / ALL I_T NEXUS, LOCK), the key held in memory only, and when it is dropped (CKOD on unload, CKORP
 // and CKORL with the reservation, nexus loss for LOCAL ones, resets). docs/SECURITY.md "Drive encryption".
 import type { Logger } from '../../../log.js';
-import { openBlock } from '../../../media/crypto/open-block.js';
+import { uncompressSync } from 'lz4-napi';
+import { openBlock, type OpenBlockProblem } from '../../../media/crypto/open-block.js';
+import type { EnvelopeKey, HostOpening } from '../../../media/crypto/record-opener.js';
 import { decodeEnvelope, KeyDeriver, keyMatches, type BlockKey } from '../../../media/crypto/record-envelope.js';
 import type { ReadOutcome } from '../../../media/tape-medium.js';
 import { Sense } from '../../sense.js';
@@ -36,6 +38,17 @@ export interface ParametersInUse {
   readonly nexusScope: EncryptionScope;
 }
 
+/** A block the medium opened, decompressed (its stored form was compressed under the envelope), or why not. */
+function openedBlock(opening: HostOpening, logicalLength: number): Buffer | OpenBlockProblem {
+  if ('refused' in opening) return opening.refused;
+  try {
+    const block = uncompressSync(opening.data);
+    return block.length === logicalLength ? block : 'decompress';
+  } catch {
+    return 'decompress';
+  }
+}
+
 export class DriveEncryption {
   /** Set with SCOPE ALL I_T NEXUS: what every nexus without LOCAL parameters uses (its PUBLIC ones). */
   private shared: DataEncryptionParameters | undefined;
@@ -44,6 +57,8 @@ export class DriveEncryption {
   private keyInstances = 0;
   /** Caches the last derived key (and a copy of its host key): replaced whenever a key is dropped. */
   private deriver = new KeyDeriver();
+  /** The key of each parameters as lent to the medium for reading (derivations only), one per parameters. */
+  private readonly readKeys = new WeakMap<DataEncryptionParameters, EnvelopeKey>();
 
   constructor(
     private readonly reservations: ReservationView,
@@ -114,6 +129,23 @@ export class DriveEncryption {
     return { key: Buffer.from(p.key), ukad: p.ukad, akad: p.akad, kadFormat: p.kadFormat, rawReadDisabled: p.rdmc === RawDecryptionModeControl.DISABLED };
   }
 
+  /**
+   * The key a READ from `nexusId` opens encrypted blocks with (decryption mode DECRYPT or MIXED), as lent to the
+   * medium so that it opens them as it reads them, ahead of the host (media/crypto/record-opener.ts). The same object
+   * for as long as the parameters stand: the medium opens its read-ahead with it and compares it with the next one.
+   */
+  readKey(nexusId: string): EnvelopeKey | undefined {
+    const p = this.inUse(nexusId)?.parameters;
+    const key = p?.key;
+    if (p === undefined || key === undefined || (p.decryptionMode !== DecryptionMode.DECRYPT && p.decryptionMode !== DecryptionMode.MIXED)) return undefined;
+    let lent = this.readKeys.get(p);
+    if (lent === undefined) {
+      lent = { derive: (salt, generation) => this.deriver.derive(key, salt, generation) };
+      this.readKeys.set(p, lent);
+    }
+    return lent;
+  }
+
   /** Whether the key `nexusId` holds opens `envelope` (next block encryption status 5h or 6h). */
   canOpen(nexusId: string, envelope: Buffer): boolean {
     const p = this.inUse(nexusId)?.parameters;
@@ -148,7 +180,10 @@ export class DriveEncryption {
       release?.();
       throw Sense.of('UNABLE_TO_DECRYPT_DATA', { information });
     }
-    const opened = openBlock(key, envelope, place, this.deriver);
+    // Opened by the medium with the key this nexus uses (readKey), or here.
+    const early = p !== undefined && outcome.opened !== undefined && outcome.opened.by === this.readKeys.get(p) ? outcome.opened : undefined;
+    if (early !== undefined && 'data' in early && !place.compressed) return release ? { kind: 'block', data: early.data, release } : { kind: 'block', data: early.data };
+    const opened = early === undefined ? openBlock(key, envelope, place, this.deriver) : openedBlock(early, place.logicalLength);
     release?.();
     if (typeof opened !== 'string') return { kind: 'block', data: opened };
     this.log.warn({ nexus: nexusId, objectNumber: place.objectNumber, problem: opened }, 'cannot decrypt a block');

@@ -1,0 +1,123 @@
+// FORMAT.md "Encrypted records", reading: a sealed record's envelopes opened as the record is read, ahead of the host,
+// on a payload worker (off the event loop, into shared memory the reader lends). node:crypto returns every piece of
+// plaintext in a fresh buffer: on the event loop those buffers drove the main heap's collector (a mark-compact every
+// few tens of MiB read, measured in docs/BENCHMARKS.md); on a worker they stay in its small heap. Opening is out of
+// place, so whatever is not opened here (a worker that stopped, a key the drive did not lend) is still there for the
+// event loop's path (at-rest-seal.ts, open-block.ts) to open, and a host envelope stays readable raw.
+import type { PayloadWorkers } from '../payload-workers.js';
+import { isAtRestRecord, isEncryptedRecord, RecordFlag, type DecodedHeader } from '../record-header.js';
+import { sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
+
+/** A key an envelope can be opened with, as derivations only: the medium never holds the host's key itself. */
+export interface EnvelopeKey {
+  /** The key derived for an envelope sealed with `salt` in write generation `generation` (deriveRecordKey). */
+  derive(salt: Buffer, generation: number): DerivedKey;
+}
+
+/** The host envelope opened with the key the drive lent (`by`): the stored form under it, or why it did not open. */
+export type HostOpening = { readonly by: EnvelopeKey } & ({ readonly data: Buffer } | { readonly refused: OpenProblem });
+
+/** Shared memory for the opened forms, lent by the reader and given back with the record. */
+export interface SharedSlabs {
+  lendShared(length: number): Buffer;
+  recycle(slab: ArrayBufferLike): void;
+}
+
+export interface OpenedRecord {
+  /** What is left to hand on: the host envelope (ENCRYPTED), or the stored form of the block (compressed or not). */
+  readonly data: Buffer;
+  /** The data key's envelope did not open: the record is damaged (or under another data key). */
+  readonly atRestRefused?: OpenProblem;
+  /** Set when the record is ENCRYPTED and the drive lent a key for it. */
+  readonly host?: HostOpening;
+  /** The slabs holding `data` and `host.data`, besides the one the record was read into. */
+  readonly slabs: readonly ArrayBufferLike[];
+}
+
+/** The CRC of the stored payload does not match its header. */
+export const CRC_MISMATCH = 'crc';
+
+/** Where a record sits, for its envelopes' nonce and authenticated data. */
+export function placeOf(header: DecodedHeader): RecordPlace {
+  return { objectNumber: header.objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
+}
+
+export class RecordOpener {
+  constructor(
+    /** The cartridge's data key (encryption at rest), if it has one. */
+    private readonly dataKey: EnvelopeKey | undefined,
+    private readonly workers: PayloadWorkers,
+  ) {}
+
+  /** Every record of the cartridge is sealed with the data key. */
+  get atRest(): boolean {
+    return this.dataKey !== undefined;
+  }
+
+  /**
+   * Check and open the sealed record `stored` (in shared memory) as far as the keys at hand allow: the opened forms,
+   * CRC_MISMATCH, or undefined when nothing was opened here (not sealed under a key at hand, or the worker stopped):
+   * the caller then checks the CRC itself and the record is opened on the event loop as before.
+   */
+  async open(header: DecodedHeader, stored: Buffer, slabs: SharedSlabs, hostKey?: EnvelopeKey): Promise<OpenedRecord | typeof CRC_MISMATCH | undefined> {
+    // Without the data key an at-rest record opens nowhere: the record log says so.
+    const atRest = isAtRestRecord(header);
+    if (atRest && this.dataKey === undefined) return undefined;
+    const host = isEncryptedRecord(header) ? hostKey : undefined;
+    if (!atRest && host === undefined) return undefined;
+    const place = placeOf(header);
+    const held: ArrayBufferLike[] = [];
+    let data = stored;
+    // The first job checks the stored payload's CRC (the worker computes it before opening).
+    let crcChecked = false;
+    if (atRest && this.dataKey !== undefined) {
+      const layer = await this.openLayer(this.dataKey, data, place, slabs);
+      if (layer === undefined) return undefined;
+      if (layer.crc !== header.payloadCrc) {
+        slabs.recycle(layer.output.buffer);
+        return CRC_MISMATCH;
+      }
+      crcChecked = true;
+      if ('refused' in layer) {
+        slabs.recycle(layer.output.buffer);
+        return { data, atRestRefused: layer.refused, slabs: held };
+      }
+      held.push(layer.output.buffer);
+      data = layer.output.subarray(0, layer.length);
+      if (!isEncryptedRecord(header)) return { data, slabs: held };
+    }
+    if (host === undefined) return { data, slabs: held };
+    const layer = await this.openLayer(host, data, place, slabs);
+    if (layer === undefined) {
+      if (crcChecked) return { data, slabs: held };
+      return undefined;
+    }
+    if (!crcChecked && layer.crc !== header.payloadCrc) {
+      slabs.recycle(layer.output.buffer);
+      return CRC_MISMATCH;
+    }
+    if ('refused' in layer) {
+      slabs.recycle(layer.output.buffer);
+      return { data, host: { by: host, refused: layer.refused }, slabs: held };
+    }
+    held.push(layer.output.buffer);
+    return { data, host: { by: host, data: layer.output.subarray(0, layer.length) }, slabs: held };
+  }
+
+  /** One envelope opened on a worker into a lent slab; undefined when the worker could not do it. */
+  private async openLayer(key: EnvelopeKey, envelope: Buffer, place: RecordPlace, slabs: SharedSlabs): Promise<({ output: Buffer; crc: number } & ({ length: number } | { refused: OpenProblem })) | undefined> {
+    const identity = sealedWith(envelope);
+    const output = slabs.lendShared(envelope.length);
+    const derived = identity === undefined ? undefined : key.derive(identity.salt, identity.generation);
+    const result = await this.workers.open(
+      { input: envelope.buffer as SharedArrayBuffer, inputOffset: envelope.byteOffset, length: envelope.length, output: output.buffer as SharedArrayBuffer, outputOffset: output.byteOffset, outputCapacity: output.length },
+      // A malformed envelope: the worker still checks the CRC and refuses it ('malformed'), with a key that opens nothing.
+      { derived: derived ?? { aesKey: Buffer.alloc(32), check: Buffer.alloc(4) }, place },
+    );
+    if ('problem' in result) {
+      slabs.recycle(output.buffer);
+      return undefined;
+    }
+    return { output, ...result };
+  }
+}
