@@ -37,6 +37,7 @@ import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
+import { HostActivity } from './physical/host-activity.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
@@ -127,7 +128,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   vault.start(VAULT_SWEEP_INTERVAL_MS);
   log.info({ report }, 'catalog opened');
 
-  // Staging to physical tape (issue 15): only with physical libraries configured.
+  // Staging to physical tape (issue 15): only with physical libraries configured. Idle copies wait for the drives' host I/O to stop.
+  const hostActivity = new HostActivity();
   const copies =
     config.physicalLibraries.length > 0
       ? new CopyEngine({
@@ -138,6 +140,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
           copy: config.copy,
           initiatorName: config.copy.initiatorName ?? `${config.server.targetPrefix}:stager`,
           log: log.child({ component: 'copy' }),
+          hostActivity,
         })
       : undefined;
   await copies?.start();
@@ -158,7 +161,12 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
       const identity = resolveDriveIdentity(config, library, index);
       const commands = new DriveCommandStats();
       const { unit, drive } = createDriveUnit({
-        observer: commands,
+        observer: {
+          commandDone: (name, senseKey, seconds) => {
+            commands.commandDone(name, senseKey, seconds);
+            hostActivity.commandDone(library.name, name);
+          },
+        },
         name: `${library.name}/drive${index}`,
         identity,
         generation: identity.generation,

@@ -4,7 +4,13 @@
 import type { LocalStorage } from '../storage/local-storage.js';
 import { SerialQueue } from '../serial-queue.js';
 
-export type CopyJobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type CopyJobState = 'waiting' | 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/** The states of a job that is not over. */
+export const ACTIVE: readonly CopyJobState[] = ['waiting', 'queued', 'running', 'paused'];
+
+/** What made the job: an export to a mail slot, `vtl copy start`, or the idle copier (whose jobs pause for hosts). */
+export type CopyTrigger = 'export' | 'operator' | 'idle';
 
 export interface CopyJob {
   readonly id: string;
@@ -13,6 +19,10 @@ export interface CopyJob {
   readonly library: string;
   /** The physical library chosen (once a cartridge with the barcode was found). */
   physicalLibrary?: string;
+  /** Absent in jobs saved before idle copies existed: those were exports or operator copies. */
+  readonly trigger?: CopyTrigger;
+  /** The virtual cartridge's last host write when the copy started (null: never written); an idle copy is due when it changes. */
+  sourceLastWriteAt?: string | null;
   state: CopyJobState;
   phase: 'copy' | 'verify';
   /** Why it waits, or why it failed (the device's sense in words). */
