@@ -38,6 +38,8 @@ import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
 import { HostActivity } from './physical/host-activity.js';
+import { RecallingMediaStore } from './physical/recalling-media-store.js';
+import { ReleasedStore } from './physical/released-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import type { PrPersistence } from './scsi/reservation.js';
 import { createChangerUnit } from './scsi/smc/changer-unit.js';
@@ -113,7 +115,10 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     },
     idle,
   });
-  const mediaStore = stores.mediaStore;
+  // With physical libraries, released cartridges (stubs) are recalled from physical tape when they are opened.
+  const stubs = config.physicalLibraries.length > 0 ? new RecallingMediaStore(stores.mediaStore, new ReleasedStore(new LocalStorage(dataDir))) : undefined;
+  await stubs?.stubs.load();
+  const mediaStore = stubs ?? stores.mediaStore;
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = await manager.start();
   // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
@@ -141,8 +146,10 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
           initiatorName: config.copy.initiatorName ?? `${config.server.targetPrefix}:stager`,
           log: log.child({ component: 'copy' }),
           hostActivity,
+          ...(stubs ? { stubs } : {}),
         })
       : undefined;
+  if (copies) stubs?.bind(manager.releasedTo, (stub, medium) => copies.recall(stub, medium));
   await copies?.start();
 
   const aptpl = await aptplFiles(join(dataDir, 'reservations'));

@@ -37,6 +37,12 @@ export const copySchema = z
      * on its virtual library for this long (fractions allowed: 0.05 is 3 seconds); absent: no idle copies.
      */
     idleMinutes: z.number().positive().max(10080).optional(),
+    /**
+     * After a verified copy: keep the disk copy, or release its space and keep a stub (the cartridge stays in the
+     * catalog with its retention lock; a host's load recalls it from the physical cartridge). `vtl copy start
+     * --release` asks for it for one copy.
+     */
+    release: z.enum(['keep', 'release']).default('keep'),
     /** Drives of one physical library the copies use at once. */
     maxDrives: z.number().int().min(1).max(64).default(1),
     /** Our iSCSI initiator name towards the physical libraries (default `<targetPrefix>:stager`). */

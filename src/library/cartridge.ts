@@ -34,6 +34,8 @@ export interface Cartridge {
   readonly mediaMissing: boolean;
   /** Why its last load into a drive failed (LibraryCore.loadFailures); absent once a load succeeds. */
   readonly loadError?: string;
+  /** The physical library holding its data since the disk copy was released (a stub; a load recalls it). */
+  readonly releasedTo?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

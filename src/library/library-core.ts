@@ -36,6 +36,11 @@ export class LibraryCore {
    * damaged file), until a load succeeds. In memory: a restart tries again and finds the reason again.
    */
   readonly loadFailures = new Map<string, string>();
+  /**
+   * Cartridges whose disk copy was released after a verified copy to physical tape, and the physical library that
+   * holds them: kept by the staging layer (its own file), shown on the cartridge.
+   */
+  readonly releasedTo = new Map<string, string>();
   readonly retention: RetentionBook;
 
   constructor(
@@ -112,6 +117,7 @@ export class LibraryCore {
       placedByOperator: row.placedByOperator,
       mediaMissing: row.mediaMissing,
       ...(this.loadFailures.has(row.barcode) ? { loadError: this.loadFailures.get(row.barcode) } : {}),
+      ...(this.releasedTo.has(row.barcode) ? { releasedTo: this.releasedTo.get(row.barcode) } : {}),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };

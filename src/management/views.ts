@@ -49,6 +49,8 @@ export interface CartridgeView {
   readonly mediaMissing: boolean;
   /** Why its last load into a drive failed (e.g. its data key does not unwrap with the master key); absent when none did. */
   readonly loadError?: string;
+  /** The physical library holding its data: the disk copy was released after a verified copy (a load recalls it). */
+  readonly releasedTo?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -154,6 +156,7 @@ export function cartridgeView(c: Cartridge): CartridgeView {
     placedByOperator: c.placedByOperator,
     mediaMissing: c.mediaMissing,
     ...(c.loadError !== undefined ? { loadError: c.loadError } : {}),
+    ...(c.releasedTo !== undefined ? { releasedTo: c.releasedTo } : {}),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

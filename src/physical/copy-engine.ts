@@ -16,6 +16,9 @@ import { CopyCancelledError, CopyPausedError } from './cartridge-copier.js';
 import { copyAndVerify } from './copy-and-verify.js';
 import { ACTIVE, type CopyJob, type CopyJobStore, type CopyTrigger } from './copy-job-store.js';
 import type { HostActivity } from './host-activity.js';
+import { readPhysicalInto } from './cartridge-reader.js';
+import type { RecallingMediaStore } from './recalling-media-store.js';
+import type { ReleasedStub } from './released-store.js';
 import { IdleCopier } from './idle-copier.js';
 import { isTransientError } from './physical-device-error.js';
 import { NoFreeDriveError, PhysicalCartridgeMissingError, PhysicalLibrary } from './physical-library.js';
@@ -33,6 +36,8 @@ export interface CopyEngineOptions {
   readonly now?: () => Date;
   /** Host I/O on the virtual libraries: with `copy.idleMinutes`, idle copies run when it is quiet. */
   readonly hostActivity?: HostActivity;
+  /** Where releases go (the store the drives use); without it nothing is released. */
+  readonly stubs?: RecallingMediaStore;
 }
 
 
@@ -105,7 +110,7 @@ export class CopyEngine {
   }
 
   /** A job for `barcode` (the active one when there is one already). */
-  async enqueue(barcode: string, library: string, trigger: CopyTrigger = 'operator'): Promise<CopyJob> {
+  async enqueue(barcode: string, library: string, trigger: CopyTrigger = 'operator', release = this.o.copy.release === 'release'): Promise<CopyJob> {
     const active = this.jobs.find((j) => j.barcode === barcode && ACTIVE.includes(j.state));
     if (active) return { ...active };
     const at = this.nowIso();
@@ -114,6 +119,7 @@ export class CopyEngine {
       barcode,
       library,
       trigger,
+      ...(release ? { release } : {}),
       sourceLastWriteAt: this.o.manager.retention.times(barcode).lastWriteAt,
       state: 'queued',
       phase: 'copy',
@@ -227,6 +233,8 @@ export class CopyEngine {
     if (cartridge.location.kind === 'element' && cartridge.location.type === 'dataTransfer') {
       return this.wait(job, `the virtual cartridge ${job.barcode} is loaded in a drive`);
     }
+    const stub = this.o.stubs?.stubs.get(job.barcode);
+    if (stub) return this.finish(job, 'done', `released: the physical library "${stub.physicalLibrary}" holds it (verified by job ${stub.jobId})`);
     const library = await this.findLibrary(job);
     if (!library) return;
     job.physicalLibrary = library.name;
@@ -270,7 +278,59 @@ export class CopyEngine {
       for (const waiter of this.laneWaiters) this.schedule(waiter, 0);
       this.laneWaiters.clear();
     }
-    if (job.state === 'running') await this.finish(job, 'done');
+    if (job.state !== 'running') return;
+    await this.finish(job, 'done');
+    if (job.release) await this.release(job, library.name);
+  }
+
+  /**
+   * After a verified copy (`job` is done): the disk copy's space is released and a stub kept, unless the cartridge
+   * changed or went into a drive since the copy began; a release that does not happen is said in the job's reason.
+   */
+  private async release(job: CopyJob, physicalLibrary: string): Promise<void> {
+    const stubs = this.o.stubs;
+    const cartridge = this.o.manager.cartridge(job.barcode);
+    const why = !stubs
+      ? 'staging has no media store to release into'
+      : cartridge.location.kind === 'element' && cartridge.location.type === 'dataTransfer'
+        ? 'it is in a drive'
+        : this.o.manager.retention.times(job.barcode).lastWriteAt !== job.sourceLastWriteAt
+          ? 'a host wrote to it after the copy began'
+          : undefined;
+    try {
+      if (why !== undefined || !stubs) throw new Error(why);
+      await stubs.release({ barcode: job.barcode, physicalLibrary, objects: job.objectsVerified, bytes: job.bytesVerified, jobId: job.id, releasedAt: this.nowIso() });
+      job.releasedAt = this.nowIso();
+      this.o.log.info({ barcode: job.barcode, physicalLibrary }, 'copy: disk copy released, stub kept');
+    } catch (err) {
+      job.reason = `verified, but the disk copy was not released: ${err instanceof Error ? err.message : String(err)}`;
+      this.o.log.warn({ barcode: job.barcode, reason: job.reason }, 'copy: not released');
+    }
+    await this.changed(job);
+  }
+
+  /** Fills `medium` with the released cartridge's data from its physical cartridge (RecallingMediaStore.recall). */
+  async recall(stub: ReleasedStub, medium: Parameters<typeof readPhysicalInto>[1]): Promise<void> {
+    const library = this.libraries.find((l) => l.name === stub.physicalLibrary);
+    const doing = `recall of ${stub.barcode} from the physical library "${stub.physicalLibrary}" failed`;
+    if (!library) throw new Error(`${doing}: it is not configured`);
+    this.o.log.info({ barcode: stub.barcode, physicalLibrary: stub.physicalLibrary }, 'recall: started');
+    try {
+      const mounted = await library.mount(stub.barcode);
+      try {
+        const got = await readPhysicalInto(mounted.drive, medium);
+        if (got.objects !== stub.objects || got.bytes !== stub.bytes) {
+          throw new Error(`the physical cartridge holds ${got.objects} objects (${got.bytes} bytes) where ${stub.objects} (${stub.bytes} bytes) were released`);
+        }
+      } finally {
+        await library.dismount(mounted).catch((err: unknown) => this.o.log.warn({ err, barcode: stub.barcode }, 'recall: could not return the physical cartridge'));
+      }
+    } catch (err) {
+      const e = new Error(`${doing}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      this.o.log.error({ barcode: stub.barcode, err: e.message }, 'recall: failed');
+      throw e;
+    }
+    this.o.log.info({ barcode: stub.barcode }, 'recall: done');
   }
 
   /** The first configured library holding the barcode; none: the job waits with the reason. */

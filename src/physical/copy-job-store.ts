@@ -24,6 +24,10 @@ export interface CopyJob {
   /** The virtual cartridge's last host write when the copy started (null: never written); an idle copy is due when it changes. */
   sourceLastWriteAt?: string | null;
   state: CopyJobState;
+  /** Release the disk copy once this copy is verified (copy.release, or asked for with the job). */
+  readonly release?: boolean;
+  /** When the disk copy was released after this job (the cartridge is a stub since). */
+  releasedAt?: string;
   phase: 'copy' | 'verify';
   /** Why it waits, or why it failed (the device's sense in words). */
   reason?: string;

@@ -84,9 +84,9 @@ export class StagingService {
   }
 
   /** `vtl copy start`: copy a virtual cartridge now, wherever it is (an export does it by itself). */
-  async startCopy(barcode: string): Promise<CopyJobView> {
+  async startCopy(barcode: string, release?: boolean): Promise<CopyJobView> {
     const cartridge = this.manager.cartridge(barcode);
-    return jobView(await this.engine.enqueue(barcode, cartridge.location.library));
+    return jobView(await this.engine.enqueue(barcode, cartridge.location.library, 'operator', release));
   }
 
   async cancelCopy(id: string): Promise<CopyJobView> {

@@ -13,8 +13,9 @@ const tgt = tgtLibrary();
 await holdTgtLibrary(tgt);
 
 test('an idle copy starts after the idle time, pauses while a host writes on another drive, and goes on from where it stopped', async () => {
-  // 1.2 s of quiet; no copy on export (the cartridge goes back to its slot anyway).
-  const vtl = await startStagedVtl(tgt, { idleMinutes: 0.02, onExport: false }, { driveCount: 2 });
+  // 3 s of quiet (a host WRITE counts when it is answered: on this shared machine one can take a second); no copy on
+  // export (the cartridge goes back to its slot anyway).
+  const vtl = await startStagedVtl(tgt, { idleMinutes: 0.05, onExport: false }, { driveCount: 2 });
   const host = new IscsiSession({ host: '127.0.0.1', port: vtl.server.options.iscsiPort, initiatorName: `${TEST_INITIATOR}-host`, targetName: vtl.iqn });
   try {
     // 160 MiB in 256 KiB records with a filemark every 64 records: long enough to be caught by the host's I/O.

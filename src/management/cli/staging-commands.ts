@@ -66,10 +66,13 @@ export function registerStagingCommands({ group, leaf, bind }: CommandBuilders):
     const jobs = await client.get<CopyJobView[]>('/copy-jobs');
     print(jobs, () => (jobs.length === 0 ? 'No copy jobs.\n' : jobTable(jobs)));
   });
-  bind(leaf(copy, 'start <barcode>', 'copy a virtual cartridge to the physical cartridge with the same barcode'), async ({ client, print }, [barcode]) => {
-    const job = await client.post<CopyJobView>(`/cartridges/${encodeURIComponent(barcode ?? '')}/copy`, {});
-    print(job, () => jobTable([job]));
-  });
+  bind(
+    leaf(copy, 'start <barcode>', 'copy a virtual cartridge to the physical cartridge with the same barcode').option('--release', 'release the disk copy once the copy is verified (a stub stays; a load recalls it)'),
+    async ({ client, print }, [barcode], options) => {
+      const job = await client.post<CopyJobView>(`/cartridges/${encodeURIComponent(barcode ?? '')}/copy`, options['release'] === true ? { release: true } : {});
+      print(job, () => jobTable([job]));
+    },
+  );
   bind(leaf(copy, 'cancel <id>', 'cancel a copy job (the virtual cartridge is never changed by a copy)'), async ({ client, print }, [id]) => {
     const job = await client.post<CopyJobView>(`/copy-jobs/${encodeURIComponent(id ?? '')}/cancel`, {});
     print(job, () => jobTable([job]));

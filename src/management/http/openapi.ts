@@ -75,6 +75,7 @@ const schemas: Record<string, Json> = {
     placedByOperator: bool,
     mediaMissing: bool,
     loadError: str,
+    releasedTo: str,
     createdAt: { type: 'string', format: 'date-time' },
     updatedAt: { type: 'string', format: 'date-time' },
   }, ['barcode', 'generation', 'media', 'worm', 'cleaning', 'writeProtected', 'capacityBytes', 'location', 'sourceAddress', 'placedByOperator', 'mediaMissing', 'createdAt', 'updatedAt']),

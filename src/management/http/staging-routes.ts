@@ -6,6 +6,7 @@ import { queryObject, validate, type Route } from './router.js';
 
 const noQuery = z.strictObject({});
 const emptyBody = z.strictObject({});
+const copyBody = z.strictObject({ release: z.boolean().optional() });
 
 export function stagingRoutes(staging: StagingService): Route[] {
   return [
@@ -25,7 +26,7 @@ export function stagingRoutes(staging: StagingService): Route[] {
       path: '/cartridges/{barcode}/copy',
       role: 'operator',
       audit: 'copy.start',
-      handle: async ({ params, body }) => (validate(emptyBody, body, 'body'), { status: 202, body: await staging.startCopy(params['barcode'] ?? '') }),
+      handle: async ({ params, body }) => ({ status: 202, body: await staging.startCopy(params['barcode'] ?? '', validate(copyBody, body, 'body').release) }),
     },
   ];
 }
