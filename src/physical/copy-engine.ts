@@ -13,7 +13,7 @@ import type { LibraryManager } from '../library/library-manager.js';
 import type { Logger } from '../log.js';
 import type { MediaStore } from '../media/tape-medium.js';
 import { CopyCancelledError, CopyPausedError } from './cartridge-copier.js';
-import { copyAndVerify } from './copy-and-verify.js';
+import { copyAndVerify, importAndVerify } from './copy-and-verify.js';
 import { ACTIVE, type CopyJob, type CopyJobStore, type CopyTrigger } from './copy-job-store.js';
 import type { HostActivity } from './host-activity.js';
 import { readPhysicalInto } from './cartridge-reader.js';
@@ -110,7 +110,7 @@ export class CopyEngine {
   }
 
   /** A job for `barcode` (the active one when there is one already). */
-  async enqueue(barcode: string, library: string, trigger: CopyTrigger = 'operator', release = this.o.copy.release === 'release'): Promise<CopyJob> {
+  async enqueue(barcode: string, library: string, trigger: CopyTrigger = 'operator', release = this.o.copy.release === 'release', physicalLibrary?: string): Promise<CopyJob> {
     const active = this.jobs.find((j) => j.barcode === barcode && ACTIVE.includes(j.state));
     if (active) return { ...active };
     const at = this.nowIso();
@@ -120,6 +120,7 @@ export class CopyEngine {
       library,
       trigger,
       ...(release ? { release } : {}),
+      ...(physicalLibrary !== undefined ? { physicalLibrary } : {}),
       sourceLastWriteAt: this.o.manager.retention.times(barcode).lastWriteAt,
       state: 'queued',
       phase: 'copy',
@@ -150,6 +151,11 @@ export class CopyEngine {
     if (run) await run;
     else await this.finish(job, 'cancelled', 'cancelled by the operator');
     return { ...job };
+  }
+
+  /** A job that imports the physical cartridge `barcode` of `physicalLibrary` into the (new, blank) virtual one. */
+  async enqueueImport(barcode: string, library: string, physicalLibrary: string): Promise<CopyJob> {
+    return this.enqueue(barcode, library, 'import', false, physicalLibrary);
   }
 
   /**
@@ -233,10 +239,14 @@ export class CopyEngine {
     if (cartridge.location.kind === 'element' && cartridge.location.type === 'dataTransfer') {
       return this.wait(job, `the virtual cartridge ${job.barcode} is loaded in a drive`);
     }
+    const importing = job.trigger === 'import';
     const stub = this.o.stubs?.stubs.get(job.barcode);
-    if (stub) return this.finish(job, 'done', `released: the physical library "${stub.physicalLibrary}" holds it (verified by job ${stub.jobId})`);
-    const library = await this.findLibrary(job);
-    if (!library) return;
+    if (stub && !importing) return this.finish(job, 'done', `released: the physical library "${stub.physicalLibrary}" holds it (verified by job ${stub.jobId})`);
+    const library = importing ? this.libraries.find((l) => l.name === job.physicalLibrary) : await this.findLibrary(job);
+    if (!library) {
+      if (importing) await this.finish(job, 'failed', `the physical library "${job.physicalLibrary ?? ''}" is not configured`);
+      return;
+    }
     job.physicalLibrary = library.name;
     const inUse = this.lanes.get(library.name) ?? 0;
     if (inUse >= this.o.copy.maxDrives) {
@@ -254,12 +264,14 @@ export class CopyEngine {
       await this.changed(job);
       const medium = await this.o.mediaStore.open(descriptorOf({ ...cartridge, generation: cartridge.generation ?? null }));
       try {
-        await medium.spaceToEndOfData();
-        job.totalObjects = medium.position().objectNumber;
-        job.totalBytes = medium.capacity().usedBytes;
+        if (!importing) {
+          await medium.spaceToEndOfData();
+          job.totalObjects = medium.position().objectNumber;
+          job.totalBytes = medium.capacity().usedBytes;
+        }
         const mounted = await library.mount(job.barcode);
         try {
-          await copyAndVerify(job, medium, mounted.drive, {
+          await (importing ? importAndVerify : copyAndVerify)(job, medium, mounted.drive, {
             cancelled: () => this.stopping || this.cancelRequested.has(job.id) || this.interrupted.has(job.id),
             paused: () => this.pauseRequested.has(job.id),
             changed: () => this.changed(job),

@@ -9,8 +9,11 @@ export type CopyJobState = 'waiting' | 'queued' | 'running' | 'paused' | 'done' 
 /** The states of a job that is not over. */
 export const ACTIVE: readonly CopyJobState[] = ['waiting', 'queued', 'running', 'paused'];
 
-/** What made the job: an export to a mail slot, `vtl copy start`, or the idle copier (whose jobs pause for hosts). */
-export type CopyTrigger = 'export' | 'operator' | 'idle';
+/**
+ * What made the job: an export to a mail slot, `vtl copy start`, the idle copier (whose jobs pause for hosts), or
+ * `vtl copy import` (the other way: the physical cartridge of `physicalLibrary` into a new virtual one).
+ */
+export type CopyTrigger = 'export' | 'operator' | 'idle' | 'import';
 
 export interface CopyJob {
   readonly id: string;

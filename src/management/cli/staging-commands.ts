@@ -73,6 +73,17 @@ export function registerStagingCommands({ group, leaf, bind }: CommandBuilders):
       print(job, () => jobTable([job]));
     },
   );
+  bind(
+    leaf(copy, 'import', 'make a new virtual cartridge of a physical one written elsewhere (every record and filemark), then compare them')
+      .requiredOption('--library <name>', 'the physical library holding it')
+      .requiredOption('--barcode <barcode>', 'its barcode (the virtual cartridge gets the same)')
+      .option('--into <library>', 'the virtual library (default: the first configured)'),
+    async ({ client, print }, _args, options) => {
+      const body = { barcode: String(options['barcode']), ...(typeof options['into'] === 'string' ? { library: options['into'] } : {}) };
+      const job = await client.post<CopyJobView>(`/physical-libraries/${encodeURIComponent(String(options['library']))}/import`, body);
+      print(job, () => jobTable([job]));
+    },
+  );
   bind(leaf(copy, 'cancel <id>', 'cancel a copy job (the virtual cartridge is never changed by a copy)'), async ({ client, print }, [id]) => {
     const job = await client.post<CopyJobView>(`/copy-jobs/${encodeURIComponent(id ?? '')}/cancel`, {});
     print(job, () => jobTable([job]));

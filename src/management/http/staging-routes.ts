@@ -7,6 +7,7 @@ import { queryObject, validate, type Route } from './router.js';
 const noQuery = z.strictObject({});
 const emptyBody = z.strictObject({});
 const copyBody = z.strictObject({ release: z.boolean().optional() });
+const importBody = z.strictObject({ barcode: z.string().min(1).max(16), library: z.string().min(1).optional() });
 
 export function stagingRoutes(staging: StagingService): Route[] {
   return [
@@ -20,6 +21,16 @@ export function stagingRoutes(staging: StagingService): Route[] {
       role: 'operator',
       audit: 'copy.cancel',
       handle: async ({ params, body }) => (validate(emptyBody, body, 'body'), { body: await staging.cancelCopy(params['id'] ?? '') }),
+    },
+    {
+      method: 'POST',
+      path: '/physical-libraries/{name}/import',
+      role: 'operator',
+      audit: 'copy.import',
+      handle: async ({ params, body }) => {
+        const { barcode, library } = validate(importBody, body, 'body');
+        return { status: 202, body: await staging.importCartridge(params['name'] ?? '', barcode, library) };
+      },
     },
     {
       method: 'POST',
