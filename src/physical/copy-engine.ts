@@ -225,6 +225,8 @@ export class CopyEngine {
     } catch (err) {
       await this.failed(job, err);
     }
+    // A pause asked for while the run ended another way (done, interrupted, failed) is not carried to the next run.
+    this.pauseRequested.delete(job.id);
     // A cancel that came while the run looked for its cartridge or waited for a drive: the run did not see it.
     if (this.cancelRequested.has(job.id) && ACTIVE.includes(job.state)) {
       clearTimeout(this.timers.get(job.id));
