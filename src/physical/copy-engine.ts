@@ -16,7 +16,7 @@ import { CopyCancelledError, CopyPausedError } from './cartridge-copier.js';
 import { copyAndVerify, importAndVerify } from './copy-and-verify.js';
 import { ACTIVE, type CopyJob, type CopyJobStore, type CopyTrigger } from './copy-job-store.js';
 import type { HostActivity } from './host-activity.js';
-import { readPhysicalInto } from './cartridge-reader.js';
+import { recallCartridge } from './recall-cartridge.js';
 import type { RecallingMediaStore } from './recalling-media-store.js';
 import type { ReleasedStub } from './released-store.js';
 import { IdleCopier } from './idle-copier.js';
@@ -323,28 +323,9 @@ export class CopyEngine {
     await this.changed(job);
   }
 
-  /** Fills `medium` with the released cartridge's data from its physical cartridge (RecallingMediaStore.recall). */
-  async recall(stub: ReleasedStub, medium: Parameters<typeof readPhysicalInto>[1]): Promise<void> {
-    const library = this.libraries.find((l) => l.name === stub.physicalLibrary);
-    const doing = `recall of ${stub.barcode} from the physical library "${stub.physicalLibrary}" failed`;
-    if (!library) throw new Error(`${doing}: it is not configured`);
-    this.o.log.info({ barcode: stub.barcode, physicalLibrary: stub.physicalLibrary }, 'recall: started');
-    try {
-      const mounted = await library.mount(stub.barcode);
-      try {
-        const got = await readPhysicalInto(mounted.drive, medium);
-        if (got.objects !== stub.objects || got.bytes !== stub.bytes) {
-          throw new Error(`the physical cartridge holds ${got.objects} objects (${got.bytes} bytes) where ${stub.objects} (${stub.bytes} bytes) were released`);
-        }
-      } finally {
-        await library.dismount(mounted).catch((err: unknown) => this.o.log.warn({ err, barcode: stub.barcode }, 'recall: could not return the physical cartridge'));
-      }
-    } catch (err) {
-      const e = new Error(`${doing}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      this.o.log.error({ barcode: stub.barcode, err: e.message }, 'recall: failed');
-      throw e;
-    }
-    this.o.log.info({ barcode: stub.barcode }, 'recall: done');
+  /** Fills `medium` with the released cartridge's data from its physical cartridge (RecallingMediaStore's recall). */
+  recall(stub: ReleasedStub, medium: Parameters<typeof recallCartridge>[2]): Promise<void> {
+    return recallCartridge(this.libraries, stub, medium, this.o.log);
   }
 
   /** The first configured library holding the barcode; none: the job waits with the reason. */
