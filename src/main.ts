@@ -31,6 +31,9 @@ import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
+import { HostActivity } from './physical/host-activity.js';
+import { RecallingMediaStore } from './physical/recalling-media-store.js';
+import { ReleasedStore } from './physical/released-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { openMediaStores } from './open-media-stores.js';
@@ -89,7 +92,10 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     },
     idle,
   });
-  const mediaStore = stores.mediaStore;
+  // With physical libraries, released cartridges (stubs) are recalled from physical tape when they are opened.
+  const stubs = config.physicalLibraries.length > 0 ? new RecallingMediaStore(stores.mediaStore, new ReleasedStore(new LocalStorage(dataDir))) : undefined;
+  await stubs?.stubs.load();
+  const mediaStore = stubs ?? stores.mediaStore;
   const manager = new LibraryManager({ config, mediaStore, log, catalogPath: join(dataDir, 'catalog.sqlite') });
   const report = cluster ? await manager.startShared() : await manager.start();
   // One audit log for every layer: the API records its changes here, the drives their destructive and refused commands.
@@ -103,7 +109,8 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   });
   log.info({ report }, 'catalog opened');
 
-  // Staging to physical tape (issue 15): only with physical libraries configured.
+  // Staging to physical tape (issue 15): only with physical libraries configured. Idle copies wait for the drives' host I/O to stop.
+  const hostActivity = new HostActivity();
   const copies =
     config.physicalLibraries.length > 0
       ? new CopyEngine({
@@ -114,11 +121,14 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
           copy: config.copy,
           initiatorName: config.copy.initiatorName ?? `${config.server.targetPrefix}:stager`,
           log: log.child({ component: 'copy' }),
+          hostActivity,
+          ...(stubs ? { stubs } : {}),
         })
       : undefined;
+  if (copies) stubs?.bind(manager.releasedTo, (stub, medium) => copies.recall(stub, medium));
   await copies?.start();
 
-  const serving = new LibraryServing({ config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log });
+  const serving = new LibraryServing({ config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log, driveCommandDone: (library, command) => hostActivity.commandDone(library, command) });
   const drives = serving.drives;
   const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit, (library) => serving.isServed(library));
   vault.start(VAULT_SWEEP_INTERVAL_MS);

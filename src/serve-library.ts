@@ -33,6 +33,8 @@ export interface LibraryTargetContext {
   /** Where each logical unit keeps its persistent reservations (APTPL). */
   readonly aptpl: (library: string, lun: number) => PrPersistence;
   readonly log: Logger;
+  /** Told of every command a drive answered (idle copies watch for host I/O: src/physical/host-activity.ts). */
+  readonly driveCommandDone?: (library: string, command: string) => void;
 }
 
 export interface LibraryTarget {
@@ -55,7 +57,12 @@ export async function buildLibraryTarget(ctx: LibraryTargetContext, library: Lib
     const identity = resolveDriveIdentity(config, library, index);
     const commands = new DriveCommandStats();
     const { unit, drive } = createDriveUnit({
-      observer: commands,
+      observer: {
+        commandDone: (name, senseKey, seconds) => {
+          commands.commandDone(name, senseKey, seconds);
+          ctx.driveCommandDone?.(library.name, name);
+        },
+      },
       name: `${library.name}/drive${index}`,
       identity,
       generation: identity.generation,

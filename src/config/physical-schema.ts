@@ -32,6 +32,19 @@ export const copySchema = z
     retryDelaySeconds: z.number().int().min(1).max(86400).default(30),
     /** Data copied between checkpoints (a restart resumes from the last one). */
     checkpointMiB: z.number().int().min(1).max(65536).default(64),
+    /**
+     * Idle copy (tape caching): a cartridge written since its last verified copy is copied once no host has done I/O
+     * on its virtual library for this long (fractions allowed: 0.05 is 3 seconds); absent: no idle copies.
+     */
+    idleMinutes: z.number().positive().max(10080).optional(),
+    /**
+     * After a verified copy: keep the disk copy, or release its space and keep a stub (the cartridge stays in the
+     * catalog with its retention lock; a host's load recalls it from the physical cartridge). `vtl copy start
+     * --release` asks for it for one copy.
+     */
+    release: z.enum(['keep', 'release']).default('keep'),
+    /** Drives of one physical library the copies use at once. */
+    maxDrives: z.number().int().min(1).max(64).default(1),
     /** Our iSCSI initiator name towards the physical libraries (default `<targetPrefix>:stager`). */
     initiatorName: z.string().max(223).optional(),
   })

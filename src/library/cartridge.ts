@@ -37,6 +37,8 @@ export interface Cartridge {
   readonly loadError?: string;
   /** What kind of failure `loadError` is (the changer's element status reports it as an exception). */
   readonly loadErrorCause?: LoadFailureCause;
+  /** The physical library holding its data since the disk copy was released (a stub; a load recalls it). */
+  readonly releasedTo?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

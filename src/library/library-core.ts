@@ -37,6 +37,11 @@ export class LibraryCore {
    * damaged file), until a load succeeds. In memory: a restart tries again and finds the reason again.
    */
   readonly loadFailures = new Map<string, LoadFailure>();
+  /**
+   * Cartridges whose disk copy was released after a verified copy to physical tape, and the physical library that
+   * holds them: kept by the staging layer (its own file), shown on the cartridge.
+   */
+  readonly releasedTo = new Map<string, string>();
   readonly retention: RetentionBook;
 
   constructor(
@@ -113,6 +118,7 @@ export class LibraryCore {
       placedByOperator: row.placedByOperator,
       mediaMissing: row.mediaMissing,
       ...loadErrorFields(this.loadFailures.get(row.barcode)),
+      ...(this.releasedTo.has(row.barcode) ? { releasedTo: this.releasedTo.get(row.barcode) } : {}),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };

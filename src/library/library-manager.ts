@@ -87,6 +87,8 @@ export class LibraryManager {
   readonly auditAnchor: CatalogAuditAnchor; // the audit log's newest entry, kept in the catalog
   /** Retention locks (`retention.retentionOf(barcode, now)` is the drive layer's question). */
   readonly retention: RetentionBook;
+  /** Released cartridges and their physical library (the staging layer keeps it; `Cartridge.releasedTo`). */
+  readonly releasedTo: Map<string, string>;
   private readonly core: LibraryCore;
   private readonly catalog: Catalog;
   /** The one owner of ordering for library operations: a move awaits drive loads, and two interleaved moves could
@@ -101,6 +103,7 @@ export class LibraryManager {
     this.tokens = new ApiTokenStore(this.catalog);
     this.auditAnchor = new CatalogAuditAnchor(this.catalog, options.config.cluster?.nodeId);
     this.retention = this.core.retention;
+    this.releasedTo = this.core.releasedTo;
   }
 
   /** Reconcile the catalog with the config and the media store; call once, before anything else. */

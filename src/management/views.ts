@@ -46,6 +46,7 @@ export function cartridgeView(c: Cartridge): CartridgeView {
     placedByOperator: c.placedByOperator,
     mediaMissing: c.mediaMissing,
     ...(c.loadError !== undefined ? { loadError: c.loadError } : {}),
+    ...(c.releasedTo !== undefined ? { releasedTo: c.releasedTo } : {}),
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
   };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadOutcome } from '../media/tape-medium.js';
 import { SenseKey } from '../scsi/sense.js';
-import { copyCartridge, HostEncryptedRecordError, type CopySource, type CopyTarget } from './cartridge-copier.js';
+import { copyCartridge, CopyPausedError, HostEncryptedRecordError, type CopySource, type CopyTarget } from './cartridge-copier.js';
 import { PhysicalDeviceError } from './physical-device-error.js';
 
 /** A virtual cartridge of the given objects, read in order (positioning is not exercised here). */
@@ -59,4 +59,62 @@ test('copyCartridge() copies from the beginning when the physical tape ends befo
   assert.deepEqual(target.written.map((b) => b.toString()), ['a', 'b', 'c', 'd']);
   assert.equal(reasons.length, 1);
   assert.match(reasons[0], /ended before the checkpoint at object 2/);
+});
+
+test('copyCartridge() resumes on a tape that ends at the checkpoint: tgt reports END OF DATA after spacing onto it, without a residue', async () => {
+  const records = ['a', 'b', 'c', 'd'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const spaced: string[] = [];
+  target.space = (code, count) => {
+    spaced.push(`${code === 1 ? 'filemarks' : 'blocks'} ${count}`);
+    // The last SPACE lands on end of data; tgt says so although it spaced the block.
+    return spaced.length === 3 ? Promise.reject(new PhysicalDeviceError('SPACE', 2, { key: SenseKey.NO_SENSE, asc: 0x00, ascq: 0x05 } as never, false)) : Promise.resolve();
+  };
+  const restarted: string[] = [];
+  const done = await copyCartridge(sourceOf(records), target, { objects: 2, bytes: 2 }, 4, { ...hooks, restarted: (r) => restarted.push(r) });
+  assert.deepEqual(done, { objects: 4, bytes: 4 });
+  assert.deepEqual(spaced, ['filemarks 0', 'blocks 1', 'blocks 1'], 'one block short of the checkpoint, then the last one');
+  assert.deepEqual(target.written.map((b) => b.toString()), ['c', 'd'], 'went on from the checkpoint');
+  assert.deepEqual(restarted, []);
+});
+
+test('copyCartridge() starts again when the last SPACE reports END OF DATA with a residue (the block was not there)', async () => {
+  const records = ['a', 'b', 'c'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  let calls = 0;
+  target.space = () => (++calls === 3 ? Promise.reject(new PhysicalDeviceError('SPACE', 2, { key: SenseKey.BLANK_CHECK, asc: 0x00, ascq: 0x05, information: 1 } as never, false)) : Promise.resolve());
+  const restarted: string[] = [];
+  await copyCartridge(sourceOf(records), target, { objects: 2, bytes: 2 }, 3, { ...hooks, restarted: (r) => restarted.push(r) });
+  assert.equal(restarted.length, 1);
+  assert.deepEqual(target.written.map((b) => b.toString()), ['a', 'b', 'c']);
+});
+
+test('copyCartridge() positions by LOCATE when the drive has it, and SPACE is not used', async () => {
+  const records = ['a', 'b', 'c'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const located: number[] = [];
+  target.locate = (n) => Promise.resolve(located.push(n) > 0);
+  target.space = () => Promise.reject(new Error('SPACE is not used when LOCATE works'));
+  await copyCartridge(sourceOf(records), target, { objects: 2, bytes: 2 }, 3, hooks);
+  assert.deepEqual(located, [2]);
+  assert.deepEqual(target.written.map((b) => b.toString()), ['c']);
+});
+
+test('copyCartridge() pauses between objects: the drive flushes, a checkpoint is saved there, and a copy from it writes the rest', async () => {
+  const records = ['a', 'b', 'c', 'd'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const flushes: number[] = [];
+  target.writeFilemarks = (count) => Promise.resolve(void flushes.push(count)).then(() => ({ earlyWarning: false }));
+  const checkpoints: number[] = [];
+  const pausing = { ...hooks, paused: () => target.written.length === 2, checkpoint: (at: { objects: number }) => Promise.resolve(void checkpoints.push(at.objects)) };
+  await assert.rejects(copyCartridge(sourceOf(records), target, { objects: 0, bytes: 0 }, 4, pausing), (err: unknown) => {
+    assert.ok(err instanceof CopyPausedError);
+    assert.deepEqual(err.at, { objects: 2, bytes: 2 });
+    return true;
+  });
+  assert.deepEqual(flushes, [0], 'WRITE FILEMARKS 0 before the checkpoint');
+  assert.deepEqual(checkpoints, [2]);
+  const rest = recordingTarget();
+  await copyCartridge(sourceOf(records), rest, { objects: 2, bytes: 2 }, 4, hooks);
+  assert.deepEqual(rest.written.map((b) => b.toString()), ['c', 'd']);
 });

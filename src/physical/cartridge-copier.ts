@@ -1,7 +1,7 @@
 // Copies a virtual cartridge to a physical one object by object — every record at its exact size, every filemark,
 // end of data right after the last object — and verifies by reading both back. A copy resumes from a checkpoint
-// (objects known to be on the physical tape): tgt has no LOCATE and reports no position, so the physical tape is
-// positioned from BOP by SPACE over the filemarks, then over the blocks, before the checkpoint.
+// (objects known to be on the physical tape) or from where a pause stopped it: by LOCATE when the drive has it,
+// otherwise (tgt has no LOCATE and reports no position) from BOP by SPACE over the filemarks, then over the blocks.
 import type { MediumPosition, ReadOutcome } from '../media/tape-medium.js';
 import { SenseKey } from '../scsi/sense.js';
 import { SpaceCode } from './cdb.js';
@@ -24,6 +24,8 @@ export interface CopyTarget {
   write(record: Buffer): Promise<{ earlyWarning: boolean }>;
   writeFilemarks(count: number): Promise<{ earlyWarning: boolean }>;
   read(maxBytes: number): Promise<PhysicalRead>;
+  /** LOCATE to a logical object identifier; false when the drive has no LOCATE (the copy then uses SPACE). */
+  locate?(objectNumber: number): Promise<boolean>;
 }
 
 export interface CopyCheckpoint {
@@ -38,6 +40,11 @@ export interface CopyHooks {
   progress(phase: 'copy' | 'verify', at: CopyCheckpoint): void;
   /** Checked between objects: true ends the copy with CopyCancelledError. */
   cancelled(): boolean;
+  /**
+   * Checked between objects: true makes the drive write its buffer, saves a checkpoint there and ends the copy with
+   * CopyPausedError; a later copy from that checkpoint goes on where this one stopped.
+   */
+  paused?(): boolean;
   /** Bytes between checkpoints (default 64 MiB). */
   readonly checkpointBytes?: number;
   /** The physical tape ended before the checkpoint: the copy starts again from the beginning (the reason). */
@@ -48,6 +55,14 @@ export class CopyCancelledError extends Error {
   constructor() {
     super('the copy was cancelled');
     this.name = 'CopyCancelledError';
+  }
+}
+
+/** A host started I/O on the library: the copy stopped at `at` (a checkpoint) and goes on from there later. */
+export class CopyPausedError extends Error {
+  constructor(readonly at: CopyCheckpoint) {
+    super(`the copy paused at object ${at.objects}`);
+    this.name = 'CopyPausedError';
   }
 }
 
@@ -128,19 +143,42 @@ function isEndOfDataError(err: unknown): boolean {
   return sense !== undefined && (sense.key === SenseKey.BLANK_CHECK || (sense.asc === 0x00 && sense.ascq === 0x05));
 }
 
-/** Puts both tapes at `at.objects` (the source by locate, the target by SPACE from BOP). */
+/** Puts both tapes at `objects` (the source by locate, the target by LOCATE, or by SPACE from BOP without it). */
 async function positionAt(source: CopySource, target: CopyTarget, objects: number): Promise<void> {
   await source.rewind();
   await target.rewind();
   if (objects === 0) return;
+  if ((await target.locate?.(objects)) === true) {
+    await source.locate(objects);
+    return;
+  }
   await source.locate(objects);
   const files = source.position().fileNumber;
   await source.rewind();
   if (files > 0) await source.spaceFilemarks(files);
   const afterLastMark = source.position().objectNumber;
   await target.space(SpaceCode.FILEMARKS, files);
-  await target.space(SpaceCode.BLOCKS, objects - afterLastMark);
+  const blocks = objects - afterLastMark;
+  if (blocks > 0) {
+    await target.space(SpaceCode.BLOCKS, blocks - 1);
+    await spaceLastBlock(target);
+  }
   await source.locate(objects);
+}
+
+/**
+ * SPACE over one block that is known to be there. tgt 1.0.85 moves onto the next header and then reports END OF DATA
+ * DETECTED when that header is end of data, without a residue: the block was spaced over. This is the usual case
+ * after a pause or a kill right after a checkpoint (the tape ends at the checkpoint); it was the "SPACE met end of
+ * data" that made resumed copies start again from the beginning. A drive that follows SSC-4 reports end of data only
+ * for a count it could not do, with the residue in INFORMATION: that one stays an error.
+ */
+async function spaceLastBlock(target: CopyTarget): Promise<void> {
+  try {
+    await target.space(SpaceCode.BLOCKS, 1);
+  } catch (err) {
+    if (!isEndOfDataError(err) || ((err as PhysicalDeviceError).sense?.information ?? 0) !== 0) throw err;
+  }
 }
 
 export async function copyCartridge(source: CopySource, target: CopyTarget, from: CopyCheckpoint, totalObjects: number, hooks: CopyHooks): Promise<CopyCheckpoint> {
@@ -148,9 +186,9 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
   try {
     await positionAt(source, target, from.objects);
   } catch (err) {
-    // End of data before the checkpoint: the physical tape holds less than the checkpoint says (seen with tgt after
-    // the copying process was killed: a write of the dead session still ran after the restart's REWIND). The
-    // checkpoint cannot be trusted, so the copy starts again from the beginning; verify compares everything anyway.
+    // End of data before the checkpoint: the physical tape holds less than the checkpoint says (a tape changed by
+    // someone else since). The checkpoint cannot be trusted, so the copy starts again from the beginning; verify
+    // compares everything anyway.
     if (from.objects === 0 || !isEndOfDataError(err)) throw err;
     hooks.restarted?.(`the physical tape ended before the checkpoint at object ${from.objects} (${(err as Error).message})`);
     start = { objects: 0, bytes: 0 };
@@ -164,6 +202,11 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
   await ahead.around(async () => {
     for (;;) {
       if (hooks.cancelled()) throw new CopyCancelledError();
+      if (hooks.paused?.()) {
+        await target.writeFilemarks(0);
+        await hooks.checkpoint({ objects, bytes });
+        throw new CopyPausedError({ objects, bytes });
+      }
       const r = await ahead.next();
       if (r.kind === 'end-of-data') break;
       let earlyWarning: boolean;
@@ -197,16 +240,19 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
   return { objects, bytes };
 }
 
-/** Reads both tapes from BOP and compares every object, then end of data on the physical tape. */
-export async function verifyCopy(source: CopySource, target: CopyTarget, hooks: Pick<CopyHooks, 'progress' | 'cancelled'>): Promise<CopyCheckpoint> {
-  await source.rewind();
-  await target.rewind();
-  let objects = 0;
-  let bytes = 0;
-  const ahead = new ReadAhead(source);
+/**
+ * Reads both tapes from `from` (BOP, or where a paused verify stopped) and compares every object, then end of data
+ * on the physical tape.
+ */
+export async function verifyCopy(source: CopySource, target: CopyTarget, hooks: Pick<CopyHooks, 'progress' | 'cancelled' | 'paused'>, from: CopyCheckpoint = { objects: 0, bytes: 0 }): Promise<CopyCheckpoint> {
+  await positionAt(source, target, from.objects);
+  let objects = from.objects;
+  let bytes = from.bytes;
+  const ahead = new ReadAhead(source).startAt(from.objects);
   return ahead.around(async () => {
     for (;;) {
       if (hooks.cancelled()) throw new CopyCancelledError();
+      if (hooks.paused?.()) throw new CopyPausedError({ objects, bytes });
       const want = await ahead.next();
       if (want.kind === 'end-of-data') {
         const got = await target.read(1);

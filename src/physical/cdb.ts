@@ -1,5 +1,5 @@
 // The CDBs the physical library client sends (SPC-4, SSC-4, SMC-3), one encoder each, named after the command.
-// tgt has no LOCATE: positioning is done with SPACE and checked with READ POSITION (SERVICES-NOTES.md).
+// tgt has no LOCATE: positioning falls back to SPACE and is checked with READ POSITION (SERVICES-NOTES.md).
 
 export const Opcode = {
   TEST_UNIT_READY: 0x00,
@@ -14,6 +14,7 @@ export const Opcode = {
   MODE_SENSE_6: 0x1a,
   LOAD_UNLOAD: 0x1b,
   PREVENT_ALLOW_MEDIUM_REMOVAL: 0x1e,
+  LOCATE_10: 0x2b,
   READ_POSITION: 0x34,
   REPORT_LUNS: 0xa0,
   MOVE_MEDIUM: 0xa5,
@@ -89,5 +90,13 @@ export function readPosition(): Buffer {
   const cdb = Buffer.alloc(10);
   cdb[0] = Opcode.READ_POSITION;
   cdb.writeUInt16BE(20, 7);
+  return cdb;
+}
+
+/** SSC-4 LOCATE(10) to a logical object identifier in the current partition (BT=0, CP=0, IMMED=0). */
+export function locate10(logicalObjectIdentifier: number): Buffer {
+  const cdb = Buffer.alloc(10);
+  cdb[0] = Opcode.LOCATE_10;
+  cdb.writeUInt32BE(logicalObjectIdentifier, 3);
   return cdb;
 }

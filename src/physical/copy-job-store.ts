@@ -4,7 +4,16 @@
 import type { LocalStorage } from '../storage/local-storage.js';
 import { SerialQueue } from '../serial-queue.js';
 
-export type CopyJobState = 'waiting' | 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export type CopyJobState = 'waiting' | 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled';
+
+/** The states of a job that is not over. */
+export const ACTIVE: readonly CopyJobState[] = ['waiting', 'queued', 'running', 'paused'];
+
+/**
+ * What made the job: an export to a mail slot, `vtl copy start`, the idle copier (whose jobs pause for hosts), or
+ * `vtl copy import` (the other way: the physical cartridge of `physicalLibrary` into a new virtual one).
+ */
+export type CopyTrigger = 'export' | 'operator' | 'idle' | 'import';
 
 export interface CopyJob {
   readonly id: string;
@@ -13,7 +22,15 @@ export interface CopyJob {
   readonly library: string;
   /** The physical library chosen (once a cartridge with the barcode was found). */
   physicalLibrary?: string;
+  /** Absent in jobs saved before idle copies existed: those were exports or operator copies. */
+  readonly trigger?: CopyTrigger;
+  /** The virtual cartridge's last host write when the copy started (null: never written); an idle copy is due when it changes. */
+  sourceLastWriteAt?: string | null;
   state: CopyJobState;
+  /** Release the disk copy once this copy is verified (copy.release, or asked for with the job). */
+  readonly release?: boolean;
+  /** When the disk copy was released after this job (the cartridge is a stub since). */
+  releasedAt?: string;
   phase: 'copy' | 'verify';
   /** Why it waits, or why it failed (the device's sense in words). */
   reason?: string;

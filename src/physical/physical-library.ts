@@ -1,5 +1,6 @@
 // One configured physical library: its iSCSI session (reconnecting), its changer, and the mounting of a cartridge
-// in a free drive for a copy and its return to where it came from. Jobs on one library run one at a time.
+// in a free drive for a copy and its return to where it came from. Moves of the robot run one at a time (several
+// copies may share the library, each on its own drive: `copy.maxDrives`).
 import type { PhysicalLibraryConfig } from '../config/physical-schema.js';
 import { IscsiSession } from '../initiator/iscsi-session.js';
 import { parsePortal } from '../initiator/tcp-transport.js';
@@ -39,8 +40,8 @@ export interface PhysicalLibraryOptions {
 export class PhysicalLibrary {
   readonly session: IscsiSession;
   readonly changer: PhysicalChanger;
-  /** One copy at a time per library: the drives are shared with whoever else uses the library. */
-  readonly jobs = new SerialQueue();
+  /** The one owner of the robot's order: a mount picks a free drive and fills it before the next mount looks. */
+  private readonly robot = new SerialQueue();
   lastError: string | undefined;
 
   constructor(readonly config: PhysicalLibraryConfig, options: PhysicalLibraryOptions) {
@@ -81,7 +82,11 @@ export class PhysicalLibrary {
   }
 
   /** Moves the cartridge into a free drive (or uses the drive holding it) and waits for the drive to be ready. */
-  async mount(barcode: string): Promise<MountedCartridge> {
+  mount(barcode: string): Promise<MountedCartridge> {
+    return this.robot.run(() => this.mountNow(barcode));
+  }
+
+  private async mountNow(barcode: string): Promise<MountedCartridge> {
     const inv = await this.inventory();
     const where = PhysicalLibrary.locate(inv, barcode);
     if (!where) throw new PhysicalCartridgeMissingError(barcode, this.name);
@@ -100,8 +105,10 @@ export class PhysicalLibrary {
   async dismount(m: MountedCartridge): Promise<void> {
     await m.drive.preventRemoval(false);
     await m.drive.unload();
-    const inv = await this.inventory();
-    await this.changer.moveMedium(inv.transportAddress, m.driveAddress, m.homeAddress);
+    await this.robot.run(async () => {
+      const inv = await this.inventory();
+      await this.changer.moveMedium(inv.transportAddress, m.driveAddress, m.homeAddress);
+    });
   }
 
   async close(): Promise<void> {

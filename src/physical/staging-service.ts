@@ -40,7 +40,7 @@ export interface CopyJobView extends Omit<CopyJob, 'rateBytesPerSecond'> {
 export class StagingService {
   constructor(
     private readonly engine: CopyEngine,
-    private readonly manager: Pick<LibraryManager, 'cartridge'>,
+    private readonly manager: Pick<LibraryManager, 'cartridge' | 'libraries' | 'createCartridges'>,
   ) {}
 
   physicalLibraries(): PhysicalLibraryView[] {
@@ -84,9 +84,21 @@ export class StagingService {
   }
 
   /** `vtl copy start`: copy a virtual cartridge now, wherever it is (an export does it by itself). */
-  async startCopy(barcode: string): Promise<CopyJobView> {
+  async startCopy(barcode: string, release?: boolean): Promise<CopyJobView> {
     const cartridge = this.manager.cartridge(barcode);
-    return jobView(await this.engine.enqueue(barcode, cartridge.location.library));
+    return jobView(await this.engine.enqueue(barcode, cartridge.location.library, 'operator', release));
+  }
+
+  /**
+   * `vtl copy import`: a new virtual cartridge `barcode` in `library` (default: the first one) gets every record and
+   * filemark of the physical cartridge with that barcode in `physicalLibrary`, then both are compared.
+   */
+  async importCartridge(physicalLibrary: string, barcode: string, library?: string): Promise<CopyJobView> {
+    if (!this.engine.libraries.some((l) => l.name === physicalLibrary)) throw new LibraryStateError(LibraryErrorCode.NOT_FOUND, `No physical library "${physicalLibrary}"`);
+    const into = library ?? this.manager.libraries()[0]?.name;
+    if (into === undefined) throw new LibraryStateError(LibraryErrorCode.NOT_FOUND, 'No virtual library to import into');
+    await this.manager.createCartridges({ library: into, barcodes: [barcode] });
+    return jobView(await this.engine.enqueueImport(barcode, into, physicalLibrary));
   }
 
   async cancelCopy(id: string): Promise<CopyJobView> {

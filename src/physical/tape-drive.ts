@@ -1,5 +1,5 @@
 // SSC-4 client for one physical tape drive: load/unload, records of exact sizes in variable-block mode, filemarks,
-// SPACE and READ POSITION (no LOCATE: tgt has none). Early warning comes back with the write that reached it;
+// SPACE, LOCATE (when the drive has it: tgt has none) and READ POSITION. Early warning comes back with the write that reached it;
 // VOLUME OVERFLOW, MEDIUM ERROR and the rest are PhysicalDeviceErrors with the sense in words.
 import type { IscsiSession } from '../initiator/iscsi-session.js';
 import { SenseKey } from '../scsi/sense.js';
@@ -85,6 +85,23 @@ export class PhysicalTapeDrive {
   async space(code: (typeof Cdb.SpaceCode)[keyof typeof Cdb.SpaceCode], count: number): Promise<void> {
     if (code !== Cdb.SpaceCode.END_OF_DATA && count === 0) return;
     await this.device.run('SPACE', Cdb.space(code, count), { timeoutMs: 900_000 });
+  }
+
+  /** Undefined until the first LOCATE says whether the drive implements it. */
+  private locateSupported: boolean | undefined;
+
+  /**
+   * LOCATE(10) to logical object `objectNumber` (blocks and filemarks from BOP); false, without moving the tape, when
+   * the drive answers ILLEGAL REQUEST, INVALID COMMAND OPERATION CODE (tgt 1.0.85): the caller then uses SPACE.
+   */
+  async locate(objectNumber: number): Promise<boolean> {
+    if (this.locateSupported === false || objectNumber > 0xffffffff) return false;
+    const r = await this.device.run('LOCATE', Cdb.locate10(objectNumber), {
+      timeoutMs: 900_000,
+      accept: (s) => s.key === SenseKey.ILLEGAL_REQUEST && s.asc === 0x20 && s.ascq === 0x00,
+    });
+    this.locateSupported = r.sense === undefined;
+    return this.locateSupported;
   }
 
   async readPosition(): Promise<PhysicalPosition> {

@@ -95,6 +95,15 @@ describe('LibraryManager', () => {
     assert.equal(h.manager.cartridge('A00001L8').loadError, undefined, 'gone after a load that worked');
   });
 
+  test('a released cartridge says which physical library holds it, until the staging layer forgets the release', async () => {
+    h = await harness();
+    h.manager.releasedTo.set('A00001L8', 'archive');
+    assert.equal(h.manager.cartridge('A00001L8').releasedTo, 'archive');
+    assert.equal(h.manager.cartridge('A00002L8').releasedTo, undefined);
+    h.manager.releasedTo.delete('A00001L8');
+    assert.equal(h.manager.cartridge('A00001L8').releasedTo, undefined);
+  });
+
   test('a drive-to-drive move whose load fails puts the cartridge back into the first drive', async () => {
     h = await harness();
     await h.manager.move('lib0', SLOT(1), DRIVE(1));

@@ -22,13 +22,13 @@ export interface StagedVtl {
   cleanup(): Promise<void>;
 }
 
-export async function startStagedVtl(physical: { portal: string; iqn: string }, copy: Record<string, unknown> = {}): Promise<StagedVtl> {
+export async function startStagedVtl(physical: { portal: string; iqn: string }, copy: Record<string, unknown> = {}, library: Record<string, unknown> = {}): Promise<StagedVtl> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-staging-'));
   const configPath = join(dir, 'vtl.yaml');
   await writeFile(
     configPath,
     stringify({
-      libraries: [{ name: 'lib0', driveCount: 1, slots: 16, mailSlots: 4, initialCartridges: { count: 0 } }],
+      libraries: [{ name: 'lib0', driveCount: 1, slots: 16, mailSlots: 4, initialCartridges: { count: 0 }, ...library }],
       physicalLibraries: [{ name: 'tgt', portal: physical.portal, iqn: physical.iqn }],
       copy: { retryDelaySeconds: 1, maxAttempts: 3, checkpointMiB: 1, ...copy },
     }),
@@ -61,7 +61,12 @@ export function makeRecords(sizes: readonly number[]): (Buffer | 'FM')[] {
 }
 
 /** As a backup host would: create the cartridge, load it, write the records, unload, move it to a mail slot. */
-export async function writeAndExport(vtl: StagedVtl, barcode: string, records: readonly (Buffer | 'FM')[]): Promise<void> {
+export function writeAndExport(vtl: StagedVtl, barcode: string, records: readonly (Buffer | 'FM')[]): Promise<void> {
+  return writeCartridge(vtl, barcode, records, 'mail slot');
+}
+
+/** Creates the cartridge, writes the records in the first drive, and moves it to a mail slot or back to its slot. */
+export async function writeCartridge(vtl: StagedVtl, barcode: string, records: readonly (Buffer | 'FM')[], to: 'mail slot' | 'slot'): Promise<void> {
   await vtl.server.api('POST', '/cartridges', { library: 'lib0', barcode });
   const session = new IscsiSession({ host: '127.0.0.1', port: vtl.server.options.iscsiPort, initiatorName: TEST_INITIATOR, targetName: vtl.iqn });
   try {
@@ -79,7 +84,7 @@ export async function writeAndExport(vtl: StagedVtl, barcode: string, records: r
     await drive.unload();
     const mail = inv.mailSlots.find((m) => !m.full);
     assert.ok(mail, 'a free mail slot in vtl');
-    await changer.moveMedium(inv.transportAddress, inv.drives[0].address, mail.address);
+    await changer.moveMedium(inv.transportAddress, inv.drives[0].address, to === 'slot' ? slot.address : mail.address);
   } finally {
     await session.close();
   }

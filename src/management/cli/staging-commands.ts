@@ -1,5 +1,5 @@
 // `vtl physical list|show` and `vtl copy list|show|start|cancel` (issue 15).
-import type { CopyJobView, PhysicalLibraryDetailView, PhysicalLibraryView } from '../schemas/api-types.js';
+import type { CopyBody, CopyJobView, ImportBody, PhysicalLibraryDetailView, PhysicalLibraryView } from '../schemas/api-types.js';
 import { formatBytes, formatDuration } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';
@@ -10,11 +10,12 @@ function jobTable(jobs: readonly CopyJobView[]): string {
       { header: 'ID', value: (j: CopyJobView) => j.id.slice(0, 8) },
       { header: 'BARCODE', value: (j) => j.barcode },
       { header: 'TO', value: (j) => j.physicalLibrary ?? '-' },
-      { header: 'STATE', value: (j) => (j.state === 'running' ? `${j.state} (${j.phase})` : j.state) },
+      { header: 'STATE', value: (j) => (j.state === 'running' || j.state === 'paused' ? `${j.state} (${j.phase})` : j.state) },
       { header: 'DONE', value: (j) => `${j.percent}%`, align: 'right' },
       { header: 'COPIED', value: (j) => formatBytes(j.bytesCopied), align: 'right' },
       { header: 'RATE', value: (j) => (j.bytesPerSecond ? `${(j.bytesPerSecond / 1e6).toFixed(1)} MB/s` : '-'), align: 'right' },
       { header: 'ETA', value: (j) => (j.etaSeconds !== undefined ? formatDuration(j.etaSeconds) : '-') },
+      { header: 'BY', value: (j) => j.trigger ?? '-' },
       { header: 'REASON', value: (j) => j.reason ?? '' },
     ],
     jobs,
@@ -65,10 +66,24 @@ export function registerStagingCommands({ group, leaf, bind }: CommandBuilders):
     const jobs = await client.get<CopyJobView[]>('/copy-jobs');
     print(jobs, () => (jobs.length === 0 ? 'No copy jobs.\n' : jobTable(jobs)));
   });
-  bind(leaf(copy, 'start <barcode>', 'copy a virtual cartridge to the physical cartridge with the same barcode'), async ({ client, print }, [barcode]) => {
-    const job = await client.post<CopyJobView>(`/cartridges/${encodeURIComponent(barcode ?? '')}/copy`, {});
-    print(job, () => jobTable([job]));
-  });
+  bind(
+    leaf(copy, 'start <barcode>', 'copy a virtual cartridge to the physical cartridge with the same barcode').option('--release', 'release the disk copy once the copy is verified (a stub stays; a load recalls it)'),
+    async ({ client, print }, [barcode], options) => {
+      const job = await client.post<CopyJobView, CopyBody>(`/cartridges/${encodeURIComponent(barcode ?? '')}/copy`, options['release'] === true ? { release: true } : {});
+      print(job, () => jobTable([job]));
+    },
+  );
+  bind(
+    leaf(copy, 'import', 'make a new virtual cartridge of a physical one written elsewhere (every record and filemark), then compare them')
+      .requiredOption('--library <name>', 'the physical library holding it')
+      .requiredOption('--barcode <barcode>', 'its barcode (the virtual cartridge gets the same)')
+      .option('--into <library>', 'the virtual library (default: the first configured)'),
+    async ({ client, print }, _args, options) => {
+      const body: ImportBody = { barcode: String(options['barcode']), ...(typeof options['into'] === 'string' ? { library: options['into'] } : {}) };
+      const job = await client.post<CopyJobView, ImportBody>(`/physical-libraries/${encodeURIComponent(String(options['library']))}/import`, body);
+      print(job, () => jobTable([job]));
+    },
+  );
   bind(leaf(copy, 'cancel <id>', 'cancel a copy job (the virtual cartridge is never changed by a copy)'), async ({ client, print }, [id]) => {
     const job = await client.post<CopyJobView>(`/copy-jobs/${encodeURIComponent(id ?? '')}/cancel`, {});
     print(job, () => jobTable([job]));

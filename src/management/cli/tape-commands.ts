@@ -15,7 +15,7 @@ export function cartridgeTable(cartridges: readonly CartridgeView[]): string {
       { header: 'MEDIA', value: (c) => c.media },
       { header: 'CAPACITY', value: (c) => (c.cleaning ? '-' : formatBytes(c.capacityBytes)), align: 'right' },
       { header: 'LOCATION', value: (c) => describeLocation(c.location) },
-      { header: 'FLAGS', value: (c) => [c.writeProtected ? 'write-protected' : '', c.mediaMissing ? 'media-missing' : '', c.loadError !== undefined ? `load failed: ${c.loadError}` : ''].filter((f) => f !== '').join(', ') || '-' },
+      { header: 'FLAGS', value: (c) => [c.writeProtected ? 'write-protected' : '', c.mediaMissing ? 'media-missing' : '', c.loadError !== undefined ? `load failed: ${c.loadError}` : '', c.releasedTo !== undefined ? `released to ${c.releasedTo}` : ''].filter((f) => f !== '').join(', ') || '-' },
     ],
     cartridges,
   );

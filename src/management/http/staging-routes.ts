@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import type { StagingService } from '../../physical/staging-service.js';
 import { barcodeParams, emptyBody } from '../schemas/schema-kit.js';
-import { CopyJobSchema, PhysicalLibraryDetailSchema, PhysicalLibrarySchema } from '../schemas/staging-schemas.js';
+import { CopyBodySchema, CopyJobSchema, ImportBodySchema, PhysicalLibraryDetailSchema, PhysicalLibrarySchema } from '../schemas/staging-schemas.js';
 import { CHANGE_ERRORS, route, type Route } from './router.js';
 
 const libraryParams = z.strictObject({ name: z.string().describe('Physical library name') });
@@ -38,15 +38,27 @@ export function stagingRoutes(staging: StagingService): Route[] {
     }),
     route({
       method: 'POST',
+      path: '/physical-libraries/{name}/import',
+      summary: 'Import a physical cartridge written elsewhere as a new virtual cartridge (every record and filemark)',
+      role: 'operator',
+      audit: 'copy.import',
+      params: libraryParams,
+      body: ImportBodySchema,
+      responses: { 202: CopyJobSchema },
+      errors: CHANGE_ERRORS,
+      handle: async ({ params, body }) => ({ status: 202 as const, body: await staging.importCartridge(params.name, body.barcode, body.library) }),
+    }),
+    route({
+      method: 'POST',
       path: '/cartridges/{barcode}/copy',
       summary: 'Copy a virtual cartridge to physical tape now, wherever it is (an export does it by itself)',
       role: 'operator',
       audit: 'copy.start',
       params: barcodeParams,
-      body: emptyBody,
+      body: CopyBodySchema,
       responses: { 202: CopyJobSchema },
       errors: CHANGE_ERRORS,
-      handle: async ({ params }) => ({ status: 202 as const, body: await staging.startCopy(params.barcode) }),
+      handle: async ({ params, body }) => ({ status: 202 as const, body: await staging.startCopy(params.barcode, body.release) }),
     }),
   ];
 }

@@ -42,6 +42,7 @@ export const CartridgeSchema = component(
     placedByOperator: z.boolean(),
     mediaMissing: z.boolean(),
     loadError: z.string().optional().describe('Why its last load into a drive failed (e.g. its data key does not unwrap); absent when none did'),
+    releasedTo: z.string().optional().describe('The physical library holding its data: the disk copy was released after a verified copy (a load recalls it)'),
     createdAt: instant,
     updatedAt: instant,
   }),

@@ -36,7 +36,14 @@ export const CopyJobSchema = component(
     barcode: z.string(),
     library: z.string().describe('The virtual library it was exported from'),
     physicalLibrary: z.string().optional().describe('The physical library chosen, once a cartridge with the barcode was found'),
-    state: z.enum(['waiting', 'queued', 'running', 'done', 'failed', 'cancelled']),
+    trigger: z
+      .enum(['export', 'operator', 'idle', 'import'])
+      .optional()
+      .describe('What made the job: an export to a mail slot, vtl copy start, the idle copier (its jobs pause for hosts) or an import; absent in jobs saved before idle copies'),
+    sourceLastWriteAt: instant.nullable().optional().describe("The virtual cartridge's last host write when the copy started (null: never written)"),
+    state: z.enum(['waiting', 'queued', 'running', 'paused', 'done', 'failed', 'cancelled']),
+    release: z.boolean().optional().describe('Release the disk copy once this copy is verified'),
+    releasedAt: instant.optional().describe('When the disk copy was released after this job (the cartridge is a stub since)'),
     phase: z.enum(['copy', 'verify']),
     reason: z.string().optional().describe('Why it waits, or why it failed (the device\'s sense in words)'),
     attempts: count,
@@ -58,6 +65,15 @@ export const CopyJobSchema = component(
   }),
 );
 
+// Requests.
+export const CopyBodySchema = z.strictObject({ release: z.boolean().optional().describe('Release the disk copy (keep a stub) once the copy is verified') });
+export const ImportBodySchema = z.strictObject({
+  barcode: z.string().min(1).max(16).describe('The physical cartridge to import'),
+  library: z.string().min(1).optional().describe('The virtual library to put it in (default: the first)'),
+});
+
+export type CopyBody = z.input<typeof CopyBodySchema>;
+export type ImportBody = z.input<typeof ImportBodySchema>;
 export type PhysicalLibraryView = z.infer<typeof PhysicalLibrarySchema>;
 export type PhysicalLibraryDetailView = z.infer<typeof PhysicalLibraryDetailSchema>;
 export type CopyJobView = z.infer<typeof CopyJobSchema>;
