@@ -36,7 +36,7 @@ const physical = {
   }),
 };
 // The real StagingService (so its views are what is checked) over a copy engine that holds one job.
-const engine = { libraries: [physical], list: () => [job], job: (id: string) => (id === job.id ? job : undefined), enqueue: async () => job, cancel: async (id: string) => (id === job.id ? { ...job, state: 'cancelled' } : undefined) };
+const engine = { libraries: [physical], list: () => [job], job: (id: string) => (id === job.id ? job : undefined), enqueue: async () => job, enqueueImport: async () => ({ ...job, trigger: 'import' as const }), cancel: async (id: string) => (id === job.id ? { ...job, state: 'cancelled' } : undefined) };
 const dedupCartridges = [{ barcode: 'A00001L8', library: 'lib0', logicalBytes: 4096, storedBytes: 1024, ratio: 4, backlogBytes: 0 }];
 const dedup: DedupView = { status: async () => ({ ...dedupTotals(dedupCartridges), pass: { movedBytes: 4096, busySeconds: 0.5, rounds: 2, containersCollected: 0 }, cartridges: dedupCartridges }) };
 
@@ -82,7 +82,7 @@ describe('the served OpenAPI document matches what the API serves and answers', 
   };
 
   before(async () => {
-    h = await startApi({ extraRoutes: [...stagingRoutes(new StagingService(engine as unknown as CopyEngine, { cartridge: () => ({ location: { library: 'lib0' } }) } as never)), ...dedupRoutes(dedup)] });
+    h = await startApi({ extraRoutes: [...stagingRoutes(new StagingService(engine as unknown as CopyEngine, { cartridge: () => ({ location: { library: 'lib0' } }), libraries: () => [{ name: 'lib0' }], createCartridges: async () => [] } as never)), ...dedupRoutes(dedup)] });
     doc = (await h.call('GET', '/api/v1/openapi.json')).body as Doc;
     await h.manager.move('lib0', 0x1000, 0x100);
     h.sessions.push({ tsih: 3, initiatorName: 'iqn.1993-08.org.debian:01:b', isid: '400001370001', target: undefined, discovery: true, connections: 1, remoteAddress: '127.0.0.1:40000', activeTasks: 0 });
@@ -130,6 +130,8 @@ describe('the served OpenAPI document matches what the API serves and answers', 
     assert.equal(await conforms('POST', '/drives/{library}/{index}/unload', { force: true }), 200);
     assert.equal(await conforms('POST', '/cartridges/{barcode}/copy', {}), 202);
     assert.equal(await conforms('POST', '/copy-jobs/{id}/cancel', {}), 200);
+    assert.equal(await conforms('POST', '/physical-libraries/{name}/import', { barcode: 'I00001L8', library: 'lib0' }), 202);
+    assert.equal(await conforms('POST', '/physical-libraries/{name}/import', { barcode: 'I00001L8' }, '', { name: 'nowhere' }), 404);
     assert.equal(await conforms('DELETE', '/cartridges/{barcode}', undefined, '', { barcode: 'H00002L8' }), 204);
     assert.equal(await conforms('GET', '/cartridges/{barcode}', undefined, '', { barcode: 'H00002L8' }), 404);
   });
