@@ -65,6 +65,14 @@ export class CacheSpace {
     }
   }
 
+  /** Half the cache holds data not yet uploaded, or a writer waits for room: uploads must not wait any more. */
+  pressed(): boolean {
+    if (this.waiters.length > 0) return true;
+    let dirty = 0;
+    for (const s of this.segments) if (s.dirty) dirty++;
+    return 2 * dirty * this.segmentBytes >= this.capacityBytes;
+  }
+
   /** The segment left the cache (evicted by its owner, cut off, or its file removed). */
   forget(segment: Evictable): void {
     this.segments.delete(segment);

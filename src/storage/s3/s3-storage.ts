@@ -80,6 +80,8 @@ export class S3Storage implements Storage {
   private readonly prefix: string;
   private readonly attempts: number;
   private localNames = 0;
+  /** The body of the upload in progress (one at a time): one allocation instead of 16 MiB of garbage per PUT. */
+  private uploadBody = Buffer.alloc(0);
 
   private constructor(private readonly options: S3StorageOptions) {
     this.store = new ObjectStore(options);
@@ -88,7 +90,7 @@ export class S3Storage implements Storage {
     this.attempts = options.attempts ?? 6;
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     const log = options.log;
-    this.uploader = new Uploader(log, () => this.space.changed());
+    this.uploader = new Uploader(log, () => this.space.changed(), () => this.space.pressed());
     this.space = new CacheSpace(options.cacheBytes, segmentBytes, () => this.uploader.down);
     this.ctx = {
       store: this.store,
@@ -99,7 +101,12 @@ export class S3Storage implements Storage {
       readAttempts: this.attempts,
       keyOf: (p) => this.prefix + p,
       retention: () => this.retention(),
+      uploadBuffer: (size) => {
+        if (this.uploadBody.length < size) this.uploadBody = Buffer.allocUnsafe(Math.max(size, segmentBytes));
+        return this.uploadBody;
+      },
       requestUpload: (file) => this.uploader.request(file),
+      noteWrite: () => this.uploader.noteWrite(),
       nextLocalName: (index) => `${index}.${++this.localNames}`,
     };
   }
