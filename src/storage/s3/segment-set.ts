@@ -13,6 +13,8 @@ export interface SegmentSetContext {
 
 export class SegmentSet {
   private readonly map = new Map<number, CachedSegment>();
+  /** The folder was made once: a mkdir per 16 MiB segment showed in the write path's profile. */
+  private folderMade = false;
 
   constructor(
     private readonly ctx: SegmentSetContext,
@@ -42,7 +44,8 @@ export class SegmentSet {
    * puts it there). `wait`: a write, which waits for room; a read gets undefined when the cache has none.
    */
   async create(index: number, data: Buffer, wait: boolean): Promise<CachedSegment | undefined> {
-    await this.ctx.local.makeFolder(this.folder);
+    if (!this.folderMade) await this.ctx.local.makeFolder(this.folder);
+    this.folderMade = true;
     const localName = this.ctx.nextLocalName(index);
     const handle = await this.ctx.local.open(`${this.folder}/${localName}`, { create: true });
     const segment = new CachedSegment(index, localName, handle, data.length, (s) => this.drop(s));
