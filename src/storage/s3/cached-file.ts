@@ -1,8 +1,10 @@
 // One file of the S3 storage as the process sees it (FORMAT.md "Object store"): its length and the segments held
 // in the local cache (dirty ones not yet uploaded). The file is authoritative once loaded: every change goes through
-// it, and the uploader (uploader.ts) brings the store up to date behind it. Its own invariant: a segment is in
-// `segments` only while its local file is admitted to the cache (cache-space.ts), and leaves both together. The
-// journal (file-journal.ts), the store's copy (file-upload.ts) and fetching (segment-fetcher.ts) own the others.
+// it, and the uploader (uploader.ts) brings the store up to date behind it. Its own invariant: a read or write holds
+// its segment pinned while it uses it, and fetching a segment, a cut and a replacement run one at a time
+// (`acquireQueue`), so none of them sees the file half changed by another. The set of cached segments
+// (segment-set.ts), the journal (file-journal.ts), the store's copy (file-upload.ts) and fetching
+// (segment-fetcher.ts) own the others.
 import { SerialQueue } from '../../serial-queue.js';
 import type { Logger } from '../../log.js';
 import { StorageError } from '../storage.js';
