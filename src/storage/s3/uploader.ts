@@ -31,7 +31,7 @@ export class Uploader {
     private readonly log: Logger,
     /** Told whenever the store goes down or comes back (writers waiting for room look again). */
     private readonly onStateChange: () => void,
-    /** The cache is filling up (half of it dirty, or a writer waits for room): uploads may not wait. */
+    /** The cache is filling up (three quarters of it dirty, or a writer waits for room): uploads may not wait. */
     private readonly cachePressed: () => boolean = () => true,
     private readonly quietMs = QUIET_MS,
   ) {
