@@ -36,10 +36,11 @@ import { RecallingMediaStore } from './physical/recalling-media-store.js';
 import { ReleasedStore } from './physical/released-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
-import { openMediaStores } from './open-media-stores.js';
+import { isWormBarcode, openMediaStores } from './open-media-stores.js';
 import { clusterForward, clusterSettings, shareClusterEvents, startClusterNode } from './serve-cluster.js';
 import { LibraryServing } from './serve-libraries.js';
 import { aptplFiles } from './serve-library.js';
+import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
 
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
@@ -295,8 +296,24 @@ async function rotateKey(options: ServeOptions & { newKeyFile: string }): Promis
   const log = createLogger({ level: config.server.logLevel, destination: 2 });
   const current = await loadMasterKey(config.encryption.masterKeyFile, process.env, log);
   const next = await MasterKey.fromFile(options.newKeyFile);
-  const storage = new LocalStorage(join(resolve(config.server.dataDir), 'cartridges'));
-  const report = await rotateMasterKey(storage, current, next, log);
+  const dataDir = resolve(config.server.dataDir);
+  const report = await rotateMasterKey(new LocalStorage(join(dataDir, 'cartridges')), current, next, log);
+  // An S3 library's data keys live in its cartridges' metadata objects: each is rewritten by one PUT (atomic per
+  // object), and in the store before the command reports success (drain() throws while the store is down).
+  for (const library of config.libraries) {
+    if (library.storage.kind !== 's3') continue;
+    const storage = await openLibraryS3Storage(library, library.storage, dataDir, log, isWormBarcode);
+    try {
+      const part = await rotateMasterKey(storage, current, next, log);
+      await storage.drain();
+      report.rotated.push(...part.rotated);
+      report.alreadyNew.push(...part.alreadyNew);
+      report.plain.push(...part.plain);
+      report.failed.push(...part.failed);
+    } finally {
+      await storage.close();
+    }
+  }
   process.stdout.write(`${JSON.stringify({ master: next.id, ...report }, null, 2)}\n`);
   log.flush();
   if (report.failed.length > 0) process.exitCode = 1;

@@ -12,6 +12,7 @@ import type { DedupScheduler } from './media/dedup/dedup-scheduler.js';
 import { FileMediaStore } from './media/file-media-store.js';
 import { LibraryMediaStores } from './media/library-media-stores.js';
 import type { CartridgeDescriptor, MediaStore } from './media/tape-medium.js';
+import { generationOfBarcode } from './library/lto.js';
 import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
 import type { S3Storage } from './storage/s3/s3-storage.js';
 
@@ -34,6 +35,11 @@ export interface OpenedMediaStores {
   stopBackground(): Promise<void>;
   /** Closes the S3 stores (last: the drives flush their cartridges into them first). */
   close(): Promise<void>;
+}
+
+/** A folder of an S3 library that holds a WORM cartridge: its barcode has a WORM suffix (its objects get Object Lock). */
+export function isWormBarcode(name: string): boolean {
+  return /^[A-Z0-9]{8}$/.test(name) && generationOfBarcode(name)?.worm === true;
 }
 
 function configError(path: string, message: string): ConfigError {
@@ -71,7 +77,7 @@ export async function openMediaStores(
   for (const library of config.libraries) {
     if (library.storage.kind !== 's3') continue;
     try {
-      s3.push(await openLibraryS3Storage(library, library.storage, dataDir, log));
+      s3.push(await openLibraryS3Storage(library, library.storage, dataDir, log, isWormBarcode));
     } catch (error) {
       await closeS3();
       throw configError(`libraries.${library.name}.storage`, error instanceof Error ? error.message : String(error));

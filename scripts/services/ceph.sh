@@ -108,6 +108,10 @@ bluestore block size = 10737418240
 ms mon client mode = crc
 [client.rgw]
 rgw dns name = 127.0.0.1
+# Space of removed objects back within a minute, not two hours: repeated benchmark runs on one cluster filled its
+# 10 GiB OSD ("1 full osd", every request then hangs) with data already deleted.
+rgw gc obj min wait = 60
+rgw gc processor period = 30
 CONF
   monmaptool --create --clobber --fsid "$fsid" --addv a "[v2:127.0.0.1:$mon_v2,v1:127.0.0.1:$mon_v1]" "$dir/monmap" >/dev/null
   ceph-mon -c "$conf" --mkfs -i a --monmap "$dir/monmap" >/dev/null

@@ -65,6 +65,18 @@ export class CacheSpace {
     }
   }
 
+  /**
+   * Three quarters of the cache hold data not yet uploaded, or a writer waits for room: uploads must not wait any
+   * more. Not sooner: a burst that fits in the cache is best streamed with the CPU to itself (FORMAT.md "Upload
+   * timing and cost"); the last quarter is the time the uploads get to start before writes would have to wait.
+   */
+  pressed(): boolean {
+    if (this.waiters.length > 0) return true;
+    let dirty = 0;
+    for (const s of this.segments) if (s.dirty) dirty++;
+    return 4 * dirty * this.segmentBytes >= 3 * this.capacityBytes;
+  }
+
   /** The segment left the cache (evicted by its owner, cut off, or its file removed). */
   forget(segment: Evictable): void {
     this.segments.delete(segment);

@@ -1,45 +1,38 @@
-// One file of the S3 storage as the process sees it (FORMAT.md "Object store"): its length, the segments held in
-// the local cache (dirty ones not yet uploaded), and its journal, the local record that makes flushed data durable
-// before it reaches the store. The file is authoritative once loaded: every change goes through it, and the
-// uploader (uploader.ts) brings the store up to date behind it.
+// One file of the S3 storage as the process sees it (FORMAT.md "Object store"): its length and the segments held
+// in the local cache (dirty ones not yet uploaded). The file is authoritative once loaded: every change goes through
+// it, and the uploader (uploader.ts) brings the store up to date behind it. Its own invariant: a read or write holds
+// its segment pinned while it uses it, and fetching a segment, a cut and a replacement run one at a time
+// (`acquireQueue`), so none of them sees the file half changed by another. The set of cached segments
+// (segment-set.ts), the journal (file-journal.ts), the store's copy (file-upload.ts) and fetching
+// (segment-fetcher.ts) own the others.
 import { SerialQueue } from '../../serial-queue.js';
 import type { Logger } from '../../log.js';
 import { StorageError } from '../storage.js';
-import type { LocalStorage } from '../local-storage.js';
 import { withBackoff, type BackoffOptions } from './backoff.js';
-import type { CacheSpace } from './cache-space.js';
 import { CachedSegment } from './cached-segment.js';
-import { JOURNAL_NAME, encodeJournal } from './journal.js';
-import type { ObjectStore, PutRetention } from './object-store.js';
+import { FileJournal } from './file-journal.js';
+import { hasUploadWork, isClean, uploadFile, type UploadContext } from './file-upload.js';
+import { SegmentFetcher } from './segment-fetcher.js';
+import { SegmentSet, type SegmentSetContext } from './segment-set.js';
 import { layoutFromListing, parseSegmentName, segmentCount, segmentKey } from './segment-layout.js';
 import { sliceBuffers } from './slice-buffers.js';
 
-/** Segments fetched ahead of a read from the store: two GETs in flight stream faster than one (FORMAT.md). */
-const READ_AHEAD_SEGMENTS = 2;
-
-export interface CachedFileContext {
-  readonly store: ObjectStore;
-  readonly local: LocalStorage;
-  readonly space: CacheSpace;
-  readonly segmentBytes: number;
+export interface CachedFileContext extends UploadContext, SegmentSetContext {
   readonly log: Logger;
   /** Attempts for a read that must go to the store (then MEDIUM ERROR upstream). */
   readonly readAttempts: number;
   keyOf(path: string): string;
-  retention(): PutRetention | undefined;
   requestUpload(file: CachedFile): void;
-  nextLocalName(index: number): string;
+  /** A write landed in the cache (the uploader defers while writes stream in). */
+  noteWrite(): void;
 }
 
 export class CachedFile {
-  readonly segments = new Map<number, CachedSegment>();
-  private readonly fetching = new Map<number, Promise<Buffer>>();
+  readonly segments: SegmentSet;
   /** Segment acquisition (fetch + install), cuts and replacements: one at a time per file. */
   private readonly acquireQueue = new SerialQueue();
-  private readonly journalQueue = new SerialQueue();
-  private journalStale = false;
-  /** Bumped by every cut and replacement: a read-ahead fetched before one is stale. */
-  private generation = 0;
+  private readonly journal: FileJournal;
+  private readonly fetcher: SegmentFetcher;
   removed = false;
 
   constructor(
@@ -48,7 +41,16 @@ export class CachedFile {
     public length: number,
     /** The store may hold segments past the end (a cut not yet applied there, or garbage of a crash). */
     public trimPending: boolean,
-  ) {}
+  ) {
+    this.segments = new SegmentSet(ctx, this.folder);
+    this.journal = new FileJournal(ctx.local, this.folder);
+    this.fetcher = new SegmentFetcher((index) => ctx.store.get(segmentKey(this.key, index)), path, ctx.readAttempts);
+  }
+
+  /** Bumped by every cut and replacement: a read-ahead fetched before one is stale. */
+  get generation(): number {
+    return this.fetcher.generation;
+  }
 
   /** The file as the store holds it, or undefined when it has no segment 0. */
   static async load(path: string, ctx: CachedFileContext): Promise<CachedFile | undefined> {
@@ -124,19 +126,19 @@ export class CachedFile {
       }
       done += count;
       this.length = Math.max(this.length, at + count);
-      this.journalStale = true;
+      this.journal.markStale();
       if (segment.size === this.segmentBytes) this.ctx.requestUpload(this);
     }
+    this.ctx.noteWrite();
   }
 
   /** Cut the file to `length` (never longer): later segments leave the cache now and the store at the next upload. */
   async truncate(length: number): Promise<void> {
     if (length > this.length) throw new StorageError(`Cannot truncate ${this.path} to ${length}: it holds only ${this.length} bytes`, 'EINVAL');
     await this.acquireQueue.run(async () => {
-      this.generation++;
-      this.fetching.clear();
+      this.fetcher.newGeneration();
       const keep = segmentCount(length, this.segmentBytes);
-      for (const segment of [...this.segments.values()]) if (segment.index >= keep) await this.dropSegment(segment);
+      for (const segment of [...this.segments.values()]) if (segment.index >= keep) await this.segments.drop(segment);
       if (length % this.segmentBytes !== 0 || length === 0) {
         const index = Math.floor(length / this.segmentBytes);
         const segment = await this.acquireNow(index, 'write');
@@ -152,7 +154,7 @@ export class CachedFile {
       }
       this.length = length;
       this.trimPending = true;
-      this.journalStale = true;
+      this.journal.markStale();
     });
   }
 
@@ -171,14 +173,13 @@ export class CachedFile {
   /** writeFileAtomic: new local segments, synced, then one journal replacement switches the file to them. */
   async replace(data: Buffer): Promise<void> {
     await this.acquireQueue.run(async () => {
-      this.generation++;
-      this.fetching.clear();
+      this.fetcher.newGeneration();
       const count = segmentCount(data.length, this.segmentBytes);
       const fresh: CachedSegment[] = [];
       try {
         for (let index = 0; index < count; index++) {
           const part = data.subarray(index * this.segmentBytes, Math.min(data.length, (index + 1) * this.segmentBytes));
-          const segment = await this.install(index, part, true);
+          const segment = await this.segments.create(index, part, true);
           if (segment === undefined) throw new Error('a write always gets a cached segment');
           fresh.push(segment);
           await segment.handle.sync();
@@ -186,133 +187,55 @@ export class CachedFile {
           segment.unpin();
         }
       } catch (error) {
-        for (const segment of fresh) await this.discard(segment);
+        for (const segment of fresh) await this.segments.discard(segment);
         throw error;
       }
-      const old = [...this.segments.values()];
-      this.segments.clear();
-      for (const segment of fresh) this.segments.set(segment.index, segment);
+      const old = this.segments.swap(fresh);
       this.length = data.length;
       this.trimPending = true;
-      this.journalStale = true;
+      this.journal.markStale();
+      // The old segment files go only once the journal no longer names them.
       await this.writeJournal();
-      for (const segment of old) await this.discard(segment);
+      for (const segment of old) await this.segments.discard(segment);
     });
     this.ctx.requestUpload(this);
   }
 
-  /**
-   * Bring the store up to date: remove segments past the end, then upload dirty segments in ascending order, each
-   * one full or flushed (a tail still being written would be uploaded again at every write). Stops at the first
-   * segment it must leave, so the store keeps a prefix of the file.
-   */
+  /** Bring the store up to date (file-upload.ts); a file with nothing left dirty drops its journal. */
   async upload(backoff: BackoffOptions): Promise<void> {
     if (this.removed) return;
-    if (this.trimPending) await this.trim(backoff);
-    const dirty = [...this.segments.values()].filter((s) => s.dirty).sort((a, b) => a.index - b.index);
-    for (const segment of dirty) {
-      if (this.removed || this.segments.get(segment.index) !== segment || !segment.dirty) continue;
-      if (segment.size < this.segmentBytes && segment.modified !== segment.syncedModified) break;
-      await this.uploadSegment(segment, backoff);
-    }
-    if (this.isClean()) await this.removeJournal();
+    await uploadFile(this, this.ctx, backoff);
+    if (this.isClean() && !this.removed) await this.journal.remove(() => this.isClean());
   }
 
   isClean(): boolean {
-    return !this.trimPending && [...this.segments.values()].every((s) => !s.dirty);
+    return isClean(this);
   }
 
   /** Has something the uploader can do now. */
   hasUploadWork(): boolean {
-    if (this.removed) return false;
-    if (this.trimPending) return true;
-    return [...this.segments.values()].some((s) => s.dirty && (s.size === this.segmentBytes || s.modified === s.syncedModified));
+    return hasUploadWork(this, this.segmentBytes);
   }
 
   /** The file left the storage (removed or renamed away): drop its cache folder; the uploader skips it. */
   async dropLocal(): Promise<void> {
     this.removed = true;
-    for (const segment of [...this.segments.values()]) {
-      this.segments.delete(segment.index);
-      this.ctx.space.forget(segment);
-      await segment.handle.close().catch(() => undefined);
-    }
-    await this.journalQueue.run(() => this.ctx.local.removeFolder(this.folder));
+    await this.segments.release();
+    await this.journal.removeFolder();
   }
 
   /** The storage closes: release the local files' descriptors (the files and the journal stay for the next start). */
-  async closeLocal(): Promise<void> {
-    for (const segment of [...this.segments.values()]) {
-      this.segments.delete(segment.index);
-      this.ctx.space.forget(segment);
-      await segment.handle.close().catch(() => undefined);
-    }
-  }
-
-  private async uploadSegment(segment: CachedSegment, backoff: BackoffOptions): Promise<void> {
-    segment.pins++;
-    try {
-      const modified = segment.modified;
-      const size = Math.min(segment.size, Math.max(0, this.length - segment.index * this.segmentBytes));
-      const body = Buffer.allocUnsafe(size);
-      let got: number;
-      try {
-        got = await segment.handle.read(body, 0, size, 0);
-      } catch (error) {
-        // Cut off (a truncate or a removal closed it) while the uploader read it: nothing to upload any more.
-        if (this.segments.get(segment.index) !== segment) return;
-        throw error;
-      }
-      if (got < size) throw new StorageError(`Cannot upload ${this.path}: its cached segment ${segment.index} is short`, 'EIO');
-      await withBackoff(() => this.ctx.store.put(segmentKey(this.key, segment.index), body, this.ctx.retention()), backoff);
-      if (segment.modified === modified) {
-        segment.dirty = false;
-        this.ctx.space.changed();
-      }
-    } finally {
-      segment.unpin();
-    }
-  }
-
-  private async trim(backoff: BackoffOptions): Promise<void> {
-    // Cleared only when this trim is complete and no cut came meanwhile: drain() must not see a file as clean while
-    // its removals are in flight.
-    const generation = this.generation;
-    try {
-      const objects = await withBackoff(() => this.ctx.store.listAll(`${this.key}/`), backoff);
-      const keep = segmentCount(this.length, this.segmentBytes);
-      const doomed = objects
-        .map((o) => parseSegmentName(o.key.slice(this.key.length + 1)))
-        .filter((i): i is number => i !== undefined && i >= keep)
-        .sort((a, b) => b - a);
-      for (const index of doomed) await withBackoff(() => this.ctx.store.delete(segmentKey(this.key, index)), backoff);
-    } catch (error) {
-      this.trimPending = true;
-      throw error;
-    }
-    if (generation === this.generation) this.trimPending = false;
+  closeLocal(): Promise<void> {
+    return this.segments.release();
   }
 
   private writeJournal(): Promise<void> {
-    return this.journalQueue.run(async () => {
-      if (!this.journalStale || this.removed) return;
-      this.journalStale = false;
-      const dirty = [...this.segments.values()].filter((s) => s.dirty).sort((a, b) => a.index - b.index);
-      try {
-        await this.ctx.local.makeFolder(this.folder);
-        await this.ctx.local.writeFileAtomic(`${this.folder}/${JOURNAL_NAME}`, encodeJournal({ path: this.path, length: this.length, trim: this.trimPending, segments: dirty.map((s) => ({ index: s.index, file: s.localName })) }));
-      } catch (error) {
-        this.journalStale = true;
-        throw error;
-      }
-    });
-  }
-
-  private removeJournal(): Promise<void> {
-    return this.journalQueue.run(async () => {
-      if (!this.isClean() || this.removed) return;
-      await this.ctx.local.removeFile(`${this.folder}/${JOURNAL_NAME}`);
-    });
+    return this.journal.write(() => ({
+      path: this.path,
+      length: this.length,
+      trim: this.trimPending,
+      segments: this.segments.dirty().map((s) => ({ index: s.index, file: s.localName })),
+    }));
   }
 
   /** The segment, pinned, from the cache or fetched from the store; a read may get the bare bytes when the cache has no room. */
@@ -335,95 +258,33 @@ export class CachedFile {
       return cached;
     }
     const inStore = index * this.segmentBytes < this.length;
-    const data = inStore ? await this.fetch(index) : Buffer.alloc(0);
+    const data = inStore ? await this.fetcher.fetch(index) : Buffer.alloc(0);
     let segment: CachedSegment | undefined;
     try {
-      segment = await this.install(index, data, purpose === 'write');
+      segment = await this.segments.create(index, data, purpose === 'write');
     } finally {
-      this.fetched(index);
+      this.fetcher.done(index);
     }
-    if (segment !== undefined) this.segments.set(index, segment);
+    if (segment !== undefined) this.segments.add(segment);
     if (purpose === 'read') this.readAheadFrom(index);
     return segment ?? data;
   }
 
-  private fetch(index: number): Promise<Buffer> {
-    const pending = this.fetching.get(index);
-    if (pending !== undefined) return pending;
-    const promise = withBackoff(() => this.ctx.store.get(segmentKey(this.key, index)), { attempts: this.ctx.readAttempts }).then((data) => {
-      if (data === undefined) throw new StorageError(`Cannot read ${this.path}: its segment ${index} is missing from the object store`, 'EIO');
-      return data;
-    });
-    this.fetching.set(index, promise);
-    // Kept after it resolves, until the bytes are installed (fetched()): a read or read-ahead meanwhile must not GET
-    // the segment again.
-    const forget = (): void => {
-      if (this.fetching.get(index) === promise) this.fetching.delete(index);
-    };
-    void promise.catch(forget);
-    return promise;
-  }
-
-  /** The fetched bytes of segment `index` are in the cache now, or were dropped. */
-  private fetched(index: number): void {
-    this.fetching.delete(index);
-  }
-
+  /** Fetch the next segments while the reader is busy with this one, like a drive's read-ahead; kept only if the cache has room. */
   private readAheadFrom(index: number): void {
-    for (let ahead = 1; ahead <= READ_AHEAD_SEGMENTS; ahead++) this.readAhead(index + ahead);
-  }
-
-  /** Fetch the next segment while the reader is busy with this one, like a drive's read-ahead; kept only if the cache has room. */
-  private readAhead(index: number): void {
-    if (index * this.segmentBytes >= this.length || this.segments.has(index) || this.fetching.has(index)) return;
-    const generation = this.generation;
-    const work = this.fetch(index).then((data) =>
-      this.acquireQueue.run(async () => {
-        try {
-          if (this.removed || generation !== this.generation || this.segments.has(index) || index * this.segmentBytes >= this.length) return;
-          const segment = await this.install(index, data, false);
+    const beyond = (i: number): boolean => i * this.segmentBytes >= this.length || this.segments.has(i);
+    this.fetcher.readAhead(
+      index,
+      beyond,
+      (i, data, generation) =>
+        this.acquireQueue.run(async () => {
+          if (this.removed || generation !== this.generation || beyond(i)) return;
+          const segment = await this.segments.create(i, data, false);
           if (segment === undefined) return;
-          this.segments.set(index, segment);
+          this.segments.add(segment);
           segment.unpin();
-        } finally {
-          if (generation === this.generation) this.fetched(index);
-        }
-      }),
+        }),
+      (i, error) => this.ctx.log.debug({ path: this.path, segment: i, err: error }, 'read-ahead from the object store failed'),
     );
-    void work.catch((error: unknown) => this.ctx.log.debug({ path: this.path, segment: index, err: error }, 'read-ahead from the object store failed'));
-  }
-
-  /** A new local file for segment `index` holding `data`, pinned and admitted to the cache (not yet in `segments`). */
-  private async install(index: number, data: Buffer, wait: boolean): Promise<CachedSegment | undefined> {
-    await this.ctx.local.makeFolder(this.folder);
-    const localName = this.ctx.nextLocalName(index);
-    const handle = await this.ctx.local.open(`${this.folder}/${localName}`, { create: true });
-    const segment = new CachedSegment(index, localName, handle, data.length, (s) => this.dropSegment(s));
-    segment.lastUsed = this.ctx.space.tick();
-    let admitted = false;
-    try {
-      admitted = await this.ctx.space.admit(segment, wait);
-      if (admitted && data.length > 0) await handle.write([data], 0);
-    } catch (error) {
-      await this.discard(segment);
-      throw error;
-    }
-    if (!admitted) {
-      await this.discard(segment);
-      return undefined;
-    }
-    return segment;
-  }
-
-  /** Evicted or cut off: out of `segments` at once, then its local file goes. */
-  private async dropSegment(segment: CachedSegment): Promise<void> {
-    if (this.segments.get(segment.index) === segment) this.segments.delete(segment.index);
-    await this.discard(segment);
-  }
-
-  private async discard(segment: CachedSegment): Promise<void> {
-    this.ctx.space.forget(segment);
-    await segment.handle.close().catch(() => undefined);
-    await this.ctx.local.removeFile(`${this.folder}/${segment.localName}`);
   }
 }

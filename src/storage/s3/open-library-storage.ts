@@ -1,5 +1,5 @@
 // A library's `storage: {kind: s3, ...}` from the config as an opened S3Storage: defaults filled in, and the
-// library's retention policies turned into the Object Lock every object is stored with.
+// library's retention policies and its WORM cartridges turned into the Object Lock their objects are stored with.
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { S3Storage } from './s3-storage.js';
@@ -24,18 +24,32 @@ export interface LibraryStorageOwner {
   readonly retention: readonly { readonly mode: 'governance' | 'compliance'; readonly days?: number | undefined; readonly seconds?: number | undefined }[];
 }
 
+/**
+ * A WORM cartridge's objects, when the library asks for Object Lock: kept this long unless a retention policy asks
+ * for longer. 30 years is the archival life LTO media are rated for: the lock outlasts the physical WORM tape it
+ * stands for.
+ */
+export const WORM_RETAIN_DAYS = 30 * 365 + 8;
+
 /** Object Lock counts whole days: a policy given in seconds retains its objects for the days that cover it. */
 function retainDaysOf(policy: LibraryStorageOwner['retention'][number]): number {
   return policy.days ?? Math.ceil((policy.seconds ?? 0) / 86_400);
 }
 
-export async function openLibraryS3Storage(library: LibraryStorageOwner, storage: S3StorageSettings, dataDir: string, log: Logger): Promise<S3Storage> {
+/**
+ * `isWormCartridge`: whether a top-level folder (a barcode) holds a WORM cartridge; the composition root knows the
+ * barcode rules, this layer does not.
+ */
+export async function openLibraryS3Storage(
+  library: LibraryStorageOwner, storage: S3StorageSettings, dataDir: string, log: Logger, isWormCartridge: (name: string) => boolean = () => false,
+): Promise<S3Storage> {
   const policies = library.retention;
+  const strictest = policies.some((p) => p.mode === 'compliance') ? ('COMPLIANCE' as const) : ('GOVERNANCE' as const);
   // Without a policy there is nothing to retain: the bucket is still checked, and objects go up unlocked.
-  const objectLock =
-    storage.objectLock && policies.length > 0
-      ? { mode: policies.some((p) => p.mode === 'compliance') ? ('COMPLIANCE' as const) : ('GOVERNANCE' as const), retainDays: Math.max(...policies.map(retainDaysOf)) }
-      : undefined;
+  const objectLock = storage.objectLock && policies.length > 0 ? { mode: strictest, retainDays: Math.max(...policies.map(retainDaysOf)) } : undefined;
+  // WORM cartridges are retained even without a policy: governance unless a policy of the library is compliance
+  // (FORMAT.md "Object Lock" says why).
+  const worm = storage.objectLock ? { mode: strictest, retainDays: Math.max(WORM_RETAIN_DAYS, objectLock?.retainDays ?? 0), isWormFolder: isWormCartridge } : undefined;
   return S3Storage.open({
     endpoint: storage.endpoint,
     region: storage.region,
@@ -47,6 +61,7 @@ export async function openLibraryS3Storage(library: LibraryStorageOwner, storage
     cacheBytes: storage.cacheBytes,
     segmentBytes: storage.segmentBytes,
     objectLock,
+    worm,
     requireObjectLock: storage.objectLock,
     log: log.child({ component: 's3', library: library.name }),
   });

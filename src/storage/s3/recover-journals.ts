@@ -36,7 +36,7 @@ async function replay(ctx: CachedFileContext, folder: string, journal: Journal, 
       continue;
     }
     const body = bytes.subarray(0, Math.min(bytes.length, Math.max(0, journal.length - index * S)));
-    await withBackoff(() => ctx.store.put(segmentKey(key, index), body, ctx.retention()), { attempts });
+    await withBackoff(() => ctx.store.put(segmentKey(key, index), body, ctx.retention(journal.path)), { attempts });
   }
   const objects = await withBackoff(() => ctx.store.listAll(`${key}/`), { attempts });
   const doomed = objects

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { LocalStorage } from '../local-storage.js';
 import { StorageError, type RandomAccessFile, type Storage } from '../storage.js';
+import { S3File } from './s3-file.js';
 import { withBackoff } from './backoff.js';
 import { CacheSpace } from './cache-space.js';
 import { CachedFile, type CachedFileContext } from './cached-file.js';
@@ -17,6 +18,12 @@ import { Uploader } from './uploader.js';
 /** 16 MiB: see FORMAT.md "Object store" for the measurement behind it (bench/s3-segment-size.ts). */
 export const DEFAULT_SEGMENT_BYTES = 16 * 1024 * 1024;
 const RENAMES = '.vtl-renames';
+/**
+ * The latest retain-until date asked for: 2106-02-07, 2^32 - 1 seconds after 1970. RGW 16 keeps the date in 32 bits
+ * and turns a later one into a date in the past (measured: 100 years from 2026 came back as 1990), which would
+ * leave the object unprotected.
+ */
+export const LATEST_RETAIN_UNTIL_MS = 0xffff_ffff * 1000;
 
 export interface S3StorageOptions extends ObjectStoreOptions {
   /** Prepended to every key (e.g. "library1/"), so several libraries can share a bucket. */
@@ -26,47 +33,17 @@ export interface S3StorageOptions extends ObjectStoreOptions {
   readonly segmentBytes?: number | undefined;
   /** Every object is stored with this retention (S3 Object Lock); start-up refuses a bucket without Object Lock. */
   readonly objectLock?: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly retainDays: number } | undefined;
+  /**
+   * WORM cartridges (FORMAT.md "Object Lock"): every object under a top-level folder `isWormFolder` names is stored
+   * with this retention, and removing or renaming such a folder is refused before the store is touched.
+   * Start-up refuses a bucket without Object Lock.
+   */
+  readonly worm?: { readonly mode: 'COMPLIANCE' | 'GOVERNANCE'; readonly retainDays: number; readonly isWormFolder: (name: string) => boolean } | undefined;
   /** Refuse a bucket without Object Lock even when no retention is asked for. */
   readonly requireObjectLock?: boolean | undefined;
   /** Attempts of a foreground call (a read of data only in the store, a listing, a namespace change). */
   readonly attempts?: number | undefined;
   readonly log: Logger;
-}
-
-class S3File implements RandomAccessFile {
-  constructor(
-    private readonly file: CachedFile,
-    private readonly log: Logger,
-  ) {}
-
-  length(): Promise<number> {
-    return Promise.resolve(this.file.length);
-  }
-
-  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<number> {
-    try {
-      return await this.file.read(buffer, offset, length, position);
-    } catch (error) {
-      this.log.warn({ path: this.file.path, position, length, reason: error instanceof Error ? error.message : String(error) }, 'read from the object store failed');
-      throw error;
-    }
-  }
-
-  write(buffers: readonly Buffer[], position: number): Promise<void> {
-    return this.file.write(buffers, position);
-  }
-
-  truncate(length: number): Promise<void> {
-    return this.file.truncate(length);
-  }
-
-  sync(): Promise<void> {
-    return this.file.sync();
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 export class S3Storage implements Storage {
@@ -80,6 +57,8 @@ export class S3Storage implements Storage {
   private readonly prefix: string;
   private readonly attempts: number;
   private localNames = 0;
+  /** The body of the upload in progress (one at a time): one allocation instead of 16 MiB of garbage per PUT. */
+  private uploadBody = Buffer.alloc(0);
 
   private constructor(private readonly options: S3StorageOptions) {
     this.store = new ObjectStore(options);
@@ -88,7 +67,7 @@ export class S3Storage implements Storage {
     this.attempts = options.attempts ?? 6;
     const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     const log = options.log;
-    this.uploader = new Uploader(log, () => this.space.changed());
+    this.uploader = new Uploader(log, () => this.space.changed(), () => this.space.pressed());
     this.space = new CacheSpace(options.cacheBytes, segmentBytes, () => this.uploader.down);
     this.ctx = {
       store: this.store,
@@ -98,8 +77,13 @@ export class S3Storage implements Storage {
       log,
       readAttempts: this.attempts,
       keyOf: (p) => this.prefix + p,
-      retention: () => this.retention(),
+      retention: (p) => this.retention(p),
+      uploadBuffer: (size) => {
+        if (this.uploadBody.length < size) this.uploadBody = Buffer.allocUnsafe(Math.max(size, segmentBytes));
+        return this.uploadBody;
+      },
       requestUpload: (file) => this.uploader.request(file),
+      noteWrite: () => this.uploader.noteWrite(),
       nextLocalName: (index) => `${index}.${++this.localNames}`,
     };
   }
@@ -119,14 +103,15 @@ export class S3Storage implements Storage {
   private async start(): Promise<void> {
     const { log } = this.options;
     await withBackoff(() => this.store.checkBucket(), { attempts: this.attempts });
-    const wanted = this.options.objectLock;
+    const wanted = this.options.objectLock ?? this.options.worm;
     if (wanted !== undefined || this.options.requireObjectLock === true) {
       const lock = await withBackoff(() => this.store.objectLock(), { attempts: this.attempts });
       if (lock === undefined) {
         const asked = wanted === undefined ? 'Object Lock' : `${wanted.mode} retention of ${wanted.retainDays} days by S3 Object Lock`;
         throw new StorageError(`Cannot use bucket ${this.store.bucket}: it was not created with Object Lock, so it cannot honour the ${asked} the library's policy asks for`, 'EINVAL');
       }
-      log.info({ bucket: this.store.bucket, defaultMode: lock.defaultMode, retention: wanted }, 'bucket has Object Lock');
+      const worm = this.options.worm && { mode: this.options.worm.mode, retainDays: this.options.worm.retainDays };
+      log.info({ bucket: this.store.bucket, defaultMode: lock.defaultMode, retention: this.options.objectLock, worm }, 'bucket has Object Lock');
     }
     const markers = await withBackoff(() => this.store.listAll(`${this.prefix}${RENAMES}/`), { attempts: this.attempts });
     for (const marker of markers) {
@@ -194,6 +179,7 @@ export class S3Storage implements Storage {
 
   async removeFile(p: string): Promise<void> {
     const name = this.normalize(p);
+    this.refuseWorm(name, 'remove');
     await this.forget((f) => f === name);
     await this.removeObjects(`${this.prefix}${name}/`);
   }
@@ -220,6 +206,7 @@ export class S3Storage implements Storage {
   async rename(from: string, to: string): Promise<void> {
     const source = this.normalize(from);
     const target = this.normalize(to);
+    this.refuseWorm(source, `rename to ${target}`);
     const affected = [...this.files.values()].filter((f) => isUnder(f.path, source));
     for (const file of affected) await file.sync();
     await this.uploader.drain(affected, `rename ${source} to ${target}`);
@@ -233,14 +220,27 @@ export class S3Storage implements Storage {
 
   async removeFolder(folder: string): Promise<void> {
     const name = this.normalize(folder);
+    this.refuseWorm(name, 'remove');
     await this.forget((f) => isUnder(f, name));
     await this.removeObjects(`${this.prefix}${name}/`);
   }
 
-  private retention(): PutRetention | undefined {
-    const lock = this.options.objectLock;
+  /** The Object Lock an object of the file at `p` is stored with: a WORM cartridge's, else the library's policy. */
+  private retention(p: string): PutRetention | undefined {
+    const lock = this.isWorm(p) ? this.options.worm : this.options.objectLock;
     if (lock === undefined) return undefined;
-    return { mode: lock.mode, retainUntil: new Date(Date.now() + lock.retainDays * 86_400_000) };
+    return { mode: lock.mode, retainUntil: new Date(Math.min(LATEST_RETAIN_UNTIL_MS, Date.now() + lock.retainDays * 86_400_000)) };
+  }
+
+  private isWorm(p: string): boolean {
+    return this.options.worm?.isWormFolder(p.split('/')[0]) === true;
+  }
+
+  /** A WORM cartridge's objects are locked in the store: its folder is never removed or renamed away. */
+  private refuseWorm(name: string, doing: string): void {
+    if (name === '.' ? this.options.worm !== undefined : this.isWorm(name)) {
+      throw new StorageError(`Cannot ${doing} ${name}: it holds a WORM cartridge, whose objects S3 Object Lock retains`, 'EACCES');
+    }
   }
 
   private normalize(p: string): string {
@@ -283,7 +283,8 @@ export class S3Storage implements Storage {
   private async moveObjects(from: string, to: string): Promise<void> {
     const fromKey = `${this.prefix}${from}/`;
     const objects = await withBackoff(() => this.store.listAll(fromKey), { attempts: this.attempts });
-    for (const o of objects) await withBackoff(() => this.store.copy(o.key, `${this.prefix}${to}/${o.key.slice(fromKey.length)}`), { attempts: this.attempts });
+    const retention = this.retention(to);
+    for (const o of objects) await withBackoff(() => this.store.copy(o.key, `${this.prefix}${to}/${o.key.slice(fromKey.length)}`, retention), { attempts: this.attempts });
     for (const o of objects) await withBackoff(() => this.store.delete(o.key), { attempts: this.attempts });
   }
 

@@ -1,11 +1,18 @@
 // Takes what the cache holds to the store in the background, one file at a time in the order they asked, retrying
 // with backoff while the store is down (the cache absorbs writes meanwhile; cache-space.ts decides when a write can
 // no longer wait). It is the one owner of upload ordering: a file's segments go up in ascending order.
+// Uploads wait while writes stream in and the cache has room (FORMAT.md "Upload timing"): on a machine of few
+// cores, a PUT's CPU (the SDK's and the store's, when the store is local) is taken from the writer.
 import { EventEmitter, once } from 'node:events';
 import type { Logger } from '../../log.js';
 import { StorageError } from '../storage.js';
 import type { BackoffOptions } from './backoff.js';
 import type { CachedFile } from './cached-file.js';
+
+/** Uploads start once no write came for this long (or at once when the cache fills or someone waits for them). */
+export const QUIET_MS = 1_000;
+/** How often a deferred uploader looks again at the cache's fill while writes go on. */
+const DEFER_POLL_MS = 100;
 
 export class Uploader {
   private readonly queue = new Set<CachedFile>();
@@ -16,11 +23,17 @@ export class Uploader {
   private current: CachedFile | undefined;
   private readonly events = new EventEmitter();
   private readonly backoff: BackoffOptions;
+  private lastWriteAt = -Infinity;
+  /** Callers waiting for uploads (drain, idle): no deferral while any waits. */
+  private urgent = 0;
 
   constructor(
     private readonly log: Logger,
     /** Told whenever the store goes down or comes back (writers waiting for room look again). */
     private readonly onStateChange: () => void,
+    /** The cache is filling up (three quarters of it dirty, or a writer waits for room): uploads may not wait. */
+    private readonly cachePressed: () => boolean = () => true,
+    private readonly quietMs = QUIET_MS,
   ) {
     this.backoff = {
       attempts: Infinity,
@@ -49,6 +62,11 @@ export class Uploader {
     return this.downReason;
   }
 
+  /** A write landed in the cache: uploads wait until writes pause (or the cache presses). */
+  noteWrite(): void {
+    this.lastWriteAt = performance.now();
+  }
+
   request(file: CachedFile): void {
     if (this.stopping) return;
     this.queue.add(file);
@@ -66,16 +84,48 @@ export class Uploader {
 
   /** Resolves when nothing is left to upload (or the uploader stopped). */
   async idle(): Promise<void> {
-    while (this.running !== undefined) await once(this.events, 'progress');
+    await this.urgently(async () => {
+      while (this.running !== undefined) await once(this.events, 'progress');
+    });
   }
 
   /** Wait until `files` are all in the store; throws EIO at once while the store is down. */
   async drain(files: readonly CachedFile[], what: string): Promise<void> {
+    await this.urgently(async () => {
+      for (;;) {
+        if (files.every((f) => f.removed || f.isClean())) return;
+        if (this.downReason !== undefined) throw new StorageError(`Cannot ${what}: ${this.downReason}`, 'EIO');
+        for (const f of files) this.request(f);
+        await once(this.events, 'progress');
+      }
+    });
+  }
+
+  private async urgently(wait: () => Promise<void>): Promise<void> {
+    this.urgent++;
+    this.events.emit('wake');
+    try {
+      await wait();
+    } finally {
+      this.urgent--;
+    }
+  }
+
+  /** Until uploads are due: writes paused for QUIET_MS, the cache presses, someone waits for them, or a stop. */
+  private async due(): Promise<void> {
     for (;;) {
-      if (files.every((f) => f.removed || f.isClean())) return;
-      if (this.downReason !== undefined) throw new StorageError(`Cannot ${what}: ${this.downReason}`, 'EIO');
-      for (const f of files) this.request(f);
-      await once(this.events, 'progress');
+      if (this.stopping || this.urgent > 0 || this.cachePressed()) return;
+      const quietMs = performance.now() - this.lastWriteAt;
+      if (quietMs >= this.quietMs) return;
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.events.off('wake', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(DEFER_POLL_MS, this.quietMs - quietMs));
+        this.events.on('wake', done);
+      });
     }
   }
 
@@ -86,11 +136,14 @@ export class Uploader {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.events.emit('wake');
     await this.running;
   }
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
+      await this.due();
+      if (this.stopping) return;
       const file = [...this.queue].find((f) => f.hasUploadWork());
       if (file === undefined) {
         this.queue.clear();
