@@ -26,9 +26,6 @@ import { descriptorOf } from './library/cartridge-ops.js';
 import { stagingRoutes } from './management/http/staging-routes.js';
 import { dedupRoutes } from './management/http/dedup-routes.js';
 import { dedupView } from './dedup-view.js';
-import { loadMasterKey } from './media/crypto/load-master-key.js';
-import { MasterKey } from './media/crypto/master-key.js';
-import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { CopyEngine } from './physical/copy-engine.js';
 import { CopyJobStore } from './physical/copy-job-store.js';
 import { HostActivity } from './physical/host-activity.js';
@@ -36,11 +33,12 @@ import { RecallingMediaStore } from './physical/recalling-media-store.js';
 import { ReleasedStore } from './physical/released-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
-import { isWormBarcode, openMediaStores } from './open-media-stores.js';
+import { loadMasterKey } from './media/crypto/load-master-key.js';
+import { openMediaStores } from './open-media-stores.js';
+import { rotateKey } from './rotate-key.js';
 import { clusterForward, clusterSettings, shareClusterEvents, startClusterNode } from './serve-cluster.js';
 import { LibraryServing } from './serve-libraries.js';
 import { aptplFiles } from './serve-library.js';
-import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
 
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
@@ -284,39 +282,9 @@ export function buildProgram(): Command {
     .option('-c, --config <file>', 'YAML configuration file (its encryption.masterKeyFile, or VTL_MASTER_KEY, is the current key)')
     .option('-d, --data-dir <dir>', 'where cartridges and the catalog live (default ./vtl-data)')
     .requiredOption('--new-key-file <file>', 'the new master key (64 hex digits); point the config at it afterwards')
-    .action(async (options: ServeOptions & { newKeyFile: string }) => rotateKey(options));
+    .action(async (options: ServeFlags & { newKeyFile: string }) => rotateKey(options));
   registerManagementCommands(program);
   return program;
-}
-
-/** `vtl key rotate`: exit code 0 when every encrypted cartridge is under the new key, 1 when some could not be. */
-async function rotateKey(options: ServeOptions & { newKeyFile: string }): Promise<void> {
-  const config = await resolveServeConfig(options);
-  // The report goes to stdout; log lines to stderr.
-  const log = createLogger({ level: config.server.logLevel, destination: 2 });
-  const current = await loadMasterKey(config.encryption.masterKeyFile, process.env, log);
-  const next = await MasterKey.fromFile(options.newKeyFile);
-  const dataDir = resolve(config.server.dataDir);
-  const report = await rotateMasterKey(new LocalStorage(join(dataDir, 'cartridges')), current, next, log);
-  // An S3 library's data keys live in its cartridges' metadata objects: each is rewritten by one PUT (atomic per
-  // object), and in the store before the command reports success (drain() throws while the store is down).
-  for (const library of config.libraries) {
-    if (library.storage.kind !== 's3') continue;
-    const storage = await openLibraryS3Storage(library, library.storage, dataDir, log, isWormBarcode);
-    try {
-      const part = await rotateMasterKey(storage, current, next, log);
-      await storage.drain();
-      report.rotated.push(...part.rotated);
-      report.alreadyNew.push(...part.alreadyNew);
-      report.plain.push(...part.plain);
-      report.failed.push(...part.failed);
-    } finally {
-      await storage.close();
-    }
-  }
-  process.stdout.write(`${JSON.stringify({ master: next.id, ...report }, null, 2)}\n`);
-  log.flush();
-  if (report.failed.length > 0) process.exitCode = 1;
 }
 
 // Run as the `vtl` bin (possibly through npm's symlink), not when imported by tests.
