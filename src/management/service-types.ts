@@ -1,6 +1,7 @@
 // The management service's request and answer shapes that are not views of the model (views.ts has those).
 import type { LtoGeneration } from '../library/lto.js';
 import type { RetentionStatus } from '../library/retention.js';
+import type { DedupFigures, DedupSummaryView } from './dedup-status.js';
 import type { SessionView } from './session-view.js';
 import type { LocationKind } from './views.js';
 
@@ -17,8 +18,12 @@ export interface ServerStatus {
     readonly cartridges: number;
     readonly freeSlots: number;
     readonly freeMailSlots: number;
+    /** A deduplicating library's cartridges in all. */
+    readonly dedup?: DedupFigures;
   }[];
   readonly sessions: readonly SessionView[];
+  /** With a deduplicating library: the chunk stores and the background pass. */
+  readonly dedup?: DedupSummaryView;
   /** Whether the catalog can write; while it cannot, every change is refused with 507 or 503. */
   readonly catalog: { readonly writable: boolean; readonly problem: 'no-space' | 'io-error' | null; readonly since: string | null };
 }

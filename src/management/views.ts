@@ -5,6 +5,7 @@ import type { ElementType } from '../library/layout.js';
 import type { LibraryEvent } from '../library/library-event.js';
 import type { DriveInfo, ElementStatus, LibraryInfo } from '../library/library-manager.js';
 import { LTO_GENERATIONS } from '../library/lto.js';
+import type { DedupFigures } from './dedup-status.js';
 
 /** Where a cartridge is, in operator words: `robot` is the transport element, `shelf` the offline vault. */
 export const LOCATION_KINDS = ['slot', 'mailslot', 'drive', 'robot', 'shelf'] as const;
@@ -49,6 +50,8 @@ export interface CartridgeView {
   readonly mediaMissing: boolean;
   /** Why its last load into a drive failed (e.g. its data key does not unwrap with the master key); absent when none did. */
   readonly loadError?: string;
+  /** In a deduplicating library: logical and stored bytes, ratio and backlog (absent until first measured). */
+  readonly dedup?: DedupFigures;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { ServerStatus } from '../service.js';
 import type { CartridgeView, DriveView, ElementView, LibraryView } from '../views.js';
-import { describeElement, describeLocation, formatBytes, formatDuration } from './format.js';
+import { dedupSummaryText } from './dedup-commands.js';
+import { dedupColumns, describeElement, describeLocation, formatBytes, formatDuration } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';
 
@@ -94,6 +95,7 @@ function formatStatus(status: ServerStatus): string {
       { header: 'CARTRIDGES', value: (l) => l.cartridges, align: 'right' },
       { header: 'FREE SLOTS', value: (l) => l.freeSlots, align: 'right' },
       { header: 'FREE MAIL SLOTS', value: (l) => l.freeMailSlots, align: 'right' },
+      ...(status.dedup ? dedupColumns((l: ServerStatus['libraries'][number]) => l.dedup) : []),
     ],
     status.libraries,
   );
@@ -111,7 +113,7 @@ function formatStatus(status: ServerStatus): string {
           ],
           status.sessions,
         )}`;
-  return `${head}${libraries}\n${sessions}`;
+  return `${head}${libraries}\n${status.dedup ? `${dedupSummaryText(status.dedup)}\n` : ''}${sessions}`;
 }
 
 function formatLibrary(info: LibraryView, elements: readonly ElementView[]): string {

@@ -48,6 +48,7 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
   const objects = tail.endOfData;
   if (objects === 0) return { recipe, result: { objects: 0, logicalBytes: 0, chunks: 0 } };
   const next = recipe.extendedCopy(tail.writePass, objects);
+  next.chunkStoreId = chunks.id;
   const chunker = new ContentChunker(parts.sizes ?? DEFAULT_CHUNK_SIZES);
   let open: Buffer[] = [];
   let logicalBytes = 0;

@@ -58,15 +58,17 @@ export class ChunkStore {
     private readonly folder: string,
     private readonly log: Logger,
     maxChunks: number,
+    /** The id recipes record for this store (chunk-stores.ts). */
+    readonly id: number,
   ) {
     this.index = new ChunkIndex(maxChunks);
   }
 
   /** Open the store in `folder` (created if missing): index every entry of every container; appends go
    * to a new container, so a torn tail of the last one is never appended to. */
-  static async open(storage: Storage, folder: string, log: Logger, maxChunks = 100_000_000): Promise<ChunkStore> {
+  static async open(storage: Storage, folder: string, log: Logger, maxChunks = 100_000_000, id = 0): Promise<ChunkStore> {
     await storage.makeFolder(folder);
-    const store = new ChunkStore(storage, folder, log, maxChunks);
+    const store = new ChunkStore(storage, folder, log, maxChunks, id);
     const numbers = (await storage.list(folder)).map((name) => /^(\d{8})\.vtchunk$/.exec(name)?.[1]).filter((n) => n !== undefined).map(Number).sort((a, b) => a - b);
     for (const n of numbers) await store.scan(n);
     store.current = numbers.length === 0 ? 0 : (numbers.at(-1) ?? 0) + 1;
