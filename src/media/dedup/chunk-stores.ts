@@ -6,6 +6,8 @@ import { crc32c } from '../../crc32c.js';
 import type { Logger } from '../../log.js';
 import type { Storage } from '../../storage/storage.js';
 import { MediaFormatError } from '../tape-medium.js';
+import type { MasterKey } from '../crypto/master-key.js';
+import { ChunkSealer } from './chunk-sealer.js';
 import { ChunkStore, type ChunkStoreStats } from './chunk-store.js';
 
 export const CHUNK_FOLDER = '.dedup';
@@ -32,6 +34,8 @@ export class ChunkStores {
     /** Every store this data directory may hold (global always included: recipes from before scopes name it). */
     names: readonly string[] = [],
     preset?: ChunkStore,
+    /** With encryption at rest: every store's new containers are sealed (chunk-sealer.ts). */
+    private readonly masterKey?: MasterKey,
   ) {
     this.names = [...new Set([GLOBAL_CHUNK_STORE, ...names])];
     if (preset) {
@@ -49,11 +53,18 @@ export class ChunkStores {
   get(name: string = GLOBAL_CHUNK_STORE): Promise<ChunkStore> {
     let store = this.opened.get(name);
     if (store === undefined) {
-      store = ChunkStore.open(this.storage, chunkFolder(name), this.log.child({ component: 'chunk-store', store: name }), undefined, chunkStoreId(name));
+      store = this.openStore(name);
       this.opened.set(name, store);
       store.then((s) => this.ready.set(name, s), () => this.opened.delete(name)); // a failed open is tried again next time
     }
     return store;
+  }
+
+  private async openStore(name: string): Promise<ChunkStore> {
+    const folder = chunkFolder(name);
+    await this.storage.makeFolder(folder);
+    const sealer = this.masterKey && (await ChunkSealer.open(this.storage, folder, this.masterKey));
+    return ChunkStore.open(this.storage, folder, this.log.child({ component: 'chunk-store', store: name }), undefined, chunkStoreId(name), sealer);
   }
 
   /** The store a recipe's chunks are in; MediaFormatError when it names none of this directory's stores. */

@@ -2,6 +2,7 @@
 // libraries' `dedup` settings. The media layer does not know libraries: the composition root passes what it needs
 // as functions (which library a cartridge is in, its descriptor, whether the drives are idle).
 import type { Logger } from '../../log.js';
+import type { MasterKey } from '../crypto/master-key.js';
 import { FileMediaStore } from '../file-media-store.js';
 import type { CartridgeDescriptor, MediaStore } from '../tape-medium.js';
 import { GLOBAL_CHUNK_STORE } from './chunk-stores.js';
@@ -23,6 +24,8 @@ export interface DedupMediaParts {
   readonly describe: (barcode: string) => CartridgeDescriptor | undefined;
   /** No drive is streaming. */
   readonly idle: () => boolean;
+  /** Encryption at rest: data files and chunk containers sealed. */
+  readonly masterKey?: MasterKey;
 }
 
 /** How often the scheduler looks for idle drives and a backlog. */
@@ -40,13 +43,15 @@ export function chunkStoreOf(library: LibraryDedupPolicy): string {
  */
 export function createDedupMedia(parts: DedupMediaParts): { store: MediaStore; scheduler: DedupScheduler | undefined; dedupStore: DedupMediaStore | undefined } {
   const enabled = new Set(parts.libraries.filter((l) => l.dedup.enabled).map((l) => l.name));
-  if (enabled.size === 0) return { store: new FileMediaStore({ directory: parts.directory, log: parts.log }), scheduler: undefined, dedupStore: undefined };
+  const sealed = parts.masterKey ? { masterKey: parts.masterKey } : {};
+  if (enabled.size === 0) return { store: new FileMediaStore({ directory: parts.directory, log: parts.log, ...sealed }), scheduler: undefined, dedupStore: undefined };
   const deduplicates = (barcode: string): boolean => enabled.has(parts.libraryOf(barcode) ?? '');
   const storeOfLibrary = new Map(parts.libraries.filter((l) => l.dedup.enabled).map((l) => [l.name, chunkStoreOf(l)]));
   const store = new DedupMediaStore({
     directory: parts.directory, log: parts.log, deduplicates,
     storeOf: (barcode) => storeOfLibrary.get(parts.libraryOf(barcode) ?? '') ?? GLOBAL_CHUNK_STORE,
     storeNames: [...storeOfLibrary.values()],
+    ...sealed,
   });
   const scheduler = new DedupScheduler({
     store, pass: new DedupPass(store, parts.log.child({ component: 'dedup' })), idle: parts.idle, log: parts.log.child({ component: 'dedup' }),

@@ -3,6 +3,7 @@
 // in chunk stores under `.dedup/` (a folder no barcode can name; chunk-stores.ts: one per scope). open() finishes a
 // switch a crash interrupted.
 import type { Logger } from '../../log.js';
+import type { MasterKey } from '../crypto/master-key.js';
 import { LocalStorage } from '../../storage/local-storage.js';
 import type { Storage } from '../../storage/storage.js';
 import { CartridgeFile, cartridgePath } from '../cartridge-files.js';
@@ -32,6 +33,8 @@ export interface DedupMediaStoreOptions {
   readonly storeOf?: (barcode: string) => string;
   /** Every chunk store name storeOf() may answer besides global (the libraries with scope library). */
   readonly storeNames?: readonly string[];
+  /** Encryption at rest: data files sealed as ever, chunk containers sealed too (chunk-sealer.ts). */
+  readonly masterKey?: MasterKey;
   /**
    * Whether a cartridge belongs to a library that deduplicates (default: every one). The others keep inline
    * compression: the background pass never moves them, so their compression must not wait for it.
@@ -60,10 +63,11 @@ export class DedupMediaStore implements MediaStore {
   constructor(options: DedupMediaStoreOptions) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
-    this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred' });
-    this.plainFiles = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: 'inline' });
+    const sealed = options.masterKey ? { masterKey: options.masterKey } : {};
+    this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred', ...sealed });
+    this.plainFiles = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: 'inline', ...sealed });
     this.deduplicates = options.deduplicates ?? ((): boolean => true);
-    this.stores = new ChunkStores(this.storage, this.log, options.storeNames, options.chunks);
+    this.stores = new ChunkStores(this.storage, this.log, options.storeNames, options.chunks, options.masterKey);
     this.storeOf = options.storeOf ?? ((): string => GLOBAL_CHUNK_STORE);
   }
 
