@@ -48,3 +48,29 @@ test('stop() during a round stops the cartridge in hand before its switch and st
     await medium.close();
   }
 });
+
+test('a WORM cartridge stays in its data file, opens and reads as written, and the round goes on to the next cartridge', async () => {
+  const store = new DedupMediaStore({ directory: '/unused', log: silentLogger(), storage: new MemoryStorage() });
+  const worm = cartridge({ barcode: 'W00001LY', worm: true });
+  const plain = cartridge({ barcode: 'X00001L8' });
+  const data = Array.from({ length: 4 }, () => randomBytes(BLOCK));
+  for (const descriptor of [worm, plain]) {
+    await store.create(descriptor);
+    const medium = await store.open(descriptor);
+    for (const block of data) await medium.write(block, { compress: true });
+    await medium.writeFilemarks(1);
+    await medium.close();
+  }
+  const scheduler = new DedupScheduler({ store, pass: new DedupPass(store, silentLogger()), idle: () => true, log: silentLogger(), describe: (barcode) => [worm, plain].find((c) => c.barcode === barcode) });
+  const progress = await scheduler.runNow();
+  assert.equal(progress.movedBytes, 4 * BLOCK, 'the rewritable cartridge moved');
+  assert.equal((await store.readRecipe(worm.barcode)).objectCount, 0, 'the WORM one has no recipe');
+  assert.ok((await store.usage(worm.barcode)).backlogBytes > 4 * BLOCK);
+  const medium = await store.open(worm);
+  for (const block of data) {
+    const read = await medium.read();
+    assert.ok(read.kind === 'block' && read.data.equals(block));
+  }
+  assert.equal((await medium.read()).kind, 'filemark');
+  await medium.close();
+});

@@ -35,6 +35,17 @@ export class HostEncryptedDataError extends Error {
 }
 
 /**
+ * A WORM cartridge is not deduplicated: the move ends by erasing the data file, which WORM media never allow (and a
+ * switched recipe beside a data file that cannot be erased would leave the cartridge unopenable). Checked first.
+ */
+export class WormNotDeduplicatedError extends Error {
+  constructor(barcode: string) {
+    super(`cartridge ${barcode} is WORM: it stays in its data file, not deduplicated`);
+    this.name = 'WormNotDeduplicatedError';
+  }
+}
+
+/**
  * Move every object of the data file `tail` (positioned anywhere) into a new recipe after `recipe`: chunk its data
  * blocks, store the chunks, sync them, save the recipe (the switch), erase the data file. Returns the new recipe.
  */
@@ -47,6 +58,7 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
   const step = parts.step ?? ((): void => undefined);
   const objects = tail.endOfData;
   if (objects === 0) return { recipe, result: { objects: 0, logicalBytes: 0, chunks: 0 } };
+  if (tail.worm) throw new WormNotDeduplicatedError(tail.barcode);
   const next = recipe.extendedCopy(tail.writePass, objects);
   next.chunkStoreId = chunks.id;
   const chunker = new ContentChunker(parts.sizes ?? DEFAULT_CHUNK_SIZES);

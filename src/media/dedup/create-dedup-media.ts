@@ -45,7 +45,8 @@ export function createDedupMedia(parts: DedupMediaParts): { store: MediaStore; s
   const enabled = new Set(parts.libraries.filter((l) => l.dedup.enabled).map((l) => l.name));
   const sealed = parts.masterKey ? { masterKey: parts.masterKey } : {};
   if (enabled.size === 0) return { store: new FileMediaStore({ directory: parts.directory, log: parts.log, ...sealed }), scheduler: undefined, dedupStore: undefined };
-  const deduplicates = (barcode: string): boolean => enabled.has(parts.libraryOf(barcode) ?? '');
+  // WORM cartridges are not deduplicated (absorb-data-file.ts WormNotDeduplicatedError): they compress inline.
+  const deduplicates = (barcode: string): boolean => enabled.has(parts.libraryOf(barcode) ?? '') && parts.describe(barcode)?.worm !== true;
   const storeOfLibrary = new Map(parts.libraries.filter((l) => l.dedup.enabled).map((l) => [l.name, chunkStoreOf(l)]));
   const store = new DedupMediaStore({
     directory: parts.directory, log: parts.log, deduplicates,

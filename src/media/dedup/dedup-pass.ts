@@ -6,7 +6,7 @@
 import type { Logger } from '../../log.js';
 import { SerialQueue } from '../../serial-queue.js';
 import type { CartridgeDescriptor } from '../tape-medium.js';
-import { absorbDataFile, HostEncryptedDataError, type AbsorbResult, type StepHook } from './absorb-data-file.js';
+import { absorbDataFile, HostEncryptedDataError, WormNotDeduplicatedError, type AbsorbResult, type StepHook } from './absorb-data-file.js';
 import { DEFAULT_CHUNK_SIZES, type ChunkSizes } from './content-chunker.js';
 import type { DedupMediaStore } from './dedup-media-store.js';
 import type { ChunkRef } from './recipe.js';
@@ -20,7 +20,7 @@ export interface ScrubReport {
 
 export class DedupPass {
   private readonly queue = new SerialQueue();
-  /** Cartridges whose data file holds host-encrypted records (HostEncryptedDataError), left out until a restart. */
+  /** WORM cartridges, and those whose data file holds host-encrypted records (HostEncryptedDataError): left out until a restart. */
   private readonly hostEncrypted = new Set<string>();
 
   constructor(
@@ -107,7 +107,7 @@ export class DedupPass {
         if (result.objects > 0) this.log.info({ barcode: cartridge.barcode, ...result }, 'data file moved into the deduplicated recipe');
         return result;
       } catch (error) {
-        if (error instanceof HostEncryptedDataError) {
+        if (error instanceof HostEncryptedDataError || error instanceof WormNotDeduplicatedError) {
           // Not tried again until the next start: reading the whole data file every round would find the same.
           this.hostEncrypted.add(cartridge.barcode);
           this.log.info({ barcode: cartridge.barcode, reason: error.message }, 'cartridge left out of deduplication');

@@ -96,6 +96,10 @@ export class DedupScheduler {
         const moved = await pass.absorb(descriptor);
         if (moved === undefined) backlogBytes += usage.backlogBytes;
         else movedBytes += moved.logicalBytes;
+      } catch (error) {
+        // One cartridge's failure is its own: logged, its data stays in its data file, the round goes on.
+        this.parts.log.error({ err: error, barcode }, 'the deduplication pass could not move a cartridge');
+        backlogBytes += usage.backlogBytes;
       } finally {
         this.inHand = undefined;
         busySeconds += Number(process.hrtime.bigint() - started) / 1e9;
