@@ -4,7 +4,7 @@
 // collection runs through exclusive(), one at a time, so a collection never sees chunks that a move has stored or
 // found again but not yet referenced from a saved recipe. Reads run beside them: containers are append-only.
 import { blake3 } from '@napi-rs/blake-hash';
-import { compressSync, uncompressSync } from 'lz4-napi';
+import { compress, compressSync, uncompressSync } from 'lz4-napi';
 import { crc32c } from '../../crc32c.js';
 import type { Logger } from '../../log.js';
 import { SerialQueue } from '../../serial-queue.js';
@@ -104,13 +104,54 @@ export class ChunkStore {
   /** Like put(), saying how many bytes the store grew by (0 when the chunk was there already). */
   async store(chunk: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
     const hash = this.idOf(chunk);
+    return (await this.find(hash, chunk.length)) ?? this.append(chunk, hash, compressSync(chunk));
+  }
+
+  /**
+   * store() for several chunks in order: the new ones are compressed on the thread pool in parallel (LZ4 is the
+   * pass's largest cost, and this is what puts it on the second core), then appended in order; a chunk repeated
+   * within `batch` is stored once.
+   */
+  async storeBatch(batch: readonly Buffer[]): Promise<{ ref: ChunkRef; addedBytes: number }[]> {
+    const hashes = batch.map((chunk) => this.idOf(chunk));
+    const found: ({ ref: ChunkRef; addedBytes: number } | undefined)[] = [];
+    const firstOf = new Map<string, number>();
+    const compressing: (Promise<Buffer> | undefined)[] = [];
+    for (const [i, chunk] of batch.entries()) {
+      const hash = hashes[i] ?? this.idOf(chunk);
+      const hit = await this.find(hash, chunk.length);
+      found.push(hit);
+      const key = hash.toString('latin1');
+      compressing.push(hit === undefined && !firstOf.has(key) ? compress(chunk) : undefined);
+      if (hit === undefined && !firstOf.has(key)) firstOf.set(key, i);
+    }
+    const results: { ref: ChunkRef; addedBytes: number }[] = [];
+    for (const [i, chunk] of batch.entries()) {
+      const hit = found[i];
+      const hash = hashes[i] ?? this.idOf(chunk);
+      const first = firstOf.get(hash.toString('latin1'));
+      if (hit !== undefined) results.push(hit);
+      else if (first !== undefined && first < i) {
+        const earlier = results[first];
+        results.push(earlier ? { ref: earlier.ref, addedBytes: 0 } : await this.store(chunk));
+      }
+      else results.push(await this.append(chunk, hash, await (compressing[i] ?? compress(chunk))));
+    }
+    return results;
+  }
+
+  /** Where an identical chunk is stored (its id and length compared on disk: the index keeps a prefix), or undefined. */
+  private async find(hash: Buffer, length: number): Promise<{ ref: ChunkRef; addedBytes: number } | undefined> {
     for (const candidate of this.index.candidates(hash)) {
       const header = await this.readHeader(candidate.container, candidate.offset);
-      if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === chunk.length) {
-        return { ref: { container: candidate.container, offset: candidate.offset, length: chunk.length }, addedBytes: 0 };
+      if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === length) {
+        return { ref: { container: candidate.container, offset: candidate.offset, length }, addedBytes: 0 };
       }
     }
-    const compressed = compressSync(chunk);
+    return undefined;
+  }
+
+  private async append(chunk: Buffer, hash: Buffer, compressed: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
     const useCompressed = compressed.length < chunk.length * SHRINK_RATIO;
     const plain = useCompressed ? compressed : chunk;
     const codec = useCompressed ? ChunkCodec.LZ4 : ChunkCodec.RAW;
