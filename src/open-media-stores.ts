@@ -76,7 +76,8 @@ export async function openMediaStores(
       throw configError(`libraries.${library.name}.storage`, error instanceof Error ? error.message : String(error));
     }
     const storage = s3[s3.length - 1];
-    stores.set(library.name, new FileMediaStore({ directory: '.', log: log.child({ component: 'media', library: library.name }), storage, ...(masterKey ? { masterKey } : {}) }));
+    // One partition per cartridge on an object store (docs/CONFORMANCE.md "Partitions").
+    stores.set(library.name, new FileMediaStore({ directory: '.', log: log.child({ component: 'media', library: library.name }), storage, partitions: false, ...(masterKey ? { masterKey } : {}) }));
   }
   const mediaStore = stores.size === 0 ? local : new LibraryMediaStores([...stores.values(), local], (barcode) => stores.get(links.libraryOf(barcode) ?? '') ?? local);
   return {

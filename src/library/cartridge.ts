@@ -1,6 +1,7 @@
 // A cartridge as the library knows it: identity, media properties and where it is.
 import type { LtoGeneration } from './lto.js';
 import type { ElementType } from './layout.js';
+import type { LoadFailureCause } from './load-failure.js';
 
 /** Where a cartridge is: in an element of a library, or on the offline shelf (the vault), outside every library. */
 export type CartridgeLocation =
@@ -34,6 +35,8 @@ export interface Cartridge {
   readonly mediaMissing: boolean;
   /** Why its last load into a drive failed (LibraryCore.loadFailures); absent once a load succeeds. */
   readonly loadError?: string;
+  /** What kind of failure `loadError` is (the changer's element status reports it as an exception). */
+  readonly loadErrorCause?: LoadFailureCause;
   readonly createdAt: string;
   readonly updatedAt: string;
 }

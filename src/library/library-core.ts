@@ -13,6 +13,7 @@ import { addressOf, describeElement, elementAt, elementsOf, layoutOf } from './l
 import type { ElementRef, ElementType, LibraryLayout } from './layout.js';
 import type { Actor, LibraryEvent, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
+import type { LoadFailure } from './load-failure.js';
 import { RetentionBook } from './retention-book.js';
 import type { LtoGeneration } from './lto.js';
 
@@ -35,7 +36,7 @@ export class LibraryCore {
    * Why the last load of a cartridge into a drive failed (its media could not be opened: a wrong master key, a
    * damaged file), until a load succeeds. In memory: a restart tries again and finds the reason again.
    */
-  readonly loadFailures = new Map<string, string>();
+  readonly loadFailures = new Map<string, LoadFailure>();
   readonly retention: RetentionBook;
 
   constructor(
@@ -111,7 +112,7 @@ export class LibraryCore {
       source,
       placedByOperator: row.placedByOperator,
       mediaMissing: row.mediaMissing,
-      ...(this.loadFailures.has(row.barcode) ? { loadError: this.loadFailures.get(row.barcode) } : {}),
+      ...loadErrorFields(this.loadFailures.get(row.barcode)),
       createdAt: row.createdAt,
       updatedAt: row.updatedAt,
     };
@@ -205,4 +206,9 @@ export class LibraryCore {
   moved(library: string, barcode: string, from: CartridgeLocation, to: CartridgeLocation, actor: Actor): void {
     this.emit({ type: 'cartridge-moved', library, barcode, from, to, actor });
   }
+}
+
+/** The Cartridge fields of a failed last load (none once a load succeeded). */
+function loadErrorFields(failure: LoadFailure | undefined): Pick<Cartridge, 'loadError' | 'loadErrorCause'> {
+  return failure === undefined ? {} : { loadError: failure.message, loadErrorCause: failure.cause };
 }

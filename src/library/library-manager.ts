@@ -18,6 +18,7 @@ import { elementsOf, type ElementType, type LibraryLayout } from './layout.js';
 import { LibraryCore, type ActiveLibrary } from './library-core.js';
 import type { Actor, LibraryListener } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
+import { loadFailureOf } from './load-failure.js';
 import type { RetentionBook } from './retention-book.js';
 import { rescanMedia } from './rescan-media.js';
 import { exchangeCartridges, mountRequestOf, moveCartridge, unloadDrive } from './robot.js';
@@ -132,7 +133,7 @@ export class LibraryManager {
           await mechanism.load(mountRequestOf(row));
           this.core.loadFailures.delete(row.barcode);
         } catch (err) {
-          this.core.loadFailures.set(row.barcode, (err as Error).message);
+          this.core.loadFailures.set(row.barcode, loadFailureOf(err));
           this.core.log.error({ err, library, drive: driveIndex + 1, barcode: row.barcode }, 'could not reload the cartridge the catalog places in this drive');
         }
       }

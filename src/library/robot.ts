@@ -11,6 +11,7 @@ import type { ElementRef } from './layout.js';
 import type { ActiveLibrary, LibraryCore } from './library-core.js';
 import type { Actor } from './library-event.js';
 import { LibraryStateError } from './library-state-error.js';
+import { loadFailureOf } from './load-failure.js';
 
 export function mountRequestOf(row: CartridgeRow): MountRequest {
   return {
@@ -100,7 +101,7 @@ async function loadIntoDrive(core: LibraryCore, lib: ActiveLibrary, ref: Element
     await mechanism.load(mountRequestOf(row));
     core.loadFailures.delete(row.barcode);
   } catch (err) {
-    core.loadFailures.set(row.barcode, (err as Error).message);
+    core.loadFailures.set(row.barcode, loadFailureOf(err));
     throw new LibraryStateError('load-failed', `${doing}: ${describeElement(ref)} failed to load it: ${(err as Error).message}`, { cause: err });
   }
   steps.push(() => mechanism.unload({ force: true }));

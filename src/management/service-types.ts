@@ -1,32 +1,10 @@
-// The management service's request and answer shapes that are not views of the model (views.ts has those).
+// The management service's requests in the model's terms (the routes turn the API's bodies and queries into them).
+// Its answers' types come from the API's schemas: ServerStatus and RetentionView are re-exported from there.
 import type { LtoGeneration } from '../library/lto.js';
-import type { RetentionStatus } from '../library/retention.js';
-import type { DedupFigures, DedupSummaryView } from './dedup-status.js';
-import type { SessionView } from './session-view.js';
 import type { LocationKind } from './views.js';
 
-export interface ServerStatus {
-  readonly version: string;
-  readonly startedAt: string;
-  readonly uptimeSeconds: number;
-  readonly pid: number;
-  readonly libraries: readonly {
-    readonly name: string;
-    readonly iqn: string;
-    readonly drives: number;
-    readonly mountedDrives: number;
-    readonly cartridges: number;
-    readonly freeSlots: number;
-    readonly freeMailSlots: number;
-    /** A deduplicating library's cartridges in all. */
-    readonly dedup?: DedupFigures;
-  }[];
-  readonly sessions: readonly SessionView[];
-  /** With a deduplicating library: the chunk stores and the background pass. */
-  readonly dedup?: DedupSummaryView;
-  /** Whether the catalog can write; while it cannot, every change is refused with 507 or 503. */
-  readonly catalog: { readonly writable: boolean; readonly problem: 'no-space' | 'io-error' | null; readonly since: string | null };
-}
+export type { ServerStatus } from './schemas/inventory-schemas.js';
+export type { RetentionView } from './schemas/security-schemas.js';
 
 export interface CartridgeQuery {
   readonly library?: string;
@@ -47,11 +25,4 @@ export interface CreateCartridges {
   readonly worm?: boolean;
   /** Put them in free mail slots instead of free storage slots. */
   readonly mailSlot?: boolean;
-}
-
-/** A cartridge's retention lock: `locked` now or not, and the last lock it had (kept after expiry). */
-export interface RetentionView extends RetentionStatus {
-  readonly barcode: string;
-  readonly startedAt: string | null;
-  readonly setBy: string | null;
 }

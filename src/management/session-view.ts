@@ -1,4 +1,5 @@
 // iSCSI sessions in GET /status: what the iSCSI server reports, and the view the API shows.
+import type { SessionView } from './schemas/inventory-schemas.js';
 
 /** One iSCSI session as the iSCSI server reports it (IscsiServer.sessions() fits). */
 export interface SessionInfo {
@@ -17,18 +18,8 @@ export interface SessionInfo {
 
 export type SessionProvider = () => readonly SessionInfo[];
 
-/** A session in GET /status. */
-export interface SessionView {
-  readonly tsih: number;
-  readonly initiator: string;
-  readonly initiatorAlias: string | null;
-  readonly isid: string;
-  readonly target: string | null;
-  readonly discovery: boolean;
-  readonly connections: number;
-  readonly remoteAddress: string;
-  readonly activeTasks: number;
-}
+/** A session in GET /status (its type comes from the API's schema). */
+export type { SessionView } from './schemas/inventory-schemas.js';
 
 export function sessionView(s: SessionInfo): SessionView {
   return {

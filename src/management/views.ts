@@ -1,15 +1,16 @@
 // The JSON shapes the management API returns (and the CLI prints): flat, stable, operator-named, independent of
-// how the library model stores things. The OpenAPI document (http/openapi.ts) describes exactly these.
+// how the library model stores things. Their types come from the API's schemas (schemas/inventory-schemas.ts), from
+// which the OpenAPI document is generated; these functions build them from the model.
 import type { Cartridge, CartridgeLocation } from '../library/cartridge.js';
 import type { ElementType } from '../library/layout.js';
 import type { LibraryEvent } from '../library/library-event.js';
 import type { DriveInfo, ElementStatus, LibraryInfo } from '../library/library-manager.js';
 import { LTO_GENERATIONS } from '../library/lto.js';
-import type { DedupFigures } from './dedup-status.js';
+import type { CartridgeView, DrivePosition, DriveView, ElementView, EventView, LibraryView, LocationView } from './schemas/inventory-schemas.js';
+import type { LocationKind } from './schemas/location-kinds.js';
 
-/** Where a cartridge is, in operator words: `robot` is the transport element, `shelf` the offline vault. */
-export const LOCATION_KINDS = ['slot', 'mailslot', 'drive', 'robot', 'shelf'] as const;
-export type LocationKind = (typeof LOCATION_KINDS)[number];
+export type { CartridgeView, CopyEventView, DrivePosition, DriveView, ElementView, EventView, LibraryView, LocationView } from './schemas/inventory-schemas.js';
+export { LOCATION_KINDS, type LocationKind } from './schemas/location-kinds.js';
 
 export const KIND_OF_ELEMENT = {
   transport: 'robot',
@@ -24,118 +25,6 @@ export const ELEMENT_OF_KIND = {
   mailslot: 'importExport',
   drive: 'dataTransfer',
 } as const satisfies Record<Exclude<LocationKind, 'shelf'>, ElementType>;
-
-export interface LocationView {
-  readonly kind: LocationKind;
-  readonly library: string;
-  /** Element address; null on the shelf. */
-  readonly address: number | null;
-  /** 0-based position among the elements of its kind; null on the shelf. */
-  readonly index: number | null;
-}
-
-export interface CartridgeView {
-  readonly barcode: string;
-  /** 5..10; null for universal cleaning cartridges (CLNxxxCU). */
-  readonly generation: number | null;
-  readonly media: string;
-  readonly worm: boolean;
-  readonly cleaning: boolean;
-  readonly writeProtected: boolean;
-  readonly capacityBytes: number;
-  readonly location: LocationView;
-  /** The element it last left (where an unload returns it); null when at home. */
-  readonly sourceAddress: number | null;
-  readonly placedByOperator: boolean;
-  readonly mediaMissing: boolean;
-  /** Why its last load into a drive failed (e.g. its data key does not unwrap with the master key); absent when none did. */
-  readonly loadError?: string;
-  /** In a deduplicating library: logical and stored bytes, ratio and backlog (absent until first measured). */
-  readonly dedup?: DedupFigures;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface LibraryView {
-  readonly name: string;
-  readonly iqn: string;
-  readonly slots: number;
-  readonly mailSlots: number;
-  readonly drives: number;
-  readonly cartridges: number;
-  readonly freeSlots: number;
-  readonly freeMailSlots: number;
-  /** A host holds PREVENT MEDIUM REMOVAL on the changer: the mail slots are locked. */
-  readonly removalPrevented: boolean;
-  readonly elementAddresses: Readonly<Record<'robot' | 'slot' | 'mailslot' | 'drive', { readonly first: number; readonly count: number }>>;
-}
-
-export interface ElementView {
-  readonly kind: Exclude<LocationKind, 'shelf'>;
-  readonly address: number;
-  readonly index: number;
-  readonly barcode: string | null;
-  readonly accessible: boolean;
-  /** A mail slot opened by OPEN IMPORT/EXPORT ELEMENT (out of the robot's reach). */
-  readonly open: boolean;
-  readonly exception: string | null;
-}
-
-export interface DrivePosition {
-  readonly partition: number;
-  /** Logical object (block) number, as READ POSITION reports it. */
-  readonly blockNumber: number;
-  /** Filemarks before the position; null when the drive does not track it. */
-  readonly fileNumber: number | null;
-}
-
-export interface DriveView {
-  readonly library: string;
-  /** 0-based, as mtx numbers data transfer elements. */
-  readonly index: number;
-  readonly address: number;
-  readonly vendor: string;
-  readonly product: string;
-  readonly revision: string;
-  readonly serial: string;
-  /** A drive is connected to this element (false only during start-up). */
-  readonly attached: boolean;
-  /** The cartridge in the drive element (the catalog's view). */
-  readonly barcode: string | null;
-  /** The drive has the cartridge mounted (the drive's own view). */
-  readonly mounted: boolean;
-  readonly ejected: boolean;
-  readonly removalPrevented: boolean;
-  readonly position: DrivePosition | null;
-  /** Host bytes written and read since the cartridge was loaded; null when no cartridge is mounted. */
-  readonly bytesWritten: number | null;
-  readonly bytesRead: number | null;
-}
-
-export interface EventView {
-  /** Increasing from 1 since the server started; `since` and SSE `Last-Event-ID` take it. */
-  readonly id: number;
-  readonly type: LibraryEvent['type'] | 'copy-job-changed';
-  readonly library: string;
-  readonly barcode: string | null;
-  readonly from: LocationView | null;
-  readonly to: LocationView | null;
-  readonly actor: LibraryEvent['actor'];
-  readonly at: string;
-  /** For `copy-job-changed` (staging to physical tape, docs/STAGING.md): the job's state and progress. */
-  readonly copy?: CopyEventView;
-}
-
-export interface CopyEventView {
-  readonly id: string;
-  readonly state: string;
-  readonly phase: string;
-  readonly percent: number;
-  readonly bytesCopied: number;
-  readonly bytesVerified: number;
-  readonly physicalLibrary: string | null;
-  readonly reason: string | null;
-}
 
 export function locationView(location: CartridgeLocation): LocationView {
   if (location.kind === 'shelf') return { kind: 'shelf', library: location.library, address: null, index: null };

@@ -52,6 +52,12 @@ const metadataSchema = z.strictObject({
    * records. Absent until the first one is written.
    */
   sealing: z.strictObject({ salt: z.base64().length(24), generation: z.number().int().min(1).max(0xffffffff) }).optional(),
+  /**
+   * FORMAT.md "Partitions": absent, the cartridge has one partition in `data.vtape` (layout 0). Present since the
+   * first FORMAT MEDIUM: layout `number` (each format takes the next) and, with two or more partitions, the capacity
+   * of each (`partitionBytes`, empty for one partition of `capacityBytes`).
+   */
+  layout: z.strictObject({ number: z.number().int().min(1).max(0xffffffff), partitionBytes: z.array(z.number().int().min(1)).max(4) }).optional(),
   /** FORMAT.md "Encryption at rest": the cartridge's data key wrapped by the master key `master` (its id). */
   atRest: z.strictObject({ wrapped: z.base64().length(80), master: z.string().regex(/^[0-9a-f]{16}$/) }).optional(),
 });
@@ -90,6 +96,10 @@ export function decodeMetadata(bytes: Buffer): CartridgeMetadata | string {
   if (nativeCapacityBytes !== undefined && capacityBytes > nativeCapacityBytes) {
     return `its capacity (${capacityBytes} bytes) exceeds its native capacity (${nativeCapacityBytes} bytes)`;
   }
+  const partitionBytes = parsed.data.layout?.partitionBytes ?? [];
+  if (partitionBytes.length === 1) return 'its layout lists one partition size (one partition lists none)';
+  const total = partitionBytes.reduce((sum, bytes) => sum + bytes, 0);
+  if (total > capacityBytes) return `its partitions (${total} bytes) exceed its capacity (${capacityBytes} bytes)`;
   return parsed.data;
 }
 

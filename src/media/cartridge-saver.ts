@@ -9,11 +9,13 @@ export class CartridgeSaver {
   constructor(
     private readonly storage: Storage,
     private readonly barcode: string,
+    /** The index checkpoint's file name: a partition of a partitioned cartridge has its own (FORMAT.md "Partitions"). */
+    private readonly indexFile: string = CartridgeFile.INDEX,
   ) {}
 
   async saveCheckpoint(index: ObjectIndex, pass: number, rewritten?: RewrittenRecord): Promise<void> {
     const checkpoint = rewritten === undefined ? { ...index.snapshot(), pass } : { ...index.snapshot(), pass, rewritten };
-    await this.storage.writeFileAtomic(cartridgePath(this.barcode, CartridgeFile.INDEX), encodeCheckpoint(checkpoint));
+    await this.storage.writeFileAtomic(cartridgePath(this.barcode, this.indexFile), encodeCheckpoint(checkpoint));
   }
 
   async saveMetadata(metadata: CartridgeMetadata): Promise<void> {

@@ -6,11 +6,12 @@ import type { Storage } from '../storage/storage.js';
 import { decodeMetadata, emptyLifetime, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
 import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files.js';
 import { encodeFileHeader } from './file-header.js';
-import { FileTapeMedium, type IngestCompression } from './file-tape-medium.js';
+import type { FileTapeMedium, IngestCompression } from './file-tape-medium.js';
 import { CartridgeSaver } from './cartridge-saver.js';
 import { CartridgeKeyError, newDataKey, type MasterKey } from './crypto/master-key.js';
-import { recoverIndex } from './recover-index.js';
-import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
+import { openPartitions, removeOtherLayouts, type CartridgeContext } from './open-partitions.js';
+import { PartitionedTapeMedium } from './partitioned-tape-medium.js';
+import { MAX_PARTITIONS, MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
 
 /** The cartridge does not exist in the store, or its barcode cannot name one. */
 export class CartridgeNotFoundError extends Error {
@@ -30,12 +31,19 @@ export class FileMediaStore implements MediaStore {
   /** With a master key every cartridge's payloads are encrypted at rest under its own data key (FORMAT.md). */
   private readonly masterKey: MasterKey | undefined;
   private readonly ingestCompression: IngestCompression;
+  /** Most partitions a FORMAT MEDIUM may make (1 on an object store: docs/CONFORMANCE.md "Partitions"). */
+  private readonly partitionLimit: number;
 
-  constructor(options: { directory: string; log: Logger; storage?: Storage; masterKey?: MasterKey; ingestCompression?: IngestCompression }) {
+  constructor(options: {
+    directory: string; log: Logger; storage?: Storage; masterKey?: MasterKey; ingestCompression?: IngestCompression;
+    /** False: cartridges keep one partition (FORMAT MEDIUM with partitions is refused). */
+    partitions?: boolean;
+  }) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
     this.masterKey = options.masterKey;
     this.ingestCompression = options.ingestCompression ?? 'inline';
+    this.partitionLimit = options.partitions === false ? 1 : MAX_PARTITIONS;
   }
 
   /** Write the three files into a hidden folder, then rename it into place: a crash leaves no half cartridge. */
@@ -69,6 +77,24 @@ export class FileMediaStore implements MediaStore {
   }
 
   async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
+    const { ctx, streams } = await this.openStreams(cartridge);
+    return new PartitionedTapeMedium(ctx, streams, this.partitionLimit);
+  }
+
+  /**
+   * The cartridge's one record stream, for a store that builds its own medium around it (dedup/): a partitioned
+   * cartridge is refused, since such a store keeps one stream per cartridge.
+   */
+  async openStream(cartridge: CartridgeDescriptor): Promise<FileTapeMedium> {
+    const { streams } = await this.openStreams(cartridge);
+    if (streams.length > 1) {
+      await Promise.all(streams.map((s) => s.close().catch(() => undefined)));
+      throw new MediaFormatError(`Cannot open cartridge "${cartridge.barcode}" here: it has ${streams.length} partitions and this store keeps one`, 0);
+    }
+    return streams[0];
+  }
+
+  private async openStreams(cartridge: CartridgeDescriptor): Promise<{ ctx: CartridgeContext; streams: FileTapeMedium[] }> {
     const { barcode } = cartridge;
     const metadata = await this.readMetadata(barcode);
     const log = this.log.child({ barcode });
@@ -77,40 +103,21 @@ export class FileMediaStore implements MediaStore {
     if (metadata.worm !== cartridge.worm || metadata.generation !== cartridge.generation) {
       log.warn({ stored: { worm: metadata.worm, generation: metadata.generation }, asked: { worm: cartridge.worm, generation: cartridge.generation } }, 'cartridge metadata differs from the library record; using the cartridge');
     }
-    const file = await this.storage.open(cartridgePath(barcode, CartridgeFile.DATA), { create: false });
+    const ctx: CartridgeContext = { storage: this.storage, metadata, log, dataKey, ingestCompression: this.ingestCompression };
+    // Only a store that partitions can have other layouts' files (an object store would pay a listing per load).
+    if (this.partitionLimit > 1) await removeOtherLayouts(ctx);
+    // Counted before the streams are made: they report the load count they were made with.
+    metadata.loadCount++;
+    const streams = await openPartitions(ctx);
     try {
-      const recovery = await recoverIndex(file, await this.storage.readFile(cartridgePath(barcode, CartridgeFile.INDEX)));
-      if (recovery.tail !== undefined) {
-        log.warn({ offset: recovery.tail.offset, bytes: recovery.tail.bytes, reason: recovery.tail.reason, endOfData: recovery.index.objectCount }, 'cut a torn tail off the cartridge');
-        await file.truncate(recovery.tail.offset);
-        await file.sync();
-      }
-      // A blank cartridge has no checkpoint until its first close: that is not damage, and says nothing.
-      const objects = recovery.index.objectCount;
-      if (recovery.rewritten !== undefined) {
-        log.warn({ offset: recovery.rewritten.offset, firstObject: recovery.rewritten.firstObject }, 'wrote again the filemark record a crash took from a cut inside a filemark run');
-      }
-      if (recovery.checkpoint.kind === 'unusable') {
-        log.warn({ problem: recovery.checkpoint.reason, objects }, 'index checkpoint unusable; rebuilt the index from the records');
-      } else if (recovery.checkpoint.kind === 'missing' && objects > 0) {
-        log.warn({ objects }, 'index checkpoint missing; rebuilt the index from the records');
-      }
-      metadata.pass = Math.max(metadata.pass, recovery.pass);
-      const saver = new CartridgeSaver(this.storage, barcode);
-      if (recovery.checkpoint.kind !== 'used' || recovery.scannedRecords > 0 || recovery.tail !== undefined) {
-        await saver.saveCheckpoint(recovery.index, metadata.pass);
-      }
-      metadata.loadCount++;
-      await saver.saveMetadata(metadata);
-      log.info({ objects: recovery.index.objectCount, filemarks: recovery.index.filemarkCount, loadCount: metadata.loadCount }, 'cartridge opened');
-      return new FileTapeMedium({
-        storage: this.storage, file, index: recovery.index, metadata, version: recovery.version, log, ingestCompression: this.ingestCompression,
-        ...(dataKey === undefined ? {} : { dataKey }),
-      });
+      await new CartridgeSaver(this.storage, barcode).saveMetadata(metadata);
     } catch (error) {
-      await file.close();
+      await Promise.all(streams.map((s) => s.close().catch(() => undefined)));
       throw error;
     }
+    const objects = streams.reduce((sum, s) => sum + s.endOfData, 0);
+    log.info({ objects, filemarks: streams.reduce((sum, s) => sum + s.marks.filemarkCount, 0), partitions: streams.length, loadCount: metadata.loadCount }, 'cartridge opened');
+    return { ctx, streams };
   }
 
   async exists(barcode: string): Promise<boolean> {

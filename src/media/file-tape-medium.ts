@@ -41,12 +41,21 @@ export interface FileTapeMediumParts {
    * (the default), or 'deferred': stored as it is, and compacted later by the background pass (src/media/dedup/).
    */
   readonly ingestCompression?: IngestCompression;
+  /**
+   * One partition of a partitioned cartridge (FORMAT.md "Partitions"): its number, its capacity (instead of the
+   * cartridge's), and the name of its index checkpoint. Absent: the cartridge's one partition.
+   */
+  readonly partitionOf?: { readonly partition: number; readonly capacityBytes: number | undefined; readonly indexFile: string };
 }
 
 export type IngestCompression = 'inline' | 'deferred';
 
-export class FileTapeMedium implements TapeMedium {
+/** One record stream: a cartridge of one partition, or one partition of a partitioned one (partitioned-tape-medium.ts). */
+export type PartitionStream = Omit<TapeMedium, 'partitionLimit' | 'partitionCapacities' | 'changePartition' | 'format'>;
+
+export class FileTapeMedium implements PartitionStream {
   readonly barcode: string;
+  readonly partition: number;
   readonly worm: boolean;
   readonly nativeCapacityBytes: number;
   private readonly metadata: CartridgeMetadata;
@@ -63,6 +72,8 @@ export class FileTapeMedium implements TapeMedium {
   private readonly deferCompression: boolean;
   /** Bytes of the cartridge held before this data file (a deduplicated prefix: dedup/dedup-tape-medium.ts). */
   private reservedBytes = 0;
+  /** This partition's capacity when the cartridge has several; undefined: the cartridge's (metadata.capacityBytes). */
+  private readonly partitionCapacityBytes: number | undefined;
 
   constructor(parts: FileTapeMediumParts) {
     this.metadata = parts.metadata;
@@ -74,7 +85,9 @@ export class FileTapeMedium implements TapeMedium {
     this.attributes = attributesToMap(parts.metadata.attributes);
     this.log = parts.log;
     this.counters = new MediumCounters(parts.metadata.lifetime, parts.metadata.loadCount);
-    this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode), parts.metadata, this.counters, parts.log);
+    this.partition = parts.partitionOf?.partition ?? 0;
+    this.partitionCapacityBytes = parts.partitionOf?.capacityBytes;
+    this.persistence = new PersistenceSchedule(new CartridgeSaver(parts.storage, this.barcode, parts.partitionOf?.indexFile), parts.metadata, this.counters, parts.log);
     const sealing = new SealingGenerations(parts.metadata, () => this.persistence.saveMetadata());
     this.atRest = parts.dataKey !== undefined;
     this.records = new RecordLog({
@@ -92,7 +105,7 @@ export class FileTapeMedium implements TapeMedium {
   }
 
   capacity(): MediumCapacity {
-    return mediumCapacity(this.metadata.capacityBytes, this.reservedBytes + this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
+    return mediumCapacity(this.capacityBytes, this.reservedBytes + this.records.endOffset - FILE_HEADER_BYTES + this.pipeline.pendingBytes);
   }
 
   // Hooks for a medium that puts this data file after a deduplicated prefix (dedup/dedup-tape-medium.ts).
@@ -322,6 +335,10 @@ export class FileTapeMedium implements TapeMedium {
     });
   }
 
+  private get capacityBytes(): number {
+    return this.partitionCapacityBytes ?? this.metadata.capacityBytes;
+  }
+
   /** Object number of end of data, counting the blocks still in the write pipeline. */
   private endObject(): number {
     return this.records.objectCount + this.pipeline.pendingRecords;
@@ -344,12 +361,12 @@ export class FileTapeMedium implements TapeMedium {
 
   /** A record of `recordBytes` appended at end of data (with the pipeline's blocks) stays within the capacity. */
   private fitsBeforeEnd(recordBytes: number): boolean {
-    return this.reservedBytes + this.records.endOffset + this.pipeline.pendingBytes - FILE_HEADER_BYTES + recordBytes <= this.metadata.capacityBytes;
+    return this.reservedBytes + this.records.endOffset + this.pipeline.pendingBytes - FILE_HEADER_BYTES + recordBytes <= this.capacityBytes;
   }
 
   /** Check capacity for `recordBytes` at the position and cut the data after it. */
   private async prepareWrite(recordBytes: number): Promise<void> {
-    const remaining = this.metadata.capacityBytes - this.reservedBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
+    const remaining = this.capacityBytes - this.reservedBytes - ((await this.records.startOf(this.current)) - FILE_HEADER_BYTES);
     if (recordBytes > remaining) throw new MediumFullError(`Cannot write ${recordBytes} bytes to cartridge ${this.barcode}: ${remaining} bytes remain before the physical end`);
     await this.records.cutAt(this.current);
   }

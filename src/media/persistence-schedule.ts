@@ -47,9 +47,12 @@ export class PersistenceSchedule {
     this.bytesSinceCheckpoint += recordBytes;
   }
 
-  /** The stream was cut: the new pass goes to the metadata with the next flush. */
+  /**
+   * The stream was cut: the new pass goes to the metadata with the next flush. The metadata keeps the highest pass of
+   * the cartridge: another partition's stream may be at a higher one (FORMAT.md "Partitions").
+   */
   passChanged(pass: number): void {
-    this.metadata.pass = pass;
+    this.metadata.pass = Math.max(this.metadata.pass, pass);
     this.metadataDirty = true;
   }
 

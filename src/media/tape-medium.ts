@@ -137,6 +137,20 @@ export function isNoSpaceCode(code: string | undefined): boolean {
   return code === 'ENOSPC' || code === 'EDQUOT';
 }
 
+/**
+ * The cartridge cannot be formatted into partitions: its store keeps one record stream per cartridge (a
+ * deduplicated cartridge, an object store). SSC answers ILLEGAL REQUEST (docs/CONFORMANCE.md "Partitions").
+ */
+export class PartitionsUnsupportedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PartitionsUnsupportedError';
+  }
+}
+
+/** Most partitions a cartridge can hold (SSC-4 mode page 11h: MAXIMUM ADDITIONAL PARTITIONS + 1 of LTO-5 and later). */
+export const MAX_PARTITIONS = 2;
+
 /** The medium refuses a write for WORM rules (overwrite of written data). SSC answers DATA PROTECT 30/0C. */
 export class WormViolationError extends Error {
   constructor(message: string) {
@@ -172,8 +186,17 @@ export interface TapeMedium {
    * `capacity().capacityBytes` is the capacity currently made available, at most this.
    */
   readonly nativeCapacityBytes: number;
+  /**
+   * The partition the position is in (0 on a cartridge of one partition). Positions, end of data, capacity and early
+   * warning (position(), capacity(), every move and write) are those of this partition.
+   */
+  readonly partition: number;
+  /** Most partitions format() accepts for this cartridge: MAX_PARTITIONS, or 1 where the store keeps one stream. */
+  readonly partitionLimit: number;
   position(): MediumPosition;
   capacity(): MediumCapacity;
+  /** The capacity of every partition, by partition number (one entry on a cartridge of one partition). */
+  partitionCapacities(): readonly MediumCapacity[];
   statistics(): MediumStatistics;
 
   /**
@@ -220,7 +243,21 @@ export interface TapeMedium {
    * `counted` is the number of objects moved over (either direction).
    */
   locate(objectNumber: number): Promise<SpaceOutcome>;
+  /** Move to the beginning of partition 0 (SSC-4 REWIND: beginning of medium). */
   rewind(): Promise<void>;
+  /**
+   * Move to the beginning of `partition` (LOCATE with CP); what the partition left still buffers is flushed first.
+   * A partition the cartridge does not have is a RangeError, and the position does not change.
+   */
+  changePartition(partition: number): Promise<void>;
+  /**
+   * SSC-4 FORMAT MEDIUM: erase every partition and lay the cartridge out anew, then stand at the beginning of
+   * partition 0. `partitionBytes`: the capacity of each partition (2..partitionLimit entries, integers >= 1 whose
+   * sum is at most the capacity, else RangeError); empty: one partition of the whole capacity. Durable when the
+   * promise resolves; a crash at any instant leaves the old layout or the new one (FORMAT.md "Partitions").
+   * Refused on WORM (WormViolationError); more partitions than partitionLimit: PartitionsUnsupportedError.
+   */
+  format(partitionBytes: readonly number[]): Promise<void>;
   /** Erase from the position to the end (the position becomes end of data). Refused on WORM. */
   erase(): Promise<void>;
   /**

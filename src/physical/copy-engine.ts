@@ -174,6 +174,9 @@ export class CopyEngine {
       await this.changed(job);
       const medium = await this.o.mediaStore.open(descriptorOf({ ...cartridge, generation: cartridge.generation ?? null }));
       try {
+        // A copy writes one stream to one physical tape: a second partition would be left behind, silently.
+        const partitions = medium.partitionCapacities().length;
+        if (partitions > 1) throw new Error(`Cannot copy cartridge ${job.barcode}: it has ${partitions} partitions and a copy to a physical tape keeps one`);
         await medium.spaceToEndOfData();
         job.totalObjects = medium.position().objectNumber;
         job.totalBytes = medium.capacity().usedBytes;

@@ -24,6 +24,8 @@ export interface DispatchableDevice {
   senseFormat(): SenseFormat;
   /** Device-specific reaction to resets and nexus loss (after the dispatcher's own). */
   handleEvent?(event: TargetEvent): void;
+  /** SPC-4 informational exceptions (mode page 1Ch MRIE 3h-5h turn a command that succeeded into CHECK CONDITION). */
+  readonly informationalExceptions?: { afterCommand(opcode: number): SenseData | undefined };
 }
 
 /** Lengths of CDBs by group code (SPC-4 4.2.5.1); groups 3 and 6/7 are variable or vendor-specific. */
@@ -132,7 +134,9 @@ export class CommandDispatcher<D extends DispatchableDevice> implements LogicalU
       if (isAborted(command) && result.sense?.asc === SenseReason.COMMAND_ABORTED_BY_TARGET.asc) {
         return this.done(name, startedMs, { status: ScsiStatus.TASK_ABORTED });
       }
-      return this.done(name, startedMs, toResponse(result, transfer, format));
+      const response = toResponse(result, transfer, format);
+      const exception = response.status === ScsiStatus.GOOD ? this.device.informationalExceptions?.afterCommand(opcode) : undefined;
+      return this.done(name, startedMs, exception ? { ...response, ...checkCondition(exception, format) } : response);
     } catch (err) {
       return this.done(name, startedMs, this.errorResponse(err, command, format));
     }

@@ -1,6 +1,7 @@
 // The server the browser tests drive: the real management server (API, console files, metrics) over a real
 // LibraryManager with a SQLite catalog in a temp dir, and drives that record loads (test/management/harness.ts).
 // Drive lib0/0 reports a stream in progress, so the dashboard shows throughput and a compression ratio.
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +74,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const metrics = new VtlMetrics({ manager, dataDir: dir, drive: metricsSource });
   const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, anchor: manager.auditAnchor });
   const tokenFile = join(dir, 'api-token');
-  const server = new ManagementServer({ service, log, tokenFile, audit, metrics });
+  const server = new ManagementServer({ service, log, tokenFile, audit, metrics, checkResponses: true });
   const { port } = await server.listen('127.0.0.1', 0);
   const url = `http://127.0.0.1:${port}`;
   const adminToken = (await readFile(tokenFile, 'utf8')).trim();
@@ -98,6 +99,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
     },
     async close() {
       await server.close();
+      assert.deepEqual(server.responseMismatches, [], 'answers that do not match their route\'s declared schema');
       metrics.close();
       service.close();
       manager.close();

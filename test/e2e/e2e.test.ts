@@ -26,8 +26,6 @@ const LOCKED = 'A00020L8';
 const EXPIRY = { barcode: 'A00015L8', seconds: 45 };
 /** Written by the guest's initiator, read (and not changed) by the read-only second initiator. */
 const READ_ONLY = 'A00016L8';
-/** The same tar archive goes to both (guest checks dedup-write and dedup-read). */
-const DEDUP = ['A00008L8', 'A00009L8'] as const;
 /** Sent to the vault through the API before boot 2, which must not see it. */
 const VAULTED = 'A00012L8';
 
@@ -39,8 +37,8 @@ const BOOT1_CHECKS = [
   'mtx-first-next', 'mtx-export-import', 'mtx-inventory', 'ch-ioctls-agree', 'tape-load', 'mt-status-rewind',
   'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
   'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'sg-raw-16-byte', 'fixed-block-512', 'fixed-block-65536',
-  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock', 'stenc-encryption',
-  'two-drives-streaming', 'persistent-reservations', 'read-only-initiator', 'retention-expiry', 'dedup-write', 'persist-write',
+  'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock', 'stenc-encryption', 'partitions',
+  'two-drives-streaming', 'persistent-reservations', 'read-only-initiator', 'retention-expiry', 'persist-write',
 ];
 /**
  * The last drive is attached a second time under another initiator name: sg_persist from two I_T nexuses. The
@@ -111,8 +109,6 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       '  - name: lib0',
       // The changer keeps its default personality (IBM 3584); drive 3 is an HPE drive among IBM ones.
       '    drives: [{}, {}, { personality: hpe }, {}]',
-      // Every check runs on deduplicated cartridges; checks-dedup.sh writes one archive twice (DEDUP below).
-      '    dedup: { enabled: true }',
       '    access:',
       '      chap:',
       `        username: ${CHAP.username}`,
@@ -183,17 +179,6 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     }
   });
 
-  test('after the pass the second copy of the guest tar archive is stored almost for free', async () => {
-    assert.ok(bootOne?.checks.some((c) => c.name === 'dedup-write' && c.status === 'ok'), 'the dedup-write check did not pass');
-    await vtl.api('POST', '/dedup/pass');
-    const [first, second] = (await Promise.all(DEDUP.map((bc) => vtl.api('GET', `/cartridges/${bc}`)))) as { dedup?: { logicalBytes: number; storedBytes: number; backlogBytes: number } }[];
-    assert.ok(first?.dedup && second?.dedup, 'both have deduplication figures');
-    assert.equal(second.dedup.logicalBytes, first.dedup.logicalBytes);
-    assert.ok(first.dedup.logicalBytes > 4 * 1024 * 1024, `logical ${first.dedup.logicalBytes}`);
-    assert.equal(second.dedup.backlogBytes, 0);
-    assert.ok(second.dedup.storedBytes < first.dedup.logicalBytes / 100, `the second costs ${second.dedup.storedBytes} bytes`);
-  });
-
   test('QEMU cannot log in with a wrong CHAP secret', async () => {
     const run = await boot('wrong-chap', { PHASE: 'probe' }, 60_000, { username: CHAP.username, secret: 'not-the-secret-000' });
     assert.equal(run.checks.length, 0, 'the guest must not see any device');
@@ -212,6 +197,6 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
       PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '', VAULTED_BARCODE: VAULTED,
       PERSONALITY_CHANGER: 'STK|L700', PERSONALITY_DRIVES: '3=HPE|Ultrium 8-SCSI',
     }, 5 * 60_000);
-    await reportChecks(t, run, vtl, ['persist-read', 'dedup-read', 'vault-hidden', 'personality']);
+    await reportChecks(t, run, vtl, ['persist-read', 'vault-hidden', 'personality']);
   });
 });

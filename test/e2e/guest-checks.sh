@@ -59,11 +59,11 @@ case "${PHASE:-main}" in
     check worm check_worm
     check retention-lock check_retention_lock
     check stenc-encryption check_stenc_encryption
+    check partitions check_partitions
     check two-drives-streaming check_two_drives
     check persistent-reservations check_persistent_reservations 4
     check read-only-initiator check_read_only_initiator 4
     check retention-expiry check_retention_expiry
-    check dedup-write check_dedup_write
     check persist-write check_persist_write
     ;;
   persist-write)
@@ -77,7 +77,6 @@ case "${PHASE:-main}" in
     ;;
   persist-read)
     check persist-read check_persist_read
-    check dedup-read check_dedup_read
     check vault-hidden check_vault_hidden
     check personality check_personality
     ;;

@@ -65,6 +65,13 @@ async function loadFirst(s: IscsiInitiator): Promise<number> {
   return status;
 }
 
+/** READ ELEMENT STATUS of one element of type `typeCode` at `address`: its flags byte and ASC/ASCQ (SMC-3). */
+async function elementState(s: IscsiInitiator, typeCode: number, address: readonly number[]): Promise<{ except: boolean; asc: number; ascq: number }> {
+  const r = await s.command(0, [0xb8, typeCode, ...address, 0x00, 0x01, 0x00, 0x00, 0x00, 0x40, 0x00, 0x00], { expectedDataInLength: 64 });
+  assert.equal(r.status, 0);
+  return { except: (r.dataIn[18] & 0x04) !== 0, asc: r.dataIn[20], ascq: r.dataIn[21] };
+}
+
 async function cartridgeFiles(dataDir: string): Promise<Map<string, string>> {
   const root = join(dataDir, 'cartridges');
   const files = new Map<string, string>();
@@ -119,6 +126,8 @@ describe('encryption at rest through vtl serve', () => {
     const wrong = await serve(dir, k2);
     s = await session(wrong.port);
     assert.notEqual(await loadFirst(s), 0, 'MOVE MEDIUM of a cartridge whose data key does not unwrap fails');
+    assert.deepEqual(await elementState(s, 0x02, SLOT), { except: true, asc: 0x74, ascq: 0x03 },
+      'the slot reports EXCEPT with INCORRECT DATA ENCRYPTION KEY');
     s.destroy();
     await stop(wrong);
     assert.ok(wrong.lines.some((l) => typeof l['reason'] === 'string' && l['reason'].includes('is wrapped by master key')), 'the log says why');
@@ -134,6 +143,7 @@ describe('encryption at rest through vtl serve', () => {
     try {
       s = await session(after2.port);
       assert.equal(await loadFirst(s), 0);
+      assert.deepEqual(await elementState(s, 0x04, DRIVE), { except: false, asc: 0, ascq: 0 }, 'a load that worked clears the exception');
       assert.equal((await s.command(1, [0x01, 0, 0, 0, 0, 0])).status, 0, 'REWIND');
       const r = await s.command(1, [0x08, 0, 0, 0x80, 0x00, 0], { expectedDataInLength: 32768 });
       assert.equal(r.status, 0);

@@ -31,7 +31,7 @@ async function followBench(eventWindow: number): Promise<FollowBench> {
   const library = { on: (l: LibraryListener) => (listeners.add(l), () => listeners.delete(l)) } as unknown as LibraryOperations;
   const service = new ManagementService({ manager: library, version: 'x', eventWindow });
   const tokenFile = join(dir, 'api-token');
-  const server = new ManagementServer({ service, log: silentLogger(), tokenFile, followerBufferLimitBytes: LIMIT, audit: new AuditTrail({ file: join(dir, 'audit.log'), log: silentLogger() }) });
+  const server = new ManagementServer({ service, log: silentLogger(), tokenFile, followerBufferLimitBytes: LIMIT, checkResponses: true, audit: new AuditTrail({ file: join(dir, 'audit.log'), log: silentLogger() }) });
   const { port } = await server.listen('127.0.0.1', 0);
   const token = (await readFile(tokenFile, 'utf8')).trim();
   let n = 0;

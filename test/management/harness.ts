@@ -1,5 +1,6 @@
 // A running management API over a real LibraryManager (SQLite catalog and cartridge files in a temp dir) with
 // drives that record loads, for the API and CLI tests.
+import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { LibraryManager } from '../../src/library/library-manager.js';
 import { silentLogger, type Logger } from '../../src/log.js';
 import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { ManagementServer } from '../../src/management/http/management-server.js';
+import type { Route } from '../../src/management/http/router.js';
 import { ManagementService, type DriveStatusProvider, type SessionInfo } from '../../src/management/service.js';
 import type { DriveActivity } from '../../src/management/views.js';
 
@@ -71,6 +73,8 @@ export interface ApiHarnessOptions {
   readonly config?: (dir: string) => VtlConfig;
   /** Serve HTTPS with this certificate and key (PEM); `url` is then https://. */
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** The optional parts' routes (staging, deduplication), as main.ts adds them. */
+  readonly extraRoutes?: readonly Route[];
 }
 
 export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -95,7 +99,8 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
   const service = new ManagementService({ manager, version: '9.9.9-test', drives: activity, sessions: () => sessions, now: () => clock.now });
   const tokenFile = join(dir, 'api-token');
   const audit = new AuditTrail({ file: join(dir, 'audit.log'), log, now: () => clock.now, anchor: manager.auditAnchor });
-  const server = new ManagementServer({ service, log, tokenFile, audit, ...(options.tls ? { tls: options.tls } : {}) });
+  // Every answer the tests provoke is checked against its route's declaration (the schemas the document comes from).
+  const server = new ManagementServer({ service, log, tokenFile, audit, checkResponses: true, ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}), ...(options.tls ? { tls: options.tls } : {}) });
   const { port } = await server.listen('127.0.0.1', 0);
   const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const token = (await readFile(tokenFile, 'utf8')).trim();
@@ -127,6 +132,8 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
       manager.close();
       db.close();
       await rm(dir, { recursive: true, force: true });
+      // A mismatch was also answered 500, but a test that did not look at that answer must fail too.
+      assert.deepEqual(server.responseMismatches, [], 'answers that do not match their route\'s declared schema');
     },
   };
 }

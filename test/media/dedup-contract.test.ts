@@ -10,6 +10,7 @@ import { DedupTapeMedium } from '../../src/media/dedup/dedup-tape-medium.js';
 import type { TapeMedium } from '../../src/media/tape-medium.js';
 import { MemoryStorage } from '../../src/storage/memory-storage.js';
 import { cartridge } from './cartridge-fixture.js';
+import { onePartitionContract } from './partition-contract.js';
 import { tapeMediumContract, type MountBlank } from './tape-medium-contract.js';
 
 const ABSORB_BEFORE = new Set(['read', 'spaceBlocks', 'spaceFilemarks', 'spaceSequentialFilemarks', 'spaceToEndOfData', 'locate', 'rewind']);
@@ -62,4 +63,9 @@ tapeMediumContract('DedupTapeMedium on MemoryStorage', (options) => {
 tapeMediumContract('DedupTapeMedium on local files', async (options) => {
   const directory = await mkdtemp(path.join(os.tmpdir(), 'vtl-dedup-'));
   return mountFrom(new DedupMediaStore({ directory, log: silentLogger() }), () => rm(directory, { recursive: true, force: true }))(options);
+});
+
+onePartitionContract('DedupTapeMedium', (options) => {
+  const storage = new MemoryStorage();
+  return mountFrom(new DedupMediaStore({ directory: '/unused', log: silentLogger(), storage }), () => Promise.resolve())(options);
 });

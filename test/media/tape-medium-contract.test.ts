@@ -2,6 +2,9 @@
 import { MemoryMediaStore } from '../../src/scsi/ssc/testing/memory-media-store.js';
 import type { MediaStore } from '../../src/media/tape-medium.js';
 import { cartridge, memoryStore, tempStore } from './cartridge-fixture.js';
+import { onePartitionContract, partitionContract } from './partition-contract.js';
+import { silentLogger } from '../../src/log.js';
+import { FileMediaStore } from '../../src/media/file-media-store.js';
 import { tapeMediumContract, type MountBlank } from './tape-medium-contract.js';
 
 /** A blank cartridge of `store`, opened; reopen() closes it if needed and opens it again. */
@@ -34,3 +37,17 @@ tapeMediumContract('FileTapeMedium on local files', async (options) => {
 });
 
 tapeMediumContract('MemoryTapeMedium (the SSC unit tests\' double)', (options) => mountFrom(new MemoryMediaStore(), () => Promise.resolve())(options));
+
+partitionContract('FileTapeMedium on MemoryStorage', (options) => mountFrom(memoryStore().store, () => Promise.resolve())(options));
+
+partitionContract('FileTapeMedium on local files', async (options) => {
+  const fixture = await tempStore();
+  return mountFrom(fixture.store, () => fixture.cleanup())(options);
+});
+
+partitionContract('MemoryTapeMedium', (options) => mountFrom(new MemoryMediaStore(), () => Promise.resolve())(options));
+
+onePartitionContract('FileTapeMedium on a store without partitions (an object store)', (options) => {
+  const { storage } = memoryStore();
+  return mountFrom(new FileMediaStore({ directory: '.', log: silentLogger(), storage, partitions: false }), () => Promise.resolve())(options);
+});

@@ -21,7 +21,8 @@ describe('the SMC changer', () => {
     assert.equal(data[0], 0x08);
     assert.equal(data.subarray(8, 36).toString('ascii'), 'IBM     03584L32        0402');
     const serial = await h.good([0x12, 0x01, 0x80, 0x00, 0xff, 0x00]);
-    assert.match(serial.subarray(4).toString('ascii'), /^VTL[0-9A-F]{8}L00$/);
+    // IBM 3584 form: the serial's last 12 characters, then the first storage element address in hexadecimal ASCII.
+    assert.match(serial.subarray(4).toString('ascii'), /^L[0-9A-F]{8}L001000$/);
   });
 
   test('MOVE MEDIUM from a slot to a drive loads the drive; back again unloads it', async () => {

@@ -112,9 +112,31 @@ describe('changer health: TapeAlert flags and informational exceptions', () => {
     const both = selectIePage(0x0c, 0x02);
     const s1 = await h.run(both.cdb, { dataOut: both.data });
     assert.deepEqual([s1.sense?.[2], s1.sense?.[12], s1.sense?.[15], s1.sense?.[17]], [ILLEGAL_REQUEST, 0x26, 0x8a, 6]);
-    const mrie4 = selectIePage(0x00, 0x04);
-    const s2 = await h.run(mrie4.cdb, { dataOut: mrie4.data });
+    const mrie1 = selectIePage(0x00, 0x01);
+    const s2 = await h.run(mrie1.cdb, { dataOut: mrie1.data });
     assert.deepEqual([s2.sense?.[2], s2.sense?.[12], s2.sense?.[17]], [ILLEGAL_REQUEST, 0x26, 7]);
+  });
+
+  test('with MRIE 4h the command during which a flag became set ends with RECOVERED ERROR 5D/00, once; with 5h NO SENSE', async () => {
+    h = await changerHarness();
+    const mrie4 = selectIePage(0x00, 0x04);
+    assert.equal((await h.run(mrie4.cdb, { dataOut: mrie4.data })).status, 0);
+    await h.check(openMailSlot(0x0010), 0x1, 0x5d, 0x00);
+    assert.equal(h.manager.element('lib0', 0x0010).open, true, 'the command itself completed');
+    await h.good(TUR);
+    await h.good(closeMailSlot(0x0010));
+    const mrie5 = selectIePage(0x00, 0x05);
+    assert.equal((await h.run(mrie5.cdb, { dataOut: mrie5.data })).status, 0);
+    await h.check(openMailSlot(0x0010), 0x0, 0x5d, 0x00);
+    await h.good(TUR);
+  });
+
+  test('with MRIE 3h nothing is reported: the changer has no Read-Write Error Recovery page, so PER is 0', async () => {
+    h = await changerHarness();
+    const mrie3 = selectIePage(0x00, 0x03);
+    assert.equal((await h.run(mrie3.cdb, { dataOut: mrie3.data })).status, 0);
+    await h.good(openMailSlot(0x0010));
+    await h.good(TUR);
   });
 
   test('an opened mail slot stays open across a restart', async () => {

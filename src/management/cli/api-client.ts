@@ -1,4 +1,6 @@
-// The CLI's HTTP client for /api/v1: bearer token, JSON, and the server's error message carried as ApiError. Over
+// The CLI's HTTP client for /api/v1: bearer token, JSON, and the server's error message carried as ApiError. Callers
+// name the answer's type and, when they send one, the body's: both from ../schemas/api-types.ts, the types of the
+// schemas the server validates with, so the CLI, the console and the server cannot drift apart. Over
 // HTTPS the server is checked before the token is sent: against a CA file, or against a pinned SHA-256 fingerprint
 // of its certificate (for a self-signed one).
 import { once } from 'node:events';
@@ -49,8 +51,9 @@ export class ApiClient {
     return this.request<T>('GET', path, query, undefined);
   }
 
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>('POST', path, {}, body);
+  /** `post<CartridgeView[], CreateCartridgesBody>(...)`: a body other than `{}` needs its type named. */
+  post<T, B extends object = Record<string, never>>(path: string, body?: B): Promise<T> {
+    return this.request<T>('POST', path, {}, body ?? {});
   }
 
   /** The answer's body, when the API sends one (most DELETEs answer 204). */

@@ -1,6 +1,6 @@
 // `vtl dedup status|run` (issue 17): what deduplication saves, per cartridge, chunk store and in all, and the
 // background pass (its progress and backlog; a round on request).
-import type { CartridgeDedupView, DedupPassView, DedupStatusView, DedupStoreView, DedupSummaryView } from '../dedup-status.js';
+import type { CartridgeDedupView, DedupPassView, DedupStatusView, DedupStoreView, DedupSummaryView } from '../schemas/api-types.js';
 import { dedupColumns, formatBytes } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';

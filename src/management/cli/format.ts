@@ -1,5 +1,5 @@
 // How the CLI writes and reads human values: sizes, locations, durations, barcode ranges.
-import type { LocationKind, LocationView } from '../views.js';
+import type { LocationKind, LocationView } from '../schemas/api-types.js';
 import type { Column } from './table.js';
 
 /**

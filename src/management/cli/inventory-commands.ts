@@ -1,7 +1,6 @@
 // `vtl status`, `vtl library list|show`, `vtl drive list|unload`.
 import type { Command } from 'commander';
-import type { ServerStatus } from '../service.js';
-import type { CartridgeView, DriveView, ElementView, LibraryView } from '../views.js';
+import type { DriveView, ElementView, LibraryView, ServerStatus, UnloadAnswer, UnloadBody } from '../schemas/api-types.js';
 import { dedupSummaryText } from './dedup-commands.js';
 import { dedupColumns, describeElement, describeLocation, formatBytes, formatDuration } from './format.js';
 import type { CommandBuilders } from './register.js';
@@ -65,7 +64,7 @@ export function registerInventoryCommands(program: Command, { group, leaf, bind 
     ),
     async ({ client, print, usage }, [libraryName, index], options) => {
       if (!/^\d{1,5}$/.test(index ?? '')) usage(`drive index "${index ?? ''}" is not a number (drives count from 0)`);
-      const reply = await client.post<{ cartridge: CartridgeView | null }>(`/drives/${encodeURIComponent(libraryName ?? '')}/${index ?? ''}/unload`, {
+      const reply = await client.post<UnloadAnswer, UnloadBody>(`/drives/${encodeURIComponent(libraryName ?? '')}/${index ?? ''}/unload`, {
         ...(options['force'] === true ? { force: true } : {}),
       });
       print(reply, () =>

@@ -1,7 +1,7 @@
 // `vtl tape retain|retention|release`: a cartridge's retention lock.
 import { Option, type Command } from 'commander';
 import { RETENTION_MODES } from '../../library/retention.js';
-import type { RetentionView } from '../service.js';
+import type { RetentionView, SetRetentionBody } from '../schemas/api-types.js';
 import type { CommandBuilders } from './register.js';
 
 type Builders = Pick<CommandBuilders, 'leaf' | 'bind'>;
@@ -28,8 +28,8 @@ export function registerRetentionCommands(tape: Command, { leaf, bind }: Builder
     async ({ client, print, usage }, [barcode], options) => {
       const days = options['days'] as string;
       if (!/^\d{1,5}$/.test(days) || Number(days) < 1 || Number(days) > 36500) usage(`--days "${days}" is not a number of days 1..36500`);
-      const view = await client.post<RetentionView>(path(barcode), {
-        mode: options['mode'],
+      const view = await client.post<RetentionView, SetRetentionBody>(path(barcode), {
+        mode: options['mode'] as SetRetentionBody['mode'],
         days: Number(days),
         ...(options['bypassGovernance'] === true ? { bypassGovernance: true } : {}),
       });

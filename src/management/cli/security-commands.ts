@@ -1,7 +1,6 @@
 // `vtl token create|list|revoke` and `vtl audit list|verify`.
 import { Option } from 'commander';
-import type { ApiTokenInfo } from '../../library/api-token-store.js';
-import type { AuditEntry, AuditVerdict } from '../../library/audit-entry.js';
+import type { AuditEntryView, AuditVerdictView, CreateTokenBody, NewTokenView, TokenView } from '../schemas/api-types.js';
 import { ROLES } from '../../library/role.js';
 import type { CommandBuilders } from './register.js';
 import { formatTable } from './table.js';
@@ -21,18 +20,18 @@ export function registerSecurityCommands({ group, leaf, bind }: CommandBuilders)
       .requiredOption('--name <name>', 'who or what uses it, e.g. backup01')
       .addOption(new Option('--role <role>', 'viewer: read only; operator: import, export, move, create, load, unload; admin: everything').choices(ROLES).makeOptionMandatory()),
     async ({ client, print }, _args, options) => {
-      const created = await client.post<ApiTokenInfo & { secret: string }>('/tokens', { name: options['name'], role: options['role'] });
+      const created = await client.post<NewTokenView, CreateTokenBody>('/tokens', { name: options['name'] as string, role: options['role'] as CreateTokenBody['role'] });
       print(created, () => `Token "${created.name}" (${created.role}) created. Its secret, shown only this once:\n${created.secret}\n`);
     },
   );
   bind(leaf(token, 'list', 'list tokens (names and roles, never secrets)'), async ({ client, print }) => {
-    const tokens = await client.get<ApiTokenInfo[]>('/tokens');
+    const tokens = await client.get<TokenView[]>('/tokens');
     print(tokens, () =>
       tokens.length === 0
         ? 'No tokens besides the api-token file.\n'
         : formatTable(
             [
-              { header: 'NAME', value: (t: ApiTokenInfo) => t.name },
+              { header: 'NAME', value: (t: TokenView) => t.name },
               { header: 'ROLE', value: (t) => t.role },
               { header: 'CREATED', value: (t) => t.createdAt },
               { header: 'BY', value: (t) => t.createdBy },
@@ -57,13 +56,13 @@ export function registerSecurityCommands({ group, leaf, bind }: CommandBuilders)
       if (since !== undefined && Number.isNaN(Date.parse(since))) usage(`--since "${since}" is not an ISO 8601 date or date-time`);
       const limit = options['limit'] as string | undefined;
       if (limit !== undefined && !/^[1-9]\d{0,5}$/.test(limit)) usage(`--limit "${limit}" is not a positive integer`);
-      const entries = await client.get<AuditEntry[]>('/audit', { since, barcode: options['barcode'] as string | undefined, limit });
+      const entries = await client.get<AuditEntryView[]>('/audit', { since, barcode: options['barcode'] as string | undefined, limit });
       print(entries, () =>
         entries.length === 0
           ? 'No audit entries.\n'
           : formatTable(
               [
-                { header: 'SEQ', value: (e: AuditEntry) => e.seq, align: 'right' },
+                { header: 'SEQ', value: (e: AuditEntryView) => e.seq, align: 'right' },
                 { header: 'AT', value: (e) => e.at },
                 { header: 'KIND', value: (e) => e.kind },
                 { header: 'OUTCOME', value: (e) => e.outcome },
@@ -76,13 +75,13 @@ export function registerSecurityCommands({ group, leaf, bind }: CommandBuilders)
     },
   );
   bind(leaf(audit, 'verify', 'check the hash chain; exit code 1 names the first entry that does not verify'), async ({ client, print }) => {
-    const verdict = await client.get<AuditVerdict>('/audit/verify');
+    const verdict = await client.get<AuditVerdictView>('/audit/verify');
     print(verdict, () => describeVerdict(verdict));
     if (verdict.status === 'tampered') throw new AuditVerifyFailed(`the audit log does not verify at entry ${verdict.line}: ${verdict.reason}`);
   });
 }
 
-export function describeVerdict(verdict: AuditVerdict): string {
+export function describeVerdict(verdict: AuditVerdictView): string {
   switch (verdict.status) {
     case 'intact':
       return `Audit log intact: ${verdict.entries} entries, last hash ${verdict.lastHash}\n`;

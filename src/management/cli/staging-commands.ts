@@ -1,5 +1,5 @@
 // `vtl physical list|show` and `vtl copy list|show|start|cancel` (issue 15).
-import type { PhysicalLibraryDetail, PhysicalLibraryView, CopyJobView } from '../../physical/staging-service.js';
+import type { CopyJobView, PhysicalLibraryDetailView, PhysicalLibraryView } from '../schemas/api-types.js';
 import { formatBytes, formatDuration } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';
@@ -21,7 +21,7 @@ function jobTable(jobs: readonly CopyJobView[]): string {
   );
 }
 
-function libraryText(l: PhysicalLibraryDetail): string {
+function libraryText(l: PhysicalLibraryDetailView): string {
   const element = (e: { address: number; full: boolean; barcode?: string }): string => `${e.address}: ${e.full ? (e.barcode ?? '(no barcode)') : 'empty'}`;
   return (
     formatFields([
@@ -56,7 +56,7 @@ export function registerStagingCommands({ group, leaf, bind }: CommandBuilders):
     );
   });
   bind(leaf(physical, 'show <name>', "a physical library's drives, slots and mail slots, read from the library now"), async ({ client, print }, [name]) => {
-    const lib = await client.get<PhysicalLibraryDetail>(`/physical-libraries/${encodeURIComponent(name ?? '')}`);
+    const lib = await client.get<PhysicalLibraryDetailView>(`/physical-libraries/${encodeURIComponent(name ?? '')}`);
     print(lib, () => libraryText(lib));
   });
 

@@ -1,7 +1,7 @@
 // `vtl tape list|create|import|export|shelve|unshelve|delete|protect`.
 import { Option, type Command } from 'commander';
-import type { CartridgeView } from '../views.js';
-import { LOCATION_KINDS } from '../views.js';
+import type { CartridgeView, CreateCartridgesBody, ProtectBody, ShelveBody, UnshelveBody } from '../schemas/api-types.js';
+import { LOCATION_KINDS } from '../schemas/location-kinds.js';
 import { dedupColumns, describeLocation, formatBytes, parseBarcodeRange, parseSize } from './format.js';
 import type { CliContext, CommandBuilders } from './register.js';
 import { formatTable } from './table.js';
@@ -60,7 +60,7 @@ export function registerTapeCommands(tape: Command, { leaf, bind }: Builders): v
       .option('--mail-slot', 'create them in free mail slots instead of storage slots'),
     async (context, [barcode], options) => {
       const body = createBody(context, barcode, options);
-      const created = await context.client.post<CartridgeView[]>('/cartridges', body);
+      const created = await context.client.post<CartridgeView[], CreateCartridgesBody>('/cartridges', body);
       context.print(created, () => `Created ${created.length} cartridge${created.length === 1 ? '' : 's'}:\n${cartridgeTable(created)}`);
     },
   );
@@ -79,7 +79,7 @@ export function registerTapeCommands(tape: Command, { leaf, bind }: Builders): v
   bind(
     leaf(tape, 'shelve <barcode>', 'take a cartridge out of its mail slot to the offline shelf').option('--direct', 'from a storage slot too, without exporting first'),
     async ({ client, print }, [barcode], options) => {
-      const cartridge = await client.post<CartridgeView>(path(barcode, '/shelve'), options['direct'] === true ? { direct: true } : {});
+      const cartridge = await client.post<CartridgeView, ShelveBody>(path(barcode, '/shelve'), options['direct'] === true ? { direct: true } : {});
       print(cartridge, () => whereIs(cartridge));
     },
   );
@@ -88,7 +88,7 @@ export function registerTapeCommands(tape: Command, { leaf, bind }: Builders): v
     leaf(tape, 'unshelve <barcode>', 'bring a cartridge back from the shelf into a free mail slot').option('--library <name>', 'into this library (default: the one it left)'),
     async ({ client, print }, [barcode], options) => {
       const library = options['library'] as string | undefined;
-      const cartridge = await client.post<CartridgeView>(path(barcode, '/unshelve'), library === undefined ? {} : { library });
+      const cartridge = await client.post<CartridgeView, UnshelveBody>(path(barcode, '/unshelve'), library === undefined ? {} : { library });
       print(cartridge, () => whereIs(cartridge));
     },
   );
@@ -100,34 +100,32 @@ export function registerTapeCommands(tape: Command, { leaf, bind }: Builders): v
 
   bind(leaf(tape, 'protect <barcode> <state>', 'write protection on or off (takes effect at the next load)'), async ({ client, print, usage }, [barcode, state]) => {
     if (state !== 'on' && state !== 'off') usage(`write protection must be "on" or "off", not "${state ?? ''}"`);
-    const cartridge = await client.post<CartridgeView>(path(barcode, '/protect'), { on: state === 'on' });
+    const cartridge = await client.post<CartridgeView, ProtectBody>(path(barcode, '/protect'), { on: state === 'on' });
     print(cartridge, () => `${cartridge.barcode}: write protection ${cartridge.writeProtected ? 'on' : 'off'}\n`);
   });
 }
 
-function createBody(context: CliContext, barcode: string | undefined, options: Record<string, unknown>): Record<string, unknown> {
+function createBody(context: CliContext, barcode: string | undefined, options: Record<string, unknown>): CreateCartridgesBody {
   const range = options['range'] as string | undefined;
   if ((barcode === undefined) === (range === undefined)) context.usage('give either a BARCODE or --range FIRST-LAST');
-  const body: Record<string, unknown> = { library: options['library'] };
+  let body: CreateCartridgesBody = { library: options['library'] as string, barcode: barcode ?? '' };
   if (range !== undefined) {
     const parsed = parseBarcodeRange(range);
     if (typeof parsed === 'string') context.usage(`--range ${parsed}`);
-    else Object.assign(body, { barcode: parsed.first, count: parsed.count });
-  } else {
-    body['barcode'] = barcode;
+    else body = { ...body, barcode: parsed.first, count: parsed.count };
   }
   const generation = options['generation'] as string | undefined;
   if (generation !== undefined) {
     if (!/^(5|6|7|8|9|10)$/.test(generation)) context.usage(`--generation "${generation}" is not an LTO generation 5..10`);
-    body['generation'] = Number(generation);
+    body = { ...body, generation: Number(generation) };
   }
   const capacity = options['capacity'] as string | undefined;
   if (capacity !== undefined) {
     const bytes = parseSize(capacity);
     if (bytes === undefined) context.usage(`--capacity "${capacity}" is not a size (e.g. 10G, 512Mi, 1500000000)`);
-    body['capacityBytes'] = bytes;
+    body = { ...body, capacityBytes: bytes };
   }
-  if (options['worm'] === true) body['worm'] = true;
-  if (options['mailSlot'] === true) body['mailSlot'] = true;
+  if (options['worm'] === true) body = { ...body, worm: true };
+  if (options['mailSlot'] === true) body = { ...body, mailSlot: true };
   return body;
 }

@@ -2,6 +2,7 @@
 import { AuditTrailError } from '../../library/audit-trail.js';
 import { CatalogWriteError } from '../../library/catalog-write-error.js';
 import { LibraryStateError } from '../../library/library-state-error.js';
+import type { ErrorBody } from '../schemas/error-schema.js';
 
 export class HttpError extends Error {
   constructor(
@@ -14,9 +15,7 @@ export class HttpError extends Error {
   }
 }
 
-export interface ErrorBody {
-  readonly error: { readonly status: number; readonly code: string; readonly message: string };
-}
+export type { ErrorBody } from '../schemas/error-schema.js';
 
 /** The HTTP answer for an error, or undefined when it is a bug (answered 500 and logged by the server). */
 export function httpErrorOf(error: unknown): HttpError | undefined {

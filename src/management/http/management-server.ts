@@ -3,19 +3,21 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { formatPath } from '../../config/load-config.js';
 import { FILE_TOKEN_NAME, type Principal } from '../../library/api-token-store.js';
 import { AuditTrailError, type AuditTrail } from '../../library/audit-trail.js';
 import { roleAllows } from '../../library/role.js';
 import type { Logger } from '../../log.js';
 import type { VtlMetrics } from '../metrics/vtl-metrics.js';
 import type { ManagementService } from '../service.js';
+import { ErrorSchema } from '../schemas/error-schema.js';
 import { ConsoleAssets } from '../web/console-assets.js';
 import { ensureApiToken, tokensMatch } from './api-token.js';
 import { EventFollowers, type FollowerStats } from './event-follower.js';
 import { errorBody, HttpError, httpErrorOf } from './http-error.js';
 import { METRICS_PATH, metricsRoute, PUBLIC_SCRAPER } from './metrics-route.js';
 import { managementRoutes } from './routes.js';
-import { matchRoute, queryObject, STREAMING, type Route, type RouteResult } from './router.js';
+import { errorStatuses, matchRoute, queryObject, STREAMING, type Route, type RouteResult } from './router.js';
 
 export const API_PREFIX = '/api/v1';
 /** Requests are small JSON documents; anything larger is a mistake or an attack. */
@@ -40,6 +42,12 @@ export interface ManagementServerOptions {
   readonly metricsPublic?: boolean;
   /** Where the web console's built files are (default: the package's own); without them `/` is 404. */
   readonly consoleDirectory?: string;
+  /**
+   * Check every answer against what its route declares (a documented status, a body its schema accepts) before it is
+   * sent; a mismatch is answered 500 and kept in `responseMismatches`. The tests turn it on; in production the
+   * compiler's check of the handlers against the schemas is trusted, and lists are not parsed twice.
+   */
+  readonly checkResponses?: boolean;
 }
 
 export class ManagementServer {
@@ -55,6 +63,9 @@ export class ManagementServer {
   private token: string | undefined;
   private console: ConsoleAssets | undefined;
   private readonly consoleDirectory: string | undefined;
+  private readonly checkResponses: boolean;
+  /** With `checkResponses`: each answer that did not match its route's declaration, as `METHOD path status: problem`. */
+  readonly responseMismatches: string[] = [];
 
   constructor(options: ManagementServerOptions) {
     this.log = options.log.child({ component: 'management-api' });
@@ -69,6 +80,7 @@ export class ManagementServer {
     this.metricsRoute = options.metrics === undefined ? undefined : metricsRoute(options.metrics);
     this.metricsPublic = options.metricsPublic ?? false;
     this.consoleDirectory = options.consoleDirectory;
+    this.checkResponses = options.checkResponses ?? false;
     const handler = (request: IncomingMessage, response: ServerResponse): void => {
       this.handle(request, response).catch((error: unknown) => {
         this.log.error({ err: error }, 'management request failed after the response started');
@@ -161,10 +173,29 @@ export class ManagementServer {
       if (route.audit !== undefined && answer !== undefined && !(error instanceof AuditTrailError)) {
         await this.record(route, params, principal, 'refused', { status: answer.status, code: answer.code, message: answer.message, request: body, query: queryObject(url.searchParams) });
       }
+      if (answer !== undefined) this.check(route, answer.status, errorBody(answer));
       throw error;
     }
     if (result === STREAMING) return 200;
+    this.check(route, result.status ?? 200, result.body);
     return send(response, result.status ?? 200, result.body);
+  }
+
+  /** With `checkResponses`: throws (so the answer becomes a 500) when the status or body is not what the route declares. */
+  private check(route: Route, status: number, body: unknown): void {
+    if (!this.checkResponses) return;
+    const declared = status < 400 ? route.responses[status as keyof Route['responses']] : errorStatuses(route).includes(status) ? ErrorSchema : undefined;
+    let problem: string | undefined;
+    if (declared === undefined) problem = 'status not declared';
+    else if (declared === null) problem = body === undefined ? undefined : 'a body where none is declared';
+    else {
+      const result = declared.safeParse(body);
+      if (!result.success) problem = result.error.issues.map((i) => `${formatPath(['body', ...i.path])}: ${i.message}`).join('; ');
+    }
+    if (problem === undefined) return;
+    const mismatch = `${route.method} ${route.path} ${status}: ${problem}`;
+    this.responseMismatches.push(mismatch);
+    throw new Error(`The answer does not match its route's declaration: ${mismatch}`);
   }
 
   /** The change (or refusal) goes to the audit log; a log that cannot be written is logged, not hidden from the caller's answer. */

@@ -1,259 +1,132 @@
-// The OpenAPI 3.1 description of /api/v1, written by hand next to the routes; a test checks that every route is
-// documented and every documented operation exists. The role each operation needs is not written here: it is copied
-// from the route table, so the document and the router cannot disagree.
-import type { Route } from './router.js';
-import { securityPaths, securitySchemas } from './openapi-security.js';
-import { arrayOf, body, bool, errors, int, json, nullable, object, pathParam, queryParam, ref, str, type Json } from './openapi-schema.js';
-const LIBRARY = pathParam('name', 'Library name');
-const BARCODE = pathParam('barcode', 'Cartridge barcode, e.g. A00001L8');
-const ELEMENT_KIND = { enum: ['robot', 'slot', 'mailslot', 'drive'] };
-const GENERATION = { type: 'integer', minimum: 5, maximum: 10 };
+// The OpenAPI 3.1 description of /api/v1, generated from the route table: each operation's parameters, body and
+// answers are the zod schemas the router validates with (converted by zod's own toJSONSchema), its role and audit
+// kind are the route's. Named schemas (schema-kit.ts `component()`) become components/schemas and are referenced.
+import { z } from 'zod';
+import { ErrorSchema } from '../schemas/error-schema.js';
+import { errorStatuses, type Route } from './router.js';
 
-const schemas: Record<string, Json> = {
-  Error: object({ error: object({ status: int, code: str, message: str }) }),
-  Session: object({
-    tsih: int,
-    initiator: str,
-    initiatorAlias: nullable('string'),
-    isid: str,
-    target: nullable('string'),
-    discovery: bool,
-    connections: int,
-    remoteAddress: str,
-    activeTasks: int,
-  }),
-  Status: object({
-    version: str,
-    startedAt: { type: 'string', format: 'date-time' },
-    uptimeSeconds: int,
-    pid: int,
-    libraries: arrayOf(
-      object({ name: str, iqn: str, drives: int, mountedDrives: int, cartridges: int, freeSlots: int, freeMailSlots: int }),
-    ),
-    sessions: arrayOf(ref('Session')),
-    catalog: object({ writable: bool, problem: { enum: ['no-space', 'io-error', null] }, since: nullable('string') }),
-  }),
-  Principal: object({ name: str, role: { enum: ['viewer', 'operator', 'admin'] } }),
-  ElementRange: object({ first: int, count: int }),
-  Library: object({
-    name: str,
-    iqn: str,
-    slots: int,
-    mailSlots: int,
-    drives: int,
-    cartridges: int,
-    freeSlots: int,
-    freeMailSlots: int,
-    removalPrevented: bool,
-    elementAddresses: object({ robot: ref('ElementRange'), slot: ref('ElementRange'), mailslot: ref('ElementRange'), drive: ref('ElementRange') }),
-  }),
-  Element: object({
-    kind: ELEMENT_KIND,
-    address: int,
-    index: int,
-    barcode: nullable('string'),
-    accessible: bool,
-    open: bool,
-    exception: nullable('string'),
-  }),
-  Location: object({
-    kind: { enum: ['slot', 'mailslot', 'drive', 'robot', 'shelf'] },
-    library: str,
-    address: nullable('integer'),
-    index: nullable('integer'),
-  }),
-  Cartridge: object({
-    barcode: str,
-    generation: { type: ['integer', 'null'], minimum: 5, maximum: 10 },
-    media: str,
-    worm: bool,
-    cleaning: bool,
-    writeProtected: bool,
-    capacityBytes: int,
-    location: ref('Location'),
-    sourceAddress: nullable('integer'),
-    placedByOperator: bool,
-    mediaMissing: bool,
-    loadError: str,
-    createdAt: { type: 'string', format: 'date-time' },
-    updatedAt: { type: 'string', format: 'date-time' },
-  }, ['barcode', 'generation', 'media', 'worm', 'cleaning', 'writeProtected', 'capacityBytes', 'location', 'sourceAddress', 'placedByOperator', 'mediaMissing', 'createdAt', 'updatedAt']),
-  DrivePosition: object({ partition: int, blockNumber: int, fileNumber: nullable('integer') }),
-  Drive: object({
-    library: str,
-    index: int,
-    address: int,
-    vendor: str,
-    product: str,
-    revision: str,
-    serial: str,
-    attached: bool,
-    barcode: nullable('string'),
-    mounted: bool,
-    ejected: bool,
-    removalPrevented: bool,
-    position: { oneOf: [ref('DrivePosition'), { type: 'null' }] },
-    bytesWritten: nullable('integer'),
-    bytesRead: nullable('integer'),
-  }),
-  Event: object({
-    id: int,
-    type: { enum: ['cartridge-created', 'cartridge-moved', 'cartridge-deleted', 'cartridge-updated', 'drive-attached', 'removal-prevention-changed', 'copy-job-changed'] },
-    library: str,
-    barcode: nullable('string'),
-    from: { oneOf: [ref('Location'), { type: 'null' }] },
-    to: { oneOf: [ref('Location'), { type: 'null' }] },
-    actor: { enum: ['operator', 'host', 'system'] },
-    at: { type: 'string', format: 'date-time' },
-    copy: object({ id: str, state: str, phase: str, percent: { type: 'number' }, bytesCopied: int, bytesVerified: int, physicalLibrary: nullable('string'), reason: nullable('string') }),
-  }, ['id', 'type', 'library', 'barcode', 'from', 'to', 'actor', 'at']),
-  CreateCartridges: object(
-    {
-      library: str,
-      barcode: { type: 'string', description: 'The barcode, or the first of a range of `count`' },
-      count: { type: 'integer', minimum: 1, maximum: 10000, default: 1 },
-      generation: GENERATION,
-      capacityBytes: { type: 'integer', minimum: 1048576 },
-      worm: bool,
-      mailSlot: { type: 'boolean', description: 'Create them in free mail slots instead of storage slots' },
-    },
-    ['library', 'barcode'],
-  ),
-};
+type Json = Record<string, unknown>;
 
-const ERROR_TEXT: Record<number, string> = {
+export interface OpenApiDocument {
+  readonly openapi: '3.1.0';
+  readonly info: { readonly title: string; readonly version: string; readonly description: string };
+  readonly paths: Record<string, Record<string, Json>>;
+  readonly components: { readonly schemas: Record<string, Json>; readonly responses: Record<string, Json> } & Json;
+  readonly [key: string]: unknown;
+}
+
+const ERROR_TEXT: Readonly<Record<number, string>> = {
   400: 'Invalid request: the message names the field',
   401: 'Missing or wrong bearer token',
-  403: 'The token\'s role is too weak; the message names the role needed',
-  404: 'No such library, drive or cartridge',
+  403: "The token's role is too weak; the message names the role needed",
+  404: 'No such library, drive, cartridge, token or job',
   409: 'Refused by the library state (slot full, cartridge loaded, WORM, retention lock...)',
   410: 'The resume point (Last-Event-ID or since) is no longer kept (events-expired) or unknown (event-id-unknown)',
+  413: 'The request body is over 64 KiB',
   503: 'The catalog cannot write: I/O error on its disk (catalog-io-error), or the audit log does not verify (audit-unavailable); nothing was changed',
   507: 'The catalog cannot write: no space left on its disk (nothing was changed; retry once space returns)',
 };
 
-export function openApiDocument(version: string, routes: readonly Route[]): Json {
-  const cartridgeAction = (summary: string, requestBody?: Json): Json => ({
-    post: {
-      summary,
-      parameters: [BARCODE],
-      ...(requestBody ? { requestBody } : {}),
-      responses: { '200': json(ref('Cartridge'), 'The cartridge after the operation'), ...errors(400, 401, 404, 409, 503, 507) },
-    },
-  });
-  const document = {
+const SUCCESS_TEXT: Readonly<Record<number, string>> = { 200: 'OK', 201: 'Created', 202: 'Accepted: the work goes on in the background', 204: 'Done; no content' };
+
+export function openApiDocument(version: string, routes: readonly Route[]): OpenApiDocument {
+  const converter = new SchemaConverter();
+  const paths: Record<string, Record<string, Json>> = {};
+  for (const route of routes) (paths[route.path] ??= {})[route.method.toLowerCase()] = operation(route, converter);
+  const errorSchema = converter.convert(ErrorSchema, 'output');
+  const statuses = new Set(routes.flatMap(errorStatuses));
+  return {
     openapi: '3.1.0',
     info: { title: 'vtl management API', version, description: 'Manage the libraries, drives and cartridges of a running vtl server.' },
     servers: [{ url: '/api/v1' }],
     security: [{ bearer: [] }],
-    paths: {
-      '/openapi.json': { get: { summary: 'This document', responses: { '200': json({ type: 'object' }, 'OpenAPI 3.1 document'), ...errors(401) } } },
-      '/status': { get: { summary: 'Server status: version, uptime, libraries, iSCSI sessions', responses: { '200': json(ref('Status'), 'Status'), ...errors(400, 401) } } },
-      '/whoami': { get: { summary: 'The token making the request: its name and role', responses: { '200': json(ref('Principal'), 'The token'), ...errors(401) } } },
-      '/libraries': { get: { summary: 'List libraries', responses: { '200': json(arrayOf(ref('Library')), 'Libraries'), ...errors(401) } } },
-      '/libraries/{name}': { get: { summary: 'One library', parameters: [LIBRARY], responses: { '200': json(ref('Library'), 'Library'), ...errors(401, 404) } } },
-      '/libraries/{name}/elements': {
-        get: {
-          summary: "A library's elements in address order, with their contents",
-          parameters: [LIBRARY, queryParam('kind', 'Only elements of this kind', ELEMENT_KIND)],
-          responses: { '200': json(arrayOf(ref('Element')), 'Elements'), ...errors(400, 401, 404) },
-        },
-      },
-      '/drives': {
-        get: {
-          summary: 'Drives: loaded cartridge, position, bytes written and read',
-          parameters: [queryParam('library', 'Only the drives of this library')],
-          responses: { '200': json(arrayOf(ref('Drive')), 'Drives'), ...errors(400, 401, 404) },
-        },
-      },
-      '/drives/{library}/{index}/unload': {
-        post: {
-          summary: "Unload a drive and return its cartridge to its slot; `force` overrides a host's PREVENT MEDIUM REMOVAL",
-          parameters: [pathParam('library', 'Library name'), pathParam('index', 'Drive index, from 0', { type: 'integer', minimum: 0 })],
-          requestBody: body(object({ force: bool }, [])),
-          responses: { '200': json(object({ cartridge: { oneOf: [ref('Cartridge'), { type: 'null' }] } }), 'The cartridge put back, or null if the drive was empty'), ...errors(400, 401, 404, 409, 503, 507) },
-        },
-      },
-      '/cartridges': {
-        get: {
-          summary: 'List cartridges (sorted by barcode)',
-          parameters: [
-            queryParam('library', 'In (or last in) this library'),
-            queryParam('barcode', 'Barcode prefix, or a glob with * and ?'),
-            queryParam('location', 'Where it is', { enum: ['slot', 'mailslot', 'drive', 'robot', 'shelf'] }),
-            queryParam('generation', 'LTO generation', GENERATION),
-            queryParam('worm', 'WORM or not', { enum: ['true', 'false', '1', '0'] }),
-          ],
-          responses: { '200': json(arrayOf(ref('Cartridge')), 'Cartridges'), ...errors(400, 401, 404) },
-        },
-        post: {
-          summary: 'Create one cartridge or a range of them in free slots (or mail slots)',
-          requestBody: body(ref('CreateCartridges'), true),
-          responses: { '201': json(arrayOf(ref('Cartridge')), 'The new cartridges'), ...errors(400, 401, 404, 409, 503, 507) },
-        },
-      },
-      '/cartridges/{barcode}': {
-        get: { summary: 'One cartridge', parameters: [BARCODE], responses: { '200': json(ref('Cartridge'), 'Cartridge'), ...errors(400, 401, 404) } },
-        delete: {
-          summary: 'Delete a cartridge and its data (refused for WORM and loaded cartridges)',
-          parameters: [BARCODE],
-          responses: { '204': { description: 'Deleted' }, ...errors(400, 401, 404, 409, 503, 507) },
-        },
-      },
-      '/cartridges/{barcode}/import': cartridgeAction('Move a cartridge from a mail slot into the first free storage slot'),
-      '/cartridges/{barcode}/export': cartridgeAction('Move a cartridge from a slot or drive to the first free mail slot'),
-      '/cartridges/{barcode}/shelve': cartridgeAction(
-        'Take a cartridge out of its mail slot to the offline shelf (`direct`: from a storage slot too)',
-        body(object({ direct: bool }, [])),
-      ),
-      '/cartridges/{barcode}/unshelve': cartridgeAction(
-        'Bring a cartridge back from the shelf into a free mail slot of its last library (or `library`)',
-        body(object({ library: str }, [])),
-      ),
-      '/cartridges/{barcode}/protect': cartridgeAction('Set or clear write protection (takes effect at the next load)', body(object({ on: bool }), true)),
-      '/events': {
-        get: {
-          summary: 'Recent library events; with follow=1 a text/event-stream of new ones',
-          parameters: [
-            queryParam('since', 'Only events with a larger id', { type: 'integer', minimum: 0 }),
-            queryParam('limit', 'At most this many (the newest)', { type: 'integer', minimum: 1, maximum: 1000, default: 100 }),
-            queryParam('follow', 'Stream server-sent events (each `data:` line is an Event)', { enum: ['true', 'false', '1', '0'] }),
-            {
-              name: 'Last-Event-ID',
-              in: 'header',
-              required: false,
-              description: 'With follow=1: resume after this event (wins over `since`); 410 when it is no longer kept',
-              schema: { type: 'integer', minimum: 0 },
-            },
-          ],
-          responses: {
-            '200': {
-              description: 'Events, oldest first',
-              content: { 'application/json': { schema: arrayOf(ref('Event')) }, 'text/event-stream': { schema: str } },
-            },
-            ...errors(400, 401, 410),
-          },
-        },
-      },
-      ...securityPaths(),
-    },
+    paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token in <dataDir>/api-token (admin), or one made with POST /tokens (its role)' } },
-      schemas: { ...schemas, ...securitySchemas() },
-      responses: Object.fromEntries(Object.entries(ERROR_TEXT).map(([s, d]) => [`E${s}`, json(ref('Error'), d)])),
+      schemas: Object.fromEntries(Object.entries(converter.components).sort(([a], [b]) => a.localeCompare(b))),
+      responses: Object.fromEntries(
+        [...statuses].sort((a, b) => a - b).map((s) => [`E${s}`, { description: ERROR_TEXT[s] ?? `HTTP ${s}`, content: { 'application/json': { schema: errorSchema } } }]),
+      ),
     },
   };
-  withRoles(document.paths as Record<string, Record<string, Json>>, routes);
-  return document;
 }
 
-/** Each operation gets `x-vtl-role` from its route, and a 403 answer when a weaker token exists. */
-function withRoles(paths: Record<string, Record<string, Json>>, routes: readonly Route[]): void {
-  for (const route of routes) {
-    const operation = paths[route.path]?.[route.method.toLowerCase()];
-    if (operation === undefined) continue;
-    operation['x-vtl-role'] = route.role;
-    operation['description'] = `Needs a token with the ${route.role} role (or a stronger one).`;
-    if (route.role !== 'viewer') operation['responses'] = { ...(operation['responses'] as Json), ...errors(403) };
+function operation(route: Route, converter: SchemaConverter): Json {
+  const parameters = [
+    ...(route.params ? converter.parameters(route.params, 'path') : []),
+    ...converter.parameters(route.query, 'query'),
+    ...(route.headers ? converter.parameters(route.headers, 'header') : []),
+  ];
+  const responses: Json = {};
+  for (const [status, schema] of Object.entries(route.responses)) {
+    if (schema === undefined) continue;
+    const content: Json = schema === null ? {} : { 'application/json': { schema: converter.convert(schema, 'output') } };
+    if (route.eventStream !== undefined) {
+      const item = converter.convert(route.eventStream, 'output');
+      content['text/event-stream'] = { schema: { type: 'string', description: `Server-sent events; each \`data:\` line is one ${describeRef(item)}` }, 'x-vtl-data': item };
+    }
+    responses[status] = { description: schema?.description ?? SUCCESS_TEXT[Number(status)] ?? 'OK', ...(Object.keys(content).length > 0 ? { content } : {}) };
   }
+  for (const status of errorStatuses(route)) responses[String(status)] = { $ref: `#/components/responses/E${status}` };
+  return {
+    summary: route.summary,
+    description: `Needs a token with the ${route.role} role (or a stronger one).${route.audit !== undefined ? ` Recorded in the audit log as \`${route.audit}\`.` : ''}`,
+    'x-vtl-role': route.role,
+    ...(route.audit !== undefined ? { 'x-vtl-audit': route.audit } : {}),
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body !== undefined ? { requestBody: { required: !isAllOptional(route.body), content: { 'application/json': { schema: converter.convert(route.body, 'input') } } } } : {}),
+    responses,
+  };
+}
+
+/** A body every field of which is optional may be sent empty (or left out: the server reads no body as `{}`). */
+function isAllOptional(schema: z.ZodType): boolean {
+  return schema.safeParse({}).success;
+}
+
+function describeRef(schema: Json): string {
+  const ref = schema['$ref'];
+  return typeof ref === 'string' ? (ref.split('/').pop() ?? 'value') : 'JSON value';
+}
+
+/** zod → JSON Schema, collecting the named schemas it meets into `components` and pointing `$ref`s at them. */
+class SchemaConverter {
+  readonly components: Record<string, Json> = {};
+
+  convert(schema: z.ZodType, io: 'input' | 'output'): Json {
+    const { $schema: _dialect, $defs, ...root } = z.toJSONSchema(schema, { io, override: tidy }) as Json & { $defs?: Record<string, Json> };
+    for (const [id, definition] of Object.entries($defs ?? {})) {
+      const linked = relink(definition) as Json;
+      const known = this.components[id];
+      // The same id converted for a request and for an answer must come out the same, or the document would lie once.
+      if (known !== undefined && JSON.stringify(known) !== JSON.stringify(linked)) throw new Error(`The schema "${id}" converts differently in two places`);
+      this.components[id] = linked;
+    }
+    return relink(root) as Json;
+  }
+
+  /** An object schema's properties as OpenAPI parameters (their description lifted to the parameter). */
+  parameters(schema: z.ZodObject, where: 'path' | 'query' | 'header'): Json[] {
+    const json = this.convert(schema, 'input');
+    const required = new Set((json['required'] as string[] | undefined) ?? []);
+    return Object.entries((json['properties'] ?? {}) as Record<string, Json>).map(([name, property]) => {
+      const { description, ...rest } = property;
+      return { name, in: where, required: where === 'path' || required.has(name), ...(description !== undefined ? { description } : {}), schema: rest };
+    });
+  }
+}
+
+/** Leaves out what says nothing to a reader: the date-time regex beside `format`, the ±2^53 bounds of every integer. */
+function tidy({ jsonSchema }: { jsonSchema: Json }): void {
+  if (jsonSchema['format'] === 'date-time') delete jsonSchema['pattern'];
+  if (jsonSchema['minimum'] === Number.MIN_SAFE_INTEGER) delete jsonSchema['minimum'];
+  if (jsonSchema['maximum'] === Number.MAX_SAFE_INTEGER) delete jsonSchema['maximum'];
+}
+
+function relink(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(relink);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, v]) => [key, key === '$ref' && typeof v === 'string' ? v.replace(/^#\/\$defs\//, '#/components/schemas/') : relink(v)]),
+  );
 }

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { HttpError } from './http-error.js';
-import { matchRoute, validate, type Route } from './router.js';
+import { matchRoute, route as defineRoute, validate, type Route, type RouteDefinition } from './router.js';
 
-const route = (method: Route['method'], path: string): Route => ({ method, path, role: 'viewer', handle: () => ({}) });
+const route = (method: Route['method'], path: string): Route => ({ method, path, summary: '', role: 'viewer', query: z.strictObject({}), responses: {}, errors: [], handle: () => ({}) });
 const routes = [route('GET', '/cartridges'), route('POST', '/cartridges'), route('GET', '/cartridges/{barcode}'), route('POST', '/drives/{library}/{index}/unload')];
 
 test('matchRoute() extracts decoded path parameters', () => {
@@ -32,4 +32,19 @@ test('validate() throws a 400 naming every bad field with its place', () => {
     },
   );
   assert.deepEqual(validate(schema, { count: 2, name: 'x' }, 'body'), { count: 2, name: 'x' });
+});
+
+test('route() type-checks each handler against the answers its route declares (the build fails otherwise)', () => {
+  const responses = { 200: z.strictObject({ name: z.string() }), 204: null };
+  const define = (handle: RouteDefinition<undefined, undefined, undefined, undefined, typeof responses>['handle']): Route =>
+    defineRoute({ method: 'GET', path: '/things', summary: '', role: 'viewer', responses, handle });
+  define(() => ({ body: { name: 'x' } }));
+  define(() => ({ status: 204 as const }));
+  // @ts-expect-error: the schema says the name is a string.
+  define(() => ({ body: { name: 1 } }));
+  // @ts-expect-error: 201 is not a declared answer.
+  define(() => ({ status: 201 as const, body: { name: 'x' } }));
+  // @ts-expect-error: a 204 has no body.
+  define(() => ({ status: 204 as const, body: { name: 'x' } }));
+  assert.equal(define(() => ({ body: { name: 'x' } })).path, '/things');
 });

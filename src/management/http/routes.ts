@@ -1,153 +1,217 @@
-// The management API's routes (under /api/v1): validate the request, call the service, return a view. Each route
-// names the role it needs and, when it changes something, its audit kind; the server and openapi.ts read both here.
+// The management API's routes (under /api/v1): what each takes and answers (schemas under ../schemas), the role it
+// needs and, when it changes something, its audit kind. The router validates with the schemas, openapi.ts documents
+// them, management-server.ts enforces the role and writes the audit log.
 import { z } from 'zod';
 import type { AuditTrail } from '../../library/audit-trail.js';
 import type { LtoGeneration } from '../../library/lto.js';
+import {
+  CartridgeQuerySchema,
+  CartridgeSchema,
+  CreateCartridgesSchema,
+  DriveSchema,
+  ELEMENT_KINDS,
+  ElementSchema,
+  EventSchema,
+  LibrarySchema,
+  ProtectBodySchema,
+  ShelveBodySchema,
+  StatusSchema,
+  UnloadAnswerSchema,
+  UnloadBodySchema,
+  UnshelveBodySchema,
+} from '../schemas/inventory-schemas.js';
+import { barcodeParams, booleanText, countText, emptyBody } from '../schemas/schema-kit.js';
+import { PrincipalSchema } from '../schemas/security-schemas.js';
 import type { ManagementService } from '../service.js';
-import { LOCATION_KINDS } from '../views.js';
 import type { EventFollowers } from './event-follower.js';
 import { streamEvents } from './event-stream.js';
-import { openApiDocument } from './openapi.js';
-import { queryObject, validate, type Route } from './router.js';
+import { openApiDocument, type OpenApiDocument } from './openapi.js';
+import { CHANGE_ERRORS, route, type Route } from './router.js';
 import { securityRoutes } from './security-routes.js';
 
-const generationNumber = z.number().int().min(5, 'must be an LTO generation 5..10').max(10, 'must be an LTO generation 5..10');
-const generationText = z
-  .string()
-  .regex(/^(5|6|7|8|9|10)$/, 'must be an LTO generation 5..10')
-  .transform((v) => Number(v) as LtoGeneration);
-const booleanText = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
-const countText = (max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,9}$/, 'must be a non-negative integer')
-    .transform(Number)
-    .pipe(z.number().max(max));
-
-const cartridgeQuery = z.strictObject({
-  library: z.string().min(1).optional(),
-  barcode: z.string().min(1).max(32).optional(),
-  location: z.enum(LOCATION_KINDS).optional(),
-  generation: generationText.optional(),
-  worm: booleanText.optional(),
-});
-
-const createBody = z.strictObject({
-  library: z.string().min(1),
-  barcode: z.string().min(1).max(32),
-  count: z.number().int().min(1).max(10000).optional(),
-  generation: generationNumber.optional(),
-  capacityBytes: z.number().int().min(1024 * 1024).max(Number.MAX_SAFE_INTEGER).optional(),
-  worm: z.boolean().optional(),
-  mailSlot: z.boolean().optional(),
-});
-
-const elementsQuery = z.strictObject({ kind: z.enum(['robot', 'slot', 'mailslot', 'drive']).optional() });
-const drivesQuery = z.strictObject({ library: z.string().min(1).optional() });
-const unloadParams = z.object({ library: z.string(), index: countText(0xffff) });
-const unloadBody = z.strictObject({ force: z.boolean().optional() });
-const shelveBody = z.strictObject({ direct: z.boolean().optional() });
-const unshelveBody = z.strictObject({ library: z.string().min(1).optional() });
-const protectBody = z.strictObject({ on: z.boolean() });
-const emptyBody = z.strictObject({});
+const libraryParams = z.strictObject({ name: z.string().describe('Library name') });
+const unloadParams = z.strictObject({ library: z.string().describe('Library name'), index: countText(0xffff).describe('Drive index, from 0') });
+const elementsQuery = z.strictObject({ kind: z.enum(ELEMENT_KINDS).optional().describe('Only elements of this kind') });
+const drivesQuery = z.strictObject({ library: z.string().min(1).optional().describe('Only the drives of this library') });
 const eventsQuery = z.strictObject({
-  since: countText(Number.MAX_SAFE_INTEGER).optional(),
-  limit: countText(1000).pipe(z.number().min(1)).optional(),
-  follow: booleanText.optional(),
+  since: countText(Number.MAX_SAFE_INTEGER).optional().describe('Only events with a larger id'),
+  limit: countText(1000).pipe(z.number().min(1)).optional().describe('At most this many, the newest (default 100)'),
+  follow: booleanText.optional().describe('Stream server-sent events (each `data:` line is an Event)'),
 });
-const noQuery = z.strictObject({});
+const eventsHeaders = z.object({
+  'last-event-id': z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a non-negative integer')
+    .transform(Number)
+    .optional()
+    .describe('With follow=1: resume after this event (wins over `since`); 410 when it is no longer kept'),
+});
 
 export function managementRoutes(service: ManagementService, followers: EventFollowers, audit: AuditTrail): Route[] {
-  const barcodeOf = (params: Readonly<Record<string, string>>): string => params['barcode'] ?? '';
+  const cartridgeAction = <B extends z.ZodObject>(
+    verb: string,
+    summary: string,
+    role: 'operator' | 'admin',
+    body: B,
+    call: (barcode: string, body: z.output<B>) => Promise<z.input<typeof CartridgeSchema>>,
+  ): Route =>
+    route({
+      method: 'POST',
+      path: `/cartridges/{barcode}/${verb}`,
+      summary,
+      role,
+      audit: `cartridge.${verb}`,
+      params: barcodeParams,
+      body,
+      responses: { 200: CartridgeSchema },
+      errors: CHANGE_ERRORS,
+      handle: async ({ params, body: parsed }) => ({ body: await call(params.barcode, parsed as z.output<B>) }),
+    });
+  let document: OpenApiDocument | undefined;
   const routes: Route[] = [
-    { method: 'GET', path: '/openapi.json', role: 'viewer', handle: () => ({ body: openApiDocument(service.version, routes) }) },
-    { method: 'GET', path: '/status', role: 'viewer', handle: ({ query }) => (validate(noQuery, queryObject(query), 'query'), { body: service.status() }) },
+    route({
+      method: 'GET',
+      path: '/openapi.json',
+      summary: 'This document',
+      role: 'viewer',
+      responses: { 200: z.record(z.string(), z.unknown()).describe('OpenAPI 3.1 document') },
+      // Made once (10 ms of CPU), at the first request: the server has added the optional parts' routes by then.
+      handle: () => ({ body: (document ??= openApiDocument(service.version, routes)) }),
+    }),
+    route({ method: 'GET', path: '/status', summary: 'Server status: version, uptime, libraries, iSCSI sessions', role: 'viewer', responses: { 200: StatusSchema }, handle: () => ({ body: service.status() }) }),
     // The console asks it which controls to show; the CLI could print it. Nothing secret: the caller holds the token.
-    { method: 'GET', path: '/whoami', role: 'viewer', handle: ({ principal }) => ({ body: { name: principal.name, role: principal.role } }) },
-    { method: 'GET', path: '/libraries', role: 'viewer', handle: () => ({ body: service.libraries() }) },
-    { method: 'GET', path: '/libraries/{name}', role: 'viewer', handle: ({ params }) => ({ body: service.libraryByName(params['name'] ?? '') }) },
-    {
+    route({
+      method: 'GET',
+      path: '/whoami',
+      summary: 'The token making the request: its name and role',
+      role: 'viewer',
+      responses: { 200: PrincipalSchema },
+      handle: ({ principal }) => ({ body: { name: principal.name, role: principal.role } }),
+    }),
+    route({ method: 'GET', path: '/libraries', summary: 'List libraries', role: 'viewer', responses: { 200: z.array(LibrarySchema) }, handle: () => ({ body: service.libraries() }) }),
+    route({
+      method: 'GET',
+      path: '/libraries/{name}',
+      summary: 'One library',
+      role: 'viewer',
+      params: libraryParams,
+      responses: { 200: LibrarySchema },
+      errors: [404],
+      handle: ({ params }) => ({ body: service.libraryByName(params.name) }),
+    }),
+    route({
       method: 'GET',
       path: '/libraries/{name}/elements',
+      summary: "A library's elements in address order, with their contents",
       role: 'viewer',
-      handle: ({ params, query }) => ({ body: service.elements(params['name'] ?? '', validate(elementsQuery, queryObject(query), 'query').kind) }),
-    },
-    { method: 'GET', path: '/drives', role: 'viewer', handle: ({ query }) => ({ body: service.drives(validate(drivesQuery, queryObject(query), 'query').library) }) },
-    {
+      params: libraryParams,
+      query: elementsQuery,
+      responses: { 200: z.array(ElementSchema) },
+      errors: [404],
+      handle: ({ params, query }) => ({ body: service.elements(params.name, query.kind) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/drives',
+      summary: 'Drives: loaded cartridge, position, bytes written and read',
+      role: 'viewer',
+      query: drivesQuery,
+      responses: { 200: z.array(DriveSchema) },
+      errors: [404],
+      handle: ({ query }) => ({ body: service.drives(query.library) }),
+    }),
+    route({
       method: 'POST',
       path: '/drives/{library}/{index}/unload',
+      summary: "Unload a drive and return its cartridge to its slot; `force` overrides a host's PREVENT MEDIUM REMOVAL",
       role: 'operator',
       audit: 'drive.unload',
-      handle: async ({ params, body }) => {
-        const { library, index } = validate(unloadParams, params, 'path');
-        const { force } = validate(unloadBody, body, 'body');
-        return { body: { cartridge: await service.unloadDrive(library, index, force ?? false) } };
-      },
-    },
-    { method: 'GET', path: '/cartridges', role: 'viewer', handle: ({ query }) => ({ body: service.cartridges(validate(cartridgeQuery, queryObject(query), 'query')) }) },
-    {
+      params: unloadParams,
+      body: UnloadBodySchema,
+      responses: { 200: UnloadAnswerSchema },
+      errors: CHANGE_ERRORS,
+      handle: async ({ params, body }) => ({ body: { cartridge: await service.unloadDrive(params.library, params.index, body.force ?? false) } }),
+    }),
+    route({
+      method: 'GET',
+      path: '/cartridges',
+      summary: 'List cartridges (sorted by barcode)',
+      role: 'viewer',
+      query: CartridgeQuerySchema,
+      responses: { 200: z.array(CartridgeSchema) },
+      errors: [404],
+      handle: ({ query }) => ({ body: service.cartridges({ ...query, generation: query.generation as LtoGeneration | undefined }) }),
+    }),
+    route({
       method: 'POST',
       path: '/cartridges',
+      summary: 'Create one cartridge or a range of them in free slots (or mail slots)',
       role: 'operator',
       audit: 'cartridge.create',
-      handle: async ({ body }) => {
-        const request = validate(createBody, body, 'body');
-        return { status: 201, body: await service.createCartridges({ ...request, generation: request.generation as LtoGeneration | undefined }) };
-      },
-    },
-    { method: 'GET', path: '/cartridges/{barcode}', role: 'viewer', handle: ({ params }) => ({ body: service.cartridge(barcodeOf(params)) }) },
-    {
+      body: CreateCartridgesSchema,
+      responses: { 201: z.array(CartridgeSchema).describe('The new cartridges') },
+      errors: CHANGE_ERRORS,
+      handle: async ({ body }) => ({ status: 201 as const, body: await service.createCartridges({ ...body, generation: body.generation as LtoGeneration | undefined }) }),
+    }),
+    route({
+      method: 'GET',
+      path: '/cartridges/{barcode}',
+      summary: 'One cartridge',
+      role: 'viewer',
+      params: barcodeParams,
+      responses: { 200: CartridgeSchema },
+      errors: [404],
+      handle: ({ params }) => ({ body: service.cartridge(params.barcode) }),
+    }),
+    route({
       method: 'DELETE',
       path: '/cartridges/{barcode}',
+      summary: 'Delete a cartridge and its data (refused for WORM, locked and loaded cartridges)',
       role: 'admin',
       audit: 'cartridge.delete',
-      handle: async ({ params }) => (await service.deleteCartridge(barcodeOf(params)), { status: 204 }),
-    },
-    {
-      method: 'POST',
-      path: '/cartridges/{barcode}/import',
-      role: 'operator',
-      audit: 'cartridge.import',
-      handle: async ({ params, body }) => (validate(emptyBody, body, 'body'), { body: await service.importCartridge(barcodeOf(params)) }),
-    },
-    {
-      method: 'POST',
-      path: '/cartridges/{barcode}/export',
-      role: 'operator',
-      audit: 'cartridge.export',
-      handle: async ({ params, body }) => (validate(emptyBody, body, 'body'), { body: await service.exportCartridge(barcodeOf(params)) }),
-    },
-    {
-      method: 'POST',
-      path: '/cartridges/{barcode}/shelve',
-      role: 'operator',
-      audit: 'cartridge.shelve',
-      handle: async ({ params, body }) => ({ body: await service.shelveCartridge(barcodeOf(params), validate(shelveBody, body, 'body').direct ?? false) }),
-    },
-    {
-      method: 'POST',
-      path: '/cartridges/{barcode}/unshelve',
-      role: 'operator',
-      audit: 'cartridge.unshelve',
-      handle: async ({ params, body }) => ({ body: await service.unshelveCartridge(barcodeOf(params), validate(unshelveBody, body, 'body').library) }),
-    },
-    {
-      method: 'POST',
-      path: '/cartridges/{barcode}/protect',
-      role: 'admin',
-      audit: 'cartridge.protect',
-      handle: async ({ params, body }) => ({ body: await service.protectCartridge(barcodeOf(params), validate(protectBody, body, 'body').on) }),
-    },
-    {
+      params: barcodeParams,
+      responses: { 204: null },
+      errors: CHANGE_ERRORS,
+      handle: async ({ params }) => (await service.deleteCartridge(params.barcode), { status: 204 as const }),
+    }),
+    cartridgeAction('import', 'Move a cartridge from a mail slot into the first free storage slot', 'operator', emptyBody, (barcode) => service.importCartridge(barcode)),
+    cartridgeAction('export', 'Move a cartridge from a slot or drive to the first free mail slot', 'operator', emptyBody, (barcode) => service.exportCartridge(barcode)),
+    cartridgeAction(
+      'shelve',
+      'Take a cartridge out of its mail slot to the offline shelf (`direct`: from a storage slot too)',
+      'operator',
+      ShelveBodySchema,
+      (barcode, body) => service.shelveCartridge(barcode, body.direct ?? false),
+    ),
+    cartridgeAction(
+      'unshelve',
+      'Bring a cartridge back from the shelf into a free mail slot of its last library (or `library`)',
+      'operator',
+      UnshelveBodySchema,
+      (barcode, body) => service.unshelveCartridge(barcode, body.library),
+    ),
+    cartridgeAction(
+      'protect',
+      'Set or clear write protection (takes effect at the next load)',
+      'admin',
+      ProtectBodySchema,
+      (barcode, body) => service.protectCartridge(barcode, body.on),
+    ),
+    route({
       method: 'GET',
       path: '/events',
+      summary: 'Recent library events, oldest first; with follow=1 a text/event-stream of new ones',
       role: 'viewer',
-      handle: (context) => {
-        const { since, limit, follow } = validate(eventsQuery, queryObject(context.query), 'query');
-        if (follow === true) return streamEvents(followers, context, since);
-        return { body: service.events(since ?? 0, limit ?? 100) };
+      query: eventsQuery,
+      headers: eventsHeaders,
+      responses: { 200: z.array(EventSchema) },
+      eventStream: EventSchema,
+      errors: [410],
+      handle: ({ query, headers, response }) => {
+        if (query.follow === true) return streamEvents(followers, response, headers['last-event-id'] ?? query.since);
+        return { body: service.events(query.since ?? 0, query.limit ?? 100) };
       },
-    },
+    }),
     ...securityRoutes(service, audit),
   ];
   return routes;

@@ -2,101 +2,106 @@
 // (viewer: it holds no secrets, and a monitoring job should verify it with the weakest token there is).
 import { z } from 'zod';
 import type { AuditTrail } from '../../library/audit-trail.js';
-import { RETENTION_MODES } from '../../library/retention.js';
-import { ROLES } from '../../library/role.js';
+import {
+  AuditEntrySchema,
+  AuditQuerySchema,
+  AuditVerdictSchema,
+  CreateTokenSchema,
+  NewTokenSchema,
+  ReleaseRetentionQuerySchema,
+  RetentionSchema,
+  SetRetentionSchema,
+  TokenSchema,
+} from '../schemas/security-schemas.js';
+import { barcodeParams } from '../schemas/schema-kit.js';
 import type { ManagementService } from '../service.js';
-import { queryObject, validate, type Route } from './router.js';
+import { CHANGE_ERRORS, route, type Route } from './router.js';
 
-const tokenBody = z.strictObject({
-  name: z.string().min(1).max(64),
-  role: z.enum(ROLES),
-});
-const auditQuery = z.strictObject({
-  since: z
-    .string()
-    .refine((v) => !Number.isNaN(Date.parse(v)), 'must be an ISO 8601 date or date-time')
-    .optional(),
-  barcode: z.string().min(1).max(32).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,6}$/, 'must be a positive integer')
-    .transform(Number)
-    .pipe(z.number().min(1))
-    .optional(),
-});
-const noQuery = z.strictObject({});
-const retentionBody = z.strictObject({
-  mode: z.enum(RETENTION_MODES),
-  days: z.number().int().min(1, 'must be 1..36500 days').max(36500, 'must be 1..36500 days'),
-  bypassGovernance: z.boolean().optional(),
-});
-const releaseQuery = z.strictObject({ bypassGovernance: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() });
+const tokenParams = z.strictObject({ name: z.string().describe('Token name') });
 
 export function securityRoutes(service: ManagementService, audit: AuditTrail): Route[] {
-  const barcodeOf = (params: Readonly<Record<string, string>>): string => params['barcode'] ?? '';
   return [
-    { method: 'GET', path: '/cartridges/{barcode}/retention', role: 'viewer', handle: ({ params }) => ({ body: service.retention(barcodeOf(params)) }) },
-    {
+    route({
+      method: 'GET',
+      path: '/cartridges/{barcode}/retention',
+      summary: "A cartridge's retention lock",
+      role: 'viewer',
+      params: barcodeParams,
+      responses: { 200: RetentionSchema },
+      errors: [404],
+      handle: ({ params }) => ({ body: service.retention(params.barcode) }),
+    }),
+    route({
       method: 'POST',
       path: '/cartridges/{barcode}/retention',
+      summary: 'Lock or extend for `days` from now; shortening a governance lock needs bypassGovernance, a compliance lock is never shortened (409)',
       role: 'admin',
       audit: 'retention.set',
-      handle: ({ params, body, principal }) => {
-        const { mode, days, bypassGovernance } = validate(retentionBody, body, 'body');
-        return { body: service.setRetention(barcodeOf(params), { mode, days, bypassGovernance: bypassGovernance ?? false }, principal) };
-      },
-    },
-    {
+      params: barcodeParams,
+      body: SetRetentionSchema,
+      responses: { 200: RetentionSchema },
+      errors: CHANGE_ERRORS,
+      handle: ({ params, body, principal }) => ({
+        body: service.setRetention(params.barcode, { mode: body.mode, days: body.days, bypassGovernance: body.bypassGovernance ?? false }, principal),
+      }),
+    }),
+    route({
       method: 'DELETE',
       path: '/cartridges/{barcode}/retention',
+      summary: 'End a governance lock now (needs bypassGovernance=true); a compliance lock is refused (409)',
       role: 'admin',
       audit: 'retention.release',
-      handle: ({ params, query, principal }) => {
-        const { bypassGovernance } = validate(releaseQuery, queryObject(query), 'query');
-        return { body: service.releaseRetention(barcodeOf(params), bypassGovernance ?? false, principal) };
-      },
-    },
-    { method: 'GET', path: '/tokens', role: 'admin', handle: () => ({ body: service.tokens() }) },
-    {
+      params: barcodeParams,
+      query: ReleaseRetentionQuerySchema,
+      responses: { 200: RetentionSchema },
+      errors: CHANGE_ERRORS,
+      handle: ({ params, query, principal }) => ({ body: service.releaseRetention(params.barcode, query.bypassGovernance ?? false, principal) }),
+    }),
+    route({ method: 'GET', path: '/tokens', summary: 'API tokens (names and roles; secrets are never kept)', role: 'admin', responses: { 200: z.array(TokenSchema) }, handle: () => ({ body: service.tokens() }) }),
+    route({
       method: 'POST',
       path: '/tokens',
+      summary: 'Create a token; the answer is the only place its secret ever appears',
       role: 'admin',
       audit: 'token.create',
-      handle: ({ body, principal }) => {
-        const { name, role } = validate(tokenBody, body, 'body');
-        return { status: 201, body: service.createToken(name, role, principal) };
-      },
-    },
-    {
+      body: CreateTokenSchema,
+      responses: { 201: NewTokenSchema },
+      errors: [409, 507],
+      handle: ({ body, principal }) => ({ status: 201 as const, body: service.createToken(body.name, body.role, principal) }),
+    }),
+    route({
       method: 'DELETE',
       path: '/tokens/{name}',
+      summary: 'Revoke a token',
       role: 'admin',
       audit: 'token.revoke',
-      handle: ({ params }) => (service.revokeToken(params['name'] ?? ''), { status: 204 }),
-    },
-    {
+      params: tokenParams,
+      responses: { 204: null },
+      errors: [404, 507],
+      handle: ({ params }) => (service.revokeToken(params.name), { status: 204 as const }),
+    }),
+    route({
       method: 'GET',
       path: '/audit',
+      summary: 'Audit log entries, oldest first',
       role: 'viewer',
-      handle: async ({ query }) => {
-        const { since, barcode, limit } = validate(auditQuery, queryObject(query), 'query');
-        return {
-          body: await audit.list({
-            ...(since !== undefined ? { since: new Date(since) } : {}),
-            ...(barcode !== undefined ? { barcode } : {}),
-            ...(limit !== undefined ? { limit } : {}),
-          }),
-        };
-      },
-    },
-    {
+      query: AuditQuerySchema,
+      responses: { 200: z.array(AuditEntrySchema) },
+      handle: async ({ query: { since, barcode, limit } }) => ({
+        body: await audit.list({
+          ...(since !== undefined ? { since: new Date(since) } : {}),
+          ...(barcode !== undefined ? { barcode } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        }),
+      }),
+    }),
+    route({
       method: 'GET',
       path: '/audit/verify',
+      summary: 'Check the hash chain: intact, a torn last line (a crash mid-append), or the first entry that does not verify',
       role: 'viewer',
-      handle: async ({ query }) => {
-        validate(noQuery, queryObject(query), 'query');
-        return { body: await audit.verify() };
-      },
-    },
+      responses: { 200: AuditVerdictSchema },
+      handle: async () => ({ body: await audit.verify() }),
+    }),
   ];
 }

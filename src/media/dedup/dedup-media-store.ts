@@ -144,7 +144,7 @@ export class DedupMediaStore implements MediaStore {
    */
   async openParts(cartridge: CartridgeDescriptor): Promise<{ tail: FileTapeMedium; recipe: Recipe }> {
     const files = this.deduplicates(cartridge.barcode) ? this.files : this.plainFiles;
-    const tail = (await files.open(cartridge)) as FileTapeMedium;
+    const tail = await files.openStream(cartridge);
     try {
       const recipe = await this.readRecipe(cartridge.barcode);
       if (recipe.absorbedObjects > 0 && tail.writePass === recipe.absorbedPass) {

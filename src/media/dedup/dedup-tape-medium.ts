@@ -9,7 +9,7 @@ import type { FileTapeMedium } from '../file-tape-medium.js';
 import { RECORD_HEADER_BYTES } from '../record-header.js';
 import * as Space from '../space.js';
 import {
-  MediaFormatError, MediaWriteError, StorageFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumRetentionLock,
+  MediaFormatError, MediaWriteError, PartitionsUnsupportedError, StorageFullError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumRetentionLock,
   type MediumStatistics, type NextObject, type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from '../tape-medium.js';
 import { OperationGuard } from '../operation-guard.js';
@@ -233,6 +233,25 @@ export class DedupTapeMedium implements TapeMedium {
       await this.alignTail();
       await this.shifted(() => this.tail.erase());
     }
+  }
+
+  // One partition: a deduplicated cartridge is one recipe and one data file (docs/CONFORMANCE.md "Partitions").
+  readonly partition = 0;
+  readonly partitionLimit = 1;
+  partitionCapacities(): readonly MediumCapacity[] {
+    return [this.capacity()];
+  }
+  async changePartition(partition: number): Promise<void> {
+    if (partition !== 0) throw new RangeError(`Cannot change to partition ${partition} of cartridge ${this.barcode}: it has 1`);
+    await this.rewind();
+  }
+  /** FORMAT MEDIUM's default format only: everything erased, from the recipe's first object on. */
+  format(partitionBytes: readonly number[]): Promise<void> {
+    return this.guarded('format', async () => {
+      if (partitionBytes.length > 0) throw new PartitionsUnsupportedError(`Cannot format deduplicated cartridge ${this.barcode} into partitions: it keeps one`);
+      this.current = 0;
+      await this.eraseNow();
+    });
   }
 
   setCapacity(capacityBytes: number): Promise<void> {

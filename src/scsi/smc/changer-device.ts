@@ -9,11 +9,12 @@ import { touchesMailSlots } from '../../library/library-event.js';
 import type { Logger } from '../../log.js';
 import type { TargetEvent } from '../logical-unit.js';
 import type { SenseData, SenseFormat } from '../sense.js';
-import type { CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
+import type { CommandSummary, SpcDevice, SpcIdentity, VendorIdentification } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
 import { VersionDescriptor } from '../spc/version-descriptor.js';
 import { ChangerHealth, ChangerTapeAlertFlag } from './changer-health.js';
 import { changerNaa } from './changer-naa.js';
+import { ibm3584Identification, libraryDeviceAttributesPage, presentsIbm3584 } from './ibm-3584-identification.js';
 import type { ReportElement } from './element-status.js';
 import { smcLogPages } from './smc-log-pages.js';
 import { smcModePages } from './smc-mode-pages.js';
@@ -33,6 +34,8 @@ export interface ChangerDeviceOptions {
 
 export class ChangerDevice implements SpcDevice {
   readonly identity: SpcIdentity;
+  /** The personality's own VPD 80h/83h forms (IBM 3584); undefined for the others (STK L700: none published). */
+  readonly vendorIdentification: VendorIdentification | undefined;
   readonly manager: LibraryManager;
   readonly library: string;
   readonly log: Logger;
@@ -56,9 +59,13 @@ export class ChangerDevice implements SpcDevice {
       versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SMC_3],
       naa: changerNaa(id.serial),
     };
+    this.vendorIdentification = presentsIbm3584(this.identity)
+      ? ibm3584Identification(this.identity, () => this.manager.library(this.library).layout.storage.firstAddress)
+      : undefined;
     for (const page of smcModePages(() => this.manager.library(this.library).layout)) this.core.modePages.add(page);
     this.health = new ChangerHealth(() => this.alertConditions(), () => this.core.informationalExceptions?.report());
     for (const page of smcLogPages(this.health)) this.core.logPages.add(page);
+    if (this.vendorIdentification) this.core.logPages.add(libraryDeviceAttributesPage(this.library, this.identity));
     this.unsubscribe = this.manager.on((event) => {
       if (event.library !== this.library) return;
       if (event.actor === 'operator') {

@@ -40,6 +40,22 @@ describe('element status encoding', () => {
     assert.deepEqual([...data.subarray(16)], [0x10, 0x01, 0x09, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x82, 0x10, 0x00]);
   });
 
+  test('a slot whose cartridge was refused for its encryption key reports EXCEPT with 74/03 INCORRECT DATA ENCRYPTION KEY', () => {
+    const c = cartridge('A00001L8', { loadError: 'Cannot open cartridge "A00001L8": its data key is wrapped by master key 00', loadErrorCause: 'encryption-key' });
+    const data = encodeElementStatus([element('storage', 0x1000, c)], { voltag: false, dvcid: false });
+    // FULL, ACCESS and EXCEPT (0Dh); ASC 74h, ASCQ 03h at bytes 4-5 of the descriptor; medium type 1 (data).
+    assert.deepEqual([...data.subarray(16)], [0x10, 0x00, 0x0d, 0x00, 0x74, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00]);
+  });
+
+  test('a cartridge refused for a damaged file reports 31/00 MEDIUM FORMAT CORRUPTED; a missing file 30/00; none clears EXCEPT', () => {
+    const damaged = encodeElementStatus([element('dataTransfer', 0x100, cartridge('A00002L8', { loadError: 'bad header', loadErrorCause: 'medium' }))], { voltag: false, dvcid: false });
+    assert.deepEqual([damaged[18] & 0x04, damaged[20], damaged[21]], [0x04, 0x31, 0x00]);
+    const missing = encodeElementStatus([element('storage', 0x1000, cartridge('A00003L8', { mediaMissing: true }), { exception: 'media-missing' })], { voltag: false, dvcid: false });
+    assert.deepEqual([missing[18] & 0x04, missing[20], missing[21]], [0x04, 0x30, 0x00]);
+    const fine = encodeElementStatus([element('storage', 0x1000, cartridge('A00004L8'))], { voltag: false, dvcid: false });
+    assert.deepEqual([fine[18] & 0x04, fine[20], fine[21]], [0x00, 0x00, 0x00]);
+  });
+
   test('selectElements() with NUMBER OF ELEMENTS 0 reports no descriptors and an empty header', () => {
     const all = [element('storage', 0x1000), element('storage', 0x1001)];
     const request = decodeReadElementStatus(Buffer.from([0xb8, 0x02, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff, 0x00, 0x00]));

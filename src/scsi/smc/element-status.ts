@@ -8,7 +8,7 @@ import type { DeviceIdentity } from '../../library/drive-identity.js';
 import type { ElementType } from '../../library/layout.js';
 import { DataDirection } from '../command.js';
 import type { DecodedCdb } from '../command.js';
-import { Sense } from '../sense.js';
+import { Sense, SenseReason } from '../sense.js';
 
 /** SMC-3 element type codes. */
 export const ElementTypeCode = {
@@ -102,10 +102,30 @@ function t10VendorId(identity: DeviceIdentity): Buffer {
   return Buffer.concat([field(identity.vendor, 8), field(identity.product, 16), Buffer.from(identity.serial, 'ascii')]);
 }
 
+/**
+ * Why the element is in an abnormal state (EXCEPT=1), as the descriptor's ADDITIONAL SENSE CODE and QUALIFIER
+ * (SMC-3 6.12.x: values as SPC-4 defines them for sense data). A missing media file: 30/00 INCOMPATIBLE MEDIUM
+ * INSTALLED (the cartridge cannot be used at all). A cartridge whose last load failed stays flagged until a load
+ * succeeds: its data key does not unwrap with the library's master key -> 74/03 INCORRECT DATA ENCRYPTION KEY (the
+ * SPC-4 security error that names a key not matching the medium's, what an encrypting drive reports for a wrong key);
+ * its file could not be opened for another reason -> 31/00 MEDIUM FORMAT CORRUPTED.
+ */
+export function elementException(status: ElementStatus): { readonly asc: number; readonly ascq: number } | undefined {
+  if (status.exception === 'media-missing') return SenseReason.INCOMPATIBLE_MEDIUM_INSTALLED;
+  switch (status.cartridge?.loadErrorCause) {
+    case 'encryption-key':
+      return SenseReason.INCORRECT_DATA_ENCRYPTION_KEY;
+    case 'medium':
+      return SenseReason.MEDIUM_FORMAT_CORRUPTED;
+    case undefined:
+      return undefined;
+  }
+}
+
 function flagsByte(e: ReportElement): number {
   const s = e.status;
   const full = s.cartridge ? 0x01 : 0;
-  const except = s.exception ? 0x04 : 0;
+  const except = elementException(s) ? 0x04 : 0;
   switch (s.type) {
     case 'transport':
       return except | full;
@@ -129,10 +149,10 @@ function encodeDescriptor(e: ReportElement, b: Buffer, offset: number, voltag: b
   const c = s.cartridge;
   b.writeUInt16BE(s.address, offset);
   b[offset + 2] = flagsByte(e);
-  if (s.exception === 'media-missing') {
-    // INCOMPATIBLE MEDIUM INSTALLED: the cartridge's media file is missing; it cannot be loaded.
-    b[offset + 4] = 0x30;
-    b[offset + 5] = 0x00;
+  const exception = elementException(s);
+  if (exception) {
+    b[offset + 4] = exception.asc;
+    b[offset + 5] = exception.ascq;
   }
   if (s.type === 'dataTransfer' && e.extras.drive && e.extras.drive.lun <= 7) {
     // LU VALID with the drive's LUN on this target (NOT BUS = 0: same target, ID VALID = 0).

@@ -18,7 +18,8 @@ export function encodeStandardInquiry(identity: SpcIdentity): Buffer {
   b[2] = 0x06; // VERSION: SPC-4
   b[3] = 0x10 | 0x02; // HISUP=1 (hierarchical LUNs), RESPONSE DATA FORMAT 2
   b[4] = STANDARD_LENGTH - 5;
-  // Byte 5: no SCCS, ACC, TPGS, 3PC, PROTECT. Byte 6: no ENCSERV, MULTIP, ADDR16.
+  // Byte 5: no SCCS, ACC, TPGS, 3PC; PROTECT as the identity says. Byte 6: no ENCSERV, MULTIP, ADDR16.
+  b[5] = identity.protect ? 0x01 : 0x00;
   b[7] = 0x02; // CMDQUE: the full task management model (iSCSI always queues)
   asciiField(identity.vendor, 8).copy(b, 8);
   asciiField(identity.product, 16).copy(b, 16);

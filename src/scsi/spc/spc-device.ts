@@ -3,7 +3,7 @@ import type { CommandDescriptor } from '../command.js';
 import type { DispatchableDevice } from '../dispatcher.js';
 import type { ItNexus } from '../logical-unit.js';
 import type { SenseData } from '../sense.js';
-import type { InformationalExceptions } from './informational-exceptions-page.js';
+import type { InformationalExceptions } from './informational-exceptions.js';
 import type { LogPageSet } from './log-page-set.js';
 import type { MediumRemoval } from './medium-removal.js';
 import type { ModePageSet } from './mode-page-set.js';
@@ -24,10 +24,21 @@ export interface SpcIdentity {
   readonly revision: string;
   /** Unit serial number (VPD 80h), ASCII. */
   readonly serial: string;
+  /**
+   * PROTECT (standard INQUIRY byte 5 bit 0): the logical unit supports protection information (SSC: logical block
+   * protection, mode page 0Ah/F0h); it then also reports the Extended INQUIRY Data VPD page (86h) with its SPT.
+   */
+  readonly protect?: boolean;
   /** Version descriptors (SPC-4 table 47), at most 8, e.g. `[VersionDescriptor.SAM_5, VersionDescriptor.SPC_4, ...]`. */
   readonly versionDescriptors: readonly number[];
   /** NAA designator for VPD 83h: 8 bytes (NAA 5) or 16 bytes (NAA 6), stable and unique per logical unit. */
   readonly naa: Buffer;
+}
+
+/** See SpcDevice.vendorIdentification. */
+export interface VendorIdentification {
+  unitSerialNumber(): Buffer;
+  t10VendorIdentifier(): Buffer;
 }
 
 /** One block descriptor as MODE SENSE returns it (SPC-4 short general mode parameter block descriptor). */
@@ -89,6 +100,12 @@ export interface SpcDevice extends DispatchableDevice {
    * header; the framework writes the header and lists the page in VPD 00h.
    */
   readonly extraVpdPages?: ReadonlyMap<number, () => Buffer>;
+  /**
+   * A vendor personality's own forms of the standard identification (e.g. the IBM 3584's VPD 80h serial followed by
+   * the first storage element address): the VPD 80h body, and the value of the T10 vendor ID based designator VPD 83h
+   * reports first. Absent: the SPC-4 forms from `identity`.
+   */
+  readonly vendorIdentification?: VendorIdentification;
   /** Informational exception reporting (page 1Ch MRIE 6h conditions reach REQUEST SENSE through it). */
   readonly informationalExceptions?: InformationalExceptions;
   /** PREVENT ALLOW MEDIUM REMOVAL state, per I_T nexus. */

@@ -37,9 +37,9 @@ export function vpdPage(device: SpcDevice, pageCode: number, nexus: ItNexus): Bu
     case VpdPage.SUPPORTED_VPD_PAGES:
       return encodeVpdPage(type, pageCode, Buffer.from(supportedVpdPages(device)));
     case VpdPage.UNIT_SERIAL_NUMBER:
-      return encodeVpdPage(type, pageCode, asciiBytes(device.identity.serial));
+      return encodeVpdPage(type, pageCode, device.vendorIdentification?.unitSerialNumber() ?? asciiBytes(device.identity.serial));
     case VpdPage.DEVICE_IDENTIFICATION:
-      return encodeVpdPage(type, pageCode, encodeDeviceIdentification(device.identity, nexus));
+      return encodeVpdPage(type, pageCode, encodeDeviceIdentification(device.identity, nexus, device.vendorIdentification?.t10VendorIdentifier()));
     default: {
       const extra = device.extraVpdPages?.get(pageCode);
       return extra ? encodeVpdPage(type, pageCode, extra()) : undefined;
@@ -72,11 +72,11 @@ export function targetDeviceName(targetPort: string): string {
 }
 
 /**
- * VPD 83h designation descriptors: logical unit (T10 vendor ID based, NAA), target port (relative target port,
+ * VPD 83h designation descriptors: logical unit (T10 vendor ID based, in the personality's form when it has one; NAA), target port (relative target port,
  * SCSI name string of the port), target device (SCSI name string of the target).
  */
-export function encodeDeviceIdentification(identity: SpcIdentity, nexus: ItNexus): Buffer {
-  const t10 = Buffer.concat([asciiField(identity.vendor, 8), asciiField(identity.product, 16), asciiBytes(identity.serial)]);
+export function encodeDeviceIdentification(identity: SpcIdentity, nexus: ItNexus, t10VendorIdentifier?: Buffer): Buffer {
+  const t10 = t10VendorIdentifier ?? Buffer.concat([asciiField(identity.vendor, 8), asciiField(identity.product, 16), asciiBytes(identity.serial)]);
   const relativePort = Buffer.alloc(4);
   relativePort.writeUInt16BE(nexus.relativeTargetPort & 0xffff, 2);
   return Buffer.concat([

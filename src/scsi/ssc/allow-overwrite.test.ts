@@ -57,12 +57,24 @@ describe('ALLOW OVERWRITE', () => {
     assert.deepEqual([s.key, s.asc, s.ascq], [DATA_PROTECT, 0x50, 0x01]);
   });
 
-  test('a position other than the current one is refused at byte 4, and FORMAT (2h) at byte 2', async () => {
+  test('a position other than the current one is refused at byte 4, a partition other than the current one at byte 3, a reserved value at byte 2', async () => {
     const h = await appendOnlyDrive();
     const s = await h.check(allowOverwrite(0x1, 1));
     assert.deepEqual([s.key, s.asc, s.field], [ILLEGAL_REQUEST, 0x24, [4, undefined]]);
-    assert.deepEqual((await h.check(allowOverwrite(0x2, 0))).field, [2, 3]);
+    assert.deepEqual((await h.check(allowOverwrite(0x3, 0))).field, [2, 3]);
     assert.deepEqual((await h.check(allowOverwrite(0x1, 0, 1))).field, [3, undefined]);
+  });
+
+  test('in append-only mode FORMAT MEDIUM needs ALLOW OVERWRITE 2h first (1h does not do)', async () => {
+    const h = await appendOnlyDrive();
+    const formatMedium = [0x04, 0, 0, 0, 0, 0];
+    const s = await h.check(formatMedium);
+    assert.deepEqual([s.key, s.asc, s.ascq], [DATA_PROTECT, 0x50, 0x01]);
+    await h.good(allowOverwrite(0x1, 0));
+    assert.equal((await h.check(formatMedium)).asc, 0x50, 'a permission to overwrite at a position is not one to format');
+    await h.good(allowOverwrite(0x2, 0));
+    await h.good(formatMedium);
+    assert.equal((await h.check(cdb.read6(4))).asc, 0x00, 'the cartridge is blank');
   });
 
   test('WRITE FILEMARKS(16) uses a permission as WRITE(6) does', async () => {

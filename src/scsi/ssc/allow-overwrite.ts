@@ -3,24 +3,25 @@
 import { NO_TRANSFER } from '../command.js';
 import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { Sense } from '../sense.js';
-import { checkWritePosition, decodeObjectAddress } from './object-address.js';
+import { checkWritePosition, decodeObjectAddress, decodePartition } from './object-address.js';
 import type { TapeDrive } from './tape-drive.js';
 
 const ALLOW_OVERWRITE_OFFSET = 2;
-/** ALLOW OVERWRITE field values; 2h (FORMAT) needs FORMAT MEDIUM, which the drive does not have yet. */
-export const AllowOverwrite = { DISABLED: 0x0, CURRENT_POSITION: 0x1 } as const;
+/** ALLOW OVERWRITE field values: 1h lets the next write overwrite, 2h lets the next FORMAT MEDIUM run. */
+export const AllowOverwrite = { DISABLED: 0x0, CURRENT_POSITION: 0x1, FORMAT: 0x2 } as const;
 
 export interface AllowOverwriteCdb extends DecodedCdb {
   readonly allowOverwrite: number;
   readonly objectIdentifier: number;
+  readonly partition: number;
 }
 
 export function decodeAllowOverwrite(cdb: Buffer): AllowOverwriteCdb {
   const allowOverwrite = cdb[ALLOW_OVERWRITE_OFFSET] & 0x0f;
-  if (allowOverwrite !== AllowOverwrite.DISABLED && allowOverwrite !== AllowOverwrite.CURRENT_POSITION) {
+  if (allowOverwrite > AllowOverwrite.FORMAT) {
     throw Sense.invalidFieldInCdb(ALLOW_OVERWRITE_OFFSET, 3);
   }
-  return { ...NO_TRANSFER, allowOverwrite, objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...NO_TRANSFER, allowOverwrite, objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 export const allowOverwrite: CommandDescriptor<TapeDrive, AllowOverwriteCdb> = {
@@ -33,6 +34,10 @@ export const allowOverwrite: CommandDescriptor<TapeDrive, AllowOverwriteCdb> = {
     device.withMedium((medium) => {
       if (decoded.allowOverwrite === AllowOverwrite.DISABLED) {
         device.overwrite.cancel();
+        return Promise.resolve({});
+      }
+      if (decoded.allowOverwrite === AllowOverwrite.FORMAT) {
+        device.overwrite.allowFormat(medium);
         return Promise.resolve({});
       }
       // The permission names the position the host believes it is at; another one is refused as WRITE(16) refuses it.

@@ -1,4 +1,6 @@
-// SPC-4 6.16 READ ATTRIBUTE and 6.46 WRITE ATTRIBUTE for the cartridge memory (one logical volume, one partition).
+// SPC-4 6.16 READ ATTRIBUTE and 6.46 WRITE ATTRIBUTE for the cartridge memory (one logical volume, one or two
+// partitions). The partition's own attributes (its capacity) are those of PARTITION NUMBER; the host attributes are
+// the cartridge's, shared by its partitions (docs/CONFORMANCE.md "Partitions").
 import { DataDirection } from '../command.js';
 import type { CommandDescriptor, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
@@ -36,9 +38,13 @@ export function decodeWriteAttribute(cdb: Buffer): AttributeCdb {
   return { direction: DataDirection.OUT, lengthBytes: cdb.readUInt32BE(10), logicalVolume: cdb[5], partition: cdb[7], firstAttribute: 0 };
 }
 
-function checkVolumeAndPartition(decoded: AttributeCdb): void {
+function checkVolume(decoded: AttributeCdb): void {
   if (decoded.logicalVolume !== 0) throw Sense.invalidFieldInCdb(5);
-  if (decoded.partition !== 0) throw Sense.invalidFieldInCdb(7);
+}
+
+/** PARTITION NUMBER names a partition of the loaded cartridge. */
+function checkPartition(decoded: AttributeCdb, partitions: number): void {
+  if (decoded.partition >= partitions) throw Sense.invalidFieldInCdb(7);
 }
 
 function encodeAttribute(a: AttributeValue): Buffer {
@@ -69,15 +75,17 @@ function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDriv
     name: 'READ ATTRIBUTE',
     // Reports without changing state: write exclusive persistent reservations let it through (SPC-4 5.13.1).
     flags: { reservationAccess: ReservationAccess.READ },
-    // Byte 1 carries the service action; LOGICAL VOLUME NUMBER and PARTITION NUMBER must be 0 (checked below).
+    // Byte 1 carries the service action; LOGICAL VOLUME NUMBER must be 0, PARTITION NUMBER a partition (checked below).
     cdbUsage: [0x8c, serviceAction, 0x00, 0x00, 0x00, 0xff, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, CACHE, 0x00],
     decode: decodeReadAttribute,
     timeoutSeconds: 60,
     execute({ decoded, device }) {
-      checkVolumeAndPartition(decoded);
+      checkVolume(decoded);
       const first = decoded.firstAttribute;
       return device.withMedium((medium, mount) => {
-        const all = attributeValues(device, mount, medium);
+        const partitions = medium.partitionCapacities().length;
+        checkPartition(decoded, partitions);
+        const all = attributeValues(device, mount, medium, decoded.partition);
         switch (serviceAction) {
           case ReadAttributeAction.ATTRIBUTE_VALUES:
             return Promise.resolve({ dataIn: withLength32(Buffer.concat(all.filter((a) => a.id >= first).map(encodeAttribute))) });
@@ -87,8 +95,10 @@ function readAttributeCommand(serviceAction: number): CommandDescriptor<TapeDriv
             const ids = new Set([...all.map((a) => a.id), ...HOST_ATTRIBUTES.keys()]);
             return Promise.resolve({ dataIn: idList([...ids].filter((id) => id >= first).sort((a, b) => a - b)) });
           }
+          case ReadAttributeAction.PARTITION_LIST:
+            return Promise.resolve({ dataIn: Buffer.from([0x00, 0x02, 0x00, partitions]) });
           default:
-            // LOGICAL VOLUME LIST / PARTITION LIST: first number 0, one available.
+            // LOGICAL VOLUME LIST: first number 0, one available.
             return Promise.resolve({ dataIn: Buffer.from([0x00, 0x02, 0x00, 0x01]) });
         }
       });
@@ -134,11 +144,9 @@ export const writeAttribute: CommandDescriptor<TapeDrive, AttributeCdb> = {
   decode: decodeWriteAttribute,
   timeoutSeconds: 60,
   async execute({ decoded, dataOut, device }) {
-    checkVolumeAndPartition(decoded);
-    if (dataOut.length === 0) {
-      await device.withMedium(() => Promise.resolve());
-      return {};
-    }
+    checkVolume(decoded);
+    await device.withMedium((medium) => Promise.resolve(checkPartition(decoded, medium.partitionCapacities().length)));
+    if (dataOut.length === 0) return {};
     // All or nothing: every attribute is checked before any is written. The cartridge memory is written at
     // once whether or not WTC asks for write-through, so WTC needs no handling of its own.
     await device.withMedium(async (medium) => {

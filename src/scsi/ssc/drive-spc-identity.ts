@@ -60,6 +60,9 @@ export function driveSpcIdentity(identity: DriveInquiryIdentity, naa?: Buffer): 
     product: identity.product,
     revision: identity.revision,
     serial: identity.serial,
+    // Logical block protection (mode page 0Ah/F0h): IBM's LTO SCSI Reference 4.9.1.1 (after SSC-4) asks for PROTECT=1
+    // and SPT 001b in the Extended INQUIRY Data VPD page (ssc-vpd-pages.ts).
+    protect: true,
     versionDescriptors: [VersionDescriptor.SAM_5, VersionDescriptor.ISCSI, VersionDescriptor.SPC_4, VersionDescriptor.SSC_4],
     naa: naa ?? naaOfSerial(identity.serial),
   };

@@ -1,4 +1,5 @@
-// SSC-4 LOCATE(10), LOCATE(16) and REWIND: positioning by logical object identifier, file, or end of data.
+// SSC-4 LOCATE(10), LOCATE(16) and REWIND: positioning by logical object identifier, file, or end of data, in the
+// current partition or (CP=1) in the one PARTITION names; REWIND goes to the beginning of partition 0.
 import { NO_TRANSFER } from '../command.js';
 import type { CommandDescriptor, CommandResult, DecodedCdb } from '../command.js';
 import { Sense, SenseError, senseOf } from '../sense.js';
@@ -19,7 +20,7 @@ async function locateObject(medium: TapeMedium, objectNumber: number): Promise<C
 
 /** Logical file N starts right after the Nth filemark (file 0 at the beginning of the partition). */
 async function locateFile(medium: TapeMedium, fileNumber: number): Promise<CommandResult> {
-  await medium.rewind();
+  await medium.changePartition(medium.partition);
   if (fileNumber === 0) return {};
   const o = await medium.spaceFilemarks(fileNumber);
   if (o.stoppedBy) throw new SenseError(senseOf('END_OF_DATA_DETECTED'));
@@ -33,6 +34,23 @@ async function run(device: TapeDrive, immed: boolean, fn: (m: TapeMedium) => Pro
     await fn(m);
   });
   return {};
+}
+
+/**
+ * CP=1: a partition the cartridge does not have is refused at once (also with IMMED), with the field pointer on
+ * PARTITION; otherwise `fn` runs in that partition, from its beginning (SSC-4 LOCATE: change partition, then locate).
+ */
+async function inPartition(
+  device: TapeDrive, immed: boolean, cdb: { readonly changePartition: boolean; readonly partition: number }, partitionByte: number,
+  fn: (m: TapeMedium) => Promise<CommandResult>,
+): Promise<CommandResult> {
+  if (!cdb.changePartition) return run(device, immed, fn);
+  await device.withMedium((m) => (cdb.partition < m.partitionCapacities().length ? Promise.resolve() : Promise.reject(Sense.invalidFieldInCdb(partitionByte))));
+  return run(device, immed, async (m) => {
+    // Already there: no move to the beginning first, so LOCATE with CP to the current partition is as fast as without.
+    if (m.partition !== cdb.partition) await m.changePartition(cdb.partition);
+    return fn(m);
+  });
 }
 
 export interface Locate10Cdb extends DecodedCdb {
@@ -76,9 +94,8 @@ export const locate10: CommandDescriptor<TapeDrive, Locate10Cdb> = {
   cdbUsage: [0x2b, BT | CP | IMMED, 0x00, 0xff, 0xff, 0xff, 0xff, 0x00, 0xff, 0x00],
   decode: decodeLocate10,
   timeoutSeconds: 3600,
-  execute({ decoded: { immed, changePartition, partition, target }, device }) {
-    if (changePartition && partition !== 0) throw Sense.invalidFieldInCdb(8);
-    return run(device, immed, (m) => locateObject(m, target));
+  execute({ decoded, device }) {
+    return inPartition(device, decoded.immed, decoded, 8, (m) => locateObject(m, decoded.target));
   },
 };
 
@@ -88,16 +105,16 @@ export const locate16: CommandDescriptor<TapeDrive, Locate16Cdb> = {
   cdbUsage: [0x92, 0x18 | CP | IMMED, 0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00],
   decode: decodeLocate16,
   timeoutSeconds: 3600,
-  execute({ decoded: { immed, destinationType, changePartition, partition, target }, device }) {
-    if (changePartition && partition !== 0) throw Sense.invalidFieldInCdb(3);
+  execute({ decoded, device }) {
+    const { immed, destinationType, target } = decoded;
     if (target === undefined) throw Sense.invalidFieldInCdb(4);
     switch (destinationType) {
       case DestinationType.LOGICAL_OBJECT:
-        return run(device, immed, (m) => locateObject(m, target));
+        return inPartition(device, immed, decoded, 3, (m) => locateObject(m, target));
       case DestinationType.LOGICAL_FILE:
-        return run(device, immed, (m) => locateFile(m, target));
+        return inPartition(device, immed, decoded, 3, (m) => locateFile(m, target));
       case DestinationType.END_OF_DATA:
-        return run(device, immed, async (m) => {
+        return inPartition(device, immed, decoded, 3, async (m) => {
           await m.spaceToEndOfData();
           return {};
         });

@@ -96,11 +96,11 @@ export function hostBytesUsed(stored: ReadonlyMap<number, Buffer>): number {
   return used;
 }
 
-/** Every attribute of the mounted cartridge, ascending by identifier. */
-export function attributeValues(drive: TapeDrive, mount: Mount, medium: TapeMedium): AttributeValue[] {
+/** Every attribute of the mounted cartridge, ascending by identifier; the capacities are those of `partition`. */
+export function attributeValues(drive: TapeDrive, mount: Mount, medium: TapeMedium, partition = 0): AttributeValue[] {
   const stored = medium.readAttributes();
   const info = LTO_GENERATIONS[mount.request.generation as LtoGeneration];
-  const c = medium.capacity();
+  const c = medium.partitionCapacities()[partition] ?? medium.capacity();
   const s = medium.statistics();
   const out = new Map<number, AttributeValue>();
   const ro = (id: number, format: AttributeFormat, value: Buffer): void => {

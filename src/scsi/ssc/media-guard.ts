@@ -11,10 +11,10 @@ import type { ItNexus } from '../logical-unit.js';
 import { SenseError, senseOf, type SenseData } from '../sense.js';
 
 /** What a guarded command does to the cartridge, as the audit log names it (`scsi.<kind>`). */
-export type GuardedKind = 'write' | 'write-filemarks' | 'erase' | 'set-capacity' | 'write-attribute';
+export type GuardedKind = 'write' | 'write-filemarks' | 'erase' | 'set-capacity' | 'format-medium' | 'write-attribute';
 
 /** Kinds that destroy data wherever they run; a write or filemark destroys only before end of data. */
-const ALWAYS_DESTRUCTIVE: ReadonlySet<GuardedKind> = new Set(['erase', 'set-capacity']);
+const ALWAYS_DESTRUCTIVE: ReadonlySet<GuardedKind> = new Set(['erase', 'set-capacity', 'format-medium']);
 /** Kinds a retention lock leaves alone: MAM attributes describe the cartridge, they hold no backup data. */
 const NOT_DATA: ReadonlySet<GuardedKind> = new Set(['write-attribute']);
 /**

@@ -5,7 +5,8 @@ import type { TapeMedium } from '../../media/tape-medium.js';
 interface Allowed {
   /** The cartridge it was given for: a permission never outlives its mount. */
   readonly medium: TapeMedium;
-  readonly objectNumber: number;
+  /** The position a write may overwrite at, or 'format': the next FORMAT MEDIUM may run (ALLOW OVERWRITE 2h). */
+  readonly objectNumber: number | 'format';
 }
 
 export class OverwriteAllowance {
@@ -14,6 +15,18 @@ export class OverwriteAllowance {
   /** ALLOW OVERWRITE 1h (current position). */
   allowAt(medium: TapeMedium, objectNumber: number): void {
     this.allowed = { medium, objectNumber };
+  }
+
+  /** ALLOW OVERWRITE 2h (format). */
+  allowFormat(medium: TapeMedium): void {
+    this.allowed = { medium, objectNumber: 'format' };
+  }
+
+  /** Whether FORMAT MEDIUM may run in append-only mode; used up like take(). */
+  takeFormat(medium: TapeMedium): boolean {
+    const a = this.allowed;
+    this.allowed = undefined;
+    return a !== undefined && a.medium === medium && a.objectNumber === 'format';
   }
 
   /** ALLOW OVERWRITE 0h, a reset or an unload. */

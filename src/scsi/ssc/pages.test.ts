@@ -68,11 +68,11 @@ describe('mode parameters', () => {
     assert.deepEqual([s.key, s.asc, s.ascq], [0x7, 0x50, 0x01]);
   });
 
-  test('page 11h reports one partition with its size in 10^9 bytes', async () => {
+  test('page 11h reports one partition of at most two, with its size in 10^9 bytes and POFM', async () => {
     const h = await createHarness();
     await h.load('A00001L8', { capacityBytes: 12e12 });
     const data = await h.good([0x1a, 0x08, 0x11, 0, 255, 0]);
-    assert.deepEqual([...data.subarray(4)], [0x11, 0x08, 0, 0, 0x18, 0x03, 0x09, 0, 0x2e, 0xe0]);
+    assert.deepEqual([...data.subarray(4)], [0x11, 0x0a, 1, 0, 0x1c, 0x03, 0x09, 0, 0x2e, 0xe0, 0, 0]);
   });
 });
 
@@ -202,17 +202,17 @@ describe('REPORT SUPPORTED OPERATION CODES', () => {
     const data = await h.good([0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]);
     const ops = new Set<number>();
     for (let at = 4; at < 4 + data.readUInt32BE(0); at += 8 + ((data[at + 5] & 0x02) !== 0 ? 12 : 0)) ops.add(data[at]);
-    for (const op of [0x00, 0x01, 0x05, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13, 0x19, 0x1b, 0x2b, 0x34, 0x44, 0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8d, 0x8f, 0x91, 0x92, 0xa2, 0xb5]) {
+    for (const op of [0x00, 0x01, 0x04, 0x05, 0x08, 0x0a, 0x10, 0x11, 0x12, 0x13, 0x19, 0x1b, 0x2b, 0x34, 0x44, 0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8d, 0x8f, 0x91, 0x92, 0xa2, 0xb5]) {
       assert.ok(ops.has(op), `opcode ${op.toString(16)}`);
     }
   });
 
-  test('lists 63 command descriptors (SPC REPORT/SET TIMESTAMP, READ/WRITE BUFFER and SECURITY PROTOCOL IN/OUT included), 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
+  test('lists 64 command descriptors (SPC REPORT/SET TIMESTAMP, READ/WRITE BUFFER, FORMAT MEDIUM and SECURITY PROTOCOL IN/OUT included), 13 of them 16-byte CDBs (READ ATTRIBUTE once per service action)', async () => {
     const h = await createHarness();
     const data = await h.good([0xa3, 0x0c, 0, 0, 0, 0, 0, 0, 0x40, 0, 0, 0]);
     const descriptors: number[][] = [];
     for (let at = 4; at < 4 + data.readUInt32BE(0); at += 8) descriptors.push([data[at], data.readUInt16BE(at + 6)]);
-    assert.equal(descriptors.length, 63);
+    assert.equal(descriptors.length, 64);
     const sixteen = descriptors.filter(([, length]) => length === 16).map(([op]) => op);
     assert.deepEqual(sixteen, [0x80, 0x82, 0x88, 0x8a, 0x8c, 0x8c, 0x8c, 0x8c, 0x8c, 0x8d, 0x8f, 0x91, 0x92]);
   });

@@ -50,4 +50,29 @@ describe('programmable early warning (mode page 10h/01h PEWS)', () => {
     assert.equal(page.readUInt16BE(4 + 6), 0);
     await h.good(cdb.write6(7_500_000), { dataOut: Buffer.alloc(7_500_000) });
   });
+
+  test('a write that crosses both the zone and early warning reports programmable early warning first, early warning on the next write', async () => {
+    const h = await smallCartridge();
+    await selectPews(h, 2);
+    await h.good(cdb.write6(6_000_000), { dataOut: Buffer.alloc(6_000_000) });
+    // Remaining 4 MB: 3.5 MB more leaves 0.5 MB, past the 1 MB early warning and through the whole zone.
+    const p = await h.check(cdb.write6(3_500_000), { dataOut: Buffer.alloc(3_500_000) });
+    assert.deepEqual([p.key, p.asc, p.ascq, p.eom], [0x0, 0x00, 0x07, true]);
+    const e = await h.check(cdb.write6(1_000), { dataOut: Buffer.alloc(1_000) });
+    assert.deepEqual([e.key, e.asc, e.ascq, e.eom], [0x0, 0x00, 0x02, true]);
+  });
+
+  test('PEWS set while the position is already in the zone: the next write reports it, once; a rewind and overwrite re-arm it', async () => {
+    const h = await smallCartridge();
+    await h.good(cdb.write6(7_500_000), { dataOut: Buffer.alloc(7_500_000) });
+    await selectPews(h, 2);
+    const p = await h.check(cdb.write6(1_000), { dataOut: Buffer.alloc(1_000) });
+    assert.deepEqual([p.asc, p.ascq, p.eom], [0x00, 0x07, true]);
+    await h.good(cdb.write6(1_000), { dataOut: Buffer.alloc(1_000) });
+    await h.good([0x01, 0, 0, 0, 0, 0]); // REWIND
+    await h.good(cdb.write6(1_000), { dataOut: Buffer.alloc(1_000) });
+    await h.good(cdb.write6(6_000_000), { dataOut: Buffer.alloc(6_000_000) });
+    const again = await h.check(cdb.write6(1_500_000), { dataOut: Buffer.alloc(1_500_000) });
+    assert.deepEqual([again.asc, again.ascq], [0x00, 0x07]);
+  });
 });

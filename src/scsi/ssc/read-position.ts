@@ -1,4 +1,5 @@
-// SSC-4 READ POSITION: short form (block identifiers / vendor-specific), long form and extended form.
+// SSC-4 READ POSITION: short form (block identifiers / vendor-specific), long form and extended form, each with the
+// partition the position is in; BOP and EOP are of that partition.
 import { DataDirection } from '../command.js';
 import type { CommandDescriptor } from '../command.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
@@ -28,6 +29,8 @@ export function encodeShortForm(medium: TapeMedium): Buffer {
   const b = Buffer.alloc(SHORT_LENGTH);
   const n = medium.position().objectNumber;
   b[0] = flags(medium);
+  // PARTITION NUMBER (one byte: LTO partitions are 0 and 1).
+  b[1] = medium.partition;
   if (n > 0xffffffff) {
     b[0] |= PERR;
   } else {
@@ -41,6 +44,7 @@ export function encodeLongForm(medium: TapeMedium): Buffer {
   const b = Buffer.alloc(LONG_LENGTH);
   const p = medium.position();
   b[0] = flags(medium);
+  b.writeUInt32BE(medium.partition, 4);
   b.writeBigUInt64BE(BigInt(p.objectNumber), 8);
   b.writeBigUInt64BE(BigInt(p.fileNumber), 16);
   return b;
@@ -50,6 +54,7 @@ export function encodeExtendedForm(medium: TapeMedium): Buffer {
   const b = Buffer.alloc(EXTENDED_LENGTH);
   const n = BigInt(medium.position().objectNumber);
   b[0] = flags(medium);
+  b[1] = medium.partition;
   b.writeUInt16BE(EXTENDED_LENGTH - 4, 2);
   b.writeBigUInt64BE(n, 8);
   b.writeBigUInt64BE(n, 16);

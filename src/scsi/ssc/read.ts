@@ -9,7 +9,7 @@ import type { HostReadOutcome } from './encryption/drive-encryption.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense } from './medium-errors.js';
 import { protectBlock } from './logical-block-protection.js';
-import { decodeObjectAddress, locateForRead } from './object-address.js';
+import { decodeObjectAddress, decodePartition, locateForRead } from './object-address.js';
 import type { ObjectAddressed } from './object-address.js';
 import type { TapeDrive } from './tape-drive.js';
 
@@ -102,7 +102,7 @@ export function decodeRead6(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
 }
 
 export function decodeRead16(cdb: Buffer, drive: BlockLengthSource): Read6Cdb {
-  return { ...decodeRead(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...decodeRead(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 /**
@@ -117,7 +117,7 @@ export function atReadPosition(
   const id = decoded.objectIdentifier;
   if (id === undefined) return drive.withMedium(read);
   return drive.withMedium(async (medium) => {
-    await locateForRead(medium, id, decoded.length);
+    await locateForRead(medium, id, decoded.length, decoded.partition);
     return read(medium);
   });
 }

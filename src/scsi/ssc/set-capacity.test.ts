@@ -132,6 +132,6 @@ describe('SET CAPACITY', () => {
     await h.load('A00001L8', { capacityBytes: 12e12 });
     await h.good(setCapacity(32768)); // 6,000,091,554,132 bytes: 6000 x 10^9
     const data = await h.good([0x1a, 0x08, 0x11, 0, 255, 0]);
-    assert.deepEqual([...data.subarray(4)], [0x11, 0x08, 0, 0, 0x18, 0x03, 0x09, 0, 0x17, 0x70]);
+    assert.deepEqual([...data.subarray(4)], [0x11, 0x0a, 1, 0, 0x1c, 0x03, 0x09, 0, 0x17, 0x70, 0, 0]);
   });
 });

@@ -6,6 +6,7 @@ import { allowOverwrite } from './allow-overwrite.js';
 import { readAttributeCommands, writeAttribute } from './attributes.js';
 import { securityProtocolIn, securityProtocolOut } from './encryption/security-protocol.js';
 import { erase } from './erase.js';
+import { formatMedium } from './format-medium.js';
 import { guarded } from './guarded-command.js';
 import { loadUnload } from './load-unload.js';
 import { locate10, locate16, rewind } from './locate.js';
@@ -34,6 +35,7 @@ export const sscCommands: CommandTable<TapeDrive> = [
   space6,
   verify6,
   guarded(erase, 'erase', { changes: () => true }),
+  guarded(formatMedium, 'format-medium', { changes: () => true }),
   loadUnload,
   locate10,
   ...readPositionCommands,

@@ -41,6 +41,20 @@ function errorCounters(bytesProcessed: number, uncorrected: number): LogParamete
   return [counter(0, 0, 4), counter(1, 0, 4), counter(2, 0, 4), counter(3, 0, 4), counter(4, 0, 4), counter(5, bytesProcessed), counter(6, uncorrected, 4)];
 }
 
+/**
+ * A volume statistics partition record parameter (0202h..0204h): per partition a descriptor of DESCRIPTOR LENGTH
+ * (the bytes after it, 7), a reserved byte, PARTITION NUMBER (2 bytes) and a 4-byte value in 10^6 bytes.
+ */
+function partitionRecord(code: number, values: readonly number[]): LogParameter {
+  const v = Buffer.alloc(8 * values.length);
+  values.forEach((value, partition) => {
+    v[8 * partition] = 7;
+    v.writeUInt16BE(partition, 8 * partition + 2);
+    v.writeUInt32BE(Math.min(0xffffffff, Math.max(0, Math.floor(value / MB))), 8 * partition + 4);
+  });
+  return { code, control: LogParameterControl.BINARY_LIST, value: v };
+}
+
 function medium(drive: TapeDrive): TapeMedium | undefined {
   return drive.mounted()?.medium;
 }
@@ -72,6 +86,7 @@ export function registerSscLogPages(drive: TapeDrive, pages: LogPageSet): void {
       const m = mount?.medium;
       const s = m?.statistics();
       const barcode = mount?.request.barcode ?? '';
+      const partitions = m?.partitionCapacities() ?? [];
       return [
         counter(0x0000, m ? 1 : 0, 1), // page valid
         counter(0x0001, s?.loadCount ?? 0, 4), // thread count
@@ -87,6 +102,12 @@ export function registerSscLogPages(drive: TapeDrive, pages: LogPageSet): void {
         counter(0x0011, (s?.lifetimeHostBytesRead ?? 0) / MB, 4),
         ascii(0x0040, barcode, 32), // volume serial number
         ascii(0x0042, barcode, 32), // volume barcode
+        // Per partition: approximate native capacity, used capacity, remaining capacity (to early warning).
+        ...(m === undefined ? [] : [
+          partitionRecord(0x0202, partitions.map((c) => c.capacityBytes)),
+          partitionRecord(0x0203, partitions.map((c) => c.usedBytes)),
+          partitionRecord(0x0204, partitions.map((c) => c.remainingBytes - c.earlyWarningBytes)),
+        ]),
       ];
     }),
   );
@@ -103,9 +124,9 @@ export function registerSscLogPages(drive: TapeDrive, pages: LogPageSet): void {
   });
   pages.add(
     counterPage(0x31, () => {
-      const c = medium(drive)?.capacity();
-      // 1 main partition remaining, 2 alternate remaining, 3 main maximum, 4 alternate maximum; in 10^6 bytes.
-      return [counter(1, (c?.remainingBytes ?? 0) / MB, 4), counter(2, 0, 4), counter(3, (c?.capacityBytes ?? 0) / MB, 4), counter(4, 0, 4)];
+      const [p0, p1] = medium(drive)?.partitionCapacities() ?? [];
+      // 1 partition 0 remaining, 2 partition 1 remaining, 3 partition 0 maximum, 4 partition 1 maximum; in 10^6 bytes.
+      return [counter(1, (p0?.remainingBytes ?? 0) / MB, 4), counter(2, (p1?.remainingBytes ?? 0) / MB, 4), counter(3, (p0?.capacityBytes ?? 0) / MB, 4), counter(4, (p1?.capacityBytes ?? 0) / MB, 4)];
     }),
   );
 }

@@ -8,6 +8,7 @@ import { StoredModePage } from '../spc/stored-mode-page.js';
 import { Sense } from '../sense.js';
 import { DerivedModePage } from './derived-mode-page.js';
 import { controlDataProtectionPage } from './logical-block-protection.js';
+import { mediumPartitionPage } from './medium-partition-page.js';
 import type { SscModeState } from './ssc-mode-state.js';
 import type { TapeDrive } from './tape-drive.js';
 
@@ -93,24 +94,5 @@ export function registerSscModePages(drive: Pick<TapeDrive, 'mounted'>, mode: Ss
     }),
   );
   pages.add(controlDataProtectionPage(mode));
-  pages.add(
-    new DerivedModePage({
-      pageCode: 0x11,
-      body: () => mediumPartitionBody(drive),
-      defaults: () => mediumPartitionBody(drive),
-      changeable: [0, 0, 0, 0, 0, 0, 0, 0],
-    }),
-  );
-}
-
-/**
- * 11h with one partition: no additional partitions, PSUM 11b with PARTITION UNITS 9 (sizes in 10^9 bytes),
- * MEDIUM FORMAT RECOGNITION 03h, and the size of partition 0 (0 without a cartridge).
- */
-function mediumPartitionBody(drive: Pick<TapeDrive, 'mounted'>): number[] {
-  // The cartridge's current capacity (SET CAPACITY changes it); the library's figure while none is open.
-  const mount = drive.mounted();
-  const capacity = mount?.medium?.capacity().capacityBytes ?? mount?.request.capacityBytes ?? 0;
-  const gb = Math.min(0xffff, Math.floor(capacity / 1e9));
-  return [0, 0, 0x18, 0x03, 0x09, 0, gb >> 8, gb & 0xff];
+  pages.add(mediumPartitionPage(drive, mode));
 }

@@ -25,6 +25,8 @@ export class SscModeState {
   private appendOnlyValue = false;
   private pewsValue = 0;
   private lbp = { method: 0, write: false, read: false };
+  /** Page 11h as MODE SELECT left it, for the next FORMAT MEDIUM of the cartridge then loaded (undefined: none was). */
+  private partitionSelection: { readonly barcode: string | undefined; readonly page: Buffer } | undefined;
 
   /** `compressionDefault`: the configured DCE at power-on and after a reset. */
   constructor(readonly compressionDefault: boolean) {
@@ -100,8 +102,28 @@ export class SscModeState {
     this.lbp = { method, write, read };
   }
 
+  /**
+   * Medium partition page values (page 11h, header included) for the next FORMAT MEDIUM (POFM=1: they take effect
+   * then). `barcode`: the cartridge loaded when they were selected (undefined: none was; they apply to the next one).
+   */
+  selectPartitions(barcode: string | undefined, page: Buffer): void {
+    this.partitionSelection = { barcode, page };
+  }
+
+  /** The selected page 11h while `barcode` is the cartridge it was selected for (or it was selected without one). */
+  partitionSelectionFor(barcode: string): Buffer | undefined {
+    const s = this.partitionSelection;
+    return s !== undefined && (s.barcode === undefined || s.barcode === barcode) ? s.page : undefined;
+  }
+
+  /** FORMAT MEDIUM used the selection (the cartridge now reports it as its layout). */
+  clearPartitionSelection(): void {
+    this.partitionSelection = undefined;
+  }
+
   /** Logical unit reset and target reset: back to the power-on values (the tape position is not mode state). */
   reset(): void {
+    this.partitionSelection = undefined;
     this.blockLengthValue = 0;
     this.bufferedModeValue = BufferedMode.BUFFERED;
     this.compressionValue = this.compressionDefault;

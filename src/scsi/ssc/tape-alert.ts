@@ -16,8 +16,14 @@ export class TapeAlert {
 
   private flags = 0n;
 
+  /** `onNewFlag`: a flag that was clear became set (an informational exception condition, SPC-4 mode page 1Ch). */
+  constructor(private readonly onNewFlag: () => void = () => undefined) {}
+
   set(flag: number): void {
-    this.flags |= 1n << BigInt(flag - 1);
+    const bit = 1n << BigInt(flag - 1);
+    if ((this.flags & bit) !== 0n) return;
+    this.flags |= bit;
+    this.onNewFlag();
   }
 
   clear(flag: number): void {

@@ -40,8 +40,10 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly driveIdentity: DriveInquiryIdentity;
   readonly identity: SpcIdentity;
   readonly log: Logger;
-  readonly tapeAlert = new TapeAlert();
-  private readonly core = new SpcCore();
+  // A TapeAlert flag that becomes set is an informational exception condition (mode page 1Ch decides its report).
+  readonly tapeAlert = new TapeAlert(() => this.core.informationalExceptions?.report());
+  private readonly core = new SpcCore({ reportsInformationalExceptions: true });
+  readonly informationalExceptions = this.core.informationalExceptions;
   /** The drive's one owner of ordering: host commands (via the dispatcher), IMMED work, robot loads and unloads. */
   readonly queue = this.core.queue;
   readonly unitAttentions = this.core.unitAttentions;

@@ -8,7 +8,7 @@ import type { CommandDescriptor, CommandResult } from '../command.js';
 import { SenseError } from '../sense.js';
 import type { TapeMedium } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
-import { decodeObjectAddress, locateForRead } from './object-address.js';
+import { decodeObjectAddress, decodePartition, locateForRead } from './object-address.js';
 import { atReadPosition, blockTransferBytes, checkBlockLengthUnchanged, checkReadFields, readObjects } from './read.js';
 import type { BlockLengthSource, BlockTransferCdb } from './read.js';
 import type { TapeDrive } from './tape-drive.js';
@@ -46,7 +46,7 @@ export function decodeVerify6(cdb: Buffer, drive: BlockLengthSource): Verify6Cdb
 }
 
 export function decodeVerify16(cdb: Buffer, drive: BlockLengthSource): Verify6Cdb {
-  return { ...decodeVerify(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...decodeVerify(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
@@ -68,7 +68,7 @@ export const verify6: CommandDescriptor<TapeDrive, Verify6Cdb> = {
     if (!immed) return atReadPosition(device, decoded, verify);
     const id = decoded.objectIdentifier;
     await device.immediately(async (m) => {
-      if (id !== undefined) await locateForRead(m, id, length);
+      if (id !== undefined) await locateForRead(m, id, length, decoded.partition);
       // A condition that comes with GOOD data in the synchronous form (filemark, ILI) is still the command's outcome.
       const { sense } = await verify(m);
       if (sense) throw new SenseError(sense);

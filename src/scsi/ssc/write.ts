@@ -8,7 +8,7 @@ import { WormViolationError } from '../../media/tape-medium.js';
 import { readUint24 } from './cdb-fields.js';
 import { mediumErrorToSense, type WriteCommandSpan } from './medium-errors.js';
 import { unprotectBlocks } from './logical-block-protection.js';
-import { checkWritePosition, decodeObjectAddress } from './object-address.js';
+import { checkWritePosition, decodeObjectAddress, decodePartition } from './object-address.js';
 import type { ObjectAddressed } from './object-address.js';
 import { blockTransferBytes, checkBlockLengthUnchanged, MAX_TRANSFER_BYTES } from './read.js';
 import type { BlockLengthSource, BlockTransferCdb } from './read.js';
@@ -38,7 +38,7 @@ export function decodeWrite6(cdb: Buffer, drive: BlockLengthSource): BlockTransf
 }
 
 export function decodeWrite16(cdb: Buffer, drive: BlockLengthSource): BlockTransferCdb {
-  return { ...decodeWrite(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...decodeWrite(cdb, 12, drive), objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 export interface WriteFilemarks6Cdb extends DecodedCdb, ObjectAddressed {
@@ -51,7 +51,7 @@ export function decodeWriteFilemarks6(cdb: Buffer): WriteFilemarks6Cdb {
 }
 
 export function decodeWriteFilemarks16(cdb: Buffer): WriteFilemarks6Cdb {
-  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 12), objectIdentifier: decodeObjectAddress(cdb) };
+  return { ...NO_TRANSFER, immed: (cdb[1] & IMMED) !== 0, count: readUint24(cdb, 12), objectIdentifier: decodeObjectAddress(cdb), partition: decodePartition(cdb) };
 }
 
 /** Append-only mode (mode page 10h/01h) allows writing only at end of data, or where ALLOW OVERWRITE permitted it. */
@@ -76,21 +76,37 @@ function inProgrammableEarlyWarningZone(drive: TapeDrive, medium: TapeMedium): b
 }
 
 /**
- * The sense a write that succeeded ends with: early warning, or the programmable early warning the write entered
- * (NO SENSE 00/07, reported once, on the write that crosses into the zone). EOM is set as for early warning: Linux st
- * turns a NO SENSE without FILEMARK, EOM or ILI into EIO, and with EOM into its early-warning handling.
+ * Media whose programmable early warning has been reported since their position last entered the zone. Keyed by the
+ * mounted medium, so a new mount starts unreported.
+ */
+const pewReported = new WeakSet<TapeMedium>();
+
+/**
+ * The sense a write that succeeded ends with. Programmable early warning (NO SENSE, EOM=1, 00/07), as IBM's LTO SCSI
+ * Reference 4.8 states the SSC-4 rule: reported at the completion of the WRITE or WRITE FILEMARKS that took the
+ * position into the zone; when that write also crossed early warning, PROGRAMMABLE EARLY WARNING DETECTED is reported
+ * first and early warning on the next write; when the crossing write ended with another exception, the next write in
+ * the zone or past early warning that would otherwise be GOOD reports it instead; leaving the zone towards BOP before it
+ * was reported (a rewind and an overwrite) forgets it. Otherwise early warning (EOM=1, 00/02, NO SENSE).
  */
 function writeOutcome(warned: boolean, pewBefore: boolean | undefined, drive: TapeDrive, medium: TapeMedium): CommandResult {
-  if (warned) return earlyWarning();
-  if (pewBefore === false && inProgrammableEarlyWarningZone(drive, medium)) {
+  if (pewBefore !== undefined && !pewReported.has(medium) && inProgrammableEarlyWarningZone(drive, medium)) {
+    pewReported.add(medium);
     return { sense: senseOf('PROGRAMMABLE_EARLY_WARNING_DETECTED', { eom: true, information: 0 }) };
   }
+  if (warned) return earlyWarning();
   return {};
 }
 
-/** Before a write: undefined when PEWS is 0 (nothing to report), else whether the position is already in the zone. */
+/**
+ * Before a write: undefined when PEWS is 0 (nothing to report), else whether the position is already in the zone. A
+ * write that starts outside the zone re-arms the report.
+ */
 function pewZoneBefore(drive: TapeDrive, medium: TapeMedium): boolean | undefined {
-  return drive.mode.pewsMegabytes === 0 ? undefined : inProgrammableEarlyWarningZone(drive, medium);
+  if (drive.mode.pewsMegabytes === 0) return undefined;
+  const inZone = inProgrammableEarlyWarningZone(drive, medium);
+  if (!inZone) pewReported.delete(medium);
+  return inZone;
 }
 
 /** `residue`: INFORMATION for a failure that is not a write fault (VOLUME OVERFLOW); `command` measures a write fault. */

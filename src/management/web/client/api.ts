@@ -1,5 +1,6 @@
-// The console's client for /api/v1: the same endpoints and JSON the CLI uses (cli/api-client.ts), over fetch.
-import type { ErrorBody } from '../../http/http-error.js';
+// The console's client for /api/v1: the same endpoints and JSON the CLI uses (cli/api-client.ts), over fetch, with the
+// same types (../../schemas/api-types.ts, imported as types only: the bundle carries no zod).
+import type { ErrorBody } from '../../schemas/api-types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -27,8 +28,9 @@ export class Api {
     return this.request<T>('GET', path, { query, ...(signal ? { signal } : {}) });
   }
 
-  post<T>(path: string, body: unknown = {}): Promise<T> {
-    return this.request<T>('POST', path, { body });
+  /** `post<CartridgeView[], CreateCartridgesBody>(...)`: a body other than `{}` needs its type named. */
+  post<T, B extends object = Record<string, never>>(path: string, body?: B): Promise<T> {
+    return this.request<T>('POST', path, { body: body ?? {} });
   }
 
   delete<T = void>(path: string, query: Query = {}): Promise<T> {

@@ -2,7 +2,7 @@
 // cut into events by eventsource-parser. On a dropped connection it resumes after the last event it saw (the
 // Last-Event-ID header, as EventSource would); a 410 means events were lost, and the page reads the state again.
 import { createParser } from 'eventsource-parser';
-import type { EventView } from '../../views.js';
+import type { EventView } from '../../schemas/api-types.js';
 import { API_PREFIX, type Api } from './api.js';
 
 export type FollowState = 'connecting' | 'live' | 'reconnecting' | 'stopped';

@@ -1,7 +1,7 @@
 // The console's entry: sign in with an API token, then one page at a time (#/dashboard, #/cartridges, #/drives,
 // #/events, #/audit), each drawn from the API with the token's rights. The token is kept in sessionStorage: it
 // survives a reload of the tab and is gone when the tab closes.
-import type { Role } from '../../../library/role.js';
+import type { Principal } from '../../schemas/api-types.js';
 import { Api, ApiError } from './api.js';
 import { h } from './dom.js';
 import { messageOf, type Page, type PageContext } from './page.js';
@@ -17,7 +17,7 @@ const TOKEN_KEY = 'vtl-token';
 
 interface Session {
   readonly api: Api;
-  readonly principal: { readonly name: string; readonly role: Role };
+  readonly principal: Principal;
   readonly permissions: Permissions;
 }
 
@@ -35,7 +35,7 @@ function notify(message: string, kind: 'info' | 'error' = 'info'): void {
 
 async function signIn(token: string): Promise<Session> {
   const api = new Api(token);
-  const principal = await api.get<{ name: string; role: Role }>('/whoami');
+  const principal = await api.get<Principal>('/whoami');
   return { api, principal, permissions: await Permissions.load(api, principal.role) };
 }
 

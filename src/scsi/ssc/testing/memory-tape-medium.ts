@@ -7,11 +7,8 @@ import { sealRecord, SALT_BYTES, type RecordPlace } from '../../../media/crypto/
 import { OperationGuard } from '../../../media/operation-guard.js';
 import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
 import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
-import {
-  MediaFormatError,
-  MediumFullError,
-  WormViolationError,
-} from '../../../media/tape-medium.js';
+import { naiveSpaceBlocks, naiveSpaceFilemarks, naiveSpaceSequentialFilemarks, type MemoryObject } from './naive-space.js';
+import { MAX_PARTITIONS, MediaFormatError, MediumFullError, PartitionsUnsupportedError, WormViolationError } from '../../../media/tape-medium.js';
 import type {
   MediumRetentionLock,
   MediumCapacity,
@@ -25,11 +22,6 @@ import type {
   WriteOutcome,
 } from '../../../media/tape-medium.js';
 
-/** A block written with a key keeps its envelope (media/crypto/record-envelope.ts) and where it was sealed. */
-type MemoryObject =
-  | { readonly kind: 'block'; readonly data: Buffer; readonly compressed: boolean; readonly sealed?: { readonly envelope: Buffer; readonly place: RecordPlace } }
-  | { readonly kind: 'filemark' };
-
 export interface MemoryTapeMediumOptions {
   readonly barcode?: string;
   readonly worm?: boolean;
@@ -41,7 +33,10 @@ export class MemoryTapeMedium implements TapeMedium {
   readonly barcode: string;
   readonly worm: boolean;
   readonly nativeCapacityBytes: number;
-  readonly objects: MemoryObject[] = [];
+  readonly partitionLimit = MAX_PARTITIONS;
+  /** The objects of each partition, and each partition's capacity (undefined: the cartridge's, one partition). */
+  private partitions: { readonly objects: MemoryObject[]; readonly capacityBytes: number | undefined }[] = [{ objects: [], capacityBytes: undefined }];
+  private active = 0;
   /** Object numbers whose read throws MediaFormatError. */
   readonly badObjects = new Set<number>();
   /** When set, the next write or writeFilemarks throws it (once). */
@@ -71,10 +66,20 @@ export class MemoryTapeMedium implements TapeMedium {
     this.guard = new OperationGuard(this.barcode);
   }
 
-  /** The cartridge is loaded again (MemoryMediaStore.open): open, at the beginning of the partition. */
+  /** The objects of the partition the position is in. */
+  get objects(): MemoryObject[] {
+    return this.partitions[this.active].objects;
+  }
+
+  get partition(): number {
+    return this.active;
+  }
+
+  /** The cartridge is loaded again (MemoryMediaStore.open): open, at the beginning of partition 0. */
   reload(): void {
     this.closed = false;
     this.pos = 0;
+    this.active = 0;
     this.guard = new OperationGuard(this.barcode);
   }
 
@@ -83,8 +88,31 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   capacity(): MediumCapacity {
-    const used = this.usedBytes(this.objects.length);
-    return { capacityBytes: this.capacityBytes, usedBytes: used, remainingBytes: this.capacityBytes - used, earlyWarningBytes: this.earlyWarningBytes };
+    return this.capacityOf(this.active);
+  }
+
+  partitionCapacities(): readonly MediumCapacity[] {
+    return this.partitions.map((_, p) => this.capacityOf(p));
+  }
+
+  changePartition(partition: number): Promise<void> {
+    return this.run('changePartition', () => {
+      if (this.partitions[partition] === undefined) throw new RangeError(`no partition ${partition}`);
+      this.active = partition;
+      this.pos = 0;
+    });
+  }
+
+  format(partitionBytes: readonly number[]): Promise<void> {
+    return this.run('format', () => {
+      const total = partitionBytes.reduce((sum, bytes) => sum + bytes, 0);
+      if (partitionBytes.length > MAX_PARTITIONS) throw new PartitionsUnsupportedError(`at most ${MAX_PARTITIONS} partitions`);
+      if (partitionBytes.length === 1 || partitionBytes.some((b) => !Number.isSafeInteger(b) || b < 1) || total > this.capacityBytes) throw new RangeError(`bad partition sizes ${partitionBytes.join(', ')}`);
+      if (this.worm) throw new WormViolationError('WORM medium cannot be formatted');
+      this.partitions = partitionBytes.length === 0 ? [{ objects: [], capacityBytes: undefined }] : partitionBytes.map((capacityBytes) => ({ objects: [], capacityBytes }));
+      this.active = 0;
+      this.pos = 0;
+    });
   }
 
   statistics(): MediumStatistics {
@@ -140,61 +168,20 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   spaceBlocks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceBlocks', (): SpaceOutcome => {
-      let counted = 0;
-      while (counted < Math.abs(count)) {
-        if (count > 0 && this.pos >= this.objects.length) return { counted, stoppedBy: 'end-of-data' };
-        if (count < 0 && this.pos === 0) return { counted, stoppedBy: 'beginning-of-partition' };
-        const o = count > 0 ? this.objects[this.pos++] : this.objects[--this.pos];
-        if (o.kind === 'filemark') return { counted, stoppedBy: 'filemark' };
-        counted++;
-      }
-      return { counted };
-    });
+    return this.run('spaceBlocks', () => this.moved(naiveSpaceBlocks(this.objects, this.pos, count)));
   }
 
   spaceFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceFilemarks', (): SpaceOutcome => {
-      let counted = 0;
-      while (counted < Math.abs(count)) {
-        if (count > 0 && this.pos >= this.objects.length) return { counted, stoppedBy: 'end-of-data' };
-        if (count < 0 && this.pos === 0) return { counted, stoppedBy: 'beginning-of-partition' };
-        const o = count > 0 ? this.objects[this.pos++] : this.objects[--this.pos];
-        if (o.kind === 'filemark') counted++;
-      }
-      return { counted };
-    });
+    return this.run('spaceFilemarks', () => this.moved(naiveSpaceFilemarks(this.objects, this.pos, count)));
   }
 
   spaceSequentialFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceSequentialFilemarks', (): SpaceOutcome => {
-      const n = Math.abs(count);
-      const runEndsAt = (i: number): boolean => {
-        if (i < n) return false;
-        for (let k = i - n; k < i; k++) if (this.objects[k].kind !== 'filemark') return false;
-        return true;
-      };
-      if (count > 0) {
-        // Forward: stop just after the first run of n filemarks that starts at or after the position.
-        for (let i = this.pos + n; i <= this.objects.length; i++) {
-          if (runEndsAt(i)) {
-            this.pos = i;
-            return { counted: n };
-          }
-        }
-        this.pos = this.objects.length;
-        return { counted: 0, stoppedBy: 'end-of-data' };
-      }
-      // Backward: stop on the BOP side of the nearest run that ends before the position.
-      for (let i = this.pos; i >= n; i--) {
-        if (runEndsAt(i)) {
-          this.pos = i - n;
-          return { counted: n };
-        }
-      }
-      this.pos = 0;
-      return { counted: 0, stoppedBy: 'beginning-of-partition' };
-    });
+    return this.run('spaceSequentialFilemarks', () => this.moved(naiveSpaceSequentialFilemarks(this.objects, this.pos, count)));
+  }
+
+  private moved(result: { readonly position: number; readonly outcome: SpaceOutcome }): SpaceOutcome {
+    this.pos = result.position;
+    return result.outcome;
   }
 
   spaceToEndOfData(): Promise<void> {
@@ -211,7 +198,10 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   rewind(): Promise<void> {
-    return this.run('rewind', () => void (this.pos = 0));
+    return this.run('rewind', () => {
+      this.active = 0;
+      this.pos = 0;
+    });
   }
 
   erase(): Promise<void> {
@@ -227,7 +217,8 @@ export class MemoryTapeMedium implements TapeMedium {
         throw new RangeError(`capacity ${capacityBytes} out of range`);
       }
       if (this.worm) throw new WormViolationError('WORM medium cannot be reformatted');
-      this.objects.length = 0;
+      this.partitions = [{ objects: [], capacityBytes: undefined }];
+      this.active = 0;
       this.pos = 0;
       this.capacityBytes = capacityBytes;
     });
@@ -284,17 +275,23 @@ export class MemoryTapeMedium implements TapeMedium {
     return files;
   }
 
-  private usedBytes(upTo: number): number {
+  private capacityOf(partition: number): MediumCapacity {
+    const { objects, capacityBytes = this.capacityBytes } = this.partitions[partition];
+    const used = this.usedBytes(objects.length, objects);
+    return { capacityBytes, usedBytes: used, remainingBytes: capacityBytes - used, earlyWarningBytes: this.earlyWarningBytes };
+  }
+
+  private usedBytes(upTo: number, objects = this.objects): number {
     let used = 0;
     for (let i = 0; i < upTo; i++) {
-      const o = this.objects[i];
+      const o = objects[i];
       if (o.kind === 'block') used += o.data.length;
     }
     return used;
   }
 
   private inEarlyWarning(used: number): boolean {
-    return this.capacityBytes - used <= this.earlyWarningBytes;
+    return this.capacity().capacityBytes - used <= this.earlyWarningBytes;
   }
 
   private wormView(): WormView {
@@ -316,7 +313,7 @@ export class MemoryTapeMedium implements TapeMedium {
       throw new WormViolationError(`WORM medium ${this.barcode}: overwrite at object ${this.pos}`);
     }
     const usedBefore = this.usedBytes(this.pos);
-    if (usedBefore + lengthBytes > this.capacityBytes) throw new MediumFullError(`medium ${this.barcode} is full`);
+    if (usedBefore + lengthBytes > this.capacity().capacityBytes) throw new MediumFullError(`medium ${this.barcode} is full`);
     this.objects.length = this.pos;
     this.objects.push(...objects);
     this.pos += objects.length;

@@ -1,6 +1,6 @@
 // The audit log: every change made through the API or refused, newest first, filtered by cartridge and date, and its
 // hash chain verified on demand.
-import type { AuditEntry, AuditVerdict } from '../../../../library/audit-entry.js';
+import type { AuditEntryView, AuditVerdictView } from '../../../schemas/api-types.js';
 import { h, field, row, table } from '../dom.js';
 import { messageOf, pageHeader, type Page } from '../page.js';
 
@@ -10,12 +10,12 @@ export const auditPage: Page = {
   async render(context, root) {
     const filters = new URLSearchParams(location.hash.split('?')[1] ?? '');
     const query = { barcode: filters.get('barcode') ?? undefined, since: filters.get('since') ?? undefined, limit: filters.get('limit') ?? 200 };
-    const entries = await context.api.get<AuditEntry[]>('/audit', query);
+    const entries = await context.api.get<AuditEntryView[]>('/audit', query);
     const verdict = h('span', { class: 'verdict' });
     const verify = h('button', { type: 'button' }, 'Verify the chain');
     verify.addEventListener('click', () => {
       verdict.textContent = 'verifying…';
-      context.api.get<AuditVerdict>('/audit/verify').then(
+      context.api.get<AuditVerdictView>('/audit/verify').then(
         (result) => (verdict.textContent = describeVerification(result)),
         (error: unknown) => (verdict.textContent = messageOf(error)),
       );
@@ -46,12 +46,12 @@ function filterForm(filters: URLSearchParams): HTMLFormElement {
   return form;
 }
 
-function entryRow(e: AuditEntry): HTMLTableRowElement {
+function entryRow(e: AuditEntryView): HTMLTableRowElement {
   const who = e.actor ?? (e.initiator !== null ? `${e.initiator}${e.lun !== null ? ` LUN ${e.lun}` : ''}` : '—');
   return row([e.seq, new Date(e.at).toLocaleString(), e.kind, h('span', { class: `outcome-${e.outcome}` }, e.outcome), who, e.barcode ?? '—', h('code', { class: 'detail' }, e.detail === null ? '' : JSON.stringify(e.detail))], { 'data-seq': e.seq });
 }
 
-function describeVerification(v: AuditVerdict): string {
+function describeVerification(v: AuditVerdictView): string {
   switch (v.status) {
     case 'intact':
       return `verified: ${v.entries} entries, the chain is intact`;

@@ -1,8 +1,8 @@
 // Cartridges: search and filter, create one or a range, and per cartridge the moves and settings its location allows
 // and the token's role permits (import, export, vault and back, protection, retention, deletion after a confirmation).
 import { describeLocation, formatBytes, parseBarcodeRange, parseSize } from '../../../cli/format.js';
-import type { RetentionView } from '../../../service-types.js';
-import { LOCATION_KINDS, type CartridgeView, type LibraryView } from '../../../views.js';
+import type { CartridgeView, CreateCartridgesBody, LibraryView, ProtectBody, RetentionView, SetRetentionBody, ShelveBody, UnshelveBody } from '../../../schemas/api-types.js';
+import { LOCATION_KINDS } from '../../../schemas/location-kinds.js';
 import { confirmDialog, formDialog } from '../dialog.js';
 import { append, field, h, row, select, table } from '../dom.js';
 import { actionButton, pageHeader, type Page, type PageContext } from '../page.js';
@@ -75,7 +75,7 @@ function createForm(context: PageContext, libraries: readonly LibraryView[]): HT
     const capacityBytes = capacityText === '' ? undefined : parseSize(capacityText);
     if (capacityBytes === undefined && capacityText !== '') return context.notify(`"${capacityText}" is not a size (e.g. 10G, 512Mi)`, 'error');
     const generation = textOf(data, 'generation');
-    const body = {
+    const body: CreateCartridgesBody = {
       library: textOf(data, 'library'),
       barcode: range.first,
       ...(range.count > 1 ? { count: range.count } : {}),
@@ -84,7 +84,7 @@ function createForm(context: PageContext, libraries: readonly LibraryView[]): HT
       ...(data.get('worm') !== null ? { worm: true } : {}),
       ...(data.get('mailSlot') !== null ? { mailSlot: true } : {}),
     };
-    context.api.post<CartridgeView[]>('/cartridges', body).then(
+    context.api.post<CartridgeView[], CreateCartridgesBody>('/cartridges', body).then(
       (created) => {
         context.notify(`Created ${created.length} cartridge${created.length === 1 ? '' : 's'}: ${created.map((c) => c.barcode).join(', ')}`);
         context.reload();
@@ -105,10 +105,10 @@ function cartridgeRow(context: PageContext, c: CartridgeView): HTMLTableRowEleme
   const path = `/cartridges/${encodeURIComponent(c.barcode)}`;
   const may = context.permissions;
   const kind = c.location.kind;
-  const move = (verb: 'import' | 'export' | 'shelve' | 'unshelve', label: string, body: object, done: string): HTMLButtonElement | null =>
+  const move = (verb: 'import' | 'export' | 'shelve' | 'unshelve', label: string, body: ShelveBody | UnshelveBody, done: string): HTMLButtonElement | null =>
     may.may(`POST /cartridges/{barcode}/${verb}`)
       ? actionButton(context, label, async () => {
-          const after = await context.api.post<CartridgeView>(`${path}/${verb}`, body);
+          const after = await context.api.post<CartridgeView, ShelveBody | UnshelveBody>(`${path}/${verb}`, body);
           return `${c.barcode} ${done} ${describeLocation(after.location)}`;
         }, { 'data-action': verb })
       : null;
@@ -119,7 +119,7 @@ function cartridgeRow(context: PageContext, c: CartridgeView): HTMLTableRowEleme
     kind === 'shelf' ? move('unshelve', 'Back from vault', {}, 'brought back to') : null,
     may.may('POST /cartridges/{barcode}/protect')
       ? actionButton(context, c.writeProtected ? 'Unprotect' : 'Protect', async () => {
-          await context.api.post(`${path}/protect`, { on: !c.writeProtected });
+          await context.api.post<CartridgeView, ProtectBody>(`${path}/protect`, { on: !c.writeProtected });
           return `${c.barcode} write protection ${c.writeProtected ? 'off' : 'on'} (from its next load)`;
         }, { 'data-action': 'protect' })
       : null,
@@ -158,7 +158,7 @@ function retentionButton(context: PageContext, barcode: string): HTMLButtonEleme
       await context.api.delete(path, { bypassGovernance });
       return `${barcode}: retention lock released`;
     }
-    const after = await context.api.post<RetentionView>(path, { mode: data.get('mode'), days: Number(data.get('days')), ...(bypassGovernance ? { bypassGovernance } : {}) });
+    const after = await context.api.post<RetentionView, SetRetentionBody>(path, { mode: data.get('mode') === 'compliance' ? 'compliance' : 'governance', days: Number(data.get('days')), ...(bypassGovernance ? { bypassGovernance } : {}) });
     return `${barcode}: ${after.mode ?? ''} lock until ${after.until ?? '?'}`;
   }, { 'data-action': 'retention' });
 }

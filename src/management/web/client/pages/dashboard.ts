@@ -1,8 +1,7 @@
 // The dashboard: the server, each library's slots and drives, storage used and the compression achieved, and every
 // drive with its state, cartridge and throughput, polled every two seconds.
 import { describeElement, formatBytes, formatDuration } from '../../../cli/format.js';
-import type { ServerStatus } from '../../../service-types.js';
-import type { CartridgeView, DriveView, LibraryView } from '../../../views.js';
+import type { CartridgeView, DriveView, LibraryView, ServerStatus } from '../../../schemas/api-types.js';
 import { parseMetricsText } from '../../metrics-text.js';
 import { ApiError } from '../api.js';
 import { h, row, table } from '../dom.js';

@@ -1,6 +1,6 @@
 // A drive's state in a word, and its throughput between two polls of GET /drives (the bytes it reports count from
 // the cartridge's load, so a rate is only computed while the same cartridge stays in).
-import type { DriveView } from '../../../views.js';
+import type { DriveView } from '../../../schemas/api-types.js';
 
 export function driveState(drive: DriveView): string {
   if (!drive.attached) return 'starting';

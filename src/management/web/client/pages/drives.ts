@@ -1,7 +1,7 @@
 // Drives: what each holds and its state, with unload (the cartridge goes back to its slot) and a forced unload that
 // overrides a host's PREVENT MEDIUM REMOVAL after a confirmation.
 import { describeElement, formatBytes } from '../../../cli/format.js';
-import type { CartridgeView, DriveView } from '../../../views.js';
+import type { DriveView, UnloadAnswer, UnloadBody } from '../../../schemas/api-types.js';
 import { confirmDialog } from '../dialog.js';
 import { h, row, table } from '../dom.js';
 import { actionButton, every, pageHeader, type Page, type PageContext } from '../page.js';
@@ -43,7 +43,7 @@ function driveRow(context: PageContext, d: DriveView): HTMLTableRowElement {
   const unload = (force: boolean): HTMLButtonElement =>
     actionButton(context, force ? 'Force unload' : 'Unload', async () => {
       if (force && !(await confirmDialog(`Force the unload of ${name}?`, 'This overrides the host\'s PREVENT MEDIUM REMOVAL: a backup writing to this drive fails.', 'Force unload'))) return undefined;
-      const { cartridge } = await context.api.post<{ cartridge: CartridgeView | null }>(path, force ? { force } : {});
+      const { cartridge } = await context.api.post<UnloadAnswer, UnloadBody>(path, force ? { force } : {});
       return cartridge === null ? `${name} was empty` : `${cartridge.barcode} unloaded from ${name}`;
     }, { 'data-action': force ? 'force-unload' : 'unload', ...(force ? { class: 'danger' } : {}) });
   const may = d.barcode !== null && context.permissions.may('POST /drives/{library}/{index}/unload');

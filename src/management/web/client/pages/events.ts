@@ -1,6 +1,6 @@
 // The live event stream: the last events the server keeps, then each new one as it is committed (newest on top).
 import { describeLocation } from '../../../cli/format.js';
-import type { EventView } from '../../../views.js';
+import type { EventView } from '../../../schemas/api-types.js';
 import { h, row, table } from '../dom.js';
 import { followEvents, type FollowState } from '../event-follow.js';
 import { messageOf, pageHeader, type Page } from '../page.js';
