@@ -158,16 +158,17 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   let metrics: VtlMetrics | undefined;
   let apiAddress: { host: string; port: number } | undefined;
   if (config.api.enabled) {
+    const dedup = stores.dedup ? dedupView(stores.dedup, manager, config) : undefined;
     const service = new ManagementService({
       manager,
       version: VERSION,
+      ...(dedup ? { dedup } : {}),
       sessions: () => iscsi.sessions(),
       drives: (library, index) => drives.find((d) => d.library === library && d.index === index)?.drive.status(),
       ...(node ? { cluster: () => node.view(), nodeId: node.view().nodeId } : {}),
     });
     if (node) shareClusterEvents(node, service);
     // Read at scrape time only: the cartridge's own counters, the drive's error counters, the dispatcher's counts.
-    const dedup = stores.dedup ? dedupView(stores.dedup, manager, config) : undefined;
     metrics = new VtlMetrics({
       manager,
       dataDir,

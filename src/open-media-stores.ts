@@ -47,25 +47,24 @@ function configError(path: string, message: string): ConfigError {
 }
 
 /** Combinations not built yet are refused at start, naming the field, rather than half-honoured. */
-function checkCombinations(config: VtlConfig, masterKey: MasterKey | undefined): void {
+function checkCombinations(config: VtlConfig): void {
   for (const library of config.libraries) {
     if (!library.dedup.enabled) continue;
     if (library.storage.kind === 's3') throw configError(`libraries.${library.name}.dedup`, 'deduplication of a library stored in S3 is not supported yet');
-    if (masterKey) throw configError(`libraries.${library.name}.dedup`, 'deduplication together with encryption at rest is not supported yet (the chunk containers would be stored in clear)');
   }
 }
 
 export async function openMediaStores(
   config: VtlConfig, dataDir: string, log: Logger, masterKey: MasterKey | undefined, links: MediaStoreLinks,
 ): Promise<OpenedMediaStores> {
-  checkCombinations(config, masterKey);
+  checkCombinations(config);
   const mediaLog = log.child({ component: 'media' });
   const directory = join(dataDir, 'cartridges');
   let local: MediaStore;
   let scheduler: DedupScheduler | undefined;
   let dedupStore: DedupMediaStore | undefined;
   if (config.libraries.some((l) => l.dedup.enabled)) {
-    ({ store: local, scheduler, dedupStore } = createDedupMedia({ directory, log: mediaLog, libraries: config.libraries, ...links }));
+    ({ store: local, scheduler, dedupStore } = createDedupMedia({ directory, log: mediaLog, libraries: config.libraries, ...links, ...(masterKey ? { masterKey } : {}) }));
   } else {
     local = new FileMediaStore({ directory, log: mediaLog, ...(masterKey ? { masterKey } : {}) });
   }

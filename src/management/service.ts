@@ -6,6 +6,7 @@ import type { LibraryEvent } from '../library/library-event.js';
 import type { CreateCartridgesRequest, LibraryManager } from '../library/library-manager.js';
 import { untilAfterDays, type RetentionMode } from '../library/retention.js';
 import type { Role } from '../library/role.js';
+import type { DedupView } from './dedup-status.js';
 import { EventRing } from './event-ring.js';
 import type { CartridgeQuery, ClusterStatus, CreateCartridges, RetentionView, ServerStatus } from './service-types.js';
 import { sessionView, type SessionProvider } from './session-view.js';
@@ -70,6 +71,8 @@ export interface ManagementServiceOptions {
   /** How many recent events are kept for GET /events and for followers to resume from (default 10,000). */
   readonly eventWindow?: number;
   readonly now?: () => Date;
+  /** With a deduplicating library: its figures for the cartridge and status views (issue 17). */
+  readonly dedup?: Pick<DedupView, 'cartridge' | 'library' | 'summary'>;
 }
 
 export type EventListener = (event: EventView) => void;
@@ -117,6 +120,7 @@ export class ManagementService {
       freeSlots: info.freeSlots,
       freeMailSlots: info.freeMailSlots,
       ...(cluster ? { owner: ownerOf(info.name) } : {}),
+      ...withDedup(this.options.dedup?.library(info.name)),
     }));
     const catalog = this.library.catalogWriteState();
     return {
@@ -128,6 +132,7 @@ export class ManagementService {
       sessions: (this.options.sessions?.() ?? []).map(sessionView),
       catalog: catalog.writable ? { writable: true, problem: null, since: null } : { writable: false, problem: catalog.problem, since: catalog.since },
       ...(cluster ? { cluster: { nodeId: cluster.nodeId, nodes: [...cluster.nodes], owners: [...cluster.owners] } } : {}),
+      ...withDedup(this.options.dedup?.summary()),
     };
   }
 
@@ -167,11 +172,15 @@ export class ManagementService {
       filter.location = 'element';
       filter.elementType = ELEMENT_OF_KIND[query.location];
     }
-    return this.library.cartridges(filter).map(cartridgeView);
+    return this.library.cartridges(filter).map((c) => this.withDedupFigures(cartridgeView(c)));
   }
 
   cartridge(barcode: string): CartridgeView {
-    return cartridgeView(this.library.cartridge(barcode));
+    return this.withDedupFigures(cartridgeView(this.library.cartridge(barcode)));
+  }
+
+  private withDedupFigures(view: CartridgeView): CartridgeView {
+    return { ...view, ...withDedup(this.options.dedup?.cartridge(view.barcode)) };
   }
 
   async createCartridges(request: CreateCartridges): Promise<CartridgeView[]> {
@@ -308,4 +317,9 @@ export class ManagementService {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
+}
+
+/** `{dedup}` when there are figures, nothing otherwise (the field is absent outside deduplicating libraries). */
+function withDedup<T>(dedup: T | undefined): { dedup?: T } {
+  return dedup === undefined ? {} : { dedup };
 }

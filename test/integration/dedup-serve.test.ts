@@ -1,5 +1,5 @@
 // Deduplication as `vtl serve` composes it (src/open-media-stores.ts): a deduplicating library serves its cartridges
-// over iSCSI like any other, and the combinations not built yet are refused at start, naming the field.
+// over iSCSI like any other, seals its chunk containers with encryption at rest, and an S3 library is refused at start.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
@@ -74,17 +74,60 @@ describe('vtl serve with a deduplicating library', () => {
     assert.ok((await readdir(join(config.server.dataDir, 'cartridges'))).includes('.dedup'), 'the chunk store folder exists');
   });
 
-  test('deduplication with encryption at rest, or of an S3 library, is refused at start naming the field', async () => {
+  test('deduplication of an S3 library is refused at start naming the field', async () => {
     const s3 = await configWith({ dedup: { enabled: true }, storage: { kind: 's3', endpoint: 'http://127.0.0.1:1', bucket: 'vtl-bucket' } });
     await assert.rejects(startServer(s3, silentLogger()), (err: unknown) => err instanceof ConfigError && /libraries\.lib0\.dedup/.test(err.message) && /S3/.test(err.message));
+  });
+
+  test('with encryption at rest a host marker written twice is in no file of the data directory after the pass, and reads back', async () => {
     const previous = process.env['VTL_MASTER_KEY'];
     process.env['VTL_MASTER_KEY'] = randomBytes(32).toString('hex');
+    const marker = Buffer.from('DEDUP-AT-REST-MARKER-91d2 ');
+    const record = Buffer.concat(Array.from({ length: 2600 }, () => marker)).subarray(0, 64 * 1024);
     try {
-      const sealed = await configWith({ dedup: { enabled: true } });
-      await assert.rejects(startServer(sealed, silentLogger()), (err: unknown) => err instanceof ConfigError && /encryption at rest/.test(err.message));
+      const config = await configWith({ dedup: { enabled: true } });
+      const server = await startServer(config, silentLogger());
+      try {
+        const s = await IscsiInitiator.connect({ host: '127.0.0.1', port: server.iscsiAddress.port, initiatorName: 'iqn.2026-11.org.vtl.test:dedup', targetName: IQN });
+        for (let i = 0; i < 3 && (await s.command(0, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
+        assert.equal((await s.command(0, [0xa5, 0, 0, 0, 0x10, 0x00, 0x01, 0x00, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');
+        for (let i = 0; i < 20 && (await s.command(1, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
+        for (let i = 0; i < 2; i++) assert.equal((await s.command(1, [0x0a, 0, 0x01, 0x00, 0x00, 0], { dataOut: record })).status, 0, 'WRITE(6) 64 KiB');
+        assert.equal((await s.command(1, [0x10, 0, 0, 0, 1, 0])).status, 0, 'WRITE FILEMARKS');
+        assert.equal((await s.command(1, [0x1b, 0, 0, 0, 0, 0])).status, 0, 'UNLOAD');
+        assert.equal((await s.command(0, [0xa5, 0, 0, 0, 0x01, 0x00, 0x10, 0x00, 0, 0, 0, 0])).status, 0, 'back to its slot');
+        const token = (await readFile(join(config.server.dataDir, 'api-token'), 'utf8')).trim();
+        const api = server.apiAddress;
+        assert.ok(api);
+        const pass = await fetch(`http://127.0.0.1:${api.port}/api/v1/dedup/pass`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+        const status = (await pass.json()) as { backlogBytes: number; stores: { uniqueChunks: number }[] };
+        assert.equal(status.backlogBytes, 0, 'the pass moved the cartridge into sealed containers');
+        assert.ok((status.stores[0]?.uniqueChunks ?? 0) > 0);
+        for (const file of await filesUnder(config.server.dataDir)) assert.equal((await readFile(file)).includes(marker), false, `${file} holds the marker`);
+        assert.equal((await s.command(0, [0xa5, 0, 0, 0, 0x10, 0x00, 0x01, 0x00, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');
+        for (let i = 0; i < 20 && (await s.command(1, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
+        for (let i = 0; i < 2; i++) {
+          const r = await s.command(1, [0x08, 0, 0x01, 0x00, 0x00, 0], { expectedDataInLength: 64 * 1024 });
+          assert.equal(r.status, 0);
+          assert.ok(r.dataIn.equals(record), `record ${i} reads back from the sealed chunks`);
+        }
+        s.destroy();
+      } finally {
+        await server.close();
+      }
     } finally {
       if (previous === undefined) delete process.env['VTL_MASTER_KEY'];
       else process.env['VTL_MASTER_KEY'] = previous;
     }
   });
 });
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...(await filesUnder(path)));
+    else if (entry.isFile()) found.push(path);
+  }
+  return found;
+}

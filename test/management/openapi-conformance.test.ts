@@ -38,7 +38,13 @@ const physical = {
 // The real StagingService (so its views are what is checked) over a copy engine that holds one job.
 const engine = { libraries: [physical], list: () => [job], job: (id: string) => (id === job.id ? job : undefined), enqueue: async () => job, enqueueImport: async () => ({ ...job, trigger: 'import' as const }), cancel: async (id: string) => (id === job.id ? { ...job, state: 'cancelled' } : undefined) };
 const dedupCartridges = [{ barcode: 'A00001L8', library: 'lib0', logicalBytes: 4096, storedBytes: 1024, ratio: 4, backlogBytes: 0 }];
-const dedup: DedupView = { status: async () => ({ ...dedupTotals(dedupCartridges), pass: { movedBytes: 4096, busySeconds: 0.5, rounds: 2, containersCollected: 0 }, cartridges: dedupCartridges }) };
+const dedupPass = { movedBytes: 4096, busySeconds: 0.5, rounds: 2, containersCollected: 0, running: false, cartridge: null, lastRoundAt: '2026-12-01T08:00:02.000Z' };
+const dedupStores = [{ name: 'lib0', libraries: ['lib0'], ...dedupTotals(dedupCartridges), uniqueChunks: 1, containers: 1, containerBytes: 1024, indexMemoryBytes: 16384 }];
+const dedupStatus = async (): ReturnType<DedupView['status']> => ({ ...dedupTotals(dedupCartridges), pass: dedupPass, stores: dedupStores, cartridges: dedupCartridges });
+const dedup: DedupView = {
+  status: dedupStatus, runPass: dedupStatus, summary: () => ({ pass: dedupPass, stores: dedupStores }),
+  cartridge: (barcode) => (dedupCartridges.some((c) => c.barcode === barcode) ? dedupTotals(dedupCartridges.filter((c) => c.barcode === barcode)) : undefined), library: (name) => (name === 'lib0' ? dedupTotals(dedupCartridges) : undefined),
+};
 
 /** A concrete path for a documented one; `at` names other values. */
 const fill = (template: string, at: Readonly<Record<string, string>> = {}): string => {
@@ -132,6 +138,7 @@ describe('the served OpenAPI document matches what the API serves and answers', 
     assert.equal(await conforms('POST', '/copy-jobs/{id}/cancel', {}), 200);
     assert.equal(await conforms('POST', '/physical-libraries/{name}/import', { barcode: 'I00001L8', library: 'lib0' }), 202);
     assert.equal(await conforms('POST', '/physical-libraries/{name}/import', { barcode: 'I00001L8' }, '', { name: 'nowhere' }), 404);
+    assert.equal(await conforms('POST', '/dedup/pass', {}), 200);
     assert.equal(await conforms('DELETE', '/cartridges/{barcode}', undefined, '', { barcode: 'H00002L8' }), 204);
     assert.equal(await conforms('GET', '/cartridges/{barcode}', undefined, '', { barcode: 'H00002L8' }), 404);
   });

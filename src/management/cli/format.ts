@@ -1,5 +1,6 @@
 // How the CLI writes and reads human values: sizes, locations, durations, barcode ranges.
 import type { LocationKind, LocationView } from '../schemas/api-types.js';
+import type { Column } from './table.js';
 
 /**
  * "lib0 slot 3 (1002h)": slots and mail slots count from 1 and drives from 0, as mtx numbers storage and data
@@ -30,6 +31,20 @@ export function formatBytes(bytes: number): string {
   }
   const text = unit === 0 ? String(value) : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
   return `${text.replace(/\.0+$/, '')} ${UNITS[unit] ?? 'B'}`;
+}
+
+/** A deduplication ratio as `vtl tape list`, `vtl status` and `vtl dedup status` print it: "11.40x". */
+export function formatRatio(ratio: number): string {
+  return `${ratio.toFixed(2)}x`;
+}
+
+/** Logical, stored and ratio columns for rows that may carry deduplication figures ("-" where they do not). */
+export function dedupColumns<Row>(figures: (row: Row) => { logicalBytes: number; storedBytes: number; ratio: number } | undefined): Column<Row>[] {
+  return [
+    { header: 'LOGICAL', value: (r) => { const f = figures(r); return f ? formatBytes(f.logicalBytes) : '-'; }, align: 'right' },
+    { header: 'STORED', value: (r) => { const f = figures(r); return f ? formatBytes(f.storedBytes) : '-'; }, align: 'right' },
+    { header: 'RATIO', value: (r) => { const f = figures(r); return f ? formatRatio(f.ratio) : '-'; }, align: 'right' },
+  ];
 }
 
 const MULTIPLIER: Record<string, number> = {

@@ -1,7 +1,8 @@
 // `vtl status`, `vtl library list|show`, `vtl drive list|unload`.
 import type { Command } from 'commander';
 import type { DriveView, ElementView, LibraryView, ServerStatus, UnloadAnswer, UnloadBody } from '../schemas/api-types.js';
-import { describeElement, describeLocation, formatBytes, formatDuration } from './format.js';
+import { dedupSummaryText } from './dedup-commands.js';
+import { dedupColumns, describeElement, describeLocation, formatBytes, formatDuration } from './format.js';
 import type { CommandBuilders } from './register.js';
 import { formatFields, formatTable } from './table.js';
 
@@ -97,6 +98,7 @@ function formatStatus(status: ServerStatus): string {
       ...(status.cluster
         ? [{ header: 'OWNER', value: (l: ServerStatus['libraries'][number]) => (l.owner ? `${l.owner.nodeId} ${l.owner.portal} (token ${l.owner.token})` : '(none)') }]
         : []),
+      ...(status.dedup ? dedupColumns((l: ServerStatus['libraries'][number]) => l.dedup) : []),
     ],
     status.libraries,
   );
@@ -114,7 +116,7 @@ function formatStatus(status: ServerStatus): string {
           ],
           status.sessions,
         )}`;
-  return `${head}${libraries}\n${sessions}`;
+  return `${head}${libraries}\n${status.dedup ? `${dedupSummaryText(status.dedup)}\n` : ''}${sessions}`;
 }
 
 function formatLibrary(info: LibraryView, elements: readonly ElementView[]): string {

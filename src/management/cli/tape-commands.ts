@@ -2,18 +2,21 @@
 import { Option, type Command } from 'commander';
 import type { CartridgeView, CreateCartridgesBody, ProtectBody, ShelveBody, UnshelveBody } from '../schemas/api-types.js';
 import { LOCATION_KINDS } from '../schemas/location-kinds.js';
-import { describeLocation, formatBytes, parseBarcodeRange, parseSize } from './format.js';
+import { dedupColumns, describeLocation, formatBytes, parseBarcodeRange, parseSize } from './format.js';
 import type { CliContext, CommandBuilders } from './register.js';
 import { formatTable } from './table.js';
 
 type Builders = Pick<CommandBuilders, 'leaf' | 'bind'>;
 
 export function cartridgeTable(cartridges: readonly CartridgeView[]): string {
+  // Logical, stored and ratio only when a cartridge is in a deduplicating library (issue 17).
+  const dedup = cartridges.some((c) => c.dedup !== undefined) ? dedupColumns((c: CartridgeView) => c.dedup) : [];
   return formatTable(
     [
       { header: 'BARCODE', value: (c: CartridgeView) => c.barcode },
       { header: 'MEDIA', value: (c) => c.media },
       { header: 'CAPACITY', value: (c) => (c.cleaning ? '-' : formatBytes(c.capacityBytes)), align: 'right' },
+      ...dedup,
       { header: 'LOCATION', value: (c) => describeLocation(c.location) },
       { header: 'FLAGS', value: (c) => [c.writeProtected ? 'write-protected' : '', c.mediaMissing ? 'media-missing' : '', c.loadError !== undefined ? `load failed: ${c.loadError}` : '', c.releasedTo !== undefined ? `released to ${c.releasedTo}` : ''].filter((f) => f !== '').join(', ') || '-' },
     ],

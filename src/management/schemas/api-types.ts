@@ -22,6 +22,6 @@ export type {
 } from './inventory-schemas.js';
 export type { AuditEntryView, AuditVerdictView, CreateTokenBody, NewTokenView, Principal, RetentionView, SetRetentionBody, TokenView } from './security-schemas.js';
 export type { CopyBody, CopyJobView, ImportBody, PhysicalLibraryDetailView, PhysicalLibraryView } from './staging-schemas.js';
-export type { CartridgeDedupView, DedupStatusView } from './dedup-schemas.js';
+export type { CartridgeDedupView, DedupFigures, DedupPassView, DedupStatusView, DedupStoreView, DedupSummaryView } from './dedup-schemas.js';
 export type { ErrorBody } from './error-schema.js';
 export type { LocationKind } from './location-kinds.js';

@@ -2,6 +2,7 @@
 // bodies and queries it takes for them. The server validates with these, the OpenAPI document is generated from them,
 // and the CLI and the console take their types from them (`import type` only: the console bundle carries no zod).
 import { z } from 'zod';
+import { DedupFiguresSchema, DedupSummarySchema } from './dedup-schemas.js';
 import { LOCATION_KINDS } from './location-kinds.js';
 import { booleanText, component, count, instant, int } from './schema-kit.js';
 
@@ -43,6 +44,7 @@ export const CartridgeSchema = component(
     mediaMissing: z.boolean(),
     loadError: z.string().optional().describe('Why its last load into a drive failed (e.g. its data key does not unwrap); absent when none did'),
     releasedTo: z.string().optional().describe('The physical library holding its data: the disk copy was released after a verified copy (a load recalls it)'),
+    dedup: DedupFiguresSchema.optional().describe('In a deduplicating library: logical and stored bytes, ratio and backlog (absent until first measured)'),
     createdAt: instant,
     updatedAt: instant,
   }),
@@ -183,10 +185,12 @@ export const StatusSchema = component(
           .strictObject({ nodeId: z.string(), portal: z.string(), token: count })
           .optional()
           .describe('On a cluster: the node serving it (its lease holder); absent while nobody holds a live lease'),
+        dedup: DedupFiguresSchema.optional().describe("A deduplicating library's cartridges in all"),
       }),
     ),
     sessions: z.array(SessionSchema),
     cluster: ClusterStatusSchema.optional().describe('Present on a cluster node (config `cluster:`): this node, the nodes heard of, and who serves which library'),
+    dedup: DedupSummarySchema.optional().describe('With a deduplicating library: the chunk stores and the background pass'),
     catalog: z
       .strictObject({ writable: z.boolean(), problem: z.enum(['no-space', 'io-error']).nullable(), since: z.string().nullable().describe('ISO 8601; when it stopped') })
       .describe('Whether the catalog can write; while it cannot, every change is refused with 507 or 503'),

@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import type { Storage } from '../../storage/storage.js';
 import { decodeMetadata, encodeMetadata } from '../cartridge-metadata.js';
 import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from '../cartridge-files.js';
+import { chunkStoreKeyFolders, rewrapChunkStoreKey } from '../dedup/chunk-sealer.js';
 import { CartridgeKeyError, type MasterKey } from './master-key.js';
 
 export interface RotationReport {
@@ -49,6 +50,15 @@ export async function rotateMasterKey(storage: Storage, current: MasterKey | und
     } catch (error) {
       if (!(error instanceof CartridgeKeyError)) throw error;
       report.failed.push({ barcode: name, reason: error.message });
+    }
+  }
+  // The chunk stores' keys (deduplication, FORMAT.md "Deduplication / Encryption at rest"), reported by folder.
+  for (const folder of await chunkStoreKeyFolders(storage)) {
+    try {
+      report[(await rewrapChunkStoreKey(storage, folder, current, next)) === 'rotated' ? 'rotated' : 'alreadyNew'].push(folder);
+    } catch (error) {
+      if (!(error instanceof CartridgeKeyError)) throw error;
+      report.failed.push({ barcode: folder, reason: error.message });
     }
   }
   return report;

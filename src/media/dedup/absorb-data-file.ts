@@ -12,6 +12,9 @@ export interface AbsorbResult {
   readonly chunks: number;
 }
 
+/** Chunks handed to ChunkStore.storeBatch() at once (~1 MiB at 32 KiB chunks). */
+const STORE_BATCH_CHUNKS = 32;
+
 /** Test seam: called at each named step of a pass, so crash tests can stop the process there. */
 export type StepHook = (step: 'chunked' | 'synced' | 'switched' | 'erased') => void | Promise<void>;
 
@@ -35,6 +38,17 @@ export class HostEncryptedDataError extends Error {
 }
 
 /**
+ * A WORM cartridge is not deduplicated: the move ends by erasing the data file, which WORM media never allow (and a
+ * switched recipe beside a data file that cannot be erased would leave the cartridge unopenable). Checked first.
+ */
+export class WormNotDeduplicatedError extends Error {
+  constructor(barcode: string) {
+    super(`cartridge ${barcode} is WORM: it stays in its data file, not deduplicated`);
+    this.name = 'WormNotDeduplicatedError';
+  }
+}
+
+/**
  * Move every object of the data file `tail` (positioned anywhere) into a new recipe after `recipe`: chunk its data
  * blocks, store the chunks, sync them, save the recipe (the switch), erase the data file. Returns the new recipe.
  */
@@ -47,16 +61,26 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
   const step = parts.step ?? ((): void => undefined);
   const objects = tail.endOfData;
   if (objects === 0) return { recipe, result: { objects: 0, logicalBytes: 0, chunks: 0 } };
+  if (tail.worm) throw new WormNotDeduplicatedError(tail.barcode);
   const next = recipe.extendedCopy(tail.writePass, objects);
+  next.chunkStoreId = chunks.id;
   const chunker = new ContentChunker(parts.sizes ?? DEFAULT_CHUNK_SIZES);
   let open: Buffer[] = [];
   let logicalBytes = 0;
   let added = 0;
+  // Chunks go to the store in batches, so their compression runs on the thread pool beside this thread's chunking.
+  let batch: Buffer[] = [];
+  const flush = async (): Promise<void> => {
+    for (const stored of await chunks.storeBatch(batch)) {
+      next.addChunk(stored.ref);
+      next.addedStoredBytes += stored.addedBytes;
+      added++;
+    }
+    batch = [];
+  };
   const emit = async (pieces: Buffer[]): Promise<void> => {
-    const stored = await chunks.store(pieces.length === 1 ? (pieces[0]) : Buffer.concat(pieces));
-    next.addChunk(stored.ref);
-    next.addedStoredBytes += stored.addedBytes;
-    added++;
+    batch.push(pieces.length === 1 ? (pieces[0] ?? Buffer.alloc(0)) : Buffer.concat(pieces));
+    if (batch.length >= STORE_BATCH_CHUNKS) await flush();
   };
   await tail.rewind();
   for (let n = 0; n < objects; n++) {
@@ -86,6 +110,7 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
     if (from < data.length) open.push(data.subarray(from));
   }
   if (open.length > 0) await emit(open);
+  await flush();
   await step('chunked');
   await chunks.sync();
   await step('synced');

@@ -2,6 +2,7 @@
 // another in their container, so a window of WINDOW_BYTES is read at once and serves every chunk inside it, instead
 // of one read per chunk (eight per 256 KiB block at 32 KiB chunks).
 import { ENTRY_HEADER_BYTES } from './chunk-container.js';
+import { SEAL_TAG_BYTES } from './chunk-sealer.js';
 import type { ChunkStore } from './chunk-store.js';
 import type { ChunkRef } from './recipe.js';
 
@@ -14,14 +15,14 @@ export class ChunkReader {
 
   /** The chunk's bytes, checked as ChunkStore.get() checks them. */
   async get(ref: ChunkRef): Promise<Buffer> {
-    const needed = ENTRY_HEADER_BYTES + ref.length; // stored length <= logical length
+    const needed = ENTRY_HEADER_BYTES + ref.length + SEAL_TAG_BYTES; // stored length <= logical length (+ a seal's tag)
     const window = this.window;
     if (window !== undefined && window.container === ref.container && ref.offset >= window.start) {
       const at = ref.offset - window.start;
       // The window holds the whole entry when it holds its header and the stored payload the header names.
       if (at + ENTRY_HEADER_BYTES <= window.bytes.length) {
         const stored = window.bytes.readUInt32LE(at + 12);
-        if (at + ENTRY_HEADER_BYTES + Math.min(stored, ref.length) <= window.bytes.length) return this.store.decodeEntry(ref, window.bytes.subarray(at));
+        if (at + ENTRY_HEADER_BYTES + Math.min(stored, ref.length + SEAL_TAG_BYTES) <= window.bytes.length) return this.store.decodeEntry(ref, window.bytes.subarray(at));
       }
     }
     const bytes = await this.store.readRange(ref.container, ref.offset, Math.max(WINDOW_BYTES, needed));

@@ -4,14 +4,17 @@
 // collection runs through exclusive(), one at a time, so a collection never sees chunks that a move has stored or
 // found again but not yet referenced from a saved recipe. Reads run beside them: containers are append-only.
 import { blake3 } from '@napi-rs/blake-hash';
-import { compressSync, uncompressSync } from 'lz4-napi';
+import { compress, compressSync, uncompressSync } from 'lz4-napi';
 import { crc32c } from '../../crc32c.js';
 import type { Logger } from '../../log.js';
 import { SerialQueue } from '../../serial-queue.js';
 import type { RandomAccessFile, Storage } from '../../storage/storage.js';
+import { randomBytes } from 'node:crypto';
 import {
-  ChunkCodec, CONTAINER_HEADER_BYTES, decodeEntryHeader, encodeContainerHeader, encodeEntryHeader, ENTRY_HEADER_BYTES, isContainerHeader,
+  ChunkCodec, CONTAINER_HEADER_BYTES, decodeContainerHeader, decodeEntryHeader, encodeContainerHeader, encodeEntryHeader, ENTRY_HEADER_BYTES,
+  SEALED_CONTAINER_HEADER_BYTES, type ContainerHeader,
 } from './chunk-container.js';
+import { CONTAINER_SALT_BYTES, type ChunkSealer } from './chunk-sealer.js';
 import { ChunkIndex } from './chunk-index.js';
 import type { ChunkRef } from './recipe.js';
 
@@ -21,6 +24,8 @@ export const CONTAINER_BYTES = 64 * 1024 * 1024;
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
 /** A chunk is stored compressed only when that saves at least 3 %. */
 const SHRINK_RATIO = 0.97;
+/** The AES-GCM tag a sealed entry's payload ends with. */
+const SEAL_TAG_BYTES = 16;
 
 /** A chunk failed its check on read: SSC MEDIUM ERROR on the blocks that use it. */
 export class ChunkDamagedError extends Error {
@@ -45,7 +50,11 @@ const containerName = (n: number): string => `${n.toString().padStart(8, '0')}.v
 export class ChunkStore {
   private readonly index: ChunkIndex;
   private readonly files = new Map<number, RandomAccessFile>();
+  /** Each container's header as read or written (where its entries start; its salt when sealed). */
+  private readonly headers = new Map<number, ContainerHeader>();
   private current = 0;
+  /** The open container has no header yet: the next store() writes it. */
+  private fresh = true;
   private currentEnd = CONTAINER_HEADER_BYTES;
   private pending: Buffer[] = [];
   private pendingStart = CONTAINER_HEADER_BYTES;
@@ -58,20 +67,23 @@ export class ChunkStore {
     private readonly folder: string,
     private readonly log: Logger,
     maxChunks: number,
+    /** The id recipes record for this store (chunk-stores.ts). */
+    readonly id: number,
+    /** With encryption at rest: new containers are sealed (chunk-sealer.ts). */
+    private readonly sealer: ChunkSealer | undefined,
   ) {
     this.index = new ChunkIndex(maxChunks);
   }
 
   /** Open the store in `folder` (created if missing): index every entry of every container; appends go
    * to a new container, so a torn tail of the last one is never appended to. */
-  static async open(storage: Storage, folder: string, log: Logger, maxChunks = 100_000_000): Promise<ChunkStore> {
+  static async open(storage: Storage, folder: string, log: Logger, maxChunks = 100_000_000, id = 0, sealer?: ChunkSealer): Promise<ChunkStore> {
     await storage.makeFolder(folder);
-    const store = new ChunkStore(storage, folder, log, maxChunks);
+    const store = new ChunkStore(storage, folder, log, maxChunks, id, sealer);
     const numbers = (await storage.list(folder)).map((name) => /^(\d{8})\.vtchunk$/.exec(name)?.[1]).filter((n) => n !== undefined).map(Number).sort((a, b) => a - b);
     for (const n of numbers) await store.scan(n);
     store.current = numbers.length === 0 ? 0 : (numbers.at(-1) ?? 0) + 1;
-    store.currentEnd = CONTAINER_HEADER_BYTES;
-    store.pendingStart = 0;
+    store.startContainer();
     return store;
   }
 
@@ -91,20 +103,74 @@ export class ChunkStore {
 
   /** Like put(), saying how many bytes the store grew by (0 when the chunk was there already). */
   async store(chunk: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
-    const hash = blake3(chunk);
+    const hash = this.idOf(chunk);
+    return (await this.find(hash, chunk.length)) ?? this.append(chunk, hash, compressSync(chunk));
+  }
+
+  /**
+   * store() for several chunks in order: the new ones are compressed on the thread pool in parallel (LZ4 is the
+   * pass's largest cost, and this is what puts it on the second core), then appended in order; a chunk repeated
+   * within `batch` is stored once.
+   */
+  async storeBatch(batch: readonly Buffer[]): Promise<{ ref: ChunkRef; addedBytes: number }[]> {
+    const hashes = batch.map((chunk) => this.idOf(chunk));
+    const found: ({ ref: ChunkRef; addedBytes: number } | undefined)[] = [];
+    const firstOf = new Map<string, number>();
+    const compressing: (Promise<Buffer> | undefined)[] = [];
+    for (const [i, chunk] of batch.entries()) {
+      const hash = hashes[i] ?? this.idOf(chunk);
+      const hit = await this.find(hash, chunk.length);
+      found.push(hit);
+      const key = hash.toString('latin1');
+      compressing.push(hit === undefined && !firstOf.has(key) ? compress(chunk) : undefined);
+      if (hit === undefined && !firstOf.has(key)) firstOf.set(key, i);
+    }
+    const results: { ref: ChunkRef; addedBytes: number }[] = [];
+    for (const [i, chunk] of batch.entries()) {
+      const hit = found[i];
+      const hash = hashes[i] ?? this.idOf(chunk);
+      const first = firstOf.get(hash.toString('latin1'));
+      if (hit !== undefined) results.push(hit);
+      else if (first !== undefined && first < i) {
+        const earlier = results[first];
+        results.push(earlier ? { ref: earlier.ref, addedBytes: 0 } : await this.store(chunk));
+      }
+      else results.push(await this.append(chunk, hash, await (compressing[i] ?? compress(chunk))));
+    }
+    return results;
+  }
+
+  /** Where an identical chunk is stored (its id and length compared on disk: the index keeps a prefix), or undefined. */
+  private async find(hash: Buffer, length: number): Promise<{ ref: ChunkRef; addedBytes: number } | undefined> {
     for (const candidate of this.index.candidates(hash)) {
       const header = await this.readHeader(candidate.container, candidate.offset);
-      if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === chunk.length) {
-        return { ref: { container: candidate.container, offset: candidate.offset, length: chunk.length }, addedBytes: 0 };
+      if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === length) {
+        return { ref: { container: candidate.container, offset: candidate.offset, length }, addedBytes: 0 };
       }
     }
-    const compressed = compressSync(chunk);
+    return undefined;
+  }
+
+  private async append(chunk: Buffer, hash: Buffer, compressed: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
     const useCompressed = compressed.length < chunk.length * SHRINK_RATIO;
-    const payload = useCompressed ? compressed : chunk;
-    const header = encodeEntryHeader({ payloadCrc: crc32c(payload), codec: useCompressed ? ChunkCodec.LZ4 : ChunkCodec.RAW, storedLength: payload.length, logicalLength: chunk.length, hash });
-    if (this.currentEnd + header.length + payload.length > CONTAINER_BYTES && this.currentEnd > CONTAINER_HEADER_BYTES) await this.roll();
-    if (this.currentEnd === CONTAINER_HEADER_BYTES) this.pending.push(encodeContainerHeader()); // a new container
+    const plain = useCompressed ? compressed : chunk;
+    const codec = useCompressed ? ChunkCodec.LZ4 : ChunkCodec.RAW;
+    const storedLength = plain.length + (this.sealer ? SEAL_TAG_BYTES : 0);
+    if (this.currentEnd + ENTRY_HEADER_BYTES + storedLength > CONTAINER_BYTES && !this.fresh) await this.roll();
+    if (this.fresh) {
+      const salt = this.sealer ? randomBytes(CONTAINER_SALT_BYTES) : undefined;
+      const head = encodeContainerHeader(salt);
+      this.pending.push(head); // a new container
+      this.headers.set(this.current, { headerBytes: head.length, salt });
+      this.fresh = false;
+    }
     const ref = { container: this.current, offset: this.currentEnd, length: chunk.length };
+    // Sealed: the header's fields (codec, lengths, id) are the seal's authenticated data, so neither moves alone.
+    const salt = this.headers.get(this.current)?.salt;
+    const payload = this.sealer && salt
+      ? this.sealer.seal(salt, ref.offset, encodeEntryHeader({ payloadCrc: 0, codec, storedLength, logicalLength: chunk.length, hash }).subarray(8), plain)
+      : plain;
+    const header = encodeEntryHeader({ payloadCrc: crc32c(payload), codec, storedLength, logicalLength: chunk.length, hash });
     this.pending.push(header, Buffer.from(payload));
     this.pendingBytes = this.currentEnd + header.length + payload.length - this.pendingStart;
     this.currentEnd += header.length + payload.length;
@@ -120,9 +186,9 @@ export class ChunkStore {
     await this.files.get(this.current)?.sync();
   }
 
-  /** The chunk's bytes, checked (header CRC, payload CRC, length); ChunkDamagedError when a check fails. */
+  /** The chunk's bytes, checked (header CRC, payload CRC, length, seal); ChunkDamagedError when a check fails. */
   async get(ref: ChunkRef): Promise<Buffer> {
-    return this.decodeEntry(ref, await this.readRange(ref.container, ref.offset, ENTRY_HEADER_BYTES + ref.length));
+    return this.decodeEntry(ref, await this.readRange(ref.container, ref.offset, ENTRY_HEADER_BYTES + ref.length + SEAL_TAG_BYTES));
   }
 
   /** Up to `length` bytes of a container from `offset` (fewer at its end); ChunkDamagedError when it is missing. */
@@ -136,15 +202,21 @@ export class ChunkStore {
 
   /** The chunk `ref` from `bytes`, which start with its entry (and may hold more after it); checked as get() says. */
   decodeEntry(ref: ChunkRef, bytes: Buffer): Buffer {
-    const header = decodeEntryHeader(bytes);
     const fail = (why: string): never => {
       throw new ChunkDamagedError(`chunk at ${containerName(ref.container)}:${ref.offset} is damaged: ${why}`, ref);
     };
+    const salt = this.headers.get(ref.container)?.salt;
+    const header = decodeEntryHeader(bytes, salt !== undefined);
     if (typeof header === 'string') return fail(header);
     if (header.logicalLength !== ref.length) return fail(`it holds ${header.logicalLength} bytes, the recipe says ${ref.length}`);
     if (bytes.length < ENTRY_HEADER_BYTES + header.storedLength) return fail('short payload');
-    const payload = bytes.subarray(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.storedLength);
-    if (crc32c(payload) !== header.payloadCrc) return fail('payload CRC mismatch');
+    const stored = bytes.subarray(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.storedLength);
+    if (crc32c(stored) !== header.payloadCrc) return fail('payload CRC mismatch');
+    let payload = stored;
+    if (salt !== undefined) {
+      if (this.sealer === undefined) return fail('its container is sealed and no master key is configured');
+      payload = this.sealer.open(salt, ref.offset, bytes.subarray(8, ENTRY_HEADER_BYTES), stored) ?? fail('its seal does not open (damaged, or another master key)');
+    }
     if (header.codec === ChunkCodec.RAW) return payload;
     const data = uncompressSync(payload);
     return data.length === ref.length ? data : fail('decompressed length mismatch');
@@ -156,7 +228,7 @@ export class ChunkStore {
       const data = await this.get(ref);
       const header = await this.readHeader(ref.container, ref.offset);
       if (typeof header === 'string') return header;
-      return blake3(data).equals(header.hash) ? undefined : 'BLAKE3 mismatch';
+      return this.idOf(data).equals(header.hash) ? undefined : 'BLAKE3 mismatch';
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
@@ -177,6 +249,7 @@ export class ChunkStore {
       if (n === this.current) continue;
       await this.files.get(n)?.close();
       this.files.delete(n);
+      this.headers.delete(n);
       await this.storage.removeFile(`${this.folder}/${containerName(n)}`);
       this.log.info({ container: n }, 'chunk container collected');
     }
@@ -194,8 +267,20 @@ export class ChunkStore {
   private async roll(): Promise<void> {
     await this.sync();
     this.current++;
-    this.currentEnd = CONTAINER_HEADER_BYTES;
+    this.startContainer();
+  }
+
+  /** The next store() begins container `current` with its header. */
+  private startContainer(): void {
+    this.fresh = true;
+    this.currentEnd = this.sealer ? SEALED_CONTAINER_HEADER_BYTES : CONTAINER_HEADER_BYTES;
     this.pendingStart = 0;
+  }
+
+  /** What the index and the entry header know a chunk by: its BLAKE3, keyed when the store is sealed. */
+  private idOf(chunk: Buffer): Buffer {
+    const hash = blake3(chunk);
+    return this.sealer ? this.sealer.id(hash) : hash;
   }
 
   private async writePending(): Promise<void> {
@@ -223,20 +308,30 @@ export class ChunkStore {
     if (file === undefined) return 'container missing';
     const bytes = Buffer.alloc(ENTRY_HEADER_BYTES);
     const got = await file.read(bytes, 0, ENTRY_HEADER_BYTES, offset);
-    return decodeEntryHeader(bytes.subarray(0, got));
+    return decodeEntryHeader(bytes.subarray(0, got), this.headers.get(container)?.salt !== undefined);
   }
 
   /** Index container `n` up to its first unreadable entry header. */
   private async scan(n: number): Promise<void> {
     const file = await this.containerFile(n, false);
     const length = await file.length();
-    const head = Buffer.alloc(CONTAINER_HEADER_BYTES);
-    const got = await file.read(head, 0, CONTAINER_HEADER_BYTES, 0);
-    if (got < CONTAINER_HEADER_BYTES || !isContainerHeader(head)) {
+    const head = Buffer.alloc(SEALED_CONTAINER_HEADER_BYTES);
+    const got = await file.read(head, 0, SEALED_CONTAINER_HEADER_BYTES, 0);
+    const decoded = decodeContainerHeader(head.subarray(0, got));
+    if (decoded === undefined) {
       this.log.warn({ container: n, bytes: length }, 'chunk container without a valid header: its chunks are not offered again');
       return;
     }
-    let at = CONTAINER_HEADER_BYTES;
+    this.headers.set(n, decoded);
+    if (decoded.salt !== undefined && this.sealer === undefined) {
+      this.log.warn({ container: n }, 'chunk container sealed and no master key configured: its chunks are not offered again, and read as damaged');
+      return;
+    }
+    if (decoded.salt === undefined && this.sealer !== undefined) {
+      this.log.warn({ container: n }, 'chunk container written in clear before encryption at rest was on: its chunks are not offered again (new copies are sealed)');
+      return;
+    }
+    let at = decoded.headerBytes;
     let lastStart = -1;
     let lastCrc = 0;
     let lastStored = 0;

@@ -1,7 +1,9 @@
 // A MediaStore whose cartridges deduplicate (FORMAT.md "Deduplication"): each cartridge is its folder as ever (data
 // file, index, metadata) plus, once the background pass has run, a recipe of its deduplicated prefix; the chunks live
-// in one chunk store under `.dedup/` (a folder no barcode can name). open() finishes a switch a crash interrupted.
+// in chunk stores under `.dedup/` (a folder no barcode can name; chunk-stores.ts: one per scope). open() finishes a
+// switch a crash interrupted.
 import type { Logger } from '../../log.js';
+import type { MasterKey } from '../crypto/master-key.js';
 import { LocalStorage } from '../../storage/local-storage.js';
 import type { Storage } from '../../storage/storage.js';
 import { CartridgeFile, cartridgePath } from '../cartridge-files.js';
@@ -9,23 +11,15 @@ import { FILE_HEADER_BYTES } from '../file-header.js';
 import { FileMediaStore } from '../file-media-store.js';
 import type { FileTapeMedium, IngestCompression } from '../file-tape-medium.js';
 import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from '../tape-medium.js';
-import { ChunkStore } from './chunk-store.js';
+import type { ChunkStore } from './chunk-store.js';
+import { ChunkStores, GLOBAL_CHUNK_STORE } from './chunk-stores.js';
 import { DedupTapeMedium } from './dedup-tape-medium.js';
 import { decodeRecipe, Recipe, RECIPE_FILE } from './recipe.js';
+import { usageOf, type CartridgeDedupUsage } from './dedup-usage.js';
 
-export const CHUNK_FOLDER = '.dedup';
+export type { CartridgeDedupUsage } from './dedup-usage.js';
 
-/** What a cartridge holds and what it costs (for `vtl tape list`, the API and the metrics). */
-export interface CartridgeDedupUsage {
-  /** Data bytes as the host wrote them: the recipe's blocks and the data file's records. */
-  readonly logicalBytes: number;
-  /** The chunks its moves added to the chunk store, and its data file: an upper bound of what it holds alone. */
-  readonly storedBytes: number;
-  /** logical / stored (1 when nothing is stored). */
-  readonly ratio: number;
-  /** Data file bytes not moved into the recipe yet: the background pass's backlog for this cartridge. */
-  readonly backlogBytes: number;
-}
+export { CHUNK_FOLDER } from './chunk-stores.js';
 
 export interface DedupMediaStoreOptions {
   readonly directory: string;
@@ -33,8 +27,14 @@ export interface DedupMediaStoreOptions {
   readonly storage?: Storage;
   /** 'deferred' (the default here): blocks are stored as they come and compressed by the background pass. */
   readonly ingestCompression?: IngestCompression;
-  /** The chunk store to use (scope global: one shared by several libraries); by default one in `.dedup/`. */
+  /** The global chunk store to use; by default the one in `.dedup/`. */
   readonly chunks?: ChunkStore;
+  /** The chunk store a cartridge's new chunks go to (its library's scope); default: global. */
+  readonly storeOf?: (barcode: string) => string;
+  /** Every chunk store name storeOf() may answer besides global (the libraries with scope library). */
+  readonly storeNames?: readonly string[];
+  /** Encryption at rest: data files sealed as ever, chunk containers sealed too (chunk-sealer.ts). */
+  readonly masterKey?: MasterKey;
   /**
    * Whether a cartridge belongs to a library that deduplicates (default: every one). The others keep inline
    * compression: the background pass never moves them, so their compression must not wait for it.
@@ -49,38 +49,66 @@ export class DedupMediaStore implements MediaStore {
   private readonly plainFiles: FileMediaStore;
   private readonly deduplicates: (barcode: string) => boolean;
   private readonly log: Logger;
-  private chunkStore: ChunkStore | undefined;
-  private readonly mounted = new Set<string>();
+  readonly stores: ChunkStores;
+  private readonly storeOf: (barcode: string) => string;
+  /** Mounted cartridges: their usage is read from the medium in hand. */
+  private readonly mounted = new Map<string, DedupTapeMedium>();
+  /** The usage of cartridges not mounted, as last measured; dropped when a mount, the pass or a delete changes it. */
+  private readonly measured = new Map<string, CartridgeDedupUsage>();
+  /** Counts forget()s: a measurement that saw one happen while it read is not kept (it may mix old and new). */
+  private changes = 0;
   /** Cartridges the background pass has open, with how to make it give way to a mount. */
   private readonly held = new Map<string, { readonly giveWay: AbortController; readonly released: Promise<void> }>();
 
   constructor(options: DedupMediaStoreOptions) {
     this.storage = options.storage ?? new LocalStorage(options.directory);
     this.log = options.log;
-    this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred' });
-    this.plainFiles = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: 'inline' });
+    const sealed = options.masterKey ? { masterKey: options.masterKey } : {};
+    this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred', ...sealed });
+    this.plainFiles = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: 'inline', ...sealed });
     this.deduplicates = options.deduplicates ?? ((): boolean => true);
-    this.chunkStore = options.chunks;
+    this.stores = new ChunkStores(this.storage, this.log, options.storeNames, options.chunks, options.masterKey);
+    this.storeOf = options.storeOf ?? ((): string => GLOBAL_CHUNK_STORE);
   }
 
-  /** The chunk store, opened (and its index rebuilt) on first use. */
-  async chunks(): Promise<ChunkStore> {
-    this.chunkStore ??= await ChunkStore.open(this.storage, CHUNK_FOLDER, this.log.child({ component: 'chunk-store' }));
-    return this.chunkStore;
+  /** A chunk store (global by default), opened (and its index rebuilt) on first use. */
+  chunks(name: string = GLOBAL_CHUNK_STORE): Promise<ChunkStore> {
+    return this.stores.get(name);
   }
 
-  create(cartridge: CartridgeDescriptor): Promise<void> {
-    return this.files.create(cartridge);
+  /** The chunk store of a cartridge: the one its recipe names, or, while it has no chunks, its library's. */
+  chunksFor(barcode: string, recipe: Recipe): Promise<ChunkStore> {
+    return this.stores.get(recipe.chunks.length > 0 ? this.stores.nameOf(recipe.chunkStoreId, barcode) : this.storeOf(barcode));
+  }
+
+  async create(cartridge: CartridgeDescriptor): Promise<void> {
+    this.forget(cartridge.barcode);
+    await this.files.create(cartridge);
+    this.measured.set(cartridge.barcode, usageOf(new Recipe(), 0));
   }
 
   async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
     await this.passGivesWay(cartridge.barcode);
     const { tail, recipe } = await this.openParts(cartridge);
-    this.mounted.add(cartridge.barcode);
-    return new DedupTapeMedium({
-      tail, recipe, chunks: await this.chunks(), storage: this.storage, log: this.log.child({ barcode: cartridge.barcode }),
-      closed: () => this.mounted.delete(cartridge.barcode),
+    this.forget(cartridge.barcode);
+    let chunks: ChunkStore;
+    try {
+      chunks = await this.chunksFor(cartridge.barcode, recipe);
+    } catch (error) {
+      await tail.close().catch(() => undefined);
+      throw error;
+    }
+    const medium: DedupTapeMedium = new DedupTapeMedium({
+      tail, recipe, chunks, storage: this.storage, log: this.log.child({ barcode: cartridge.barcode }),
+      closed: (usage) => {
+        this.mounted.delete(cartridge.barcode);
+        this.forget(cartridge.barcode);
+        // Measured as it closed; after a failed close, measured again from its files when next asked.
+        if (usage !== undefined) this.measured.set(cartridge.barcode, usage);
+      },
     });
+    this.mounted.set(cartridge.barcode, medium);
+    return medium;
   }
 
   /**
@@ -95,8 +123,14 @@ export class DedupMediaStore implements MediaStore {
       return await body(giveWay.signal);
     } finally {
       this.held.delete(barcode);
+      this.forget(barcode);
       release();
     }
+  }
+
+  /** Make the pass give way on every cartridge it holds (at shutdown: it stops before its switch). */
+  interruptPass(): void {
+    for (const holding of this.held.values()) holding.giveWay.abort();
   }
 
   /** The cartridge is mounted (the background pass leaves it alone). */
@@ -136,19 +170,27 @@ export class DedupMediaStore implements MediaStore {
     return recipe;
   }
 
-  /** A cartridge's usage, from its recipe and the length of its data file (nothing is opened for a mount). */
+  /** A cartridge's usage: from the medium when it is mounted, else from its recipe and the length of its data file. */
   async usage(barcode: string): Promise<CartridgeDedupUsage> {
+    const known = this.usageNow(barcode);
+    if (known !== undefined) return known;
+    const changes = this.changes;
     const recipe = await this.readRecipe(barcode);
     const file = await this.storage.open(cartridgePath(barcode, CartridgeFile.DATA), { create: false });
-    let backlogBytes: number;
+    let dataBytes: number;
     try {
-      backlogBytes = Math.max(0, (await file.length()) - FILE_HEADER_BYTES);
+      dataBytes = Math.max(0, (await file.length()) - FILE_HEADER_BYTES);
     } finally {
       await file.close();
     }
-    const logicalBytes = recipe.logicalBytes + backlogBytes;
-    const storedBytes = recipe.addedStoredBytes + backlogBytes;
-    return { logicalBytes, storedBytes, ratio: storedBytes === 0 ? 1 : logicalBytes / storedBytes, backlogBytes };
+    const usage = usageOf(recipe, dataBytes);
+    if (changes === this.changes && !this.mounted.has(barcode) && !this.held.has(barcode)) this.measured.set(barcode, usage);
+    return usage;
+  }
+
+  /** The usage without I/O: undefined when the cartridge was not measured since it last changed (usage() measures). */
+  usageNow(barcode: string): CartridgeDedupUsage | undefined {
+    return this.mounted.get(barcode)?.usage() ?? this.measured.get(barcode);
   }
 
   exists(barcode: string): Promise<boolean> {
@@ -158,7 +200,13 @@ export class DedupMediaStore implements MediaStore {
   /** The recipe goes with the folder; its chunks stay until the next collection finds them unreferenced. */
   async delete(barcode: string): Promise<void> {
     await this.passGivesWay(barcode);
+    this.forget(barcode);
     await this.files.delete(barcode);
+  }
+
+  private forget(barcode: string): void {
+    this.measured.delete(barcode);
+    this.changes++;
   }
 
   /** A mount or a delete is never kept waiting for a whole pass: the pass stops before its switch and closes the cartridge. */

@@ -6,7 +6,7 @@
 import type { Logger } from '../../log.js';
 import { SerialQueue } from '../../serial-queue.js';
 import type { CartridgeDescriptor } from '../tape-medium.js';
-import { absorbDataFile, HostEncryptedDataError, type AbsorbResult, type StepHook } from './absorb-data-file.js';
+import { absorbDataFile, HostEncryptedDataError, WormNotDeduplicatedError, type AbsorbResult, type StepHook } from './absorb-data-file.js';
 import { DEFAULT_CHUNK_SIZES, type ChunkSizes } from './content-chunker.js';
 import type { DedupMediaStore } from './dedup-media-store.js';
 import type { ChunkRef } from './recipe.js';
@@ -14,13 +14,13 @@ import type { ChunkRef } from './recipe.js';
 export interface ScrubReport {
   readonly chunks: number;
   readonly verifiedBytes: number;
-  readonly damaged: readonly { readonly container: number; readonly offset: number; readonly problem: string; readonly cartridges: readonly string[] }[];
+  readonly damaged: readonly { readonly store: string; readonly container: number; readonly offset: number; readonly problem: string; readonly cartridges: readonly string[] }[];
   readonly affectedCartridges: readonly string[];
 }
 
 export class DedupPass {
   private readonly queue = new SerialQueue();
-  /** Cartridges whose data file holds host-encrypted records (HostEncryptedDataError), left out until a restart. */
+  /** WORM cartridges, and those whose data file holds host-encrypted records (HostEncryptedDataError): left out until a restart. */
   private readonly hostEncrypted = new Set<string>();
 
   constructor(
@@ -36,23 +36,30 @@ export class DedupPass {
   }
 
   /**
-   * Remove every closed container that no recipe references (mark and sweep); the containers removed. The recipes
-   * are those of every cartridge of the store, and of `barcodes` too (scope global: the other libraries' cartridges
-   * whose chunks are here). Retention-locked and WORM cartridges are never collected: their recipes mark their chunks.
+   * Remove every closed container that no recipe references (mark and sweep), in each chunk store; the containers
+   * removed. A store's live set is the recipes that name it (chunk-stores.ts), read inside its exclusive() so no move
+   * is half done. Retention-locked and WORM cartridges are never collected: their recipes mark their chunks.
+   * `barcodes`: recipes to mark besides those of the store's folder (none in the composition today).
    */
   collect(barcodes: readonly string[] = []): Promise<number[]> {
     return this.queue.run(async () => {
-      const chunks = await this.store.chunks();
-      return chunks.exclusive(async () => {
-        const live = new Set<number>();
-        for (const barcode of new Set([...(await this.store.list()), ...barcodes])) {
-          for (const ref of (await this.store.readRecipe(barcode)).chunks) live.add(ref.container);
-        }
-        const { numbers, open } = chunks.containers();
-        const dead = numbers.filter((n) => n !== open && !live.has(n));
-        if (dead.length > 0) await chunks.removeContainers(dead);
-        return dead;
-      });
+      const removed: number[] = [];
+      for (const name of this.store.stores.all) {
+        const chunks = await this.store.chunks(name);
+        removed.push(...(await chunks.exclusive(async () => {
+          const live = new Set<number>();
+          for (const barcode of new Set([...(await this.store.list()), ...barcodes])) {
+            const recipe = await this.store.readRecipe(barcode);
+            if (recipe.chunkStoreId !== chunks.id) continue;
+            for (const ref of recipe.chunks) live.add(ref.container);
+          }
+          const { numbers, open } = chunks.containers();
+          const dead = numbers.filter((n) => n !== open && !live.has(n));
+          if (dead.length > 0) await chunks.removeContainers(dead);
+          return dead;
+        })));
+      }
+      return removed;
     });
   }
 
@@ -62,12 +69,14 @@ export class DedupPass {
    */
   scrub(bytesPerSecond = 100 * 1024 * 1024): Promise<ScrubReport> {
     return this.queue.run(async () => {
-      const chunks = await this.store.chunks();
-      const users = new Map<string, { ref: ChunkRef; barcodes: Set<string> }>();
+      const users = new Map<string, { store: string; ref: ChunkRef; barcodes: Set<string> }>();
       for (const barcode of await this.store.list()) {
-        for (const ref of (await this.store.readRecipe(barcode)).chunks) {
-          const key = `${ref.container}:${ref.offset}`;
-          const entry = users.get(key) ?? { ref, barcodes: new Set<string>() };
+        const recipe = await this.store.readRecipe(barcode);
+        if (recipe.chunks.length === 0) continue;
+        const store = this.store.stores.nameOf(recipe.chunkStoreId, barcode);
+        for (const ref of recipe.chunks) {
+          const key = `${store}:${ref.container}:${ref.offset}`;
+          const entry = users.get(key) ?? { store, ref, barcodes: new Set<string>() };
           entry.barcodes.add(barcode);
           users.set(key, entry);
         }
@@ -75,11 +84,11 @@ export class DedupPass {
       const started = Date.now();
       let verifiedBytes = 0;
       const damaged: ScrubReport['damaged'][number][] = [];
-      for (const { ref, barcodes } of users.values()) {
-        const problem = await chunks.verify(ref);
+      for (const { store, ref, barcodes } of users.values()) {
+        const problem = await (await this.store.chunks(store)).verify(ref);
         if (problem !== undefined) {
-          damaged.push({ container: ref.container, offset: ref.offset, problem, cartridges: [...barcodes].sort() });
-          this.log.error({ container: ref.container, offset: ref.offset, problem, cartridges: [...barcodes] }, 'scrub found a damaged chunk');
+          damaged.push({ store, container: ref.container, offset: ref.offset, problem, cartridges: [...barcodes].sort() });
+          this.log.error({ store, container: ref.container, offset: ref.offset, problem, cartridges: [...barcodes] }, 'scrub found a damaged chunk');
         }
         verifiedBytes += ref.length;
         const aheadMs = (verifiedBytes / bytesPerSecond) * 1000 - (Date.now() - started);
@@ -94,18 +103,18 @@ export class DedupPass {
     return this.store.holdForPass(cartridge.barcode, async (signal) => {
       const { tail, recipe } = await this.store.openParts(cartridge);
       try {
-        const { result } = await absorbDataFile({ tail, recipe, chunks: await this.store.chunks(), storage: this.store.storage, sizes: this.sizes, step: this.step, signal });
+        const { result } = await absorbDataFile({ tail, recipe, chunks: await this.store.chunksFor(cartridge.barcode, recipe), storage: this.store.storage, sizes: this.sizes, step: this.step, signal });
         if (result.objects > 0) this.log.info({ barcode: cartridge.barcode, ...result }, 'data file moved into the deduplicated recipe');
         return result;
       } catch (error) {
-        if (error instanceof HostEncryptedDataError) {
+        if (error instanceof HostEncryptedDataError || error instanceof WormNotDeduplicatedError) {
           // Not tried again until the next start: reading the whole data file every round would find the same.
           this.hostEncrypted.add(cartridge.barcode);
           this.log.info({ barcode: cartridge.barcode, reason: error.message }, 'cartridge left out of deduplication');
           return undefined;
         }
         if (!signal.aborted) throw error;
-        this.log.info({ barcode: cartridge.barcode }, 'the pass gave way to a mount');
+        this.log.info({ barcode: cartridge.barcode }, 'the pass gave way (a mount, a delete or shutdown) before its switch');
         return undefined;
       } finally {
         await tail.close();

@@ -20,6 +20,7 @@ import { ChunkReader } from './chunk-reader.js';
 import { ChunkDamagedError, type ChunkStore } from './chunk-store.js';
 import { JoinedMarks } from './joined-marks.js';
 import { RECIPE_FILE, type ChunkRef, type Recipe } from './recipe.js';
+import { usageOf, type CartridgeDedupUsage } from './dedup-usage.js';
 
 /** Bytes a recipe counts for in the capacity: its records as the data file would hold them uncompressed. */
 export function recipeUsedBytes(recipe: Recipe): number {
@@ -32,8 +33,8 @@ export interface DedupTapeMediumParts {
   readonly chunks: ChunkStore;
   readonly storage: Storage;
   readonly log: Logger;
-  /** Told when the medium is closed (the store then lets the background pass at it). */
-  readonly closed: () => void;
+  /** Told when the medium is closed (the store then lets the background pass at it), with its usage if it closed cleanly. */
+  readonly closed: (usage: CartridgeDedupUsage | undefined) => void;
 }
 
 export class DedupTapeMedium implements TapeMedium {
@@ -45,7 +46,7 @@ export class DedupTapeMedium implements TapeMedium {
   private readonly chunks: ChunkStore;
   private readonly storage: Storage;
   private readonly log: Logger;
-  private readonly closed: () => void;
+  private readonly closed: (usage: CartridgeDedupUsage | undefined) => void;
   private current = 0;
   /** The last chunk read, for the next block that starts in it. */
   private cached: { ref: ChunkRef; data: Buffer } | undefined;
@@ -89,6 +90,11 @@ export class DedupTapeMedium implements TapeMedium {
       this.tail.reserveBytes(recipeUsedBytes(moved.recipe));
       return moved.result;
     });
+  }
+
+  /** What the cartridge holds and costs now (CartridgeDedupUsage), from the recipe and the data file in hand. */
+  usage(): CartridgeDedupUsage {
+    return usageOf(this.recipe, Math.max(0, this.tail.capacity().usedBytes - recipeUsedBytes(this.recipe)));
   }
 
   /** Objects in the data file, not yet in the recipe (the background pass's backlog). */
@@ -268,11 +274,13 @@ export class DedupTapeMedium implements TapeMedium {
 
   close(): Promise<void> {
     return this.guarded('close', async () => {
+      let usage: CartridgeDedupUsage | undefined;
       try {
         await this.shifted(() => this.tail.close());
+        usage = this.usage();
       } finally {
         this.guard.close();
-        this.closed();
+        this.closed(usage);
       }
     });
   }

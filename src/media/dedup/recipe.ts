@@ -38,6 +38,8 @@ export class Recipe {
   private chunkEnd = 0;
   /** Bytes the moves into this recipe added to the chunk store (chunks new to it, with their headers): an upper bound of what it holds alone. */
   addedStoredBytes = 0;
+  /** The chunk store its chunks are in (chunkStoreId() of its name; 0: global, the only store before scopes). */
+  chunkStoreId = 0;
 
   /**
    * `absorbedPass`, `absorbedObjects`: the data file's pass and object count when its records last became part of
@@ -63,6 +65,11 @@ export class Recipe {
 
   get entryCount(): number {
     return this.entryLength.length;
+  }
+
+  /** The size of its file (what a cartridge whose chunks were all stored before still costs). */
+  get encodedBytes(): number {
+    return this.chunkList.length === 0 && this.entryCount === 0 ? 0 : HEADER_BYTES + this.entryCount * ENTRY_BYTES + this.chunkList.length * CHUNK_BYTES + 4;
   }
 
   /** Filemarks and runs, for SPACE, LOCATE and the WORM rule. */
@@ -131,6 +138,7 @@ export class Recipe {
   cutAt(objectNumber: number, absorbedPass: number): Recipe {
     const cut = new Recipe(absorbedPass, 0);
     cut.addedStoredBytes = objectNumber === 0 ? 0 : this.addedStoredBytes;
+    cut.chunkStoreId = this.chunkStoreId;
     for (let e = 0; e < this.entryLength.length; e++) {
       const first = this.entryFirst.at(e);
       if (first >= objectNumber) break;
@@ -145,6 +153,7 @@ export class Recipe {
   extendedCopy(absorbedPass: number, absorbedObjects: number): Recipe {
     const copy = new Recipe(absorbedPass, absorbedObjects);
     copy.addedStoredBytes = this.addedStoredBytes;
+    copy.chunkStoreId = this.chunkStoreId;
     for (let e = 0; e < this.entryLength.length; e++) {
       if (this.entryIsMarks[e] === true) copy.addFilemarks(this.entryLength[e] ?? 0);
       else copy.addBlock(this.entryLength[e] ?? 0);
@@ -154,13 +163,14 @@ export class Recipe {
   }
 
   encode(): Buffer {
-    const bytes = Buffer.alloc(HEADER_BYTES + this.entryCount * ENTRY_BYTES + this.chunkList.length * CHUNK_BYTES + 4);
+    const bytes = Buffer.alloc(HEADER_BYTES + this.entryCount * ENTRY_BYTES + this.chunkList.length * CHUNK_BYTES + 4); // encodedBytes, but never 0
     RECIPE_MAGIC.copy(bytes, 0);
     bytes.writeUInt16LE(RECIPE_VERSION, 8);
     bytes.writeUInt32LE(this.absorbedPass, 12);
     bytes.writeUInt32LE(this.absorbedObjects, 16);
     bytes.writeUInt32LE(this.entryCount, 20);
     bytes.writeUInt32LE(this.chunkList.length, 24);
+    bytes.writeUInt32LE(this.chunkStoreId, 28);
     bytes.writeBigUInt64LE(BigInt(this.addedStoredBytes), 32);
     let at = HEADER_BYTES;
     for (let e = 0; e < this.entryCount; e++, at += ENTRY_BYTES) {
@@ -201,6 +211,7 @@ export function decodeRecipe(bytes: Buffer): Recipe | string {
   if (bytes.length !== HEADER_BYTES + entries * ENTRY_BYTES + chunks * CHUNK_BYTES + 4) return 'recipe length does not match its counts';
   const recipe = new Recipe(bytes.readUInt32LE(12), bytes.readUInt32LE(16));
   recipe.addedStoredBytes = Number(bytes.readBigUInt64LE(32));
+  recipe.chunkStoreId = bytes.readUInt32LE(28);
   let at = HEADER_BYTES;
   for (let e = 0; e < entries; e++, at += ENTRY_BYTES) {
     const type = bytes.readUInt8(at);
