@@ -9,7 +9,7 @@ import type { FileTapeMedium } from './file-tape-medium.js';
 import { layoutOf, openPartitions, removeOtherLayouts, type CartridgeContext } from './open-partitions.js';
 import {
   MAX_PARTITIONS, PartitionsUnsupportedError, WormViolationError, type MediumCapacity, type MediumPosition, type MediumRetentionLock,
-  type MediumStatistics, type NextObject, type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
+  type MediumStatistics, type NextObject, type ReadOptions, type ReadOutcome, type SpaceOutcome, type TapeMedium, type WriteOptions, type WriteOutcome,
 } from './tape-medium.js';
 
 /**
@@ -72,8 +72,8 @@ export class PartitionedTapeMedium implements TapeMedium {
     return now.length === 1 && this.closedStreams.length === 0 ? now[0] : sumStatistics(now, this.closedStreams);
   }
 
-  read(): Promise<ReadOutcome> {
-    return this.active.read();
+  read(options?: ReadOptions): Promise<ReadOutcome> {
+    return this.active.read(options);
   }
   peek(): Promise<NextObject> {
     return this.active.peek();
