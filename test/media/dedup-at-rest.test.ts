@@ -9,23 +9,11 @@ import { rotateMasterKey } from '../../src/media/crypto/rotate-master-key.js';
 import { DedupMediaStore } from '../../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../../src/media/dedup/dedup-pass.js';
 import { MemoryStorage } from '../../src/storage/memory-storage.js';
-import type { CartridgeDescriptor } from '../../src/media/tape-medium.js';
 import { cartridge } from './cartridge-fixture.js';
+import { readsBack } from './dedup-read-back.js';
 
 const DATA = Array.from({ length: 12 }, (_, n) => (n % 2 === 0 ? randomBytes(64 * 1024) : Buffer.alloc(64 * 1024, n)));
 const CARTRIDGES = [cartridge({ barcode: 'E00001L8' }), cartridge({ barcode: 'E00002L8' })];
-
-async function readsBack(store: DedupMediaStore, descriptor: CartridgeDescriptor): Promise<void> {
-  const medium = await store.open(descriptor);
-  try {
-    for (const [n, block] of DATA.entries()) {
-      const read = await medium.read();
-      assert.ok(read.kind === 'block' && read.data.equals(block), `${descriptor.barcode} block ${n}`);
-    }
-  } finally {
-    await medium.close();
-  }
-}
 
 test('sealed containers deduplicate, verify in a scrub, read back, and read back after vtl key rotate under the new key only', async () => {
   const storage = new MemoryStorage();
@@ -42,7 +30,7 @@ test('sealed containers deduplicate, verify in a scrub, read back, and read back
   const usage = await store.usage(CARTRIDGES[1]?.barcode ?? '');
   assert.ok(usage.storedBytes < 1024, `the second copy costs its recipe: ${usage.storedBytes}`);
   assert.deepEqual((await pass.scrub()).damaged, []);
-  for (const descriptor of CARTRIDGES) await readsBack(store, descriptor);
+  for (const descriptor of CARTRIDGES) await readsBack(store, descriptor, DATA);
 
   // The store's key is not under the plain master key any more once rotated; a store opened with the old key fails.
   const second = MasterKey.generate();
@@ -50,7 +38,7 @@ test('sealed containers deduplicate, verify in a scrub, read back, and read back
   assert.ok(report.rotated.includes('.dedup'), JSON.stringify(report));
   assert.deepEqual(report.failed, []);
   const rotated = new DedupMediaStore({ directory: '/unused', log: silentLogger(), storage, masterKey: second });
-  for (const descriptor of CARTRIDGES) await readsBack(rotated, descriptor);
+  for (const descriptor of CARTRIDGES) await readsBack(rotated, descriptor, DATA);
   const stale = new DedupMediaStore({ directory: '/unused', log: silentLogger(), storage, masterKey: first });
   await assert.rejects(stale.chunks(), /wrapped by master key/);
   // Without any master key the sealed chunks are not offered and read as damaged, never as clear bytes.

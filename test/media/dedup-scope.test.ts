@@ -12,6 +12,7 @@ import { DedupMediaStore } from '../../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../../src/media/dedup/dedup-pass.js';
 import { MediaFormatError, type CartridgeDescriptor } from '../../src/media/tape-medium.js';
 import { cartridge } from './cartridge-fixture.js';
+import { readsBack } from './dedup-read-back.js';
 
 const DATA = Array.from({ length: 16 }, () => randomBytes(64 * 1024));
 const OWN = cartridge({ barcode: 'L00001L8' }); // library lib0, scope library
@@ -25,18 +26,6 @@ async function writeSet(store: DedupMediaStore, descriptor: CartridgeDescriptor)
   const medium = await store.open(descriptor);
   for (const block of DATA) await medium.write(block, { compress: true });
   await medium.close();
-}
-
-async function readsBack(store: DedupMediaStore, descriptor: CartridgeDescriptor): Promise<void> {
-  const medium = await store.open(descriptor);
-  try {
-    for (const [n, block] of DATA.entries()) {
-      const read = await medium.read();
-      assert.ok(read.kind === 'block' && read.data.equals(block), `${descriptor.barcode} block ${n}`);
-    }
-  } finally {
-    await medium.close();
-  }
 }
 
 test('scope library keeps its own chunk store, scope global shares one, and each is collected from the recipes naming it', async () => {
@@ -57,11 +46,11 @@ test('scope library keeps its own chunk store, scope global shares one, and each
     assert.ok((await readdir(path.join(directory, '.dedup'))).includes('00000000.vtchunk'));
     const usage = await store.usage(SHARED[1]?.barcode ?? '');
     assert.ok(usage.storedBytes < 4096, `the second global cartridge costs its recipe: ${usage.storedBytes}`);
-    for (const descriptor of [OWN, ...SHARED]) await readsBack(store, descriptor);
+    for (const descriptor of [OWN, ...SHARED]) await readsBack(store, descriptor, DATA);
 
     // lib0's cartridge moved to a library with scope global: its recipe still names lib0's store.
     const moved = new DedupMediaStore({ directory, log: silentLogger(), storeOf: () => 'global', storeNames: ['lib0'] });
-    await readsBack(moved, OWN);
+    await readsBack(moved, OWN, DATA);
     // With no library of scope library named lib0 configured any more, its recipe's store is unknown: refused, not guessed.
     const unknown = new DedupMediaStore({ directory, log: silentLogger() });
     await assert.rejects(unknown.open(OWN), (error: unknown) => error instanceof MediaFormatError && /chunk store/.test(error.message));
@@ -74,7 +63,7 @@ test('scope library keeps its own chunk store, scope global shares one, and each
     await reopened.delete(OWN.barcode);
     assert.deepEqual(await collector.collect(), [0], "lib0's container goes with its last cartridge");
     assert.deepEqual(await readdir(path.join(directory, '.dedup', 'lib0')), []);
-    await readsBack(reopened, SHARED[1] ?? OWN);
+    await readsBack(reopened, SHARED[1] ?? OWN, DATA);
   } finally {
     await rm(directory, { recursive: true, force: true });
   }
