@@ -183,29 +183,34 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     copies?.on((job) => service.publishCopyJob(copyEventOf(job), job.updatedAt));
     api = new ManagementServer({ service, extraRoutes, log, tokenFile: join(dataDir, 'api-token'), audit, metrics, metricsPublic: config.api.metricsPublic, ...(tls ? { tls } : {}),
       ...(node ? { forward: clusterForward(node, serving, manager, log) } : {}) });
-    const a = parseHostPort(config.api.listen);
-    apiAddress = await api.listen(a.host, a.port);
   }
 
-  return {
-    iscsiAddress,
-    apiAddress,
-    async close(): Promise<void> {
-      // In-flight commands finish first, then every cartridge is flushed and closed, then the catalog.
-      await api?.close();
-      metrics?.close();
-      await vault.stop();
-      await copies?.stop();
-      await stores.stopBackground();
-      // The leases go first (the other nodes take the libraries over at once), then what this node served closes.
-      if (node) await node.stop();
-      await iscsi.close();
-      await serving.close();
-      manager.close();
-      await stores.close();
-      syslog?.close();
-    },
+  // In-flight commands finish first, then every cartridge is flushed and closed, then the catalog.
+  const close = async (): Promise<void> => {
+    if (apiAddress) await api?.close();
+    metrics?.close();
+    await vault.stop();
+    await copies?.stop();
+    await stores.stopBackground();
+    // The leases go first (the other nodes take the libraries over at once), then what this node served closes.
+    if (node) await node.stop();
+    await iscsi.close();
+    await serving.close();
+    manager.close();
+    await stores.close();
+    syslog?.close();
   };
+  if (api) {
+    // A management address already taken must not leave the portal serving without an API: everything started closes.
+    const a = parseHostPort(config.api.listen);
+    try {
+      apiAddress = await api.listen(a.host, a.port);
+    } catch (err) {
+      await close().catch((closeErr: unknown) => log.error({ err: closeErr }, 'error while closing after a failed start'));
+      throw err;
+    }
+  }
+  return { iscsiAddress, apiAddress, close };
 }
 
 async function serve(options: ServeOptions): Promise<void> {

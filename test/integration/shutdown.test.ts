@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -84,6 +86,33 @@ describe('vtl serve as a process', () => {
     } finally {
       second.child.kill('SIGINT');
       assert.equal(await second.exited, 0, 'exit code after SIGINT');
+    }
+  });
+
+  // A start that left the portal open used to keep the process alive for ever: the timeout turns that into a failure.
+  test('a management address already in use ends the process with exit code 1 and closes the portal it had opened', { timeout: 60_000 }, async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const apiPort = (taken.address() as AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [...process.execArgv, MAIN, 'serve', '--data-dir', join(dir, 'taken'), '--listen', '127.0.0.1:0', '--api-listen', `127.0.0.1:${apiPort}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      let portal: number | undefined;
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        if (entry['msg'] === 'serving libraries') portal = (entry['address'] as { port: number }).port;
+      });
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 1, `exit code (stderr: ${stderr})`);
+      assert.match(stderr, /EADDRINUSE/);
+      assert.ok(portal !== undefined, 'the portal had opened before the API failed to listen');
+      await assert.rejects(IscsiInitiator.connect({ host: '127.0.0.1', port: portal, initiatorName: 'iqn.2026-11.org.vtl.test:shutdown', targetName: IQN }));
+    } finally {
+      taken.close();
     }
   });
 });
