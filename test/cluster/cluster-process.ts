@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, portAccepts } from '../e2e/vtl-process.js';
+import { portAccepts, vtlPorts } from '../e2e/vtl-process.js';
 
 const here = fileURLToPath(import.meta.url);
 const MAIN = here.endsWith('.ts') ? join(here, '../../../src/main.ts') : join(here, '../../../src/main.js');
@@ -33,8 +33,7 @@ export class ClusterProcess {
 
   /** Writes the node's config; `catalogUrl` may lead through a proxy (to cut this node off from the database). */
   static async create(dir: string, nodeId: string, catalogUrl: string): Promise<ClusterProcess> {
-    const iscsiPort = await freePort();
-    const apiPort = await freePort();
+    const { iscsiPort, apiPort } = await vtlPorts();
     const configPath = join(dir, `${nodeId}.json`);
     writeFileSync(configPath, JSON.stringify({
       catalog: { kind: 'postgres', url: catalogUrl, timeoutMs: 1000 },

@@ -6,13 +6,13 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestPostgres } from '../library/catalog-postgres-service.js';
-import { freePort, VtlServer } from '../e2e/vtl-process.js';
+import { VtlServer, vtlPorts } from '../e2e/vtl-process.js';
 
 const postgres = startTestPostgres();
 after(() => postgres.stop());
 
 async function server(dir: string, configPath: string, name: string): Promise<VtlServer> {
-  return new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, `${name}.log`) });
+  return new VtlServer({ dataDir: join(dir, 'data'), configPath, ...(await vtlPorts()), logPath: join(dir, `${name}.log`) });
 }
 
 test('a node started after another was SIGKILLed serves the cartridges the first committed to the shared PostgreSQL catalog', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildGuest, chooseAccel } from './guest-image.js';
 import { runGuest, type GuestRun, type RunGuestOptions } from './run-guest.js';
-import { freePort, repoRoot, VtlServer } from './vtl-process.js';
+import { repoRoot, VtlServer, vtlPorts } from './vtl-process.js';
 
 const IQN = 'iqn.2026-11.org.vtl:lib0';
 const LUNS = [0, 1, 2, 3, 4];
@@ -101,8 +101,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     const guestDir = await buildGuest(root);
     const accel = await chooseAccel(guestDir, outDir);
     work = mkdtempSync(join(tmpdir(), 'vtl-e2e-'));
-    const iscsiPort = await freePort();
-    const apiPort = await freePort();
+    const { iscsiPort, apiPort } = await vtlPorts();
     configPath = join(work, 'vtl.yaml');
     writeFileSync(configPath, [
       'libraries:',

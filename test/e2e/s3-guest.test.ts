@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { s3TestService, type S3TestService } from '../../src/storage/testing/s3-test-service.js';
 import { buildGuest, chooseAccel } from './guest-image.js';
 import { runGuest, type GuestRun } from './run-guest.js';
-import { freePort, repoRoot, VtlServer } from './vtl-process.js';
+import { repoRoot, VtlServer, vtlPorts } from './vtl-process.js';
 
 const IQN = 'iqn.2026-11.org.vtl:lib0';
 const LUNS = [0, 1, 2, 3, 4];
@@ -38,8 +38,7 @@ describe('st and tar against a library whose cartridges are in S3 (RGW)', { skip
     const accel = await chooseAccel(guestDir, outDir);
     work = mkdtempSync(join(tmpdir(), 'vtl-e2e-s3-'));
     cacheDir = join(work, 's3-cache');
-    const iscsiPort = await freePort();
-    const apiPort = await freePort();
+    const { iscsiPort, apiPort } = await vtlPorts();
     const configPath = join(work, 'vtl.yaml');
     writeFileSync(configPath, [
       'libraries:',

@@ -1,7 +1,7 @@
 // Starts, stops and kills `vtl serve` from dist/ for the guest tier and the SIGKILL soak, and calls its management API.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { createServer, connect, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -20,15 +20,38 @@ export function repoRoot(): string {
 
 /** A port that was free a moment ago (bind to 0, read it, close). */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+  const [port] = await freePorts(1);
+  return port ?? 0;
+}
+
+/**
+ * `count` distinct ports that were free a moment ago: each stays bound until all are, so the kernel cannot hand the
+ * same one out twice (two freePort() calls in a row can return the same port, and vtl's API then fails to listen).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let n = 0; n < count; n++) {
+      const server = createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
+      });
+    }
+    return servers.map((server) => {
       const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
+      return typeof address === 'object' && address ? address.port : 0;
     });
-  });
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  }
+}
+
+/** An iSCSI portal and an API port for one vtl process, distinct. */
+export async function vtlPorts(): Promise<{ iscsiPort: number; apiPort: number }> {
+  const [iscsiPort = 0, apiPort = 0] = await freePorts(2);
+  return { iscsiPort, apiPort };
 }
 
 /** Something accepts TCP connections on 127.0.0.1:`port`. */

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { vtlPorts } from '../e2e/vtl-process.js';
 
 const run = promisify(execFile);
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -19,15 +18,6 @@ const ROOT = join(import.meta.dirname, '..', '..', '..');
 /** npm's environment without what an enclosing `npm test` exports (its prefix, its package): a clean install. */
 function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_(?!config_cache$)/i.test(key)));
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  return port;
 }
 
 /** GET until the server answers (it is starting), for at most `attempts` tries a quarter second apart. */
@@ -60,7 +50,7 @@ test('npm pack makes a package that npm install -g puts into a clean prefix, and
     await mkdir(elsewhere);
     await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', join(dir, info.filename)], { cwd: elsewhere, env: cleanEnv(), maxBuffer: 16 * 1024 * 1024 });
 
-    const [iscsiPort, apiPort] = [await freePort(), await freePort()];
+    const { iscsiPort, apiPort } = await vtlPorts();
     const data = join(dir, 'data');
     const vtl = spawn(join(prefix, 'bin', 'vtl'), ['serve', '--data-dir', data, '--listen', `127.0.0.1:${iscsiPort}`, '--api-listen', `127.0.0.1:${apiPort}`], {
       cwd: elsewhere,

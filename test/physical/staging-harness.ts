@@ -12,7 +12,7 @@ import { IscsiSession } from '../../src/initiator/iscsi-session.js';
 import { PhysicalChanger } from '../../src/physical/changer.js';
 import type { CopyJobView } from '../../src/physical/staging-service.js';
 import { PhysicalTapeDrive } from '../../src/physical/tape-drive.js';
-import { freePort, VtlServer } from '../e2e/vtl-process.js';
+import { VtlServer, vtlPorts } from '../e2e/vtl-process.js';
 import { TEST_INITIATOR, type TgtLibrary } from './tgt-library.js';
 
 export interface StagedVtl {
@@ -36,7 +36,7 @@ export async function startStagedVtl(physical: { portal: string; iqn: string }, 
   // A free port can be taken by another process before vtl binds it (the machine is shared): new ports, once more.
   let server: VtlServer | undefined;
   for (let attempt = 1; !server; attempt++) {
-    const candidate = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
+    const candidate = new VtlServer({ dataDir: join(dir, 'data'), configPath, ...(await vtlPorts()), logPath: join(dir, 'vtl.log') });
     try {
       await candidate.start();
       server = candidate;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { CartridgeView, ElementView } from '../../src/management/views.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
-import { freePort, VtlServer } from '../e2e/vtl-process.js';
+import { VtlServer, vtlPorts } from '../e2e/vtl-process.js';
 import { HostTapeModel, checkReadBack } from '../media/host-tape-model.js';
 import { TapeCdb } from '../media/tape-cdb.js';
 import { describeResult, readWholeTape, untilReady } from './soak-host.js';
@@ -63,7 +63,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakSummary> {
   const dir = await mkdtemp(join(tmpdir(), 'vtl-soak-'));
   const configPath = join(dir, 'vtl.yaml');
   await writeFile(configPath, CONFIG);
-  const vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
+  const vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, ...(await vtlPorts()), logPath: join(dir, 'vtl.log') });
   const summary: SoakSummary = {
     kills: 0, commandsAcknowledged: 0, overwrites: 0, moves: 0, cartridgeChecks: 0, recordsVerified: 0, bytesVerified: 0,
     catalogChecks: 0, problems: [], elapsedSeconds: 0, dataDir: dir,
