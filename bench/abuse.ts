@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { VtlServer, freePort } from '../test/e2e/vtl-process.js';
+import { VtlServer, vtlPorts } from '../test/e2e/vtl-process.js';
 import { filemarkRuns, logoutWithNop, nopFlood, readElementStatusFlood, unreadEventFollowers, wrongChap } from './abuse-cases.js';
 import type { CaseResult, Server } from './abuse-cases.js';
 
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     'libraries:', '  - name: lib0', '',
   ].join('\n'));
   const logPath = join(dir, 'vtl.log');
-  const [iscsiPort, apiPort] = [await freePort(), await freePort()];
+  const { iscsiPort, apiPort } = await vtlPorts();
   const vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort, apiPort, logPath });
   await vtl.start();
   let failed = false;

@@ -13,7 +13,7 @@ import { IscsiSession } from '../src/initiator/iscsi-session.js';
 import { PhysicalChanger } from '../src/physical/changer.js';
 import type { CopyJobView } from '../src/physical/staging-service.js';
 import { PhysicalTapeDrive } from '../src/physical/tape-drive.js';
-import { freePort, repoRoot, VtlServer } from '../test/e2e/vtl-process.js';
+import { repoRoot, VtlServer, vtlPorts } from '../test/e2e/vtl-process.js';
 import { runStream } from './client.js';
 import type { BenchTarget } from './targets.js';
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
       physicalLibraries: [{ name: 'tgt', portal: facts['VTL_TEST_TGT_PORTAL'], iqn: facts['VTL_TEST_TGT_IQN'] }],
       copy: { retryDelaySeconds: 1 },
     }));
-    vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, iscsiPort: await freePort(), apiPort: await freePort(), logPath: join(dir, 'vtl.log') });
+    vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, ...(await vtlPorts()), logPath: join(dir, 'vtl.log') });
     await vtl.start();
     await fillAndExport(vtl, 'P00001L8');
     let job: CopyJobView | undefined;

@@ -18,15 +18,15 @@ export function repoRoot(): string {
   return dir;
 }
 
-/** A port that was free a moment ago (bind to 0, read it, close). */
+/** A port that was free a moment ago (the benchmarks' single listeners). */
 export async function freePort(): Promise<number> {
-  const [port] = await freePorts(1);
-  return port ?? 0;
+  const [port = 0] = await freePorts(1);
+  return port;
 }
 
 /**
  * `count` distinct ports that were free a moment ago: each stays bound until all are, so the kernel cannot hand the
- * same one out twice (two freePort() calls in a row can return the same port, and vtl's API then fails to listen).
+ * same one out twice (two bind-and-close probes in a row can return the same port, and vtl's API then fails to listen).
  */
 export async function freePorts(count: number): Promise<number[]> {
   const servers: Server[] = [];
