@@ -7,18 +7,9 @@ import { once } from 'node:events';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { ApiError, type Query } from '../api-error.js';
 
-export class ApiError extends Error {
-  constructor(
-    /** HTTP status; 0 when the server could not be reached (or could not be trusted). */
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
+export { ApiError } from '../api-error.js';
 
 export interface ApiClientOptions {
   /** e.g. http://127.0.0.1:8090 (the /api/v1 prefix is added). */
@@ -29,8 +20,6 @@ export interface ApiClientOptions {
   /** The SHA-256 fingerprint of the server's certificate: `sha256:AB:CD:...` or 64 hex digits (HTTPS). */
   readonly pin?: string;
 }
-
-export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** `sha256:ab:cd...` or `ABCD...` as 64 upper-case hex digits, or undefined when it is not a SHA-256 fingerprint. */
 export function normalizePin(pin: string): string | undefined {

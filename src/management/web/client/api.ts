@@ -1,20 +1,9 @@
 // The console's client for /api/v1: the same endpoints and JSON the CLI uses (cli/api-client.ts), over fetch, with the
 // same types (../../schemas/api-types.ts, imported as types only: the bundle carries no zod).
 import type { ErrorBody } from '../../schemas/api-types.js';
+import { ApiError, type Query } from '../../api-error.js';
 
-export class ApiError extends Error {
-  constructor(
-    /** HTTP status; 0 when the server could not be reached. */
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+export { ApiError } from '../../api-error.js';
 
 export const API_PREFIX = '/api/v1';
 
