@@ -17,7 +17,7 @@ import type { DriveMetricsSource, MediumCounters } from '../../src/management/me
 import { VtlMetrics } from '../../src/management/metrics/vtl-metrics.js';
 import { ManagementService } from '../../src/management/service.js';
 import type { DriveActivity } from '../../src/management/views.js';
-import { TestDrive } from '../management/harness.js';
+import { attachTestDrives, type TestDrive } from '../management/harness.js';
 
 /** What the streaming drive reports: about 160 MB/s of host data, stored at 2.1 : 1. */
 const HOST_BYTES_PER_MS = 160_000;
@@ -47,14 +47,7 @@ export async function startConsoleServer(): Promise<ConsoleServer> {
   const db = new Database(join(dir, 'catalog.sqlite'));
   const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db });
   await manager.start();
-  const drives: TestDrive[] = [];
-  for (const library of manager.libraries()) {
-    for (let i = 0; i < library.drives; i++) {
-      const drive = new TestDrive(`${library.name}/${i}`);
-      drives.push(drive);
-      await manager.attachDrive(library.name, i, drive);
-    }
-  }
+  const drives = await attachTestDrives(manager);
   const started = Date.now();
   const streamed = (): MediumCounters => {
     const host = (Date.now() - started) * HOST_BYTES_PER_MS;

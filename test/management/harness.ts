@@ -77,14 +77,8 @@ export interface ApiHarnessOptions {
   readonly extraRoutes?: readonly Route[];
 }
 
-export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
-  const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
-  const config = (options.config ?? testConfig)(dir);
-  const log = options.log ?? silentLogger();
-  const db = new Database(join(dir, 'catalog.sqlite'));
-  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
-  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db, now: () => clock.now });
-  await manager.start();
+/** A TestDrive in every drive element of every library, attached as vtl serve attaches its drives. */
+export async function attachTestDrives(manager: LibraryManager): Promise<TestDrive[]> {
   const drives: TestDrive[] = [];
   for (const library of manager.libraries()) {
     for (let i = 0; i < library.drives; i++) {
@@ -93,6 +87,18 @@ export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarn
       await manager.attachDrive(library.name, i, drive);
     }
   }
+  return drives;
+}
+
+export async function startApi(options: ApiHarnessOptions = {}): Promise<ApiHarness> {
+  const dir = await mkdtemp(join(tmpdir(), 'vtl-management-'));
+  const config = (options.config ?? testConfig)(dir);
+  const log = options.log ?? silentLogger();
+  const db = new Database(join(dir, 'catalog.sqlite'));
+  const clock = { now: new Date('2026-12-01T08:00:00.000Z') };
+  const manager = new LibraryManager({ config, mediaStore: new FileMediaStore({ directory: join(dir, 'media'), log }), log, db, now: () => clock.now });
+  await manager.start();
+  const drives = await attachTestDrives(manager);
   const activity: DriveStatusProvider = (library, index): DriveActivity | undefined =>
     library === 'lib0' && index === 0 ? { position: { partition: 0, blockNumber: 42, fileNumber: 2 }, bytesWritten: 4096, bytesRead: 512 } : undefined;
   const sessions: SessionInfo[] = [];
