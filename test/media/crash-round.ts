@@ -1,5 +1,6 @@
-// Shared by the crash tests of the cartridge format (crash.test.ts) and of the S3 storage (test/storage/s3-crash):
-// the writer their child process runs, the round that starts and SIGKILLs that child, and the read-back check.
+// Shared by the crash tests of the cartridge format (crash.test.ts), of the S3 storage (test/storage/s3-crash) and of
+// deduplication (dedup-crash.test.ts, the round only): the writer their child process runs, the round that starts and
+// SIGKILLs that child, and the read-back check.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { TapeMedium } from '../../src/media/tape-medium.js';

@@ -19,7 +19,9 @@ async function main(directory: string): Promise<void> {
   const store = new DedupMediaStore({ directory, log });
   const pass = new DedupPass(store, log, CRASH_SIZES);
   const descriptor = cartridge({ barcode: 'C00001L8', capacityBytes: 1024 ** 3 });
-  process.stdout.write('ready\n');
+  // runCrashRound's protocol: `ready N` with N the end of data found; 0 here (the test keeps the highest flushed
+  // across rounds, so it never needs the start).
+  process.stdout.write('ready 0\n');
   for (let round = 0; ; round++) {
     const medium = await store.open(descriptor);
     await medium.spaceToEndOfData();

@@ -4,48 +4,18 @@
 // every flushed object reads back identically through the recipe and the data file, and nothing after it is wrong.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { silentLogger } from '../../src/log.js';
 import { DedupMediaStore } from '../../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../../src/media/dedup/dedup-pass.js';
 import { cartridge, seededRandom, tempStore } from './cartridge-fixture.js';
+import { runCrashRound } from './crash-round.js';
 import { CRASH_SIZES, dedupCrashObject } from './dedup-crash-worker.js';
 
 const here = fileURLToPath(import.meta.url);
 const worker = path.join(path.dirname(here), `dedup-crash-worker${path.extname(here)}`);
 const ROUNDS = 6;
-
-/** Run the worker and kill it `delayMs` after it is ready; the last end of data it flushed. */
-function runAndKill(directory: string, delayMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-    const child = spawn(process.execPath, [...execArgv, worker, directory], { env: { ...process.env, VTL_DEDUP_CRASH_WORKER: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let flushed = 0;
-    let pending = '';
-    let stderr = '';
-    let timer: NodeJS.Timeout | undefined;
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const [word, value] = line.split(' ');
-        if (word === 'ready') timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-        else if (word === 'flushed') flushed = Number(value);
-      }
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`worker exited with ${code ?? signal}: ${stderr}`));
-      else resolve(flushed);
-    });
-  });
-}
 
 test('a pass, a collection or a write killed at random moments loses nothing flushed and returns no wrong byte', async () => {
   const fixture = await tempStore();
@@ -55,7 +25,7 @@ test('a pass, a collection or a write killed at random moments loses nothing flu
     const random = seededRandom(20261205);
     let flushed = 0;
     for (let round = 0; round < ROUNDS; round++) {
-      flushed = Math.max(flushed, await runAndKill(fixture.directory, 100 + Math.floor(random() * 900)));
+      flushed = Math.max(flushed, (await runCrashRound(worker, [fixture.directory], 'VTL_DEDUP_CRASH_WORKER', 100 + Math.floor(random() * 900))).flushed);
       const store = new DedupMediaStore({ directory: fixture.directory, log: silentLogger() });
       const medium = await store.open(descriptor);
       let n = 0;
