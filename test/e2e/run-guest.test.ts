@@ -51,6 +51,17 @@ describe('qemuArgs()', () => {
     assert.match(joined, /-device scsi-generic,drive=alt4,bus=scsi0\.0,channel=0,scsi-id=12,lun=0/);
   });
 
+  test('qemuArgs() attaches other targets\' LUNs at their SCSI ids, with the guest\'s CHAP only where asked', () => {
+    const args = qemuArgs({
+      ...base, chap: { username: 'u1', secret: 'abcdefghijkl' },
+      otherLuns: [{ portal: '127.0.0.1:3261', iqn: 'iqn.2026-11.org.vtl:lib1', lun: 1, scsiId: 17, chap: true }, { portal: '127.0.0.1:4000', iqn: 'iqn.x:tgt', lun: 3, scsiId: 20 }],
+    }, '/i', '/c', '/r');
+    const joined = args.join(' ');
+    assert.match(joined, /-drive if=none,id=other17,driver=iscsi,transport=tcp,portal=127\.0\.0\.1:3261,target=iqn\.2026-11\.org\.vtl:lib1,lun=1,initiator-name=iqn\.2026-11\.org\.vtl:e2e-guest,user=u1,password-secret=chapsecret,cache=none/);
+    assert.match(joined, /-drive if=none,id=other20,driver=iscsi,transport=tcp,portal=127\.0\.0\.1:4000,target=iqn\.x:tgt,lun=3,initiator-name=iqn\.2026-11\.org\.vtl:e2e-guest,cache=none/);
+    assert.match(joined, /-device scsi-generic,drive=other20,bus=scsi0\.0,channel=0,scsi-id=20,lun=0/);
+  });
+
   test('qemuArgs() gives QEMU the CHAP secret as a secret object, not in the URL', () => {
     const args = qemuArgs({ ...base, chap: { username: 'u1', secret: 'abcdefghijkl' } }, '/i', '/c', '/r');
     const joined = args.join(' ');

@@ -38,6 +38,12 @@ export interface RunGuestOptions {
    * the same logical unit (persistent reservation checks). The guest's discovery keeps ids 8 and up apart.
    */
   readonly secondInitiator?: { readonly name: string; readonly luns: readonly number[] };
+  /**
+   * LUNs of other targets (a second vtl library, the physical library tgt), each at its own SCSI id of 16 and up, so
+   * the checks' discovery (`lsscsi_primary`) keeps them apart and a check finds them by id (`use_devices`). `chap`:
+   * log in with the guest's CHAP credentials (vtl's libraries); without it, none (tgt's library target).
+   */
+  readonly otherLuns?: readonly OtherLun[];
   readonly chap?: GuestChap;
   /** Where the console log, results and the per-run initrd go. */
   readonly outDir: string;
@@ -45,6 +51,15 @@ export interface RunGuestOptions {
   readonly name: string;
   readonly timeoutMs: number;
   readonly accel?: 'tcg' | 'kvm';
+}
+
+export interface OtherLun {
+  /** HOST:PORT */
+  readonly portal: string;
+  readonly iqn: string;
+  readonly lun: number;
+  readonly scsiId: number;
+  readonly chap?: boolean;
 }
 
 export interface GuestRun {
@@ -114,7 +129,8 @@ export function qemuArgs(opts: RunGuestOptions, initrdPath: string, consolePath:
     '-chardev', `file,id=results,path=${resultsPath}`, '-serial', 'chardev:results',
     '-device', 'virtio-scsi-pci,id=scsi0',
   ];
-  const iscsi = [`initiator-name=iqn.2026-11.org.vtl:e2e-guest`];
+  const initiatorName = 'iqn.2026-11.org.vtl:e2e-guest';
+  const iscsi = [`initiator-name=${initiatorName}`];
   if (opts.chap) {
     args.push('-object', `secret,id=chapsecret,data=${opts.chap.secret}`);
     iscsi.push(`user=${opts.chap.username}`, 'password-secret=chapsecret');
@@ -133,6 +149,14 @@ export function qemuArgs(opts: RunGuestOptions, initrdPath: string, consolePath:
     args.push(
       '-drive', `if=none,id=alt${lun},driver=iscsi,transport=tcp,portal=${opts.portal},target=${opts.iqn},lun=${lun},initiator-name=${second?.name ?? ''}${chap},cache=none`,
       '-device', `scsi-generic,drive=alt${lun},bus=scsi0.0,channel=0,scsi-id=${8 + lun},lun=0`,
+    );
+  }
+  for (const other of opts.otherLuns ?? []) {
+    // The driver's own options (as for the second initiator): -iscsi applies only to iscsi:// URLs.
+    const chap = other.chap && opts.chap ? `,user=${opts.chap.username},password-secret=chapsecret` : '';
+    args.push(
+      '-drive', `if=none,id=other${other.scsiId},driver=iscsi,transport=tcp,portal=${other.portal},target=${other.iqn},lun=${other.lun},initiator-name=${initiatorName}${chap},cache=none`,
+      '-device', `scsi-generic,drive=other${other.scsiId},bus=scsi0.0,channel=0,scsi-id=${other.scsiId},lun=0`,
     );
   }
   return args;

@@ -47,8 +47,10 @@ refuse() {
 # lsscsi -g for the devices of the guest's own initiator: SCSI ids 8 and up are LUNs attached a second time
 # through another initiator name (run-guest.ts secondInitiator), which only the persistent reservation check uses.
 lsscsi_primary() { lsscsi -g | awk '{ t = $1; sub(/^\[/, "", t); split(t, a, ":"); if (a[3] + 0 < 8) print }'; }
+# lsscsi -g's line for SCSI id $1 (empty when nothing is attached there).
+at_id() { lsscsi -g | awk -v id="$1" '{ t = $1; sub(/^\[/, "", t); split(t, a, ":"); if (a[3] + 0 == id) print }'; }
 # The sg device of LUN $1 as the second initiator sees it (SCSI id 8 + LUN), empty when not attached.
-second_sg() { lsscsi -g | awk -v id=$((8 + $1)) '{ t = $1; sub(/^\[/, "", t); split(t, a, ":"); if (a[3] + 0 == id) print $NF }'; }
+second_sg() { at_id $((8 + $1)) | awk '{ print $NF }'; }
 
 # Finds the changer and drives; exports CHANGER_SG, CHANGER_CH, TAPES (nst devices) and TAPE_SGS, in LUN order.
 discover() {
@@ -83,6 +85,26 @@ discover() {
     return 1
   fi
   return 0
+}
+
+# use_devices CHANGER_ID DRIVE_ID...: the helpers below (mtxc, load, unload, tape...) act on the changer and drives
+# at these SCSI ids from here on: another library attached at ids 16 and up (run-guest.ts otherLuns). For a check's
+# own shell only: the checks after it find the guest's library again.
+use_devices() {
+  local changer_id=$1 id sg
+  shift
+  CHANGER_SG=$(at_id "$changer_id" | awk '$2 == "mediumx" { print $NF }')
+  CHANGER_CH=$(at_id "$changer_id" | awk '$2 == "mediumx" { print $(NF - 1) }')
+  TAPE_SGS='' TAPES=''
+  for id in "$@"; do
+    TAPE_SGS="$TAPE_SGS$(at_id "$id" | awk '$2 == "tape" { print $NF }') "
+    TAPES="$TAPES$(at_id "$id" | awk '$2 == "tape" { sub("/dev/st", "/dev/nst", $(NF - 1)); print $(NF - 1) }') "
+  done
+  [ -n "$CHANGER_SG" ] && [ -n "${TAPES// /}" ] || { lsscsi -g; fail "no changer at SCSI id $changer_id or no drive at $*"; }
+  rm -f /tmp/mtx.status
+  # A new I_T nexus starts with a unit attention (as in discover).
+  for sg in $CHANGER_SG $TAPE_SGS; do sg_turs -n 2 "$sg" >/dev/null 2>&1 || true; done
+  echo "changer: $CHANGER_SG ($CHANGER_CH); drives: $TAPES ($TAPE_SGS)"
 }
 
 lun_of_sg() { lsscsi -g | awk -v sg="$1" '$NF == sg { split($1, a, ":"); sub("]", "", a[3]); print a[3] }'; }
