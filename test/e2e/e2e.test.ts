@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { buildGuest, chooseAccel } from './guest-image.js';
 import { runGuest, type GuestRun, type RunGuestOptions } from './run-guest.js';
 import { repoRoot, VtlServer, vtlPorts } from './vtl-process.js';
+import { runCli } from '../management/run-cli.js';
 
 const IQN = 'iqn.2026-11.org.vtl:lib0';
 const LUNS = [0, 1, 2, 3, 4];
@@ -28,6 +29,15 @@ const EXPIRY = { barcode: 'A00015L8', seconds: 45 };
 const READ_ONLY = 'A00016L8';
 /** Sent to the vault through the API before boot 2, which must not see it. */
 const VAULTED = 'A00012L8';
+/**
+ * A second library, which deduplicates, served by a second vtl process: lib0 must not deduplicate (the partitions
+ * check needs a partitioned cartridge), and in one process every local cartridge is opened by the deduplicating media
+ * store once any library deduplicates, which keeps one partition. Its changer and drive are attached at SCSI ids 16
+ * and 17, apart from lib0's (`lsscsi_primary`); the same tar archive goes to both its cartridges (guest checks
+ * dedup-write and dedup-read).
+ */
+const DEDUP = { library: 'lib1', iqn: 'iqn.2026-11.org.vtl:lib1', changerId: 16, driveId: 17 } as const;
+const skipTier = process.env['VTL_SKIP_E2E'] === '1';
 
 /** Every check boot 1 must report (a script that dies early must not pass by reporting less). */
 const BOOT1_CHECKS = [
@@ -38,7 +48,7 @@ const BOOT1_CHECKS = [
   'tar-filemarks-sequential', 'mt-fsf-tar', 'mt-eod-file-number', 'append-at-eod', 'mt-bsf-bsfm', 'mt-tell-seek',
   'mt-weof', 'dd-variable-records', 'dd-short-read-fails', 'sg-raw-16-byte', 'fixed-block-512', 'fixed-block-65536',
   'compression-on-off', 'defcompression', 'mt-erase', 'mt-offline', 'end-of-medium', 'write-protected', 'worm', 'retention-lock', 'stenc-encryption', 'partitions',
-  'two-drives-streaming', 'persistent-reservations', 'read-only-initiator', 'retention-expiry', 'persist-write',
+  'two-drives-streaming', 'persistent-reservations', 'read-only-initiator', 'retention-expiry', 'dedup-write', 'persist-write',
 ];
 /**
  * The last drive is attached a second time under another initiator name: sg_persist from two I_T nexuses. The
@@ -85,14 +95,21 @@ async function reportChecks(t: TestContext, run: GuestRun, vtl: VtlServer, expec
   });
 }
 
-describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.env['VTL_SKIP_E2E'] === '1' ? 'VTL_SKIP_E2E=1' : false }, () => {
+describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ? 'VTL_SKIP_E2E=1' : false }, () => {
   let work = '';
   let vtl: VtlServer;
+  let dedupVtl: VtlServer;
+  /** lib1's two initial cartridges, as its API lists them. */
+  let dedupBarcodes: string[] = [];
   let boot: (name: string, env: Record<string, string>, timeoutMs: number, chap?: RunGuestOptions['chap']) => Promise<GuestRun>;
   let bootOne: GuestRun | undefined;
   let configPath = '';
   /** Special cartridge barcode -> undefined when created, else the API's error. */
   const special = new Map<string, string | undefined>();
+  /** The `vtl` commands' environment: a server's API and token. */
+  const cliEnv = (server: VtlServer): NodeJS.ProcessEnv => ({
+    VTL_API: `http://127.0.0.1:${server.options.apiPort}`, VTL_TOKEN: readFileSync(join(server.options.dataDir, 'api-token'), 'utf8').trim(),
+  });
   const made = (barcode: string): string => (special.has(barcode) && special.get(barcode) === undefined ? barcode : '');
 
   before(async () => {
@@ -119,6 +136,21 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     ].join('\n'));
     vtl = new VtlServer({ dataDir: join(work, 'data'), configPath, iscsiPort, apiPort, logPath: join(outDir, 'vtl.log') });
     await vtl.start();
+    const dedupConfigPath = join(work, 'vtl-dedup.yaml');
+    writeFileSync(dedupConfigPath, [
+      'libraries:',
+      `  - name: ${DEDUP.library}`,
+      '    driveCount: 1',
+      '    slots: 4',
+      '    mailSlots: 1',
+      '    initialCartridges: { count: 2, barcodePrefix: B }',
+      '    dedup: { enabled: true }',
+      `    access: { chap: { username: ${CHAP.username}, secret: ${CHAP.secret} } }`,
+      '',
+    ].join('\n'));
+    dedupVtl = new VtlServer({ dataDir: join(work, 'dedup-data'), configPath: dedupConfigPath, ...(await vtlPorts()), logPath: join(outDir, 'vtl-dedup.log') });
+    await dedupVtl.start();
+    dedupBarcodes = ((await dedupVtl.api('GET', `/cartridges?library=${DEDUP.library}`)) as { barcode: string }[]).map((c) => c.barcode);
     // Best effort, so one API defect does not hide every other check: a cartridge that could not be made is
     // left out of the guest's environment (its check skips) and the failure is its own test below.
     const attempt = async (barcode: string, calls: () => Promise<unknown>): Promise<void> => {
@@ -137,16 +169,21 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     });
     await attempt(LOCKED, () => vtl.api('POST', `/cartridges/${LOCKED}/retention`, { mode: 'compliance', days: 1 }));
     const guestFiles = join(root, 'test', 'e2e', 'guest');
+    const portal = `127.0.0.1:${iscsiPort}`;
+    const dedupPortal = `127.0.0.1:${dedupVtl.options.iscsiPort}`;
+    const dedupLuns = [{ portal: dedupPortal, iqn: DEDUP.iqn, lun: 0, scsiId: DEDUP.changerId, chap: true }, { portal: dedupPortal, iqn: DEDUP.iqn, lun: 1, scsiId: DEDUP.driveId, chap: true }];
     boot = (name, env, timeoutMs, chap = CHAP) =>
       runGuest({
         guestDir, scriptPath: join(root, 'test', 'e2e', 'guest-checks.sh'),
         extraFiles: readdirSync(guestFiles).map((f) => join(guestFiles, f)),
-        env, portal: `127.0.0.1:${iscsiPort}`, iqn: IQN, luns: LUNS, secondInitiator: SECOND_INITIATOR, chap, outDir, name, timeoutMs, accel,
+        env: { DEDUP_DEVICES: `${DEDUP.changerId} ${DEDUP.driveId}`, DEDUP_BARCODES: dedupBarcodes.join(' '), ...env },
+        portal, iqn: IQN, luns: LUNS, secondInitiator: SECOND_INITIATOR, otherLuns: dedupLuns, chap, outDir, name, timeoutMs, accel,
       });
   });
 
   after(async () => {
     await vtl?.stop();
+    await dedupVtl?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -178,6 +215,22 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     }
   });
 
+  test('after the pass the second copy of the guest\'s tar archive is stored almost for free (API and vtl tape list)', async (t) => {
+    assert.ok(bootOne?.checks.some((c) => c.name === 'dedup-write' && c.status === 'ok'), 'the dedup-write check did not pass');
+    assert.equal(dedupBarcodes.length, 2, `lib1's cartridges: ${dedupBarcodes.join(' ')}`);
+    await dedupVtl.api('POST', '/dedup/pass');
+    const [first, second] = (await Promise.all(dedupBarcodes.map((bc) => dedupVtl.api('GET', `/cartridges/${bc}`)))) as { dedup?: { logicalBytes: number; storedBytes: number; backlogBytes: number } }[];
+    assert.ok(first?.dedup && second?.dedup, 'both have deduplication figures');
+    assert.equal(second.dedup.logicalBytes, first.dedup.logicalBytes);
+    assert.ok(first.dedup.logicalBytes > 4 * 1024 * 1024, `logical ${first.dedup.logicalBytes}`);
+    assert.equal(second.dedup.backlogBytes, 0);
+    assert.ok(second.dedup.storedBytes < first.dedup.logicalBytes / 100, `the second costs ${second.dedup.storedBytes} bytes`);
+    t.diagnostic(`logical ${first.dedup.logicalBytes} bytes each; stored ${first.dedup.storedBytes} and ${second.dedup.storedBytes}`);
+    const list = await runCli(['tape', 'list', '--library', DEDUP.library], cliEnv(dedupVtl));
+    const ratio = Number(new RegExp(`^${dedupBarcodes[1] ?? ''}\\s.*?([\\d.]+)x\\s`, 'm').exec(list.stdout)?.[1]);
+    assert.ok(ratio >= 100, `vtl tape list shows the second at ${ratio}x:\n${list.stdout}${list.stderr}`);
+  });
+
   test('QEMU cannot log in with a wrong CHAP secret', async () => {
     const run = await boot('wrong-chap', { PHASE: 'probe' }, 60_000, { username: CHAP.username, secret: 'not-the-secret-000' });
     assert.equal(run.checks.length, 0, 'the guest must not see any device');
@@ -185,17 +238,20 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: process.en
     assert.match(run.qemuStderr, /iSCSI|login|auth/i);
   });
 
-  test('boot 2 after a vtl restart (the changer now an STK L700): the data and the library state persist, and a vaulted cartridge is gone', async (t) => {
+  test('boot 2 after a vtl restart (the changer now an STK L700): the data and the library state persist, a vaulted cartridge is gone, and deduplicated archives extract', async (t) => {
     const moved = bootOne?.checks.find((c) => c.name === 'persist-write');
     await vtl.stop();
     // The restart also turns the changer into an STK L700: the second changer personality, seen by lsscsi and mtx.
     writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('  - name: lib0\n', '  - name: lib0\n    changer: { personality: stk-l700 }\n'));
     await vtl.start();
+    // The deduplicating vtl restarts too: boot 2 reads lib1's archives from their recipes as found on disk.
+    await dedupVtl.stop();
+    await dedupVtl.start();
     await vtl.api('POST', `/cartridges/${VAULTED}/shelve`, { direct: true });
     const run = await boot('boot2', {
       PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '', VAULTED_BARCODE: VAULTED,
       PERSONALITY_CHANGER: 'STK|L700', PERSONALITY_DRIVES: '3=HPE|Ultrium 8-SCSI',
     }, 5 * 60_000);
-    await reportChecks(t, run, vtl, ['persist-read', 'vault-hidden', 'personality']);
+    await reportChecks(t, run, vtl, ['persist-read', 'dedup-read', 'vault-hidden', 'personality']);
   });
 });

@@ -64,6 +64,7 @@ case "${PHASE:-main}" in
     check persistent-reservations check_persistent_reservations 4
     check read-only-initiator check_read_only_initiator 4
     check retention-expiry check_retention_expiry
+    check dedup-write check_dedup_write
     check persist-write check_persist_write
     ;;
   persist-write)
@@ -77,6 +78,7 @@ case "${PHASE:-main}" in
     ;;
   persist-read)
     check persist-read check_persist_read
+    check dedup-read check_dedup_read
     check vault-hidden check_vault_hidden
     check personality check_personality
     ;;
