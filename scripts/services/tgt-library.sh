@@ -4,7 +4,7 @@
 #   scripts/services/tgt-library.sh start DIR   # prints VTL_TEST_TGT_* assignments (eval them); tgtd runs on
 #   scripts/services/tgt-library.sh stop DIR
 # Cartridges (media_home DIR/media): P00000L8-P00013L8 of 256 MiB (VTL_TGT_CARTRIDGE_MB, for the benchmark), S00000L8-S00001L8 of 1 MiB (too small on
-# purpose), in slots 4096-4111. Drives are LUN 1-2 (elements 256-257), the changer LUN 3; LUN 0 is tgt's controller.
+# purpose), G00000L8 of 16 MiB (the QEMU guest tier's, test/e2e), in slots 4096-4112. Drives are LUN 1-2 (elements 256-257), the changer LUN 3; LUN 0 is tgt's controller.
 # The CHAP target has one drive (LUN 1) holding C00000L8.
 set -euo pipefail
 cmd=${1:-} dir=${2:-}
@@ -26,6 +26,7 @@ case $cmd in
     carts=()
     for i in $(seq 0 13); do bc=$(printf 'P%05dL8' "$i"); new_cart "$bc" "${VTL_TGT_CARTRIDGE_MB:-256}"; carts+=("$bc"); done
     for i in 0 1; do bc=$(printf 'S%05dL8' "$i"); new_cart "$bc" 1; carts+=("$bc"); done
+    new_cart G00000L8 16; carts+=(G00000L8)
     new_cart C00000L8 16
     new_cart EMPTY0L8 1
     dd if=/dev/zero of="$dir/smc" bs=1k count=1 status=none
@@ -48,7 +49,7 @@ case $cmd in
       adm --mode logicalunit --op update --tid 1 --lun 3 --params "element_type=4,address=$((256 + i)),tid=1,lun=$((i + 1))"
     done
     adm --mode logicalunit --op update --tid 1 --lun 3 --params element_type=3,start_address=16,quantity=4
-    adm --mode logicalunit --op update --tid 1 --lun 3 --params element_type=2,start_address=4096,quantity=16
+    adm --mode logicalunit --op update --tid 1 --lun 3 --params element_type=2,start_address=4096,quantity=${#carts[@]}
     for i in "${!carts[@]}"; do
       adm --mode logicalunit --op update --tid 1 --lun 3 --params "element_type=2,address=$((4096 + i)),barcode=${carts[$i]},sides=1"
     done

@@ -1,6 +1,7 @@
 // The real-client tier: Linux's st, ch and sg drivers with mt-st, mtx, tar, dd and sg3-utils, in a QEMU guest whose
 // SCSI devices are vtl's LUNs through QEMU's own iSCSI initiator (with CHAP). Boot 1 runs every check and writes the
-// persistence data; vtl is restarted; boot 2 reads it back. Each guest check is its own subtest.
+// persistence data; vtl is restarted; boot 2 reads it back and exports a cartridge that vtl stages to tgt's library;
+// boot 3 reads it from tgt directly, then recalls it. Each guest check is its own subtest.
 // VTL_SKIP_E2E=1 skips the tier; artifacts (guest consoles, vtl logs) go to $VTL_E2E_OUT or $TMPDIR/vtl-e2e-out.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,8 @@ import { buildGuest, chooseAccel } from './guest-image.js';
 import { runGuest, type GuestRun, type RunGuestOptions } from './run-guest.js';
 import { repoRoot, VtlServer, vtlPorts } from './vtl-process.js';
 import { runCli } from '../management/run-cli.js';
+import { waitForJob } from '../physical/staging-harness.js';
+import { holdTgtLibrary, tgtLibrary } from '../physical/tgt-library.js';
 
 const IQN = 'iqn.2026-11.org.vtl:lib0';
 const LUNS = [0, 1, 2, 3, 4];
@@ -37,7 +40,15 @@ const VAULTED = 'A00012L8';
  * dedup-write and dedup-read).
  */
 const DEDUP = { library: 'lib1', iqn: 'iqn.2026-11.org.vtl:lib1', changerId: 16, driveId: 17 } as const;
+/**
+ * Staged to tgt's library (scripts/services/tgt-library.sh holds a physical G00000L8 for this tier alone): created in
+ * lib0 after boot 1 (whose changer checks need lib0's last empty slot), exported by boot 2, read from tgt's changer and
+ * first drive (LUNs 3 and 1, attached at SCSI ids 20 and 21) and then recalled by boot 3.
+ */
+const STAGE = { barcode: 'G00000L8', tgtChangerId: 20, tgtDriveId: 21 } as const;
 const skipTier = process.env['VTL_SKIP_E2E'] === '1';
+/** Shared with test/physical when scripts/test.sh started it; else started for this file. */
+const tgt = skipTier ? undefined : tgtLibrary();
 
 /** Every check boot 1 must report (a script that dies early must not pass by reporting less). */
 const BOOT1_CHECKS = [
@@ -101,7 +112,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
   let dedupVtl: VtlServer;
   /** lib1's two initial cartridges, as its API lists them. */
   let dedupBarcodes: string[] = [];
-  let boot: (name: string, env: Record<string, string>, timeoutMs: number, chap?: RunGuestOptions['chap']) => Promise<GuestRun>;
+  let boot: (name: string, env: Record<string, string>, timeoutMs: number, chap?: RunGuestOptions['chap'], withTgt?: boolean) => Promise<GuestRun>;
   let bootOne: GuestRun | undefined;
   let configPath = '';
   /** Special cartridge barcode -> undefined when created, else the API's error. */
@@ -132,6 +143,10 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
       `      readOnlyInitiators: [${SECOND_INITIATOR.name}]`,
       '    retention:',
       `      - { mode: governance, seconds: ${EXPIRY.seconds}, from: unload, barcodes: ${EXPIRY.barcode}-${EXPIRY.barcode} }`,
+      'physicalLibraries:',
+      `  - { name: tgt, portal: '${tgt?.portal ?? ''}', iqn: '${tgt?.iqn ?? ''}' }`,
+      // A verified copy releases the disk copy: of the cartridges the checks export, tgt holds only STAGE's barcode.
+      'copy: { release: release, retryDelaySeconds: 2 }',
       '',
     ].join('\n'));
     vtl = new VtlServer({ dataDir: join(work, 'data'), configPath, iscsiPort, apiPort, logPath: join(outDir, 'vtl.log') });
@@ -172,12 +187,13 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
     const portal = `127.0.0.1:${iscsiPort}`;
     const dedupPortal = `127.0.0.1:${dedupVtl.options.iscsiPort}`;
     const dedupLuns = [{ portal: dedupPortal, iqn: DEDUP.iqn, lun: 0, scsiId: DEDUP.changerId, chap: true }, { portal: dedupPortal, iqn: DEDUP.iqn, lun: 1, scsiId: DEDUP.driveId, chap: true }];
-    boot = (name, env, timeoutMs, chap = CHAP) =>
+    const tgtLuns = [{ portal: tgt?.portal ?? '', iqn: tgt?.iqn ?? '', lun: 3, scsiId: STAGE.tgtChangerId }, { portal: tgt?.portal ?? '', iqn: tgt?.iqn ?? '', lun: 1, scsiId: STAGE.tgtDriveId }];
+    boot = (name, env, timeoutMs, chap = CHAP, withTgt = false) =>
       runGuest({
         guestDir, scriptPath: join(root, 'test', 'e2e', 'guest-checks.sh'),
         extraFiles: readdirSync(guestFiles).map((f) => join(guestFiles, f)),
-        env: { DEDUP_DEVICES: `${DEDUP.changerId} ${DEDUP.driveId}`, DEDUP_BARCODES: dedupBarcodes.join(' '), ...env },
-        portal, iqn: IQN, luns: LUNS, secondInitiator: SECOND_INITIATOR, otherLuns: dedupLuns, chap, outDir, name, timeoutMs, accel,
+        env: { DEDUP_DEVICES: `${DEDUP.changerId} ${DEDUP.driveId}`, DEDUP_BARCODES: dedupBarcodes.join(' '), STAGE_BARCODE: STAGE.barcode, ...env },
+        portal, iqn: IQN, luns: LUNS, secondInitiator: SECOND_INITIATOR, otherLuns: withTgt ? [...dedupLuns, ...tgtLuns] : dedupLuns, chap, outDir, name, timeoutMs, accel,
       });
   });
 
@@ -238,8 +254,11 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
     assert.match(run.qemuStderr, /iSCSI|login|auth/i);
   });
 
-  test('boot 2 after a vtl restart (the changer now an STK L700): the data and the library state persist, a vaulted cartridge is gone, and deduplicated archives extract', async (t) => {
+  test('boot 2 after a vtl restart (the changer now an STK L700): the data and the library state persist, a vaulted cartridge is gone, deduplicated archives extract, and an exported cartridge is staged to tgt', async (t) => {
     const moved = bootOne?.checks.find((c) => c.name === 'persist-write');
+    // vtl moves cartridges in tgt's library once boot 2 exports STAGE: the other files using tgt wait meanwhile.
+    assert.ok(tgt);
+    await holdTgtLibrary(tgt);
     await vtl.stop();
     // The restart also turns the changer into an STK L700: the second changer personality, seen by lsscsi and mtx.
     writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('  - name: lib0\n', '  - name: lib0\n    changer: { personality: stk-l700 }\n'));
@@ -248,10 +267,34 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
     await dedupVtl.stop();
     await dedupVtl.start();
     await vtl.api('POST', `/cartridges/${VAULTED}/shelve`, { direct: true });
+    await vtl.api('POST', '/cartridges', { library: 'lib0', barcode: STAGE.barcode });
     const run = await boot('boot2', {
       PHASE: 'persist-read', PERSIST_MOVED_SLOT: /slot (\d+)/.exec(moved?.detail ?? '')?.[1] ?? '', VAULTED_BARCODE: VAULTED,
       PERSONALITY_CHANGER: 'STK|L700', PERSONALITY_DRIVES: '3=HPE|Ultrium 8-SCSI',
     }, 5 * 60_000);
-    await reportChecks(t, run, vtl, ['persist-read', 'dedup-read', 'vault-hidden', 'personality']);
+    await reportChecks(t, run, vtl, ['persist-read', 'dedup-read', 'vault-hidden', 'personality', 'stage-write']);
+    await t.test('vtl copies the exported cartridge to tgt, verifies it and releases the disk copy', async () => {
+      assert.ok(run.checks.some((c) => c.name === 'stage-write' && c.status === 'ok'), 'the stage-write check did not pass');
+      const staged = { server: vtl, dir: work, iqn: IQN, cleanup: () => vtl.stop() };
+      const job = await waitForJob(staged, STAGE.barcode, (j) => j.state === 'done' || j.state === 'failed');
+      assert.equal(job.state, 'done', job.reason);
+      const released = await waitForJob(staged, STAGE.barcode, (j) => j.releasedAt !== undefined || (j.reason ?? '').includes('not released'));
+      assert.ok(released.releasedAt, released.reason);
+      const list = await runCli(['tape', 'list', '--barcode', STAGE.barcode], cliEnv(vtl));
+      assert.match(list.stdout, new RegExp(`${STAGE.barcode}.*released to tgt`));
+    });
+  });
+
+  test('boot 3: the staged cartridge reads back straight from tgt\'s drive, then a load recalls it from tgt', async (t) => {
+    assert.ok(tgt);
+    await holdTgtLibrary(tgt);
+    const run = await boot('boot3', { PHASE: 'stage-read', TGT_DEVICES: `${STAGE.tgtChangerId} ${STAGE.tgtDriveId}` }, 5 * 60_000, CHAP, true);
+    await reportChecks(t, run, vtl, ['tgt-read', 'recall']);
+    await t.test('the recalled cartridge is no longer a stub', async () => {
+      assert.ok(run.checks.some((c) => c.name === 'recall' && c.status === 'ok'), 'the recall check did not pass');
+      const back = (await vtl.api('GET', `/cartridges/${STAGE.barcode}`)) as { releasedTo?: string };
+      assert.equal(back.releasedTo, undefined);
+      assert.match(vtl.logTail(2000), /recall: done/);
+    });
   });
 });

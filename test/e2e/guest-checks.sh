@@ -2,7 +2,8 @@
 # Runs inside the QEMU guest as /vtl/run.sh (see run-guest.ts): discovers the changer and drives, runs the checks of
 # the phase named in /vtl/env, one `VTLCHECK ok|fail|skip <name> <detail>` line per check on ttyS1.
 # Phases: main (everything, ending with persist-write), persist-write / persist-read (the boots around a vtl
-# restart), inquiry (the inquiry and binding checks only), probe (device discovery only).
+# restart; persist-read also exports the cartridge staged to tgt), stage-read (the staged cartridge read from tgt,
+# then recalled), inquiry (the inquiry and binding checks only), probe (device discovery only).
 set -u
 set -a
 . /vtl/env
@@ -81,6 +82,11 @@ case "${PHASE:-main}" in
     check dedup-read check_dedup_read
     check vault-hidden check_vault_hidden
     check personality check_personality
+    check stage-write check_stage_write
+    ;;
+  stage-read)
+    check tgt-read check_tgt_read
+    check recall check_recall
     ;;
   *)
     report fail phase "unknown phase ${PHASE}"
