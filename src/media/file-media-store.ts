@@ -11,7 +11,9 @@ import { CartridgeSaver } from './cartridge-saver.js';
 import { CartridgeKeyError, newDataKey, type MasterKey } from './crypto/master-key.js';
 import { openPartitions, removeOtherLayouts, type CartridgeContext } from './open-partitions.js';
 import { PartitionedTapeMedium } from './partitioned-tape-medium.js';
-import { MAX_PARTITIONS, MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from './tape-medium.js';
+import { MediaFormatError } from './media-errors.js';
+import type { CartridgeDescriptor, MediaStore } from './media-store.js';
+import { MAX_PARTITIONS, type TapeMedium } from './tape-medium.js';
 
 /** The cartridge does not exist in the store, or its barcode cannot name one. */
 export class CartridgeNotFoundError extends Error {

@@ -2,7 +2,8 @@
 // cartridge is created in its library's store and found afterwards wherever its bytes are: a cartridge moved to
 // another library (through the shelf) keeps them where they were written.
 import { CartridgeNotFoundError } from './file-media-store.js';
-import type { CartridgeDescriptor, MediaStore, TapeMedium } from './tape-medium.js';
+import type { CartridgeDescriptor, MediaStore } from './media-store.js';
+import type { TapeMedium } from './tape-medium.js';
 
 export class LibraryMediaStores implements MediaStore {
   constructor(

@@ -6,7 +6,7 @@ import { checkFileHeader, FILE_HEADER_BYTES, fileVersion } from './file-header.j
 import { ObjectIndex } from './object-index.js';
 import { crcOfRange, findRecord, readHeaderAt, ScanWindow, type RecordAt } from './record-reader.js';
 import { encodeRecordHeader, filemarkHeader, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES } from './record-header.js';
-import { MediaFormatError } from './tape-medium.js';
+import { MediaFormatError } from './media-errors.js';
 
 /** What became of the index checkpoint: used, absent (a blank cartridge has none until it is closed), or refused. */
 export type CheckpointState = { readonly kind: 'used' } | { readonly kind: 'missing' } | { readonly kind: 'unusable'; readonly reason: string };

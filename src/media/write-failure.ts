@@ -1,7 +1,7 @@
 // FORMAT.md "Write errors": how a failure of the data file travels from the writer to the medium, which rolls the
 // record log back (record-log.ts) and reports what was lost.
 import { StorageError } from '../storage/storage.js';
-import { isNoSpaceCode, MediaWriteError, StorageFullError } from './tape-medium.js';
+import { isNoSpaceCode, MediaWriteError, StorageFullError } from './media-errors.js';
 
 /** The first record a failed write dropped: it and every record after it are not on the medium. */
 export interface LostRecords {

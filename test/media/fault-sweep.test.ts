@@ -36,7 +36,10 @@ for (const kind of FAULT_KINDS) {
   for (const code of FAULT_CODES) {
     // The errno does not change the path through the code; the host that unloads at once is swept with EIO only.
     const modes = code === 'EIO' ? (['resume', 'unload'] as const) : (['resume'] as const);
-    test(`each ${kind} call of the session failing with ${code} loses nothing flushed and lets writing resume`, async (t) => {
+    // A kind the session never calls would sweep nothing and pass: it is reported as skipped instead (today `remove`:
+    // nothing is removed in a session of one partition; FORMAT MEDIUM, which removes the old layout's files, is not in it).
+    const unused = baseline.counts[kind] === 0 ? { skip: `the session makes no ${kind} call` } : {};
+    test(`each ${kind} call of the session failing with ${code} loses nothing flushed and lets writing resume`, unused, async (t) => {
       for (let nth = 1; nth <= baseline.counts[kind]; nth++) {
         for (const mode of modes) {
           const result = await runSession({ kind, nth, code: code satisfies FaultCode }, mode);

@@ -1,6 +1,6 @@
 // How the cartridge format's failures become SSC sense (SSC-4 4.2.x error conditions).
 import type { Logger } from '../../log.js';
-import { MediaFormatError, MediaWriteError, MediumFullError, StorageFullError, WormViolationError } from '../../media/tape-medium.js';
+import { MediaFormatError, MediaWriteError, MediumFullError, StorageFullError, WormViolationError } from '../../media/media-errors.js';
 import { SenseError, senseOf } from '../sense.js';
 
 export interface MediumErrorContext {

@@ -3,7 +3,7 @@ import type { DeviceIdentity } from '../../library/drive-identity.js';
 import type { DriveProtection } from '../../library/drive-protection.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import type { Logger } from '../../log.js';
-import type { MediaStore } from '../../media/tape-medium.js';
+import type { MediaStore } from '../../media/media-store.js';
 
 export interface TapeDriveOptions {
   readonly name: string;

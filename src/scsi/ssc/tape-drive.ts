@@ -1,13 +1,13 @@
-// SSC-4 sequential-access device: one virtual LTO drive. Holds the mount and its access rules for the SSC command
-// handlers (mode state: ssc-mode-state.ts; ordering: the unit queue), and the DriveMechanism the library robot calls.
+// SSC-4 sequential-access device: one virtual LTO drive. Gives the SSC command handlers the ready medium and its
+// access rules (mode state: ssc-mode-state.ts; ordering: the unit queue), and the library robot the DriveMechanism,
+// whose mount (loading, threading, unloading) drive-loader.ts owns; this file says what the drive does around it.
 import type { DriveMechanism, DriveState, MountRequest } from '../../library/drive-port.js';
-import { DriveRemovalPreventedError } from '../../library/drive-port.js';
-import { LTO_GENERATIONS, mediaAccess } from '../../library/lto.js';
+import { LTO_GENERATIONS } from '../../library/lto.js';
 import type { LtoGeneration } from '../../library/lto.js';
 import { UNPROTECTED } from '../../library/drive-protection.js';
 import type { DriveProtection } from '../../library/drive-protection.js';
 import type { Logger } from '../../log.js';
-import type { MediaStore, TapeMedium } from '../../media/tape-medium.js';
+import type { TapeMedium } from '../../media/tape-medium.js';
 import { initiatorOf, MediaGuard } from './media-guard.js';
 import type { TapeDriveOptions } from './tape-drive-options.js';
 import type { ItNexus, TargetEvent } from '../logical-unit.js';
@@ -16,6 +16,7 @@ import type { SenseData, SenseFormat } from '../sense.js';
 import type { BlockDescriptorSupport, CommandSummary, SpcDevice, SpcIdentity } from '../spc/spc-device.js';
 import { SpcCore } from '../spc/spc-core.js';
 import { SscBlockDescriptors } from './block-descriptors.js';
+import { DriveLoader, type MountHooks } from './drive-loader.js';
 import { completeDriveIdentity, driveSpcIdentity } from './drive-spc-identity.js';
 import type { DriveInquiryIdentity } from './drive-spc-identity.js';
 import { recordLoad } from './mam-attributes.js';
@@ -64,19 +65,15 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   readonly overwrite = new OverwriteAllowance();
   /** SSC-4 tape data encryption: the parameters and keys of each I_T nexus, in memory only. */
   readonly encryption: DriveEncryption;
-  private readonly mediaStore: MediaStore;
   private readonly protection: DriveProtection;
   private readonly inventory: () => readonly number[];
-  private mount: Mount | undefined;
-  /** Set by shutdown(): a load still opening its cartridge closes it instead of threading it. */
-  private shutDown = false;
+  private readonly loader: DriveLoader;
   private commands: readonly CommandSummary[] = [];
 
   constructor(options: TapeDriveOptions) {
     this.name = options.name;
     this.generation = options.generation;
     this.log = options.log.child({ drive: options.name });
-    this.mediaStore = options.mediaStore;
     this.inventory = options.lunInventory;
     this.mode = new SscModeState(options.compressionDefault ?? true);
     this.errors = new DriveErrorReporting(options.name, this.log, this.tapeAlert);
@@ -97,6 +94,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     this.extraVpdPages = sscVpdPages(this);
     registerSscModePages(this, this.mode, this.core.modePages);
     registerSscLogPages(this, this.core.logPages);
+    this.loader = new DriveLoader({ name: this.name, generation: this.generation, mediaStore: options.mediaStore, core: this.core, log: this.log, hooks: this.mountHooks() });
   }
 
   // --- SpcDevice -------------------------------------------------------------------------------------------
@@ -126,17 +124,17 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   readiness(): SenseData | undefined {
-    return mountReadiness(this.mount);
+    return mountReadiness(this.loader.current);
   }
 
   // --- state for the command handlers ----------------------------------------------------------------------
   mounted(): Mount | undefined {
-    return this.mount;
+    return this.loader.current;
   }
 
   /** WP bit: write-protect tab, or a generation this drive only reads. */
   writeProtected(): boolean {
-    const m = this.mount;
+    const m = this.loader.current;
     return m !== undefined && (m.request.writeProtected || m.access === 'read-only');
   }
 
@@ -146,7 +144,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   }
 
   mediumDensityCode(): number {
-    const m = this.mount;
+    const m = this.loader.current;
     return LTO_GENERATIONS[(m?.request.generation ?? this.generation) as LtoGeneration]?.densityCode ?? 0;
   }
 
@@ -159,7 +157,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
     const deferred = this.queue.takeDeferred();
     if (deferred) throw new SenseError({ ...deferred, deferred: true });
     this.checkReady();
-    const mount = this.mount as Mount;
+    const mount = this.loader.current as Mount;
     const medium = mount.medium as TapeMedium;
     if (options.write) this.checkWritable(mount);
     try {
@@ -176,7 +174,7 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
   async immediately(fn: (medium: TapeMedium, mount: Mount) => Promise<void>, options: { write?: boolean } = {}): Promise<void> {
     await this.withMedium(() => Promise.resolve(), options);
     this.queue.background(async () => {
-      const mount = this.mount;
+      const mount = this.loader.current;
       if (!mount?.medium || mount.phase !== 'ready') return;
       await fn(mount.medium, mount);
     }, (err) => this.errors.deferredSenseOf(err));
@@ -188,131 +186,61 @@ export class TapeDrive implements SpcDevice, DriveMechanism {
 
   /** Host UNLOAD: the cartridge stays in the drive, ejected; the robot or a LOAD takes it from there. */
   ejectByHost(): void {
-    if (this.mount) this.mount.phase = 'ejected';
-    this.encryption.unloaded();
+    this.loader.ejectByHost();
   }
 
   /** Host LOAD of an ejected cartridge. Returns false when there is nothing to load. */
   reloadByHost(except: ItNexus): boolean {
-    const m = this.mount;
-    if (!m) return false;
-    if (m.phase === 'ejected') {
-      m.phase = 'ready';
-      this.unitAttentions.raiseAll('NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED', except.id);
-    }
-    return true;
+    return this.loader.reloadByHost(except);
   }
 
   // --- DriveMechanism -----------------------------------------------------------------------------------------
   state(): DriveState {
-    const m = this.mount;
-    return {
-      loaded: m?.request.barcode,
-      removalPrevented: this.mediumRemoval.prevented(),
-      // Cleaning and incompatible cartridges are ejected as soon as the drive has looked at them.
-      ejected: m !== undefined && (m.phase === 'ejected' || m.request.cleaning || m.access === 'none'),
-    };
+    return this.loader.state();
   }
 
-  async load(request: MountRequest): Promise<void> {
-    if (this.mount) {
-      throw new Error(`Cannot load ${request.barcode} into drive ${this.name}: it holds ${this.mount.request.barcode}`);
-    }
-    const access = request.cleaning ? 'none' : mediaAccess(this.generation, request.generation as LtoGeneration);
-    const mount: Mount = { request, medium: undefined, access, phase: 'loading' };
-    this.mount = mount;
-    let medium: TapeMedium | undefined;
-    try {
-      // Opening is not yet a medium operation: commands meanwhile answer 04/01 and never reach the cartridge, so
-      // the open does not hold the unit queue (a TEST UNIT READY during a slow open answers at once).
-      if (!request.cleaning && access !== 'none') {
-        medium = await this.mediaStore.open({
-          barcode: request.barcode,
-          generation: request.generation,
-          worm: request.worm,
-          capacityBytes: request.capacityBytes,
-        });
-      }
-    } catch (err) {
-      this.mount = undefined;
-      throw err;
-    }
-    // Threading the cartridge and the not-ready-to-ready change are ordered with the host's commands.
-    await this.queue.run(async () => {
-      // Unloaded or shut down while the cartridge was being opened: put it away again.
-      if (this.mount !== mount || this.shutDown) {
-        await medium?.close();
-        return;
-      }
-      try {
-        if (request.cleaning) {
-          this.errors.counters.cleanings++;
-          this.tapeAlert.clear(TapeAlert.CLEAN_NOW);
-          this.tapeAlert.clear(TapeAlert.CLEAN_PERIODIC);
-        } else if (medium) {
-          mount.medium = medium;
-          await medium.rewind();
-          // The cartridge memory history is a nicety: a failure to record it must not fail the load.
-          await recordLoad(this, medium, new Date()).catch((err: unknown) => this.log.warn({ err }, 'cannot record the load in MAM'));
-          await this.guard.loaded(medium);
-        } else {
-          this.tapeAlert.set(TapeAlert.UNSUPPORTED_FORMAT);
-          this.log.warn({ barcode: request.barcode, generation: request.generation }, 'incompatible cartridge generation');
-        }
-      } catch (err) {
-        this.mount = undefined;
-        throw err;
-      }
-      mount.phase = 'ready';
-      this.queue.clearDeferred();
-      this.unitAttentions.raiseAll('NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED');
-      this.log.info({ barcode: request.barcode }, 'cartridge loaded');
-    });
+  load(request: MountRequest): Promise<void> {
+    return this.loader.load(request);
   }
 
-  async unload(options: { readonly force: boolean }): Promise<void> {
-    if (!options.force && this.mediumRemoval.prevented()) throw new DriveRemovalPreventedError(this.name);
-    await this.queue.run(async () => {
-      const m = this.mount;
-      if (!m) return;
-      this.mount = undefined;
-      if (options.force) this.mediumRemoval.clearAll();
-      if (m.medium) {
-        try {
-          await m.medium.flush();
-          await this.guard.unloading(m.medium);
-          await m.medium.rewind();
-        } finally {
-          await m.medium.close();
-        }
-      }
-      this.encryption.unloaded();
-      this.log.info({ barcode: m.request.barcode }, 'cartridge unloaded');
-    });
+  unload(options: { readonly force: boolean }): Promise<void> {
+    return this.loader.unload(options);
   }
 
   /** Position and bytes moved since load; undefined without a readable cartridge. */
   status(): DriveActivitySnapshot | undefined {
-    return mountActivity(this.mount);
+    return mountActivity(this.loader.current);
   }
 
   /** Process shutdown: wait for the command in progress, then flush and close the cartridge (it stays "loaded"). */
-  async shutdown(): Promise<void> {
-    this.shutDown = true;
-    await this.queue.run(async () => {
-      this.guard.noteLastWrite();
-      const medium = this.mount?.medium;
-      if (!medium) return;
-      if (this.mount) this.mount.medium = undefined;
-      try {
-        await medium.flush();
-      } finally {
-        await medium.close();
-      }
-    });
+  shutdown(): Promise<void> {
+    return this.loader.shutdown();
   }
 
   // --- internals ---------------------------------------------------------------------------------------------
+  /** What the drive does as a cartridge is threaded and leaves: MAM, the guard's audit, TapeAlert, the keys. */
+  private mountHooks(): MountHooks {
+    return {
+      cleaned: () => {
+        this.errors.counters.cleanings++;
+        this.tapeAlert.clear(TapeAlert.CLEAN_NOW);
+        this.tapeAlert.clear(TapeAlert.CLEAN_PERIODIC);
+      },
+      threaded: async (medium) => {
+        // The cartridge memory history is a nicety: a failure to record it must not fail the load.
+        await recordLoad(this, medium, new Date()).catch((err: unknown) => this.log.warn({ err }, 'cannot record the load in MAM'));
+        await this.guard.loaded(medium);
+      },
+      incompatible: (request) => {
+        this.tapeAlert.set(TapeAlert.UNSUPPORTED_FORMAT);
+        this.log.warn({ barcode: request.barcode, generation: request.generation }, 'incompatible cartridge generation');
+      },
+      unloading: (medium) => this.guard.unloading(medium),
+      shuttingDown: () => this.guard.noteLastWrite(),
+      unloaded: () => this.encryption.unloaded(),
+    };
+  }
+
   private checkReady(): void {
     const notReady = this.readiness();
     if (notReady) throw new SenseError(notReady);

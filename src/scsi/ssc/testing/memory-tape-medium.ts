@@ -1,14 +1,14 @@
 // An in-memory TapeMedium for SSC unit tests: the contract of media/tape-medium.ts, without a disk. It runs the
 // same behavioural suite as FileTapeMedium (test/media/tape-medium-contract.ts), so it cannot drift from it.
-// Capacity counts stored bytes (one object = its length, a filemark = 0) so early warning and overflow are
-// easy to provoke; `badObjects` makes chosen objects unreadable.
+// Its partitions and capacity are memory-partitions.ts; `badObjects` makes chosen objects unreadable.
 import { randomBytes } from 'node:crypto';
 import { sealRecord, SALT_BYTES, type RecordPlace } from '../../../media/crypto/record-envelope.js';
 import { OperationGuard } from '../../../media/operation-guard.js';
 import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
-import { wormAllowsWrite, type WormView } from '../../../media/worm-rule.js';
+import { wormAllowsWrite } from '../../../media/worm-rule.js';
+import { MemoryPartitions } from './memory-partitions.js';
 import { naiveSpaceBlocks, naiveSpaceFilemarks, naiveSpaceSequentialFilemarks, type MemoryObject } from './naive-space.js';
-import { MAX_PARTITIONS, MediaFormatError, MediumFullError, PartitionsUnsupportedError, WormViolationError } from '../../../media/tape-medium.js';
+import { MAX_PARTITIONS, MediaFormatError, MediumFullError, WormViolationError } from '../../../media/tape-medium.js';
 import type {
   MediumRetentionLock,
   MediumCapacity,
@@ -34,9 +34,7 @@ export class MemoryTapeMedium implements TapeMedium {
   readonly worm: boolean;
   readonly nativeCapacityBytes: number;
   readonly partitionLimit = MAX_PARTITIONS;
-  /** The objects of each partition, and each partition's capacity (undefined: the cartridge's, one partition). */
-  private partitions: { readonly objects: MemoryObject[]; readonly capacityBytes: number | undefined }[] = [{ objects: [], capacityBytes: undefined }];
-  private active = 0;
+  private readonly partitions: MemoryPartitions;
   /** Object numbers whose read throws MediaFormatError. */
   readonly badObjects = new Set<number>();
   /** When set, the next write or writeFilemarks throws it (once). */
@@ -53,7 +51,6 @@ export class MemoryTapeMedium implements TapeMedium {
   private sealGeneration = 0;
   /** The capacity made available (SET CAPACITY changes it; `nativeCapacityBytes` never changes). */
   private capacityBytes: number;
-  private readonly earlyWarningBytes: number;
   private readonly stats = { hostWritten: 0, hostRead: 0, blocksWritten: 0, blocksRead: 0, filemarksWritten: 0 };
   private guard: OperationGuard;
 
@@ -62,55 +59,51 @@ export class MemoryTapeMedium implements TapeMedium {
     this.worm = options.worm ?? false;
     this.capacityBytes = options.capacityBytes ?? 1 << 30;
     this.nativeCapacityBytes = this.capacityBytes;
-    this.earlyWarningBytes = options.earlyWarningBytes ?? 0;
+    this.partitions = new MemoryPartitions(() => this.capacityBytes, options.earlyWarningBytes ?? 0);
     this.guard = new OperationGuard(this.barcode);
   }
 
   /** The objects of the partition the position is in. */
   get objects(): MemoryObject[] {
-    return this.partitions[this.active].objects;
+    return this.partitions.objects;
   }
 
   get partition(): number {
-    return this.active;
+    return this.partitions.active;
   }
 
   /** The cartridge is loaded again (MemoryMediaStore.open): open, at the beginning of partition 0. */
   reload(): void {
     this.closed = false;
     this.pos = 0;
-    this.active = 0;
+    this.partitions.select(0);
     this.guard = new OperationGuard(this.barcode);
   }
 
   position(): MediumPosition {
-    return { objectNumber: this.pos, fileNumber: this.filemarksBefore(this.pos), atEndOfData: this.pos === this.objects.length };
+    return { objectNumber: this.pos, fileNumber: this.partitions.filemarksBefore(this.pos), atEndOfData: this.pos === this.objects.length };
   }
 
   capacity(): MediumCapacity {
-    return this.capacityOf(this.active);
+    return this.partitions.capacityOf(this.partitions.active);
   }
 
   partitionCapacities(): readonly MediumCapacity[] {
-    return this.partitions.map((_, p) => this.capacityOf(p));
+    return this.partitions.capacities();
   }
 
   changePartition(partition: number): Promise<void> {
     return this.run('changePartition', () => {
-      if (this.partitions[partition] === undefined) throw new RangeError(`no partition ${partition}`);
-      this.active = partition;
+      this.partitions.select(partition);
       this.pos = 0;
     });
   }
 
   format(partitionBytes: readonly number[]): Promise<void> {
     return this.run('format', () => {
-      const total = partitionBytes.reduce((sum, bytes) => sum + bytes, 0);
-      if (partitionBytes.length > MAX_PARTITIONS) throw new PartitionsUnsupportedError(`at most ${MAX_PARTITIONS} partitions`);
-      if (partitionBytes.length === 1 || partitionBytes.some((b) => !Number.isSafeInteger(b) || b < 1) || total > this.capacityBytes) throw new RangeError(`bad partition sizes ${partitionBytes.join(', ')}`);
+      this.partitions.checkLayout(partitionBytes);
       if (this.worm) throw new WormViolationError('WORM medium cannot be formatted');
-      this.partitions = partitionBytes.length === 0 ? [{ objects: [], capacityBytes: undefined }] : partitionBytes.map((capacityBytes) => ({ objects: [], capacityBytes }));
-      this.active = 0;
+      this.partitions.layOut(partitionBytes);
       this.pos = 0;
     });
   }
@@ -162,7 +155,7 @@ export class MemoryTapeMedium implements TapeMedium {
   writeFilemarks(count: number): Promise<WriteOutcome> {
     return this.run('writeFilemarks', () => {
       if (!Number.isInteger(count) || count < 0 || count > MAX_FILEMARK_RUN) throw new RangeError(`Cannot write ${count} filemarks`);
-      if (count === 0) return { earlyWarning: this.inEarlyWarning(this.usedBytes(this.objects.length)) };
+      if (count === 0) return { earlyWarning: this.inEarlyWarning(this.partitions.usedBytes(this.objects.length)) };
       return this.append(Array.from({ length: count }, (): MemoryObject => ({ kind: 'filemark' })), 0);
     });
   }
@@ -199,7 +192,7 @@ export class MemoryTapeMedium implements TapeMedium {
 
   rewind(): Promise<void> {
     return this.run('rewind', () => {
-      this.active = 0;
+      this.partitions.select(0);
       this.pos = 0;
     });
   }
@@ -217,8 +210,7 @@ export class MemoryTapeMedium implements TapeMedium {
         throw new RangeError(`capacity ${capacityBytes} out of range`);
       }
       if (this.worm) throw new WormViolationError('WORM medium cannot be reformatted');
-      this.partitions = [{ objects: [], capacityBytes: undefined }];
-      this.active = 0;
+      this.partitions.layOut([]);
       this.pos = 0;
       this.capacityBytes = capacityBytes;
     });
@@ -269,38 +261,9 @@ export class MemoryTapeMedium implements TapeMedium {
     }
   }
 
-  private filemarksBefore(objectNumber: number): number {
-    let files = 0;
-    for (let i = 0; i < objectNumber; i++) if (this.objects[i].kind === 'filemark') files++;
-    return files;
-  }
-
-  private capacityOf(partition: number): MediumCapacity {
-    const { objects, capacityBytes = this.capacityBytes } = this.partitions[partition];
-    const used = this.usedBytes(objects.length, objects);
-    return { capacityBytes, usedBytes: used, remainingBytes: capacityBytes - used, earlyWarningBytes: this.earlyWarningBytes };
-  }
-
-  private usedBytes(upTo: number, objects = this.objects): number {
-    let used = 0;
-    for (let i = 0; i < upTo; i++) {
-      const o = objects[i];
-      if (o.kind === 'block') used += o.data.length;
-    }
-    return used;
-  }
-
   private inEarlyWarning(used: number): boolean {
-    return this.capacity().capacityBytes - used <= this.earlyWarningBytes;
-  }
-
-  private wormView(): WormView {
-    return {
-      objectCount: this.objects.length,
-      filemarkCount: this.filemarksBefore(this.objects.length),
-      filemarksBefore: (n) => this.filemarksBefore(n),
-      isFilemark: (n) => this.objects[n]?.kind === 'filemark',
-    };
+    const capacity = this.capacity();
+    return capacity.capacityBytes - used <= capacity.earlyWarningBytes;
   }
 
   private append(objects: MemoryObject[], lengthBytes: number): WriteOutcome {
@@ -309,10 +272,10 @@ export class MemoryTapeMedium implements TapeMedium {
       this.failNextWrite = undefined;
       throw err;
     }
-    if (this.worm && !wormAllowsWrite(this.wormView(), this.pos)) {
+    if (this.worm && !wormAllowsWrite(this.partitions.wormView(), this.pos)) {
       throw new WormViolationError(`WORM medium ${this.barcode}: overwrite at object ${this.pos}`);
     }
-    const usedBefore = this.usedBytes(this.pos);
+    const usedBefore = this.partitions.usedBytes(this.pos);
     if (usedBefore + lengthBytes > this.capacity().capacityBytes) throw new MediumFullError(`medium ${this.barcode} is full`);
     this.objects.length = this.pos;
     this.objects.push(...objects);
