@@ -7,6 +7,19 @@ import type { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry, type RemoteTarget } from './iscsi/target-registry.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildLibraryTarget, type LibraryTarget, type LibraryTargetContext, type ServedDrive } from './serve-library.js';
+import { StorageFencedError, type StorageFence } from './storage/fenced-storage.js';
+
+/** The lease a cluster node serves a library under. */
+export interface ServingLease {
+  readonly token: number;
+  readonly fence: StorageFence;
+}
+
+/** A fence's refusal, wherever the layers above wrapped it (their errors keep the cause). */
+function isFenced(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) if (e instanceof StorageFencedError) return true;
+  return false;
+}
 
 /** This node's targets, and (on a cluster) the other nodes' for discovery. */
 class NodeTargetRegistry extends StaticTargetRegistry {
@@ -44,24 +57,26 @@ export class LibraryServing {
   }
 
   /**
-   * Serve `library`. Under a lease (`token`), its own start-up steps run first (startup-per-library.ts), recovering
-   * its cartridges' state from the catalog and the shared storage; a lease lost meanwhile stops it before it is seen.
+   * Serve `library`. Under a lease, its own start-up steps run first (startup-per-library.ts), recovering its
+   * cartridges' state from the catalog and the shared storage, and every change to its cartridges' storage passes the
+   * lease's fence; a lease lost meanwhile stops it before it is seen.
    */
-  serve(library: string, token = 0, clustered = false): Promise<void> {
+  serve(library: string, lease?: ServingLease): Promise<void> {
+    const token = lease?.token ?? 0;
     this.wanted.set(library, token);
     return this.queue(library).run(async () => {
       if (this.wanted.get(library) !== token) return;
       const config = this.ctx.config.libraries.find((l) => l.name === library);
       if (!config) throw new Error(`No library named "${library}" in the config`);
-      if (clustered) {
-        const report = await this.ctx.manager.startLibrary(library);
+      if (lease) {
+        const report = await this.ctx.manager.startLibrary(library, token);
         this.ctx.log.info({ library, fencingToken: token, report }, 'library recovered from the catalog and the storage');
       }
-      const built = await buildLibraryTarget(this.ctx, config);
+      const built = await buildLibraryTarget(this.ctx, config, lease?.fence);
       if (this.wanted.get(library) !== token) {
-        // Lost while starting: nobody saw it; its drives close again.
+        // Lost while starting: nobody saw it; its drives close again, fenced: nothing more reaches the storage.
         this.ctx.manager.stopLibrary(library);
-        await this.shutDown(built);
+        await this.shutDown(built, true);
         return;
       }
       this.served.set(library, built);
@@ -72,8 +87,10 @@ export class LibraryServing {
   }
 
   /**
-   * Stop serving `library` at once: its target leaves discovery and login, its sessions are dropped (no command of
-   * theirs reaches a drive any more), its drives leave the library; then the drives close their cartridges.
+   * Stop serving `library` at once (its lease is lost): its target leaves discovery and login, its sessions are
+   * dropped (no command of theirs reaches a drive any more), its drives leave the library; then the drives close
+   * their cartridges, without flushing: the lease's fence refuses every change since the loss, so what the drives
+   * still buffered is discarded (the hosts that sent it lost their sessions without an answer).
    */
   unserve(library: string, reason: string): Promise<void> {
     this.wanted.delete(library);
@@ -85,14 +102,14 @@ export class LibraryServing {
     this.ctx.manager.stopLibrary(library);
     for (const d of built.drives) this.drives.splice(this.drives.indexOf(d), 1);
     this.ctx.log.warn({ library, sessions: dropped, reason }, 'stopped serving the library');
-    return this.queue(library).run(() => this.shutDown(built));
+    return this.queue(library).run(() => this.shutDown(built, true));
   }
 
   /** Process shutdown: every served library's drives flush and close (the iSCSI server is closed first). */
   async close(): Promise<void> {
     for (const [library, built] of [...this.served]) {
       this.served.delete(library);
-      await this.queue(library).run(() => this.shutDown(built));
+      await this.queue(library).run(() => this.shutDown(built, false));
     }
   }
 
@@ -110,9 +127,13 @@ export class LibraryServing {
     });
   }
 
-  private async shutDown(built: LibraryTarget): Promise<void> {
+  /** Close the drives' cartridges; `lost`: the fence refuses their flush, and that is expected. */
+  private async shutDown(built: LibraryTarget, lost: boolean): Promise<void> {
     for (const { drive, library, index } of built.drives) {
-      await drive.shutdown().catch((err: unknown) => this.ctx.log.error({ err, library, drive: index }, 'a drive did not close cleanly'));
+      await drive.shutdown().catch((err: unknown) => {
+        if (lost && isFenced(err)) this.ctx.log.warn({ library, drive: index, reason: String(err) }, 'the drive\'s unflushed data was discarded: the lease is lost');
+        else this.ctx.log.error({ err, library, drive: index }, 'a drive did not close cleanly');
+      });
     }
   }
 

@@ -9,6 +9,7 @@
 import type { MediumRetentionLock } from './cartridge-metadata.js';
 import type { BlockKey, RecordPlace } from './crypto/record-envelope.js';
 import type { EnvelopeKey, HostOpening } from './crypto/record-opener.js';
+import type { StorageFence } from '../storage/fenced-storage.js';
 
 export interface MediumPosition {
   /** Logical object identifier of the next object (0 = BOP). */
@@ -306,12 +307,21 @@ export interface CartridgeDescriptor {
   readonly capacityBytes: number;
 }
 
+/** How a cartridge is opened for a mount. */
+export interface OpenOptions {
+  /**
+   * Every change the medium makes to its files passes this fence first (storage/fenced-storage.ts): a cluster node's
+   * lease on the drive's library. The deduplicating store ignores it: a cluster refuses deduplication (serve-cluster.ts).
+   */
+  readonly fence?: StorageFence;
+}
+
 /** Where cartridges live (a folder of cartridge files today; object stores later). */
 export interface MediaStore {
   /** Create an empty (blank) cartridge. Thin: costs only its metadata. */
   create(cartridge: CartridgeDescriptor): Promise<void>;
   /** Open for a mount; recovers a torn tail and a stale index first. */
-  open(cartridge: CartridgeDescriptor): Promise<TapeMedium>;
+  open(cartridge: CartridgeDescriptor, options?: OpenOptions): Promise<TapeMedium>;
   exists(barcode: string): Promise<boolean>;
   delete(barcode: string): Promise<void>;
   /** Barcodes of every cartridge present (start-up consistency check against the catalog). */
