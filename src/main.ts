@@ -192,10 +192,11 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     await vault.stop();
     await copies?.stop();
     await stores.stopBackground();
-    // The leases go first (the other nodes take the libraries over at once), then what this node served closes.
-    if (node) await node.stop();
     await iscsi.close();
+    // The drives flush while this node still holds the leases (their storage fence closes with a lease), then the
+    // leases go and the other nodes take the libraries over at once.
     await serving.close();
+    if (node) await node.stop();
     manager.close();
     await stores.close();
     syslog?.close();

@@ -7,7 +7,7 @@ import type { IscsiServer } from './iscsi/server.js';
 import { StaticTargetRegistry, type RemoteTarget } from './iscsi/target-registry.js';
 import { SerialQueue } from './serial-queue.js';
 import { buildLibraryTarget, type LibraryTarget, type LibraryTargetContext, type ServedDrive } from './serve-library.js';
-import { StorageFencedError, type StorageFence } from './storage/fenced-storage.js';
+import type { StorageFence } from './storage/fenced-storage.js';
 
 /** The lease a cluster node serves a library under. */
 export interface ServingLease {
@@ -15,11 +15,6 @@ export interface ServingLease {
   readonly fence: StorageFence;
 }
 
-/** A fence's refusal, wherever the layers above wrapped it (their errors keep the cause). */
-function isFenced(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) if (e instanceof StorageFencedError) return true;
-  return false;
-}
 
 /** This node's targets, and (on a cluster) the other nodes' for discovery. */
 class NodeTargetRegistry extends StaticTargetRegistry {
@@ -76,7 +71,7 @@ export class LibraryServing {
       if (this.wanted.get(library) !== token) {
         // Lost while starting: nobody saw it; its drives close again, fenced: nothing more reaches the storage.
         this.ctx.manager.stopLibrary(library);
-        await this.shutDown(built, true);
+        await this.shutDown(built);
         return;
       }
       this.served.set(library, built);
@@ -102,14 +97,20 @@ export class LibraryServing {
     this.ctx.manager.stopLibrary(library);
     for (const d of built.drives) this.drives.splice(this.drives.indexOf(d), 1);
     this.ctx.log.warn({ library, sessions: dropped, reason }, 'stopped serving the library');
-    return this.queue(library).run(() => this.shutDown(built, true));
+    return this.queue(library).run(async () => {
+      await this.shutDown(built);
+      this.ctx.log.info({ library }, 'the lost library\'s drives are closed');
+    });
   }
 
-  /** Process shutdown: every served library's drives flush and close (the iSCSI server is closed first). */
+  /**
+   * Process shutdown: every served library's drives flush and close (the iSCSI server is closed first; a cluster node
+   * gives its leases up after this).
+   */
   async close(): Promise<void> {
     for (const [library, built] of [...this.served]) {
       this.served.delete(library);
-      await this.queue(library).run(() => this.shutDown(built, false));
+      await this.queue(library).run(() => this.shutDown(built));
     }
   }
 
@@ -127,11 +128,15 @@ export class LibraryServing {
     });
   }
 
-  /** Close the drives' cartridges; `lost`: the fence refuses their flush, and that is expected. */
-  private async shutDown(built: LibraryTarget, lost: boolean): Promise<void> {
+  /**
+   * Close the drives' cartridges. Once the library's fence is closed every change to the storage fails at it, so a
+   * failed close is the fence refusing the flush: what the drive buffered is discarded, as expected.
+   */
+  private async shutDown(built: LibraryTarget): Promise<void> {
+    const fence = built.fence;
     for (const { drive, library, index } of built.drives) {
       await drive.shutdown().catch((err: unknown) => {
-        if (lost && isFenced(err)) this.ctx.log.warn({ library, drive: index, reason: String(err) }, 'the drive\'s unflushed data was discarded: the lease is lost');
+        if (fence?.refusal() !== undefined) this.ctx.log.warn({ library, drive: index, reason: err instanceof Error ? err.message : String(err) }, 'the drive\'s unflushed data was discarded: the lease is lost');
         else this.ctx.log.error({ err, library, drive: index }, 'a drive did not close cleanly');
       });
     }

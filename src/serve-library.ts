@@ -41,6 +41,8 @@ export interface LibraryTargetContext {
 export interface LibraryTarget {
   readonly target: IscsiTarget;
   readonly drives: readonly ServedDrive[];
+  /** The lease's storage fence the drives open their cartridges through (a cluster node). */
+  readonly fence?: StorageFence;
 }
 
 /**
@@ -97,6 +99,7 @@ export async function buildLibraryTarget(ctx: LibraryTargetContext, library: Lib
       },
     },
     drives,
+    ...(fence === undefined ? {} : { fence }),
   };
 }
 
