@@ -127,7 +127,11 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   if (copies) stubs?.bind(manager.releasedTo, (stub, medium) => copies.recall(stub, medium));
   await copies?.start();
 
-  const serving = new LibraryServing({ config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log, driveCommandDone: (library, command) => hostActivity.commandDone(library, command) });
+  const serving = new LibraryServing({
+    config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log,
+    driveCommandDone: (library, command) => hostActivity.commandDone(library, command),
+    objectStoreOf: (library) => stores.objectStoreOf(library),
+  });
   const drives = serving.drives;
   const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit, (library) => serving.isServed(library));
   vault.start(VAULT_SWEEP_INTERVAL_MS);
@@ -193,12 +197,12 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     await copies?.stop();
     await stores.stopBackground();
     await iscsi.close();
-    // The drives flush while this node still holds the leases (their storage fence closes with a lease), then the
-    // leases go and the other nodes take the libraries over at once.
+    // The drives flush and the S3 caches upload while this node still holds the leases (their storage fence closes
+    // with a lease), then the leases go and the other nodes take the libraries over at once.
     await serving.close();
+    await stores.close();
     if (node) await node.stop();
     manager.close();
-    await stores.close();
     syslog?.close();
   };
   if (api) {

@@ -64,6 +64,7 @@ export class LibraryServing {
       const config = this.ctx.config.libraries.find((l) => l.name === library);
       if (!config) throw new Error(`No library named "${library}" in the config`);
       if (lease) {
+        this.fenceObjectStore(library, lease);
         const report = await this.ctx.manager.startLibrary(library, token);
         this.ctx.log.info({ library, fencingToken: token, report }, 'library recovered from the catalog and the storage');
       }
@@ -112,6 +113,20 @@ export class LibraryServing {
       this.served.delete(library);
       await this.queue(library).run(() => this.shutDown(built));
     }
+  }
+
+  /**
+   * A library kept in S3: its uploads, copies and removals pass the lease's fence too (the uploader works behind the
+   * drives). Its cache belongs to the process and may hold writes made under a lost lease, which a new fence would
+   * let through: a library once lost is served again only after a restart (CLUSTER.md "Limits, stated").
+   */
+  private fenceObjectStore(library: string, lease: ServingLease): void {
+    const store = this.ctx.objectStoreOf?.(library);
+    if (store === undefined) return;
+    if (store.fence !== undefined && store.fence !== lease.fence) {
+      throw new Error(`Cannot serve library "${library}" again in this process: its S3 cache may hold writes made under a lost lease; restart the node to serve it`);
+    }
+    store.fence = lease.fence;
   }
 
   /** Where the other nodes serve their libraries, for SendTargets. */

@@ -17,6 +17,7 @@ import { createDriveUnit } from './scsi/ssc/drive-unit.js';
 import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
 import type { StorageFence } from './storage/fenced-storage.js';
+import type { ObjectStore } from './storage/s3/object-store.js';
 import { LocalStorage } from './storage/local-storage.js';
 
 export interface ServedDrive {
@@ -36,6 +37,8 @@ export interface LibraryTargetContext {
   readonly log: Logger;
   /** Told of every command a drive answered (idle copies watch for host I/O: src/physical/host-activity.ts). */
   readonly driveCommandDone?: (library: string, command: string) => void;
+  /** The object store of a library kept in S3, whose changes a cluster node fences by the library's lease. */
+  readonly objectStoreOf?: (library: string) => ObjectStore | undefined;
 }
 
 export interface LibraryTarget {

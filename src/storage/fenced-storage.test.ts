@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FencedStorage, StorageFencedError, type StorageFence } from './fenced-storage.js';
 import { MemoryStorage } from './memory-storage.js';
+import { isRetryable, ObjectStore } from './s3/object-store.js';
+import { StorageError } from './storage.js';
 
 class Switch implements StorageFence {
   reason: string | undefined;
@@ -62,4 +64,21 @@ test('FencedStorage refuses every change once the fence closes, with EIO, and le
   assert.equal(await storage.exists('c/other'), false);
   assert.deepEqual(await inner.readFile('c/data'), Buffer.from('abc'), 'not one byte more');
   assert.deepEqual(await inner.readFile('c/meta'), Buffer.from('m'));
+});
+
+test('an object store refuses puts, copies and removals once its fence closes, before anything is sent', async () => {
+  // Nothing listens there: a call that reached the network would fail as unreachable (EIO), not as fenced.
+  const store = new ObjectStore({ endpoint: 'http://127.0.0.1:9', bucket: 'b', credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+  try {
+    const fence = new Switch();
+    store.fence = fence;
+    await assert.rejects(store.put('k', Buffer.from('x')), (e: unknown) => e instanceof StorageError && !(e instanceof StorageFencedError));
+    fence.reason = 'lease lost';
+    await assert.rejects(store.put('k', Buffer.from('x')), fenced);
+    await assert.rejects(store.copy('k', 'l'), fenced);
+    await assert.rejects(store.delete('k'), fenced);
+    assert.equal(isRetryable(new StorageFencedError('put k', 'lease lost')), false, 'the uploader does not retry a refusal with backoff');
+  } finally {
+    store.destroy();
+  }
 });
