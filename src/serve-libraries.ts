@@ -15,7 +15,6 @@ export interface ServingLease {
   readonly fence: StorageFence;
 }
 
-
 /** This node's targets, and (on a cluster) the other nodes' for discovery. */
 class NodeTargetRegistry extends StaticTargetRegistry {
   remote: readonly RemoteTarget[] = [];
