@@ -127,7 +127,11 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   if (copies) stubs?.bind(manager.releasedTo, (stub, medium) => copies.recall(stub, medium));
   await copies?.start();
 
-  const serving = new LibraryServing({ config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log, driveCommandDone: (library, command) => hostActivity.commandDone(library, command) });
+  const serving = new LibraryServing({
+    config, manager, mediaStore, audit, aptpl: await aptplFiles(join(dataDir, 'reservations')), log,
+    driveCommandDone: (library, command) => hostActivity.commandDone(library, command),
+    objectStoreOf: (library) => stores.objectStoreOf(library),
+  });
   const drives = serving.drives;
   const vault = new VaultKeeper(manager, config, log.child({ component: 'vault' }), audit, (library) => serving.isServed(library));
   vault.start(VAULT_SWEEP_INTERVAL_MS);
@@ -192,12 +196,13 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     await vault.stop();
     await copies?.stop();
     await stores.stopBackground();
-    // The leases go first (the other nodes take the libraries over at once), then what this node served closes.
-    if (node) await node.stop();
     await iscsi.close();
+    // The drives flush and the S3 caches upload while this node still holds the leases (their storage fence closes
+    // with a lease), then the leases go and the other nodes take the libraries over at once.
     await serving.close();
-    manager.close();
     await stores.close();
+    if (node) await node.stop();
+    manager.close();
     syslog?.close();
   };
   if (api) {

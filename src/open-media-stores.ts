@@ -14,6 +14,7 @@ import { LibraryMediaStores } from './media/library-media-stores.js';
 import type { CartridgeDescriptor, MediaStore } from './media/tape-medium.js';
 import { generationOfBarcode } from './library/lto.js';
 import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
+import type { ObjectStore } from './storage/s3/object-store.js';
 import type { S3Storage } from './storage/s3/s3-storage.js';
 
 export interface MediaStoreLinks {
@@ -35,6 +36,8 @@ export interface OpenedMediaStores {
   stopBackground(): Promise<void>;
   /** Closes the S3 stores (last: the drives flush their cartridges into them first). */
   close(): Promise<void>;
+  /** The object store of a library kept in S3 (a cluster node fences it by the library's lease: serve-libraries.ts). */
+  objectStoreOf(library: string): ObjectStore | undefined;
 }
 
 /** A folder of an S3 library that holds a WORM cartridge: its barcode has a WORM suffix (its objects get Object Lock). */
@@ -73,6 +76,7 @@ export async function openMediaStores(
     for (const storage of s3) await storage.close();
   };
   const stores = new Map<string, MediaStore>();
+  const objectStores = new Map<string, ObjectStore>();
   for (const library of config.libraries) {
     if (library.storage.kind !== 's3') continue;
     try {
@@ -82,6 +86,7 @@ export async function openMediaStores(
       throw configError(`libraries.${library.name}.storage`, error instanceof Error ? error.message : String(error));
     }
     const storage = s3[s3.length - 1];
+    objectStores.set(library.name, storage.store);
     // One partition per cartridge on an object store (docs/CONFORMANCE.md "Partitions").
     stores.set(library.name, new FileMediaStore({ directory: '.', log: log.child({ component: 'media', library: library.name }), storage, partitions: false, ...(masterKey ? { masterKey } : {}) }));
   }
@@ -97,5 +102,6 @@ export async function openMediaStores(
       await scheduler?.stop();
       await closeS3();
     },
+    objectStoreOf: (library) => objectStores.get(library),
   };
 }

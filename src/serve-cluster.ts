@@ -26,6 +26,12 @@ export function clusterSettings(config: VtlConfig): ClusterSettings | undefined 
     throw new ConfigError([{ file: 'config', line: undefined, column: undefined, path: 'cluster',
       message: 'a cluster needs the catalog in PostgreSQL (catalog: {kind: postgres, url: ...}) that every node shares' }]);
   }
+  const deduplicated = config.libraries.find((l) => l.dedup.enabled);
+  if (deduplicated) {
+    // One chunk index per node, and chunk writes outside the lease's storage fence (CLUSTER.md "Limits, stated").
+    throw new ConfigError([{ file: 'config', line: undefined, column: undefined, path: `libraries.${deduplicated.name}.dedup`,
+      message: 'deduplication is not supported on a cluster yet' }]);
+  }
   const leaseMs = Math.round(c.leaseSeconds * 1000);
   const renewEveryMs = Math.round((c.renewSeconds ?? c.leaseSeconds / 3) * 1000);
   if (renewEveryMs * 2 > leaseMs) {
@@ -40,7 +46,7 @@ export async function startClusterNode(settings: ClusterSettings, serving: Libra
     ...settings,
     libraries: serving.config.libraries.map((l) => l.name),
     log: log.child({ component: 'cluster' }),
-    serve: (library, token) => serving.serve(library, token, true),
+    serve: (library, token, fence) => serving.serve(library, { token, fence }),
     unserve: (library, _token, reason) => void serving.unserve(library, reason),
     onOwners: (owners) => serving.setOwners(owners, settings.nodeId),
   });

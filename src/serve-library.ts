@@ -1,6 +1,6 @@
 // One library's iSCSI target: its changer and drives as logical units, the drives attached to the library (which
 // loads the cartridges the catalog places in them). main.ts builds one per library at start; a cluster node builds
-// one when it takes a library's lease and takes it down when it loses it (src/cluster/library-service.ts).
+// one when it takes a library's lease and takes it down when it loses it (serve-libraries.ts).
 import { mkdir } from 'node:fs/promises';
 import { libraryIqn, type LibraryConfig, type VtlConfig } from './config/schema.js';
 import type { IscsiTarget } from './iscsi/target-registry.js';
@@ -16,6 +16,8 @@ import { createChangerUnit } from './scsi/smc/changer-unit.js';
 import { createDriveUnit } from './scsi/ssc/drive-unit.js';
 import type { TapeDrive } from './scsi/ssc/tape-drive.js';
 import { ScsiTarget } from './scsi/target.js';
+import type { StorageFence } from './storage/fenced-storage.js';
+import type { ObjectStore } from './storage/s3/object-store.js';
 import { LocalStorage } from './storage/local-storage.js';
 
 export interface ServedDrive {
@@ -35,15 +37,24 @@ export interface LibraryTargetContext {
   readonly log: Logger;
   /** Told of every command a drive answered (idle copies watch for host I/O: src/physical/host-activity.ts). */
   readonly driveCommandDone?: (library: string, command: string) => void;
+  /** The object store of a library kept in S3, whose changes a cluster node fences by the library's lease. */
+  readonly objectStoreOf?: (library: string) => ObjectStore | undefined;
 }
 
 export interface LibraryTarget {
   readonly target: IscsiTarget;
   readonly drives: readonly ServedDrive[];
+  /** The lease's storage fence the drives open their cartridges through (a cluster node). */
+  readonly fence?: StorageFence;
 }
 
-export async function buildLibraryTarget(ctx: LibraryTargetContext, library: LibraryConfig): Promise<LibraryTarget> {
+/**
+ * The library's target. With a `fence` (a cluster node's lease on the library), the drives open their cartridges
+ * through it: every change to a cartridge's files passes it first (storage/fenced-storage.ts).
+ */
+export async function buildLibraryTarget(ctx: LibraryTargetContext, library: LibraryConfig, fence?: StorageFence): Promise<LibraryTarget> {
   const { config, manager, log } = ctx;
+  const mediaStore = fence === undefined ? ctx.mediaStore : fencedMediaStore(ctx.mediaStore, fence);
   const iqn = libraryIqn(config, library);
   const target = new ScsiTarget(log.child({ component: 'scsi', library: library.name }));
   const driveCount = library.drives?.length ?? library.driveCount;
@@ -67,7 +78,7 @@ export async function buildLibraryTarget(ctx: LibraryTargetContext, library: Lib
       identity,
       generation: identity.generation,
       compressionDefault: (library.drives?.[index]?.compression ?? library.driveDefaults.compression) ?? true,
-      mediaStore: ctx.mediaStore,
+      mediaStore,
       targetName: iqn,
       lunInventory: luns,
       log: log.child({ component: 'drive', library: library.name, drive: index }),
@@ -91,6 +102,18 @@ export async function buildLibraryTarget(ctx: LibraryTargetContext, library: Lib
       },
     },
     drives,
+    ...(fence === undefined ? {} : { fence }),
+  };
+}
+
+/** The drives' view of the media store: every cartridge they open is fenced. */
+function fencedMediaStore(store: MediaStore, fence: StorageFence): MediaStore {
+  return {
+    create: (cartridge) => store.create(cartridge),
+    open: (cartridge, options) => store.open(cartridge, { ...options, fence }),
+    exists: (barcode) => store.exists(barcode),
+    delete: (barcode) => store.delete(barcode),
+    list: () => store.list(),
   };
 }
 

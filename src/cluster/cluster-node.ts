@@ -3,6 +3,7 @@
 // what for discovery, status and forwarding. What serving a library means is the caller's (serve-libraries.ts).
 import pg from 'pg';
 import type { Logger } from '../log.js';
+import type { StorageFence } from '../storage/fenced-storage.js';
 import { readOwners, type LibraryOwner } from './lease-table.js';
 import { LibraryLease } from './library-lease.js';
 
@@ -18,8 +19,11 @@ export interface ClusterNodeOptions {
   readonly renewEveryMs: number;
   readonly libraries: readonly string[];
   readonly log: Logger;
-  /** The lease on `library` is this node's, under `token`: start serving it (reject: the lease is given up). */
-  readonly serve: (library: string, token: number) => Promise<void>;
+  /**
+   * The lease on `library` is this node's, under `token`: start serving it, every change to its cartridges' storage
+   * passing `fence` (reject: the lease is given up).
+   */
+  readonly serve: (library: string, token: number, fence: StorageFence) => Promise<void>;
   /** The lease is gone: stop serving at once. */
   readonly unserve: (library: string, token: number, reason: string) => void;
   /** Who owns what changed (read every renewal interval). */
@@ -70,7 +74,7 @@ export class ClusterNode {
         log: options.log,
         onAcquired: (token) => {
           options.log.info({ library, fencingToken: token }, 'library lease acquired: this node serves the library');
-          options.serve(library, token).catch((err: unknown) => {
+          options.serve(library, token, lease.fence(token)).catch((err: unknown) => {
             options.log.error({ err, library, fencingToken: token }, 'could not start serving the library: the lease is given up');
             void lease.release('this node could not start serving it');
           });

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import type { Logger } from '../log.js';
 import { SerialQueue } from '../serial-queue.js';
+import type { StorageFence } from '../storage/fenced-storage.js';
 
 export interface LibraryLeaseOptions {
   readonly pool: pg.Pool;
@@ -44,6 +45,23 @@ export class LibraryLease {
 
   get state(): LeaseHolding {
     return this.holding;
+  }
+
+  /**
+   * The storage fence of what this node does under `token` (CLUSTER.md "The fence in the storage"): it refuses once
+   * the lease is lost or held under another token, and as soon as the holder's own expiry has passed by the
+   * monotonic clock, even when the timer that would call onLost has not run yet (an event loop blocked meanwhile).
+   */
+  fence(token: number): StorageFence {
+    const library = this.options.library;
+    return {
+      refusal: () => {
+        const h = this.holding;
+        if (!h.held || h.token !== token) return `this node lost the lease on library "${library}" held under fencing token ${token}`;
+        if (performance.now() >= h.validUntil) return `this node's lease on library "${library}" (fencing token ${token}) expired by its own clock`;
+        return undefined;
+      },
+    };
   }
 
   /** Try at once, then every renewEveryMs: renew while held, acquire while not. */

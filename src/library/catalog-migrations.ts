@@ -129,6 +129,35 @@ DROP TRIGGER IF EXISTS cartridges_fence ON cartridges;
 CREATE TRIGGER cartridges_fence BEFORE INSERT OR UPDATE OR DELETE ON cartridges
   FOR EACH ROW EXECUTE FUNCTION vtl_fence_cartridge();`,
   },
+  {
+    version: 5,
+    what: 'the fence on cartridges checks the fencing token',
+    only: 'postgres',
+    // The holder alone is not enough: a node that lost a lease and took it again must not commit, under the new
+    // token, what was queued under the old one. A node's writes carry the tokens they were queued under
+    // (`vtl.lease_tokens`, a JSON object library -> token, set by Catalog.useLeaseTokens); a change to a cartridge
+    // in a leased library needs that token to be the lease's current one, besides the holder and the live expiry.
+    // A token not given compares as -1, never a lease's (tokens start at 1).
+    sql: `
+CREATE OR REPLACE FUNCTION vtl_fence_cartridge() RETURNS trigger LANGUAGE plpgsql AS $fence$
+DECLARE
+  me TEXT := current_setting('vtl.node_id', true);
+  tokens JSONB := COALESCE(NULLIF(current_setting('vtl.lease_tokens', true), ''), '{}')::jsonb;
+  lib TEXT;
+BEGIN
+  IF me IS NULL OR me = '' THEN RETURN COALESCE(NEW, OLD); END IF;
+  FOREACH lib IN ARRAY ARRAY[
+      CASE WHEN TG_OP <> 'INSERT' AND OLD.element_type IS NOT NULL THEN OLD.library END,
+      CASE WHEN TG_OP <> 'DELETE' AND NEW.element_type IS NOT NULL THEN NEW.library END] LOOP
+    IF lib IS NOT NULL AND EXISTS (SELECT 1 FROM library_leases l WHERE l.library = lib
+        AND NOT (l.owner = me AND l.expires_at >= clock_timestamp() AND l.token = COALESCE((tokens ->> lib)::bigint, -1))) THEN
+      RAISE EXCEPTION 'library "%" is not leased to node "%" under fencing token %', lib, me, COALESCE(tokens ->> lib, 'none') USING ERRCODE = 'VTL02';
+    END IF;
+  END LOOP;
+  RETURN COALESCE(NEW, OLD);
+END
+$fence$;`,
+  },
 ];
 
 export const CATALOG_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -29,6 +29,8 @@ export class Catalog {
   readonly health: CatalogHealth;
   /** Writes nested in a write (statements of a transaction): only the outermost one reports. */
   private writeDepth = 0;
+  /** The lease tokens the next writes are issued under (JSON, `{"library": token}`); undefined: not a cluster node. */
+  private leaseTokens: string | undefined;
 
   /**
    * Open the catalog on a connection (which it then owns), or on SQLite: a path (created if needed) or an open
@@ -49,6 +51,15 @@ export class Catalog {
     this.sql.close();
   }
 
+  /**
+   * A cluster node's writes from now on carry these fencing tokens (`vtl.lease_tokens`, PostgreSQL only): the fence
+   * of migration 5 refuses a change to a cartridge in a leased library unless the lease's current token is the one
+   * given here for it. Set before each write, not once: a reconnected session starts without it.
+   */
+  useLeaseTokens(tokens: ReadonlyMap<string, number>): void {
+    this.leaseTokens = JSON.stringify(Object.fromEntries(tokens));
+  }
+
   /** Run `fn` as one transaction (it holds the catalog's write lock from the start: see SqlConnection). */
   transaction<T>(fn: () => T): T {
     return this.write(() => this.sql.transaction(fn));
@@ -62,6 +73,7 @@ export class Catalog {
     if (this.writeDepth > 0) return fn();
     this.writeDepth++;
     try {
+      if (this.leaseTokens !== undefined && this.sql.dialect === 'postgres') this.sql.get(`SELECT set_config('vtl.lease_tokens', ?, false)`, [this.leaseTokens]);
       const result = fn();
       this.health.succeeded();
       return result;

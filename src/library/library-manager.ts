@@ -94,6 +94,13 @@ export class LibraryManager {
   /** The one owner of ordering for library operations: a move awaits drive loads, and two interleaved moves could
    * both see the same free slot. */
   private readonly operations = new SerialQueue();
+  /**
+   * The libraries a cluster node serves, by the fencing token of its lease (undefined: not a cluster node). Each
+   * operation takes them as they are when it is queued, and the catalog's fence (migration 5) refuses its changes to
+   * a library unless that token is still the lease's: an operation queued before the lease was lost fails, even
+   * when the node has taken the library again since.
+   */
+  private leaseTokens: Map<string, number> | undefined;
   private started = false;
 
   constructor(options: LibraryManagerOptions) {
@@ -123,14 +130,16 @@ export class LibraryManager {
     return report;
   }
 
-  /** This node now serves `library`: its start-up steps, before its drives are attached. */
-  startLibrary(library: string): Promise<StartupReport> {
+  /** This node now serves `library` under the lease's fencing `token`: its start-up steps, before its drives are attached. */
+  startLibrary(library: string, token: number): Promise<StartupReport> {
     this.core.lib(library);
-    return this.operations.run(() => libraryStartup(this.core, library));
+    (this.leaseTokens ??= new Map()).set(library, token);
+    return this.queued(() => libraryStartup(this.core, library));
   }
 
   /** This node no longer serves `library` (another node took it): its drives and host locks are forgotten at once. */
   stopLibrary(library: string): void {
+    this.leaseTokens?.delete(library);
     this.core.detachLibrary(library);
   }
 
@@ -150,7 +159,7 @@ export class LibraryManager {
   async attachDrive(library: string, driveIndex: number, mechanism: DriveMechanism): Promise<void> {
     const lib = this.core.lib(library);
     this.checkDrive(lib, driveIndex);
-    await this.operations.run(async () => {
+    await this.queued(async () => {
       this.core.attach(lib.name, driveIndex, mechanism);
       const row = this.catalog.cartridgeAt(lib.name, 'dataTransfer', driveIndex);
       if (row && mechanism.state().loaded !== row.barcode && !row.mediaMissing) {
@@ -296,7 +305,23 @@ export class LibraryManager {
 
   private op<T>(fn: () => Promise<T>): Promise<T> {
     if (!this.started) return Promise.reject(new Error('LibraryManager.start() has not completed'));
-    return this.operations.run(fn);
+    return this.queued(fn);
+  }
+
+  /** Queue an operation; on a cluster node, its catalog changes carry the lease tokens held as it is queued. */
+  private queued<T>(fn: () => Promise<T>): Promise<T> {
+    const leases = this.leaseTokens;
+    if (leases === undefined) return this.operations.run(fn);
+    const tokens = new Map(leases);
+    return this.operations.run(async () => {
+      this.catalog.useLeaseTokens(tokens);
+      try {
+        return await fn();
+      } finally {
+        // Between operations (a drive's own catalog writes), the tokens held now.
+        this.catalog.useLeaseTokens(leases);
+      }
+    });
   }
 
   private checkDrive(lib: ActiveLibrary, index: number): void {

@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { LocalStorage } from '../storage/local-storage.js';
+import { FencedStorage } from '../storage/fenced-storage.js';
 import type { Storage } from '../storage/storage.js';
 import { decodeMetadata, emptyLifetime, encodeMetadata, type CartridgeMetadata } from './cartridge-metadata.js';
 import { BARCODE_PATTERN, CartridgeFile, cartridgePath } from './cartridge-files.js';
@@ -12,7 +13,7 @@ import { CartridgeKeyError, newDataKey, type MasterKey } from './crypto/master-k
 import { openPartitions, removeOtherLayouts, type CartridgeContext } from './open-partitions.js';
 import { PartitionedTapeMedium } from './partitioned-tape-medium.js';
 import { MediaFormatError } from './media-errors.js';
-import type { CartridgeDescriptor, MediaStore } from './media-store.js';
+import type { CartridgeDescriptor, MediaStore, OpenOptions } from './media-store.js';
 import { MAX_PARTITIONS, type TapeMedium } from './tape-medium.js';
 
 /** The cartridge does not exist in the store, or its barcode cannot name one. */
@@ -78,8 +79,8 @@ export class FileMediaStore implements MediaStore {
     this.log.info({ barcode: cartridge.barcode, generation: cartridge.generation, worm: cartridge.worm }, 'cartridge created');
   }
 
-  async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
-    const { ctx, streams } = await this.openStreams(cartridge);
+  async open(cartridge: CartridgeDescriptor, options: OpenOptions = {}): Promise<TapeMedium> {
+    const { ctx, streams } = await this.openStreams(cartridge, options);
     return new PartitionedTapeMedium(ctx, streams, this.partitionLimit);
   }
 
@@ -87,8 +88,8 @@ export class FileMediaStore implements MediaStore {
    * The cartridge's one record stream, for a store that builds its own medium around it (dedup/): a partitioned
    * cartridge is refused, since such a store keeps one stream per cartridge.
    */
-  async openStream(cartridge: CartridgeDescriptor): Promise<FileTapeMedium> {
-    const { streams } = await this.openStreams(cartridge);
+  async openStream(cartridge: CartridgeDescriptor, options: OpenOptions = {}): Promise<FileTapeMedium> {
+    const { streams } = await this.openStreams(cartridge, options);
     if (streams.length > 1) {
       await Promise.all(streams.map((s) => s.close().catch(() => undefined)));
       throw new MediaFormatError(`Cannot open cartridge "${cartridge.barcode}" here: it has ${streams.length} partitions and this store keeps one`, 0);
@@ -96,7 +97,7 @@ export class FileMediaStore implements MediaStore {
     return streams[0];
   }
 
-  private async openStreams(cartridge: CartridgeDescriptor): Promise<{ ctx: CartridgeContext; streams: FileTapeMedium[] }> {
+  private async openStreams(cartridge: CartridgeDescriptor, options: OpenOptions): Promise<{ ctx: CartridgeContext; streams: FileTapeMedium[] }> {
     const { barcode } = cartridge;
     const metadata = await this.readMetadata(barcode);
     const log = this.log.child({ barcode });
@@ -105,14 +106,16 @@ export class FileMediaStore implements MediaStore {
     if (metadata.worm !== cartridge.worm || metadata.generation !== cartridge.generation) {
       log.warn({ stored: { worm: metadata.worm, generation: metadata.generation }, asked: { worm: cartridge.worm, generation: cartridge.generation } }, 'cartridge metadata differs from the library record; using the cartridge');
     }
-    const ctx: CartridgeContext = { storage: this.storage, metadata, log, dataKey, ingestCompression: this.ingestCompression };
+    // Fenced, everything the medium writes from its open on (recovery, the load count) passes the fence first.
+    const storage = options.fence === undefined ? this.storage : new FencedStorage(this.storage, options.fence);
+    const ctx: CartridgeContext = { storage, metadata, log, dataKey, ingestCompression: this.ingestCompression };
     // Only a store that partitions can have other layouts' files (an object store would pay a listing per load).
     if (this.partitionLimit > 1) await removeOtherLayouts(ctx);
     // Counted before the streams are made: they report the load count they were made with.
     metadata.loadCount++;
     const streams = await openPartitions(ctx);
     try {
-      await new CartridgeSaver(this.storage, barcode).saveMetadata(metadata);
+      await new CartridgeSaver(storage, barcode).saveMetadata(metadata);
     } catch (error) {
       await Promise.all(streams.map((s) => s.close().catch(() => undefined)));
       throw error;

@@ -2,7 +2,7 @@
 // cartridge is created in its library's store and found afterwards wherever its bytes are: a cartridge moved to
 // another library (through the shelf) keeps them where they were written.
 import { CartridgeNotFoundError } from './file-media-store.js';
-import type { CartridgeDescriptor, MediaStore } from './media-store.js';
+import type { CartridgeDescriptor, MediaStore, OpenOptions } from './media-store.js';
 import type { TapeMedium } from './tape-medium.js';
 
 export class LibraryMediaStores implements MediaStore {
@@ -16,8 +16,8 @@ export class LibraryMediaStores implements MediaStore {
     return this.storeFor(cartridge.barcode).create(cartridge);
   }
 
-  async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
-    return ((await this.holder(cartridge.barcode)) ?? this.storeFor(cartridge.barcode)).open(cartridge);
+  async open(cartridge: CartridgeDescriptor, options?: OpenOptions): Promise<TapeMedium> {
+    return ((await this.holder(cartridge.barcode)) ?? this.storeFor(cartridge.barcode)).open(cartridge, options);
   }
 
   async exists(barcode: string): Promise<boolean> {

@@ -95,7 +95,7 @@ export const MAX_PARTITIONS = 2;
 
 // The errors and the store interface have their own files; re-exported here for the importers of this one.
 export { MediaFormatError, MediaWriteError, MediumFullError, PartitionsUnsupportedError, StorageFullError, WormViolationError, isNoSpaceCode } from './media-errors.js';
-export type { CartridgeDescriptor, MediaStore } from './media-store.js';
+export type { CartridgeDescriptor, MediaStore, OpenOptions } from './media-store.js';
 
 export interface WriteOptions {
   /** Compress this block if it shrinks (the drive's DCE setting). */

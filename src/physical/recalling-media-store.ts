@@ -4,7 +4,7 @@
 // so the host's MOVE MEDIUM, completes once the data is back. A recall that fails deletes what it wrote and keeps
 // the stub; the load fails with the reason (the cartridge's loadError). Releases and recalls of one cartridge are
 // ordered by its own queue, and a cartridge open in a drive or a copy is never released.
-import type { CartridgeDescriptor, MediaStore, TapeMedium } from '../media/tape-medium.js';
+import type { CartridgeDescriptor, MediaStore, OpenOptions, TapeMedium } from '../media/tape-medium.js';
 import { SerialQueue } from '../serial-queue.js';
 import type { ReleasedStore, ReleasedStub } from './released-store.js';
 
@@ -41,11 +41,11 @@ export class RecallingMediaStore implements MediaStore {
     return this.inner.create(cartridge);
   }
 
-  open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
+  open(cartridge: CartridgeDescriptor, options?: OpenOptions): Promise<TapeMedium> {
     return this.queue(cartridge.barcode).run(async () => {
       const stub = this.stubs.get(cartridge.barcode);
       if (stub) await this.recallNow(stub, cartridge);
-      return this.tracked(cartridge.barcode, await this.inner.open(cartridge));
+      return this.tracked(cartridge.barcode, await this.inner.open(cartridge, options));
     });
   }
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { FencedStorage } from './fenced-storage.js';
 import { LocalStorage } from './local-storage.js';
 import { MemoryStorage } from './memory-storage.js';
 import { StorageError, type Storage } from './storage.js';
@@ -19,6 +20,7 @@ const implementations: [string, () => Promise<{ storage: Storage; done: () => Pr
     },
   ],
   ['MemoryStorage', async () => ({ storage: new MemoryStorage(), done: async () => undefined })],
+  ['FencedStorage over MemoryStorage, its fence open', async () => ({ storage: new FencedStorage(new MemoryStorage(), { refusal: () => undefined }), done: async () => undefined })],
   ['S3Storage on RGW', () => openTestS3Storage()],
   ['S3Storage on RGW with 4-byte segments', () => openTestS3Storage({ segmentBytes: 4, cacheBytes: 64 })],
 ];

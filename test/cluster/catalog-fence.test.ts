@@ -1,6 +1,6 @@
-// The catalog's fence (migration 4): on a shared PostgreSQL catalog, a node changes a cartridge located in a leased
-// library only while it holds that library's live lease; the shelf is nobody's, and nodes without a node id (no
-// cluster config) are not fenced.
+// The catalog's fence (migrations 4 and 5): on a shared PostgreSQL catalog, a node changes a cartridge located in a
+// leased library only while it holds that library's live lease, under the fencing token its write carries; the shelf
+// is nobody's, and nodes without a node id (no cluster config) are not fenced.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
@@ -34,6 +34,8 @@ test('only the holder of a library\'s live lease changes its located cartridges;
     b.insertCartridge({ ...cartridge, barcode: 'F00001L8', elementType: 'storage', elementIndex: 0 });
     lease.start();
     while (token === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    a.useLeaseTokens(new Map([['lib0', token]]));
+    b.useLeaseTokens(new Map([['lib0', token]]));
 
     const refused = (fn: () => void): void => assert.throws(fn, (err: unknown) => err instanceof LibraryStateError && err.code === 'not-owner' && /node-b/.test(err.message));
     refused(() => b.relocate('F00001L8', slot(1), null, true));
@@ -57,5 +59,57 @@ test('only the holder of a library\'s live lease changes its located cartridges;
     await lease.stop();
     await pool.end();
     for (const c of [plain, a, b]) c.close();
+  }
+});
+
+/** Wait until `read()` gives a token other than `not` (the lease loop runs on its own timer). */
+async function tokenAfter(read: () => number, not: number): Promise<number> {
+  while (read() === not) await new Promise((resolve) => setTimeout(resolve, 20));
+  return read();
+}
+
+test('a write queued under a lease\'s old fencing token is refused after its node took the lease again under a new one', { timeout: 60_000 }, async () => {
+  const url = await postgres.freshDatabase();
+  const plain = new Catalog(new PostgresConnection({ url }));
+  const a = new Catalog(new PostgresConnection({ url: nodeSessionUrl(url, 'node-a') }));
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  let token = 0;
+  const options = { pool, library: 'lib0', nodeId: 'node-a', portal: '127.0.0.1:1', leaseMs: LEASE_MS, log: silentLogger(),
+    onAcquired: (t: number) => (token = t), onLost: () => (token = 0) };
+  let lease = new LibraryLease(options);
+  try {
+    plain.putLibrary({ name: 'lib0', storageCount: 4, importExportCount: 1, dataTransferCount: 1 });
+    plain.insertCartridge({ barcode: 'F00001L8', generation: 8, worm: false, cleaning: false, capacityBytes: 1 << 20, library: 'lib0',
+      elementType: 'storage', elementIndex: 0, placedByOperator: false });
+    lease.start();
+    const first = await tokenAfter(() => token, 0);
+    const queuedUnderFirst = new Map([['lib0', first]]);
+    a.useLeaseTokens(queuedUnderFirst);
+    a.relocate('F00001L8', slot(1), null, true);
+
+    // The node loses the lease (given up here, as a node cut off loses it) and takes it again: a new token.
+    await lease.stop();
+    lease = new LibraryLease(options);
+    lease.start();
+    const second = await tokenAfter(() => token, 0);
+    assert.equal(second, first + 1, 'every change of holder moves the token on');
+
+    // What was queued under the first token still carries it: refused, though the same node holds the lease.
+    a.useLeaseTokens(queuedUnderFirst);
+    assert.throws(() => a.relocate('F00001L8', slot(2), null, true),
+      (err: unknown) => err instanceof LibraryStateError && err.code === 'not-owner' && new RegExp(`token ${first}\\b`).test(err.message));
+    // A write carrying no token for the library is refused as well.
+    a.useLeaseTokens(new Map());
+    assert.throws(() => a.setMediaMissing('F00001L8', true), (err: unknown) => err instanceof LibraryStateError && err.code === 'not-owner');
+    assert.equal(plain.cartridge('F00001L8')?.elementIndex, 1, 'nothing changed under the old token');
+    assert.equal(plain.cartridge('F00001L8')?.mediaMissing, false);
+
+    a.useLeaseTokens(new Map([['lib0', second]]));
+    a.relocate('F00001L8', slot(2), null, true);
+    assert.equal(plain.cartridge('F00001L8')?.elementIndex, 2, 'the current token writes');
+  } finally {
+    await lease.stop();
+    await pool.end();
+    for (const c of [plain, a]) c.close();
   }
 });

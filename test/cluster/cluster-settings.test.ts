@@ -19,3 +19,8 @@ test('a cluster on the SQLite catalog, or renewing less often than twice a lease
     (err: unknown) => err instanceof ConfigError && /cluster\.renewSeconds: must be at most half of leaseSeconds/.test(err.message));
   assert.throws(() => configSchema.parse({ catalog: postgres, cluster: { nodeId: 'vtl a' } }), /letters, digits/);
 });
+
+test('a cluster with a deduplicated library is refused naming the library (its chunk writes are not fenced by the lease)', () => {
+  const config = configSchema.parse({ catalog: postgres, cluster: { nodeId: 'vtl-a' }, libraries: [{ name: 'lib0' }, { name: 'lib1', dedup: { enabled: true } }] });
+  assert.throws(() => clusterSettings(config), (err: unknown) => err instanceof ConfigError && /libraries\.lib1\.dedup: deduplication is not supported on a cluster yet/.test(err.message));
+});

@@ -13,6 +13,7 @@ import { IscsiInitiator, LoginError } from '../initiator/iscsi-initiator.js';
 import { startTestPostgres } from '../library/catalog-postgres-service.js';
 import { startTcpProxy } from '../library/catalog-tcp-proxy.js';
 import { ClusterProcess, IQN, ownership } from './cluster-process.js';
+import { INITIATOR, loadFirstSlot, read6, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
 
 const postgres = startTestPostgres();
 const dirs: string[] = [];
@@ -22,11 +23,6 @@ after(async () => {
   postgres.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-const INITIATOR = 'iqn.2026-11.org.vtl.test:cluster';
-const SLOT = [0x10, 0x00];
-const DRIVE = [0x01, 0x00];
-const RECORD_BYTES = 32 * 1024;
 
 async function cluster(names: readonly string[], urlOf: (name: string) => string = () => ''): Promise<{ dir: string; made: ClusterProcess[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'vtl-cluster-'));
@@ -38,25 +34,6 @@ async function cluster(names: readonly string[], urlOf: (name: string) => string
     made.push(n);
   }
   return { dir, made };
-}
-
-/** A session to lib0 at `port`, past the unit attentions of a new nexus; the drive's first TEST UNIT READY sense kept. */
-async function session(port: number): Promise<{ s: IscsiInitiator; firstSense: Buffer | undefined }> {
-  const s = await IscsiInitiator.connect({ host: '127.0.0.1', port, initiatorName: INITIATOR, targetName: IQN });
-  for (let i = 0; i < 3 && (await s.command(0, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
-  let firstSense: Buffer | undefined;
-  for (let i = 0; i < 5; i++) {
-    const r = await s.command(1, [0x00, 0, 0, 0, 0, 0]);
-    firstSense ??= r.sense;
-    if (r.status === 0) break;
-  }
-  return { s, firstSense };
-}
-
-/** Sense key / ASC / ASCQ of fixed-format sense data. */
-function senseOf(sense: Buffer | undefined): string {
-  if (!sense) return 'none';
-  return `${(sense[2] & 0x0f).toString(16)}/${sense[12].toString(16).padStart(2, '0')}/${sense[13].toString(16).padStart(2, '0')}`;
 }
 
 interface StatusView {
@@ -74,9 +51,6 @@ interface EventLike {
 async function untilOwnerKnown(node: ClusterProcess, owner: string): Promise<void> {
   while (((await node.api('/status')) as StatusView).libraries[0]?.owner?.nodeId !== owner) await sleep(100);
 }
-
-const write6 = (s: IscsiInitiator, record: Buffer): Promise<{ status: number }> =>
-  s.command(1, [0x0a, 0, (RECORD_BYTES >> 16) & 0xff, (RECORD_BYTES >> 8) & 0xff, RECORD_BYTES & 0xff, 0], { dataOut: record });
 
 test('discovery, status and changes on any node reach the owner; SIGKILLed mid-stream, another node takes the library over and serves what was flushed, identical, on its portal', { timeout: 120_000 }, async (t) => {
   const url = await postgres.freshDatabase();
@@ -116,8 +90,7 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
   assert.equal(existsSync(join(dir, 'data', 'audit.log')), false);
 
   const { s } = await session(a.iscsiPort);
-  assert.equal((await s.command(0, [0xa5, 0, 0, 0, ...SLOT, ...DRIVE, 0, 0, 0, 0])).status, 0, 'MOVE MEDIUM slot 1 -> drive 1');
-  for (let i = 0; i < 20 && (await s.command(1, [0x00, 0, 0, 0, 0, 0])).status !== 0; i++);
+  assert.equal(await loadFirstSlot(s), 0, 'MOVE MEDIUM slot 1 -> drive 1');
   const flushed = Array.from({ length: 8 }, () => randomBytes(RECORD_BYTES));
   for (const r of flushed) assert.equal((await write6(s, r)).status, 0);
   assert.equal((await s.command(1, [0x10, 0, 0, 0, 1, 0])).status, 0, 'WRITE FILEMARKS(1) flushes');
@@ -137,11 +110,11 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
     assert.equal(senseOf(firstSense), '6/29/00');
     assert.equal((await s2.command(1, [0x01, 0, 0, 0, 0, 0])).status, 0, 'REWIND');
     for (const [i, r] of flushed.entries()) {
-      const read = await s2.command(1, [0x08, 0, (RECORD_BYTES >> 16) & 0xff, (RECORD_BYTES >> 8) & 0xff, RECORD_BYTES & 0xff, 0], { expectedDataInLength: RECORD_BYTES });
+      const read = await read6(s2);
       assert.equal(read.status, 0, `READ of record ${i}`);
       assert.ok(read.dataIn.equals(r), `record ${i} reads back identically`);
     }
-    const mark = await s2.command(1, [0x08, 0, (RECORD_BYTES >> 16) & 0xff, (RECORD_BYTES >> 8) & 0xff, RECORD_BYTES & 0xff, 0], { expectedDataInLength: RECORD_BYTES });
+    const mark = await read6(s2);
     assert.equal(mark.status, 2, 'the filemark comes next');
     assert.ok(mark.sense && (mark.sense[2] & 0x80) !== 0, 'FILEMARK set in the sense data');
   } finally {

@@ -116,3 +116,23 @@ test('a node that dies holding a lease is replaced once the lease expires at the
   await a.lease.stop();
   await b.lease.stop();
 });
+
+test('a lease\'s storage fence allows its own token while held, and refuses once the holder\'s own expiry has passed, before the expiry timer has run', { timeout: 60_000 }, async () => {
+  const events: string[] = [];
+  const a = node('node-a', 'libFence', events);
+  a.lease.start();
+  const token = await a.acquired;
+  try {
+    const fence = a.lease.fence(token);
+    assert.equal(fence.refusal(), undefined, 'the holder, under its token');
+    assert.match(a.lease.fence(token + 1).refusal() ?? '', /lost the lease on library "libFence" held under fencing token \d+/, 'another token is refused');
+    // The event loop held up past the lease (a catalog statement that blocks it): no timer runs meanwhile.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, LEASE_MS + 100);
+    assert.match(fence.refusal() ?? '', /expired by its own clock/, 'refused at once, by the monotonic clock');
+    assert.deepEqual(events, [`node-a acquired ${token}`], 'onLost has not run yet');
+    await a.lost;
+    assert.match(fence.refusal() ?? '', /lost the lease/);
+  } finally {
+    await a.lease.stop();
+  }
+});

@@ -21,8 +21,8 @@ test('a version-1 catalog opens at the newest version with empty token, retentio
 
     const catalog = new Catalog(path);
     try {
-      assert.equal(CATALOG_SCHEMA_VERSION, 4);
-      assert.equal(catalog.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")?.value, '4');
+      assert.equal(CATALOG_SCHEMA_VERSION, 5);
+      assert.equal(catalog.sql.get<{ value: string }>("SELECT value FROM meta WHERE key = 'schema_version'")?.value, '5');
       for (const table of ['api_tokens', 'retention_locks', 'cartridge_times']) {
         assert.equal(catalog.sql.get<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)?.n, 0, table);
       }

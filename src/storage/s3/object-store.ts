@@ -13,6 +13,7 @@ import {
   S3ServiceException,
   type ObjectLockRetentionMode,
 } from '@aws-sdk/client-s3';
+import { StorageFencedError, type StorageFence } from '../fenced-storage.js';
 import { StorageError } from '../storage.js';
 
 // The SDK warns once per process that its releases from 2027 on need Node 22; the version locked here supports the
@@ -43,7 +44,8 @@ export interface ListedObject {
 
 /** The store cannot be reached, or answered a server error: worth trying again later. */
 export function isRetryable(error: unknown): boolean {
-  return error instanceof StorageError && error.code === 'EIO';
+  // A fence that refused stays closed: waiting cannot fix it.
+  return error instanceof StorageError && error.code === 'EIO' && !(error instanceof StorageFencedError);
 }
 
 function mapError(what: string, error: unknown): StorageError {
@@ -74,6 +76,11 @@ export function unsignedPayloadFits(endpoint: string | undefined): boolean {
 export class ObjectStore {
   readonly client: S3Client;
   readonly bucket: string;
+  /**
+   * A cluster node's lease on the library stored here (fenced-storage.ts): every change to the bucket (a put, a
+   * copy, a removal, the uploader's included) asks it right before the request is sent.
+   */
+  fence: StorageFence | undefined;
 
   constructor(options: ObjectStoreOptions) {
     this.bucket = options.bucket;
@@ -105,6 +112,7 @@ export class ObjectStore {
   }
 
   async put(key: string, body: Buffer, retention?: PutRetention): Promise<void> {
+    this.checkFence(`store object ${key}`);
     try {
       await this.client.send(
         new PutObjectCommand({
@@ -134,6 +142,7 @@ export class ObjectStore {
 
   /** Removing a missing object is not an error (S3 answers 204 either way). */
   async delete(key: string): Promise<void> {
+    this.checkFence(`remove object ${key}`);
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
@@ -142,6 +151,7 @@ export class ObjectStore {
   }
 
   async copy(from: string, to: string, retention?: PutRetention): Promise<void> {
+    this.checkFence(`copy object ${from} to ${to}`);
     try {
       await this.client.send(
         new CopyObjectCommand({
@@ -154,6 +164,11 @@ export class ObjectStore {
     } catch (error) {
       throw mapError(`copy object ${from} to ${to}`, error);
     }
+  }
+
+  private checkFence(what: string): void {
+    const reason = this.fence?.refusal();
+    if (reason !== undefined) throw new StorageFencedError(what, reason);
   }
 
   /** Every object under `prefix` (all pages), in key order. */
