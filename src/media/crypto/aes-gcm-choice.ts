@@ -27,7 +27,7 @@ export function aesGcm(): AesGcm {
     if (problem === undefined) chosen = direct;
     else fallbackReason = problem;
   } catch (error) {
-    fallbackReason = `the system's libcrypto did not load (${error instanceof Error ? error.message : String(error)})`;
+    fallbackReason = `koffi or the system's libcrypto did not load (${error instanceof Error ? error.message : String(error)})`;
   }
   chosen ??= nodeAesGcm;
   return chosen;

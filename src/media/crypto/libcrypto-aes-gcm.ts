@@ -3,7 +3,7 @@
 // Loaded with RTLD_DEEPBIND: node exports its own bundled OpenSSL's symbols, and without it the system library's
 // internal calls bind to node's copy (seen with LD_DEBUG=bindings), which is only safe while both are the same version.
 // One EVP_CIPHER_CTX per thread, reset after each record so no key schedule outlives its call.
-import koffi from 'koffi';
+import { createRequire } from 'node:module';
 import { AES_GCM_TAG_BYTES, checkAesGcmArguments, type AesGcm } from './aes-gcm.js';
 
 /** openssl/evp.h */
@@ -16,8 +16,12 @@ type Update = (ctx: Pointer, output: Buffer | null, outputLength: Int32Array, in
 type Final = (ctx: Pointer, output: Buffer, outputLength: Int32Array) => number;
 type Control = (ctx: Pointer, type: number, arg: number, bytes: Buffer) => number;
 
-/** Throws when libcrypto.so.3 or one of its functions cannot be had. */
+/**
+ * Throws when koffi's binary (an optional package, one per platform), libcrypto.so.3 or one of its functions cannot be
+ * had; koffi is required here rather than imported, so that a platform without it still starts, with node:crypto.
+ */
 export function loadLibcryptoAesGcm(): AesGcm {
+  const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
   const lib = koffi.load('libcrypto.so.3', { deep: true });
   const newContext = lib.func('void *EVP_CIPHER_CTX_new()') as () => Pointer;
   const resetContext = lib.func('int EVP_CIPHER_CTX_reset(void *ctx)') as (ctx: Pointer) => number;
