@@ -8,6 +8,7 @@ import { crc32c } from '../crc32c.js';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { PayloadReply, PayloadRequest } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
+import { aesGcm } from './crypto/aes-gcm-choice.js';
 import { openInto } from './crypto/record-envelope.js';
 import { sealLayers, sealSpecFromMessage } from './crypto/seal-layers.js';
 
@@ -48,8 +49,8 @@ function run(request: PayloadRequest): PayloadReply {
     if (request.seal === undefined) return { id: request.id, length: -1, problem: 'a seal job without its keys' };
     const spec = sealSpecFromMessage(request.seal);
     const length = sealLayers(spec, input, output);
-    // node:crypto returned the ciphertext in fresh buffers, once per envelope.
-    dropped(length * (spec.host !== undefined && spec.atRest !== undefined ? 2 : 1));
+    // node:crypto (the cipher's fallback) returns the ciphertext in fresh buffers, once per envelope.
+    if (aesGcm().allocates) dropped(length * (spec.host !== undefined && spec.atRest !== undefined ? 2 : 1));
     return { id: request.id, length, crc: crc32c(output.subarray(0, length)) };
   }
   if (request.op === 'open') {
@@ -57,7 +58,7 @@ function run(request: PayloadRequest): PayloadReply {
     const crc = crc32c(input);
     const { derived, place } = request.open;
     const opened = openInto({ aesKey: asBuffer(derived.aesKey), check: asBuffer(derived.check) }, input, place, output);
-    dropped(request.length);
+    if (aesGcm().allocates) dropped(request.length);
     return typeof opened === 'string' ? { id: request.id, length: -1, crc, refused: opened } : { id: request.id, length: opened, crc };
   }
   if (request.op === 'compress') {

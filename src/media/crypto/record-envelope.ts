@@ -1,8 +1,8 @@
-// FORMAT.md "Encrypted records": the envelope an encrypted record stores as its payload. AES-256-GCM (node:crypto)
+// FORMAT.md "Encrypted records": the envelope an encrypted record stores as its payload. AES-256-GCM (aes-gcm.ts)
 // under a key derived from the host's key for one cartridge and one write generation, with the record's object
 // number and pass as the nonce. Pure functions; raw bytes stop here.
-import { createCipheriv, createDecipheriv, hkdfSync, timingSafeEqual } from 'node:crypto';
-import { copyBytes } from '../copy-bytes.js';
+import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { aesGcm } from './aes-gcm-choice.js';
 
 /** The one algorithm (SSC-4 algorithm index 1, security algorithm code 00010014h: AES-256-GCM). */
 export const ALGORITHM_INDEX = 1;
@@ -121,12 +121,6 @@ export function envelopeLength(fields: EnvelopeFields, payloadBytes: number): nu
 }
 
 /**
- * The ciphertext goes out in pieces of this size: each piece node:crypto returns is a fresh buffer (zeroed, then
- * copied into the envelope), and pieces this small come from the allocator's free lists instead of fresh pages.
- */
-const CIPHER_PIECE_BYTES = 64 * 1024;
-
-/**
  * Seal `payload` into `output` at `at` with a key already derived (deriveRecordKey): envelopeLength() bytes. The
  * payload may sit in `output` right where its ciphertext goes (at + 48 + the KADs): it is then sealed in place.
  */
@@ -148,17 +142,9 @@ export function sealInto(derived: DerivedKey, fields: EnvelopeFields, payload: B
   derived.check.copy(envelope, EnvelopeOffset.KEY_CHECK);
   fields.ukad.copy(envelope, EnvelopeOffset.UKAD);
   fields.akad.copy(envelope, EnvelopeOffset.UKAD + fields.ukad.length);
-  const cipher = createCipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
-  cipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), fields.akad, place));
   const bodyAt = ENVELOPE_FIXED_BYTES + fields.ukad.length + fields.akad.length;
-  // GCM's output has the input's length at every step, so a piece never overwrites input not yet read.
-  let written = 0;
-  for (let from = 0; from < payload.length; from += CIPHER_PIECE_BYTES) {
-    written += copyBytes(cipher.update(payload.subarray(from, from + CIPHER_PIECE_BYTES)), envelope, bodyAt + written);
-  }
-  written += copyBytes(cipher.final(), envelope, bodyAt + written);
-  if (written !== payload.length) throw new Error('AES-GCM returned a ciphertext of another length');
-  cipher.getAuthTag().copy(envelope, EnvelopeOffset.TAG);
+  const aad = additionalData(envelope.subarray(0, EnvelopeOffset.TAG), fields.akad, place);
+  aesGcm().seal(derived.aesKey, recordNonce(place), aad, payload, envelope.subarray(bodyAt), envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES));
   return length;
 }
 
@@ -210,14 +196,9 @@ export function openRecord(hostKey: Buffer, envelope: Buffer, place: RecordPlace
   const keys = deriver ?? new KeyDeriver();
   if (!keyMatches(hostKey, envelope, keys)) return 'incorrect-key';
   const derived = keys.derive(hostKey, info.salt, info.generation);
-  const decipher = decipherOf(derived, envelope, info, place);
-  const plain = decipher.update(envelope.subarray(bodyOffset(info)));
-  try {
-    decipher.final();
-  } catch {
-    return 'integrity';
-  }
-  return plain;
+  const body = envelope.subarray(bodyOffset(info));
+  const plain = Buffer.allocUnsafe(body.length);
+  return openBody(derived, envelope, info, place, plain) ? plain : 'integrity';
 }
 
 /** The salt and write generation an envelope was sealed with (what its key is derived from), if it is one. */
@@ -238,27 +219,16 @@ export function openInto(derived: DerivedKey, envelope: Buffer, place: RecordPla
   if (!timingSafeEqual(derived.check, envelope.subarray(EnvelopeOffset.KEY_CHECK, EnvelopeOffset.KEY_CHECK + CHECK_BYTES))) return 'incorrect-key';
   const body = envelope.subarray(bodyOffset(info));
   if (output.length < body.length) throw new RangeError(`A payload of ${body.length} bytes does not fit in ${output.length}`);
-  const decipher = decipherOf(derived, envelope, info, place);
-  // In pieces, as sealInto(): each piece node:crypto returns is a fresh buffer.
-  let written = 0;
-  for (let from = 0; from < body.length; from += CIPHER_PIECE_BYTES) {
-    written += copyBytes(decipher.update(body.subarray(from, from + CIPHER_PIECE_BYTES)), output, written);
-  }
-  try {
-    written += copyBytes(decipher.final(), output, written);
-  } catch {
-    return 'integrity';
-  }
-  return written;
+  return openBody(derived, envelope, info, place, output.subarray(0, body.length)) ? body.length : 'integrity';
 }
 
 function bodyOffset(info: EnvelopeInfo): number {
   return ENVELOPE_FIXED_BYTES + info.ukad.length + info.akad.length;
 }
 
-function decipherOf(derived: DerivedKey, envelope: Buffer, info: EnvelopeInfo, place: RecordPlace): ReturnType<typeof createDecipheriv> {
-  const decipher = createDecipheriv('aes-256-gcm', derived.aesKey, recordNonce(place), { authTagLength: TAG_BYTES });
-  decipher.setAAD(additionalData(envelope.subarray(0, EnvelopeOffset.TAG), info.akad, place));
-  decipher.setAuthTag(envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES));
-  return decipher;
+/** Decrypt the envelope's body into `output` (its length): false when the tag does not authenticate it. */
+function openBody(derived: DerivedKey, envelope: Buffer, info: EnvelopeInfo, place: RecordPlace, output: Buffer): boolean {
+  const aad = additionalData(envelope.subarray(0, EnvelopeOffset.TAG), info.akad, place);
+  const tag = envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES);
+  return aesGcm().open(derived.aesKey, recordNonce(place), aad, envelope.subarray(bodyOffset(info)), tag, output);
 }

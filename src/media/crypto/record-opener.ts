@@ -1,12 +1,17 @@
 // FORMAT.md "Encrypted records", reading: a sealed record's envelopes opened as the record is read, ahead of the host,
-// on a payload worker (off the event loop, into shared memory the reader lends). node:crypto returns every piece of
-// plaintext in a fresh buffer: on the event loop those buffers drove the main heap's collector (a mark-compact every
-// few tens of MiB read, measured in docs/BENCHMARKS.md); on a worker they stay in its small heap. Opening is out of
-// place, so whatever is not opened here (a worker that stopped, a key the drive did not lend) is still there for the
-// event loop's path (at-rest-seal.ts, open-block.ts) to open, and a host envelope stays readable raw.
+// into shared memory the reader lends. Where follows the cipher (aes-gcm-choice.ts). The system's libcrypto writes
+// into that memory and allocates nothing, so the record is opened right here, on the event loop: a hop to a payload
+// worker and back cost more CPU than the opening it moved (measured in docs/BENCHMARKS.md, "Issue 16: session 9").
+// node:crypto, the fallback, returns every piece of plaintext in a fresh buffer, which on the event loop drove the main
+// heap's collector (a mark-compact every few tens of MiB read), so with it records are opened on a payload worker,
+// whose small heap collects them. Opening is out of place, so whatever is not opened here (a worker that stopped, a key
+// the drive did not lend) is still there for the event loop's path (at-rest-seal.ts, open-block.ts) to open, and a
+// host envelope stays readable raw.
+import { crc32c } from '../../crc32c.js';
 import type { PayloadWorkers } from '../payload-workers.js';
 import { isAtRestRecord, isEncryptedRecord, RecordFlag, type DecodedHeader } from '../record-header.js';
-import { sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
+import { aesGcm } from './aes-gcm-choice.js';
+import { openInto, sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
 
 /** A key an envelope can be opened with, as derivations only: the medium never holds the host's key itself. */
 export interface EnvelopeKey {
@@ -42,11 +47,15 @@ export function placeOf(header: DecodedHeader): RecordPlace {
   return { objectNumber: header.objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
 }
 
+/** Where envelopes are opened: on the calling thread, or on a payload worker. */
+export type OpeningPlace = 'here' | 'worker';
+
 export class RecordOpener {
   constructor(
     /** The cartridge's data key (encryption at rest), if it has one. */
     private readonly dataKey: EnvelopeKey | undefined,
     private readonly workers: PayloadWorkers,
+    private readonly where: OpeningPlace = aesGcm().allocates ? 'worker' : 'here',
   ) {}
 
   /** Every record of the cartridge is sealed with the data key. */
@@ -104,15 +113,20 @@ export class RecordOpener {
     return { data, host: { by: host, data: layer.output.subarray(0, layer.length) }, slabs: held };
   }
 
-  /** One envelope opened on a worker into a lent slab; undefined when the worker could not do it. */
+  /** One envelope opened into a lent slab, here or on a worker; undefined when the worker could not do it. */
   private async openLayer(key: EnvelopeKey, envelope: Buffer, place: RecordPlace, slabs: SharedSlabs): Promise<({ output: Buffer; crc: number } & ({ length: number } | { refused: OpenProblem })) | undefined> {
     const identity = sealedWith(envelope);
     const output = slabs.lendShared(envelope.length);
-    const derived = identity === undefined ? undefined : key.derive(identity.salt, identity.generation);
+    // A malformed envelope: its CRC is still checked and it is refused ('malformed'), with a key that opens nothing.
+    const derived = identity === undefined ? { aesKey: Buffer.alloc(32), check: Buffer.alloc(4) } : key.derive(identity.salt, identity.generation);
+    if (this.where === 'here') {
+      const crc = crc32c(envelope);
+      const opened = openInto(derived, envelope, place, output);
+      return typeof opened === 'string' ? { output, crc, refused: opened } : { output, crc, length: opened };
+    }
     const result = await this.workers.open(
       { input: envelope.buffer as SharedArrayBuffer, inputOffset: envelope.byteOffset, length: envelope.length, output: output.buffer as SharedArrayBuffer, outputOffset: output.byteOffset, outputCapacity: output.length },
-      // A malformed envelope: the worker still checks the CRC and refuses it ('malformed'), with a key that opens nothing.
-      { derived: derived ?? { aesKey: Buffer.alloc(32), check: Buffer.alloc(4) }, place },
+      { derived, place },
     );
     if ('problem' in result) {
       slabs.recycle(output.buffer);

@@ -4,14 +4,14 @@ import { crc32c } from '../../crc32c.js';
 import { PayloadWorkers } from '../payload-workers.js';
 import { noise } from '../testing/noise.js';
 import { openRecord, sealRecord, type BlockKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
-import { RecordSealer } from './record-sealer.js';
+import { RecordSealer, type SealingPlace } from './record-sealer.js';
 
 const hostKey: BlockKey = { key: Buffer.alloc(32, 0x11), ukad: Buffer.from('volume 7'), akad: Buffer.from('ak'), kadFormat: 2, rawReadDisabled: true };
 const dataKey = Buffer.alloc(32, 0x22);
 const dataBlockKey: BlockKey = { key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
 const identity: SealingIdentity = { salt: Buffer.alloc(16, 0x33), generation: 4 };
 const place: RecordPlace = { objectNumber: 12, pass: 3, logicalLength: 300_000, compressed: false };
-// Longer than one cipher piece (64 KiB) and not a multiple of it, so the pieces and the in-place seal are exercised.
+// Longer than one of node:crypto's pieces (64 KiB) and not a multiple of it, so the pieces and the in-place seal are exercised.
 const payload = noise(5, 300_000);
 
 /** The payload in shared memory (as the compression stage holds it), which goes to a worker. */
@@ -21,22 +21,25 @@ function inSharedMemory(bytes: Buffer): Buffer {
   return copy;
 }
 
-test('a record is sealed byte for byte as sealRecord() does, with the host key, the data key or both, on a worker or not', async () => {
+test('a record is sealed byte for byte as sealRecord() does, with the host key, the data key or both, here or on a worker', async () => {
   const workers = new PayloadWorkers(1, 50);
-  const cases: { name: string; sealer: RecordSealer; key?: BlockKey; expected: Buffer }[] = [
-    { name: 'host key', sealer: new RecordSealer(undefined, workers), key: hostKey, expected: sealRecord(hostKey, payload, place, identity) },
-    { name: 'data key', sealer: new RecordSealer(dataKey, workers), expected: sealRecord(dataBlockKey, payload, place, identity) },
-    { name: 'both', sealer: new RecordSealer(dataKey, workers), key: hostKey, expected: sealRecord(dataBlockKey, sealRecord(hostKey, payload, place, identity), place, identity) },
+  const cases = (where: SealingPlace): { name: string; sealer: RecordSealer; key?: BlockKey; expected: Buffer }[] => [
+    { name: 'host key', sealer: new RecordSealer(undefined, workers, where), key: hostKey, expected: sealRecord(hostKey, payload, place, identity) },
+    { name: 'data key', sealer: new RecordSealer(dataKey, workers, where), expected: sealRecord(dataBlockKey, payload, place, identity) },
+    { name: 'both', sealer: new RecordSealer(dataKey, workers, where), key: hostKey, expected: sealRecord(dataBlockKey, sealRecord(hostKey, payload, place, identity), place, identity) },
   ];
-  for (const c of cases) {
-    for (const [where, input] of [['here', payload], ['on a worker', inSharedMemory(payload)]] as const) {
-      const { stored, crc } = await c.sealer.seal(input, place, identity, c.key);
-      assert.equal(stored.toString('hex'), c.expected.toString('hex'), `${c.name}, ${where}`);
-      assert.equal(crc, crc32c(c.expected), `${c.name}, ${where}`);
+  for (const where of ['here', 'worker'] satisfies SealingPlace[]) {
+    for (const c of cases(where)) {
+      // A payload in shared memory goes to the worker when sealing is placed there; the host's own block never does.
+      for (const [memory, input] of [['own memory', payload], ['shared memory', inSharedMemory(payload)]] as const) {
+        const { stored, crc } = await c.sealer.seal(input, place, identity, c.key);
+        assert.equal(stored.toString('hex'), c.expected.toString('hex'), `${c.name}, ${where}, ${memory}`);
+        assert.equal(crc, crc32c(c.expected), `${c.name}, ${where}, ${memory}`);
+      }
     }
   }
   // The inner envelope opens to the payload once the outer one is opened.
-  const both = Buffer.from((await cases[2].sealer.seal(payload, place, identity, hostKey)).stored);
+  const both = Buffer.from((await new RecordSealer(dataKey, workers).seal(payload, place, identity, hostKey)).stored);
   const inner = openRecord(dataKey, both, place);
   assert.ok(Buffer.isBuffer(inner));
   const opened = openRecord(hostKey.key, inner, place);
@@ -50,13 +53,13 @@ test('a payload in shared memory whose worker has stopped is sealed by the calle
   const stopped = Object.assign(Object.create(PayloadWorkers.prototype) as PayloadWorkers, {
     seal: () => Promise.resolve({ problem: 'the payload worker stopped' }),
   });
-  const fallback = await new RecordSealer(dataKey, stopped).seal(shared, place, identity, hostKey);
+  const fallback = await new RecordSealer(dataKey, stopped, 'worker').seal(shared, place, identity, hostKey);
   assert.ok(fallback.stored.equals(expected));
   assert.equal(fallback.crc, crc32c(expected));
 });
 
 test('a key-associated data longer than SSC-4 allows is refused, on the worker or not', async () => {
-  const sealer = new RecordSealer(undefined, new PayloadWorkers(1, 50));
+  const sealer = new RecordSealer(undefined, new PayloadWorkers(1, 50), 'worker');
   const tooLong = { ...hostKey, ukad: Buffer.alloc(33) };
   await assert.rejects(sealer.seal(payload, place, identity, tooLong), /key-associated data is too long/);
   await assert.rejects(sealer.seal(inSharedMemory(payload), place, identity, tooLong), /key-associated data is too long/);

@@ -1,14 +1,17 @@
 // FORMAT.md "Encrypted records": sealing a record's payload, both envelopes at once, into memory kept from one record
-// to the next (node:crypto hands back each piece of ciphertext in a fresh zeroed buffer; a fresh envelope per record
-// on top of that cost page faults and the main heap's collector a third of an encrypted stream's CPU).
-// Where it runs follows where the payload is. A payload in shared memory (the write pipeline's compression slot: the
-// WRITE was acknowledged already) is sealed on a payload worker, off the event loop, into shared memory the writer
-// copies from. The host's own block (the direct path, whose WRITE waits for the record) is sealed here: measured,
-// copying it into shared memory and the hop cost more CPU than the sealing they moved (2 cores, 256 KiB records:
-// 380-520 us of CPU per record on a worker against 135-170 us here). The key is derived here once per generation;
-// only the derived key crosses to the worker, in memory. A worker that has stopped leaves the sealing to this thread.
+// to the next (a fresh envelope per record cost page faults and the main heap's collector a third of an encrypted
+// stream's CPU). Where it runs follows the cipher (aes-gcm-choice.ts). The system's libcrypto allocates nothing, so
+// every record is sealed right here: measured on the benchmark's 256 KiB streams, a payload in shared memory (the write
+// pipeline's slot, whose WRITE was acknowledged already) cost 0.5-1.1 s more CPU per GB written when it went to a
+// payload worker and back (docs/BENCHMARKS.md, "Issue 16: session 9"). With node:crypto, the fallback, which hands
+// back each piece of ciphertext in a fresh buffer, such a payload is sealed on a worker, whose small heap collects
+// them, into shared memory the writer copies from; the host's own block (the direct path, whose WRITE waits for the
+// record) is sealed here either way (copying it into shared memory and the hop cost more than the sealing they moved).
+// The key is derived here once per generation; only the derived key crosses to a worker, in memory. A worker that has
+// stopped leaves the sealing to this thread.
 import { PayloadWorkers } from '../payload-workers.js';
 import { crc32c } from '../../crc32c.js';
+import { aesGcm } from './aes-gcm-choice.js';
 import { KeyDeriver, type BlockKey, type DerivedKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
 import { sealedLength, sealLayers, type SealLayer, type SealSpec } from './seal-layers.js';
 
@@ -46,6 +49,9 @@ export interface SealedPayload {
   readonly crc: number;
 }
 
+/** Where records are sealed: on the calling thread, or (a payload in shared memory) on a payload worker. */
+export type SealingPlace = 'here' | 'worker';
+
 /** Seals the records of one cartridge, one at a time (the record log appends one record at a time). */
 export class RecordSealer {
   private readonly hostLayers = new LayerCache();
@@ -59,6 +65,7 @@ export class RecordSealer {
   constructor(
     dataKey: Buffer | undefined,
     private readonly workers: PayloadWorkers = PayloadWorkers.shared(),
+    private readonly where: SealingPlace = aesGcm().allocates ? 'worker' : 'here',
   ) {
     this.dataKey = dataKey === undefined ? undefined : { key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
   }
@@ -79,9 +86,8 @@ export class RecordSealer {
         ...(this.dataKey === undefined ? {} : { atRest: this.dataKeyLayers.layer(this.dataKey, identity) }),
       };
       const length = sealedLength(spec, payload.length);
-      if (!(payload.buffer instanceof SharedArrayBuffer)) {
-        // The host's block itself (the direct path: the WRITE waits for it): sealed here, saving a copy into shared
-        // memory and a hop, into memory kept for the next record.
+      if (this.where === 'here' || !(payload.buffer instanceof SharedArrayBuffer)) {
+        // Into memory kept for the next record.
         const stored = this.localScratch(length);
         sealLayers(spec, payload, stored);
         return { stored, crc: crc32c(stored) };
