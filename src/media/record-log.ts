@@ -1,27 +1,24 @@
 // FORMAT.md "Records", "Index", "Overwrite and erase", "Write errors": the record stream of one mounted cartridge.
 // It owns one invariant: the index, the writer and the data file describe the same stream (objects 0..objectCount,
 // ending at endOffset, every record of the current pass or an older one), through appends, cuts and failed writes.
-// Positions, capacity and WORM are the medium's (file-tape-medium.ts); this knows only where records are.
+// Positions, capacity and WORM are the medium's (file-tape-medium.ts); this knows only where records are. Reading
+// (cursor, read-ahead, what the host gets) is record-reading.ts's; sealing and the format version record-sealing.ts's.
 import { crc32c } from '../crc32c.js';
 import type { Logger } from '../log.js';
-import { StorageError, type RandomAccessFile } from '../storage/storage.js';
+import type { RandomAccessFile } from '../storage/storage.js';
 import type { MediumCounters } from './medium-counters.js';
 import type { ObjectIndex } from './object-index.js';
 import type { PersistenceSchedule } from './persistence-schedule.js';
-import { encodeFileHeader, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSION } from './file-header.js';
-import { AtRestSeal } from './crypto/at-rest-seal.js';
 import type { BlockKey } from './crypto/record-envelope.js';
-import { RecordSealer } from './crypto/record-sealer.js';
-import { RecordOpener, type EnvelopeKey } from './crypto/record-opener.js';
-import { PayloadWorkers } from './payload-workers.js';
+import type { EnvelopeKey } from './crypto/record-opener.js';
 import type { SealingGenerations } from './crypto/sealing-generations.js';
-import { filemarkHeader, isAtRestRecord, isEncryptedRecord, isFilemarkRecord, objectsIn, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
-import { findRecord, locationAfter, type Location } from './record-reader.js';
+import { filemarkHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType, type RecordHeader } from './record-header.js';
+import { RecordReading } from './record-reading.js';
+import { RecordSealing } from './record-sealing.js';
 import { RecordWriter } from './record-writer.js';
 import { WriteFailure, writeErrorOf, type WriteFault } from './write-failure.js';
-import { SequentialReader } from './sequential-reader.js';
 import type { FilemarkView } from './space.js';
-import { isNoSpaceCode, MediaFormatError, type MediaWriteError, type ReadOutcome } from './tape-medium.js';
+import { isNoSpaceCode, type MediaWriteError, type ReadOutcome } from './tape-medium.js';
 import type { WormView } from './worm-rule.js';
 
 export interface RecordLogParts {
@@ -45,35 +42,30 @@ export class RecordLog {
   private readonly file: RandomAccessFile;
   private readonly index: ObjectIndex;
   private readonly writer: RecordWriter;
-  private readonly reader: SequentialReader;
   private readonly persistence: PersistenceSchedule;
   private readonly counters: MediumCounters;
   private readonly name: string;
   private readonly log: Logger;
-  private readonly sealing: SealingGenerations;
-  private readonly sealer: RecordSealer;
-  private readonly atRest: AtRestSeal | undefined;
+  private readonly sealing: RecordSealing;
   private currentPass: number;
-  private version: number;
   /** A write failed for lack of space and none has reached the storage since (FORMAT.md "Disk full"). */
   private noSpace = false;
-  /** A known location, kept so sequential reads and appends never walk. */
-  private cursor: Location | undefined;
+  /** The cursor, the read-ahead and what the host gets of a record. */
+  private readonly reading: RecordReading;
 
   constructor(parts: RecordLogParts) {
     this.file = parts.file;
     this.index = parts.index;
     this.currentPass = parts.pass;
-    this.version = parts.version;
     this.persistence = parts.persistence;
     this.counters = parts.counters;
     this.name = parts.name;
     this.log = parts.log;
-    this.sealing = parts.sealing;
-    this.atRest = parts.dataKey === undefined ? undefined : new AtRestSeal(parts.dataKey);
-    this.sealer = new RecordSealer(parts.dataKey);
     this.writer = new RecordWriter(parts.file, parts.index.endOffset, parts.index.objectCount);
-    this.reader = new SequentialReader(parts.file, PayloadWorkers.shared(), new RecordOpener(this.atRest?.envelopeKey, PayloadWorkers.shared()));
+    this.sealing = new RecordSealing({ ...parts, drain: () => this.writer.drain() });
+    this.reading = new RecordReading({
+      ...parts, atRest: this.sealing.atRest, drainStaged: () => this.writer.drain(), hasStaged: () => this.writer.hasBuffered,
+    });
   }
 
   /** Object number of end of data. */
@@ -117,51 +109,10 @@ export class RecordLog {
    * cannot be read whole and checked is a MediaFormatError naming it; wrong bytes are never returned. A filemark
    * inside a run whose header was checked when it was found is not read again. `hostKey`: see ReadOptions.openWith.
    */
-  async read(objectNumber: number, hostKey?: EnvelopeKey): Promise<ReadOutcome> {
-    if (this.writer.hasBuffered) await this.writer.drain();
-    const at = await this.locate(objectNumber);
-    if (at.first < objectNumber) {
-      this.moveAfter(at);
-      return { kind: 'filemark' };
-    }
-    const result = await this.reader.read(at.offset, objectNumber, this.index.endOffset, hostKey).catch((error: unknown) => {
-      if (error instanceof StorageError) return { problem: error.message };
-      throw error;
-    });
-    if ('problem' in result) {
-      this.counters.add('readErrors', 1);
-      this.log.warn({ objectNumber, offset: at.offset, problem: result.problem }, 'unreadable record');
-      throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: ${result.problem}`, objectNumber);
-    }
-    this.moveAfter({ objectNumber, offset: at.offset, first: objectNumber, objects: objectsIn(result.header) }, result.storedBytes);
-    if (isFilemarkRecord(result.header)) return { kind: 'filemark' };
-    const { header } = result;
-    const place = { objectNumber, pass: header.pass, logicalLength: header.logicalLength, compressed: (header.flags & RecordFlag.COMPRESSED) !== 0 };
-    const host = result.opened?.host;
-    if (isAtRestRecord(header)) {
-      this.counters.dataRead(header.logicalLength, result.storedBytes);
-      const hostSealed = isEncryptedRecord(header);
-      // Opened as it was read (its forms in lent memory), or here.
-      const opened = result.opened;
-      let inner: Buffer | string;
-      if (opened === undefined) inner = this.atRest?.open(result.data, place, hostSealed) ?? 'there is no data key for it';
-      else inner = opened.atRestRefused ?? this.atRest?.unpack(opened.data, place, hostSealed) ?? 'there is no data key for it';
-      const lent = opened !== undefined && inner === opened.data ? result.release : undefined;
-      if (lent === undefined) result.release?.();
-      if (typeof inner === 'string') {
-        this.counters.add('readErrors', 1);
-        this.log.warn({ objectNumber, problem: inner }, 'unreadable record');
-        throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.name}: the record encrypted at rest does not open (${inner})`, objectNumber);
-      }
-      if (!hostSealed) return lent ? { kind: 'block', data: inner, release: lent } : { kind: 'block', data: inner };
-      return { kind: 'encrypted-block', envelope: inner, place, ...(lent ? { release: lent } : {}), ...(host ? { opened: host } : {}) };
-    }
-    if (isEncryptedRecord(header)) {
-      this.counters.dataRead(header.logicalLength, result.storedBytes);
-      return { kind: 'encrypted-block', envelope: result.data, place, ...(result.release ? { release: result.release } : {}), ...(host ? { opened: host } : {}) };
-    }
-    this.counters.dataRead(result.data.length, result.storedBytes);
-    return result.release ? { kind: 'block', data: result.data, release: result.release } : { kind: 'block', data: result.data };
+  read(objectNumber: number, hostKey?: EnvelopeKey): Promise<ReadOutcome> {
+    // Not an async function: a READ in a stream (nothing staged) adds no frame and no turn of its own here.
+    if (!this.writer.hasBuffered) return this.reading.read(objectNumber, hostKey);
+    return this.writer.drain().then(() => this.reading.read(objectNumber, hostKey));
   }
 
   /**
@@ -174,13 +125,10 @@ export class RecordLog {
     let stored = payload;
     let storedCrc = payloadCrc;
     let flags = compressed ? RecordFlag.COMPRESSED : 0;
-    if (key !== undefined || this.sealer.atRest) {
-      if (this.version < ENCRYPTED_FORMAT_VERSION) await this.upgradeFileHeader(ENCRYPTED_FORMAT_VERSION, 'encrypted records');
-      const identity = await this.sealing.identity();
-      // Sealed on a payload worker; the result stays valid until the next record is sealed, after the writer copied it.
-      ({ stored, crc: storedCrc } = await this.sealer.seal(payload, { objectNumber, pass: this.currentPass, logicalLength, compressed }, identity, key));
-      if (key !== undefined) flags |= RecordFlag.ENCRYPTED;
-      if (this.sealer.atRest) flags |= RecordFlag.AT_REST;
+    if (this.sealing.seals(key)) {
+      let added: number;
+      ({ stored, crc: storedCrc, flags: added } = await this.sealing.seal(payload, { objectNumber, pass: this.currentPass, logicalLength, compressed }, key));
+      flags |= added;
     }
     const header: RecordHeader = {
       type: RecordType.DATA, flags, objectNumber, pass: this.currentPass,
@@ -195,7 +143,7 @@ export class RecordLog {
 
   /** Append `count` filemarks at end of data as one record (FORMAT.md "Filemark runs"). Throws WriteFailure. */
   async appendFilemarks(count: number): Promise<void> {
-    if (count > 1 && this.version < FORMAT_VERSION) await this.upgradeFileHeader(FORMAT_VERSION, 'filemark runs');
+    await this.sealing.beforeFilemarks(count);
     const header = filemarkHeader(this.index.objectCount, count, this.currentPass);
     this.index.append(true, this.index.endOffset, RECORD_HEADER_BYTES, count);
     await this.writer.append(header, undefined);
@@ -208,28 +156,8 @@ export class RecordLog {
   async startOf(objectNumber: number): Promise<number> {
     await this.drainBeforeCut(objectNumber);
     if (objectNumber >= this.index.objectCount) return this.index.endOffset;
-    const at = await this.locate(objectNumber);
+    const at = await this.reading.locate(objectNumber);
     return at.first === objectNumber ? at.offset : at.offset + RECORD_HEADER_BYTES; // inside a run: after its shortened record
-  }
-
-  /** Where object `objectNumber` (<= objectCount) is: the cursor, or an anchor and a walk of at most INDEX_STRIDE-1 headers. */
-  private async locate(objectNumber: number): Promise<Location> {
-    const cursor = this.cursor;
-    if (cursor?.objectNumber === objectNumber) return cursor;
-    if (objectNumber === this.index.objectCount) return { objectNumber, offset: this.index.endOffset, first: objectNumber, objects: 1 };
-    if (this.writer.hasBuffered) {
-      await this.writer.drain();
-      if (objectNumber >= this.index.objectCount) return this.locate(objectNumber);
-    }
-    let from = this.index.anchorFor(objectNumber);
-    if (cursor !== undefined && cursor.first > from.objectNumber && cursor.first <= objectNumber) from = { objectNumber: cursor.first, offset: cursor.offset };
-    const found = await findRecord(this.file, from, objectNumber);
-    if ('problem' in found) {
-      this.counters.add('readErrors', 1);
-      throw new MediaFormatError(`Cannot position cartridge ${this.name} to object ${objectNumber}: ${found.problem}`, found.objectNumber);
-    }
-    this.cursor = { objectNumber, offset: found.offset, first: found.first, objects: objectsIn(found.header) };
-    return this.cursor;
   }
 
   /**
@@ -241,7 +169,7 @@ export class RecordLog {
   async cutAt(objectNumber: number): Promise<void> {
     await this.drainBeforeCut(objectNumber);
     if (objectNumber >= this.index.objectCount) return;
-    const at = await this.locate(objectNumber);
+    const at = await this.reading.locate(objectNumber);
     this.sealing.retire();
     this.currentPass = Math.min(this.currentPass + 1, 0xffffffff);
     this.persistence.passChanged(this.currentPass);
@@ -306,7 +234,7 @@ export class RecordLog {
    * had been acknowledged (the first object of the running write command; everything, for other operations).
    */
   rollback(fault: WriteFault, acknowledgedEnd: number): MediaWriteError {
-    this.reader.invalidate();
+    this.reading.dropReadAhead();
     // The objects it dropped will be written again, under the same pass: a new generation keeps their nonces fresh.
     this.sealing.retire();
     let lostAcknowledged = 0;
@@ -326,34 +254,16 @@ export class RecordLog {
   /** Free the buffers and close the file (after a flush). */
   async close(): Promise<void> {
     this.writer.close();
-    await this.reader.close();
+    await this.reading.close();
     await this.file.close();
   }
 
   private appended(recordBytes: number, records = 1): void {
-    this.cursor = { objectNumber: this.index.objectCount, offset: this.index.endOffset, first: this.index.objectCount, objects: 1 };
+    this.reading.appended();
     this.persistence.appended(records, recordBytes);
   }
 
-  /** Object `at.objectNumber` was read: the cursor moves to the next one. */
-  private moveAfter(at: Location, storedBytes = 0): void {
-    this.cursor = locationAfter(at, storedBytes);
-  }
-
-  /**
-   * Before the first filemark run in a version 1 file, or the first encrypted record in a version 1 or 2 file: an
-   * older build would take the record for damage and cut the stream there, so the file must say it is newer.
-   */
-  private async upgradeFileHeader(version: number, reason: string): Promise<void> {
-    await this.writer.drain();
-    await this.file.write([encodeFileHeader(version)], 0);
-    await this.file.sync();
-    this.version = version;
-    this.log.info({ version }, `cartridge format upgraded for ${reason}`);
-  }
-
   private forgetAfter(objectNumber: number): void {
-    if (this.cursor !== undefined && this.cursor.objectNumber >= objectNumber) this.cursor = undefined;
-    this.reader.invalidate();
+    this.reading.forgetFrom(objectNumber);
   }
 }

@@ -4,12 +4,12 @@
 // into a reused scratch buffer when it is compressed. Compressed payloads are checked and decompressed by a payload
 // worker from the (shared-memory) window or scratch into a shared slab lent to the caller. Every record's header CRC
 // and payload CRC are checked; problems come back as values.
-import { uncompressSync } from 'lz4-napi';
 import { crc32c } from '../crc32c.js';
 import { PayloadWorkers } from './payload-workers.js';
 import { copyBytes } from './copy-bytes.js';
-import { releaseMemoryNow } from '../release-memory.js';
+import { CRC_PROBLEM, decompressChecked } from './decompress-checked.js';
 import { SharedMemoryPool } from './shared-memory-pool.js';
+import { SlabLender, type Slab } from './slab-lender.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { decodeRecordHeader, isAtRestRecord, isEncryptedRecord, needsDecompression, objectsIn, RECORD_HEADER_BYTES, RecordType, type DecodedHeader } from './record-header.js';
 import type { RecordResult } from './record-reader.js';
@@ -19,15 +19,10 @@ import { CRC_MISMATCH, type EnvelopeKey, type RecordOpener } from './crypto/reco
  * straight into the buffer lent to the caller, the next one ahead in the background. */
 export const DIRECT_READ_BYTES = 32 * 1024;
 export const WINDOW_BYTES = 1024 * 1024;
-/** Read buffers kept for reuse per medium (a tape stream has one lent and one being filled at most). */
-const FREE_SLABS = 4;
 /** Payloads shorter than this are copied out of the window into a small fresh Buffer rather than a lent slab. */
 const LEND_FROM_WINDOW_BYTES = 4096;
-const CRC_PROBLEM = 'the record payload fails its CRC';
 /** Read windows of unloaded cartridges, for the next ones. */
 const windowMemory = new SharedMemoryPool(WINDOW_BYTES, 4);
-
-type Slab = ArrayBuffer | SharedArrayBuffer;
 
 export class SequentialReader {
   /** Shared memory, like the scratch, so that an LZ4 worker can decompress straight from it. */
@@ -40,14 +35,9 @@ export class SequentialReader {
   private lastCompressed = false;
   /** The last record read was sealed: the next is read into shared memory, for a worker to open. */
   private lastSealed = false;
-  /** Slabs returned by callers (see ReadOutcome.release): plain ones for payloads read or copied, shared ones for
-   * decompressed payloads. */
-  private readonly freeSlabs: ArrayBuffer[] = [];
-  private readonly freeSharedSlabs: SharedArrayBuffer[] = [];
-  /** Every slab lend() made: only these are ever recycled (never Node's shared pool nor the scratch). */
-  private readonly ours = new WeakSet<Slab>();
+  /** The buffers lent to callers (see ReadOutcome.release); never the window nor the scratch. */
+  private readonly slabs = new SlabLender();
 
-  private closed = false;
   /** Bumped by invalidate(): a read ahead of an older generation is dropped. */
   private generation = 0;
   private ahead: { offset: number; objectNumber: number; generation: number; hostKey: EnvelopeKey | undefined; result: Promise<RecordResult> } | undefined;
@@ -70,10 +60,8 @@ export class SequentialReader {
       const early = await ahead.result.catch(() => undefined);
       if (early !== undefined && 'release' in early) early.release?.();
     }
-    this.closed = true;
     windowMemory.give(this.window.buffer);
-    for (const slab of this.freeSlabs.splice(0)) releaseMemoryNow(slab);
-    this.freeSharedSlabs.length = 0;
+    this.slabs.close();
   }
 
   /** Forget the window and the record read ahead: the file was cut or rewritten (every change but an append). */
@@ -136,7 +124,7 @@ export class SequentialReader {
           // The window is reused: an uncompressed payload is copied out, a compressed one decompresses from it.
           if (needsDecompression(header)) return this.finish(header, view);
           if (view.length < LEND_FROM_WINDOW_BYTES) return this.finish(header, Buffer.from(view));
-          const copy = this.sealed(header) ? this.lendShared(view.length) : this.lend(view.length);
+          const copy = this.sealed(header) ? this.slabs.lendShared(view.length) : this.slabs.lend(view.length);
           copyBytes(view, copy);
           return this.lentResult(copy.buffer, await this.finish(header, copy, hostKey));
         }
@@ -159,7 +147,7 @@ export class SequentialReader {
   private async readDirect(offset: number, objectNumber: number, endOffset: number, hostKey: EnvelopeKey | undefined): Promise<RecordResult> {
     const want = Math.max(RECORD_HEADER_BYTES, Math.min(RECORD_HEADER_BYTES + this.lastStoredLength, endOffset - offset));
     // Shared memory when the record is likely sealed, so that a worker can open it.
-    const first = this.lastCompressed ? this.scratchOf(want) : this.lastSealed || hostKey !== undefined || this.opener?.atRest === true ? this.lendShared(want) : this.lend(want);
+    const first = this.lastCompressed ? this.scratchOf(want) : this.lastSealed || hostKey !== undefined || this.opener?.atRest === true ? this.slabs.lendShared(want) : this.slabs.lend(want);
     const got = await this.file.read(first, 0, want, offset);
     if (got < RECORD_HEADER_BYTES) return { problem: 'the record header is cut short' };
     const header = this.checkHeader(first, 0, objectNumber);
@@ -169,7 +157,7 @@ export class SequentialReader {
     let record = first;
     if (total > got) {
       // The guess was short: keep what arrived, read the rest behind it.
-      record = compressed ? this.scratchOf(total, first, got) : this.sealed(header) ? this.lendShared(total) : this.lend(total);
+      record = compressed ? this.scratchOf(total, first, got) : this.sealed(header) ? this.slabs.lendShared(total) : this.slabs.lend(total);
       if (record !== first) first.copy(record, 0, 0, got);
       const rest = total - got;
       const more = await this.file.read(record, got, rest, offset + got);
@@ -179,7 +167,7 @@ export class SequentialReader {
     // An uncompressed payload is returned: never a view of the scratch, nor one pinning a much larger buffer.
     if (!compressed && (record === this.scratch || stored.length * 2 < record.length)) stored = Buffer.from(stored);
     const result = await this.finish(header, stored, hostKey);
-    if (first !== record && first !== this.scratch) this.recycle(first.buffer);
+    if (first !== record && first !== this.scratch) this.slabs.recycle(first.buffer);
     if (record === this.scratch) return result;
     return this.lentResult(record.buffer, result);
   }
@@ -190,50 +178,16 @@ export class SequentialReader {
    */
   private lentResult(slab: Slab, result: RecordResult): RecordResult {
     if ('problem' in result || result.data.buffer !== slab) {
-      this.recycle(slab);
+      this.slabs.recycle(slab);
       return result;
     }
-    const own = this.releaser(slab);
+    const own = this.slabs.releaser(slab);
     const more = result.release;
     return { ...result, release: more === undefined ? own : () => { own(); more(); } };
   }
 
   private sealed(header: DecodedHeader): boolean {
     return this.opener !== undefined && (isAtRestRecord(header) || isEncryptedRecord(header));
-  }
-
-  /** Give a slab back to the free lists (only ours are kept: SharedSlabs for the opener). */
-  recycle(slab: ArrayBufferLike): void {
-    if (!this.ours.has(slab) || this.closed) return;
-    const free: Slab[] = slab instanceof SharedArrayBuffer ? this.freeSharedSlabs : this.freeSlabs;
-    if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
-  }
-
-  /** A buffer of `length` bytes, from a returned slab when one fits without wasting more than half of it. */
-  private lend(length: number): Buffer {
-    return this.lendFrom(this.freeSlabs, () => new ArrayBuffer(length), length);
-  }
-
-  /** Like lend(), in shared memory (what an LZ4 worker decompresses into, and the opener opens into). */
-  lendShared(length: number): Buffer {
-    return this.lendFrom(this.freeSharedSlabs, () => new SharedArrayBuffer(Math.max(length, 1)), length);
-  }
-
-  private lendFrom<T extends Slab>(free: T[], create: () => T, length: number): Buffer {
-    const at = free.findIndex((slab) => slab.byteLength >= length && slab.byteLength <= 2 * length);
-    const slab = at >= 0 ? free.splice(at, 1)[0] : create();
-    this.ours.add(slab);
-    return Buffer.from(slab, 0, length);
-  }
-
-  /** Give `slab` back once, when the caller is done with the data read into it. */
-  private releaser(slab: ArrayBufferLike): () => void {
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.recycle(slab);
-    };
   }
 
   /** The scratch buffer, at least `length` bytes; `keep` bytes of `from` survive when it grows. */
@@ -262,44 +216,21 @@ export class SequentialReader {
       this.lastSealed = this.sealed(header);
     }
     if (this.opener !== undefined && stored.buffer instanceof SharedArrayBuffer && this.sealed(header)) {
-      const opened = await this.opener.open(header, stored, this, hostKey);
+      const opened = await this.opener.open(header, stored, this.slabs, hostKey);
       if (opened === CRC_MISMATCH) return { problem: CRC_PROBLEM };
       if (opened !== undefined) {
-        const slabs = opened.slabs.map((slab) => this.releaser(slab));
+        const slabs = opened.slabs.map((slab) => this.slabs.releaser(slab));
         return { header, data: opened.data, storedBytes: stored.length, opened, ...(slabs.length === 0 ? {} : { release: () => slabs.forEach((r) => r()) }) };
       }
     }
     if (!compressed) return crc32c(stored) === header.payloadCrc ? { header, data: stored, storedBytes: stored.length } : { problem: CRC_PROBLEM };
-    const out = this.lendShared(header.logicalLength);
-    const decoded = await this.decompress(stored, out, header.payloadCrc);
+    const out = this.slabs.lendShared(header.logicalLength);
+    const decoded = await decompressChecked(this.workers, stored, out, header.payloadCrc);
     if (typeof decoded === 'string' || decoded !== header.logicalLength) {
-      this.recycle(out.buffer);
+      this.slabs.recycle(out.buffer);
       if (decoded === CRC_PROBLEM) return { problem: CRC_PROBLEM };
       return { problem: typeof decoded === 'string' ? `the compressed payload does not decompress (${decoded})` : `the payload decompresses to ${decoded} bytes, not ${header.logicalLength}` };
     }
-    return { header, data: out, storedBytes: stored.length, release: this.releaser(out.buffer) };
-  }
-
-  /**
-   * Check `stored` against `payloadCrc` and decompress it into `out`, on a worker (on the event loop if the worker
-   * fails): the length, or a problem (CRC_PROBLEM before any other).
-   */
-  private async decompress(stored: Buffer, out: Buffer, payloadCrc: number): Promise<number | string> {
-    if (stored.buffer instanceof SharedArrayBuffer) {
-      const result = await this.workers.decompress({
-        input: stored.buffer, inputOffset: stored.byteOffset, length: stored.length,
-        output: out.buffer as SharedArrayBuffer, outputOffset: out.byteOffset, outputCapacity: out.length,
-      });
-      if ('crc' in result) return result.crc === payloadCrc ? result.length : CRC_PROBLEM;
-    }
-    if (crc32c(stored) !== payloadCrc) return CRC_PROBLEM;
-    try {
-      const data = uncompressSync(stored);
-      if (data.length > out.length) return data.length;
-      copyBytes(data, out);
-      return data.length;
-    } catch (error) {
-      return error instanceof Error ? error.message : String(error);
-    }
+    return { header, data: out, storedBytes: stored.length, release: this.slabs.releaser(out.buffer) };
   }
 }

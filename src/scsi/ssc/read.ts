@@ -123,7 +123,7 @@ export function atReadPosition(
 }
 
 /** Read per SSC-4 READ(6) from the current position; the medium is ready (called inside withMedium). */
-export async function readObjects(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {
+export function readObjects(drive: TapeDrive, medium: TapeMedium, req: ReadRequest): Promise<CommandResult> {
   return req.fixed ? readFixed(drive, medium, req) : readVariable(drive, medium, req);
 }
 
