@@ -213,7 +213,9 @@ export class PositionedStream {
   async operate<T>(operation: string, body: () => Promise<T>, acknowledgedEnd?: number): Promise<T> {
     this.guard.begin(operation);
     try {
-      await this.settle();
+      // A READ in a stream finds the pipeline settled: no await (and no async frames) on its way.
+      if (this.pipeline.settled) this.current = Math.min(this.current, this.endOfData);
+      else await this.settle();
       return await body();
     } catch (error) {
       throw this.failed(error, acknowledgedEnd ?? this.records.objectCount);

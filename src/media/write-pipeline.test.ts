@@ -73,4 +73,22 @@ describe('WritePipeline', () => {
     assert.deepEqual(records.stored, [...blocks.slice(0, 2), blocks[5]], 'storing resumes after the report');
     pipeline.close();
   });
+
+  test('settled says whether settle() has anything to wait for or report', async () => {
+    const records = new RecordsInMemory();
+    records.failAt = 1;
+    const pipeline = new WritePipeline(records, (error) => (error instanceof Error ? error : new Error(String(error))));
+    assert.equal(pipeline.settled, true, 'nothing acknowledged yet');
+    records.holdFirst();
+    await pipeline.enqueue(blocks[0]);
+    await pipeline.enqueue(blocks[1]);
+    assert.equal(pipeline.settled, false, 'a block is still being stored');
+    records.release();
+    while (pipeline.pendingRecords > 0) await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(pipeline.settled, false, 'the failure of the second block waits to be reported');
+    await assert.rejects(pipeline.settle(), /ENOSPC/);
+    assert.equal(pipeline.settled, true, 'the failure was reported');
+    pipeline.close();
+  });
 });

@@ -88,6 +88,11 @@ export class WritePipeline {
     return form;
   }
 
+  /** Every acknowledged block is stored and no failure waits to be reported: settle() would have nothing to do. */
+  get settled(): boolean {
+    return this.storing.pending === 0 && this.failure === undefined;
+  }
+
   /** Wait until every acknowledged block is stored; throws (once) the failure that lost some. */
   async settle(): Promise<void> {
     await this.storing.idle();
