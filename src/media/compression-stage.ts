@@ -47,8 +47,8 @@ export class CompressionStage {
 
   /**
    * Copy `block` into a free slot (waiting for one) and start compressing it; `block` is not kept. With `compress`
-   * false the block is only copied: a block that will be sealed is staged so that its WRITE is answered at once and a
-   * worker seals it from the slot (FORMAT.md "The write pipeline").
+   * false the block is only copied: a block that will be sealed is staged so that its WRITE is answered at once and it
+   * is sealed from the slot afterwards (FORMAT.md "The write pipeline").
    */
   async submit(block: Buffer, compress = true): Promise<StagedBlock> {
     if (block.length > SLOT_BYTES) throw new RangeError(`A block of ${block.length} bytes does not fit a compression slot`);

@@ -106,9 +106,9 @@ export class PositionedStream {
       // An encrypted record stores an envelope around the stored form: counted at its largest until stored.
       const envelopeBytes = (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD) + (this.atRest ? ENVELOPE_FIXED_BYTES : 0);
       const tryCompressing = options.compress && !this.deferCompression && this.pipeline.worthTrying(block);
-      // A block to seal goes through the pipeline even when it is not compressed: a worker seals it from the slot
-      // while the host sends the next one (sealed here, the WRITE waited for it; the cipher's output buffers also
-      // drove the event loop's collector, measured in docs/BENCHMARKS.md).
+      // A block to seal goes through the pipeline even when it is not compressed: it is sealed from the slot after
+      // its WRITE is answered, while the host sends the next one (on the event loop with the system's libcrypto, on a
+      // worker with node:crypto, whose output buffers drove the collector: crypto/aes-gcm-choice.ts, BENCHMARKS.md).
       const sealed = key !== undefined || this.atRest;
       const atEnd = this.current === this.endOfData;
       if (
