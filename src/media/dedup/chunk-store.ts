@@ -4,26 +4,24 @@
 // collection runs through exclusive(), one at a time, so a collection never sees chunks that a move has stored or
 // found again but not yet referenced from a saved recipe. Reads run beside them: containers are append-only.
 import { blake3 } from '@napi-rs/blake-hash';
-import { compress, compressSync, uncompressSync } from 'lz4-napi';
 import { crc32c } from '../../crc32c.js';
 import type { Logger } from '../../log.js';
 import { SerialQueue } from '../../serial-queue.js';
 import type { RandomAccessFile, Storage } from '../../storage/storage.js';
 import { randomBytes } from 'node:crypto';
 import {
-  ChunkCodec, CONTAINER_HEADER_BYTES, decodeContainerHeader, decodeEntryHeader, encodeContainerHeader, encodeEntryHeader, ENTRY_HEADER_BYTES,
+  CONTAINER_HEADER_BYTES, decodeContainerHeader, decodeEntryHeader, encodeContainerHeader, encodeEntryHeader, ENTRY_HEADER_BYTES,
   SEALED_CONTAINER_HEADER_BYTES, type ContainerHeader,
 } from './chunk-container.js';
 import { CONTAINER_SALT_BYTES, type ChunkSealer } from './chunk-sealer.js';
 import { ChunkIndex } from './chunk-index.js';
+import { decodeChunkPayload, encodeChunk, encodeChunkSync, type StoredPayload } from './chunk-compression.js';
 import type { ChunkRef } from './recipe.js';
 
 /** A container is closed and a new one started past this size, so collection can free space a container at a time. */
 export const CONTAINER_BYTES = 64 * 1024 * 1024;
 /** Entries are gathered and written in one write of about this size. */
 const WRITE_BATCH_BYTES = 4 * 1024 * 1024;
-/** A chunk is stored compressed only when that saves at least 3 %. */
-const SHRINK_RATIO = 0.97;
 /** The AES-GCM tag a sealed entry's payload ends with. */
 const SEAL_TAG_BYTES = 16;
 
@@ -104,7 +102,7 @@ export class ChunkStore {
   /** Like put(), saying how many bytes the store grew by (0 when the chunk was there already). */
   async store(chunk: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
     const hash = this.idOf(chunk);
-    return (await this.find(hash, chunk.length)) ?? this.append(chunk, hash, compressSync(chunk));
+    return this.find(hash, chunk.length) ?? this.append(chunk, hash, encodeChunkSync(chunk));
   }
 
   /**
@@ -116,13 +114,13 @@ export class ChunkStore {
     const hashes = batch.map((chunk) => this.idOf(chunk));
     const found: ({ ref: ChunkRef; addedBytes: number } | undefined)[] = [];
     const firstOf = new Map<string, number>();
-    const compressing: (Promise<Buffer> | undefined)[] = [];
+    const compressing: (Promise<StoredPayload> | undefined)[] = [];
     for (const [i, chunk] of batch.entries()) {
       const hash = hashes[i] ?? this.idOf(chunk);
-      const hit = await this.find(hash, chunk.length);
+      const hit = this.find(hash, chunk.length);
       found.push(hit);
       const key = hash.toString('latin1');
-      compressing.push(hit === undefined && !firstOf.has(key) ? compress(chunk) : undefined);
+      compressing.push(hit === undefined && !firstOf.has(key) ? encodeChunk(chunk) : undefined);
       if (hit === undefined && !firstOf.has(key)) firstOf.set(key, i);
     }
     const results: { ref: ChunkRef; addedBytes: number }[] = [];
@@ -135,26 +133,19 @@ export class ChunkStore {
         const earlier = results[first];
         results.push(earlier ? { ref: earlier.ref, addedBytes: 0 } : await this.store(chunk));
       }
-      else results.push(await this.append(chunk, hash, await (compressing[i] ?? compress(chunk))));
+      else results.push(await this.append(chunk, hash, await (compressing[i] ?? encodeChunk(chunk))));
     }
     return results;
   }
 
-  /** Where an identical chunk is stored (its id and length compared on disk: the index keeps a prefix), or undefined. */
-  private async find(hash: Buffer, length: number): Promise<{ ref: ChunkRef; addedBytes: number } | undefined> {
-    for (const candidate of this.index.candidates(hash)) {
-      const header = await this.readHeader(candidate.container, candidate.offset);
-      if (typeof header !== 'string' && header.hash.equals(hash) && header.logicalLength === length) {
-        return { ref: { container: candidate.container, offset: candidate.offset, length }, addedBytes: 0 };
-      }
-    }
-    return undefined;
+  /** Where an identical chunk is stored (the index compares 128 bits of its id: chunk-index.ts), or undefined. */
+  private find(hash: Buffer, length: number): { ref: ChunkRef; addedBytes: number } | undefined {
+    const at = this.index.find(hash);
+    return at === undefined ? undefined : { ref: { container: at.container, offset: at.offset, length }, addedBytes: 0 };
   }
 
-  private async append(chunk: Buffer, hash: Buffer, compressed: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
-    const useCompressed = compressed.length < chunk.length * SHRINK_RATIO;
-    const plain = useCompressed ? compressed : chunk;
-    const codec = useCompressed ? ChunkCodec.LZ4 : ChunkCodec.RAW;
+  private async append(chunk: Buffer, hash: Buffer, stored: StoredPayload): Promise<{ ref: ChunkRef; addedBytes: number }> {
+    const { codec, payload: plain } = stored;
     const storedLength = plain.length + (this.sealer ? SEAL_TAG_BYTES : 0);
     if (this.currentEnd + ENTRY_HEADER_BYTES + storedLength > CONTAINER_BYTES && !this.fresh) await this.roll();
     if (this.fresh) {
@@ -217,8 +208,7 @@ export class ChunkStore {
       if (this.sealer === undefined) return fail('its container is sealed and no master key is configured');
       payload = this.sealer.open(salt, ref.offset, bytes.subarray(8, ENTRY_HEADER_BYTES), stored) ?? fail('its seal does not open (damaged, or another master key)');
     }
-    if (header.codec === ChunkCodec.RAW) return payload;
-    const data = uncompressSync(payload);
+    const data = decodeChunkPayload(header.codec, payload);
     return data.length === ref.length ? data : fail('decompressed length mismatch');
   }
 
