@@ -4,8 +4,8 @@
 // header: two different chunks meet only if their BLAKE3 agree on 128 bits (2^64 work for a chosen collision, odds
 // of ~1e-23 by chance at 100 million chunks), while the header read it replaces was 1.2 of the pass's 1.6 CPU s/GB
 // spent on duplicates (docs/BENCHMARKS.md "Issue 17: session 9").
-// Budget: at most 70 % of the slots are used, so ~34 bytes per unique chunk (the table doubles, so 34-69); with
-// 32 KiB chunks that is ~1.1 GiB of memory per TiB of unique data, and 3.4 GiB at 100 million chunks. The table never
+// Budget: the table doubles when 70 % of its slots are used, so 34-69 bytes per unique chunk; with 32 KiB chunks that
+// is 1.1-2.1 GiB of memory per TiB of unique data, and 6 GiB at 100 million chunks (2^28 slots). The table never
 // grows past `maxChunks`: once full, new chunks are still stored, just not offered for deduplication (nothing is
 // lost, the ratio suffers).
 
