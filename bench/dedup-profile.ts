@@ -1,7 +1,8 @@
 // Where the background deduplication pass spends its CPU (issue 17): each step alone over the same mixed data
 // (a third text-like, two thirds incompressible), in CPU seconds per GB (process user + sys, so a busy shared machine
-// skews it less than wall time): content-defined chunking, BLAKE3, LZ4, CRC32C, and ChunkStore.store() (all of them
-// plus the container writes) on unique chunks, and storeBatch() (LZ4 on the thread pool). Usage: node dist/bench/dedup-profile.js [--mib N]
+// skews it less than wall time): content-defined chunking, BLAKE3, LZ4, the probe-then-LZ4 the store does
+// (encodeChunkSync), CRC32C, and ChunkStore.store() (all of them plus the container writes) on unique chunks, on
+// duplicates, and storeBatch() (LZ4 on the thread pool). Usage: node dist/bench/dedup-profile.js [--mib N]
 import { blake3 } from '@napi-rs/blake-hash';
 import { compressSync } from 'lz4-napi';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { crc32c } from '../src/crc32c.js';
 import { silentLogger } from '../src/log.js';
+import { encodeChunkSync } from '../src/media/dedup/chunk-compression.js';
 import { ChunkStore } from '../src/media/dedup/chunk-store.js';
 import { ContentChunker } from '../src/media/dedup/content-chunker.js';
 import { LocalStorage } from '../src/storage/local-storage.js';
@@ -51,6 +53,9 @@ await cpuSecondsPerGB('BLAKE3 per chunk', () => {
 });
 await cpuSecondsPerGB('LZ4 per chunk', () => {
   for (const chunk of chunks) compressSync(chunk);
+});
+await cpuSecondsPerGB('probe, then LZ4 if it shrinks', () => {
+  for (const chunk of chunks) encodeChunkSync(chunk);
 });
 await cpuSecondsPerGB('CRC32C per chunk', () => {
   for (const chunk of chunks) crc32c(chunk);

@@ -96,7 +96,9 @@ async function absorbNow(parts: AbsorbParts): Promise<{ recipe: Recipe; result: 
       outcome.release?.();
       throw new HostEncryptedDataError(tail.barcode, n);
     }
-    const data = Buffer.from(outcome.data); // the read buffer is lent; chunks keep slices of this copy
+    // The read buffer is lent; chunks keep slices of this copy (allocUnsafe: Buffer.from() of a lent view zero-fills first).
+    const data = Buffer.allocUnsafe(outcome.data.length);
+    data.set(outcome.data);
     outcome.release?.();
     next.addBlock(data.length);
     logicalBytes += data.length;

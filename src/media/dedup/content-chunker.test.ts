@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { ContentChunker, DEFAULT_CHUNK_SIZES } from './content-chunker.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { ContentChunker, DEFAULT_CHUNK_SIZES, type ChunkSizes } from './content-chunker.js';
 
 function boundaries(stream: Buffer, pieceBytes: number): number[] {
   const chunker = new ContentChunker();
@@ -49,4 +49,39 @@ test('ContentChunker cuts a stream of one repeated byte at the maximum size', ()
 test('ContentChunker refuses sizes out of order', () => {
   assert.throws(() => new ContentChunker({ minBytes: 4096, averageBytes: 4096, maxBytes: 8192 }), RangeError);
   assert.throws(() => new ContentChunker({ minBytes: 1024, averageBytes: 3000, maxBytes: 8192 }), RangeError);
+});
+
+/** FORMAT.md "Chunking" read literally, one byte at a time: the boundaries the unrolled chunker must keep. */
+function referenceBoundaries(stream: Buffer, sizes: ChunkSizes): number[] {
+  const gear = Array.from({ length: 256 }, (_, i) => createHash('sha256').update(`vtl gear ${i}`).digest().readUInt32BE(0));
+  const bits = Math.log2(sizes.averageBytes);
+  const strict = ~0 << (32 - (bits + 2));
+  const loose = ~0 << (32 - (bits - 2));
+  const ends: number[] = [];
+  let start = 0;
+  let hash = 0;
+  for (let i = 0; i < stream.length; i++) {
+    const length = i - start + 1;
+    if (length <= sizes.minBytes) continue;
+    hash = ((hash << 1) + (gear[stream[i] ?? 0] ?? 0)) | 0;
+    if ((hash & (length <= sizes.averageBytes ? strict : loose)) === 0 || length >= sizes.maxBytes) {
+      ends.push(i + 1);
+      start = i + 1;
+      hash = 0;
+    }
+  }
+  return ends;
+}
+
+test('ContentChunker cuts where the format\'s byte-at-a-time definition cuts, for several sizes and piece lengths', () => {
+  const stream = randomBytes(3 * 1024 * 1024);
+  for (const sizes of [DEFAULT_CHUNK_SIZES, { minBytes: 64, averageBytes: 256, maxBytes: 1024 }, { minBytes: 1000, averageBytes: 4096, maxBytes: 5000 }]) {
+    const expected = referenceBoundaries(stream, sizes);
+    for (const pieceBytes of [1, 3, 4095, stream.length]) {
+      const chunker = new ContentChunker(sizes);
+      const ends: number[] = [];
+      for (let at = 0; at < stream.length; at += pieceBytes) for (const cut of chunker.push(stream.subarray(at, at + pieceBytes))) ends.push(at + cut);
+      assert.deepEqual(ends, expected, `sizes ${sizes.minBytes}/${sizes.averageBytes}/${sizes.maxBytes}, pieces of ${pieceBytes}`);
+    }
+  }
 });

@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../log.js';
+import { LocalStorage } from '../../storage/local-storage.js';
+import { ChunkReader, WINDOW_BYTES, WINDOWS } from './chunk-reader.js';
+import { ChunkStore } from './chunk-store.js';
+import type { ChunkRef } from './recipe.js';
+
+const CHUNK = 50 * 1024;
+/** Chunks per window: a window holds about this many entries of the chunks below. */
+const PER_WINDOW = Math.floor(WINDOW_BYTES / (CHUNK + 52));
+
+async function withChunks(count: number, body: (store: ChunkStore, chunks: Buffer[], refs: ChunkRef[]) => Promise<void>): Promise<void> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'vtl-chunk-reader-'));
+  const store = await ChunkStore.open(new LocalStorage(directory), 'chunks', silentLogger());
+  try {
+    const chunks = Array.from({ length: count }, () => randomBytes(CHUNK));
+    const refs: ChunkRef[] = [];
+    for (const chunk of chunks) refs.push(await store.put(chunk));
+    await store.sync();
+    await body(store, chunks, refs);
+  } finally {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+test('ChunkReader serves the chunks of one window with one read, and finds the window again after a step aside', async () => {
+  await withChunks(PER_WINDOW * 2 + 4, async (store, chunks, refs) => {
+    const reader = new ChunkReader(store);
+    const read = async (i: number): Promise<void> => assert.deepEqual(await reader.get(refs[i] ?? refs[0] ?? { container: 0, offset: 0, length: 0 }), chunks[i]);
+    await read(0);
+    const oneWindow = reader.bytesRead;
+    assert.equal(oneWindow, WINDOW_BYTES);
+    await read(1);
+    await read(PER_WINDOW - 1);
+    assert.equal(reader.bytesRead, oneWindow, 'the first window held them');
+    await read(PER_WINDOW * 2);
+    assert.ok(reader.bytesRead > oneWindow, 'a chunk past the first window is read');
+    const afterStep = reader.bytesRead;
+    await read(2);
+    assert.equal(reader.bytesRead, afterStep, 'the first window is still kept');
+  });
+});
+
+test('ChunkReader keeps the last WINDOWS windows and reads the one used longest ago again', async () => {
+  await withChunks(PER_WINDOW * (WINDOWS + 1) + 1, async (store, chunks, refs) => {
+    const reader = new ChunkReader(store);
+    for (let w = 0; w <= WINDOWS; w++) assert.deepEqual(await reader.get(refs[w * PER_WINDOW] ?? { container: 0, offset: 0, length: 0 }), chunks[w * PER_WINDOW]);
+    const before = reader.bytesRead;
+    assert.deepEqual(await reader.get(refs[PER_WINDOW] ?? { container: 0, offset: 0, length: 0 }), chunks[PER_WINDOW]);
+    assert.equal(reader.bytesRead, before, 'window 1 is among the last WINDOWS');
+    assert.deepEqual(await reader.get(refs[1] ?? { container: 0, offset: 0, length: 0 }), chunks[1]);
+    assert.equal(reader.bytesRead, before + WINDOW_BYTES, 'window 0 was dropped');
+  });
+});

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { silentLogger } from '../../log.js';
+import { LocalStorage } from '../../storage/local-storage.js';
+import { ChunkStore } from './chunk-store.js';
+import { decodeRecipe, Recipe, RECIPE_FILE } from './recipe.js';
+import { cutRecipe } from './recipe-cut.js';
+
+async function withStore(body: (store: ChunkStore, storage: LocalStorage, directory: string) => Promise<void>): Promise<void> {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'vtl-recipe-cut-'));
+  const storage = new LocalStorage(directory);
+  await storage.makeFolder('A00001L8');
+  const store = await ChunkStore.open(storage, 'chunks', silentLogger());
+  try {
+    await body(store, storage, directory);
+  } finally {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
+}
+
+test('cutRecipe() erases the data file before it saves the shorter recipe, whose pass is the data file\'s after the erase', async () => {
+  await withStore(async (store, storage, directory) => {
+    const stream = randomBytes(4000);
+    const recipe = new Recipe(1, 3);
+    recipe.addChunk(await store.put(stream.subarray(0, 2000)));
+    recipe.addChunk(await store.put(stream.subarray(2000)));
+    for (let i = 0; i < 2; i++) recipe.addBlock(2000);
+    const events: string[] = [];
+    let pass = 1;
+    const eraseTail = async (): Promise<void> => {
+      await assert.rejects(access(path.join(directory, 'A00001L8', RECIPE_FILE)));
+      events.push('erased');
+      pass = 2;
+    };
+    const cut = await cutRecipe({ barcode: 'A00001L8', recipe, chunks: store, storage, tailPass: () => pass, eraseTail }, 1);
+    assert.deepEqual(events, ['erased']);
+    const saved = decodeRecipe(await readFile(path.join(directory, 'A00001L8', RECIPE_FILE)));
+    assert.ok(typeof saved !== 'string', typeof saved === 'string' ? saved : '');
+    assert.deepEqual([saved.objectCount, saved.absorbedPass, saved.chunks.length], [1, 2, 1]);
+    assert.equal(cut.objectCount, 1);
+  });
+});
+
+test('cutRecipe() inside a chunk stores the used prefix as a chunk of its own and refers to that', async () => {
+  await withStore(async (store, storage) => {
+    const stream = randomBytes(3000);
+    const recipe = new Recipe();
+    recipe.addChunk(await store.put(stream));
+    for (let i = 0; i < 3; i++) recipe.addBlock(1000);
+    const cut = await cutRecipe({ barcode: 'A00001L8', recipe, chunks: store, storage, tailPass: () => 1, eraseTail: () => Promise.resolve() }, 2);
+    const last = cut.chunks.at(-1);
+    assert.ok(last);
+    assert.equal(cut.overhang, 0);
+    assert.equal(last.length, 2000);
+    assert.deepEqual(await store.get(last), stream.subarray(0, 2000));
+    assert.ok(cut.addedStoredBytes > 2000);
+  });
+});
