@@ -99,4 +99,26 @@ describe('partition files', () => {
       await t.cleanup();
     }
   });
+
+  test('in a process that deduplicates some library, a cartridge of a library that does not is partitioned like any other', async () => {
+    const t = await tempStore();
+    try {
+      const dedup = new DedupMediaStore({ directory: t.directory, log: silentLogger(), deduplicates: (barcode) => barcode !== 'PART04' });
+      const d = cartridge({ barcode: 'PART04', capacityBytes: 8_000_000 });
+      await dedup.create(d);
+      const medium = await dedup.open(d);
+      await medium.format([4_000_000, 4_000_000]);
+      await medium.write(pattern(1, 3000), { compress: false });
+      await medium.close();
+      const again = await dedup.open(d);
+      assert.ok(again.partitionLimit > 1);
+      assert.equal(again.partitionCapacities().length, 2);
+      const read = await again.read();
+      assert.ok(read.kind === 'block' && read.data.equals(pattern(1, 3000)));
+      await again.close();
+      assert.deepEqual((await readdir(path.join(t.directory, 'PART04'))).filter((n) => n.startsWith('data')).sort(), ['data-1-0.vtape', 'data-1-1.vtape']);
+    } finally {
+      await t.cleanup();
+    }
+  });
 });

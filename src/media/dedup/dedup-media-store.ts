@@ -10,7 +10,7 @@ import { CartridgeFile, cartridgePath } from '../cartridge-files.js';
 import { FILE_HEADER_BYTES } from '../file-header.js';
 import { FileMediaStore } from '../file-media-store.js';
 import type { FileTapeMedium, IngestCompression } from '../file-tape-medium.js';
-import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type TapeMedium } from '../tape-medium.js';
+import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type OpenOptions, type TapeMedium } from '../tape-medium.js';
 import type { ChunkStore } from './chunk-store.js';
 import { ChunkStores, GLOBAL_CHUNK_STORE } from './chunk-stores.js';
 import { DedupTapeMedium } from './dedup-tape-medium.js';
@@ -40,6 +40,11 @@ export interface DedupMediaStoreOptions {
    * compression: the background pass never moves them, so their compression must not wait for it.
    */
   readonly deduplicates?: (barcode: string) => boolean;
+}
+
+/** A recipe with no object and nothing absorbed: the cartridge's data file is all of it. */
+function holdsNothing(recipe: Recipe): boolean {
+  return recipe.objectCount === 0 && recipe.absorbedObjects === 0;
 }
 
 export class DedupMediaStore implements MediaStore {
@@ -87,8 +92,14 @@ export class DedupMediaStore implements MediaStore {
     this.measured.set(cartridge.barcode, usageOf(new Recipe(), 0));
   }
 
-  async open(cartridge: CartridgeDescriptor): Promise<TapeMedium> {
+  async open(cartridge: CartridgeDescriptor, options: OpenOptions = {}): Promise<TapeMedium> {
     await this.passGivesWay(cartridge.barcode);
+    // A cartridge of a library that does not deduplicate, with nothing in chunks: the plain medium, partitions and
+    // all (FORMAT MEDIUM). One with chunks (it was deduplicated in another library) is read through its recipe.
+    if (!this.deduplicates(cartridge.barcode) && holdsNothing(await this.readRecipe(cartridge.barcode))) {
+      this.forget(cartridge.barcode);
+      return this.plainFiles.open(cartridge, options);
+    }
     const { tail, recipe } = await this.openParts(cartridge);
     this.forget(cartridge.barcode);
     let chunks: ChunkStore;
