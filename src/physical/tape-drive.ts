@@ -20,6 +20,10 @@ export interface PhysicalPosition {
   readonly endOfPartition: boolean;
 }
 
+export interface WriteOptions {
+  readonly inFlightWithOthers?: boolean;
+}
+
 /** The largest READ(6)/WRITE(6) transfer length. */
 export const MAX_RECORD_BYTES = 0xffffff;
 
@@ -69,15 +73,18 @@ export class PhysicalTapeDrive {
     return { kind: 'block', data: r.data.subarray(0, maxBytes - (s.information ?? 0)) };
   }
 
-  /** Writes one record; `earlyWarning` when the drive passed its early-warning point (the record is written). */
-  async write(record: Buffer): Promise<{ earlyWarning: boolean }> {
+  /**
+   * Writes one record; `earlyWarning` when the drive passed its early-warning point (the record is written).
+   * `inFlightWithOthers`: sent before the status of earlier writes came back (ScsiDevice's RunOptions).
+   */
+  async write(record: Buffer, o: WriteOptions = {}): Promise<{ earlyWarning: boolean }> {
     if (record.length > MAX_RECORD_BYTES) throw new RangeError(`a record of ${record.length} bytes is over the ${MAX_RECORD_BYTES} bytes WRITE(6) carries`);
-    const r = await this.device.run('WRITE', Cdb.writeVariable(record.length), { dataOut: record, accept: isEarlyWarning });
+    const r = await this.device.run('WRITE', Cdb.writeVariable(record.length), { dataOut: record, accept: isEarlyWarning, ...o });
     return { earlyWarning: r.sense !== undefined };
   }
 
-  async writeFilemarks(count: number): Promise<{ earlyWarning: boolean }> {
-    const r = await this.device.run('WRITE FILEMARKS', Cdb.writeFilemarks(count), { accept: isEarlyWarning });
+  async writeFilemarks(count: number, o: WriteOptions = {}): Promise<{ earlyWarning: boolean }> {
+    const r = await this.device.run('WRITE FILEMARKS', Cdb.writeFilemarks(count), { accept: isEarlyWarning, ...o });
     return { earlyWarning: r.sense !== undefined };
   }
 

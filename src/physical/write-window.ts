@@ -1,0 +1,112 @@
+// The copy's writes to the physical drive, several in flight at once (issue 15's speed goal): one WRITE at a time
+// leaves the drive idle while the next record crosses the network, and that round trip cost the copy a quarter of
+// its speed against tgt. Writes are sent ORDERED and confirmed strictly in the order they were sent, so what the
+// copy counts as written is always a prefix of what it sent; an error, or an early warning, stops confirming at the
+// first write in order that had it, and the writes sent after it only end (their buffers are given back).
+
+/** What the window sends; `inFlightWithOthers` as in PhysicalTapeDrive.write. */
+export interface WindowTarget {
+  write(record: Buffer, o?: { inFlightWithOthers?: boolean }): Promise<{ earlyWarning: boolean }>;
+  writeFilemarks(count: number, o?: { inFlightWithOthers?: boolean }): Promise<{ earlyWarning: boolean }>;
+}
+
+export interface WindowLimits {
+  /** WRITE and WRITE FILEMARKS commands in flight at most (1: each waits for the status of the one before). */
+  readonly writes: number;
+  /** Record bytes in flight at most; one write of any size is always allowed. */
+  readonly bytes: number;
+}
+
+/**
+ * Four writes and 8 MiB: against tgt, two in flight gained about 40 % over one and four about 75 % (bench notes in
+ * docs/BENCHMARKS.md, "Issue 15, copy speed: session 9"); more buys nothing once the drive never waits.
+ */
+export const DEFAULT_WINDOW: WindowLimits = { writes: 4, bytes: 8 * 1024 * 1024 };
+
+/** One object confirmed by the drive, in the order they were sent: a record of `bytes`, or a filemark (0). */
+export interface Confirmed {
+  readonly bytes: number;
+  readonly filemark: boolean;
+  readonly earlyWarning: boolean;
+}
+
+type Outcome = { readonly ok: { earlyWarning: boolean } } | { readonly err: unknown };
+
+interface InFlight {
+  /** Never rejects: a rejection waiting in the queue must not count as unhandled while an earlier write is awaited. */
+  readonly outcome: Promise<Outcome>;
+  readonly bytes: number;
+  readonly filemark: boolean;
+  readonly release: (() => void) | undefined;
+}
+
+export class WriteWindow {
+  private readonly queue: InFlight[] = [];
+  private bytesInFlight = 0;
+
+  /** `confirm` sees every object the drive confirmed, in order; what it throws ends the copy (after abandon()). */
+  constructor(
+    private readonly target: WindowTarget,
+    private readonly limits: WindowLimits,
+    private readonly confirm: (c: Confirmed) => void,
+  ) {
+    if (!(limits.writes >= 1) || !(limits.bytes >= 1)) throw new RangeError(`a write window needs room for one write (writes ${limits.writes}, bytes ${limits.bytes})`);
+  }
+
+  /** Sends one record (`release` gives its buffer back once the drive answered) after making room for it. */
+  async write(record: Buffer, release?: () => void): Promise<void> {
+    await this.roomFor(record.length);
+    this.send((o) => this.target.write(record, o), record.length, false, release);
+    if (this.limits.writes === 1) await this.drain();
+  }
+
+  async writeFilemark(): Promise<void> {
+    await this.roomFor(0);
+    this.send((o) => this.target.writeFilemarks(1, o), 0, true, undefined);
+    if (this.limits.writes === 1) await this.drain();
+  }
+
+  /** Waits for every write in flight and confirms each, in order. */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0) await this.confirmOldest();
+  }
+
+  /** After an error: waits for the writes still in flight without confirming them, and gives their buffers back. */
+  async abandon(): Promise<void> {
+    const left = this.queue.splice(0);
+    this.bytesInFlight = 0;
+    for (const w of left) {
+      await w.outcome;
+      w.release?.();
+    }
+  }
+
+  get inFlight(): number {
+    return this.queue.length;
+  }
+
+  private async roomFor(bytes: number): Promise<void> {
+    while (this.queue.length >= this.limits.writes || (this.queue.length > 0 && this.bytesInFlight + bytes > this.limits.bytes)) await this.confirmOldest();
+  }
+
+  private send(run: (o: { inFlightWithOthers?: boolean }) => Promise<{ earlyWarning: boolean }>, bytes: number, filemark: boolean, release: (() => void) | undefined): void {
+    // With one write at a time the device may repeat a command after a UNIT ATTENTION: nothing was sent after it.
+    const o = this.limits.writes > 1 ? { inFlightWithOthers: true } : {};
+    const outcome = run(o).then(
+      (ok): Outcome => ({ ok }),
+      (err: unknown): Outcome => ({ err }),
+    );
+    this.queue.push({ outcome, bytes, filemark, release });
+    this.bytesInFlight += bytes;
+  }
+
+  private async confirmOldest(): Promise<void> {
+    const w = this.queue[0];
+    const outcome = await w.outcome;
+    this.queue.shift();
+    this.bytesInFlight -= w.bytes;
+    w.release?.();
+    if ('err' in outcome) throw outcome.err;
+    this.confirm({ bytes: w.bytes, filemark: w.filemark, earlyWarning: outcome.ok.earlyWarning });
+  }
+}
