@@ -124,6 +124,7 @@ test('copyCartridge() keeps several writes in flight, and a too-small tape stops
   const target = recordingTarget();
   let inFlight = 0;
   let most = 0;
+  target.unsolicitedBytes = () => 1024;
   target.write = async (record, o) => {
     assert.equal(o?.inFlightWithOthers, true);
     target.written.push(Buffer.from(record));

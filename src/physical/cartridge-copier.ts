@@ -16,6 +16,8 @@ export interface CopyTarget {
   space(code: 0 | 1 | 3, count: number): Promise<void>;
   write(record: Buffer, o?: WriteOptions): Promise<{ earlyWarning: boolean }>;
   writeFilemarks(count: number, o?: WriteOptions): Promise<{ earlyWarning: boolean }>;
+  /** The largest record that may be in flight with others (WriteWindow); absent: none. */
+  unsolicitedBytes?(): number;
   read(maxBytes: number): Promise<PhysicalRead>;
   /** LOCATE to a logical object identifier; false when the drive has no LOCATE (the copy then uses SPACE). */
   locate?(objectNumber: number): Promise<boolean>;

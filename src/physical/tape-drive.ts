@@ -83,6 +83,17 @@ export class PhysicalTapeDrive {
     return { earlyWarning: r.sense !== undefined };
   }
 
+  /**
+   * The largest record a WRITE sends without waiting for an R2T (RFC 7143 13.11-13.14): FirstBurstLength with
+   * InitialR2T=No, the immediate data alone with InitialR2T=Yes; 0 before the login.
+   */
+  unsolicitedBytes(): number {
+    const p = this.device.session.negotiated;
+    if (!p) return 0;
+    if (!p.initialR2T) return p.firstBurstLength;
+    return p.immediateData ? Math.min(p.firstBurstLength, p.targetMaxRecvDataSegmentLength) : 0;
+  }
+
   async writeFilemarks(count: number, o: WriteOptions = {}): Promise<{ earlyWarning: boolean }> {
     const r = await this.device.run('WRITE FILEMARKS', Cdb.writeFilemarks(count), { accept: isEarlyWarning, ...o });
     return { earlyWarning: r.sense !== undefined };

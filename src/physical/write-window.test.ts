@@ -12,7 +12,7 @@ interface Sent {
 }
 
 /** A drive whose every command waits until the test answers it, in any order the test likes. */
-function manualDrive(): WindowTarget & { sent: Sent[] } {
+function manualDrive(unsolicitedBytes = 1024): WindowTarget & { sent: Sent[] } {
   const sent: Sent[] = [];
   const command = (what: string, o?: { inFlightWithOthers?: boolean }): Promise<{ earlyWarning: boolean }> =>
     new Promise((resolve, reject) => {
@@ -22,6 +22,7 @@ function manualDrive(): WindowTarget & { sent: Sent[] } {
     sent,
     write: (record, o) => command(record.toString(), o),
     writeFilemarks: (count, o) => command(`filemarks ${count}`, o),
+    unsolicitedBytes: () => unsolicitedBytes,
   };
 }
 
@@ -126,6 +127,30 @@ test('WriteWindow ends the copy where its confirm callback throws (early warning
   const abandoned = window.abandon();
   drive.sent[2].answer();
   await abandoned;
+});
+
+test('WriteWindow sends a record that would wait for an R2T alone: after the writes before it, and before the next', async () => {
+  // tgt queues a command once all its data is in: a small record sent after a solicited one would overtake it.
+  const drive = manualDrive(4);
+  const window = new WriteWindow(drive, { writes: 4, bytes: 1024 }, () => undefined);
+  await window.write(Buffer.from('a'));
+  const big = window.write(Buffer.from('bbbbbbbb'));
+  await settle();
+  assert.deepEqual(drive.sent.map((s) => s.what), ['a'], 'the big record waits for the one in flight');
+  drive.sent[0].answer();
+  await settle();
+  assert.deepEqual(drive.sent.map((s) => s.what), ['a', 'bbbbbbbb']);
+  assert.equal(drive.sent[1].inFlightWithOthers, false, 'alone, so the device may repeat it');
+  let returned = false;
+  void big.then(() => (returned = true));
+  await settle();
+  assert.equal(returned, false, 'write() returns only once the record sent alone has its status, so nothing follows it sooner');
+  drive.sent[1].answer();
+  await big;
+  await window.write(Buffer.from('c'));
+  assert.deepEqual(drive.sent.map((s) => s.what), ['a', 'bbbbbbbb', 'c']);
+  drive.sent[2].answer();
+  await window.drain();
 });
 
 test('WriteWindow refuses limits that leave no room for a write', () => {

@@ -3,11 +3,18 @@
 // its speed against tgt. Writes are sent ORDERED and confirmed strictly in the order they were sent, so what the
 // copy counts as written is always a prefix of what it sent; an error, or an early warning, stops confirming at the
 // first write in order that had it, and the writes sent after it only end (their buffers are given back).
+// ORDERED alone does not keep the order on tgt: it queues a command only once all its data is in, so a record that
+// waits for an R2T would be overtaken by a smaller one sent after it (the copy-on-export test caught a 3-byte record
+// written before a 1 MiB one). A record goes in flight with others only when all its bytes go with the command
+// (immediate and unsolicited data, WindowTarget.unsolicitedBytes); a larger one waits for the writes before it and
+// is sent alone.
 
 /** What the window sends; `inFlightWithOthers` as in PhysicalTapeDrive.write. */
 export interface WindowTarget {
   write(record: Buffer, o?: { inFlightWithOthers?: boolean }): Promise<{ earlyWarning: boolean }>;
   writeFilemarks(count: number, o?: { inFlightWithOthers?: boolean }): Promise<{ earlyWarning: boolean }>;
+  /** The largest record the drive's connection sends without waiting for an R2T; absent: 0 (each record alone). */
+  unsolicitedBytes?(): number;
 }
 
 export interface WindowLimits {
@@ -55,14 +62,16 @@ export class WriteWindow {
 
   /** Sends one record (`release` gives its buffer back once the drive answered) after making room for it. */
   async write(record: Buffer, release?: () => void): Promise<void> {
-    await this.roomFor(record.length);
-    this.send((o) => this.target.write(record, o), record.length, false, release);
-    if (this.limits.writes === 1) await this.drain();
+    const alone = this.limits.writes === 1 || record.length > (this.target.unsolicitedBytes?.() ?? 0);
+    if (alone) await this.drain();
+    else await this.roomFor(record.length);
+    this.send((o) => this.target.write(record, o), record.length, false, release, alone);
+    if (alone) await this.drain();
   }
 
   async writeFilemark(): Promise<void> {
     await this.roomFor(0);
-    this.send((o) => this.target.writeFilemarks(1, o), 0, true, undefined);
+    this.send((o) => this.target.writeFilemarks(1, o), 0, true, undefined, this.limits.writes === 1);
     if (this.limits.writes === 1) await this.drain();
   }
 
@@ -89,9 +98,9 @@ export class WriteWindow {
     while (this.queue.length >= this.limits.writes || (this.queue.length > 0 && this.bytesInFlight + bytes > this.limits.bytes)) await this.confirmOldest();
   }
 
-  private send(run: (o: { inFlightWithOthers?: boolean }) => Promise<{ earlyWarning: boolean }>, bytes: number, filemark: boolean, release: (() => void) | undefined): void {
-    // With one write at a time the device may repeat a command after a UNIT ATTENTION: nothing was sent after it.
-    const o = this.limits.writes > 1 ? { inFlightWithOthers: true } : {};
+  private send(run: (o: { inFlightWithOthers?: boolean }) => Promise<{ earlyWarning: boolean }>, bytes: number, filemark: boolean, release: (() => void) | undefined, alone: boolean): void {
+    // A write sent alone may be repeated by the device after a UNIT ATTENTION: nothing was sent after it.
+    const o = alone ? {} : { inFlightWithOthers: true };
     const outcome = run(o).then(
       (ok): Outcome => ({ ok }),
       (err: unknown): Outcome => ({ err }),
