@@ -144,3 +144,30 @@ test('copyCartridge() keeps several writes in flight, and a too-small tape stops
   assert.deepEqual(progress, [1, 2], 'progress counts only what the drive confirmed, in order');
   assert.equal(inFlight, 0, 'the writes after the early warning ended before the copy did');
 });
+
+test('copyCartridge() writes on while a checkpoint is saved, in order, and returns only after the last save', async () => {
+  const records = ['aa', 'bb', 'cc', 'dd'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const saves: { objects: number; finish: () => void }[] = [];
+  const checkpoint = (at: { objects: number }): Promise<void> => new Promise((resolve) => saves.push({ objects: at.objects, finish: resolve }));
+  let returned = false;
+  const copy = copyCartridge(sourceOf(records), target, { objects: 0, bytes: 0 }, 4, { ...hooks, checkpoint, checkpointBytes: 2 }).then((r) => ((returned = true), r));
+  while (target.written.length < 4 || saves.length < 1) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(saves.length, 1, 'the next save waits for the first');
+  assert.equal(saves[0].objects, 1);
+  saves[0].finish();
+  for (let i = 1; i < 5; i++) {
+    while (saves.length <= i) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(returned, false);
+    saves[i].finish();
+  }
+  assert.deepEqual(await copy, { objects: 4, bytes: 8 });
+  assert.deepEqual(saves.map((s) => s.objects), [1, 2, 3, 4, 4], 'every 2 bytes, then the end');
+});
+
+test('copyCartridge() ends with the error of a checkpoint that could not be saved', async () => {
+  const records = ['aa', 'bb', 'cc'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const failing = { ...hooks, checkpointBytes: 2, checkpoint: () => Promise.reject(new Error('disk full')) };
+  await assert.rejects(copyCartridge(sourceOf(records), target, { objects: 0, bytes: 0 }, 3, failing), /disk full/);
+});

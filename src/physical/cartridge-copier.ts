@@ -30,7 +30,10 @@ export interface CopyCheckpoint {
 }
 
 export interface CopyHooks {
-  /** The physical drive confirmed everything so far (WRITE FILEMARKS 0 flushed its buffer): persist it. */
+  /**
+   * The physical drive confirmed everything so far (WRITE FILEMARKS 0 flushed its buffer): persist it. Runs while the
+   * copy goes on; calls come one at a time, in order, and the copy waits for the last before it returns or throws.
+   */
   checkpoint(at: CopyCheckpoint): Promise<void>;
   progress(phase: 'copy' | 'verify', at: CopyCheckpoint): void;
   /** Checked between objects: true ends the copy with CopyCancelledError. */
@@ -153,20 +156,32 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
     }
     hooks.progress('copy', { objects, bytes });
   });
+  // A checkpoint holds once the drive flushed; saving it (a file write and fsync, which took up to hundreds of ms on
+  // the loaded test machine) runs while the copy writes on. Saves go one at a time in order; the copy waits for the
+  // last one before it ends, pauses or fails, and a failed save ends the copy at the next object.
+  let saving: Promise<void> = Promise.resolve();
+  let saveFailed: { readonly err: unknown } | undefined;
+  const saved = async (): Promise<void> => {
+    await saving;
+    if (saveFailed) throw saveFailed.err;
+  };
   const checkpoint = async (): Promise<void> => {
     await window.drain();
     // WRITE FILEMARKS 0 (IMMED=0): the drive writes its buffer to the medium before it answers.
     await target.writeFilemarks(0);
-    await hooks.checkpoint({ objects, bytes });
+    const at = { objects, bytes };
+    saving = saving.then(() => hooks.checkpoint(at)).catch((err: unknown) => void (saveFailed ??= { err }));
     sinceCheckpoint = 0;
   };
   const ahead = new ReadAhead(source).startAt(start.objects);
   await ahead.around(async () => {
     try {
       for (;;) {
+        if (saveFailed) throw saveFailed.err;
         if (hooks.cancelled()) throw new CopyCancelledError();
         if (hooks.paused?.()) {
           await checkpoint();
+          await saved();
           throw new CopyPausedError({ objects, bytes });
         }
         const r = await ahead.next();
@@ -176,8 +191,10 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
         if (sinceCheckpoint >= every) await checkpoint();
       }
       await checkpoint();
+      await saved();
     } catch (err) {
       await window.abandon();
+      await saving;
       throw err;
     }
   });
