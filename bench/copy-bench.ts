@@ -1,10 +1,12 @@
 // npm run bench gains the staging measurement (issue 15): a virtual cartridge of 256 KiB records copied by vtl to a
 // tgt cartridge, next to the native client (tape-bench, libiscsi) writing the same amount in the same record size
 // to tgt directly, in the same run on the same tgt. Goal: the copy reaches at least 90 % of the direct write.
-//   node --import tsx bench/copy-bench.ts [--quick]   (bench/run.sh runs it after bench.ts)
+//   node --import tsx bench/copy-bench.ts [--quick] [--mib N] [--keep]   (bench/run.sh runs it after bench.ts)
+// Besides MB/s it reports the CPU seconds per GB that vtl and tgtd spent during the copy (from /proc), the figure
+// that stays meaningful on a shared machine.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,12 +17,14 @@ import type { CopyJobView } from '../src/physical/staging-service.js';
 import { PhysicalTapeDrive } from '../src/physical/tape-drive.js';
 import { repoRoot, VtlServer, vtlPorts } from '../test/e2e/vtl-process.js';
 import { runStream } from './client.js';
+import { readCpuSeconds } from './proc-stats.js';
 import type { BenchTarget } from './targets.js';
 
 const MiB = 1024 * 1024;
 const RECORD = 256 * 1024;
 const quick = process.argv.includes('--quick');
-const totalBytes = (quick ? 256 : 2048) * MiB;
+const mibArg = process.argv.indexOf('--mib');
+const totalBytes = (mibArg > 0 ? Number(process.argv[mibArg + 1]) : quick ? 256 : 2048) * MiB;
 const root = repoRoot();
 const script = join(root, 'scripts/services/tgt-library.sh');
 
@@ -40,6 +44,20 @@ async function fillAndExport(vtl: VtlServer, barcode: string): Promise<void> {
   await drive.unload();
   await changer.moveMedium(inv.transportAddress, inv.drives[0].address, inv.mailSlots[0].address);
   await session.close();
+}
+
+/** The pid of the `vtl serve` whose data directory is `dataDir` (VtlServer keeps its child to itself). */
+function vtlPid(dataDir: string): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (argv.includes('serve') && argv.includes(dataDir)) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  throw new Error(`no vtl serve process with data directory ${dataDir}`);
 }
 
 async function main(): Promise<void> {
@@ -65,12 +83,18 @@ async function main(): Promise<void> {
     }));
     vtl = new VtlServer({ dataDir: join(dir, 'data'), configPath, ...(await vtlPorts()), logPath: join(dir, 'vtl.log') });
     await vtl.start();
+    const vtlProcess = vtlPid(join(dir, 'data'));
+    const cpu = (): { vtl: number; tgt: number } => ({ vtl: readCpuSeconds(vtlProcess), tgt: readCpuSeconds(pid) });
     await fillAndExport(vtl, 'P00001L8');
+    // The CPU used from the export to the end of the copy phase (mount and flush included), sampled as the job moves.
+    const before = cpu();
+    let after: { vtl: number; tgt: number } | undefined;
     let job: CopyJobView | undefined;
     for (;;) {
       job = ((await vtl.api('GET', '/copy-jobs')) as CopyJobView[]).find((j) => j.barcode === 'P00001L8');
+      if (job && !after && (job.phase === 'verify' || job.state === 'failed')) after = cpu();
       if (job && (job.state === 'done' || job.state === 'failed')) break;
-      await sleep(200);
+      await sleep(50);
     }
     if (job.state !== 'done' || !job.startedAt || !job.copiedAt) throw new Error(`the copy did not finish: ${JSON.stringify(job)}`);
     const copySeconds = (Date.parse(job.copiedAt) - Date.parse(job.startedAt)) / 1000;
@@ -82,11 +106,15 @@ async function main(): Promise<void> {
     console.log(`| native client writing to tgt directly (write + flush) | ${direct.writeFlushMBps.toFixed(1)} |`);
     console.log(`| vtl copying the virtual cartridge to tgt (mount, copy, flush) | ${copyMBps.toFixed(1)} |`);
     console.log(`| verify (read both back and compare) | ${(job.bytesVerified / 1e6 / ((Date.now() - Date.parse(job.copiedAt)) / 1000)).toFixed(1)} (upper bound of the time) |`);
+    const gb = job.bytesCopied / 1e9;
+    const used = after ?? cpu();
+    console.log(`| CPU s/GB during the copy: vtl ${((used.vtl - before.vtl) / gb).toFixed(2)}, tgtd ${((used.tgt - before.tgt) / gb).toFixed(2)}; native: tgtd ${(direct.targetCpuWriteSeconds / (totalBytes / 1e9)).toFixed(2)} | |`);
     console.log(`\ncopy / direct = ${(ratio * 100).toFixed(0)} % (goal >= 90 %): ${ratio >= 0.9 ? 'met' : 'NOT met'}`);
   } finally {
     await vtl?.stop();
     execFileSync('bash', [script, 'stop', join(dir, 'tgt')]);
-    rmSync(dir, { recursive: true, force: true });
+    if (process.argv.includes('--keep')) console.log(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -154,8 +154,14 @@ export class IscsiConnection {
     return itt;
   }
 
+  /**
+   * Commands take their CmdSN in the order execute() was called (a tape drive runs them in CmdSN order, and pipelined
+   * WRITEs rely on it): a caller finding others parked for the window parks behind them, even if the window is open.
+   */
   private async waitForWindow(): Promise<void> {
-    while (snAfter(this.cmdSN, this.maxCmdSN)) {
+    let parked = this.windowWaiters.length > 0;
+    while (parked || snAfter(this.cmdSN, this.maxCmdSN)) {
+      parked = false;
       if (this.closedError) throw this.closedError;
       await new Promise<void>((resolve) => this.windowWaiters.push(resolve));
     }

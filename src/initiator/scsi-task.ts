@@ -11,7 +11,16 @@ export interface ScsiRequest {
   readonly dataOut?: Buffer;
   /** Bytes expected from the device (a read): the buffer the target fills. */
   readonly dataInLength?: number;
+  /**
+   * SAM-5 task attribute (default SIMPLE). ORDERED keeps commands that are in flight together in CmdSN order on the
+   * device: tape WRITEs sent without waiting for each other's status.
+   */
+  readonly taskAttribute?: TaskAttribute;
 }
+
+/** RFC 7143 11.3.1 ATTR field values. */
+export const TaskAttribute = { SIMPLE: 1, ORDERED: 2 } as const;
+export type TaskAttribute = (typeof TaskAttribute)[keyof typeof TaskAttribute];
 
 export interface ScsiResult {
   /** SAM status: 0x00 GOOD, 0x02 CHECK CONDITION, 0x08 BUSY, 0x18 RESERVATION CONFLICT... */
@@ -54,7 +63,7 @@ export class ScsiTask {
     let flags = immediate < unsolicited ? 0 : 0x80;
     if (outLength > 0) flags |= 0x20;
     if ((this.request.dataInLength ?? 0) > 0) flags |= 0x40;
-    flags |= 1; // SIMPLE task attribute
+    flags |= this.request.taskAttribute ?? TaskAttribute.SIMPLE;
     const bhs = newBhs(PduOpcode.SCSI_COMMAND, false, flags);
     encodeLun(lun, bhs);
     bhs.writeUInt32BE(this.itt, Bhs.INITIATOR_TASK_TAG);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReadOutcome } from '../media/tape-medium.js';
 import { SenseKey } from '../scsi/sense.js';
-import { copyCartridge, CopyPausedError, HostEncryptedRecordError, type CopySource, type CopyTarget } from './cartridge-copier.js';
+import { copyCartridge, CopyPausedError, HostEncryptedRecordError, PhysicalCartridgeTooSmallError, type CopySource, type CopyTarget } from './cartridge-copier.js';
 import { PhysicalDeviceError } from './physical-device-error.js';
 
 /** A virtual cartridge of the given objects, read in order (positioning is not exercised here). */
@@ -117,4 +117,57 @@ test('copyCartridge() pauses between objects: the drive flushes, a checkpoint is
   const rest = recordingTarget();
   await copyCartridge(sourceOf(records), rest, { objects: 2, bytes: 2 }, 4, hooks);
   assert.deepEqual(rest.written.map((b) => b.toString()), ['c', 'd']);
+});
+
+test('copyCartridge() keeps several writes in flight, and a too-small tape stops it at the first early warning in order', async () => {
+  const records = ['a', 'b', 'c', 'd', 'e', 'f'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  let inFlight = 0;
+  let most = 0;
+  target.unsolicitedBytes = () => 1024;
+  target.write = async (record, o) => {
+    assert.equal(o?.inFlightWithOthers, true);
+    target.written.push(Buffer.from(record));
+    most = Math.max(most, ++inFlight);
+    await new Promise((resolve) => setImmediate(resolve));
+    inFlight--;
+    // Early warning on the third record; the drive then runs out of tape on the fourth.
+    if (record.toString() === 'd') throw new PhysicalDeviceError('WRITE', 2, { key: SenseKey.VOLUME_OVERFLOW, asc: 0x00, ascq: 0x02 } as never, false);
+    return { earlyWarning: record.toString() === 'c' };
+  };
+  const progress: number[] = [];
+  await assert.rejects(
+    copyCartridge(sourceOf(records), target, { objects: 0, bytes: 0 }, 6, { ...hooks, progress: (_, at) => progress.push(at.objects), window: { writes: 3, bytes: 1024 } }),
+    (err: unknown) => err instanceof PhysicalCartridgeTooSmallError && /after 3 of 6 objects \(3 bytes\)/.test(err.message),
+  );
+  assert.equal(most, 3, 'three writes in flight at once');
+  assert.deepEqual(progress, [1, 2], 'progress counts only what the drive confirmed, in order');
+  assert.equal(inFlight, 0, 'the writes after the early warning ended before the copy did');
+});
+
+test('copyCartridge() writes on while a checkpoint is saved, in order, and returns only after the last save', async () => {
+  const records = ['aa', 'bb', 'cc', 'dd'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const saves: { objects: number; finish: () => void }[] = [];
+  const checkpoint = (at: { objects: number }): Promise<void> => new Promise((resolve) => saves.push({ objects: at.objects, finish: resolve }));
+  let returned = false;
+  const copy = copyCartridge(sourceOf(records), target, { objects: 0, bytes: 0 }, 4, { ...hooks, checkpoint, checkpointBytes: 2 }).then((r) => ((returned = true), r));
+  while (target.written.length < 4 || saves.length < 1) await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(saves.length, 1, 'the next save waits for the first');
+  assert.equal(saves[0].objects, 1);
+  saves[0].finish();
+  for (let i = 1; i < 5; i++) {
+    while (saves.length <= i) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(returned, false);
+    saves[i].finish();
+  }
+  assert.deepEqual(await copy, { objects: 4, bytes: 8 });
+  assert.deepEqual(saves.map((s) => s.objects), [1, 2, 3, 4, 4], 'every 2 bytes, then the end');
+});
+
+test('copyCartridge() ends with the error of a checkpoint that could not be saved', async () => {
+  const records = ['aa', 'bb', 'cc'].map((t) => ({ kind: 'block', data: Buffer.from(t) }) as const);
+  const target = recordingTarget();
+  const failing = { ...hooks, checkpointBytes: 2, checkpoint: () => Promise.reject(new Error('disk full')) };
+  await assert.rejects(copyCartridge(sourceOf(records), target, { objects: 0, bytes: 0 }, 3, failing), /disk full/);
 });

@@ -2,27 +2,22 @@
 // end of data right after the last object — and verifies by reading both back. A copy resumes from a checkpoint
 // (objects known to be on the physical tape) or from where a pause stopped it: by LOCATE when the drive has it,
 // otherwise (tgt has no LOCATE and reports no position) from BOP by SPACE over the filemarks, then over the blocks.
-import type { MediumPosition, ReadOutcome } from '../media/tape-medium.js';
 import { SenseKey } from '../scsi/sense.js';
 import { SpaceCode } from './cdb.js';
 import { PhysicalDeviceError } from './physical-device-error.js';
-import type { PhysicalRead } from './tape-drive.js';
-
-/** The part of a virtual cartridge (TapeMedium) the copy reads. */
-export interface CopySource {
-  position(): MediumPosition;
-  read(): Promise<ReadOutcome>;
-  rewind(): Promise<void>;
-  spaceFilemarks(count: number): Promise<unknown>;
-  locate(objectNumber: number): Promise<unknown>;
-}
+import { ReadAhead, type CopySource } from './read-ahead.js';
+export { HostEncryptedRecordError, type CopySource } from './read-ahead.js';
+import type { PhysicalRead, WriteOptions } from './tape-drive.js';
+import { DEFAULT_WINDOW, WriteWindow, type WindowLimits } from './write-window.js';
 
 /** The part of a physical drive (PhysicalTapeDrive) the copy writes and reads. */
 export interface CopyTarget {
   rewind(): Promise<void>;
   space(code: 0 | 1 | 3, count: number): Promise<void>;
-  write(record: Buffer): Promise<{ earlyWarning: boolean }>;
-  writeFilemarks(count: number): Promise<{ earlyWarning: boolean }>;
+  write(record: Buffer, o?: WriteOptions): Promise<{ earlyWarning: boolean }>;
+  writeFilemarks(count: number, o?: WriteOptions): Promise<{ earlyWarning: boolean }>;
+  /** The largest record that may be in flight with others (WriteWindow); absent: none. */
+  unsolicitedBytes?(): number;
   read(maxBytes: number): Promise<PhysicalRead>;
   /** LOCATE to a logical object identifier; false when the drive has no LOCATE (the copy then uses SPACE). */
   locate?(objectNumber: number): Promise<boolean>;
@@ -35,7 +30,10 @@ export interface CopyCheckpoint {
 }
 
 export interface CopyHooks {
-  /** The physical drive confirmed everything so far (WRITE FILEMARKS 0 flushed its buffer): persist it. */
+  /**
+   * The physical drive confirmed everything so far (WRITE FILEMARKS 0 flushed its buffer): persist it. Runs while the
+   * copy goes on; calls come one at a time, in order, and the copy waits for the last before it returns or throws.
+   */
   checkpoint(at: CopyCheckpoint): Promise<void>;
   progress(phase: 'copy' | 'verify', at: CopyCheckpoint): void;
   /** Checked between objects: true ends the copy with CopyCancelledError. */
@@ -47,6 +45,8 @@ export interface CopyHooks {
   paused?(): boolean;
   /** Bytes between checkpoints (default 64 MiB). */
   readonly checkpointBytes?: number;
+  /** Writes in flight to the drive (default DEFAULT_WINDOW). */
+  readonly window?: WindowLimits;
   /** The physical tape ended before the checkpoint: the copy starts again from the beginning (the reason). */
   restarted?(reason: string): void;
 }
@@ -66,7 +66,10 @@ export class CopyPausedError extends Error {
   }
 }
 
-/** The physical cartridge cannot hold the virtual one; nothing past its early-warning point was written. */
+/**
+ * The physical cartridge cannot hold the virtual one: the copy stopped at the first write the drive answered with
+ * early warning; past it, at most the writes that were already in flight (the WriteWindow's limits).
+ */
 export class PhysicalCartridgeTooSmallError extends Error {
   constructor(at: CopyCheckpoint, totalObjects: number) {
     super(`the physical cartridge reached early warning after ${at.objects} of ${totalObjects} objects (${at.bytes} bytes): it is too small for the virtual cartridge`);
@@ -78,62 +81,6 @@ export class VerifyMismatchError extends Error {
   constructor(objectNumber: number, what: string) {
     super(`verify failed at object ${objectNumber}: ${what}`);
     this.name = 'VerifyMismatchError';
-  }
-}
-
-/**
- * A record the host wrote through drive encryption (SECURITY PROTOCOL OUT): vtl never holds the host's key after the
- * write, so it can neither decrypt the record nor make a physical drive write it encrypted under the same key.
- */
-export class HostEncryptedRecordError extends Error {
-  constructor(objectNumber: number) {
-    super(`object ${objectNumber} was written encrypted by the host (drive encryption): vtl does not keep the host's key, so the cartridge cannot be copied to physical tape`);
-    this.name = 'HostEncryptedRecordError';
-  }
-}
-
-/** What the copy reads: an encrypted block stops it. */
-type CopyRead = Exclude<ReadOutcome, { readonly kind: 'encrypted-block' }>;
-
-/**
- * Reads the next virtual object while the physical drive writes the current one: the two then overlap instead of
- * adding up. A medium's read buffer stays lent until release(), so the object in hand is never overwritten.
- */
-class ReadAhead {
-  private pending: Promise<ReadOutcome> | undefined;
-
-  constructor(private readonly source: CopySource) {}
-
-  private objectNumber = 0;
-
-  /** `objectNumber` is where the source is when the first read starts (for the error message). */
-  startAt(objectNumber: number): this {
-    this.objectNumber = objectNumber;
-    return this;
-  }
-
-  async next(): Promise<CopyRead> {
-    const r = await (this.pending ?? this.source.read());
-    this.pending = r.kind === 'end-of-data' ? undefined : this.source.read();
-    if (r.kind === 'encrypted-block') {
-      r.release?.();
-      throw new HostEncryptedRecordError(this.objectNumber);
-    }
-    this.objectNumber++;
-    return r;
-  }
-
-  /** Runs `loop`; when it fails, the read in flight is awaited (its buffer released) before the error goes on. */
-  async around<T>(loop: () => Promise<T>): Promise<T> {
-    try {
-      return await loop();
-    } catch (err) {
-      const pending = this.pending;
-      this.pending = undefined;
-      const r = await pending?.catch(() => undefined);
-      if (r?.kind === 'block' || r?.kind === 'encrypted-block') r.release?.();
-      throw err;
-    }
   }
 }
 
@@ -198,45 +145,59 @@ export async function copyCartridge(source: CopySource, target: CopyTarget, from
   let bytes = start.bytes;
   let sinceCheckpoint = 0;
   const every = hooks.checkpointBytes ?? 64 * 1024 * 1024;
+  // Objects and bytes count what the drive confirmed (a prefix of what was sent): checkpoints only ever hold those.
+  const window = new WriteWindow(target, hooks.window ?? DEFAULT_WINDOW, (c) => {
+    objects++;
+    bytes += c.bytes;
+    sinceCheckpoint += c.bytes;
+    if (c.earlyWarning && objects < totalObjects) {
+      // Past early warning a physical drive has only room for its buffer: stop here, before VOLUME OVERFLOW.
+      throw new PhysicalCartridgeTooSmallError({ objects, bytes }, totalObjects);
+    }
+    hooks.progress('copy', { objects, bytes });
+  });
+  // A checkpoint holds once the drive flushed; saving it (a file write and fsync, which took up to hundreds of ms on
+  // the loaded test machine) runs while the copy writes on. Saves go one at a time in order; the copy waits for the
+  // last one before it ends, pauses or fails, and a failed save ends the copy at the next object.
+  let saving: Promise<void> = Promise.resolve();
+  let saveFailed: { readonly err: unknown } | undefined;
+  const saved = async (): Promise<void> => {
+    await saving;
+    if (saveFailed) throw saveFailed.err;
+  };
+  const checkpoint = async (): Promise<void> => {
+    await window.drain();
+    // WRITE FILEMARKS 0 (IMMED=0): the drive writes its buffer to the medium before it answers.
+    await target.writeFilemarks(0);
+    const at = { objects, bytes };
+    saving = saving.then(() => hooks.checkpoint(at)).catch((err: unknown) => void (saveFailed ??= { err }));
+    sinceCheckpoint = 0;
+  };
   const ahead = new ReadAhead(source).startAt(start.objects);
   await ahead.around(async () => {
-    for (;;) {
-      if (hooks.cancelled()) throw new CopyCancelledError();
-      if (hooks.paused?.()) {
-        await target.writeFilemarks(0);
-        await hooks.checkpoint({ objects, bytes });
-        throw new CopyPausedError({ objects, bytes });
-      }
-      const r = await ahead.next();
-      if (r.kind === 'end-of-data') break;
-      let earlyWarning: boolean;
-      if (r.kind === 'filemark') {
-        earlyWarning = (await target.writeFilemarks(1)).earlyWarning;
-      } else {
-        try {
-          earlyWarning = (await target.write(r.data)).earlyWarning;
-          bytes += r.data.length;
-          sinceCheckpoint += r.data.length;
-        } finally {
-          r.release?.();
+    try {
+      for (;;) {
+        if (saveFailed) throw saveFailed.err;
+        if (hooks.cancelled()) throw new CopyCancelledError();
+        if (hooks.paused?.()) {
+          await checkpoint();
+          await saved();
+          throw new CopyPausedError({ objects, bytes });
         }
+        const r = await ahead.next();
+        if (r.kind === 'end-of-data') break;
+        if (r.kind === 'filemark') await window.writeFilemark();
+        else await window.write(r.data, r.release);
+        if (sinceCheckpoint >= every) await checkpoint();
       }
-      objects++;
-      if (earlyWarning && objects < totalObjects) {
-        // Past early warning a physical drive has only room for its buffer: stop here, before VOLUME OVERFLOW.
-        throw new PhysicalCartridgeTooSmallError({ objects, bytes }, totalObjects);
-      }
-      hooks.progress('copy', { objects, bytes });
-      if (sinceCheckpoint >= every) {
-        await target.writeFilemarks(0);
-        await hooks.checkpoint({ objects, bytes });
-        sinceCheckpoint = 0;
-      }
+      await checkpoint();
+      await saved();
+    } catch (err) {
+      await window.abandon();
+      await saving;
+      throw err;
     }
   });
-  // WRITE FILEMARKS 0 (IMMED=0): the drive writes its buffer to the medium before it answers.
-  await target.writeFilemarks(0);
-  await hooks.checkpoint({ objects, bytes });
   return { objects, bytes };
 }
 

@@ -5,25 +5,24 @@
 // only reads the virtual cartridge: whatever happens to the job, the virtual cartridge is unchanged. Idle copies
 // (idle-copier.ts) are jobs too; they pause when a host starts I/O and go on from where they stopped. At most
 // `copy.maxDrives` jobs run on one physical library at once.
-import { randomUUID } from 'node:crypto';
 import type { CopyConfig, PhysicalLibraryConfig } from '../config/physical-schema.js';
-import { descriptorOf } from '../library/cartridge-ops.js';
 import type { LibraryEvent } from '../library/library-event.js';
 import type { LibraryManager } from '../library/library-manager.js';
 import type { Logger } from '../log.js';
 import type { MediaStore } from '../media/tape-medium.js';
-import { CopyCancelledError, CopyPausedError } from './cartridge-copier.js';
-import { copyAndVerify, importAndVerify } from './copy-and-verify.js';
+import { CopyJobBook, type CopyJobListener } from './copy-job-book.js';
 import { ACTIVE, type CopyJob, type CopyJobStore, type CopyTrigger } from './copy-job-store.js';
+import { DriveLanes } from './drive-lanes.js';
 import type { HostActivity } from './host-activity.js';
+import { IdleCopier } from './idle-copier.js';
+import { JobScheduler } from './job-scheduler.js';
+import { JobTransitions } from './job-transitions.js';
+import { PhysicalLibrary } from './physical-library.js';
 import { recallCartridge } from './recall-cartridge.js';
 import type { RecallingMediaStore } from './recalling-media-store.js';
 import type { ReleasedStub } from './released-store.js';
-import { IdleCopier } from './idle-copier.js';
-import { isTransientError } from './physical-device-error.js';
-import { NoFreeDriveError, PhysicalCartridgeMissingError, PhysicalLibrary } from './physical-library.js';
-
-export type CopyJobListener = (job: Readonly<CopyJob>) => void;
+import { releaseAfterCopy } from './release-after-copy.js';
+import { runOnPhysical } from './run-on-physical.js';
 
 export interface CopyEngineOptions {
   readonly manager: Pick<LibraryManager, 'on' | 'cartridge' | 'cartridges' | 'libraries' | 'retention'>;
@@ -40,40 +39,38 @@ export interface CopyEngineOptions {
   readonly stubs?: RecallingMediaStore;
 }
 
-
+/**
+ * The entry points (enqueue, cancel, pause, resume, library events) and one attempt of a job. Each invariant has its
+ * part: copy-job-book.ts saves every change before telling it, job-scheduler.ts runs each job at most once at a time,
+ * drive-lanes.ts keeps to copy.maxDrives, job-transitions.ts (with failure-decision.ts) moves a job after a wait or
+ * an error, run-on-physical.ts always gives back the medium and the physical cartridge, release-after-copy.ts releases
+ * only an unchanged, verified cartridge.
+ */
 export class CopyEngine {
   readonly libraries: PhysicalLibrary[];
-  private jobs: CopyJob[] = [];
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly running = new Map<string, Promise<void>>();
-  private readonly cancelRequested = new Set<string>();
-  /** Jobs whose virtual cartridge a host loaded while they ran: they stop and start over later. */
-  private readonly interrupted = new Set<string>();
-  /** Idle jobs a host's I/O asked to pause: they stop at the next object, after a checkpoint. */
-  private readonly pauseRequested = new Set<string>();
-  /** Jobs running on each physical library (at most copy.maxDrives), and the jobs waiting for one to end. */
-  private readonly lanes = new Map<string, number>();
-  private readonly laneWaiters = new Set<CopyJob>();
-  /** The idle jobs not finished: what a host's I/O may have to pause (looked at on every host command). */
-  private readonly idleJobs = new Set<CopyJob>();
+  private readonly book: CopyJobBook;
+  private readonly lanes: DriveLanes<CopyJob>;
+  private readonly scheduler = new JobScheduler<CopyJob>((job) => this.run(job));
+  /** Job states outside a run's progress, and the requests a running copy looks at between objects. */
+  private readonly jobs: JobTransitions;
   private idleCopier: IdleCopier | undefined;
-  private readonly listeners = new Set<CopyJobListener>();
   private unsubscribe: (() => void) | undefined;
-  private stopping = false;
 
   constructor(private readonly o: CopyEngineOptions) {
     this.libraries = o.physicalLibraries.map((c) => new PhysicalLibrary(c, { initiatorName: o.initiatorName, loginAttempts: 1 }));
+    this.book = new CopyJobBook(o.store, o.now);
+    this.lanes = new DriveLanes(o.copy.maxDrives);
+    this.jobs = new JobTransitions(this.book, this.scheduler, o.copy, o.log);
   }
 
   async start(): Promise<void> {
-    this.jobs = await this.o.store.load();
-    for (const job of this.jobs) {
+    for (const job of await this.book.load()) {
       // A job `running` here was interrupted by a crash or a stop: it resumes from its checkpoint.
       if (job.state === 'running') job.state = 'queued';
       // Paused idle jobs wait for the idle copier; without one (idle copies turned off) they simply go on.
       if (job.state === 'paused' && (this.o.copy.idleMinutes === undefined || !this.o.hostActivity)) job.state = 'queued';
-      if (job.state === 'queued' || job.state === 'waiting') this.schedule(job, 0);
-      if (job.trigger === 'idle' && ACTIVE.includes(job.state)) this.idleJobs.add(job);
+      if (job.state === 'queued' || job.state === 'waiting') this.scheduler.schedule(job, 0);
+      if (job.trigger === 'idle' && ACTIVE.includes(job.state)) this.jobs.idleJobs.add(job);
     }
     if (this.o.copy.onExport) this.unsubscribe = this.o.manager.on((e) => this.onEvent(e));
     if (this.o.copy.idleMinutes !== undefined && this.o.hostActivity) {
@@ -84,72 +81,46 @@ export class CopyEngine {
 
   /** Stops scheduling, lets running jobs reach their next object and keeps them queued for the next start. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    const stopped = this.scheduler.stop();
     this.unsubscribe?.();
     await this.idleCopier?.stop();
-    for (const t of this.timers.values()) clearTimeout(t);
-    this.timers.clear();
-    await Promise.allSettled([...this.running.values()]);
-    await this.o.store.save(this.jobs);
+    await stopped;
+    await this.book.save();
     for (const lib of this.libraries) await lib.close().catch(() => undefined);
   }
 
   /** Called at every change of state and at every checkpoint (not at every record). */
   on(listener: CopyJobListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.book.on(listener);
   }
 
   list(): CopyJob[] {
-    return this.jobs.map((j) => ({ ...j }));
+    return this.book.list();
   }
 
   job(id: string): CopyJob | undefined {
-    const j = this.jobs.find((x) => x.id === id);
-    return j && { ...j };
+    return this.book.job(id);
   }
 
   /** A job for `barcode` (the active one when there is one already). */
   async enqueue(barcode: string, library: string, trigger: CopyTrigger = 'operator', release = this.o.copy.release === 'release', physicalLibrary?: string): Promise<CopyJob> {
-    const active = this.jobs.find((j) => j.barcode === barcode && ACTIVE.includes(j.state));
+    const active = this.book.all.find((j) => j.barcode === barcode && ACTIVE.includes(j.state));
     if (active) return { ...active };
-    const at = this.nowIso();
-    const job: CopyJob = {
-      id: randomUUID(),
-      barcode,
-      library,
-      trigger,
-      ...(release ? { release } : {}),
-      ...(physicalLibrary !== undefined ? { physicalLibrary } : {}),
-      sourceLastWriteAt: this.o.manager.retention.times(barcode).lastWriteAt,
-      state: 'queued',
-      phase: 'copy',
-      attempts: 0,
-      totalBytes: 0,
-      totalObjects: 0,
-      objectsCopied: 0,
-      bytesCopied: 0,
-      objectsVerified: 0,
-      bytesVerified: 0,
-      createdAt: at,
-      updatedAt: at,
-    };
-    this.jobs.push(job);
-    if (trigger === 'idle') this.idleJobs.add(job);
-    await this.changed(job);
-    this.schedule(job, 0);
+    const sourceLastWriteAt = this.o.manager.retention.times(barcode).lastWriteAt;
+    const job = await this.book.create({ barcode, library, trigger, release, ...(physicalLibrary !== undefined ? { physicalLibrary } : {}), sourceLastWriteAt });
+    if (trigger === 'idle') this.jobs.idleJobs.add(job);
+    this.scheduler.schedule(job, 0);
     return { ...job };
   }
 
   async cancel(id: string): Promise<CopyJob | undefined> {
-    const job = this.jobs.find((j) => j.id === id);
+    const job = this.book.find(id);
     if (!job || !ACTIVE.includes(job.state)) return job && { ...job };
-    this.cancelRequested.add(id);
-    clearTimeout(this.timers.get(id));
-    this.timers.delete(id);
-    const run = this.running.get(id);
+    this.jobs.cancelRequested.add(id);
+    this.scheduler.unschedule(id);
+    const run = this.scheduler.runOf(id);
     if (run) await run;
-    else await this.finish(job, 'cancelled', 'cancelled by the operator');
+    else await this.jobs.finish(job, 'cancelled', 'cancelled by the operator');
     return { ...job };
   }
 
@@ -163,42 +134,46 @@ export class CopyEngine {
    * stops at its next object after a checkpoint. Cheap when there is nothing to pause: it runs at every host command.
    */
   pauseIdle(library: string, reason: string): void {
-    for (const job of this.idleJobs) {
-      if (job.library !== library || this.pauseRequested.has(job.id)) continue;
+    for (const job of this.jobs.idleJobs) {
+      if (job.library !== library || this.jobs.pauseRequested.has(job.id)) continue;
       if (job.state === 'running') {
-        this.pauseRequested.add(job.id);
+        this.jobs.pauseRequested.add(job.id);
         job.reason = reason;
       } else if (job.state === 'queued' || job.state === 'waiting') {
-        clearTimeout(this.timers.get(job.id));
-        this.timers.delete(job.id);
-        this.laneWaiters.delete(job);
+        this.scheduler.unschedule(job.id);
+        this.lanes.forget(job);
         job.state = 'paused';
         job.reason = reason;
-        this.changed(job).catch((err: unknown) => this.o.log.error({ err, barcode: job.barcode }, 'copy: could not save a paused job'));
+        this.book.changed(job).catch((err: unknown) => this.o.log.error({ err, barcode: job.barcode }, 'copy: could not save a paused job'));
       }
     }
   }
 
   /** A paused job goes on (from its checkpoint). */
   async resume(id: string): Promise<void> {
-    const job = this.jobs.find((j) => j.id === id);
-    if (!job || job.state !== 'paused' || this.running.has(id)) return;
+    const job = this.book.find(id);
+    if (!job || job.state !== 'paused' || this.scheduler.runOf(id)) return;
     job.state = 'queued';
     delete job.reason;
-    await this.changed(job);
-    this.schedule(job, 0);
+    await this.book.changed(job);
+    this.scheduler.schedule(job, 0);
   }
 
   /** Resolves once no job is running (tests). */
   async idle(): Promise<void> {
-    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+    await this.scheduler.idle();
+  }
+
+  /** Fills `medium` with the released cartridge's data from its physical cartridge (RecallingMediaStore's recall). */
+  recall(stub: ReleasedStub, medium: Parameters<typeof recallCartridge>[2]): Promise<void> {
+    return recallCartridge(this.libraries, stub, medium, this.o.log);
   }
 
   private onEvent(e: LibraryEvent): void {
     if (e.type === 'cartridge-moved' && e.to?.kind === 'element' && e.to.type === 'dataTransfer') {
       // The drive may write to the cartridge from now on: what was copied may no longer be what it holds.
-      const job = this.jobs.find((j) => j.barcode === e.barcode && j.state === 'running');
-      if (job) this.interrupted.add(job.id);
+      const job = this.book.all.find((j) => j.barcode === e.barcode && j.state === 'running');
+      if (job) this.jobs.interrupted.add(job.id);
       return;
     }
     if (e.type !== 'cartridge-moved' || e.barcode === undefined || e.to?.kind !== 'element' || e.to.type !== 'importExport') return;
@@ -207,128 +182,65 @@ export class CopyEngine {
     this.enqueue(e.barcode, e.to.library, 'export').catch((err: unknown) => this.o.log.error({ err, barcode: e.barcode }, 'copy: could not create the job'));
   }
 
-  private schedule(job: CopyJob, delayMs: number): void {
-    if (this.stopping) return;
-    clearTimeout(this.timers.get(job.id));
-    const timer = setTimeout(() => {
-      this.timers.delete(job.id);
-      const run = this.run(job).finally(() => this.running.delete(job.id));
-      this.running.set(job.id, run);
-    }, delayMs);
-    timer.unref();
-    this.timers.set(job.id, timer);
-  }
-
   private async run(job: CopyJob): Promise<void> {
     try {
       await this.attempt(job);
     } catch (err) {
-      await this.failed(job, err);
+      await this.jobs.failed(job, err);
     }
     // A pause asked for while the run ended another way (done, interrupted, failed) is not carried to the next run.
-    this.pauseRequested.delete(job.id);
+    this.jobs.pauseRequested.delete(job.id);
     // A cancel that came while the run looked for its cartridge or waited for a drive: the run did not see it.
-    if (this.cancelRequested.has(job.id) && ACTIVE.includes(job.state)) {
-      clearTimeout(this.timers.get(job.id));
-      this.timers.delete(job.id);
-      this.laneWaiters.delete(job);
-      await this.finish(job, 'cancelled', 'cancelled by the operator');
+    if (this.jobs.cancelRequested.has(job.id) && ACTIVE.includes(job.state)) {
+      this.scheduler.unschedule(job.id);
+      this.lanes.forget(job);
+      await this.jobs.finish(job, 'cancelled', 'cancelled by the operator');
     }
   }
 
   private async attempt(job: CopyJob): Promise<void> {
     const cartridge = this.o.manager.cartridge(job.barcode);
     if (cartridge.location.kind === 'element' && cartridge.location.type === 'dataTransfer') {
-      return this.wait(job, `the virtual cartridge ${job.barcode} is loaded in a drive`);
+      return this.jobs.wait(job, `the virtual cartridge ${job.barcode} is loaded in a drive`);
     }
     const importing = job.trigger === 'import';
     const stub = this.o.stubs?.stubs.get(job.barcode);
-    if (stub && !importing) return this.finish(job, 'done', `released: the physical library "${stub.physicalLibrary}" holds it (verified by job ${stub.jobId})`);
+    if (stub && !importing) return this.jobs.finish(job, 'done', `released: the physical library "${stub.physicalLibrary}" holds it (verified by job ${stub.jobId})`);
     const library = importing ? this.libraries.find((l) => l.name === job.physicalLibrary) : await this.findLibrary(job);
     if (!library) {
-      if (importing) await this.finish(job, 'failed', `the physical library "${job.physicalLibrary ?? ''}" is not configured`);
+      if (importing) await this.jobs.finish(job, 'failed', `the physical library "${job.physicalLibrary ?? ''}" is not configured`);
       return;
     }
     job.physicalLibrary = library.name;
-    const inUse = this.lanes.get(library.name) ?? 0;
-    if (inUse >= this.o.copy.maxDrives) {
+    const lane = this.lanes.take(library.name, job);
+    if (!lane.taken) {
       job.state = 'queued';
-      job.reason = `waiting for a drive: copies use ${inUse} of the physical library "${library.name}"'s drives (copy.maxDrives)`;
-      this.laneWaiters.add(job);
-      return this.changed(job);
+      job.reason = `waiting for a drive: copies use ${lane.running} of the physical library "${library.name}"'s drives (copy.maxDrives)`;
+      return this.book.changed(job);
     }
-    this.lanes.set(library.name, inUse + 1);
     try {
       job.state = 'running';
-      job.startedAt = this.nowIso();
+      job.startedAt = this.book.nowIso();
       job.sourceLastWriteAt = this.o.manager.retention.times(job.barcode).lastWriteAt;
       delete job.reason;
-      await this.changed(job);
-      const medium = await this.o.mediaStore.open(descriptorOf({ ...cartridge, generation: cartridge.generation ?? null }));
-      try {
-        if (!importing) {
-          // A copy writes one stream to one physical tape: a second partition would be left behind, silently.
-          const partitions = medium.partitionCapacities().length;
-          if (partitions > 1) throw new Error(`Cannot copy cartridge ${job.barcode}: it has ${partitions} partitions and a copy to a physical tape keeps one`);
-          await medium.spaceToEndOfData();
-          job.totalObjects = medium.position().objectNumber;
-          job.totalBytes = medium.capacity().usedBytes;
-        }
-        const mounted = await library.mount(job.barcode);
-        try {
-          await (importing ? importAndVerify : copyAndVerify)(job, medium, mounted.drive, {
-            cancelled: () => this.stopping || this.cancelRequested.has(job.id) || this.interrupted.has(job.id),
-            paused: () => this.pauseRequested.has(job.id),
-            changed: () => this.changed(job),
-            nowIso: () => this.nowIso(),
-            checkpointBytes: this.o.copy.checkpointMiB * 1024 * 1024,
-            log: this.o.log,
-          });
-        } finally {
-          await library.dismount(mounted).catch((err: unknown) => this.o.log.warn({ err, barcode: job.barcode }, 'copy: could not return the physical cartridge'));
-        }
-      } finally {
-        await medium.close();
-      }
+      await this.book.changed(job);
+      await runOnPhysical(job, cartridge, library, this.o.mediaStore, {
+        cancelled: () => this.scheduler.stopped || this.jobs.cancelRequested.has(job.id) || this.jobs.interrupted.has(job.id),
+        paused: () => this.jobs.pauseRequested.has(job.id),
+        changed: () => this.book.changed(job),
+        nowIso: () => this.book.nowIso(),
+        checkpointBytes: this.o.copy.checkpointMiB * 1024 * 1024,
+        log: this.o.log,
+      });
     } finally {
-      this.lanes.set(library.name, (this.lanes.get(library.name) ?? 1) - 1);
-      for (const waiter of this.laneWaiters) this.schedule(waiter, 0);
-      this.laneWaiters.clear();
+      for (const waiter of this.lanes.release(library.name)) this.scheduler.schedule(waiter, 0);
     }
     if (job.state !== 'running') return;
-    await this.finish(job, 'done');
-    if (job.release) await this.release(job, library.name);
-  }
-
-  /**
-   * After a verified copy (`job` is done): the disk copy's space is released and a stub kept, unless the cartridge
-   * changed or went into a drive since the copy began; a release that does not happen is said in the job's reason.
-   */
-  private async release(job: CopyJob, physicalLibrary: string): Promise<void> {
-    const stubs = this.o.stubs;
-    const cartridge = this.o.manager.cartridge(job.barcode);
-    const why = !stubs
-      ? 'staging has no media store to release into'
-      : cartridge.location.kind === 'element' && cartridge.location.type === 'dataTransfer'
-        ? 'it is in a drive'
-        : this.o.manager.retention.times(job.barcode).lastWriteAt !== job.sourceLastWriteAt
-          ? 'a host wrote to it after the copy began'
-          : undefined;
-    try {
-      if (why !== undefined || !stubs) throw new Error(why);
-      await stubs.release({ barcode: job.barcode, physicalLibrary, objects: job.objectsVerified, bytes: job.bytesVerified, jobId: job.id, releasedAt: this.nowIso() });
-      job.releasedAt = this.nowIso();
-      this.o.log.info({ barcode: job.barcode, physicalLibrary }, 'copy: disk copy released, stub kept');
-    } catch (err) {
-      job.reason = `verified, but the disk copy was not released: ${err instanceof Error ? err.message : String(err)}`;
-      this.o.log.warn({ barcode: job.barcode, reason: job.reason }, 'copy: not released');
+    await this.jobs.finish(job, 'done');
+    if (job.release) {
+      await releaseAfterCopy(job, library.name, { manager: this.o.manager, stubs: this.o.stubs, nowIso: () => this.book.nowIso(), log: this.o.log });
+      await this.book.changed(job);
     }
-    await this.changed(job);
-  }
-
-  /** Fills `medium` with the released cartridge's data from its physical cartridge (RecallingMediaStore's recall). */
-  recall(stub: ReleasedStub, medium: Parameters<typeof recallCartridge>[2]): Promise<void> {
-    return recallCartridge(this.libraries, stub, medium, this.o.log);
   }
 
   /** The first configured library holding the barcode; none: the job waits with the reason. */
@@ -343,66 +255,7 @@ export class CopyEngine {
     }
     if (errors.length > 0) throw errors[0];
     const names = this.libraries.map((l) => `"${l.name}"`).join(', ');
-    await this.wait(job, this.libraries.length === 0 ? 'no physical library is configured' : `no physical library (${names}) holds a cartridge with barcode ${job.barcode}`);
+    await this.jobs.wait(job, this.libraries.length === 0 ? 'no physical library is configured' : `no physical library (${names}) holds a cartridge with barcode ${job.barcode}`);
     return undefined;
-  }
-
-  private async wait(job: CopyJob, reason: string): Promise<void> {
-    job.state = 'waiting';
-    job.reason = reason;
-    await this.changed(job);
-    this.schedule(job, this.o.copy.retryDelaySeconds * 1000);
-  }
-
-  private async failed(job: CopyJob, err: unknown): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof CopyCancelledError) {
-      if (this.cancelRequested.delete(job.id)) return this.finish(job, 'cancelled', 'cancelled by the operator');
-      if (this.interrupted.delete(job.id)) {
-        Object.assign(job, { phase: 'copy', objectsCopied: 0, bytesCopied: 0, objectsVerified: 0, bytesVerified: 0 });
-        return this.wait(job, `a host loaded the virtual cartridge ${job.barcode} during the copy: it is copied again from the beginning once it is out of the drive`);
-      }
-      job.state = 'queued'; // stopping: resumes at the next start
-      return this.changed(job);
-    }
-    if (err instanceof CopyPausedError) {
-      this.pauseRequested.delete(job.id);
-      job.state = 'paused';
-      this.o.log.info({ barcode: job.barcode, objects: err.at.objects, phase: job.phase }, 'copy: paused for host I/O');
-      return this.changed(job);
-    }
-    if (err instanceof PhysicalCartridgeMissingError || err instanceof NoFreeDriveError) return this.wait(job, message);
-    job.attempts++;
-    if (isTransientError(err) && job.attempts < this.o.copy.maxAttempts) {
-      this.o.log.warn({ barcode: job.barcode, attempt: job.attempts, err: message }, 'copy: transient error, will retry');
-      job.state = 'queued';
-      job.reason = `attempt ${job.attempts} of ${this.o.copy.maxAttempts} failed: ${message}`;
-      await this.changed(job);
-      this.schedule(job, this.o.copy.retryDelaySeconds * 1000);
-      return;
-    }
-    this.o.log.error({ barcode: job.barcode, err: message }, 'copy: job failed');
-    await this.finish(job, 'failed', job.attempts >= this.o.copy.maxAttempts && isTransientError(err) ? `gave up after ${job.attempts} attempts: ${message}` : message);
-  }
-
-  private async finish(job: CopyJob, state: 'done' | 'failed' | 'cancelled', reason?: string): Promise<void> {
-    job.state = state;
-    this.pauseRequested.delete(job.id);
-    this.idleJobs.delete(job);
-    if (reason === undefined) delete job.reason;
-    else job.reason = reason;
-    job.finishedAt = this.nowIso();
-    this.cancelRequested.delete(job.id);
-    await this.changed(job);
-  }
-
-  private async changed(job: CopyJob): Promise<void> {
-    job.updatedAt = this.nowIso();
-    await this.o.store.save(this.jobs);
-    for (const l of this.listeners) l(job);
-  }
-
-  private nowIso(): string {
-    return (this.o.now?.() ?? new Date()).toISOString();
   }
 }

@@ -3,7 +3,7 @@
 // ready are waited out here; tape conditions that come with data (filemark, early warning, incorrect length) are
 // returned with the result, as the target side does, not thrown.
 import type { IscsiSession } from '../initiator/iscsi-session.js';
-import { Status, type ScsiResult } from '../initiator/scsi-task.js';
+import { Status, TaskAttribute, type ScsiResult } from '../initiator/scsi-task.js';
 import { SenseKey } from '../scsi/sense.js';
 import { isTransientSense, PhysicalDeviceError } from './physical-device-error.js';
 import { decodeSense, type DecodedSense } from './sense-words.js';
@@ -21,6 +21,12 @@ export interface RunOptions {
   /** Sense conditions that are an outcome of this command, not a failure (READ hitting a filemark...). */
   readonly accept?: (sense: DecodedSense) => boolean;
   readonly timeoutMs?: number;
+  /**
+   * One of several commands in flight together (pipelined tape WRITEs): sent ORDERED, and never repeated here,
+   * because a repeat would run after commands sent later. A UNIT ATTENTION, BUSY or NOT READY is then an error
+   * (transient), and the caller starts again from what it knows is on the tape.
+   */
+  readonly inFlightWithOthers?: boolean;
 }
 
 export class ScsiDevice {
@@ -34,16 +40,23 @@ export class ScsiDevice {
   ) {}
 
   async run(name: string, cdb: Buffer, o: RunOptions = {}): Promise<DeviceResult> {
-    const deadline = Date.now() + this.notReadyWaitMs;
+    const deadline = o.inFlightWithOthers ? 0 : Date.now() + this.notReadyWaitMs;
+    const attempts = o.inFlightWithOthers ? 0 : 8;
     for (let attempt = 0; ; attempt++) {
       const r: ScsiResult = await this.session.execute(
-        { lun: this.lun, cdb, ...(o.dataOut ? { dataOut: o.dataOut } : {}), ...(o.dataInLength ? { dataInLength: o.dataInLength } : {}) },
+        {
+          lun: this.lun,
+          cdb,
+          ...(o.dataOut ? { dataOut: o.dataOut } : {}),
+          ...(o.dataInLength ? { dataInLength: o.dataInLength } : {}),
+          ...(o.inFlightWithOthers ? { taskAttribute: TaskAttribute.ORDERED } : {}),
+        },
         o.timeoutMs,
       );
       if (r.status === Status.GOOD) return { data: r.data, residualUnderflow: r.residualUnderflow };
       const sense = r.sense ? decodeSense(r.sense) : undefined;
       if (r.status === Status.CHECK_CONDITION && sense) {
-        if (sense.key === SenseKey.UNIT_ATTENTION && attempt < 8) {
+        if (sense.key === SenseKey.UNIT_ATTENTION && attempt < attempts) {
           // SAM-5: the command was not executed; the attention is reported once, so the retry runs it.
           this.unitAttentions.push(sense);
           continue;

@@ -20,6 +20,10 @@ export interface PhysicalPosition {
   readonly endOfPartition: boolean;
 }
 
+export interface WriteOptions {
+  readonly inFlightWithOthers?: boolean;
+}
+
 /** The largest READ(6)/WRITE(6) transfer length. */
 export const MAX_RECORD_BYTES = 0xffffff;
 
@@ -69,15 +73,29 @@ export class PhysicalTapeDrive {
     return { kind: 'block', data: r.data.subarray(0, maxBytes - (s.information ?? 0)) };
   }
 
-  /** Writes one record; `earlyWarning` when the drive passed its early-warning point (the record is written). */
-  async write(record: Buffer): Promise<{ earlyWarning: boolean }> {
+  /**
+   * Writes one record; `earlyWarning` when the drive passed its early-warning point (the record is written).
+   * `inFlightWithOthers`: sent before the status of earlier writes came back (ScsiDevice's RunOptions).
+   */
+  async write(record: Buffer, o: WriteOptions = {}): Promise<{ earlyWarning: boolean }> {
     if (record.length > MAX_RECORD_BYTES) throw new RangeError(`a record of ${record.length} bytes is over the ${MAX_RECORD_BYTES} bytes WRITE(6) carries`);
-    const r = await this.device.run('WRITE', Cdb.writeVariable(record.length), { dataOut: record, accept: isEarlyWarning });
+    const r = await this.device.run('WRITE', Cdb.writeVariable(record.length), { dataOut: record, accept: isEarlyWarning, ...o });
     return { earlyWarning: r.sense !== undefined };
   }
 
-  async writeFilemarks(count: number): Promise<{ earlyWarning: boolean }> {
-    const r = await this.device.run('WRITE FILEMARKS', Cdb.writeFilemarks(count), { accept: isEarlyWarning });
+  /**
+   * The largest record a WRITE sends without waiting for an R2T (RFC 7143 13.11-13.14): FirstBurstLength with
+   * InitialR2T=No, the immediate data alone with InitialR2T=Yes; 0 before the login.
+   */
+  unsolicitedBytes(): number {
+    const p = this.device.session.negotiated;
+    if (!p) return 0;
+    if (!p.initialR2T) return p.firstBurstLength;
+    return p.immediateData ? Math.min(p.firstBurstLength, p.targetMaxRecvDataSegmentLength) : 0;
+  }
+
+  async writeFilemarks(count: number, o: WriteOptions = {}): Promise<{ earlyWarning: boolean }> {
+    const r = await this.device.run('WRITE FILEMARKS', Cdb.writeFilemarks(count), { accept: isEarlyWarning, ...o });
     return { earlyWarning: r.sense !== undefined };
   }
 
