@@ -1,12 +1,15 @@
 // `vtl serve` as one node of a cluster on loopback, for the failover tests: its config (shared PostgreSQL catalog,
 // shared data directory, short leases), its log lines as they come, and SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { portAccepts, vtlPorts } from '../e2e/vtl-process.js';
+import { startTestPostgres, type TestPostgres } from '../library/catalog-postgres-service.js';
 
 const here = fileURLToPath(import.meta.url);
 const MAIN = here.endsWith('.ts') ? join(here, '../../../src/main.ts') : join(here, '../../../src/main.js');
@@ -124,4 +127,25 @@ export function ownership(nodes: readonly ClusterProcess[]): { node: string; eve
     .filter((l) => l.msg === 'serving the library' || l.msg === 'library lease lost: this node stops serving the library')
     .map((l) => ({ node: String(l['node']), event: l.msg === 'serving the library' ? ('start' as const) : ('stop' as const), token: Number(l['fencingToken']), time: l.time }))
     .sort((a, b) => a.time - b.time);
+}
+
+/** A test file's PostgreSQL, and the nodes and folders its tests make: all killed, stopped and removed after the file. */
+export function clusterFixture(): { readonly postgres: TestPostgres; readonly nodes: ClusterProcess[]; readonly tempDir: (prefix: string) => string } {
+  const postgres = startTestPostgres();
+  const dirs: string[] = [];
+  const nodes: ClusterProcess[] = [];
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.kill()));
+    postgres.stop();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  return {
+    postgres,
+    nodes,
+    tempDir: (prefix) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return dir;
+    },
+  };
 }

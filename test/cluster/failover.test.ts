@@ -2,31 +2,21 @@
 // owner of a library is SIGKILLed mid-stream and another node takes the library over; what was flushed before the
 // kill reads back identically through the new owner's portal. A node cut off from the database stops serving before
 // another starts: the fencing tokens of the library's owners follow one another, never overlapping.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IscsiInitiator, LoginError } from '../initiator/iscsi-initiator.js';
-import { startTestPostgres } from '../library/catalog-postgres-service.js';
 import { startTcpProxy } from '../library/catalog-tcp-proxy.js';
-import { ClusterProcess, IQN, ownership } from './cluster-process.js';
+import { ClusterProcess, clusterFixture, IQN, ownership } from './cluster-process.js';
 import { INITIATOR, loadFirstSlot, read6, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
 
-const postgres = startTestPostgres();
-const dirs: string[] = [];
-const nodes: ClusterProcess[] = [];
-after(async () => {
-  await Promise.all(nodes.map((n) => n.kill()));
-  postgres.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { postgres, nodes, tempDir } = clusterFixture();
 
 async function cluster(names: readonly string[], urlOf: (name: string) => string = () => ''): Promise<{ dir: string; made: ClusterProcess[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vtl-cluster-'));
-  dirs.push(dir);
+  const dir = tempDir('vtl-cluster-');
   const made: ClusterProcess[] = [];
   for (const name of names) {
     const n = await ClusterProcess.create(dir, name, urlOf(name));

@@ -2,26 +2,17 @@
 // database in the middle of a host's stream loses its lease and, from that moment, changes nothing of the cartridge:
 // its drive closes without flushing (no sync, no index checkpoint, no metadata save). The next owner reads what the
 // first wrote while it held the lease.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CartridgeFile } from '../../src/media/cartridge-files.js';
-import { startTestPostgres } from '../library/catalog-postgres-service.js';
 import { startTcpProxy } from '../library/catalog-tcp-proxy.js';
-import { ClusterProcess } from './cluster-process.js';
+import { ClusterProcess, clusterFixture } from './cluster-process.js';
 import { loadFirstSlot, read6, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
 
-const postgres = startTestPostgres();
-const dirs: string[] = [];
-const nodes: ClusterProcess[] = [];
-after(async () => {
-  await Promise.all(nodes.map((n) => n.kill()));
-  postgres.stop();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const { postgres, nodes, tempDir } = clusterFixture();
 
 /** The cartridge folder that holds the most data (the one the test wrote to). */
 function writtenCartridge(cartridges: string): string {
@@ -38,8 +29,7 @@ function smallFiles(folder: string): Record<string, string> {
 test('a node cut off from the database mid-stream changes not one byte of the cartridge after its lease is lost; the next owner reads what it wrote before', { timeout: 120_000 }, async () => {
   const url = await postgres.freshDatabase();
   const proxy = await startTcpProxy(Number(new URL(url).port));
-  const dir = mkdtempSync(join(tmpdir(), 'vtl-fence-'));
-  dirs.push(dir);
+  const dir = tempDir('vtl-fence-');
   try {
     const viaProxy = new URL(url);
     viaProxy.port = String(proxy.port);
