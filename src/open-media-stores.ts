@@ -13,7 +13,6 @@ import { FileMediaStore } from './media/file-media-store.js';
 import { LibraryMediaStores } from './media/library-media-stores.js';
 import type { CartridgeDescriptor, MediaStore } from './media/tape-medium.js';
 import { generationOfBarcode } from './library/lto.js';
-import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
 import type { ObjectStore } from './storage/s3/object-store.js';
 import type { S3Storage } from './storage/s3/s3-storage.js';
 
@@ -80,6 +79,8 @@ export async function openMediaStores(
   for (const library of config.libraries) {
     if (library.storage.kind !== 's3') continue;
     try {
+      // Loaded only when a library is in S3: the SDK costs a process ~20 MiB of memory.
+      const { openLibraryS3Storage } = await import('./storage/s3/open-library-storage.js');
       s3.push(await openLibraryS3Storage(library, library.storage, dataDir, log, isWormBarcode));
     } catch (error) {
       await closeS3();

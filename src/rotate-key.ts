@@ -8,7 +8,6 @@ import { MasterKey } from './media/crypto/master-key.js';
 import { rotateMasterKey } from './media/crypto/rotate-master-key.js';
 import { isWormBarcode } from './open-media-stores.js';
 import { LocalStorage } from './storage/local-storage.js';
-import { openLibraryS3Storage } from './storage/s3/open-library-storage.js';
 
 /** `vtl key rotate`: exit code 0 when every encrypted cartridge is under the new key, 1 when some could not be. */
 export async function rotateKey(options: ServeFlags & { newKeyFile: string }): Promise<void> {
@@ -23,6 +22,7 @@ export async function rotateKey(options: ServeFlags & { newKeyFile: string }): P
   // object), and in the store before the command reports success (drain() throws while the store is down).
   for (const library of config.libraries) {
     if (library.storage.kind !== 's3') continue;
+    const { openLibraryS3Storage } = await import('./storage/s3/open-library-storage.js');
     const storage = await openLibraryS3Storage(library, library.storage, dataDir, log, isWormBarcode);
     try {
       const part = await rotateMasterKey(storage, current, next, log);

@@ -1,5 +1,5 @@
 // A cluster node's part of `vtl serve` (config `cluster:`): the leases decide which libraries this node serves.
-import { ClusterNode } from './cluster/cluster-node.js';
+import type { ClusterNode } from './cluster/cluster-node.js';
 import { forwardToOwner } from './cluster/forward-request.js';
 import type { LibraryManager } from './library/library-manager.js';
 import type { ManagementService } from './management/service.js';
@@ -42,6 +42,8 @@ export function clusterSettings(config: VtlConfig): ClusterSettings | undefined 
 }
 
 export async function startClusterNode(settings: ClusterSettings, serving: LibraryServing, log: Logger): Promise<ClusterNode> {
+  // Loaded only by a cluster node: the PostgreSQL client costs a single node ~15 MiB of memory for nothing.
+  const { ClusterNode } = await import('./cluster/cluster-node.js');
   const node = new ClusterNode({
     ...settings,
     libraries: serving.config.libraries.map((l) => l.name),
