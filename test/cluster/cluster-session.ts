@@ -1,4 +1,5 @@
 // A host's iSCSI session to lib0 of a cluster node, and the few tape commands the cluster tests send through it.
+import assert from 'node:assert/strict';
 import { IscsiInitiator, type CommandResult } from '../initiator/iscsi-initiator.js';
 import { IQN } from './cluster-process.js';
 
@@ -40,3 +41,16 @@ export const write6 = (s: IscsiInitiator, record: Buffer): Promise<{ status: num
 /** READ(6) of up to RECORD_BYTES. */
 export const read6 = (s: IscsiInitiator): Promise<CommandResult> =>
   s.command(1, [0x08, 0, (RECORD_BYTES >> 16) & 0xff, (RECORD_BYTES >> 8) & 0xff, RECORD_BYTES & 0xff, 0], { expectedDataInLength: RECORD_BYTES });
+
+/** REWIND, then every record of `flushed` reads back identically, then the filemark that followed them. */
+export async function assertFlushedReadBack(s: IscsiInitiator, flushed: readonly Buffer[]): Promise<void> {
+  assert.equal((await s.command(1, [0x01, 0, 0, 0, 0, 0])).status, 0, 'REWIND');
+  for (const [i, r] of flushed.entries()) {
+    const read = await read6(s);
+    assert.equal(read.status, 0, `READ of record ${i}`);
+    assert.ok(read.dataIn.equals(r), `record ${i} reads back identically`);
+  }
+  const mark = await read6(s);
+  assert.equal(mark.status, 2, 'the filemark comes next');
+  assert.ok(mark.sense && (mark.sense[2] & 0x80) !== 0, 'FILEMARK set in the sense data');
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { IscsiInitiator, LoginError } from '../initiator/iscsi-initiator.js';
 import { startTcpProxy } from '../library/catalog-tcp-proxy.js';
 import { ClusterProcess, clusterFixture, IQN, ownership } from './cluster-process.js';
-import { INITIATOR, loadFirstSlot, read6, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
+import { assertFlushedReadBack, INITIATOR, loadFirstSlot, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
 
 const { postgres, nodes, tempDir } = clusterFixture();
 
@@ -98,15 +98,7 @@ test('discovery, status and changes on any node reach the owner; SIGKILLed mid-s
   try {
     // What a host sees on the new portal: its first command answered with a power-on/reset unit attention.
     assert.equal(senseOf(firstSense), '6/29/00');
-    assert.equal((await s2.command(1, [0x01, 0, 0, 0, 0, 0])).status, 0, 'REWIND');
-    for (const [i, r] of flushed.entries()) {
-      const read = await read6(s2);
-      assert.equal(read.status, 0, `READ of record ${i}`);
-      assert.ok(read.dataIn.equals(r), `record ${i} reads back identically`);
-    }
-    const mark = await read6(s2);
-    assert.equal(mark.status, 2, 'the filemark comes next');
-    assert.ok(mark.sense && (mark.sense[2] & 0x80) !== 0, 'FILEMARK set in the sense data');
+    await assertFlushedReadBack(s2, flushed);
   } finally {
     s2.destroy();
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CartridgeFile } from '../../src/media/cartridge-files.js';
 import { startTcpProxy } from '../library/catalog-tcp-proxy.js';
 import { ClusterProcess, clusterFixture } from './cluster-process.js';
-import { loadFirstSlot, read6, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
+import { assertFlushedReadBack, loadFirstSlot, read6, RECORD_BYTES, senseOf, session, write6 } from './cluster-session.js';
 
 const { postgres, nodes, tempDir } = clusterFixture();
 
@@ -67,14 +67,7 @@ test('a node cut off from the database mid-stream changes not one byte of the ca
     assert.ok(Number(servedB['fencingToken']) > tokenA);
     const { s: s2 } = await session(b.iscsiPort);
     try {
-      assert.equal((await s2.command(1, [0x01, 0, 0, 0, 0, 0])).status, 0, 'REWIND');
-      for (const [i, r] of flushed.entries()) {
-        const read = await read6(s2);
-        assert.equal(read.status, 0, `READ of record ${i}`);
-        assert.ok(read.dataIn.equals(r), `record ${i} reads back identically`);
-      }
-      const mark = await read6(s2);
-      assert.ok(mark.status === 2 && mark.sense && (mark.sense[2] & 0x80) !== 0, 'the filemark comes next');
+      await assertFlushedReadBack(s2, flushed);
       // The records written after the filemark reached the file under the lease (not synced): those recovered are
       // the host's, in order, up to end of data; nothing else follows.
       let recovered = 0;
