@@ -7,7 +7,7 @@ import { OperationGuard } from '../../../media/operation-guard.js';
 import { MAX_FILEMARK_RUN } from '../../../media/record-header.js';
 import { wormAllowsWrite } from '../../../media/worm-rule.js';
 import { MemoryPartitions } from './memory-partitions.js';
-import { naiveSpaceBlocks, naiveSpaceFilemarks, naiveSpaceSequentialFilemarks, type MemoryObject } from './naive-space.js';
+import { naiveSpace, naiveSpaceSequentialFilemarks, type MemoryObject } from './naive-space.js';
 import { MAX_PARTITIONS, MediaFormatError, MediumFullError, WormViolationError } from '../../../media/tape-medium.js';
 import type {
   MediumRetentionLock,
@@ -161,11 +161,11 @@ export class MemoryTapeMedium implements TapeMedium {
   }
 
   spaceBlocks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceBlocks', () => this.moved(naiveSpaceBlocks(this.objects, this.pos, count)));
+    return this.run('spaceBlocks', () => this.moved(naiveSpace(this.objects, this.pos, count, 'blocks')));
   }
 
   spaceFilemarks(count: number): Promise<SpaceOutcome> {
-    return this.run('spaceFilemarks', () => this.moved(naiveSpaceFilemarks(this.objects, this.pos, count)));
+    return this.run('spaceFilemarks', () => this.moved(naiveSpace(this.objects, this.pos, count, 'filemarks')));
   }
 
   spaceSequentialFilemarks(count: number): Promise<SpaceOutcome> {

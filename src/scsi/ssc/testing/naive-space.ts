@@ -13,27 +13,16 @@ export interface NaiveMove {
   readonly outcome: SpaceOutcome;
 }
 
-export function naiveSpaceBlocks(objects: readonly MemoryObject[], from: number, count: number): NaiveMove {
+/** SPACE over blocks (a filemark stops it, with the position past the filemark) or over filemarks (blocks pass). */
+export function naiveSpace(objects: readonly MemoryObject[], from: number, count: number, unit: 'blocks' | 'filemarks'): NaiveMove {
   let pos = from;
   let counted = 0;
   while (counted < Math.abs(count)) {
     if (count > 0 && pos >= objects.length) return { position: pos, outcome: { counted, stoppedBy: 'end-of-data' } };
     if (count < 0 && pos === 0) return { position: pos, outcome: { counted, stoppedBy: 'beginning-of-partition' } };
     const o = count > 0 ? objects[pos++] : objects[--pos];
-    if (o.kind === 'filemark') return { position: pos, outcome: { counted, stoppedBy: 'filemark' } };
-    counted++;
-  }
-  return { position: pos, outcome: { counted } };
-}
-
-export function naiveSpaceFilemarks(objects: readonly MemoryObject[], from: number, count: number): NaiveMove {
-  let pos = from;
-  let counted = 0;
-  while (counted < Math.abs(count)) {
-    if (count > 0 && pos >= objects.length) return { position: pos, outcome: { counted, stoppedBy: 'end-of-data' } };
-    if (count < 0 && pos === 0) return { position: pos, outcome: { counted, stoppedBy: 'beginning-of-partition' } };
-    const o = count > 0 ? objects[pos++] : objects[--pos];
-    if (o.kind === 'filemark') counted++;
+    if (unit === 'blocks' && o.kind === 'filemark') return { position: pos, outcome: { counted, stoppedBy: 'filemark' } };
+    if (unit === 'blocks' || o.kind === 'filemark') counted++;
   }
   return { position: pos, outcome: { counted } };
 }
