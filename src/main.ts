@@ -33,7 +33,7 @@ import { RecallingMediaStore } from './physical/recalling-media-store.js';
 import { ReleasedStore } from './physical/released-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
-import { aesGcmChoice } from './media/crypto/aes-gcm-choice.js';
+import { onAesGcmChosen } from './media/crypto/aes-gcm-choice.js';
 import { loadMasterKey } from './media/crypto/load-master-key.js';
 import { openMediaStores } from './open-media-stores.js';
 import { rotateKey } from './rotate-key.js';
@@ -109,9 +109,11 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   });
   log.info({ report }, 'catalog opened');
   // Which AES-256-GCM seals and opens records (the system's libcrypto, or node:crypto and why): a fallback costs speed.
-  const cipher = aesGcmChoice();
-  if (cipher.fallbackReason === undefined) log.info({ cipher: cipher.name }, 'AES-256-GCM: the system libcrypto');
-  else log.info({ cipher: cipher.name, reason: cipher.fallbackReason }, 'AES-256-GCM: node:crypto (slower)');
+  // Said when the first encrypted record needs it; a vtl that never encrypts never loads either.
+  onAesGcmChosen((cipher) => {
+    if (cipher.fallbackReason === undefined) log.info({ cipher: cipher.name }, 'AES-256-GCM: the system libcrypto');
+    else log.info({ cipher: cipher.name, reason: cipher.fallbackReason }, 'AES-256-GCM: node:crypto (slower)');
+  });
 
   // Staging to physical tape (issue 15): only with physical libraries configured. Idle copies wait for the drives' host I/O to stop.
   const hostActivity = new HostActivity();

@@ -16,21 +16,36 @@ let chosen: AesGcm | undefined;
  */
 export function aesGcm(): AesGcm {
   if (chosen !== undefined) return chosen;
+  chosen = choose();
+  const listener = whenChosen;
+  whenChosen = undefined;
+  listener?.(aesGcmChoice());
+  return chosen;
+}
+
+/** Told once, when this thread first needs the cipher (a process that never encrypts never loads libcrypto). */
+let whenChosen: ((choice: ReturnType<typeof aesGcmChoice>) => void) | undefined;
+
+/** `listener` hears this thread's choice once: now if it was made, else when it is (for the start-up's log). */
+export function onAesGcmChosen(listener: (choice: ReturnType<typeof aesGcmChoice>) => void): void {
+  if (chosen !== undefined) listener(aesGcmChoice());
+  else whenChosen = listener;
+}
+
+function choose(): AesGcm {
   if (process.env['VTL_AES_GCM'] === 'node') {
     fallbackReason = 'VTL_AES_GCM=node';
-    chosen = nodeAesGcm;
-    return chosen;
+    return nodeAesGcm;
   }
   try {
     const direct = loadLibcryptoAesGcm();
     const problem = disagreement(direct, nodeAesGcm);
-    if (problem === undefined) chosen = direct;
-    else fallbackReason = problem;
+    if (problem === undefined) return direct;
+    fallbackReason = problem;
   } catch (error) {
     fallbackReason = `koffi or the system's libcrypto did not load (${error instanceof Error ? error.message : String(error)})`;
   }
-  chosen ??= nodeAesGcm;
-  return chosen;
+  return nodeAesGcm;
 }
 
 /** Which implementation this thread uses, and why not the direct one (for a log line). */

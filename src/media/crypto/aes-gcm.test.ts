@@ -118,4 +118,17 @@ describe('the cipher seam\'s choice (aes-gcm-choice.ts)', () => {
       assert.deepEqual(choice, { name: 'libcrypto' });
     }
   });
+
+  test('onAesGcmChosen() is told the choice once, when the cipher is first needed (or at once if it was)', async () => {
+    // A fresh instance of the module: nothing chosen yet in it.
+    const fresh = (await import(new URL('./aes-gcm-choice.js?fresh', import.meta.url).href)) as typeof import('./aes-gcm-choice.js');
+    const heard: unknown[] = [];
+    fresh.onAesGcmChosen((choice) => heard.push(choice));
+    assert.equal(heard.length, 0, 'nothing is chosen (nor libcrypto loaded) before the cipher is needed');
+    fresh.aesGcm();
+    fresh.aesGcm();
+    assert.deepEqual(heard, [fresh.aesGcmChoice()], 'told once, with the choice');
+    fresh.onAesGcmChosen((choice) => heard.push(choice));
+    assert.equal(heard.length, 2, 'a listener after the choice is told at once');
+  });
 });
