@@ -16,7 +16,7 @@ export const ENTRY_HEADER_BYTES = 52;
 export const HASH_BYTES = 32;
 
 /** How an entry's payload is stored. */
-export const ChunkCodec = { RAW: 0, LZ4: 1 } as const;
+export const ChunkCodec = { RAW: 0, LZ4: 1, ZSTD: 2 } as const;
 export type ChunkCodec = (typeof ChunkCodec)[keyof typeof ChunkCodec];
 
 const Offset = { HEADER_CRC: 0, PAYLOAD_CRC: 4, CODEC: 8, STORED_LENGTH: 12, LOGICAL_LENGTH: 16, HASH: 20 } as const;
@@ -85,7 +85,7 @@ export function decodeEntryHeader(bytes: Buffer, sealed = false): EntryHeader | 
   const storedLength = bytes.readUInt32LE(Offset.STORED_LENGTH);
   const logicalLength = bytes.readUInt32LE(Offset.LOGICAL_LENGTH);
   if (bytes.readUInt8(9) !== 0 || bytes.readUInt16LE(10) !== 0) return 'reserved entry header bytes set';
-  if (codec !== ChunkCodec.RAW && codec !== ChunkCodec.LZ4) return `unknown codec ${codec}`;
+  if (codec !== ChunkCodec.RAW && codec !== ChunkCodec.LZ4 && codec !== ChunkCodec.ZSTD) return `unknown codec ${codec}`;
   if (logicalLength === 0 || logicalLength > 16 * 1024 * 1024) return `chunk length ${logicalLength} out of range`;
   const payloadLength = sealed ? storedLength - SEAL_TAG_BYTES : storedLength;
   if (codec === ChunkCodec.RAW ? payloadLength !== logicalLength : payloadLength >= logicalLength || payloadLength < 0) return 'stored length breaks the codec rule';

@@ -7,8 +7,9 @@ import { blake3 } from '@napi-rs/blake-hash';
 import type { Logger } from '../../log.js';
 import { SerialQueue } from '../../serial-queue.js';
 import type { Storage } from '../../storage/storage.js';
-import { encodeChunk, encodeChunkSync, type StoredPayload } from './chunk-compression.js';
-import { ChunkDamagedError, decodeChunkEntry } from './chunk-entry.js';
+import { codecChoice, describeCodecChoice, type CodecChoice } from '../codec/codec-choice.js';
+import { ChunkEncoder, type ChunkCompression, type StoredPayload } from './chunk-compression.js';
+import { ChunkDamagedError, decodeChunkEntry, decodeChunkEntryInto, type ChunkOutput } from './chunk-entry.js';
 import { ChunkIndex } from './chunk-index.js';
 import { SEAL_TAG_BYTES, type ChunkSealer } from './chunk-sealer.js';
 import { ENTRY_HEADER_BYTES } from './chunk-container.js';
@@ -19,6 +20,12 @@ import type { ChunkRef } from './recipe.js';
 
 export { ChunkDamagedError } from './chunk-entry.js';
 export { CONTAINER_BYTES } from './container-writer.js';
+
+/** How a store compresses new chunks, and with which codecs (tests pass a choice without zstd). */
+export interface ChunkStoreCompression {
+  readonly compression?: ChunkCompression;
+  readonly codecs?: CodecChoice;
+}
 
 export interface ChunkStoreStats {
   readonly uniqueChunks: number;
@@ -33,6 +40,8 @@ export class ChunkStore {
   private writer: ContainerWriter;
   private storedBytes = 0;
   private readonly jobs = new SerialQueue();
+  private readonly codecs: CodecChoice;
+  private readonly encoder: ChunkEncoder;
 
   private constructor(
     storage: Storage,
@@ -43,7 +52,10 @@ export class ChunkStore {
     readonly id: number,
     /** With encryption at rest: new containers are sealed (chunk-sealer.ts). */
     private readonly sealer: ChunkSealer | undefined,
+    compression: ChunkStoreCompression,
   ) {
+    this.codecs = compression.codecs ?? codecChoice();
+    this.encoder = new ChunkEncoder(compression.compression, this.codecs);
     this.index = new ChunkIndex(maxChunks);
     this.files = new ContainerFiles(storage, folder);
     this.writer = new ContainerWriter(this.files, sealer, 0);
@@ -51,9 +63,12 @@ export class ChunkStore {
 
   /** Open the store in `folder` (created if missing): index every entry of every container; appends go
    * to a new container, so a torn tail of the last one is never appended to. */
-  static async open(storage: Storage, folder: string, log: Logger, maxChunks = 100_000_000, id = 0, sealer?: ChunkSealer): Promise<ChunkStore> {
+  static async open(storage: Storage, folder: string, log: Logger, maxChunks = 100_000_000, id = 0, sealer?: ChunkSealer, compression: ChunkStoreCompression = {}): Promise<ChunkStore> {
     await storage.makeFolder(folder);
-    const store = new ChunkStore(storage, folder, log, maxChunks, id, sealer);
+    const store = new ChunkStore(storage, folder, log, maxChunks, id, sealer, compression);
+    const { encoder } = store;
+    if (encoder.fallbackReason === undefined) log.info({ codecs: describeCodecChoice(store.codecs) }, `new chunks are compressed with ${encoder.effective}`);
+    else log.warn({ reason: encoder.fallbackReason }, 'new chunks are compressed with LZ4, not zstd: zstd is unavailable (zstd chunks cannot be read here either)');
     const numbers = await store.files.onDisk();
     for (const n of numbers) store.storedBytes += await scanContainer(store.files, n, store.index, sealer, log);
     store.writer = new ContainerWriter(store.files, sealer, numbers.length === 0 ? 0 : (numbers.at(-1) ?? 0) + 1);
@@ -77,7 +92,7 @@ export class ChunkStore {
   /** Like put(), saying how many bytes the store grew by (0 when the chunk was there already). */
   async store(chunk: Buffer): Promise<{ ref: ChunkRef; addedBytes: number }> {
     const hash = this.idOf(chunk);
-    return this.find(hash, chunk.length) ?? this.append(chunk, hash, encodeChunkSync(chunk));
+    return this.find(hash, chunk.length) ?? this.append(chunk, hash, this.encoder.encode(chunk));
   }
 
   /**
@@ -95,7 +110,7 @@ export class ChunkStore {
       const hit = this.find(hash, chunk.length);
       found.push(hit);
       const key = hash.toString('latin1');
-      compressing.push(hit === undefined && !firstOf.has(key) ? encodeChunk(chunk) : undefined);
+      compressing.push(hit === undefined && !firstOf.has(key) ? this.encoder.encodeAsync(chunk) : undefined);
       if (hit === undefined && !firstOf.has(key)) firstOf.set(key, i);
     }
     const results: { ref: ChunkRef; addedBytes: number }[] = [];
@@ -108,7 +123,7 @@ export class ChunkStore {
         const earlier = results[first];
         results.push(earlier ? { ref: earlier.ref, addedBytes: 0 } : await this.store(chunk));
       }
-      else results.push(await this.append(chunk, hash, await (compressing[i] ?? encodeChunk(chunk))));
+      else results.push(await this.append(chunk, hash, await (compressing[i] ?? this.encoder.encodeAsync(chunk))));
     }
     return results;
   }
@@ -148,7 +163,12 @@ export class ChunkStore {
 
   /** The chunk `ref` from `bytes`, which start with its entry (and may hold more after it); checked as get() says. */
   decodeEntry(ref: ChunkRef, bytes: Buffer): Buffer {
-    return decodeChunkEntry(ref, bytes, this.files.header(ref.container)?.salt, this.sealer);
+    return decodeChunkEntry(ref, bytes, this.files.header(ref.container)?.salt, this.sealer, this.codecs);
+  }
+
+  /** decodeEntry() written straight into `into` (ref.length bytes at its offset): for a restore into its block. */
+  decodeEntryInto(ref: ChunkRef, bytes: Buffer, into: ChunkOutput): void {
+    decodeChunkEntryInto(ref, bytes, this.files.header(ref.container)?.salt, this.sealer, into, this.codecs);
   }
 
   /** Check a chunk end to end, its BLAKE3 hash included (scrub); the reason it is damaged, or undefined. */
