@@ -156,10 +156,24 @@ export function crossCheck(config: VtlConfig): Problem[] {
       problems.push({ path: [...here, 'access', 'chap', 'mutual', 'secret'], message: 'the mutual CHAP secret must differ from the initiator secret' });
     }
   });
+  problems.push(...checkGlobalDedupCompression(config));
   const discovery = config.iscsi.discoveryChap;
   if (discovery?.mutual !== undefined && discovery.mutual.secret === discovery.secret) {
     problems.push({ path: ['iscsi', 'discoveryChap', 'mutual', 'secret'], message: 'the mutual CHAP secret must differ from the initiator secret' });
   }
+  return problems;
+}
+
+/** The libraries with dedup scope global share one chunk store, which compresses new chunks one way. */
+function checkGlobalDedupCompression(config: VtlConfig): Problem[] {
+  const problems: Problem[] = [];
+  let first: { index: number; said: string } | undefined;
+  config.libraries.forEach((library, index) => {
+    if (!library.dedup.enabled || library.dedup.scope !== 'global') return;
+    const said = library.dedup.compression;
+    if (first === undefined) first = { index, said };
+    else if (said !== first.said) problems.push({ path: ['libraries', index, 'dedup', 'compression'], message: `differs from libraries[${first.index}], which shares the global chunk store` });
+  });
   return problems;
 }
 

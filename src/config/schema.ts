@@ -169,6 +169,15 @@ export const librarySchema = z.strictObject({
     .strictObject({
       enabled: z.boolean().default(false),
       scope: z.enum(['library', 'global']).default('library'),
+      /**
+       * How the background pass compresses new unique chunks: `zstd` (at its measured default level), `zstd:LEVEL`
+       * (1..19; above 3 the pass slows, docs/BENCHMARKS.md "Issue 17: session 10, zstd") or `lz4`. Chunks already
+       * stored keep their codec. Libraries sharing the global chunk store must agree on it.
+       */
+      compression: z
+        .string()
+        .regex(/^(lz4|zstd(:([1-9]|1[0-9]))?)$/, 'must be lz4, zstd or zstd:LEVEL with LEVEL 1..19')
+        .default('zstd'),
     })
     .prefault({}),
   /** One policy or a list; a cartridge covered by several gets the strictest (compliance over governance, the latest expiry). */

@@ -6,7 +6,7 @@ import { CodecError, type BlockCodec } from '../codec/block-codec.js';
 import { chooseCodecs, codecChoice, ZSTD_KNOWN_FRAME, ZSTD_KNOWN_TEXT } from '../codec/codec-choice.js';
 import { loadLiblz4 } from '../codec/liblz4-codec.js';
 import { ChunkCodec } from './chunk-container.js';
-import { ChunkEncoder, CodecUnavailableError, decodeChunkPayload, decompressChunkInto, encodeChunk, encodeChunkSync, PROBE_SIDE_BYTES } from './chunk-compression.js';
+import { ChunkEncoder, CodecUnavailableError, decodeChunkPayload, decompressChunkInto, encodeChunk, encodeChunkSync, parseChunkCompression, PROBE_SIDE_BYTES } from './chunk-compression.js';
 
 const text = (bytes: number): Buffer => Buffer.from('backup tape volume record server index catalog '.repeat(Math.ceil(bytes / 47)).slice(0, bytes), 'latin1');
 const withoutZstd = chooseCodecs({ zstd: (): BlockCodec => { throw new Error('libzstd.so.1: cannot open shared object file'); }, lz4: loadLiblz4 });
@@ -95,4 +95,9 @@ test('decompressChunkInto() of a zstd payload where zstd is unavailable answers 
   });
   const chunk = text(3000);
   assert.equal(decompressChunkInto(compressSync(chunk), ChunkCodec.LZ4, Buffer.alloc(chunk.length), withoutZstd), chunk.length);
+});
+
+test('parseChunkCompression() reads lz4, zstd and zstd:LEVEL, and refuses anything else', () => {
+  assert.deepEqual(['lz4', 'zstd', 'zstd:1', 'zstd:19'].map(parseChunkCompression), [{ codec: 'lz4' }, { codec: 'zstd' }, { codec: 'zstd', level: 1 }, { codec: 'zstd', level: 19 }]);
+  for (const bad of ['', 'gzip', 'lz4:1', 'zstd:0', 'zstd:20', 'zstd:', 'zstd:3 ']) assert.throws(() => parseChunkCompression(bad), RangeError, bad);
 });

@@ -8,6 +8,7 @@ import type { Storage } from '../../storage/storage.js';
 import { MediaFormatError } from '../tape-medium.js';
 import type { MasterKey } from '../crypto/master-key.js';
 import { ChunkSealer } from './chunk-sealer.js';
+import type { ChunkCompression } from './chunk-compression.js';
 import { ChunkStore, type ChunkStoreStats } from './chunk-store.js';
 
 export const CHUNK_FOLDER = '.dedup';
@@ -36,6 +37,8 @@ export class ChunkStores {
     preset?: ChunkStore,
     /** With encryption at rest: every store's new containers are sealed (chunk-sealer.ts). */
     private readonly masterKey?: MasterKey,
+    /** How each store compresses new chunks (`dedup.compression`); default: chunk-compression.ts's. */
+    private readonly compressionOf: (name: string) => ChunkCompression | undefined = () => undefined,
   ) {
     this.names = [...new Set([GLOBAL_CHUNK_STORE, ...names])];
     if (preset) {
@@ -64,7 +67,8 @@ export class ChunkStores {
     const folder = chunkFolder(name);
     await this.storage.makeFolder(folder);
     const sealer = this.masterKey && (await ChunkSealer.open(this.storage, folder, this.masterKey));
-    return ChunkStore.open(this.storage, folder, this.log.child({ component: 'chunk-store', store: name }), undefined, chunkStoreId(name), sealer);
+    const compression = this.compressionOf(name);
+    return ChunkStore.open(this.storage, folder, this.log.child({ component: 'chunk-store', store: name }), undefined, chunkStoreId(name), sealer, compression ? { compression } : {});
   }
 
   /** The store a recipe's chunks are in; MediaFormatError when it names none of this directory's stores. */

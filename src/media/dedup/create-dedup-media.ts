@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import type { MasterKey } from '../crypto/master-key.js';
 import { FileMediaStore } from '../file-media-store.js';
 import type { CartridgeDescriptor, MediaStore } from '../tape-medium.js';
+import { parseChunkCompression } from './chunk-compression.js';
 import { GLOBAL_CHUNK_STORE } from './chunk-stores.js';
 import { DedupMediaStore } from './dedup-media-store.js';
 import { DedupPass } from './dedup-pass.js';
@@ -12,7 +13,7 @@ import { DedupScheduler } from './dedup-scheduler.js';
 
 export interface LibraryDedupPolicy {
   readonly name: string;
-  readonly dedup: { readonly enabled: boolean; readonly scope: 'library' | 'global' };
+  readonly dedup: { readonly enabled: boolean; readonly scope: 'library' | 'global'; readonly compression?: string };
 }
 
 export interface DedupMediaParts {
@@ -52,6 +53,11 @@ export function createDedupMedia(parts: DedupMediaParts): { store: MediaStore; s
     directory: parts.directory, log: parts.log, deduplicates,
     storeOf: (barcode) => storeOfLibrary.get(parts.libraryOf(barcode) ?? '') ?? GLOBAL_CHUNK_STORE,
     storeNames: [...storeOfLibrary.values()],
+    // Libraries sharing the global store agree on its compression (the configuration checks it).
+    compressionOf: (name) => {
+      const text = parts.libraries.find((l) => l.dedup.enabled && chunkStoreOf(l) === name)?.dedup.compression;
+      return text === undefined ? undefined : parseChunkCompression(text);
+    },
     ...sealed,
   });
   const scheduler = new DedupScheduler({

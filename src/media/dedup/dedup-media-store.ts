@@ -11,6 +11,7 @@ import { FILE_HEADER_BYTES } from '../file-header.js';
 import { FileMediaStore } from '../file-media-store.js';
 import type { FileTapeMedium, IngestCompression } from '../file-tape-medium.js';
 import { MediaFormatError, type CartridgeDescriptor, type MediaStore, type OpenOptions, type TapeMedium } from '../tape-medium.js';
+import type { ChunkCompression } from './chunk-compression.js';
 import type { ChunkStore } from './chunk-store.js';
 import { ChunkStores, GLOBAL_CHUNK_STORE } from './chunk-stores.js';
 import { DedupTapeMedium } from './dedup-tape-medium.js';
@@ -35,6 +36,8 @@ export interface DedupMediaStoreOptions {
   readonly storeNames?: readonly string[];
   /** Encryption at rest: data files sealed as ever, chunk containers sealed too (chunk-sealer.ts). */
   readonly masterKey?: MasterKey;
+  /** How each chunk store (by name) compresses new chunks; default: chunk-compression.ts's. */
+  readonly compressionOf?: (store: string) => ChunkCompression | undefined;
   /**
    * Whether a cartridge belongs to a library that deduplicates (default: every one). The others keep inline
    * compression: the background pass never moves them, so their compression must not wait for it.
@@ -72,7 +75,7 @@ export class DedupMediaStore implements MediaStore {
     this.files = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: options.ingestCompression ?? 'deferred', ...sealed });
     this.plainFiles = new FileMediaStore({ directory: options.directory, log: options.log, storage: this.storage, ingestCompression: 'inline', ...sealed });
     this.deduplicates = options.deduplicates ?? ((): boolean => true);
-    this.stores = new ChunkStores(this.storage, this.log, options.storeNames, options.chunks, options.masterKey);
+    this.stores = new ChunkStores(this.storage, this.log, options.storeNames, options.chunks, options.masterKey, options.compressionOf);
     this.storeOf = options.storeOf ?? ((): string => GLOBAL_CHUNK_STORE);
   }
 
