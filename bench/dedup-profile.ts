@@ -1,8 +1,9 @@
 // Where the background deduplication pass spends its CPU (issue 17): each step alone over the same mixed data
 // (a third text-like, two thirds incompressible), in CPU seconds per GB (process user + sys, so a busy shared machine
-// skews it less than wall time): content-defined chunking, BLAKE3, LZ4, the probe-then-LZ4 the store does
-// (encodeChunkSync), CRC32C, and ChunkStore.store() (all of them plus the container writes) on unique chunks, on
-// duplicates, and storeBatch() (LZ4 on the thread pool). Usage: node dist/bench/dedup-profile.js [--mib N]
+// skews it less than wall time): content-defined chunking, BLAKE3, LZ4 (lz4-napi), the probe-then-compress the store
+// does (encodeChunkSync: zstd level 3 by default), CRC32C, and ChunkStore.store() (all of them plus the container
+// writes) on unique chunks, on duplicates, and storeBatch() (compression on the thread pool). Codec against codec:
+// bench/dedup-codecs.ts. Usage: node dist/bench/dedup-profile.js [--mib N]
 import { blake3 } from '@napi-rs/blake-hash';
 import { compressSync } from 'lz4-napi';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -51,10 +52,10 @@ await cpuSecondsPerGB('chunking (FastCDC gear)', () => {
 await cpuSecondsPerGB('BLAKE3 per chunk', () => {
   for (const chunk of chunks) blake3(chunk);
 });
-await cpuSecondsPerGB('LZ4 per chunk', () => {
+await cpuSecondsPerGB('LZ4 (lz4-napi) per chunk', () => {
   for (const chunk of chunks) compressSync(chunk);
 });
-await cpuSecondsPerGB('probe, then LZ4 if it shrinks', () => {
+await cpuSecondsPerGB('probe, then zstd 3 if it shrinks', () => {
   for (const chunk of chunks) encodeChunkSync(chunk);
 });
 await cpuSecondsPerGB('CRC32C per chunk', () => {

@@ -28,8 +28,9 @@ export class ContextPool<Context> {
     const context = this.free.pop();
     if (context !== undefined) return context;
     if (this.made < this.max) {
+      const made = this.make();
       this.made++;
-      return this.make();
+      return made;
     }
     return new Promise((resolve) => this.waiting.push(resolve));
   }

@@ -96,9 +96,9 @@ export class ChunkStore {
   }
 
   /**
-   * store() for several chunks in order: the new ones are compressed on the thread pool in parallel (LZ4 is the
-   * pass's largest cost, and this is what puts it on the second core), then appended in order; a chunk repeated
-   * within `batch` is stored once.
+   * store() for several chunks in order: the new ones are compressed on the thread pool in parallel (compression
+   * was the pass's largest cost, and this is what puts it on the second core), then appended in order; a chunk
+   * repeated within `batch` is stored once.
    */
   async storeBatch(batch: readonly Buffer[]): Promise<{ ref: ChunkRef; addedBytes: number }[]> {
     const hashes = batch.map((chunk) => this.idOf(chunk));
