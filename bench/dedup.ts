@@ -3,10 +3,12 @@
 // Reports ingest MB/s (deduplicating store with deferred compression, and the plain store with inline LZ4), the
 // background pass's MB/s, stored bytes and ratio after it, restore MB/s from the last deduplicated cartridge next to
 // the same stream on a plain cartridge, and peak RSS. Usage: node dist/bench/dedup.js [--quick] [--tree-mib N]
+// [--compression lz4|zstd|zstd:LEVEL] (the chunk store's `dedup.compression`; VTL_LZ4=napi for lz4-napi's LZ4)
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../src/log.js';
+import { parseChunkCompression } from '../src/media/dedup/chunk-compression.js';
 import { DedupMediaStore } from '../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../src/media/dedup/dedup-pass.js';
 import { FileMediaStore } from '../src/media/file-media-store.js';
@@ -16,6 +18,8 @@ import { compressibleBlock, incompressibleBlock, seededBytes } from './dedup-dat
 const quick = process.argv.includes('--quick');
 const treeAt = process.argv.indexOf('--tree-mib');
 const treeMiB = treeAt > 0 ? Number(process.argv[treeAt + 1]) : quick ? 32 : 2048;
+const compressionAt = process.argv.indexOf('--compression');
+const compression = parseChunkCompression(compressionAt > 0 ? process.argv[compressionAt + 1] ?? '' : 'zstd');
 const DAYS = 10;
 const BLOCK = 256 * 1024;
 const MB = 1e6;
@@ -131,7 +135,7 @@ async function timed<T>(body: () => Promise<T>): Promise<{ value: T; seconds: nu
 const directory = await mkdtemp(path.join(os.tmpdir(), 'vtl-bench-dedup-'));
 try {
   const log = silentLogger();
-  const dedupStore = new DedupMediaStore({ directory: path.join(directory, 'dedup'), log });
+  const dedupStore = new DedupMediaStore({ directory: path.join(directory, 'dedup'), log, compressionOf: () => compression });
   const plainStore = new FileMediaStore({ directory: path.join(directory, 'plain'), log });
   const pass = new DedupPass(dedupStore, log);
   const files = initialTree();
@@ -158,6 +162,7 @@ try {
   const fromPlain = await timed(() => restore(plainStore, last));
   const rows = {
     tree: `${treeMiB} MiB, ${files.length} files, ${DAYS} days`,
+    compression: JSON.stringify(compression) + (process.env['VTL_LZ4'] === 'napi' ? ' VTL_LZ4=napi' : ''),
     logicalMB: (logical / MB).toFixed(0),
     ingestDedupMBps: (logical / MB / dedupSeconds).toFixed(0),
     ingestPlainInlineLz4MBps: (logical / MB / plainSeconds).toFixed(0),

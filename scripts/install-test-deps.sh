@@ -22,6 +22,8 @@ packages=(
   ceph-common           # ceph, radosgw-admin, monmaptool, ceph-authtool
   tgt                   # the physical tape library of test/physical (scripts/services/tgt-library.sh)
   postgresql            # the shared catalog's tests (scripts/services/postgres.sh)
+  libzstd1              # runtime: zstd for deduplicated chunks, called through koffi (src/media/codec/)
+  liblz4-1              # runtime: LZ4 for deduplicated chunks and their probe, called through koffi
 )
 missing=()
 for p in "${packages[@]}"; do
