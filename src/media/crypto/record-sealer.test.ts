@@ -75,3 +75,18 @@ test('a key-associated data longer than SSC-4 allows is refused, on the worker o
   await assert.rejects(here.seal(payload, place, identity, tooLong), /key-associated data is too long/);
   await assert.rejects(here.seal(payload, place, { ...identity, salt: Buffer.alloc(8) }, hostKey), /sealing salt has 16 bytes/);
 });
+
+test('each WRITE\'s own copy of a key is sealed with its own KADs, whether they changed or not', async () => {
+  const sealer = new RecordSealer(undefined, new PayloadWorkers(1, 50), 'here');
+  const copies: BlockKey[] = [
+    { ...hostKey, key: Buffer.from(hostKey.key), ukad: Buffer.from(hostKey.ukad) },
+    { ...hostKey, key: Buffer.from(hostKey.key), ukad: Buffer.from('volume 8') },
+    { ...hostKey, key: Buffer.from(hostKey.key), akad: Buffer.alloc(0), kadFormat: 1, rawReadDisabled: false },
+    { ...hostKey, key: Buffer.from(hostKey.key) },
+  ];
+  for (const [i, key] of copies.entries()) {
+    const at = { ...place, objectNumber: 20 + i };
+    const { stored: bytes } = stored(await sealer.seal(payload, at, identity, key));
+    assert.ok(bytes.equals(sealRecord(key, payload, at, identity)), `copy ${i}`);
+  }
+});

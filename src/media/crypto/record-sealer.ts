@@ -13,7 +13,7 @@ import { copyBytes } from '../copy-bytes.js';
 import { PayloadWorkers } from '../payload-workers.js';
 import { crc32c } from '../../crc32c.js';
 import { aesGcm } from './aes-gcm-choice.js';
-import { checkEnvelopeFields, checkSealingIdentity, KeyDeriver, type BlockKey, type DerivedKey, type RecordPlace, type SealingIdentity } from './record-envelope.js';
+import { checkEnvelopeFields, checkSealingIdentity, KeyDeriver, type BlockKey, type DerivedKey, type EnvelopeFields, type RecordPlace, type SealingIdentity } from './record-envelope.js';
 import { sealedLength, sealLayers, type SealLayer, type SealSpec } from './seal-layers.js';
 
 /** A worker's output kept between records; a longer record gets memory of its own for its one seal. */
@@ -27,18 +27,26 @@ function own(bytes: Buffer): Buffer {
   return copy;
 }
 
+function sameFields(a: EnvelopeFields, b: EnvelopeFields): boolean {
+  return a.kadFormat === b.kadFormat && a.rawReadDisabled === b.rawReadDisabled && a.ukad.equals(b.ukad) && a.akad.equals(b.akad);
+}
+
 class LayerCache {
   private readonly deriver = new KeyDeriver();
-  private last: { key: BlockKey; derived: DerivedKey; layer: SealLayer } | undefined;
+  private last: { derived: DerivedKey; layer: SealLayer } | undefined;
 
   layer(key: BlockKey, identity: SealingIdentity): SealLayer {
     const derived = this.deriver.derive(key.key, identity.salt, identity.generation);
-    if (this.last?.key === key && this.last.derived === derived) return this.last.layer;
+    // The drive hands each WRITE a fresh copy of its key (drive-encryption.ts writeKey): compared by value with the
+    // layer's own copies, so one layer serves a whole stream (the deriver gives the same object for the same key
+    // bytes, salt and generation).
+    const last = this.last;
+    if (last !== undefined && last.derived === derived && sameFields(last.layer.fields, key)) return last.layer;
     const layer: SealLayer = {
       derived: { aesKey: own(derived.aesKey), check: own(derived.check) },
       fields: { ukad: own(key.ukad), akad: own(key.akad), kadFormat: key.kadFormat, rawReadDisabled: key.rawReadDisabled },
     };
-    this.last = { key, derived, layer };
+    this.last = { derived, layer };
     return layer;
   }
 }
