@@ -363,9 +363,9 @@ async function main(): Promise<void> {
       if (atRest) {
         // The plain and drive-key streams above each come right after another stream of the same vtl process; the
         // at-rest process serves nothing else and sat idle since its last stream (minutes in a full run: its workers
-        // gone, V8's code and heap cooled), and its very first stream is this repetition's. Measured like that, its
-        // first repetition was cold and its CPU per GB written fell from repetition to repetition (BENCHMARKS.md
-        // "Issue 16: session 9"). So it gets the same: a stream of its own, not reported, right before.
+        // gone, V8's code and heap cooled). Measured like that, its CPU per GB written fell from repetition to
+        // repetition (BENCHMARKS.md "Issue 16: session 9" and "session 10"). So it gets the same: a stream of its
+        // own, not reported, right before (besides the longer one before the first repetition).
         await warmUp(atRest);
         await measure(atRest, 'single.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0 });
       }
