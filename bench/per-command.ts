@@ -11,7 +11,9 @@
 // The client is our TypeScript initiator in this process (not measured), with libiscsi's burst limits.
 //
 //   node dist/bench/per-command.js --main /tmp/old/dist/src/main.js --mode callgrind --out /tmp/pc-old
+// `--at-rest` measures a target that encrypts every cartridge at rest (a master key in its config).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes as randomFill } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -40,6 +42,8 @@ interface Options {
   chunks: number;
   /** More node options for the target (`--trace-gc`). */
   nodeArgs: string[];
+  /** `--at-rest`: the target encrypts every cartridge at rest (a master key in its config), as bench.ts's vtl-at-rest. */
+  atRest: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -51,9 +55,15 @@ function parseArgs(argv: string[]): Options {
     warmup: 3000,
     chunks: 5,
     nodeArgs: [],
+    atRest: false,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const value = argv[i + 1] ?? '';
+    if (argv[i] === '--at-rest') {
+      o.atRest = true;
+      i--;
+      continue;
+    }
     switch (argv[i]) {
       case '--main': o.main = resolve(value); break;
       case '--mode': o.mode = value as Options['mode']; break;
@@ -63,7 +73,7 @@ function parseArgs(argv: string[]): Options {
       case '--node-args': o.nodeArgs = value.split(' ').filter((a) => a !== ''); break;
       // e.g. 512:2000,65536:400
       case '--sizes': o.sizes = value.split(',').map((s) => s.split(':').map(Number) as [number, number]); break;
-      default: throw new Error(`Unknown option ${argv[i]} (--main, --mode, --out, --warmup, --chunks, --sizes, --node-args)`);
+      default: throw new Error(`Unknown option ${argv[i]} (--main, --mode, --out, --warmup, --chunks, --sizes, --node-args, --at-rest)`);
     }
   }
   if (!['callgrind', 'cpu-prof', 'plain'].includes(o.mode)) throw new Error(`--mode is callgrind, cpu-prof or plain, not ${o.mode}`);
@@ -90,8 +100,11 @@ class Target {
     const dataDir = join(workDir, 'data');
     mkdirSync(dataDir, { recursive: true });
     const config = join(workDir, 'vtl.yaml');
+    const masterKeyFile = join(workDir, 'master.key');
+    if (o.atRest) writeFileSync(masterKeyFile, `${randomFill(32).toString('hex')}\n`, { mode: 0o600 });
     writeFileSync(config, ['server:', `  listen: 127.0.0.1:${port}`, `  dataDir: ${dataDir}`, '  logLevel: warn', 'api:',
-      '  enabled: false', 'libraries:', '  - name: lib0', '    driveDefaults:', '      compression: true', ''].join('\n'));
+      '  enabled: false', 'libraries:', '  - name: lib0', '    driveDefaults:', '      compression: true',
+      ...(o.atRest ? ['encryption:', `  masterKeyFile: ${masterKeyFile}`] : []), ''].join('\n'));
     const node = [...NODE_FLAGS, ...o.nodeArgs, ...(o.mode === 'cpu-prof' ? ['--cpu-prof', `--cpu-prof-dir=${o.out}`] : []),
       o.main, 'serve', '--data-dir', dataDir, '--listen', `127.0.0.1:${port}`, '--config', config];
     const [command, args] = o.mode === 'callgrind'

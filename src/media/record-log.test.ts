@@ -7,6 +7,7 @@ import { INDEX_STRIDE, ObjectIndex } from './object-index.js';
 import { PersistenceSchedule } from './persistence-schedule.js';
 import { decodeRecordHeader, RECORD_HEADER_BYTES } from './record-header.js';
 import { SealingGenerations } from './crypto/sealing-generations.js';
+import { RecordSealer } from './crypto/record-sealer.js';
 import { RecordLog } from './record-log.js';
 import { MediaWriteError } from './tape-medium.js';
 import { ScriptedFile, storageError } from './testing/scripted-file.js';
@@ -106,5 +107,29 @@ describe('RecordLog', () => {
     assert.equal(error.lostAcknowledged, 1, 'object 2 had been acknowledged');
     assert.equal(log.objectCount, 2, 'the stream ends at the last stored record');
     assert.equal(file.bytes.length, log.endOffset);
+  });
+
+  test('a record whose sealing fails is in neither the index nor the file: the next record takes its place', async (t) => {
+    const file = blankFile();
+    const log = logOver(file);
+    await fill(log, 1);
+    const end = log.endOffset;
+    const failing = t.mock.method(RecordSealer.prototype, 'seal', () => Promise.resolve({
+      length: 100,
+      into: () => {
+        throw new Error('the cipher failed');
+      },
+    }));
+    const hostKey = { key: Buffer.alloc(32, 1), ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false };
+    await assert.rejects(log.appendData(payloadOf(1), false, payloadOf(1).length, undefined, hostKey), /the cipher failed/);
+    assert.equal(log.objectCount, 1);
+    assert.equal(log.endOffset, end);
+    failing.mock.restore();
+    await log.appendData(payloadOf(2), false, payloadOf(2).length);
+    await log.flush(false);
+    assert.equal(log.objectCount, 2);
+    assert.equal(file.bytes.length, end + RECORD_HEADER_BYTES + payloadOf(2).length);
+    const read = await log.read(1);
+    assert.ok(read.kind === 'block' && read.data.equals(payloadOf(2)));
   });
 });

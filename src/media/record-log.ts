@@ -122,21 +122,36 @@ export class RecordLog {
    */
   async appendData(payload: Buffer, compressed: boolean, logicalLength: number, payloadCrc?: number, key?: BlockKey): Promise<void> {
     const objectNumber = this.index.objectCount;
-    let stored = payload;
-    let storedCrc = payloadCrc;
-    let flags = compressed ? RecordFlag.COMPRESSED : 0;
+    const flags = compressed ? RecordFlag.COMPRESSED : 0;
     if (this.sealing.seals(key)) {
-      let added: number;
-      ({ stored, crc: storedCrc, flags: added } = await this.sealing.seal(payload, { objectNumber, pass: this.currentPass, logicalLength, compressed }, key));
-      flags |= added;
+      await this.appendSealed(payload, objectNumber, flags, logicalLength, compressed, key);
+      return;
     }
     const header: RecordHeader = {
       type: RecordType.DATA, flags, objectNumber, pass: this.currentPass,
-      storedLength: stored.length, logicalLength, payloadCrc: storedCrc ?? crc32c(payload),
+      storedLength: payload.length, logicalLength, payloadCrc: payloadCrc ?? crc32c(payload),
     };
-    const recordBytes = RECORD_HEADER_BYTES + stored.length;
+    const recordBytes = RECORD_HEADER_BYTES + payload.length;
     this.index.append(false, this.index.endOffset, recordBytes);
-    await this.writer.append(header, stored);
+    await this.writer.append(header, payload);
+    this.appended(recordBytes);
+    this.counters.dataWritten(logicalLength, recordBytes);
+  }
+
+  /** appendData() of a record to seal: sealed straight into the writer's staging chunk (record-writer.ts appendFilled). */
+  private async appendSealed(payload: Buffer, objectNumber: number, flags: number, logicalLength: number, compressed: boolean, key: BlockKey | undefined): Promise<void> {
+    const sealed = await this.sealing.seal(payload, { objectNumber, pass: this.currentPass, logicalLength, compressed }, key);
+    const header = { type: RecordType.DATA, flags: flags | sealed.flags, objectNumber, pass: this.currentPass, storedLength: sealed.length, logicalLength };
+    const recordBytes = RECORD_HEADER_BYTES + sealed.length;
+    const offset = this.index.endOffset;
+    this.index.append(false, offset, recordBytes);
+    try {
+      await this.writer.appendFilled(header, (into) => sealed.into(into));
+    } catch (error) {
+      // A failed seal appended nothing: the index forgets the record (a WriteFailure is the caller's to roll back).
+      if (!(error instanceof WriteFailure) && this.index.objectCount === objectNumber + 1) this.index.truncate(objectNumber, offset);
+      throw error;
+    }
     this.appended(recordBytes);
     this.counters.dataWritten(logicalLength, recordBytes);
   }

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { AtRestSeal } from './crypto/at-rest-seal.js';
 import type { BlockKey, RecordPlace } from './crypto/record-envelope.js';
-import { RecordSealer } from './crypto/record-sealer.js';
+import { RecordSealer, type SealedPayload } from './crypto/record-sealer.js';
 import type { SealingGenerations } from './crypto/sealing-generations.js';
 import { encodeFileHeader, ENCRYPTED_FORMAT_VERSION, FORMAT_VERSION } from './file-header.js';
 import { RecordFlag } from './record-header.js';
@@ -48,16 +48,16 @@ export class RecordSealing {
   }
 
   /**
-   * Seal `payload` for the record at `place` (call only when seals(hostKey)): the stored bytes, their CRC and the
-   * record flags they add. Sealed on a payload worker; the result stays valid until the next record is sealed, after
-   * the writer copied it.
+   * Seal `payload` for the record at `place` (call only when seals(hostKey)): its length, the record flags it adds,
+   * and into(), which puts it where it is stored (sealed right there, or copied from a payload worker's output) and
+   * returns its CRC. Call into() before the next record is sealed, while `payload` is still there.
    */
-  async seal(payload: Buffer, place: RecordPlace, hostKey: BlockKey | undefined): Promise<{ stored: Buffer; crc: number; flags: number }> {
+  async seal(payload: Buffer, place: RecordPlace, hostKey: BlockKey | undefined): Promise<SealedPayload & { readonly flags: number }> {
     await this.announce(ENCRYPTED_FORMAT_VERSION, 'encrypted records');
     const identity = await this.parts.sealing.identity();
-    const { stored, crc } = await this.sealer.seal(payload, place, identity, hostKey);
+    const sealed = await this.sealer.seal(payload, place, identity, hostKey);
     const flags = (hostKey !== undefined ? RecordFlag.ENCRYPTED : 0) | (this.sealer.atRest ? RecordFlag.AT_REST : 0);
-    return { stored, crc, flags };
+    return { length: sealed.length, into: (output) => sealed.into(output), flags };
   }
 
   /** Before a run of `count` filemarks is appended: a run of more than one needs a version 2 file. */

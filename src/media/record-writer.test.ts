@@ -1,5 +1,6 @@
 import { describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { crc32c } from '../crc32c.js';
 import { RECORD_HEADER_BYTES, RecordType, type RecordHeader } from './record-header.js';
 import { BACKGROUND_SYNC_BYTES, EAGER_WRITE_BYTES, IDLE_WRITE_MS, RecordWriter, STAGING_CHUNK_BYTES } from './record-writer.js';
 import { StorageError } from '../storage/storage.js';
@@ -34,6 +35,46 @@ async function rejectsWithLost(promise: Promise<unknown>, objectNumber: number, 
 }
 
 describe('RecordWriter', () => {
+  test('a record filled in place is stored byte for byte as append() stores it: whole in a chunk, after a chunk too full for it, or longer than a chunk', async () => {
+    const lengths = [300_000, 300_000, 300_000, 300_000, 100, STAGING_CHUNK_BYTES + 10, 200_000];
+    const copied = setup();
+    const filled = setup();
+    const rooms: number[] = [];
+    for (const [n, length] of lengths.entries()) {
+      const payload = Buffer.alloc(length, n + 1);
+      const crc = crc32c(payload);
+      await copied.writer.append({ ...header(n, length), payloadCrc: crc }, payload);
+      await filled.writer.appendFilled(header(n, length), (into) => {
+        rooms.push(into.length);
+        payload.copy(into);
+        return crc;
+      });
+    }
+    await copied.writer.sync();
+    await filled.writer.sync();
+    assert.deepEqual(rooms, lengths, 'fill() gets exactly the payload\'s room');
+    assert.ok(filled.file.bytes.equals(copied.file.bytes));
+    copied.writer.close();
+    filled.writer.close();
+  });
+
+  test('a fill that throws appends nothing: the stream goes on from the last record', async () => {
+    const { file, writer } = setup();
+    await appendRecords(writer, 0, 1, 100);
+    await assert.rejects(writer.appendFilled(header(1, 5000), () => {
+      throw new RangeError('no key');
+    }), /no key/);
+    assert.equal(writer.end, 16 + RECORD_HEADER_BYTES + 100);
+    await writer.appendFilled(header(1, 50), (into) => {
+      into.fill(7);
+      return crc32c(into);
+    });
+    await writer.sync();
+    assert.equal(file.bytes.length, 16 + 2 * RECORD_HEADER_BYTES + 150);
+    assert.ok(file.bytes.subarray(16 + 2 * RECORD_HEADER_BYTES + 100).equals(Buffer.alloc(50, 7)));
+    writer.close();
+  });
+
   test('a record left behind a running write goes out on its own once IDLE_WRITE_MS have passed, without a flush', async (t) => {
     mock.timers.enable({ apis: ['setTimeout'] });
     t.after(() => mock.timers.reset());

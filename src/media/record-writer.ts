@@ -97,8 +97,36 @@ export class RecordWriter {
       await this.put(bytes);
     }
     if (payload !== undefined && payload.length > 0) await this.put(payload);
-    if (this.inFlight === undefined && this.filling !== undefined && this.filling.used >= EAGER_WRITE_BYTES) this.submit();
-    else if (this.filling !== undefined) this.armIdleTimer();
+    this.appended();
+  }
+
+  /**
+   * Append one data record whose payload `fill` writes straight into the staging chunk, then returns its CRC32C (the
+   * header's payloadCrc, which `header` leaves open): a sealed record needs no memory of its own and no copy. The
+   * record is kept whole in one chunk (a chunk with too little room left goes to the file as it is); one longer than a
+   * chunk is filled into memory of its own and copied. If `fill` throws, nothing is appended and that is thrown;
+   * otherwise as append().
+   */
+  async appendFilled(header: Omit<RecordHeader, 'payloadCrc'>, fill: (into: Buffer) => number): Promise<void> {
+    const bytes = RECORD_HEADER_BYTES + header.storedLength;
+    if (bytes > STAGING_CHUNK_BYTES) {
+      const payload = Buffer.allocUnsafe(header.storedLength);
+      const payloadCrc = fill(payload);
+      await this.append({ ...header, payloadCrc }, payload);
+      return;
+    }
+    this.throwFailure();
+    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    if (this.filling !== undefined && this.filling.buffer.length - this.filling.used < bytes) this.submit();
+    this.currentObject = header.objectNumber;
+    this.currentObjectOffset = this.end;
+    const chunk = this.filling ?? (await this.takeChunk());
+    const at = chunk.used;
+    const payloadCrc = fill(chunk.buffer.subarray(at + RECORD_HEADER_BYTES, at + bytes));
+    encodeRecordHeader({ ...header, payloadCrc }, chunk.buffer, at);
+    this.nextObject = header.objectNumber + 1;
+    this.advance(chunk, bytes);
+    this.appended();
   }
 
   /** Hand every staged record to the file (no sync) and redo a failed truncate, so a flush or close never leaves cut-off
@@ -191,6 +219,12 @@ export class RecordWriter {
     if (failure === undefined) return;
     this.failure = undefined;
     throw failure;
+  }
+
+  /** A record is in the chunks: the filling chunk goes out early if the file is idle, else within IDLE_WRITE_MS. */
+  private appended(): void {
+    if (this.inFlight === undefined && this.filling !== undefined && this.filling.used >= EAGER_WRITE_BYTES) this.submit();
+    else if (this.filling !== undefined) this.armIdleTimer();
   }
 
   /** Copy `bytes` into the chunks, queueing each one that fills up. */

@@ -125,8 +125,8 @@ export function envelopeLength(fields: EnvelopeFields, payloadBytes: number): nu
  * payload may sit in `output` right where its ciphertext goes (at + 48 + the KADs): it is then sealed in place.
  */
 export function sealInto(derived: DerivedKey, fields: EnvelopeFields, payload: Buffer, place: RecordPlace, identity: SealingIdentity, output: Buffer, at = 0): number {
-  if (fields.ukad.length > MAX_UKAD_BYTES || fields.akad.length > MAX_AKAD_BYTES) throw new RangeError('The key-associated data is too long');
-  if (identity.salt.length !== SALT_BYTES) throw new RangeError(`A sealing salt has ${SALT_BYTES} bytes`);
+  checkEnvelopeFields(fields);
+  checkSealingIdentity(identity);
   const length = envelopeLength(fields, payload.length);
   if (output.length - at < length) throw new RangeError(`An envelope of ${length} bytes does not fit in ${output.length - at}`);
   const envelope = output.subarray(at, at + length);
@@ -148,10 +148,20 @@ export function sealInto(derived: DerivedKey, fields: EnvelopeFields, payload: B
   return length;
 }
 
+/** Throws the RangeError sealInto() throws for KADs longer than SSC-4 allows. */
+export function checkEnvelopeFields(fields: EnvelopeFields): void {
+  if (fields.ukad.length > MAX_UKAD_BYTES || fields.akad.length > MAX_AKAD_BYTES) throw new RangeError('The key-associated data is too long');
+}
+
+/** Throws the RangeError sealInto() throws for a salt of the wrong length. */
+export function checkSealingIdentity(identity: SealingIdentity): void {
+  if (identity.salt.length !== SALT_BYTES) throw new RangeError(`A sealing salt has ${SALT_BYTES} bytes`);
+}
+
 /** Seal `payload` (the stored form after compression) into a new envelope. */
 export function sealRecord(key: BlockKey, payload: Buffer, place: RecordPlace, identity: SealingIdentity, deriver?: KeyDeriver): Buffer {
   if (key.key.length !== KEY_BYTES) throw new RangeError(`A record key has ${KEY_BYTES} bytes, not ${key.key.length}`);
-  if (identity.salt.length !== SALT_BYTES) throw new RangeError(`A sealing salt has ${SALT_BYTES} bytes`);
+  checkSealingIdentity(identity);
   const derived = (deriver ?? new KeyDeriver()).derive(key.key, identity.salt, identity.generation);
   const envelope = Buffer.allocUnsafe(envelopeLength(key, payload.length));
   sealInto(derived, key, payload, place, identity, envelope);
