@@ -3,33 +3,19 @@
 // depth 1 the network and the disk work at the same time. append() returns once the record is copied (buffered
 // mode: the record is in the drive's buffer); drain() and sync() wait for the file. A background write that fails
 // is reported by the next append, drain or sync, naming the first record that did not reach the file.
-import { releaseMemoryNow } from '../release-memory.js';
 import type { RandomAccessFile } from '../storage/storage.js';
+import { BackgroundSync } from './background-sync.js';
 import { encodeRecordHeader, objectsIn, RECORD_HEADER_BYTES, type RecordHeader } from './record-header.js';
+import { StagingChunks, STAGING_CHUNK_BYTES, type Chunk } from './staging-chunks.js';
 import { WriteFailure, type LostRecords } from './write-failure.js';
 
-/** Size of one staging chunk. */
-export const STAGING_CHUNK_BYTES = 1024 * 1024;
-/** Chunks per writer: at most this many bytes of acknowledged records wait for the file. */
-export const STAGING_CHUNKS = 4;
 /** When the file is idle, a chunk holding at least this much goes out before it is full. */
 export const EAGER_WRITE_BYTES = 128 * 1024;
 /** A partly filled chunk goes out at most this long after its first record. */
 export const IDLE_WRITE_MS = 50;
-/** After this many bytes reach the file, an fdatasync starts in the background, so the disk writes while the host
- * streams and a flush has only the tail left to wait for (it also bounds what a power cut can take). */
-export const BACKGROUND_SYNC_BYTES = 32 * 1024 * 1024;
-
-interface Chunk {
-  readonly buffer: Buffer;
-  used: number;
-  /** The record whose bytes start this chunk (it may have begun in an earlier one), and that record's offset. */
-  firstObject: number; firstObjectOffset: number;
-}
 
 export class RecordWriter {
-  private readonly spare: Buffer[] = [];
-  private allocated = 0;
+  private readonly chunks = new StagingChunks();
   /** The chunk records are copied into. */
   private filling: Chunk | undefined;
   /** Full (or eagerly submitted) chunks waiting for the file, oldest first; the in-flight ones are at the front. */
@@ -43,15 +29,12 @@ export class RecordWriter {
   private dirtyTail = false;
   /** A background write failed; reported (once) by the next call. */
   private failure: WriteFailure | undefined;
-  /** A background fdatasync failed; reported by the next call like a failed sync of its own. */
-  private syncFailed: { readonly error: unknown } | undefined;
   /** The first record not covered by a successful sync(): every byte before it is durable. */
   private durable: LostRecords;
   /** The object number of the next record appended. */
   private nextObject: number;
   private idleTimer: NodeJS.Timeout | undefined;
-  private syncing: Promise<void> | undefined;
-  private unsyncedBytes = 0; // since the last background sync started
+  private readonly background: BackgroundSync;
   /** The record being copied and its offset (for chunks that start inside it). */
   private currentObject = 0;
   private currentObjectOffset = 0;
@@ -65,6 +48,7 @@ export class RecordWriter {
     this.written = endOffset;
     this.durable = { objectNumber: endObject, offset: endOffset };
     this.nextObject = endObject;
+    this.background = new BackgroundSync(file);
   }
 
   /** Offset just past the last appended record. */
@@ -74,7 +58,7 @@ export class RecordWriter {
 
   /** Records are staged or being written: the file does not hold everything yet. */
   get hasBuffered(): boolean {
-    return this.stagedBytes > 0 || this.failure !== undefined || this.syncFailed !== undefined;
+    return this.stagedBytes > 0 || this.failure !== undefined || this.background.failed !== undefined;
   }
 
   /**
@@ -83,7 +67,7 @@ export class RecordWriter {
    */
   async append(header: RecordHeader, payload: Buffer | undefined): Promise<void> {
     this.throwFailure();
-    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    if (this.background.failed !== undefined) await this.dropUnsynced(this.background.failed.error);
     this.currentObject = header.objectNumber;
     this.nextObject = header.objectNumber + objectsIn(header);
     this.currentObjectOffset = this.end;
@@ -116,7 +100,7 @@ export class RecordWriter {
       return;
     }
     this.throwFailure();
-    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    if (this.background.failed !== undefined) await this.dropUnsynced(this.background.failed.error);
     if (this.filling !== undefined && this.filling.buffer.length - this.filling.used < bytes) this.submit();
     this.currentObject = header.objectNumber;
     this.currentObjectOffset = this.end;
@@ -135,7 +119,7 @@ export class RecordWriter {
     if (this.filling !== undefined && this.filling.used > 0) this.submit();
     while (this.inFlight !== undefined) await this.inFlight;
     this.throwFailure();
-    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    if (this.background.failed !== undefined) await this.dropUnsynced(this.background.failed.error);
     await this.cutDirtyTail();
   }
 
@@ -146,11 +130,10 @@ export class RecordWriter {
    */
   async sync(): Promise<void> {
     await this.drain();
-    if (this.syncing !== undefined) await this.syncing;
-    if (this.syncFailed !== undefined) await this.dropUnsynced(this.syncFailed.error);
+    await this.background.settle();
+    if (this.background.failed !== undefined) await this.dropUnsynced(this.background.failed.error);
     const reached: LostRecords = { objectNumber: this.nextObject, offset: this.written };
     try {
-      this.unsyncedBytes = 0;
       await this.file.sync();
     } catch (error) {
       await this.dropUnsynced(error);
@@ -183,14 +166,13 @@ export class RecordWriter {
     clearTimeout(this.idleTimer);
     this.idleTimer = undefined;
     if (this.stagedBytes > 0 || this.inFlight !== undefined) return; // not drained: leave them to the collector
-    for (const buffer of this.spare.splice(0)) releaseMemoryNow(buffer.buffer);
-    this.allocated = 0;
+    this.chunks.release();
   }
 
   /** A sync failed (nothing in flight any more): drop everything after the last good one, and throw it as lost. */
   private async dropUnsynced(error: unknown): Promise<never> {
     while (this.inFlight !== undefined) await this.inFlight;
-    this.syncFailed = undefined;
+    this.background.failed = undefined;
     this.failure = undefined; // a failed write after the last good sync lost a subset of what this loses
     const lost = this.durable;
     await this.dropFrom(lost);
@@ -199,9 +181,9 @@ export class RecordWriter {
 
   /** Drop every staged record and the file from `lost` on, so the stream ends at the record before it. */
   private async dropFrom(lost: LostRecords): Promise<void> {
-    for (const c of this.queued) this.spare.push(c.buffer);
+    for (const c of this.queued) this.chunks.give(c.buffer);
     this.queued.length = 0;
-    if (this.filling !== undefined) this.spare.push(this.filling.buffer);
+    if (this.filling !== undefined) this.chunks.give(this.filling.buffer);
     this.filling = undefined;
     this.stagedBytes = 0;
     this.nextObject = lost.objectNumber;
@@ -248,11 +230,7 @@ export class RecordWriter {
   private async takeChunk(): Promise<Chunk> {
     for (;;) {
       this.throwFailure();
-      let buffer = this.spare.pop();
-      if (buffer === undefined && this.allocated < STAGING_CHUNKS) {
-        buffer = Buffer.allocUnsafeSlow(STAGING_CHUNK_BYTES);
-        this.allocated++;
-      }
+      const buffer = this.chunks.take();
       if (buffer !== undefined) {
         this.filling = { buffer, used: 0, firstObject: this.currentObject, firstObjectOffset: this.currentObjectOffset };
         return this.filling;
@@ -315,19 +293,7 @@ export class RecordWriter {
     this.written = start + total;
     this.stagedBytes -= total;
     this.queued.splice(0, chunks.length);
-    for (const c of chunks) this.spare.push(c.buffer);
-    this.unsyncedBytes += total;
-    if (this.unsyncedBytes >= BACKGROUND_SYNC_BYTES && this.syncing === undefined) this.startBackgroundSync();
-  }
-
-  /** fdatasync without waiting; a failure is reported by the next call as a failed sync (see sync()). */
-  private startBackgroundSync(): void {
-    this.unsyncedBytes = 0;
-    this.syncing = this.file.sync().then(
-      () => undefined,
-      (error: unknown) => {
-        this.syncFailed ??= { error };
-      },
-    ).finally(() => (this.syncing = undefined));
+    for (const c of chunks) this.chunks.give(c.buffer);
+    this.background.wrote(total);
   }
 }
