@@ -7,7 +7,7 @@ import path from 'node:path';
 import { silentLogger } from '../../log.js';
 import { LocalStorage } from '../../storage/local-storage.js';
 import { ChunkReader, WINDOW_BYTES, WINDOWS } from './chunk-reader.js';
-import { ChunkStore } from './chunk-store.js';
+import { ChunkDamagedError, ChunkStore } from './chunk-store.js';
 import type { ChunkRef } from './recipe.js';
 
 const CHUNK = 50 * 1024;
@@ -56,5 +56,29 @@ test('ChunkReader keeps the last WINDOWS windows and reads the one used longest 
     assert.equal(reader.bytesRead, before, 'window 1 is among the last WINDOWS');
     assert.deepEqual(await reader.get(refs[1] ?? { container: 0, offset: 0, length: 0 }), chunks[1]);
     assert.equal(reader.bytesRead, before + WINDOW_BYTES, 'window 0 was dropped');
+  });
+});
+
+test('ChunkReader reads a window ahead once, and serves the chunks in it from that read', async () => {
+  await withChunks(PER_WINDOW * 2 + 2, async (store, chunks, refs) => {
+    const reader = new ChunkReader(store);
+    const far = refs[PER_WINDOW + 1] ?? { container: 0, offset: 0, length: 0 };
+    assert.equal(reader.covered(far), false);
+    reader.readAhead(far);
+    assert.equal(reader.covered(far), true, 'the window being read ahead covers it');
+    reader.readAhead(far);
+    assert.deepEqual(await reader.get(far), chunks[PER_WINDOW + 1]);
+    assert.deepEqual(await reader.get(refs[PER_WINDOW + 2] ?? far), chunks[PER_WINDOW + 2]);
+    assert.equal(reader.bytesRead, WINDOW_BYTES, 'one read, ahead');
+  });
+});
+
+test('ChunkReader reports a failed read ahead only to a read that needs its window', async () => {
+  await withChunks(2, async (_store, chunks, refs) => {
+    const reader = new ChunkReader(_store);
+    const missing = { container: 7, offset: 16, length: 100 };
+    reader.readAhead(missing);
+    assert.deepEqual(await reader.get(refs[1] ?? missing), chunks[1]);
+    await assert.rejects(reader.get(missing), (error: unknown) => error instanceof ChunkDamagedError && /container 7 is missing/.test(error.message));
   });
 });

@@ -16,6 +16,7 @@ import { ContainerFiles } from './container-files.js';
 import { scanContainer } from './container-scan.js';
 import { ContainerWriter } from './container-writer.js';
 import type { ChunkRef } from './recipe.js';
+import type { EntrySeal } from './decode-chunk-into.js';
 
 export { ChunkDamagedError } from './chunk-entry.js';
 export { CONTAINER_BYTES } from './container-writer.js';
@@ -139,11 +140,22 @@ export class ChunkStore {
 
   /** Up to `length` bytes of a container from `offset` (fewer at its end); ChunkDamagedError when it is missing. */
   async readRange(container: number, offset: number, length: number): Promise<Buffer> {
+    return this.readRangeInto(container, offset, Buffer.allocUnsafe(length));
+  }
+
+  /** readRange() into `bytes` (as many as it holds): the part of it read. */
+  async readRangeInto(container: number, offset: number, bytes: Buffer): Promise<Buffer> {
+    const length = bytes.length;
     await this.writer.beforeRead(container, offset, length);
     const file = await this.files.open(container, false).catch(() => undefined);
     if (file === undefined) throw new ChunkDamagedError(`chunk container ${container} is missing`, { container, offset, length });
-    const bytes = Buffer.allocUnsafe(length);
     return bytes.subarray(0, await file.read(bytes, 0, length, offset));
+  }
+
+  /** What opens `container`'s entries when it is sealed: its salt and the store's sealer (none for a plain one). */
+  sealOf(container: number): EntrySeal | undefined {
+    const salt = this.files.header(container)?.salt;
+    return salt === undefined ? undefined : { salt, sealer: this.sealer };
   }
 
   /** The chunk `ref` from `bytes`, which start with its entry (and may hold more after it); checked as get() says. */

@@ -227,6 +227,7 @@ export class DedupTapeMedium implements TapeMedium {
         await this.join.shifted(() => this.tail.close());
         usage = this.usage();
       } finally {
+        this.join.blocks.close();
         this.guard.close();
         this.closed(usage);
       }

@@ -1,19 +1,40 @@
 // FORMAT.md "Deduplication / Recipes": a block of a deduplicated cartridge's recipe, put together from the chunks its
-// stream bytes lie in. The last chunk read is kept, since consecutive blocks usually share one (a 256 KiB block is ~8
-// chunks, and a chunk straddles two blocks). A chunk that fails its checks is MEDIUM ERROR on the block being read
-// only: exactly the blocks that use it fail.
+// stream bytes lie in. A chunk inside the block is checked and decompressed straight into the block, a buffer lent to
+// the caller and reused once released; a chunk the block shares with the next one (a chunk straddles two blocks) is
+// decoded whole into a buffer kept for that next block. The chunks of a block are found in one pass (the next
+// block's first chunk is the last one's successor, O(1)), and the container window the next blocks need is read
+// ahead while the caller takes this one. A chunk that fails its checks is MEDIUM ERROR on the block being read only:
+// exactly the blocks that use it fail.
 import type { Logger } from '../../log.js';
+import { SlabLender } from '../slab-lender.js';
 import { MediaFormatError } from '../tape-medium.js';
 import { ChunkReader } from './chunk-reader.js';
 import { ChunkDamagedError, type ChunkStore } from './chunk-store.js';
 import type { ChunkRef, Recipe } from './recipe.js';
 
+/** Stream bytes past a block whose chunks are checked for a window to read ahead (two 256 KiB blocks). */
+export const READ_AHEAD_BYTES = 512 * 1024;
+
+/** A block of a recipe; `release` gives its buffer back once nothing reads it (ReadOutcome.release). */
+export interface RecipeBlock {
+  readonly data: Buffer;
+  readonly release: () => void;
+}
+
 export class RecipeBlockReader {
   /** Host bytes and blocks read from recipes (statistics). */
   bytesRead = 0;
   blocksRead = 0;
-  private cached: { ref: ChunkRef; data: Buffer } | undefined;
   private readonly reader: ChunkReader;
+  private readonly slabs = new SlabLender();
+  /** The last chunk decoded whole (the one the last block shares with the next), in `kept`. */
+  private keptRef: ChunkRef | undefined;
+  private kept = Buffer.alloc(0);
+  /** The recipe and chunk the last block ended in: where the next block's lookup starts. */
+  private lastRecipe: Recipe | undefined;
+  private lastChunk = -1;
+  /** Chunks up to this one (of lastRecipe) were checked for read-ahead. */
+  private aheadChecked = -1;
 
   constructor(
     chunks: ChunkStore,
@@ -24,35 +45,81 @@ export class RecipeBlockReader {
   }
 
   /** Data block `objectNumber` of `recipe`, `start` and `length` its span of the stream; MediaFormatError when damaged. */
-  async read(recipe: Recipe, objectNumber: number, start: number, length: number): Promise<Buffer> {
-    const data = Buffer.allocUnsafe(length);
+  async read(recipe: Recipe, objectNumber: number, start: number, length: number): Promise<RecipeBlock> {
+    const data = this.slabs.lend(length);
+    const release = this.slabs.releaser(data.buffer);
     try {
-      for (const chunk of recipe.chunksFor(start, length)) {
-        const bytes = await this.chunk(chunk.ref);
-        const from = Math.max(start, chunk.start);
-        const to = Math.min(start + length, chunk.start + chunk.ref.length);
-        bytes.copy(data, from - start, from - chunk.start, to - chunk.start);
-      }
+      await this.fill(recipe, start, data);
     } catch (error) {
+      release();
       if (!(error instanceof ChunkDamagedError)) throw error;
       this.log.warn({ objectNumber, err: error.message }, 'unreadable chunk');
       throw new MediaFormatError(`Cannot read object ${objectNumber} of cartridge ${this.barcode}: ${error.message}`, objectNumber);
     }
     this.bytesRead += length;
     this.blocksRead++;
-    return data;
+    return { data, release };
   }
 
-  /** Forget the kept chunk (the recipe was cut: a reference may now name another chunk). */
+  /** Forget the kept chunk and where the last block ended (the recipe was cut: a reference may now name another chunk). */
   forget(): void {
-    this.cached = undefined;
+    this.keptRef = undefined;
+    this.lastRecipe = undefined;
+    this.lastChunk = -1;
+    this.aheadChecked = -1;
   }
 
-  private async chunk(ref: ChunkRef): Promise<Buffer> {
-    const cached = this.cached;
-    if (cached !== undefined && cached.ref.container === ref.container && cached.ref.offset === ref.offset) return cached.data;
-    const data = await this.reader.get(ref);
-    this.cached = { ref, data };
-    return data;
+  /** Close: the buffers kept for reuse are freed. */
+  close(): void {
+    this.slabs.close();
+  }
+
+  /** Stream bytes [start, start + data.length) of `recipe` into `data`. */
+  private async fill(recipe: Recipe, start: number, data: Buffer): Promise<void> {
+    if (recipe !== this.lastRecipe) this.forget();
+    const length = data.length;
+    let k = recipe.chunkIndexAt(start, this.lastChunk);
+    for (let filled = 0; filled < length; k++) {
+      const ref = recipe.chunkAt(k);
+      const from = start + filled - recipe.chunkStartAt(k);
+      const count = Math.min(ref.length - from, length - filled);
+      if (from === 0 && count === ref.length) {
+        this.reader.decodeInto(this.reader.held(ref) ?? (await this.reader.windowFor(ref)), ref, data.subarray(filled, filled + count));
+      } else {
+        const whole = await this.whole(ref);
+        whole.copy(data, filled, from, from + count);
+      }
+      filled += count;
+    }
+    this.lastRecipe = recipe;
+    this.lastChunk = Math.max(0, k - 1);
+    this.readAhead(recipe, k, start + length + READ_AHEAD_BYTES);
+  }
+
+  /** Chunk `ref` decoded whole into `kept` (a block uses part of it, the next block likely the rest). */
+  private async whole(ref: ChunkRef): Promise<Buffer> {
+    const keptRef = this.keptRef;
+    if (keptRef !== undefined && keptRef.container === ref.container && keptRef.offset === ref.offset) return this.kept.subarray(0, ref.length);
+    const window = this.reader.held(ref) ?? (await this.reader.windowFor(ref));
+    if (this.kept.length < ref.length) this.kept = Buffer.allocUnsafe(ref.length);
+    this.keptRef = undefined; // decoding into it: valid again only once checked
+    this.reader.decodeInto(window, ref, this.kept);
+    this.keptRef = ref;
+    return this.kept.subarray(0, ref.length);
+  }
+
+  /** Read ahead the first window that chunks `k`.. up to stream byte `end` need and no window covers. */
+  private readAhead(recipe: Recipe, k: number, end: number): void {
+    const checked = this.aheadChecked;
+    // Past a LOCATE the chunks checked before say nothing about these.
+    const first = checked >= k && checked < recipe.chunkCount && recipe.chunkStartAt(checked) < end ? checked + 1 : k;
+    for (let j = first; j < recipe.chunkCount && recipe.chunkStartAt(j) < end; j++) {
+      this.aheadChecked = j;
+      const ref = recipe.chunkAt(j);
+      if (!this.reader.covered(ref)) {
+        this.reader.readAhead(ref);
+        return;
+      }
+    }
   }
 }

@@ -117,6 +117,34 @@ export class Recipe {
     return { kind: 'block', start: this.entryStart.at(entry), length: this.entryLength[entry] ?? 0 };
   }
 
+  get chunkCount(): number {
+    return this.chunkList.length;
+  }
+
+  /** Chunk `k` (0 <= k < chunkCount). */
+  chunkAt(k: number): ChunkRef {
+    const ref = this.chunkList[k];
+    if (ref === undefined) throw new RangeError(`chunk ${k} outside 0..${this.chunkList.length - 1}`);
+    return ref;
+  }
+
+  /** Where chunk `k` starts in the stream. */
+  chunkStartAt(k: number): number {
+    return this.chunkStart.at(k);
+  }
+
+  /**
+   * The chunk that holds stream byte `offset` (the last one for the stream's end); `hint`, a guess tried first, makes
+   * the next block's lookup O(1) in a sequential read (the chunk after the last one the block before used).
+   */
+  chunkIndexAt(offset: number, hint = -1): number {
+    const count = this.chunkList.length;
+    for (const k of [hint, hint + 1]) {
+      if (k >= 0 && k < count && this.chunkStart.at(k) <= offset && (k + 1 === count || this.chunkStart.at(k + 1) > offset)) return k;
+    }
+    return Math.max(0, this.chunkStart.lowerBound(offset + 1) - 1);
+  }
+
   /** The chunks that hold stream bytes [start, start + length), with where each starts in the stream. */
   chunksFor(start: number, length: number): { ref: ChunkRef; start: number }[] {
     const found: { ref: ChunkRef; start: number }[] = [];
