@@ -3,13 +3,18 @@
 // (inline LZ4); then the last day restored from both, alternating, `--reps` times, each in MB/s and process CPU s/GB.
 // `--dir DIR` keeps the stores in DIR and reuses them on the next run, so two builds restore the same cartridges
 // (copy dist/bench/dedup-restore.js into the other build's dist/bench/ for an A/B). `--only dedup` restores only the
-// deduplicated cartridge (for `node --cpu-prof`).
-// Usage: node dist/bench/dedup-restore.js [--tree-mib 128] [--days 3] [--reps 3] [--dir DIR] [--only dedup|plain]
+// deduplicated cartridge (for `node --cpu-prof`); `--breakdown` adds what its payload CRCs and decompression cost alone.
+// Usage: node dist/bench/dedup-restore.js [--tree-mib 128] [--days 3] [--reps 3] [--dir DIR] [--only dedup|plain] [--breakdown]
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { crc32c } from '../src/crc32c.js';
 import { silentLogger } from '../src/log.js';
+import { ChunkCodec, decodeEntryHeader, ENTRY_HEADER_BYTES } from '../src/media/dedup/chunk-container.js';
+import { decodeChunkPayload } from '../src/media/dedup/chunk-compression.js';
+import { decompressInto } from '../src/media/dedup/decode-chunk-into.js';
+import type { ChunkRef } from '../src/media/dedup/recipe.js';
 import { DedupMediaStore } from '../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../src/media/dedup/dedup-pass.js';
 import { FileMediaStore } from '../src/media/file-media-store.js';
@@ -103,6 +108,40 @@ async function measured(store: MediaStore, barcode: string): Promise<{ mbps: num
   return { mbps: bytes / 1e6 / seconds, cpuPerGB: (used.user + used.system) / 1e6 / (bytes / 1e9) };
 }
 
+/**
+ * What the restore's steps cost alone, per GB of the cartridge's logical bytes: the payload CRC and the decompression
+ * of each of its chunks (each unique chunk once, as a sequential restore decodes it), from payloads read beforehand.
+ */
+async function breakdown(store: DedupMediaStore, barcode: string): Promise<void> {
+  const recipe = await store.readRecipe(barcode);
+  const chunks = await store.chunks();
+  const payloads: { codec: ChunkCodec; stored: Buffer; length: number }[] = [];
+  let previous: ChunkRef | undefined;
+  for (const ref of recipe.chunks) {
+    if (previous !== undefined && previous.container === ref.container && previous.offset === ref.offset) continue;
+    previous = ref;
+    const entry = await chunks.readRange(ref.container, ref.offset, ENTRY_HEADER_BYTES + ref.length);
+    const header = decodeEntryHeader(entry);
+    if (typeof header === 'string') throw new Error(header);
+    payloads.push({ codec: header.codec, stored: entry.subarray(ENTRY_HEADER_BYTES, ENTRY_HEADER_BYTES + header.storedLength), length: ref.length });
+  }
+  const gb = recipe.logicalBytes / 1e9;
+  const lz4 = payloads.filter((p) => p.codec !== ChunkCodec.RAW);
+  const step = (name: string, body: () => void): void => {
+    const cpu = process.cpuUsage();
+    body();
+    const used = process.cpuUsage(cpu);
+    console.log(`${name.padEnd(40)} ${((used.user + used.system) / 1e6 / gb).toFixed(3)} CPU s/GB`);
+  };
+  console.log(`${payloads.length} chunks decoded, ${lz4.length} of them LZ4 (${((100 * lz4.reduce((n, p) => n + p.length, 0)) / recipe.logicalBytes).toFixed(0)} % of the bytes)`);
+  const block = Buffer.allocUnsafe(1024 * 1024);
+  for (let rep = 0; rep < 2; rep++) {
+    step('payload CRC32C', () => payloads.forEach((p) => crc32c(p.stored)));
+    step('decompressInto() (LZ4; raw copied)', () => payloads.forEach((p) => decompressInto(p.stored, p.codec, block.subarray(0, p.length))));
+    step('LZ4 alone (uncompressSync, allocating)', () => lz4.forEach((p) => decodeChunkPayload(p.codec, p.stored)));
+  }
+}
+
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const given = option('--dir', '');
@@ -140,6 +179,7 @@ try {
   const pm = median(plain.map((r) => r.mbps));
   console.log(`median: dedup ${dm.toFixed(0)} MB/s ${median(dedup.map((r) => r.cpuPerGB)).toFixed(2)} CPU s/GB; plain ${pm.toFixed(0)} MB/s ${median(plain.map((r) => r.cpuPerGB)).toFixed(2)} CPU s/GB; dedup/plain ${(dm / pm).toFixed(2)}x`);
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  if (process.argv.includes('--breakdown')) await breakdown(dedupStore, last);
 } finally {
   if (given === '') await rm(directory, { recursive: true, force: true });
 }

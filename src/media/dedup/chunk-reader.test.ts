@@ -82,3 +82,19 @@ test('ChunkReader reports a failed read ahead only to a read that needs its wind
     await assert.rejects(reader.get(missing), (error: unknown) => error instanceof ChunkDamagedError && /container 7 is missing/.test(error.message));
   });
 });
+
+test('ChunkReader reads one window ahead at a time, and drops one the next read does not need', async () => {
+  await withChunks(PER_WINDOW * 3 + 2, async (store, chunks, refs) => {
+    const reader = new ChunkReader(store);
+    const ref = (i: number): ChunkRef => refs[i] ?? { container: 0, offset: 0, length: 0 };
+    reader.readAhead(ref(PER_WINDOW + 1));
+    reader.readAhead(ref(PER_WINDOW * 3));
+    assert.equal(reader.covered(ref(PER_WINDOW * 3)), false, 'a second window is not read ahead beside the first');
+    assert.deepEqual(await reader.get(ref(0)), chunks[0]);
+    assert.equal(reader.readingAhead, false, 'the window read ahead was not what the read needed');
+    reader.readAhead(ref(PER_WINDOW * 3));
+    assert.equal(reader.readingAhead, true);
+    assert.deepEqual(await reader.get(ref(PER_WINDOW * 3)), chunks[PER_WINDOW * 3]);
+    assert.equal(reader.readingAhead, false);
+  });
+});

@@ -72,17 +72,23 @@ export class ChunkReader {
     const kept = this.held(ref);
     if (kept !== undefined) return kept;
     const ahead = this.ahead;
+    // A window read ahead that this read does not need was a wrong guess (the stream went elsewhere): dropped.
+    this.ahead = undefined;
     if (ahead !== undefined && ahead.container === ref.container && ref.offset >= ahead.start && ref.offset < ahead.start + WINDOW_BYTES) {
-      this.ahead = undefined;
       const window = this.keep(await ahead.window);
       if (holds(window, ref)) return window;
     }
     return this.keep(await this.read(ref));
   }
 
-  /** Start reading the window from `ref`'s entry on, unless it is covered; at most one window is read ahead. */
+  /** Whether a window is being read ahead (or was, and is not used yet). */
+  get readingAhead(): boolean {
+    return this.ahead !== undefined;
+  }
+
+  /** Start reading the window from `ref`'s entry on, unless it is covered or another is being read ahead. */
   readAhead(ref: ChunkRef): void {
-    if (this.covered(ref)) return;
+    if (this.ahead !== undefined || this.covered(ref)) return;
     const window = this.read(ref);
     window.catch(() => undefined); // reported to the read that needs it, dropped otherwise
     this.ahead = { container: ref.container, start: ref.offset, window };

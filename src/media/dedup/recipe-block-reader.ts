@@ -12,8 +12,8 @@ import { ChunkReader } from './chunk-reader.js';
 import { ChunkDamagedError, type ChunkStore } from './chunk-store.js';
 import type { ChunkRef, Recipe } from './recipe.js';
 
-/** Stream bytes past a block whose chunks are checked for a window to read ahead (two 256 KiB blocks). */
-export const READ_AHEAD_BYTES = 512 * 1024;
+/** Stream bytes past a block whose chunks are checked for a window to read ahead (eight 256 KiB blocks: a window is read well before it is needed). */
+export const READ_AHEAD_BYTES = 1024 * 1024;
 
 /** A block of a recipe; `release` gives its buffer back once nothing reads it (ReadOutcome.release). */
 export interface RecipeBlock {
@@ -108,18 +108,18 @@ export class RecipeBlockReader {
     return this.kept.subarray(0, ref.length);
   }
 
-  /** Read ahead the first window that chunks `k`.. up to stream byte `end` need and no window covers. */
+  /** Read ahead the first window that chunks `k`.. up to stream byte `end` need and no window covers, unless one is being read ahead. */
   private readAhead(recipe: Recipe, k: number, end: number): void {
     const checked = this.aheadChecked;
     // Past a LOCATE the chunks checked before say nothing about these.
     const first = checked >= k && checked < recipe.chunkCount && recipe.chunkStartAt(checked) < end ? checked + 1 : k;
     for (let j = first; j < recipe.chunkCount && recipe.chunkStartAt(j) < end; j++) {
-      this.aheadChecked = j;
       const ref = recipe.chunkAt(j);
       if (!this.reader.covered(ref)) {
+        if (this.reader.readingAhead) return; // one window ahead at a time: this chunk is checked again later
         this.reader.readAhead(ref);
-        return;
       }
+      this.aheadChecked = j;
     }
   }
 }
