@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { silentLogger } from '../../log.js';
 import { LocalStorage } from '../../storage/local-storage.js';
-import { ChunkReader, WINDOW_BYTES, WINDOWS } from './chunk-reader.js';
+import { ChunkReader, WINDOW_BYTES, WINDOWS, WINDOWS_AHEAD } from './chunk-reader.js';
 import { ChunkDamagedError, ChunkStore } from './chunk-store.js';
 import type { ChunkRef } from './recipe.js';
 
@@ -83,18 +83,20 @@ test('ChunkReader reports a failed read ahead only to a read that needs its wind
   });
 });
 
-test('ChunkReader reads one window ahead at a time, and drops one the next read does not need', async () => {
-  await withChunks(PER_WINDOW * 3 + 2, async (store, chunks, refs) => {
+test('ChunkReader reads WINDOWS_AHEAD windows ahead at most, and drops those the caller has passed', async () => {
+  await withChunks(PER_WINDOW * (WINDOWS_AHEAD + 2) + 2, async (store, chunks, refs) => {
     const reader = new ChunkReader(store);
     const ref = (i: number): ChunkRef => refs[i] ?? { container: 0, offset: 0, length: 0 };
-    reader.readAhead(ref(PER_WINDOW + 1));
-    reader.readAhead(ref(PER_WINDOW * 3));
-    assert.equal(reader.covered(ref(PER_WINDOW * 3)), false, 'a second window is not read ahead beside the first');
-    assert.deepEqual(await reader.get(ref(0)), chunks[0]);
-    assert.equal(reader.readingAhead, false, 'the window read ahead was not what the read needed');
-    reader.readAhead(ref(PER_WINDOW * 3));
+    for (let w = 1; w <= WINDOWS_AHEAD + 1; w++) reader.readAhead(ref(w * PER_WINDOW), WINDOW_BYTES, w);
     assert.equal(reader.readingAhead, true);
-    assert.deepEqual(await reader.get(ref(PER_WINDOW * 3)), chunks[PER_WINDOW * 3]);
-    assert.equal(reader.readingAhead, false);
+    assert.equal(reader.covered(ref((WINDOWS_AHEAD + 1) * PER_WINDOW)), false, 'no more than WINDOWS_AHEAD are read ahead');
+    reader.dropAhead(2);
+    assert.equal(reader.covered(ref(PER_WINDOW)), false, 'the one marked below 2 is dropped');
+    assert.equal(reader.covered(ref(2 * PER_WINDOW)), true);
+    assert.deepEqual(await reader.get(ref(2 * PER_WINDOW)), chunks[2 * PER_WINDOW]);
+    assert.equal(reader.readingAhead, false, 'the window read ahead is now kept, one more may be read ahead');
+    assert.equal(reader.covered(ref(2 * PER_WINDOW + 1)), true);
+    reader.dropAhead();
+    assert.equal(reader.covered(ref(3 * PER_WINDOW)), false);
   });
 });

@@ -8,12 +8,15 @@
 import type { Logger } from '../../log.js';
 import { SlabLender } from '../slab-lender.js';
 import { MediaFormatError } from '../tape-medium.js';
-import { ChunkReader } from './chunk-reader.js';
+import { ChunkReader, entryBound, WINDOW_BYTES } from './chunk-reader.js';
 import { ChunkDamagedError, type ChunkStore } from './chunk-store.js';
 import type { ChunkRef, Recipe } from './recipe.js';
 
 /** Stream bytes past a block whose chunks are checked for a window to read ahead (eight 256 KiB blocks: a window is read well before it is needed). */
 export const READ_AHEAD_BYTES = 1024 * 1024;
+
+/** Chunks past the one a window is read for that windowLength() looks at (a 1 MiB window holds ~30 average ones). */
+export const WINDOW_SCAN = 96;
 
 /** A block of a recipe; `release` gives its buffer back once nothing reads it (ReadOutcome.release). */
 export interface RecipeBlock {
@@ -33,6 +36,7 @@ export class RecipeBlockReader {
   /** The recipe and chunk the last block ended in: where the next block's lookup starts. */
   private lastRecipe: Recipe | undefined;
   private lastChunk = -1;
+  private lastEnd = -1;
   /** Chunks up to this one (of lastRecipe) were checked for read-ahead. */
   private aheadChecked = -1;
 
@@ -66,6 +70,7 @@ export class RecipeBlockReader {
     this.keptRef = undefined;
     this.lastRecipe = undefined;
     this.lastChunk = -1;
+    this.lastEnd = -1;
     this.aheadChecked = -1;
   }
 
@@ -78,15 +83,23 @@ export class RecipeBlockReader {
   private async fill(recipe: Recipe, start: number, data: Buffer): Promise<void> {
     if (recipe !== this.lastRecipe) this.forget();
     const length = data.length;
+    if (start !== this.lastEnd) {
+      // Not where the last block ended (a LOCATE or SPACE): what was read ahead was for a stream not taken.
+      this.reader.dropAhead();
+      this.aheadChecked = -1;
+    } else {
+      this.reader.dropAhead(start); // read ahead for chunks this stream has passed (a window read since covered them)
+    }
+    this.lastEnd = start + length;
     let k = recipe.chunkIndexAt(start, this.lastChunk);
     for (let filled = 0; filled < length; k++) {
       const ref = recipe.chunkAt(k);
       const from = start + filled - recipe.chunkStartAt(k);
       const count = Math.min(ref.length - from, length - filled);
       if (from === 0 && count === ref.length) {
-        this.reader.decodeInto(this.reader.held(ref) ?? (await this.reader.windowFor(ref)), ref, data.subarray(filled, filled + count));
+        this.reader.decodeInto(this.reader.held(ref) ?? (await this.reader.windowFor(ref, windowLength(recipe, k))), ref, data.subarray(filled, filled + count));
       } else {
-        const whole = await this.whole(ref);
+        const whole = await this.whole(recipe, k);
         whole.copy(data, filled, from, from + count);
       }
       filled += count;
@@ -96,11 +109,12 @@ export class RecipeBlockReader {
     this.readAhead(recipe, k, start + length + READ_AHEAD_BYTES);
   }
 
-  /** Chunk `ref` decoded whole into `kept` (a block uses part of it, the next block likely the rest). */
-  private async whole(ref: ChunkRef): Promise<Buffer> {
+  /** Chunk `k` decoded whole into `kept` (a block uses part of it, the next block likely the rest). */
+  private async whole(recipe: Recipe, k: number): Promise<Buffer> {
+    const ref = recipe.chunkAt(k);
     const keptRef = this.keptRef;
     if (keptRef !== undefined && keptRef.container === ref.container && keptRef.offset === ref.offset) return this.kept.subarray(0, ref.length);
-    const window = this.reader.held(ref) ?? (await this.reader.windowFor(ref));
+    const window = this.reader.held(ref) ?? (await this.reader.windowFor(ref, windowLength(recipe, k)));
     if (this.kept.length < ref.length) this.kept = Buffer.allocUnsafe(ref.length);
     this.keptRef = undefined; // decoding into it: valid again only once checked
     this.reader.decodeInto(window, ref, this.kept);
@@ -116,10 +130,26 @@ export class RecipeBlockReader {
     for (let j = first; j < recipe.chunkCount && recipe.chunkStartAt(j) < end; j++) {
       const ref = recipe.chunkAt(j);
       if (!this.reader.covered(ref)) {
-        if (this.reader.readingAhead) return; // one window ahead at a time: this chunk is checked again later
-        this.reader.readAhead(ref);
+        if (this.reader.readingAhead) return; // as many windows ahead as allowed: this chunk is checked again later
+        this.reader.readAhead(ref, windowLength(recipe, j), recipe.chunkStartAt(j) + ref.length);
       }
       this.aheadChecked = j;
     }
   }
+}
+
+/**
+ * Bytes to read from chunk `k`'s entry on: up to the end of the last of the next chunks (WINDOW_SCAN of them) that lie
+ * in the same container within WINDOW_BYTES after it. A stream that steps aside into a changed file's few chunks
+ * reads those, not a whole window; the main run, whose chunks follow one another, reads whole windows.
+ */
+export function windowLength(recipe: Recipe, k: number): number {
+  const first = recipe.chunkAt(k);
+  let end = first.offset + entryBound(first);
+  for (let j = k + 1; j < recipe.chunkCount && j <= k + WINDOW_SCAN; j++) {
+    const ref = recipe.chunkAt(j);
+    const refEnd = ref.offset + entryBound(ref);
+    if (ref.container === first.container && ref.offset >= first.offset && refEnd <= first.offset + WINDOW_BYTES && refEnd > end) end = refEnd;
+  }
+  return end - first.offset;
 }
