@@ -100,3 +100,15 @@ test('ChunkReader reads WINDOWS_AHEAD windows ahead at most, and drops those the
     assert.equal(reader.covered(ref(3 * PER_WINDOW)), false);
   });
 });
+
+test('ChunkReader.close() waits for the windows being read ahead and keeps nothing after', async () => {
+  await withChunks(PER_WINDOW * 2 + 2, async (store, _chunks, refs) => {
+    const reader = new ChunkReader(store);
+    const far = refs[PER_WINDOW + 1] ?? { container: 0, offset: 0, length: 0 };
+    reader.readAhead(far);
+    reader.readAhead({ container: 9, offset: 16, length: 100 }); // fails: its failure is not reported
+    await reader.close();
+    assert.equal(reader.bytesRead, WINDOW_BYTES, 'the read ahead ended before close() did');
+    assert.equal(reader.covered(far), false);
+  });
+});

@@ -117,6 +117,14 @@ export class ChunkReader {
     this.ahead.push({ container: ref.container, start: ref.offset, length: bytes, mark, window });
   }
 
+  /** The reader is done: wait for the reads ahead to end (their outcome no longer matters), keep nothing. */
+  async close(): Promise<void> {
+    const ahead = this.ahead;
+    this.reset();
+    await Promise.allSettled(ahead.map((a) => a.window));
+    this.free.length = 0;
+  }
+
   /** Forget the windows (the store may have changed under them: a collection). */
   reset(): void {
     this.windows = [];

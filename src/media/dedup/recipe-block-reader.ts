@@ -74,9 +74,10 @@ export class RecipeBlockReader {
     this.aheadChecked = -1;
   }
 
-  /** Close: the buffers kept for reuse are freed. */
-  close(): void {
+  /** Close: the reads ahead end (whatever their outcome), the buffers kept for reuse are freed. */
+  async close(): Promise<void> {
     this.slabs.close();
+    await this.reader.close();
   }
 
   /** Stream bytes [start, start + data.length) of `recipe` into `data`. */
