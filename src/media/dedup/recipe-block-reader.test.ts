@@ -11,6 +11,7 @@ import { ENTRY_HEADER_BYTES } from './chunk-container.js';
 import { ChunkStore } from './chunk-store.js';
 import { Recipe } from './recipe.js';
 import { RecipeBlockReader } from './recipe-block-reader.js';
+import { WINDOW_BYTES } from './chunk-reader.js';
 
 /** A stream of 3 chunks (1000, 3000, 2000 bytes) cut into blocks of 1500, 2500, 2000 bytes, and a filemark. */
 async function withRecipe(body: (store: ChunkStore, recipe: Recipe, stream: Buffer, directory: string) => Promise<void>): Promise<void> {
@@ -120,4 +121,46 @@ test('RecipeBlockReader fails both the block that uses part of a damaged chunk a
     }
     assert.deepEqual((await reader.read(recipe, 2, 4000, 2000)).data, stream.subarray(4000));
   });
+});
+
+test('RecipeBlockReader fails exactly the blocks that use a damaged chunk in a window read ahead, in a stream of several windows', async () => {
+  const directory = await mkdtemp(path.join(os.tmpdir(), 'vtl-recipe-blocks-'));
+  const store = await ChunkStore.open(new LocalStorage(directory), 'chunks', silentLogger());
+  try {
+    const chunks = mixedChunks(800); // ~2 MB stored: the stream needs two or three windows
+    const stream = Buffer.concat(chunks);
+    const recipe = new Recipe();
+    for (const chunk of chunks) recipe.addChunk(await store.put(chunk));
+    const BLOCK = 64 * 1024;
+    const blocks = Math.ceil(stream.length / BLOCK);
+    for (let n = 0; n < blocks; n++) recipe.addBlock(Math.min(BLOCK, stream.length - n * BLOCK));
+    await store.sync();
+    const damaged = 700;
+    const ref = recipe.chunkAt(damaged);
+    const file = await open(path.join(directory, 'chunks', '00000000.vtchunk'), 'r+');
+    await file.write(Buffer.from([0x5a]), 0, 1, ref.offset + ENTRY_HEADER_BYTES + 10); // a payload byte: its CRC fails
+    await file.close();
+    const from = recipe.chunkStartAt(damaged);
+    const to = from + ref.length;
+    const reader = new RecipeBlockReader(store, 'A00001L8', silentLogger());
+    let failed = 0;
+    for (let n = 0; n < blocks; n++) {
+      const start = n * BLOCK;
+      const length = Math.min(BLOCK, stream.length - start);
+      const usesDamaged = start < to && start + length > from;
+      if (usesDamaged) {
+        failed++;
+        await assert.rejects(reader.read(recipe, n, start, length), (error: unknown) => error instanceof MediaFormatError && error.objectNumber === n, `block ${n}`);
+      } else {
+        const block = await reader.read(recipe, n, start, length);
+        assert.deepEqual(block.data, stream.subarray(start, start + length), `block ${n}`);
+        block.release();
+      }
+    }
+    assert.ok(failed >= 1 && failed <= 2);
+    assert.ok(ref.offset > WINDOW_BYTES, 'the damaged chunk is past the first window');
+  } finally {
+    await store.close();
+    await rm(directory, { recursive: true, force: true });
+  }
 });
