@@ -76,3 +76,23 @@ test('Recipe.chunkIndexAt() finds the chunk of every stream byte, with or withou
     }
   }
 });
+
+test('Recipe.span() answers every object the same in order, backwards and at random (its hint never misleads it)', () => {
+  const recipe = new Recipe();
+  const objects: ({ kind: 'block'; start: number; length: number } | { kind: 'filemark' })[] = [];
+  let stream = 0;
+  for (let i = 0; i < 40; i++) {
+    if (i % 7 === 3) {
+      const count = 1 + (i % 3);
+      recipe.addFilemarks(count);
+      for (let m = 0; m < count; m++) objects.push({ kind: 'filemark' });
+    } else {
+      const length = 100 + i;
+      recipe.addBlock(length);
+      objects.push({ kind: 'block', start: stream, length });
+      stream += length;
+    }
+  }
+  const order = [...objects.keys(), ...[...objects.keys()].reverse(), ...objects.keys()].map((n, i) => (i % 3 === 2 ? (n * 17) % objects.length : n));
+  for (const n of order) assert.deepEqual(recipe.span(n), objects[n], `object ${n}`);
+});
