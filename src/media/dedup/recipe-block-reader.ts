@@ -2,9 +2,9 @@
 // stream bytes lie in. A chunk inside the block is checked and decompressed straight into the block, a buffer lent to
 // the caller and reused once released; a chunk the block shares with the next one (a chunk straddles two blocks) is
 // decoded whole into a buffer kept for that next block. The chunks of a block are found in one pass (the next
-// block's first chunk is the last one's successor, O(1)), and the container window the next blocks need is read
-// ahead while the caller takes this one. A chunk that fails its checks is MEDIUM ERROR on the block being read only:
-// exactly the blocks that use it fail.
+// block's first chunk is the last one's successor, O(1)); the container windows the next blocks need are read ahead
+// while the caller takes this one, each only as far as the chunks the recipe wants from it (windowLength()). A chunk
+// that fails its checks is MEDIUM ERROR on the block being read only: exactly the blocks that use it fail.
 import type { Logger } from '../../log.js';
 import { SlabLender } from '../slab-lender.js';
 import { MediaFormatError } from '../tape-medium.js';
@@ -12,7 +12,7 @@ import { ChunkReader, entryBound, WINDOW_BYTES } from './chunk-reader.js';
 import { ChunkDamagedError, type ChunkStore } from './chunk-store.js';
 import type { ChunkRef, Recipe } from './recipe.js';
 
-/** Stream bytes past a block whose chunks are checked for a window to read ahead (eight 256 KiB blocks: a window is read well before it is needed). */
+/** Stream bytes past a block whose chunks are checked for windows to read ahead (four 256 KiB blocks: a window is read well before it is needed). */
 export const READ_AHEAD_BYTES = 1024 * 1024;
 
 /** Chunks past the one a window is read for that windowLength() looks at (a 1 MiB window holds ~30 average ones). */
@@ -123,7 +123,7 @@ export class RecipeBlockReader {
     return this.kept.subarray(0, ref.length);
   }
 
-  /** Read ahead the first window that chunks `k`.. up to stream byte `end` need and no window covers, unless one is being read ahead. */
+  /** Read ahead the windows that chunks `k`.. up to stream byte `end` need and no window covers, as many as the chunk reader allows. */
   private readAhead(recipe: Recipe, k: number, end: number): void {
     const checked = this.aheadChecked;
     // Past a LOCATE the chunks checked before say nothing about these.
