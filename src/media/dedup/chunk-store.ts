@@ -154,12 +154,18 @@ export class ChunkStore {
 
   /** Up to `length` bytes of a container from `offset` (fewer at its end); ChunkDamagedError when it is missing. */
   async readRange(container: number, offset: number, length: number): Promise<Buffer> {
+    return this.readRangeInto(container, offset, Buffer.allocUnsafe(length));
+  }
+
+  /** readRange() into `bytes` (as many as it holds): the part of it read. */
+  async readRangeInto(container: number, offset: number, bytes: Buffer): Promise<Buffer> {
+    const length = bytes.length;
     await this.writer.beforeRead(container, offset, length);
     const file = await this.files.open(container, false).catch(() => undefined);
     if (file === undefined) throw new ChunkDamagedError(`chunk container ${container} is missing`, { container, offset, length });
-    const bytes = Buffer.allocUnsafe(length);
     return bytes.subarray(0, await file.read(bytes, 0, length, offset));
   }
+
 
   /** The chunk `ref` from `bytes`, which start with its entry (and may hold more after it); checked as get() says. */
   decodeEntry(ref: ChunkRef, bytes: Buffer): Buffer {

@@ -224,6 +224,7 @@ export class DedupTapeMedium implements TapeMedium {
     return this.guarded('close', async () => {
       let usage: CartridgeDedupUsage | undefined;
       try {
+        await this.join.blocks.close(); // its reads ahead end before the store may close their containers
         await this.join.shifted(() => this.tail.close());
         usage = this.usage();
       } finally {

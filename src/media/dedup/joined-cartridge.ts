@@ -78,9 +78,9 @@ export class JoinedCartridge {
       this.current++;
       return { kind: 'filemark' };
     }
-    const data = await this.blocks.read(this.recipe, this.current, span.start, span.length);
+    const { data, release } = await this.blocks.read(this.recipe, this.current, span.start, span.length);
     this.current++;
-    return { kind: 'block', data };
+    return { kind: 'block', data, release };
   }
 
   view(): JoinedMarks {

@@ -61,3 +61,38 @@ test('cutRecipe() inside a chunk stores the used prefix as a chunk of its own an
     assert.ok(cut.addedStoredBytes > 2000);
   });
 });
+
+test('Recipe.chunkIndexAt() finds the chunk of every stream byte, with or without a hint, as a search does', () => {
+  const recipe = new Recipe();
+  const lengths = [5, 1, 30, 7, 7, 100, 2];
+  lengths.forEach((length, i) => recipe.addChunk({ container: 0, offset: i * 200, length }));
+  const total = lengths.reduce((a, b) => a + b, 0);
+  for (let offset = 0; offset < total; offset++) {
+    const expected = recipe.chunksFor(offset, 1)[0]?.start;
+    for (const hint of [-1, 0, 2, 3, 6, 9]) {
+      const k = recipe.chunkIndexAt(offset, hint);
+      assert.equal(recipe.chunkStartAt(k), expected, `offset ${offset}, hint ${hint}`);
+      assert.ok(offset < recipe.chunkStartAt(k) + recipe.chunkAt(k).length);
+    }
+  }
+});
+
+test('Recipe.span() answers every object the same in order, backwards and at random (its hint never misleads it)', () => {
+  const recipe = new Recipe();
+  const objects: ({ kind: 'block'; start: number; length: number } | { kind: 'filemark' })[] = [];
+  let stream = 0;
+  for (let i = 0; i < 40; i++) {
+    if (i % 7 === 3) {
+      const count = 1 + (i % 3);
+      recipe.addFilemarks(count);
+      for (let m = 0; m < count; m++) objects.push({ kind: 'filemark' });
+    } else {
+      const length = 100 + i;
+      recipe.addBlock(length);
+      objects.push({ kind: 'block', start: stream, length });
+      stream += length;
+    }
+  }
+  const order = [...objects.keys(), ...[...objects.keys()].reverse(), ...objects.keys()].map((n, i) => (i % 3 === 2 ? (n * 17) % objects.length : n));
+  for (const n of order) assert.deepEqual(recipe.span(n), objects[n], `object ${n}`);
+});

@@ -35,6 +35,8 @@ export class Recipe {
   private readonly chunkList: ChunkRef[] = [];
   private readonly index = ObjectIndex.empty(0);
   private streamEnd = 0;
+  /** The entry span() found last: where the next lookup starts. */
+  private lastEntry = 0;
   private chunkEnd = 0;
   /** Bytes the moves into this recipe added to the chunk store (chunks new to it, with their headers): an upper bound of what it holds alone. */
   addedStoredBytes = 0;
@@ -112,9 +114,47 @@ export class Recipe {
   }
 
   span(objectNumber: number): ObjectSpan {
-    const entry = this.entryFirst.lowerBound(objectNumber + 1) - 1;
+    const entry = this.entryOf(objectNumber);
+    this.lastEntry = entry;
     if (this.entryIsMarks[entry] === true) return { kind: 'filemark' };
     return { kind: 'block', start: this.entryStart.at(entry), length: this.entryLength[entry] ?? 0 };
+  }
+
+  get chunkCount(): number {
+    return this.chunkList.length;
+  }
+
+  /** Chunk `k` (0 <= k < chunkCount). */
+  chunkAt(k: number): ChunkRef {
+    const ref = this.chunkList[k];
+    if (ref === undefined) throw new RangeError(`chunk ${k} outside 0..${this.chunkList.length - 1}`);
+    return ref;
+  }
+
+  /** Where chunk `k` starts in the stream. */
+  chunkStartAt(k: number): number {
+    return this.chunkStart.at(k);
+  }
+
+  /**
+   * The chunk that holds stream byte `offset` (the last one for the stream's end); `hint`, a guess tried first, makes
+   * the next block's lookup O(1) in a sequential read (the chunk after the last one the block before used).
+   */
+  chunkIndexAt(offset: number, hint = -1): number {
+    const count = this.chunkList.length;
+    for (const k of [hint, hint + 1]) {
+      if (k >= 0 && k < count && this.chunkStart.at(k) <= offset && (k + 1 === count || this.chunkStart.at(k + 1) > offset)) return k;
+    }
+    return Math.max(0, this.chunkStart.lowerBound(offset + 1) - 1);
+  }
+
+  /** The entry that holds object `objectNumber`: the last one span() found or the next (a sequential read, O(1)), else a search. */
+  private entryOf(objectNumber: number): number {
+    const entries = this.entryLength.length;
+    for (let e = this.lastEntry; e >= 0 && e <= this.lastEntry + 1 && e < entries; e++) {
+      if (this.entryFirst.at(e) <= objectNumber && (e + 1 === entries || this.entryFirst.at(e + 1) > objectNumber)) return e;
+    }
+    return this.entryFirst.lowerBound(objectNumber + 1) - 1;
   }
 
   /** The chunks that hold stream bytes [start, start + length), with where each starts in the stream. */
