@@ -1,6 +1,8 @@
 // One run of a copy job on a mounted physical cartridge: the copy phase from the job's checkpoint, then verify from
-// the last object compared; the job's progress, checkpoints and rate are kept on the job as they happen. An import
-// runs the other way: the physical cartridge from BOP into the virtual one, then the same verify.
+// the last object compared; the job's progress, checkpoints and rate are kept on the job as they happen. The copy
+// phase's progress stays beside the checkpoint (`liveCopied`, never saved): a save of the job list between two
+// checkpoints, for any job, stores the checkpoint. An import runs the other way: the physical cartridge from BOP into
+// the virtual one, then the same verify.
 import type { Logger } from '../log.js';
 import type { TapeMedium } from '../media/tape-medium.js';
 import { copyCartridge, verifyCopy, type CopyCheckpoint } from './cartridge-copier.js';
@@ -26,8 +28,7 @@ export async function copyAndVerify(job: CopyJob, medium: TapeMedium, drive: Phy
     paused: () => ctx.paused(),
     progress: (phase: 'copy' | 'verify', at: CopyCheckpoint) => {
       if (phase === 'copy') {
-        job.objectsCopied = at.objects;
-        job.bytesCopied = at.bytes;
+        job.liveCopied = at;
       } else {
         job.objectsVerified = at.objects;
         job.bytesVerified = at.bytes;
@@ -46,16 +47,23 @@ export async function copyAndVerify(job: CopyJob, medium: TapeMedium, drive: Phy
       ctx.log.warn({ barcode: job.barcode, reason }, 'copy: copied again from the beginning');
     },
   };
-  if (job.phase === 'copy') {
-    job.resumedFromObjects = job.objectsCopied;
-    if (job.objectsCopied > 0) ctx.log.info({ barcode: job.barcode, objects: job.objectsCopied }, 'copy: resuming from the checkpoint');
-    await copyCartridge(medium, drive, { objects: job.objectsCopied, bytes: job.bytesCopied }, job.totalObjects, hooks);
-    Object.assign(job, { phase: 'verify', copiedAt: ctx.nowIso(), objectsVerified: 0, bytesVerified: 0 });
-    await ctx.changed();
-    started = Date.now();
-    startBytes = 0;
+  try {
+    if (job.phase === 'copy') {
+      job.resumedFromObjects = job.objectsCopied;
+      if (job.objectsCopied > 0) ctx.log.info({ barcode: job.barcode, objects: job.objectsCopied }, 'copy: resuming from the checkpoint');
+      await copyCartridge(medium, drive, { objects: job.objectsCopied, bytes: job.bytesCopied }, job.totalObjects, hooks);
+      delete job.liveCopied;
+      Object.assign(job, { phase: 'verify', copiedAt: ctx.nowIso(), objectsVerified: 0, bytesVerified: 0 });
+      await ctx.changed();
+      started = Date.now();
+      startBytes = 0;
+    }
+    // Verify only reads: what it compared stays compared, so its counts are saved as they go.
+    await verifyCopy(medium, drive, hooks, { objects: job.objectsVerified, bytes: job.bytesVerified });
+  } finally {
+    // A run that stopped (paused, failed, cancelled) shows its checkpoint: the next run starts there.
+    delete job.liveCopied;
   }
-  await verifyCopy(medium, drive, hooks, { objects: job.objectsVerified, bytes: job.bytesVerified });
 }
 
 /**

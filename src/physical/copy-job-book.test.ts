@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CopyJobBook } from './copy-job-book.js';
 import { CopyJobStore } from './copy-job-store.js';
+import { jobView } from './staging-service.js';
 
 /** A CopyJobStore over memory: `saved` holds the jobs file as last written. */
 function memoryStore(): { store: CopyJobStore; saved: () => { jobs: { state: string; reason?: string }[] } } {
@@ -47,4 +48,20 @@ test('CopyJobBook.settle() without a reason removes the one the job had, and loa
   const [loaded] = await again.load();
   assert.equal(loaded.state, 'done');
   assert.equal(loaded.reason, undefined);
+});
+
+test('CopyJobBook saves the checkpoint of a running copy, not the progress since, which only the view shows', async () => {
+  const { store, saved } = memoryStore();
+  const book = new CopyJobBook(store);
+  const job = await book.create({ barcode: 'A00001L8', library: 'lib0', trigger: 'export', release: false, sourceLastWriteAt: null });
+  Object.assign(job, { state: 'running', totalObjects: 40, totalBytes: 4000, objectsCopied: 16, bytesCopied: 1600 });
+  job.liveCopied = { objects: 21, bytes: 2100 };
+  job.rateBytesPerSecond = 700;
+  // Another job's creation saves the whole list between two checkpoints of the first.
+  await book.create({ barcode: 'A00002L8', library: 'lib0', trigger: 'operator', release: false, sourceLastWriteAt: null });
+  const file = saved().jobs[0] as unknown as Record<string, unknown>;
+  assert.deepEqual([file['objectsCopied'], file['bytesCopied'], 'liveCopied' in file, 'rateBytesPerSecond' in file], [16, 1600, false, false]);
+  const view = jobView(book.list()[0]);
+  assert.deepEqual([view.objectsCopied, view.bytesCopied, view.percent, view.bytesPerSecond], [21, 2100, 26.3, 700]);
+  assert.equal('liveCopied' in view, false);
 });

@@ -37,7 +37,12 @@ export interface CopyJob {
   attempts: number;
   totalBytes: number;
   totalObjects: number;
-  /** Checkpoint: objects and bytes known to be on the physical tape. */
+  /**
+   * Checkpoint: objects and bytes the physical drive wrote to tape (flushed by WRITE FILEMARKS 0), where a resume
+   * starts. Only these are saved: what the drive acknowledged since may still be in its buffer, and a resume from
+   * there after a crash would find the tape short and copy again from the beginning. An import counts as it reads
+   * (it starts from BOP every run).
+   */
   objectsCopied: number;
   bytesCopied: number;
   objectsVerified: number;
@@ -50,8 +55,16 @@ export interface CopyJob {
   /** When the copy phase of the last run ended (verify begins). */
   copiedAt?: string;
   finishedAt?: string;
-  /** Not persisted meaning: bytes per second of the current run, for the views. */
+  /** Not persisted: bytes per second of the current run, for the views. */
   rateBytesPerSecond?: number;
+  /** Not persisted: what the drive acknowledged so far in the running copy phase (flushed or not), for the views. */
+  liveCopied?: CopyProgress;
+}
+
+/** Objects and bytes from BOP. */
+export interface CopyProgress {
+  readonly objects: number;
+  readonly bytes: number;
 }
 
 const FILE = 'copy-jobs.json';
@@ -70,7 +83,7 @@ export class CopyJobStore {
 
   /** Saves a snapshot of `jobs`; saves run one at a time in call order, so the last call's state wins. */
   save(jobs: readonly CopyJob[]): Promise<void> {
-    const text = JSON.stringify({ version: 1, jobs: jobs.map(({ rateBytesPerSecond: _, ...j }) => j) }, null, 1);
+    const text = JSON.stringify({ version: 1, jobs: jobs.map(({ rateBytesPerSecond: _r, liveCopied: _l, ...j }) => j) }, null, 1);
     return this.writes.run(() => this.storage.writeFileAtomic(FILE, Buffer.from(text, 'utf8')));
   }
 }

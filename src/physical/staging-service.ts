@@ -30,7 +30,8 @@ export interface PhysicalLibraryDetail extends PhysicalLibraryView {
   readonly mailSlots: readonly PhysicalElementView[];
 }
 
-export interface CopyJobView extends Omit<CopyJob, 'rateBytesPerSecond'> {
+/** While the copy phase runs, objectsCopied/bytesCopied show what the drive acknowledged; otherwise the checkpoint. */
+export interface CopyJobView extends Omit<CopyJob, 'rateBytesPerSecond' | 'liveCopied'> {
   /** 0..100 over both phases (copy counts for half, verify for the other half). */
   readonly percent: number;
   readonly bytesPerSecond?: number;
@@ -109,12 +110,16 @@ export class StagingService {
 }
 
 export function jobView(job: CopyJob): CopyJobView {
-  const { rateBytesPerSecond, ...rest } = job;
+  const { rateBytesPerSecond, liveCopied, ...rest } = job;
+  const objectsCopied = liveCopied?.objects ?? job.objectsCopied;
+  const bytesCopied = liveCopied?.bytes ?? job.bytesCopied;
   const total = Math.max(1, job.totalObjects);
-  const done = job.state === 'done' ? 1 : job.phase === 'copy' ? job.objectsCopied / total / 2 : 0.5 + job.objectsVerified / total / 2;
-  const remainingBytes = job.phase === 'copy' ? Math.max(0, job.totalBytes - job.bytesCopied) + job.totalBytes : Math.max(0, job.totalBytes - job.bytesVerified);
+  const done = job.state === 'done' ? 1 : job.phase === 'copy' ? objectsCopied / total / 2 : 0.5 + job.objectsVerified / total / 2;
+  const remainingBytes = job.phase === 'copy' ? Math.max(0, job.totalBytes - bytesCopied) + job.totalBytes : Math.max(0, job.totalBytes - job.bytesVerified);
   return {
     ...rest,
+    objectsCopied,
+    bytesCopied,
     percent: Math.min(100, Math.round(done * 1000) / 10),
     ...(job.state === 'running' && rateBytesPerSecond ? { bytesPerSecond: rateBytesPerSecond, etaSeconds: Math.round(remainingBytes / rateBytesPerSecond) } : {}),
   };

@@ -33,11 +33,10 @@ const READ_ONLY = 'A00016L8';
 /** Sent to the vault through the API before boot 2, which must not see it. */
 const VAULTED = 'A00012L8';
 /**
- * A second library, which deduplicates, served by a second vtl process: lib0 must not deduplicate (the partitions
- * check needs a partitioned cartridge), and in one process every local cartridge is opened by the deduplicating media
- * store once any library deduplicates, which keeps one partition. Its changer and drive are attached at SCSI ids 16
- * and 17, apart from lib0's (`lsscsi_primary`); the same tar archive goes to both its cartridges (guest checks
- * dedup-write and dedup-read).
+ * A second library of the same vtl, which deduplicates: lib0 does not (the partitions check needs a partitioned
+ * cartridge, and a cartridge of a library that does not deduplicate opens as the plain partitioned medium). Its
+ * changer and drive are attached at SCSI ids 16 and 17, apart from lib0's (`lsscsi_primary`); the same tar archive
+ * goes to both its cartridges (guest checks dedup-write and dedup-read).
  */
 const DEDUP = { library: 'lib1', iqn: 'iqn.2026-11.org.vtl:lib1', changerId: 16, driveId: 17 } as const;
 /**
@@ -109,7 +108,6 @@ async function reportChecks(t: TestContext, run: GuestRun, vtl: VtlServer, expec
 describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ? 'VTL_SKIP_E2E=1' : false }, () => {
   let work = '';
   let vtl: VtlServer;
-  let dedupVtl: VtlServer;
   /** lib1's two initial cartridges, as its API lists them. */
   let dedupBarcodes: string[] = [];
   let boot: (name: string, env: Record<string, string>, timeoutMs: number, chap?: RunGuestOptions['chap'], withTgt?: boolean) => Promise<GuestRun>;
@@ -143,6 +141,13 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
       `      readOnlyInitiators: [${SECOND_INITIATOR.name}]`,
       '    retention:',
       `      - { mode: governance, seconds: ${EXPIRY.seconds}, from: unload, barcodes: ${EXPIRY.barcode}-${EXPIRY.barcode} }`,
+      `  - name: ${DEDUP.library}`,
+      '    driveCount: 1',
+      '    slots: 4',
+      '    mailSlots: 1',
+      '    initialCartridges: { count: 2, barcodePrefix: B }',
+      '    dedup: { enabled: true }',
+      `    access: { chap: { username: ${CHAP.username}, secret: ${CHAP.secret} } }`,
       'physicalLibraries:',
       `  - { name: tgt, portal: '${tgt?.portal ?? ''}', iqn: '${tgt?.iqn ?? ''}' }`,
       // A verified copy releases the disk copy: of the cartridges the checks export, tgt holds only STAGE's barcode.
@@ -151,21 +156,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
     ].join('\n'));
     vtl = new VtlServer({ dataDir: join(work, 'data'), configPath, iscsiPort, apiPort, logPath: join(outDir, 'vtl.log') });
     await vtl.start();
-    const dedupConfigPath = join(work, 'vtl-dedup.yaml');
-    writeFileSync(dedupConfigPath, [
-      'libraries:',
-      `  - name: ${DEDUP.library}`,
-      '    driveCount: 1',
-      '    slots: 4',
-      '    mailSlots: 1',
-      '    initialCartridges: { count: 2, barcodePrefix: B }',
-      '    dedup: { enabled: true }',
-      `    access: { chap: { username: ${CHAP.username}, secret: ${CHAP.secret} } }`,
-      '',
-    ].join('\n'));
-    dedupVtl = new VtlServer({ dataDir: join(work, 'dedup-data'), configPath: dedupConfigPath, ...(await vtlPorts()), logPath: join(outDir, 'vtl-dedup.log') });
-    await dedupVtl.start();
-    dedupBarcodes = ((await dedupVtl.api('GET', `/cartridges?library=${DEDUP.library}`)) as { barcode: string }[]).map((c) => c.barcode);
+    dedupBarcodes = ((await vtl.api('GET', `/cartridges?library=${DEDUP.library}`)) as { barcode: string }[]).map((c) => c.barcode);
     // Best effort, so one API defect does not hide every other check: a cartridge that could not be made is
     // left out of the guest's environment (its check skips) and the failure is its own test below.
     const attempt = async (barcode: string, calls: () => Promise<unknown>): Promise<void> => {
@@ -185,8 +176,7 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
     await attempt(LOCKED, () => vtl.api('POST', `/cartridges/${LOCKED}/retention`, { mode: 'compliance', days: 1 }));
     const guestFiles = join(root, 'test', 'e2e', 'guest');
     const portal = `127.0.0.1:${iscsiPort}`;
-    const dedupPortal = `127.0.0.1:${dedupVtl.options.iscsiPort}`;
-    const dedupLuns = [{ portal: dedupPortal, iqn: DEDUP.iqn, lun: 0, scsiId: DEDUP.changerId, chap: true }, { portal: dedupPortal, iqn: DEDUP.iqn, lun: 1, scsiId: DEDUP.driveId, chap: true }];
+    const dedupLuns = [{ portal, iqn: DEDUP.iqn, lun: 0, scsiId: DEDUP.changerId, chap: true }, { portal, iqn: DEDUP.iqn, lun: 1, scsiId: DEDUP.driveId, chap: true }];
     const tgtLuns = [{ portal: tgt?.portal ?? '', iqn: tgt?.iqn ?? '', lun: 3, scsiId: STAGE.tgtChangerId }, { portal: tgt?.portal ?? '', iqn: tgt?.iqn ?? '', lun: 1, scsiId: STAGE.tgtDriveId }];
     boot = (name, env, timeoutMs, chap = CHAP, withTgt = false) =>
       runGuest({
@@ -199,7 +189,6 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
 
   after(async () => {
     await vtl?.stop();
-    await dedupVtl?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -234,15 +223,15 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
   test('after the pass the second copy of the guest\'s tar archive is stored almost for free (API and vtl tape list)', async (t) => {
     assert.ok(bootOne?.checks.some((c) => c.name === 'dedup-write' && c.status === 'ok'), 'the dedup-write check did not pass');
     assert.equal(dedupBarcodes.length, 2, `lib1's cartridges: ${dedupBarcodes.join(' ')}`);
-    await dedupVtl.api('POST', '/dedup/pass');
-    const [first, second] = (await Promise.all(dedupBarcodes.map((bc) => dedupVtl.api('GET', `/cartridges/${bc}`)))) as { dedup?: { logicalBytes: number; storedBytes: number; backlogBytes: number } }[];
+    await vtl.api('POST', '/dedup/pass');
+    const [first, second] = (await Promise.all(dedupBarcodes.map((bc) => vtl.api('GET', `/cartridges/${bc}`)))) as { dedup?: { logicalBytes: number; storedBytes: number; backlogBytes: number } }[];
     assert.ok(first?.dedup && second?.dedup, 'both have deduplication figures');
     assert.equal(second.dedup.logicalBytes, first.dedup.logicalBytes);
     assert.ok(first.dedup.logicalBytes > 4 * 1024 * 1024, `logical ${first.dedup.logicalBytes}`);
     assert.equal(second.dedup.backlogBytes, 0);
     assert.ok(second.dedup.storedBytes < first.dedup.logicalBytes / 100, `the second costs ${second.dedup.storedBytes} bytes`);
     t.diagnostic(`logical ${first.dedup.logicalBytes} bytes each; stored ${first.dedup.storedBytes} and ${second.dedup.storedBytes}`);
-    const list = await runCli(['tape', 'list', '--library', DEDUP.library], cliEnv(dedupVtl));
+    const list = await runCli(['tape', 'list', '--library', DEDUP.library], cliEnv(vtl));
     const ratio = Number(new RegExp(`^${dedupBarcodes[1] ?? ''}\\s.*?([\\d.]+)x\\s`, 'm').exec(list.stdout)?.[1]);
     assert.ok(ratio >= 100, `vtl tape list shows the second at ${ratio}x:\n${list.stdout}${list.stderr}`);
   });
@@ -262,10 +251,8 @@ describe('Linux initiator tools against vtl in a QEMU guest', { skip: skipTier ?
     await vtl.stop();
     // The restart also turns the changer into an STK L700: the second changer personality, seen by lsscsi and mtx.
     writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('  - name: lib0\n', '  - name: lib0\n    changer: { personality: stk-l700 }\n'));
+    // lib1 restarts with it: boot 2 reads lib1's archives from their recipes as found on disk.
     await vtl.start();
-    // The deduplicating vtl restarts too: boot 2 reads lib1's archives from their recipes as found on disk.
-    await dedupVtl.stop();
-    await dedupVtl.start();
     await vtl.api('POST', `/cartridges/${VAULTED}/shelve`, { direct: true });
     await vtl.api('POST', '/cartridges', { library: 'lib0', barcode: STAGE.barcode });
     const run = await boot('boot2', {

@@ -9,7 +9,7 @@ import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../src/config/load-config.js';
 import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer } from '../../src/main.js';
+import { startServer } from '../../src/start-server.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
 import { runCli } from '../management/run-cli.js';
 

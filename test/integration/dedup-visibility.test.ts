@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer } from '../../src/main.js';
+import { startServer } from '../../src/start-server.js';
 import type { DedupStatusView } from '../../src/management/dedup-status.js';
 import type { ServerStatus } from '../../src/management/service-types.js';
 import type { CartridgeView } from '../../src/management/views.js';

@@ -11,8 +11,8 @@ import { promisify } from 'node:util';
 import { defaultConfig } from '../../src/config/schema.js';
 import type { VtlConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer } from '../../src/main.js';
-import type { RunningServer } from '../../src/main.js';
+import { startServer } from '../../src/start-server.js';
+import type { RunningServer } from '../../src/start-server.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
 import type { CommandResult } from '../initiator/iscsi-initiator.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { configSchema, type VtlConfig } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer, type RunningServer } from '../../src/main.js';
+import { startServer, type RunningServer } from '../../src/start-server.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
 import { parseExposition, sampleValue, type Exposition } from './prometheus-exposition.js';
 

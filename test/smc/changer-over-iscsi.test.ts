@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { configSchema } from '../../src/config/schema.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer } from '../../src/main.js';
-import type { RunningServer } from '../../src/main.js';
+import { startServer } from '../../src/start-server.js';
+import type { RunningServer } from '../../src/start-server.js';
 import { IscsiInitiator } from '../initiator/iscsi-initiator.js';
 
 const IQN = 'iqn.2026-11.org.vtl:lib0';

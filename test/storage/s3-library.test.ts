@@ -10,7 +10,7 @@ import { DeleteObjectCommand, GetObjectRetentionCommand, HeadObjectCommand } fro
 import { configSchema } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/config/load-config.js';
 import { silentLogger } from '../../src/log.js';
-import { startServer } from '../../src/main.js';
+import { startServer } from '../../src/start-server.js';
 import { ObjectStore } from '../../src/storage/s3/object-store.js';
 import { s3TestService, type S3TestService } from '../../src/storage/testing/s3-test-service.js';
 
