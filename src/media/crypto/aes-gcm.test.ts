@@ -136,6 +136,18 @@ describe('AES-256-GCM opened on the thread pool (libcrypto openAsync)', { skip: 
     assert.deepEqual(results, records.map(() => true));
     records.forEach((r, i) => assert.deepEqual(outputs[i], r.plain, `record ${i}`));
   });
+
+  test('more openAsync() calls at once than koffi queues (256) all open, the ones over on the calling thread', async () => {
+    assert.ok(gcm.openAsync !== undefined);
+    const openAsync = gcm.openAsync;
+    const plain = randomBytes(1024);
+    const { text, tag } = nodeSealed(vector.key, vector.nonce, vector.aad, plain);
+    const outputs = Array.from({ length: 300 }, () => shared(Buffer.alloc(plain.length)));
+    const input = shared(text);
+    const results = await Promise.all(outputs.map((output) => openAsync(vector.key, vector.nonce, vector.aad, input, tag, output)));
+    assert.ok(results.every((authentic) => authentic));
+    assert.ok(outputs.every((output) => output.equals(plain)));
+  });
 });
 
 function nodeSealed(key: Buffer, nonce: Buffer, aad: Buffer, plain: Buffer): { text: Buffer; tag: Buffer } {

@@ -119,13 +119,19 @@ export function loadLibcryptoAesGcm(): AesGcm {
         return Promise.reject(new Error(`libcrypto's AES-256-GCM failed at ${problem}`));
       }
       return new Promise((resolve, reject) => {
-        decryptUpdateAsync(c, koffi.address(output), context.writtenAddress, koffi.address(input), input.length, (error, result) => {
-          const done = (error === null || error === undefined) && result === 1 && context.written[0] === input.length;
-          const authentic = done && decryptFinal(c, finalBytes, context.written) === 1;
+        try {
+          decryptUpdateAsync(c, koffi.address(output), context.writtenAddress, koffi.address(input), input.length, (error, result) => {
+            const done = (error === null || error === undefined) && result === 1 && context.written[0] === input.length;
+            const authentic = done && decryptFinal(c, finalBytes, context.written) === 1;
+            giveAsyncContext(context);
+            if (done) resolve(authentic);
+            else reject(new Error(`libcrypto's AES-256-GCM failed at the text${error instanceof Error ? ` (${error.message})` : ''}`));
+          });
+        } catch {
+          // koffi refused the call (its queue of asynchronous calls is full): the text is decrypted here instead.
           giveAsyncContext(context);
-          if (done) resolve(authentic);
-          else reject(new Error(`libcrypto's AES-256-GCM failed at the text${error instanceof Error ? ` (${error.message})` : ''}`));
-        });
+          resolve(open(key, nonce, aad, input, tag, output));
+        }
       });
     },
   };
