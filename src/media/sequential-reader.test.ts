@@ -180,7 +180,7 @@ describe('SequentialReader and sealed records', () => {
     return { file: counting, offsets, end: at, readAt };
   }
 
-  /** Turns of the event loop until `done` (the cipher may run on the thread pool), at most `turns` of them. */
+  /** Turns of the event loop until `done` (a file read may wait for the thread pool), at most `turns` of them. */
   async function settle(done: () => boolean = () => false, turns = 200): Promise<void> {
     for (let i = 0; i < turns && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
   }

@@ -100,56 +100,6 @@ for (const [name, implementation] of implementations) {
   });
 }
 
-describe('AES-256-GCM opened on the thread pool (libcrypto openAsync)', { skip: typeof direct === 'string' ? 'libcrypto.so.3 did not load here' : false }, () => {
-  const gcm = direct as AesGcm;
-  const shared = (bytes: Buffer): Buffer => {
-    const memory = Buffer.from(new SharedArrayBuffer(bytes.length));
-    bytes.copy(memory);
-    return memory;
-  };
-
-  test('openAsync() recovers the known answer\'s text and refuses it with the tag or additional data flipped', async () => {
-    assert.ok(gcm.openAsync !== undefined);
-    const output = shared(Buffer.alloc(vector.plain.length));
-    assert.equal(await gcm.openAsync(vector.key, vector.nonce, vector.aad, shared(vector.cipher), vector.tag, output), true);
-    assert.deepEqual(output, vector.plain);
-    const badTag = Buffer.from(vector.tag);
-    badTag[0] ^= 0x01;
-    assert.equal(await gcm.openAsync(vector.key, vector.nonce, vector.aad, shared(vector.cipher), badTag, output), false);
-    const badAad = Buffer.from(vector.aad);
-    badAad[3] ^= 0x01;
-    assert.equal(await gcm.openAsync(vector.key, vector.nonce, badAad, shared(vector.cipher), vector.tag, output), false);
-  });
-
-  test('openAsync() calls in flight together each open their own record, in place or into other memory', async () => {
-    assert.ok(gcm.openAsync !== undefined);
-    const openAsync = gcm.openAsync;
-    const records = Array.from({ length: 12 }, (_, i) => {
-      const plain = randomBytes(64 * 1024 + i);
-      const key = randomBytes(32);
-      const nonce = randomBytes(12);
-      const { text, tag } = nodeSealed(key, nonce, vector.aad, plain);
-      return { plain, key, nonce, text: shared(text), tag, inPlace: i % 2 === 0 };
-    });
-    const outputs = records.map((r) => (r.inPlace ? r.text : shared(Buffer.alloc(r.text.length))));
-    const results = await Promise.all(records.map((r, i) => openAsync(r.key, r.nonce, vector.aad, r.text, r.tag, outputs[i])));
-    assert.deepEqual(results, records.map(() => true));
-    records.forEach((r, i) => assert.deepEqual(outputs[i], r.plain, `record ${i}`));
-  });
-
-  test('more openAsync() calls at once than koffi queues (256) all open, the ones over on the calling thread', async () => {
-    assert.ok(gcm.openAsync !== undefined);
-    const openAsync = gcm.openAsync;
-    const plain = randomBytes(1024);
-    const { text, tag } = nodeSealed(vector.key, vector.nonce, vector.aad, plain);
-    const outputs = Array.from({ length: 300 }, () => shared(Buffer.alloc(plain.length)));
-    const input = shared(text);
-    const results = await Promise.all(outputs.map((output) => openAsync(vector.key, vector.nonce, vector.aad, input, tag, output)));
-    assert.ok(results.every((authentic) => authentic));
-    assert.ok(outputs.every((output) => output.equals(plain)));
-  });
-});
-
 function nodeSealed(key: Buffer, nonce: Buffer, aad: Buffer, plain: Buffer): { text: Buffer; tag: Buffer } {
   const text = Buffer.alloc(plain.length);
   const tag = Buffer.alloc(AES_GCM_TAG_BYTES);

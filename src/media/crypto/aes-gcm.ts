@@ -16,12 +16,6 @@ export interface AesGcm {
   seal(key: Buffer, nonce: Buffer, aad: Buffer, input: Buffer, output: Buffer, tag: Buffer): void;
   /** Decrypt `input` into `output` (as for seal()): false when `tag` does not authenticate them, `output` then unusable. */
   open(key: Buffer, nonce: Buffer, aad: Buffer, input: Buffer, tag: Buffer, output: Buffer): boolean;
-  /**
-   * open() with the text decrypted on libuv's thread pool, where the implementation can (the calling thread only sets
-   * the key up and checks the tag). `input` and `output` must be memory the collector never moves (shared memory,
-   * an off-heap ArrayBuffer) and must not be touched until the promise settles.
-   */
-  readonly openAsync?: (key: Buffer, nonce: Buffer, aad: Buffer, input: Buffer, tag: Buffer, output: Buffer) => Promise<boolean>;
 }
 
 /** Throws unless `input` and `output` are as seal() and open() take them. */

@@ -2,33 +2,19 @@
 // (aes-gcm.ts): the cipher reads the caller's buffer and writes into the caller's buffer, nothing allocated per call.
 // Loaded with RTLD_DEEPBIND: node exports its own bundled OpenSSL's symbols, and without it the system library's
 // internal calls bind to node's copy (seen with LD_DEBUG=bindings), which is only safe while both are the same version.
-// One EVP_CIPHER_CTX for the calling thread's calls, and one per openAsync() in flight (kept for the next ones), each
-// reset after its record so no key schedule outlives its call. openAsync() runs the one long step, the text, through
-// koffi's asynchronous call on libuv's thread pool; its buffers are passed as raw addresses so that koffi neither
-// copies them nor holds them (a Buffer handed to an asynchronous call is copied both ways, which doubled the CPU).
+// One EVP_CIPHER_CTX per thread, reset after each record so no key schedule outlives its call.
 import { createRequire } from 'node:module';
 import { AES_GCM_TAG_BYTES, checkAesGcmArguments, type AesGcm } from './aes-gcm.js';
 
 /** openssl/evp.h */
 const EVP_CTRL_GCM_GET_TAG = 0x10;
 const EVP_CTRL_GCM_SET_TAG = 0x11;
-/** Contexts kept for openAsync() (a reader has at most a record or two in flight per cartridge). */
-const KEPT_ASYNC_CONTEXTS = 8;
 
 type Pointer = unknown;
 type Init = (ctx: Pointer, cipher: Pointer, engine: null, key: Buffer, iv: Buffer) => number;
 type Update = (ctx: Pointer, output: Buffer | null, outputLength: Int32Array, input: Buffer, inputLength: number) => number;
 type Final = (ctx: Pointer, output: Buffer, outputLength: Int32Array) => number;
 type Control = (ctx: Pointer, type: number, arg: number, bytes: Buffer) => number;
-/** EVP_DecryptUpdate on the thread pool, with every buffer as an address. */
-type UpdateAsync = (ctx: Pointer, output: bigint, outputLength: bigint, input: bigint, inputLength: number, done: (error: unknown, result: number) => void) => void;
-
-/** A context for one asynchronous opening, with the length it writes in memory that never moves. */
-interface AsyncContext {
-  readonly ctx: Pointer;
-  readonly written: Int32Array;
-  readonly writtenAddress: bigint;
-}
 
 /**
  * Throws when koffi's binary (an optional package, one per platform), libcrypto.so.3 or one of its functions cannot be
@@ -39,15 +25,12 @@ export function loadLibcryptoAesGcm(): AesGcm {
   const lib = koffi.load('libcrypto.so.3', { deep: true });
   const newContext = lib.func('void *EVP_CIPHER_CTX_new()') as () => Pointer;
   const resetContext = lib.func('int EVP_CIPHER_CTX_reset(void *ctx)') as (ctx: Pointer) => number;
-  const freeContext = lib.func('void EVP_CIPHER_CTX_free(void *ctx)') as (ctx: Pointer) => void;
   const fetchCipher = lib.func('void *EVP_CIPHER_fetch(void *libctx, const char *algorithm, const char *properties)') as (libctx: null, algorithm: string, properties: null) => Pointer;
   const encryptInit = lib.func('int EVP_EncryptInit_ex(void *ctx, void *cipher, void *engine, void *key, void *iv)') as Init;
   const encryptUpdate = lib.func('int EVP_EncryptUpdate(void *ctx, void *out, int32_t *outl, void *input, int inl)') as Update;
   const encryptFinal = lib.func('int EVP_EncryptFinal_ex(void *ctx, void *out, int32_t *outl)') as Final;
   const decryptInit = lib.func('int EVP_DecryptInit_ex(void *ctx, void *cipher, void *engine, void *key, void *iv)') as Init;
-  const decryptUpdateFunction = lib.func('int EVP_DecryptUpdate(void *ctx, void *out, int32_t *outl, void *input, int inl)');
-  const decryptUpdate = decryptUpdateFunction as Update;
-  const decryptUpdateAsync = decryptUpdateFunction.async as UpdateAsync;
+  const decryptUpdate = lib.func('int EVP_DecryptUpdate(void *ctx, void *out, int32_t *outl, void *input, int inl)') as Update;
   const decryptFinal = lib.func('int EVP_DecryptFinal_ex(void *ctx, void *out, int32_t *outl)') as Final;
   const control = lib.func('int EVP_CIPHER_CTX_ctrl(void *ctx, int type, int arg, void *ptr)') as Control;
   const cipher = fetchCipher(null, 'AES-256-GCM', null);
@@ -56,7 +39,6 @@ export function loadLibcryptoAesGcm(): AesGcm {
   const written = new Int32Array(1);
   /** GCM's final step writes no bytes; it still takes somewhere to write them. */
   const finalBytes = Buffer.alloc(16);
-  const asyncContexts: AsyncContext[] = [];
 
   const fail = (step: string): never => {
     resetContext(ctx);
@@ -66,30 +48,6 @@ export function loadLibcryptoAesGcm(): AesGcm {
   const run = (update: Update, input: Buffer, output: Buffer, aad: Buffer): void => {
     if (aad.length > 0 && update(ctx, null, written, aad, aad.length) !== 1) fail('the additional data');
     if (input.length > 0 && (update(ctx, output, written, input, input.length) !== 1 || written[0] !== input.length)) fail('the text');
-  };
-  const takeAsyncContext = (): AsyncContext => {
-    const kept = asyncContexts.pop();
-    if (kept !== undefined) return kept;
-    const fresh = newContext();
-    if (fresh === null) throw new Error('libcrypto could not make a cipher context');
-    // The length goes where the collector never moves it: the thread pool writes it after this call returns.
-    const lengthBytes = Buffer.from(new SharedArrayBuffer(4));
-    return { ctx: fresh, written: new Int32Array(lengthBytes.buffer, 0, 1), writtenAddress: koffi.address(lengthBytes) };
-  };
-  const giveAsyncContext = (context: AsyncContext): void => {
-    resetContext(context.ctx);
-    if (asyncContexts.length < KEPT_ASYNC_CONTEXTS) asyncContexts.push(context);
-    else freeContext(context.ctx);
-  };
-
-  const open: AesGcm['open'] = (key, nonce, aad, input, tag, output) => {
-    checkAesGcmArguments(key, nonce, input, output, tag);
-    if (decryptInit(ctx, cipher, null, key, nonce) !== 1) fail('setting the key');
-    run(decryptUpdate, input, output, aad);
-    if (control(ctx, EVP_CTRL_GCM_SET_TAG, AES_GCM_TAG_BYTES, tag) !== 1) fail('setting the tag');
-    const authentic = decryptFinal(ctx, finalBytes, written) === 1;
-    resetContext(ctx);
-    return authentic;
   };
   return {
     name: 'libcrypto',
@@ -102,37 +60,14 @@ export function loadLibcryptoAesGcm(): AesGcm {
       if (control(ctx, EVP_CTRL_GCM_GET_TAG, AES_GCM_TAG_BYTES, tag) !== 1) fail('reading the tag');
       resetContext(ctx);
     },
-    open,
-    openAsync(key, nonce, aad, input, tag, output) {
+    open(key, nonce, aad, input, tag, output) {
       checkAesGcmArguments(key, nonce, input, output, tag);
-      if (input.length === 0) return Promise.resolve(open(key, nonce, aad, input, tag, output));
-      const context = takeAsyncContext();
-      const c = context.ctx;
-      // The key schedule, the additional data and the tag are set here (a few microseconds), only the text goes out.
-      const problem =
-        decryptInit(c, cipher, null, key, nonce) !== 1 ? 'setting the key'
-        : aad.length > 0 && decryptUpdate(c, null, context.written, aad, aad.length) !== 1 ? 'the additional data'
-        : control(c, EVP_CTRL_GCM_SET_TAG, AES_GCM_TAG_BYTES, tag) !== 1 ? 'setting the tag'
-        : undefined;
-      if (problem !== undefined) {
-        giveAsyncContext(context);
-        return Promise.reject(new Error(`libcrypto's AES-256-GCM failed at ${problem}`));
-      }
-      return new Promise((resolve, reject) => {
-        try {
-          decryptUpdateAsync(c, koffi.address(output), context.writtenAddress, koffi.address(input), input.length, (error, result) => {
-            const done = (error === null || error === undefined) && result === 1 && context.written[0] === input.length;
-            const authentic = done && decryptFinal(c, finalBytes, context.written) === 1;
-            giveAsyncContext(context);
-            if (done) resolve(authentic);
-            else reject(new Error(`libcrypto's AES-256-GCM failed at the text${error instanceof Error ? ` (${error.message})` : ''}`));
-          });
-        } catch {
-          // koffi refused the call (its queue of asynchronous calls is full): the text is decrypted here instead.
-          giveAsyncContext(context);
-          resolve(open(key, nonce, aad, input, tag, output));
-        }
-      });
+      if (decryptInit(ctx, cipher, null, key, nonce) !== 1) fail('setting the key');
+      run(decryptUpdate, input, output, aad);
+      if (control(ctx, EVP_CTRL_GCM_SET_TAG, AES_GCM_TAG_BYTES, tag) !== 1) fail('setting the tag');
+      const authentic = decryptFinal(ctx, finalBytes, written) === 1;
+      resetContext(ctx);
+      return authentic;
     },
   };
 }

@@ -222,25 +222,6 @@ export function openInto(derived: DerivedKey, envelope: Buffer, place: RecordPla
   return openBody(derived, envelope, info, place, output.subarray(0, body.length)) ? body.length : 'integrity';
 }
 
-/**
- * openInto() with the text decrypted off the calling thread where the cipher can (AesGcm.openAsync) and both buffers
- * are shared memory (which the collector never moves), else as openInto(); they must stay untouched until it settles.
- */
-export async function openIntoAsync(derived: DerivedKey, envelope: Buffer, place: RecordPlace, output: Buffer): Promise<number | OpenProblem> {
-  const gcm = aesGcm();
-  const stays = envelope.buffer instanceof SharedArrayBuffer && output.buffer instanceof SharedArrayBuffer;
-  if (gcm.openAsync === undefined || !stays) return openInto(derived, envelope, place, output);
-  const info = decodeEnvelope(envelope);
-  if (info === undefined) return 'malformed';
-  if (info.algorithmIndex !== ALGORITHM_INDEX) return 'unsupported-algorithm';
-  if (!timingSafeEqual(derived.check, envelope.subarray(EnvelopeOffset.KEY_CHECK, EnvelopeOffset.KEY_CHECK + CHECK_BYTES))) return 'incorrect-key';
-  const body = envelope.subarray(bodyOffset(info));
-  if (output.length < body.length) throw new RangeError(`A payload of ${body.length} bytes does not fit in ${output.length}`);
-  const aad = additionalData(envelope.subarray(0, EnvelopeOffset.TAG), info.akad, place);
-  const tag = envelope.subarray(EnvelopeOffset.TAG, EnvelopeOffset.TAG + TAG_BYTES);
-  return (await gcm.openAsync(derived.aesKey, recordNonce(place), aad, body, tag, output.subarray(0, body.length))) ? body.length : 'integrity';
-}
-
 function bodyOffset(info: EnvelopeInfo): number {
   return ENVELOPE_FIXED_BYTES + info.ukad.length + info.akad.length;
 }

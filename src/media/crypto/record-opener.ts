@@ -1,8 +1,9 @@
 // FORMAT.md "Encrypted records", reading: a sealed record's envelopes opened as the record is read, ahead of the host,
 // into shared memory the reader lends. Where follows the cipher (aes-gcm-choice.ts). The system's libcrypto writes
-// into that memory and allocates nothing, so the record is opened from the event loop: a hop to a payload worker and
-// back cost more CPU than the opening it moved (docs/BENCHMARKS.md, "Issue 16: session 9"), and the text is decrypted
-// on libuv's thread pool (AesGcm.openAsync), so the event loop answers the host meanwhile ("session 10, reads").
+// into that memory and allocates nothing, so the record is opened right here, on the event loop: a hop to a payload
+// worker and back cost more CPU than the opening it moved (docs/BENCHMARKS.md, "Issue 16: session 9"), and so did
+// libuv's thread pool ("session 10, reads"). The reader reads sealed records two ahead, so that the opening of one
+// falls in the event loop's idle time while the host takes the other.
 // node:crypto, the fallback, returns every piece of plaintext in a fresh buffer, which on the event loop drove the main
 // heap's collector (a mark-compact every few tens of MiB read), so with it records are opened on a payload worker,
 // whose small heap collects them. Opening is out of place, so whatever is not opened here (a worker that stopped, a key
@@ -17,7 +18,7 @@ import { crc32c } from '../../crc32c.js';
 import type { PayloadWorkers } from '../payload-workers.js';
 import { isAtRestRecord, isEncryptedRecord, RecordFlag, type DecodedHeader } from '../record-header.js';
 import { aesGcm } from './aes-gcm-choice.js';
-import { EnvelopeOffset, openInto, openIntoAsync, sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
+import { EnvelopeOffset, openInto, sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
 
 /** A key an envelope can be opened with, as derivations only: the medium never holds the host's key itself. */
 export interface EnvelopeKey {
@@ -47,12 +48,6 @@ export interface OpenedRecord {
 
 /** The CRC of the stored payload does not match its header. */
 export const CRC_MISMATCH = 'crc';
-
-/**
- * Envelopes at least this long are decrypted on the thread pool: the hop costs about 15 us of the event loop's time,
- * what the cipher takes for 64 KiB (docs/BENCHMARKS.md, "Issue 16: session 10, reads").
- */
-const THREAD_POOL_BYTES = 64 * 1024;
 
 /** In place of a layer's CRC: its tag authenticated every stored byte, so the CRC was not computed. */
 const AUTHENTIC = 'authentic';
@@ -146,8 +141,7 @@ export class RecordOpener {
     // A malformed envelope: its CRC is still checked and it is refused ('malformed'), with a key that opens nothing.
     const derived = identity === undefined ? { aesKey: Buffer.alloc(32), check: Buffer.alloc(4) } : key.derive(identity.salt, identity.generation);
     if (this.where === 'here') {
-      // On the thread pool where the cipher can (the event loop answers the host meanwhile), when worth the hop.
-      const opened = envelope.length >= THREAD_POOL_BYTES ? await openIntoAsync(derived, envelope, place, output) : openInto(derived, envelope, place, output);
+      const opened = openInto(derived, envelope, place, output);
       if (typeof opened === 'string') return { output, crc: crc32c(envelope), refused: opened };
       return { output, crc: wholeAuthenticated(envelope) ? AUTHENTIC : crc32c(envelope), length: opened };
     }
