@@ -5,7 +5,10 @@ import { compressSync } from 'lz4-napi';
 import { MemoryStorage } from '../storage/memory-storage.js';
 import type { RandomAccessFile } from '../storage/storage.js';
 import { encodeRecordHeader, RECORD_HEADER_BYTES, RecordFlag, RecordType } from './record-header.js';
-import { SequentialReader, WINDOW_BYTES } from './sequential-reader.js';
+import { SEALED_READ_AHEAD, SequentialReader, WINDOW_BYTES } from './sequential-reader.js';
+import { PayloadWorkers } from './payload-workers.js';
+import { KeyDeriver, sealRecord } from './crypto/record-envelope.js';
+import { RecordOpener, type EnvelopeKey } from './crypto/record-opener.js';
 import { noise } from './testing/noise.js';
 
 interface Built {
@@ -142,5 +145,106 @@ describe('SequentialReader read buffers', () => {
     assert.ok(third.data.equals(blocks[2]));
     assert.ok(fourth.data.equals(blocks[3]));
     assert.ok(second.data.equals(blocks[1]));
+  });
+});
+
+describe('SequentialReader and sealed records', () => {
+  const dataKey = Buffer.alloc(32, 0x22);
+  const identity = { salt: Buffer.alloc(16, 0x33), generation: 1 };
+  const deriver = new KeyDeriver();
+  const envelopeKey: EnvelopeKey = { derive: (salt, generation) => deriver.derive(dataKey, salt, generation) };
+
+  /** Records sealed at rest, as the record log writes them, in a file that counts where it is read. */
+  async function buildSealed(blocks: readonly Buffer[]): Promise<Built & { readonly readAt: number[] }> {
+    const parts: Buffer[] = [];
+    const offsets: number[] = [];
+    let at = 0;
+    blocks.forEach((block, objectNumber) => {
+      const place = { objectNumber, pass: 0, logicalLength: block.length, compressed: false };
+      const stored = sealRecord({ key: dataKey, ukad: Buffer.alloc(0), akad: Buffer.alloc(0), kadFormat: 0, rawReadDisabled: false }, block, place, identity);
+      const header = Buffer.alloc(RECORD_HEADER_BYTES);
+      encodeRecordHeader({ type: RecordType.DATA, flags: RecordFlag.AT_REST, objectNumber, pass: 0, storedLength: stored.length, logicalLength: block.length, payloadCrc: crc32c(stored) }, header);
+      offsets.push(at);
+      parts.push(header, stored);
+      at += RECORD_HEADER_BYTES + stored.length;
+    });
+    const file = await new MemoryStorage().open('t', { create: true });
+    await file.write(parts, 0);
+    const readAt: number[] = [];
+    const counting: RandomAccessFile = Object.assign(Object.create(file) as RandomAccessFile, {
+      read: (buffer: Buffer, offset: number, length: number, position: number) => {
+        readAt.push(position);
+        return file.read(buffer, offset, length, position);
+      },
+    });
+    return { file: counting, offsets, end: at, readAt };
+  }
+
+  /** Turns of the event loop until `done` (a file read may wait for the thread pool), at most `turns` of them. */
+  async function settle(done: () => boolean = () => false, turns = 200): Promise<void> {
+    for (let i = 0; i < turns && !done(); i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  // Larger than the read window: each is read on its own, straight into a lent slab.
+  const blocks = Array.from({ length: 6 }, (_, i) => noise(i + 1, WINDOW_BYTES + 100_000));
+
+  test(`${SEALED_READ_AHEAD} sealed records are read and opened ahead of the host, one after another`, async () => {
+    const built = await buildSealed(blocks);
+    const reader = new SequentialReader(built.file, PayloadWorkers.shared(), new RecordOpener(envelopeKey, PayloadWorkers.shared(), 'here'));
+    const first = await reader.read(built.offsets[0], 0, built.end);
+    assert.ok(!('problem' in first) && first.data.equals(blocks[0]));
+    const ahead = (): number[] => built.readAt.filter((at) => at > built.offsets[0]);
+    await settle(() => ahead().length >= SEALED_READ_AHEAD, 100_000);
+    await settle();
+    assert.deepEqual(ahead(), built.offsets.slice(1, 1 + SEALED_READ_AHEAD));
+    for (let n = 1; n < blocks.length; n++) {
+      const r = await reader.read(built.offsets[n], n, built.end);
+      assert.ok(!('problem' in r) && r.data.equals(blocks[n]), `object ${n}`);
+      r.release?.();
+    }
+    // Each record was read once.
+    assert.deepEqual(built.readAt.filter((at) => at > 0), built.offsets.slice(1));
+    await reader.close();
+  });
+
+  test('a read elsewhere drops every record read ahead and reads what it asks for', async () => {
+    const built = await buildSealed(blocks);
+    const reader = new SequentialReader(built.file, PayloadWorkers.shared(), new RecordOpener(envelopeKey, PayloadWorkers.shared(), 'here'));
+    await reader.read(built.offsets[0], 0, built.end);
+    await settle();
+    const far = await reader.read(built.offsets[4], 4, built.end);
+    assert.ok(!('problem' in far) && far.data.equals(blocks[4]));
+    const back = await reader.read(built.offsets[1], 1, built.end);
+    assert.ok(!('problem' in back) && back.data.equals(blocks[1]));
+    await reader.close();
+  });
+
+  test('after invalidate() the records read ahead are read again from the file', async () => {
+    const built = await buildSealed(blocks);
+    const reader = new SequentialReader(built.file, PayloadWorkers.shared(), new RecordOpener(envelopeKey, PayloadWorkers.shared(), 'here'));
+    await reader.read(built.offsets[0], 0, built.end);
+    await settle();
+    reader.invalidate();
+    const before = built.readAt.length;
+    const r = await reader.read(built.offsets[1], 1, built.end);
+    assert.ok(!('problem' in r) && r.data.equals(blocks[1]));
+    assert.equal(built.readAt[before], built.offsets[1], 'read again');
+    await reader.close();
+  });
+
+  test('clear records are read one ahead, as before', async () => {
+    const clear = await build(blocks, () => false);
+    const readAt: number[] = [];
+    const file: RandomAccessFile = Object.assign(Object.create(clear.file) as RandomAccessFile, {
+      read: (buffer: Buffer, offset: number, length: number, position: number) => {
+        readAt.push(position);
+        return clear.file.read(buffer, offset, length, position);
+      },
+    });
+    const reader = new SequentialReader(file, PayloadWorkers.shared(), new RecordOpener(envelopeKey, PayloadWorkers.shared(), 'here'));
+    await reader.read(clear.offsets[0], 0, clear.end);
+    await settle();
+    assert.deepEqual(readAt.filter((at) => at > 0), [clear.offsets[1]]);
+    await reader.close();
   });
 });

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { FREE_SLABS, SlabLender } from './slab-lender.js';
+import { FREE_SHARED_SLABS, FREE_SLABS, SlabLender } from './slab-lender.js';
 
 describe('SlabLender', () => {
   test('a slab given back is lent again for a request it fits without wasting more than half', () => {
@@ -64,12 +64,12 @@ describe('SlabLender', () => {
     assert.equal(lender.kept.plain, 0);
   });
 
-  test(`at most ${FREE_SLABS} slabs of each kind are kept`, () => {
+  test(`at most ${FREE_SLABS} plain and ${FREE_SHARED_SLABS} shared slabs are kept`, () => {
     const lender = new SlabLender();
     const lent = Array.from({ length: FREE_SLABS + 2 }, () => lender.lend(4096));
-    const shared = Array.from({ length: FREE_SLABS + 2 }, () => lender.lendShared(4096));
+    const shared = Array.from({ length: FREE_SHARED_SLABS + 2 }, () => lender.lendShared(4096));
     for (const b of [...lent, ...shared]) lender.recycle(b.buffer);
-    assert.deepEqual(lender.kept, { plain: FREE_SLABS, shared: FREE_SLABS });
+    assert.deepEqual(lender.kept, { plain: FREE_SLABS, shared: FREE_SHARED_SLABS });
   });
 
   test('after close() nothing is kept, and a slab released later is not taken back', () => {

@@ -1,13 +1,18 @@
 // The read buffers of one mounted cartridge (FORMAT.md "Reading"): a record is read or decompressed into a slab lent
 // to the caller, who gives it back (release) once the host has it, so a tape stream reuses a few buffers instead of
 // allocating one per record. The invariant it owns: only slabs it lent are ever taken back, each at most once per
-// lending, and at most FREE_SLABS of each kind are kept; after close() nothing more is kept (a slab still lent goes
-// to the collector when released).
+// lending, and at most FREE_SLABS plain and FREE_SHARED_SLABS shared ones are kept; after close() nothing more is
+// kept (a slab still lent goes to the collector when released).
 import { releaseMemoryNow } from '../release-memory.js';
 import type { SharedSlabs } from './crypto/record-opener.js';
 
 /** Read buffers kept for reuse per medium (a tape stream has one lent and one being filled at most). */
 export const FREE_SLABS = 4;
+/**
+ * Shared ones kept: a sealed stream has up to three records out (one lent, SEALED_READ_AHEAD read ahead), each in the
+ * slab it was read into and the one it was opened into.
+ */
+export const FREE_SHARED_SLABS = 8;
 
 export type Slab = ArrayBuffer | SharedArrayBuffer;
 
@@ -32,8 +37,9 @@ export class SlabLender implements SharedSlabs {
   /** Give a slab back to its free list; a slab this lender did not lend, or one already there, is ignored. */
   recycle(slab: ArrayBufferLike): void {
     if (!this.ours.has(slab) || this.closed) return;
-    const free: Slab[] = slab instanceof SharedArrayBuffer ? this.freeSharedSlabs : this.freeSlabs;
-    if (free.length < FREE_SLABS && !free.includes(slab)) free.push(slab);
+    const shared = slab instanceof SharedArrayBuffer;
+    const free: Slab[] = shared ? this.freeSharedSlabs : this.freeSlabs;
+    if (free.length < (shared ? FREE_SHARED_SLABS : FREE_SLABS) && !free.includes(slab)) free.push(slab);
   }
 
   /** A release function that gives `slab` back once, however often it is called. */

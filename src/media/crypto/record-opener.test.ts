@@ -76,5 +76,46 @@ for (const where of ['here', 'worker'] satisfies OpeningPlace[]) {
       assert.ok(failed !== undefined && failed !== CRC_MISMATCH);
       assert.deepEqual(failed.host !== undefined && 'refused' in failed.host ? failed.host.refused : undefined, 'integrity');
     });
+
+    test('a damaged ciphertext and a damaged tag are reported as a CRC failure, not as an integrity failure', async () => {
+      for (const at of [40, 5000]) {
+        const record = stored(sealRecord(hostKey, payload, place, identity), RecordFlag.ENCRYPTED);
+        record.data[at] ^= 0x10;
+        assert.equal(await new RecordOpener(undefined, workers, where).open(record.header, record.data, new Slabs(), envelopeKey(hostKey)), CRC_MISMATCH);
+        const atRest = stored(sealRecord(dataKey, payload, place, identity), RecordFlag.AT_REST);
+        atRest.data[at] ^= 0x10;
+        assert.equal(await new RecordOpener(envelopeKey(dataKey), workers, where).open(atRest.header, atRest.data, new Slabs()), CRC_MISMATCH);
+      }
+    });
+
+    test('a damaged record read with another key is reported as a CRC failure, as before the key is looked at', async () => {
+      const record = stored(sealRecord(hostKey, payload, place, identity), RecordFlag.ENCRYPTED);
+      record.data[5000] ^= 0x10;
+      const other = envelopeKey({ ...hostKey, key: Buffer.alloc(32, 0x44) });
+      assert.equal(await new RecordOpener(undefined, workers, where).open(record.header, record.data, new Slabs(), other), CRC_MISMATCH);
+    });
+
+    test('a damaged U-KAD, which the tag does not authenticate, is reported as a CRC failure', async () => {
+      const record = stored(sealRecord(hostKey, payload, place, identity), RecordFlag.ENCRYPTED);
+      record.data[48] ^= 0x01; // the first U-KAD byte ('volume 7')
+      assert.equal(await new RecordOpener(undefined, workers, where).open(record.header, record.data, new Slabs(), envelopeKey(hostKey)), CRC_MISMATCH);
+    });
   });
 }
+
+describe('RecordOpener on the calling thread and the payload CRC', () => {
+  test('an envelope without a U-KAD whose tag authenticates is trusted without its CRC', async () => {
+    const record = stored(sealRecord(dataKey, payload, place, identity), RecordFlag.AT_REST);
+    // A payload CRC that no byte matches: only a record opened without computing it can open.
+    const header = { ...record.header, payloadCrc: record.header.payloadCrc ^ 1 };
+    const opened = await new RecordOpener(envelopeKey(dataKey), workers, 'here').open(header, record.data, new Slabs());
+    assert.ok(opened !== undefined && opened !== CRC_MISMATCH);
+    assert.deepEqual(opened.data, payload);
+  });
+
+  test('an envelope with a U-KAD has its CRC checked even when its tag authenticates', async () => {
+    const record = stored(sealRecord(hostKey, payload, place, identity), RecordFlag.ENCRYPTED);
+    const header = { ...record.header, payloadCrc: record.header.payloadCrc ^ 1 };
+    assert.equal(await new RecordOpener(undefined, workers, 'here').open(header, record.data, new Slabs(), envelopeKey(hostKey)), CRC_MISMATCH);
+  });
+});

@@ -1,17 +1,24 @@
 // FORMAT.md "Encrypted records", reading: a sealed record's envelopes opened as the record is read, ahead of the host,
 // into shared memory the reader lends. Where follows the cipher (aes-gcm-choice.ts). The system's libcrypto writes
 // into that memory and allocates nothing, so the record is opened right here, on the event loop: a hop to a payload
-// worker and back cost more CPU than the opening it moved (measured in docs/BENCHMARKS.md, "Issue 16: session 9").
+// worker and back cost more CPU than the opening it moved (docs/BENCHMARKS.md, "Issue 16: session 9"), and so did
+// libuv's thread pool ("session 10, reads"). The reader reads sealed records two ahead, so that the opening of one
+// falls in the event loop's idle time while the host takes the other.
 // node:crypto, the fallback, returns every piece of plaintext in a fresh buffer, which on the event loop drove the main
 // heap's collector (a mark-compact every few tens of MiB read), so with it records are opened on a payload worker,
 // whose small heap collects them. Opening is out of place, so whatever is not opened here (a worker that stopped, a key
 // the drive did not lend) is still there for the event loop's path (at-rest-seal.ts, open-block.ts) to open, and a
 // host envelope stays readable raw.
+// The payload CRC and the GCM tag check the same stored bytes, so on the event loop the CRC is computed only when the
+// tag does not vouch for them (FORMAT.md "Reading"): a tag that authenticates under the right key (its key check
+// matched) covers every byte of an envelope without a U-KAD, the one field outside the authenticated data. Every other
+// outcome (another key, a malformed envelope, a failing tag, a U-KAD) still checks the CRC first, so a damaged record
+// is told from an integrity failure exactly as before.
 import { crc32c } from '../../crc32c.js';
 import type { PayloadWorkers } from '../payload-workers.js';
 import { isAtRestRecord, isEncryptedRecord, RecordFlag, type DecodedHeader } from '../record-header.js';
 import { aesGcm } from './aes-gcm-choice.js';
-import { openInto, sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
+import { EnvelopeOffset, openInto, sealedWith, type DerivedKey, type OpenProblem, type RecordPlace } from './record-envelope.js';
 
 /** A key an envelope can be opened with, as derivations only: the medium never holds the host's key itself. */
 export interface EnvelopeKey {
@@ -41,6 +48,17 @@ export interface OpenedRecord {
 
 /** The CRC of the stored payload does not match its header. */
 export const CRC_MISMATCH = 'crc';
+
+/** In place of a layer's CRC: its tag authenticated every stored byte, so the CRC was not computed. */
+const AUTHENTIC = 'authentic';
+
+/**
+ * Whether an envelope that opened was authenticated whole: its tag covers the body, itself, and through the
+ * additional data every header byte and the A-KAD, but not the U-KAD (SSC-4 leaves it unauthenticated).
+ */
+function wholeAuthenticated(envelope: Buffer): boolean {
+  return envelope[EnvelopeOffset.UKAD_LENGTH] === 0;
+}
 
 /** Where a record sits, for its envelopes' nonce and authenticated data. */
 export function placeOf(header: DecodedHeader): RecordPlace {
@@ -82,7 +100,7 @@ export class RecordOpener {
     if (atRest && this.dataKey !== undefined) {
       const layer = await this.openLayer(this.dataKey, data, place, slabs);
       if (layer === undefined) return undefined;
-      if (layer.crc !== header.payloadCrc) {
+      if (layer.crc !== AUTHENTIC && layer.crc !== header.payloadCrc) {
         slabs.recycle(layer.output.buffer);
         return CRC_MISMATCH;
       }
@@ -101,7 +119,7 @@ export class RecordOpener {
       if (crcChecked) return { data, slabs: held };
       return undefined;
     }
-    if (!crcChecked && layer.crc !== header.payloadCrc) {
+    if (!crcChecked && layer.crc !== AUTHENTIC && layer.crc !== header.payloadCrc) {
       slabs.recycle(layer.output.buffer);
       return CRC_MISMATCH;
     }
@@ -113,16 +131,19 @@ export class RecordOpener {
     return { data, host: { by: host, data: layer.output.subarray(0, layer.length) }, slabs: held };
   }
 
-  /** One envelope opened into a lent slab, here or on a worker; undefined when the worker could not do it. */
-  private async openLayer(key: EnvelopeKey, envelope: Buffer, place: RecordPlace, slabs: SharedSlabs): Promise<({ output: Buffer; crc: number } & ({ length: number } | { refused: OpenProblem })) | undefined> {
+  /**
+   * One envelope opened into a lent slab, here or on a worker, with the CRC32C of the envelope or AUTHENTIC when its
+   * tag vouched for every byte of it; undefined when the worker could not do it.
+   */
+  private async openLayer(key: EnvelopeKey, envelope: Buffer, place: RecordPlace, slabs: SharedSlabs): Promise<({ output: Buffer; crc: number | typeof AUTHENTIC } & ({ length: number } | { refused: OpenProblem })) | undefined> {
     const identity = sealedWith(envelope);
     const output = slabs.lendShared(envelope.length);
     // A malformed envelope: its CRC is still checked and it is refused ('malformed'), with a key that opens nothing.
     const derived = identity === undefined ? { aesKey: Buffer.alloc(32), check: Buffer.alloc(4) } : key.derive(identity.salt, identity.generation);
     if (this.where === 'here') {
-      const crc = crc32c(envelope);
       const opened = openInto(derived, envelope, place, output);
-      return typeof opened === 'string' ? { output, crc, refused: opened } : { output, crc, length: opened };
+      if (typeof opened === 'string') return { output, crc: crc32c(envelope), refused: opened };
+      return { output, crc: wholeAuthenticated(envelope) ? AUTHENTIC : crc32c(envelope), length: opened };
     }
     const result = await this.workers.open(
       { input: envelope.buffer as SharedArrayBuffer, inputOffset: envelope.byteOffset, length: envelope.length, output: output.buffer as SharedArrayBuffer, outputOffset: output.byteOffset, outputCapacity: output.length },
