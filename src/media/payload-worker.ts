@@ -1,13 +1,14 @@
 // One payload thread (payload-workers.ts). It reads its input from shared memory and writes its output back into
-// shared memory, so neither thread allocates a Buffer per block in the other's heap: the allocations lz4-napi makes
-// stay in this thread's heap, collected here, off the event loop.
+// shared memory, so neither thread allocates a Buffer per block in the other's heap. LZ4 is the system's liblz4
+// (codec/codec-choice.ts), which compresses and decompresses straight into that memory (2-3 times less CPU than
+// lz4-napi, measured in docs/BENCHMARKS.md "Session 10"); where only lz4-napi runs, its allocations stay in this
+// thread's heap, collected here, off the event loop.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { crc32c } from '../crc32c.js';
-import { compressSync, uncompressSync } from 'lz4-napi';
 import type { PayloadReply, PayloadRequest } from './payload-workers.js';
-import { copyBytes } from './copy-bytes.js';
+import { codecChoice } from './codec/codec-choice.js';
 import { aesGcm } from './crypto/aes-gcm-choice.js';
 import { openInto } from './crypto/record-envelope.js';
 import { sealLayers, sealSpecFromMessage } from './crypto/seal-layers.js';
@@ -61,24 +62,22 @@ function run(request: PayloadRequest): PayloadReply {
     if (aesGcm().allocates) dropped(request.length);
     return typeof opened === 'string' ? { id: request.id, length: -1, crc, refused: opened } : { id: request.id, length: opened, crc };
   }
+  const lz4 = codecChoice().lz4;
   if (request.op === 'compress') {
-    const compressed = compressSync(input);
-    dropped(compressed.length);
     // Only a shorter form is worth storing; -1 says "store the block as it is".
-    if (compressed.length >= request.length || compressed.length > request.outputCapacity) {
-      return { id: request.id, length: -1, crc: crc32c(input) };
-    }
-    copyBytes(compressed, output);
-    return { id: request.id, length: compressed.length, crc: crc32c(output.subarray(0, compressed.length)) };
+    const length = lz4.compressWithin(input, output.subarray(0, Math.min(request.outputCapacity, request.length - 1)));
+    if (lz4.allocates) dropped(request.length);
+    if (length < 0) return { id: request.id, length: -1, crc: crc32c(input) };
+    return { id: request.id, length, crc: crc32c(output.subarray(0, length)) };
   }
   const crc = crc32c(input);
-  const data = uncompressSync(input);
-  dropped(data.length);
-  if (data.length > request.outputCapacity) {
+  // The LZ4 layout's first four bytes say how long the block is (FORMAT.md "Compression").
+  if (input.length >= 4 && input.readUInt32LE(0) > request.outputCapacity) {
     return { id: request.id, length: -1, crc, problem: `the payload decompresses to more than ${request.outputCapacity} bytes` };
   }
-  copyBytes(data, output);
-  return { id: request.id, length: data.length, crc };
+  const length = lz4.decompress(input, output);
+  if (lz4.allocates) dropped(length);
+  return { id: request.id, length, crc };
 }
 
 /** Jobs received and not yet run, and whether this turn of the event loop has run one already. */

@@ -86,3 +86,17 @@ for (const [name, implementation, knownInput, knownOutput, level] of implementat
     });
   });
 }
+
+for (const [name, codec] of [['liblz4', loadLiblz4()], ['lz4-napi', napiLz4Codec]] as const) {
+  test(`${name}'s compressWithin() writes the compressed form where it fits and says -1 where it does not`, () => {
+    const fits = Buffer.alloc(mixed.length - 1);
+    const length = codec.compressWithin(mixed, fits);
+    assert.ok(length > 0 && length < mixed.length);
+    const back = Buffer.alloc(mixed.length);
+    assert.equal(codec.decompress(fits.subarray(0, length), back), mixed.length);
+    assert.deepEqual(back, mixed);
+    assert.equal(codec.compressWithin(mixed, Buffer.alloc(length - 1)), -1);
+    assert.equal(codec.compressWithin(randomBytes(4096), Buffer.alloc(4095)), -1, 'random bytes do not get shorter');
+    assert.equal(codec.compressWithin(mixed, Buffer.alloc(0)), -1);
+  });
+}

@@ -23,6 +23,16 @@ export interface BlockCodec {
   decompress(input: Buffer, output: Buffer): number;
 }
 
+/** LZ4 as the tape records use it too: compressed only where that pays (FORMAT.md "Compression"). */
+export interface Lz4Codec extends BlockCodec {
+  /**
+   * Compress `input` into `output` if its compressed form fits there: the bytes written, or -1 when it does not
+   * (`output` then holds garbage). Lets a caller ask for "shorter than the block, or not at all" without an output of
+   * compressBound() bytes.
+   */
+  compressWithin(input: Buffer, output: Buffer): number;
+}
+
 /** A codec refused its input (damaged, or larger than the output), or its library could not be had. */
 export class CodecError extends Error {
   constructor(message: string) {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BlockCodec } from './block-codec.js';
+import type { BlockCodec, Lz4Codec } from './block-codec.js';
 import { chooseCodecs, codecChoice, describeCodecChoice } from './codec-choice.js';
 import { loadLiblz4 } from './liblz4-codec.js';
 import { loadLibzstd } from './libzstd-codec.js';
 import { napiLz4Codec } from './napi-lz4-codec.js';
 
-const missing = (library: string) => (): BlockCodec => {
+const missing = (library: string) => (): never => {
   throw new Error(`${library}: cannot open shared object file`);
 };
 
@@ -27,7 +27,7 @@ test('chooseCodecs() without the libraries has no zstd and lz4-napi\'s LZ4, and 
 test('chooseCodecs() refuses a library that gets a known answer wrong or accepts a cut block', () => {
   const zstd = loadLibzstd();
   const lz4 = loadLiblz4();
-  const wrong = (codec: BlockCodec): BlockCodec => ({
+  const wrong = <C extends BlockCodec>(codec: C): C => ({
     ...codec,
     decompress: (input, output) => {
       const written = codec.decompress(input, output);
@@ -35,8 +35,8 @@ test('chooseCodecs() refuses a library that gets a known answer wrong or accepts
       return written;
     },
   });
-  const lying = (codec: BlockCodec): BlockCodec => ({ ...codec, decompress: (_input, output) => output.length });
-  const lenient = (codec: BlockCodec): BlockCodec => ({
+  const lying = <C extends BlockCodec>(codec: C): C => ({ ...codec, decompress: (_input, output) => output.length });
+  const lenient = <C extends BlockCodec>(codec: C): C => ({
     ...codec,
     decompress: (input, output) => {
       try {
@@ -46,7 +46,7 @@ test('chooseCodecs() refuses a library that gets a known answer wrong or accepts
       }
     },
   });
-  const cases: [BlockCodec, BlockCodec, RegExp, RegExp][] = [
+  const cases: [BlockCodec, Lz4Codec, RegExp, RegExp][] = [
     [lying(zstd), lying(lz4), /did not read the known frame/, /did not read the known block/],
     [lenient(zstd), lenient(lz4), /accepted a truncated block/, /accepted a truncated block/],
   ];

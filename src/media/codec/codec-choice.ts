@@ -2,13 +2,13 @@
 // answers, else none (new chunks then fall back to LZ4, and a zstd chunk cannot be read: its blocks answer MEDIUM
 // ERROR); LZ4 from the system's liblz4 when it loads and agrees with lz4-napi, else lz4-napi. Measured on the
 // deduplication bench's chunks: docs/BENCHMARKS.md "Issue 17: session 10, zstd".
-import { CodecError, type BlockCodec } from './block-codec.js';
+import { CodecError, type BlockCodec, type Lz4Codec } from './block-codec.js';
 import { loadLiblz4 } from './liblz4-codec.js';
 import { loadLibzstd } from './libzstd-codec.js';
 import { napiLz4Codec } from './napi-lz4-codec.js';
 
 export interface CodecChoice {
-  readonly lz4: BlockCodec;
+  readonly lz4: Lz4Codec;
   /** Why LZ4 is lz4-napi's, when it is. */
   readonly lz4FallbackReason?: string;
   /** Undefined when libzstd cannot be used; zstdMissingReason says why. */
@@ -19,7 +19,7 @@ export interface CodecChoice {
 /** How to load the system's libraries (tests replace them to force the fallbacks). */
 export interface CodecLoaders {
   readonly zstd: () => BlockCodec;
-  readonly lz4: () => BlockCodec;
+  readonly lz4: () => Lz4Codec;
 }
 
 const SYSTEM_LOADERS: CodecLoaders = { zstd: loadLibzstd, lz4: loadLiblz4 };
@@ -52,7 +52,7 @@ export function describeCodecChoice(choice: CodecChoice): string {
   return `${zstd}, ${lz4}`;
 }
 
-function checked(library: string, load: () => BlockCodec, problemOf: (codec: BlockCodec) => string | undefined): { codec: BlockCodec } | { reason: string } {
+function checked<C extends BlockCodec>(library: string, load: () => C, problemOf: (codec: BlockCodec) => string | undefined): { codec: C } | { reason: string } {
   try {
     const codec = load();
     const problem = problemOf(codec);

@@ -3,7 +3,7 @@
 // 4-byte little-endian uncompressed length), so either library reads what the other wrote. Unlike lz4-napi, which
 // returns every result in a fresh buffer, it writes into the caller's memory.
 import { createRequire } from 'node:module';
-import { CodecError, checkCompressArguments, poolCallError, type BlockCodec } from './block-codec.js';
+import { CodecError, checkCompressArguments, poolCallError, type Lz4Codec } from './block-codec.js';
 
 /** The uncompressed length before the block. */
 export const LZ4_PREFIX_BYTES = 4;
@@ -14,7 +14,7 @@ type Compress = (src: Buffer, dst: Buffer, srcSize: number, dstCapacity: number)
 type AsyncCompress = { async: (...args: [...Parameters<Compress>, (error: unknown, result: number) => void]) => void };
 
 /** Throws when koffi's binary, liblz4.so.1 or one of its functions cannot be had (lz4-napi is then used). */
-export function loadLiblz4(): BlockCodec {
+export function loadLiblz4(): Lz4Codec {
   const koffi = createRequire(import.meta.url)('koffi') as typeof import('koffi');
   const lib = koffi.load('liblz4.so.1');
   const versionString = lib.func('const char *LZ4_versionString()') as () => string;
@@ -32,7 +32,7 @@ export function loadLiblz4(): BlockCodec {
     if (result <= 0) throw new CodecError('LZ4 compression failed');
     return LZ4_PREFIX_BYTES + result;
   };
-  const codec: BlockCodec = {
+  const codec: Lz4Codec = {
     name: `liblz4 ${versionString()}`,
     allocates: false,
     compressBound: (inputBytes) => LZ4_PREFIX_BYTES + bound(inputBytes),
@@ -40,6 +40,14 @@ export function loadLiblz4(): BlockCodec {
       checkCompressArguments(codec, input, output);
       const block = blockOf(input, output);
       return written(compressDefault(input, block, input.length, block.length));
+    },
+    compressWithin(input, output) {
+      if (output.length <= LZ4_PREFIX_BYTES) return -1;
+      if (input.buffer === output.buffer && !(input.byteOffset + input.length <= output.byteOffset || output.byteOffset + output.length <= input.byteOffset)) throw new RangeError('liblz4: input and output overlap');
+      const block = blockOf(input, output);
+      // LZ4_compress_default stops at the capacity and says 0 rather than write past it.
+      const result = compressDefault(input, block, input.length, block.length);
+      return result <= 0 ? -1 : LZ4_PREFIX_BYTES + result;
     },
     compressAsync(input, output) {
       checkCompressArguments(codec, input, output);
