@@ -1,5 +1,5 @@
-// Issue 17's restore alone: a few "daily full" tar-like streams of a tree of mixed files (as bench/dedup.ts makes
-// them, fewer and smaller) on a deduplicating store after its background pass, and the last day on a plain cartridge
+// Issue 17's restore alone: a few "daily full" tar-like streams of bench/dedup.ts's tree of mixed files (dedup-tree.ts;
+// fewer days, smaller) on a deduplicating store after its background pass, and the last day on a plain cartridge
 // (inline LZ4); then the last day restored from both, alternating, `--reps` times, each in MB/s and process CPU s/GB.
 // `--dir DIR` keeps the stores in DIR and reuses them on the next run, so two builds restore the same cartridges
 // (copy dist/bench/dedup-restore.js into the other build's dist/bench/ for an A/B). `--only dedup` restores only the
@@ -18,7 +18,7 @@ import { DedupMediaStore } from '../src/media/dedup/dedup-media-store.js';
 import { DedupPass } from '../src/media/dedup/dedup-pass.js';
 import { FileMediaStore } from '../src/media/file-media-store.js';
 import type { MediaStore } from '../src/media/tape-medium.js';
-import { compressibleBlock, incompressibleBlock, seededBytes } from './dedup-data.js';
+import { benchCartridge, ingest, initialTree, nextDay, restore } from './dedup-tree.js';
 
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -28,75 +28,6 @@ const treeMiB = Number(option('--tree-mib', '128'));
 const days = Number(option('--days', '3'));
 const reps = Number(option('--reps', '3'));
 const only = option('--only', 'both');
-const BLOCK = 256 * 1024;
-const descriptor = (barcode: string): { barcode: string; generation: number; worm: boolean; capacityBytes: number } => ({ barcode, generation: 8, worm: false, capacityBytes: 64 * 1024 ** 3 });
-
-interface TreeFile {
-  id: number;
-  size: number;
-  version: number;
-}
-
-function initialTree(): TreeFile[] {
-  const files: TreeFile[] = [];
-  const sizes = seededBytes(1, 1 << 20);
-  for (let id = 0, total = 0; total < treeMiB * 1024 * 1024; id++) {
-    const size = 4096 + (((sizes.readUInt32LE((id * 4) % (sizes.length - 4)) >>> 0) % (1024 * 1024 - 4096)) >>> 1);
-    files.push({ id, size, version: 0 });
-    total += size;
-  }
-  return files;
-}
-
-/** 2-5 % of the files changed or grown. */
-function nextDay(files: TreeFile[], day: number): void {
-  const dice = seededBytes(1000 + day, files.length * 2);
-  for (const [i, file] of files.entries()) {
-    if ((dice[2 * i] ?? 0) % 100 >= 2 + (day % 4)) continue;
-    if ((dice[2 * i + 1] ?? 0) % 2 === 0) file.version++;
-    else file.size += Math.min(256 * 1024, file.size >>> 2);
-  }
-}
-
-function content(file: TreeFile): Buffer {
-  const seed = file.id * 1009 + file.version * 7919;
-  if (file.id % 3 === 0) return compressibleBlock(seed, file.size);
-  if (file.id % 3 === 1) return incompressibleBlock(seed, file.size);
-  const half = compressibleBlock(seed, file.size);
-  incompressibleBlock(seed, file.size >>> 1).copy(half, 0);
-  return half;
-}
-
-async function ingest(store: MediaStore, barcode: string, files: TreeFile[]): Promise<void> {
-  await store.create(descriptor(barcode));
-  const medium = await store.open(descriptor(barcode));
-  let pending = Buffer.alloc(0);
-  for (const file of files) {
-    const header = Buffer.alloc(512);
-    header.write(`file-${file.id}\0${file.size}\0${file.version}`, 'latin1');
-    const pad = Buffer.alloc((512 - (file.size % 512)) % 512);
-    pending = Buffer.concat([pending, header, content(file), pad]);
-    while (pending.length >= BLOCK) {
-      await medium.write(pending.subarray(0, BLOCK), { compress: true });
-      pending = pending.subarray(BLOCK);
-    }
-  }
-  await medium.writeFilemarks(1);
-  await medium.close();
-}
-
-async function restore(store: MediaStore, barcode: string): Promise<number> {
-  const medium = await store.open(descriptor(barcode));
-  let bytes = 0;
-  for (;;) {
-    const outcome = await medium.read();
-    if (outcome.kind !== 'block') break;
-    bytes += outcome.data.length;
-    outcome.release?.();
-  }
-  await medium.close();
-  return bytes;
-}
 
 async function measured(store: MediaStore, barcode: string): Promise<{ mbps: number; cpuPerGB: number }> {
   const cpu = process.cpuUsage();
@@ -154,13 +85,13 @@ try {
   const plainStore = new FileMediaStore({ directory: path.join(directory, 'plain'), log });
   if (!existsSync(marker)) {
     const pass = new DedupPass(dedupStore, log);
-    const files = initialTree();
+    const files = initialTree(treeMiB);
     for (let day = 0; day < days; day++) {
       if (day > 0) nextDay(files, day);
       const barcode = `DAY${day.toString().padStart(3, '0')}L8`;
       await ingest(dedupStore, barcode, files);
       if (day === days - 1) await ingest(plainStore, barcode, files);
-      await pass.absorb(descriptor(barcode));
+      await pass.absorb(benchCartridge(barcode));
     }
     await writeFile(marker, '');
   }
