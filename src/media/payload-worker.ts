@@ -65,7 +65,7 @@ function run(request: PayloadRequest): PayloadReply {
   const lz4 = codecChoice().lz4;
   if (request.op === 'compress') {
     // Only a shorter form is worth storing; -1 says "store the block as it is".
-    const length = lz4.compressWithin(input, output.subarray(0, Math.min(request.outputCapacity, request.length - 1)));
+    const length = lz4.compressWithin(input, output.subarray(0, Math.max(0, Math.min(request.outputCapacity, request.length - 1))));
     if (lz4.allocates) dropped(request.length);
     if (length < 0) return { id: request.id, length: -1, crc: crc32c(input) };
     return { id: request.id, length, crc: crc32c(output.subarray(0, length)) };

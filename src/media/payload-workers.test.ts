@@ -62,3 +62,17 @@ test('jobs queued on one worker all at once are each answered with their own res
     }
   });
 });
+
+test('a block whose compressed form would not be shorter, down to an empty or one-byte block, is stored as it is', async () => {
+  const workers = new PayloadWorkers(1, 50);
+  for (const block of [Buffer.alloc(0), Buffer.from('x'), noise(3, 16)]) {
+    const { stored, crc } = await compress(workers, block);
+    assert.equal(stored, undefined, `${block.length} bytes`);
+    assert.equal(crc, crc32c(block));
+  }
+  const memory = new SharedArrayBuffer(text.length + 1024);
+  Buffer.from(memory).set(text);
+  // The output has room for less than the compressed form: the block is stored as it is, nothing written past it.
+  const tight = await workers.compress({ input: memory, inputOffset: 0, length: text.length, output: memory, outputOffset: text.length, outputCapacity: 64 });
+  assert.deepEqual(tight, { length: -1, crc: crc32c(text) });
+});
