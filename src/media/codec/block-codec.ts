@@ -45,6 +45,11 @@ export class CodecError extends Error {
 export function checkCompressArguments(codec: BlockCodec, input: Buffer, output: Buffer): void {
   const bound = codec.compressBound(input.length);
   if (output.length < bound) throw new RangeError(`${codec.name} needs an output of ${bound} bytes for ${input.length} bytes of input, not ${output.length}`);
+  checkApart(codec, input, output);
+}
+
+/** Throws when `input` and `output` overlap: no codec compresses in place. */
+export function checkApart(codec: BlockCodec, input: Buffer, output: Buffer): void {
   if (input.buffer !== output.buffer) return;
   const apart = input.byteOffset + input.length <= output.byteOffset || output.byteOffset + output.length <= input.byteOffset;
   if (!apart) throw new RangeError(`${codec.name}: input and output overlap`);

@@ -3,7 +3,7 @@
 // 4-byte little-endian uncompressed length), so either library reads what the other wrote. Unlike lz4-napi, which
 // returns every result in a fresh buffer, it writes into the caller's memory.
 import { createRequire } from 'node:module';
-import { CodecError, checkCompressArguments, poolCallError, type Lz4Codec } from './block-codec.js';
+import { CodecError, checkApart, checkCompressArguments, poolCallError, type Lz4Codec } from './block-codec.js';
 
 /** The uncompressed length before the block. */
 export const LZ4_PREFIX_BYTES = 4;
@@ -43,7 +43,7 @@ export function loadLiblz4(): Lz4Codec {
     },
     compressWithin(input, output) {
       if (output.length <= LZ4_PREFIX_BYTES) return -1;
-      if (input.buffer === output.buffer && !(input.byteOffset + input.length <= output.byteOffset || output.byteOffset + output.length <= input.byteOffset)) throw new RangeError('liblz4: input and output overlap');
+      checkApart(codec, input, output);
       const block = blockOf(input, output);
       // LZ4_compress_default stops at the capacity and says 0 rather than write past it.
       const result = compressDefault(input, block, input.length, block.length);
