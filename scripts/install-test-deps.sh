@@ -24,6 +24,7 @@ packages=(
   postgresql            # the shared catalog's tests (scripts/services/postgres.sh)
   libzstd1              # runtime: zstd for deduplicated chunks, called through koffi (src/media/codec/)
   liblz4-1              # runtime: LZ4 for deduplicated chunks and their probe, called through koffi
+  libipsec-mb1          # runtime: AES-256-GCM on VAES/AVX-512 for encrypted records (src/media/crypto/ipsec-mb-aes-gcm.ts)
 )
 missing=()
 for p in "${packages[@]}"; do

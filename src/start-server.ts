@@ -30,6 +30,7 @@ import { ReleasedStore } from './physical/released-store.js';
 import { copyEventOf, StagingService } from './physical/staging-service.js';
 import { LocalStorage } from './storage/local-storage.js';
 import { onAesGcmChosen } from './media/crypto/aes-gcm-choice.js';
+import type { AesGcm } from './media/crypto/aes-gcm.js';
 import { loadMasterKey } from './media/crypto/load-master-key.js';
 import { openMediaStores } from './open-media-stores.js';
 import { clusterForward, clusterSettings, shareClusterEvents, startClusterNode } from './serve-cluster.js';
@@ -39,6 +40,12 @@ import { aptplFiles } from './serve-library.js';
 export const VERSION = '0.1.0';
 /** How often vault policies with afterUnloadHours are checked: an hour's granularity needs no finer. */
 const VAULT_SWEEP_INTERVAL_MS = 60_000;
+/** The start-up's line for each AES-256-GCM implementation (OPERATIONS.md "Encryption's cipher" quotes them). */
+const AES_GCM_LOG_LINES: Record<AesGcm['name'], string> = {
+  'ipsec-mb': 'AES-256-GCM: ipsec-mb (VAES, AVX-512)',
+  libcrypto: 'AES-256-GCM: the system libcrypto',
+  'node:crypto': 'AES-256-GCM: node:crypto (slower)',
+};
 
 /** HOST:PORT (IPv6 in brackets); commander's error type, so a bad flag reads as one. */
 export function parseHostPort(value: string): { host: string; port: number } {
@@ -102,11 +109,12 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
     ...(syslog ? { forward: (entry: AuditEntry, line: string) => syslog.send(entry, line) } : {}),
   });
   log.info({ report }, 'catalog opened');
-  // Which AES-256-GCM seals and opens records (the system's libcrypto, or node:crypto and why): a fallback costs speed.
-  // Said when the first encrypted record needs it; a vtl that never encrypts never loads either.
+  // Which AES-256-GCM seals and opens records (ipsec-mb, the system's libcrypto or node:crypto, and why not a faster one):
+  // a fallback costs speed. Said when the first encrypted record needs it; a vtl that never encrypts loads none.
   onAesGcmChosen((cipher) => {
-    if (cipher.fallbackReason === undefined) log.info({ cipher: cipher.name }, 'AES-256-GCM: the system libcrypto');
-    else log.info({ cipher: cipher.name, reason: cipher.fallbackReason }, 'AES-256-GCM: node:crypto (slower)');
+    const message = AES_GCM_LOG_LINES[cipher.name];
+    if (cipher.fallbackReason === undefined) log.info({ cipher: cipher.name }, message);
+    else log.info({ cipher: cipher.name, reason: cipher.fallbackReason }, message);
   });
 
   // Staging to physical tape (issue 15): only with physical libraries configured. Idle copies wait for the drives' host I/O to stop.

@@ -107,7 +107,7 @@ export class PositionedStream {
       const envelopeBytes = (key === undefined ? 0 : MAX_ENVELOPE_OVERHEAD) + (this.atRest ? ENVELOPE_FIXED_BYTES : 0);
       const tryCompressing = options.compress && !this.deferCompression && this.pipeline.worthTrying(block);
       // A block to seal goes through the pipeline even when it is not compressed: it is sealed from the slot after
-      // its WRITE is answered, while the host sends the next one (on the event loop with the system's libcrypto, on a
+      // its WRITE is answered, while the host sends the next one (on the event loop with ipsec-mb or libcrypto, on a
       // worker with node:crypto, whose output buffers drove the collector: crypto/aes-gcm-choice.ts, BENCHMARKS.md).
       const sealed = key !== undefined || this.atRest;
       const atEnd = this.current === this.endOfData;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { AES_GCM_TAG_BYTES, type AesGcm } from './aes-gcm.js';
 import { aesGcm, aesGcmChoice } from './aes-gcm-choice.js';
+import { lackingFeatures, loadIpsecMbAesGcm } from './ipsec-mb-aes-gcm.js';
 import { loadLibcryptoAesGcm } from './libcrypto-aes-gcm.js';
 import { nodeAesGcm } from './node-aes-gcm.js';
 
@@ -17,19 +18,20 @@ const vector = {
   tag: Buffer.from('76fc6ece0f4e1768cddf8853bb2d551b', 'hex'),
 };
 
-function loadDirect(): AesGcm | string {
+function loaded(load: () => AesGcm): AesGcm | string {
   try {
-    return loadLibcryptoAesGcm();
+    return load();
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
 }
 
-const direct = loadDirect();
-const implementations: [string, AesGcm | string][] = [['node:crypto', nodeAesGcm], ['libcrypto', direct]];
+const libcrypto = loaded(loadLibcryptoAesGcm);
+const ipsecMb = loaded(loadIpsecMbAesGcm);
+const implementations: [string, AesGcm | string][] = [['node:crypto', nodeAesGcm], ['libcrypto', libcrypto], ['ipsec-mb', ipsecMb]];
 
 for (const [name, implementation] of implementations) {
-  const skip = typeof implementation === 'string' ? `libcrypto.so.3 did not load here: ${implementation}` : false;
+  const skip = typeof implementation === 'string' ? `${name} did not load here: ${implementation}` : false;
   describe(`AES-256-GCM through ${name} (aes-gcm.ts)`, { skip }, () => {
     const gcm = implementation as AesGcm;
     const sealed = (key: Buffer, nonce: Buffer, aad: Buffer, plain: Buffer): { text: Buffer; tag: Buffer } => {
@@ -108,14 +110,42 @@ function nodeSealed(key: Buffer, nonce: Buffer, aad: Buffer, plain: Buffer): { t
 }
 
 describe('the cipher seam\'s choice (aes-gcm-choice.ts)', () => {
-  test('aesGcm() uses libcrypto where it loads, and otherwise says why it fell back to node:crypto', () => {
+  test('ipsec-mb is used only where the library finds every feature of its VAES AVX-512 path', () => {
+    // intel-ipsec-mb.h: IMB_CPUFLAGS_AVX512 | IMB_FEATURE_VAES | IMB_FEATURE_VPCLMULQDQ.
+    const needed = (1n << 1n) | (1n << 2n) | (1n << 3n) | (1n << 4n) | (1n << 5n) | (1n << 6n) | (0x1fn << 7n) | (1n << 12n) | (1n << 13n) | (1n << 18n);
+    assert.deepEqual(lackingFeatures(needed), []);
+    assert.deepEqual(lackingFeatures(needed & ~(1n << 12n)), ['vaes']);
+    assert.deepEqual(lackingFeatures(needed & ~((1n << 13n) | (1n << 10n))), ['avx512bw', 'vpclmulqdq']);
+    assert.equal(lackingFeatures(0n).length, 14);
+  });
+
+
+  test('aesGcm() uses the fastest implementation that loads, and otherwise says why it fell back', () => {
     const choice = aesGcmChoice();
     assert.equal(choice.name, aesGcm().name);
-    if (process.env['VTL_AES_GCM'] === 'node' || typeof direct === 'string') {
+    const forced = process.env['VTL_AES_GCM'];
+    if (forced === undefined && typeof ipsecMb !== 'string') assert.deepEqual(choice, { name: 'ipsec-mb' });
+    else if (forced !== 'node' && typeof libcrypto !== 'string') {
+      assert.equal(choice.name, 'libcrypto');
+      assert.match(choice.fallbackReason ?? '', /VTL_AES_GCM=libcrypto|ipsec-mb's VAES AES-GCM did not load/);
+    } else {
       assert.equal(choice.name, 'node:crypto');
       assert.match(choice.fallbackReason ?? '', /VTL_AES_GCM|did not load/);
-    } else {
-      assert.deepEqual(choice, { name: 'libcrypto' });
+    }
+  });
+
+  test('VTL_AES_GCM=libcrypto and VTL_AES_GCM=node start the choice further down, and say so', async (t) => {
+    const saved = process.env['VTL_AES_GCM'];
+    t.after(() => {
+      if (saved === undefined) delete process.env['VTL_AES_GCM'];
+      else process.env['VTL_AES_GCM'] = saved;
+    });
+    for (const forced of ['libcrypto', 'node'] as const) {
+      process.env['VTL_AES_GCM'] = forced;
+      const fresh = (await import(new URL(`./aes-gcm-choice.js?forced=${forced}`, import.meta.url).href)) as typeof import('./aes-gcm-choice.js');
+      const choice = fresh.aesGcmChoice();
+      if (forced === 'libcrypto' && typeof libcrypto !== 'string') assert.deepEqual(choice, { name: 'libcrypto', fallbackReason: 'VTL_AES_GCM=libcrypto' });
+      if (forced === 'node') assert.deepEqual(choice, { name: 'node:crypto', fallbackReason: 'VTL_AES_GCM=node' });
     }
   });
 
@@ -124,7 +154,7 @@ describe('the cipher seam\'s choice (aes-gcm-choice.ts)', () => {
     const fresh = (await import(new URL('./aes-gcm-choice.js?fresh', import.meta.url).href)) as typeof import('./aes-gcm-choice.js');
     const heard: unknown[] = [];
     fresh.onAesGcmChosen((choice) => heard.push(choice));
-    assert.equal(heard.length, 0, 'nothing is chosen (nor libcrypto loaded) before the cipher is needed');
+    assert.equal(heard.length, 0, 'nothing is chosen (nor a cipher library loaded) before the cipher is needed');
     fresh.aesGcm();
     fresh.aesGcm();
     assert.deepEqual(heard, [fresh.aesGcmChoice()], 'told once, with the choice');

@@ -1,12 +1,13 @@
 // The cipher seam of FORMAT.md "Encrypted records": AES-256-GCM with a 12-byte nonce and a 16-byte tag, into memory
-// the caller owns. Two implementations give the same bytes (aes-gcm.test.ts runs one suite on both): the system's
-// OpenSSL called directly (libcrypto-aes-gcm.ts) and node:crypto (node-aes-gcm.ts); aes-gcm-choice.ts picks one.
+// the caller owns. Three implementations give the same bytes (aes-gcm.test.ts runs one suite on each): Intel's ipsec-mb
+// where the CPU has VAES on AVX-512 (ipsec-mb-aes-gcm.ts), the system's OpenSSL called directly (libcrypto-aes-gcm.ts)
+// and node:crypto (node-aes-gcm.ts); aes-gcm-choice.ts picks one.
 export const AES_GCM_KEY_BYTES = 32;
 export const AES_GCM_NONCE_BYTES = 12;
 export const AES_GCM_TAG_BYTES = 16;
 
 export interface AesGcm {
-  readonly name: 'libcrypto' | 'node:crypto';
+  readonly name: 'ipsec-mb' | 'libcrypto' | 'node:crypto';
   /** Whether each call leaves garbage behind in the calling thread's heap (a worker collects it itself). */
   readonly allocates: boolean;
   /**

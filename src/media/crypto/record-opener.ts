@@ -1,9 +1,9 @@
 // FORMAT.md "Encrypted records", reading: a sealed record's envelopes opened as the record is read, ahead of the host,
-// into shared memory the reader lends. Where follows the cipher (aes-gcm-choice.ts). The system's libcrypto writes
-// into that memory and allocates nothing, so the record is opened right here, on the event loop: a hop to a payload
-// worker and back cost more CPU than the opening it moved (docs/BENCHMARKS.md, "Issue 16: session 9"), and so did
-// libuv's thread pool ("session 10, reads"). The reader reads sealed records two ahead, so that the opening of one
-// falls in the event loop's idle time while the host takes the other.
+// into shared memory the reader lends. Where follows the cipher (aes-gcm-choice.ts). ipsec-mb and the system's
+// libcrypto write into that memory and allocate nothing, so the record is opened right here, on the event loop: a hop
+// to a payload worker and back cost more CPU than the opening it moved (docs/BENCHMARKS.md, "Issue 16: session 9"), and
+// so did libuv's thread pool ("session 10, reads"). The reader reads sealed records two ahead, so that the opening of
+// one falls in the event loop's idle time while the host takes the other.
 // node:crypto, the fallback, returns every piece of plaintext in a fresh buffer, which on the event loop drove the main
 // heap's collector (a mark-compact every few tens of MiB read), so with it records are opened on a payload worker,
 // whose small heap collects them. Opening is out of place, so whatever is not opened here (a worker that stopped, a key

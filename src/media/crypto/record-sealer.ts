@@ -1,14 +1,13 @@
 // FORMAT.md "Encrypted records": sealing a record's payload, both envelopes at once. Where it runs follows the cipher
-// (aes-gcm-choice.ts). The system's libcrypto allocates nothing, so every record is sealed right here, straight into
-// the writer's staging chunk where it is stored (record-writer.ts appendFilled): no envelope of its own, no copy. A
-// payload in shared memory (the write pipeline's slot, whose WRITE was acknowledged already) cost 0.5-1.1 s more CPU
-// per GB written when it went to a payload worker and back (docs/BENCHMARKS.md, "Issue 16: session 9"). With
-// node:crypto, the fallback, which hands back each piece of ciphertext in a fresh buffer, such a payload is sealed on
-// a worker, whose small heap collects them, into shared memory kept from one record to the next, which the writer
-// copies from; the host's own block (the direct path, whose WRITE waits for the record) is sealed here either way
-// (copying it into shared memory and the hop cost more than the sealing they moved). The key is derived here once per
-// generation; only the derived key crosses to a worker, in memory. A worker that has stopped leaves the sealing to
-// this thread.
+// (aes-gcm-choice.ts). ipsec-mb and the system's libcrypto allocate nothing, so every record is sealed right here,
+// straight into the writer's staging chunk where it is stored (record-writer.ts appendFilled): no envelope of its own,
+// no copy. A payload in shared memory (the write pipeline's slot, whose WRITE was acknowledged already) cost 0.5-1.1 s
+// more CPU per GB written when it went to a payload worker and back (docs/BENCHMARKS.md, "Issue 16: session 9"). With
+// node:crypto, the fallback, which hands back each piece of ciphertext in a fresh buffer, such a payload is sealed on a
+// worker, whose small heap collects them, into shared memory kept from one record to the next, which the writer copies
+// from; the host's own block (the direct path, whose WRITE waits for the record) is sealed here either way (copying it
+// into shared memory and the hop cost more than the sealing they moved). The key is derived here once per generation;
+// only the derived key crosses to a worker, in memory. A worker that has stopped leaves the sealing to this thread.
 import { copyBytes } from '../copy-bytes.js';
 import { PayloadWorkers } from '../payload-workers.js';
 import { crc32c } from '../../crc32c.js';
