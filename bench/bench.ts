@@ -273,6 +273,7 @@ async function main(): Promise<void> {
       }
     }
     const vtl = targets.find((t) => t.name === 'vtl');
+    const vtlMain = targets.find((t) => t.name === 'vtl-main');
     const peakRss = new Map<string, number>();
     const measure = async (target: BenchTarget, key: string, stream: StreamOptions) => {
       const isVtl = target.name !== 'tgt';
@@ -359,7 +360,11 @@ async function main(): Promise<void> {
           await measure(target, 'single.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0 });
         }
       }
-      if (vtl && runs('encryption')) await measure(vtl, 'encrypted.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0, encrypt: true });
+      // The drive-key stream on the build before the change too (--vtl-main), so that a change to encryption is
+      // compared with it in the same run; the order swaps every repetition, as for the plain streams.
+      for (const target of runs('encryption') ? order.filter((t) => t === vtl || t === vtlMain) : []) {
+        await measure(target, 'encrypted.random.262144', { recordBytes: 256 * 1024, bytesPerStream: sizes.singleBytes, pattern: 'random', streams: 1, verify: rep === 0, encrypt: true });
+      }
       if (atRest) {
         // The plain and drive-key streams above each come right after another stream of the same vtl process; the
         // at-rest process serves nothing else and sat idle since its last stream (minutes in a full run: its workers
