@@ -1,8 +1,8 @@
-// Which AES-256-GCM (aes-gcm.ts) this thread uses: the first of Intel's ipsec-mb (only where the CPU has VAES on AVX-512),
-// the system's OpenSSL called directly, and node:crypto, that loads and agrees with node:crypto on a known answer.
-// Measured on 256 KiB records (2 cores): ipsec-mb's VAES path about 25 us of CPU per record, libcrypto 65-85 us (OpenSSL
-// 3.0 has no VAES path), node:crypto 120-200 us, since it hands back every update() in a fresh zeroed buffer that the
-// caller then copies and the collector then finds.
+// Which AES-256-GCM (aes-gcm.ts) this thread uses: Intel's ipsec-mb where the CPU has VAES on AVX-512, else the
+// system's OpenSSL called directly, each only when it loads and agrees with node:crypto on a known answer, else
+// node:crypto. Measured on 256 KiB records (2 cores): ipsec-mb's VAES path about 25 us of CPU per record, libcrypto
+// 65-85 us (OpenSSL 3.0 has no VAES path), node:crypto 120-200 us, since it hands back every update() in a fresh
+// zeroed buffer that the caller then copies and the collector then finds.
 import { AES_GCM_KEY_BYTES, AES_GCM_TAG_BYTES, type AesGcm } from './aes-gcm.js';
 import { loadIpsecMbAesGcm } from './ipsec-mb-aes-gcm.js';
 import { loadLibcryptoAesGcm } from './libcrypto-aes-gcm.js';
@@ -43,6 +43,7 @@ const DIRECT: readonly { readonly name: AesGcm['name']; readonly what: string; r
 function choose(): AesGcm {
   const forced = process.env['VTL_AES_GCM'];
   const reasons: string[] = [];
+  if (forced !== undefined && forced !== 'libcrypto' && forced !== 'node') reasons.push(`VTL_AES_GCM=${forced} is neither libcrypto nor node, so it is ignored`);
   for (const { name, what, load } of DIRECT) {
     if (forced === 'node' || (forced === 'libcrypto' && name !== 'libcrypto')) {
       reasons.push(`VTL_AES_GCM=${forced}`);

@@ -134,18 +134,23 @@ describe('the cipher seam\'s choice (aes-gcm-choice.ts)', () => {
     }
   });
 
-  test('VTL_AES_GCM=libcrypto and VTL_AES_GCM=node start the choice further down, and say so', async (t) => {
+  test('VTL_AES_GCM=libcrypto and VTL_AES_GCM=node start the choice further down, and say so; another value is ignored, and said', async (t) => {
     const saved = process.env['VTL_AES_GCM'];
     t.after(() => {
       if (saved === undefined) delete process.env['VTL_AES_GCM'];
       else process.env['VTL_AES_GCM'] = saved;
     });
-    for (const forced of ['libcrypto', 'node'] as const) {
+    for (const forced of ['libcrypto', 'node', 'openssl'] as const) {
       process.env['VTL_AES_GCM'] = forced;
       const fresh = (await import(new URL(`./aes-gcm-choice.js?forced=${forced}`, import.meta.url).href)) as typeof import('./aes-gcm-choice.js');
       const choice = fresh.aesGcmChoice();
       if (forced === 'libcrypto' && typeof libcrypto !== 'string') assert.deepEqual(choice, { name: 'libcrypto', fallbackReason: 'VTL_AES_GCM=libcrypto' });
       if (forced === 'node') assert.deepEqual(choice, { name: 'node:crypto', fallbackReason: 'VTL_AES_GCM=node' });
+      // Any other value is named in the reason and changes nothing.
+      if (forced === 'openssl') {
+        assert.equal(choice.name, aesGcm().name);
+        assert.match(choice.fallbackReason ?? '', /^VTL_AES_GCM=openssl is neither libcrypto nor node, so it is ignored/);
+      }
     }
   });
 
