@@ -3,10 +3,12 @@
 // authenticated label). From it: the key of each container (HMAC-SHA256 of the container's random salt, so a
 // container number used again after a collection never reuses a key) and the key that turns a chunk's BLAKE3 into
 // its id (BLAKE3 of that key and the hash: equal chunks still meet in the index, and the files do not say which
-// known data they hold). Each entry's payload is AES-256-GCM under its container's key, the nonce its offset.
+// known data they hold). Each entry's payload is AES-256-GCM under its container's key, the nonce its offset, through
+// the cipher seam (crypto/aes-gcm-choice.ts), as records are.
 import { blake3 } from '@napi-rs/blake-hash';
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Storage } from '../../storage/storage.js';
+import { aesGcm } from '../crypto/aes-gcm-choice.js';
 import { CartridgeKeyError, type MasterKey, type WrappedDataKey } from '../crypto/master-key.js';
 import { KEY_BYTES } from '../crypto/record-envelope.js';
 
@@ -39,24 +41,17 @@ export class ChunkSealer {
 
   /** Seal `payload` of the entry at `offset` of the container with `salt`; `aad` is its header's fields. */
   seal(salt: Buffer, offset: number, aad: Buffer, payload: Buffer): Buffer {
-    const cipher = createCipheriv('aes-256-gcm', this.keyOf(salt), nonce(offset), { authTagLength: SEAL_TAG_BYTES });
-    cipher.setAAD(aad);
-    return Buffer.concat([cipher.update(payload), cipher.final(), cipher.getAuthTag()]);
+    const sealed = Buffer.allocUnsafe(payload.length + SEAL_TAG_BYTES);
+    aesGcm().seal(this.keyOf(salt), nonce(offset), aad, payload, sealed.subarray(0, payload.length), sealed.subarray(payload.length));
+    return sealed;
   }
 
   /** The payload, or undefined when the seal does not open (damage, or another key). */
   open(salt: Buffer, offset: number, aad: Buffer, sealed: Buffer): Buffer | undefined {
     if (sealed.length < SEAL_TAG_BYTES) return undefined;
-    const decipher = createDecipheriv('aes-256-gcm', this.keyOf(salt), nonce(offset), { authTagLength: SEAL_TAG_BYTES });
-    decipher.setAAD(aad);
-    decipher.setAuthTag(sealed.subarray(sealed.length - SEAL_TAG_BYTES));
-    const payload = decipher.update(sealed.subarray(0, sealed.length - SEAL_TAG_BYTES));
-    try {
-      decipher.final();
-    } catch {
-      return undefined;
-    }
-    return payload;
+    const length = sealed.length - SEAL_TAG_BYTES;
+    const payload = Buffer.allocUnsafe(length);
+    return aesGcm().open(this.keyOf(salt), nonce(offset), aad, sealed.subarray(0, length), sealed.subarray(length), payload) ? payload : undefined;
   }
 
   private keyOf(salt: Buffer): Buffer {
