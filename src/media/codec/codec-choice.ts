@@ -2,6 +2,7 @@
 // answers, else none (new chunks then fall back to LZ4, and a zstd chunk cannot be read: its blocks answer MEDIUM
 // ERROR); LZ4 from the system's liblz4 when it loads and agrees with lz4-napi, else lz4-napi. Measured on the
 // deduplication bench's chunks: docs/BENCHMARKS.md "Issue 17: session 10, zstd".
+import { loadChecked } from '../load-checked.js';
 import { CodecError, type BlockCodec, type Lz4Codec } from './block-codec.js';
 import { loadLiblz4 } from './liblz4-codec.js';
 import { loadLibzstd } from './libzstd-codec.js';
@@ -40,8 +41,8 @@ export function chooseCodecs(loaders: CodecLoaders, env: Record<string, string |
   const lz4 = env['VTL_LZ4'] === 'napi' ? { reason: 'VTL_LZ4=napi' } : checked('liblz4', loaders.lz4, lz4Problem);
   const zstd = env['VTL_ZSTD'] === 'off' ? { reason: 'VTL_ZSTD=off' } : checked('libzstd', loaders.zstd, zstdProblem);
   return {
-    ...('codec' in lz4 ? { lz4: lz4.codec } : { lz4: napiLz4Codec, lz4FallbackReason: lz4.reason }),
-    ...('codec' in zstd ? { zstd: zstd.codec } : { zstd: undefined, zstdMissingReason: zstd.reason }),
+    ...('loaded' in lz4 ? { lz4: lz4.loaded } : { lz4: napiLz4Codec, lz4FallbackReason: lz4.reason }),
+    ...('loaded' in zstd ? { zstd: zstd.loaded } : { zstd: undefined, zstdMissingReason: zstd.reason }),
   };
 }
 
@@ -52,14 +53,15 @@ export function describeCodecChoice(choice: CodecChoice): string {
   return `${zstd}, ${lz4}`;
 }
 
-function checked<C extends BlockCodec>(library: string, load: () => C, problemOf: (codec: BlockCodec) => string | undefined): { codec: C } | { reason: string } {
-  try {
-    const codec = load();
-    const problem = problemOf(codec);
-    return problem === undefined ? { codec } : { reason: `${codec.name} ${problem}` };
-  } catch (error) {
-    return { reason: `koffi or the system's ${library} did not load (${error instanceof Error ? error.message : String(error)})` };
-  }
+function checked<C extends BlockCodec>(library: string, load: () => C, problemOf: (codec: BlockCodec) => string | undefined): { loaded: C } | { reason: string } {
+  return loadChecked(
+    load,
+    (codec) => {
+      const problem = problemOf(codec);
+      return problem === undefined ? undefined : `${codec.name} ${problem}`;
+    },
+    (message) => `koffi or the system's ${library} did not load (${message})`,
+  );
 }
 
 /** The text of the zstd known answer. */
