@@ -297,6 +297,7 @@ async function main(): Promise<void> {
       if (isVtl) push(`${prefix}.mainThreadCpuSecondsPerGB`, mainThreadSeconds / ((result.bytes + result.bytesRead) / 1e9));
       if (result.targetCpuWriteSeconds >= 0) push(`${prefix}.cpuSecondsPerGBWritten`, result.targetCpuWriteSeconds / (result.bytes / 1e9));
       if (result.targetCpuReadSeconds >= 0) push(`${prefix}.cpuSecondsPerGBRead`, result.targetCpuReadSeconds / (result.bytesRead / 1e9));
+      if (isVtl && result.targetMainCpuReadSeconds >= 0) push(`${prefix}.mainThreadCpuSecondsPerGBRead`, result.targetMainCpuReadSeconds / (result.bytesRead / 1e9));
       push(`${prefix}.recordsPerSecond`, result.bytes / stream.recordBytes / result.writeSeconds);
       for (const ms of result.mountMs) if (ms >= 0) push(`${target.name}.mountInStreamMs`, ms);
       if (target.cartridgesDir !== undefined) {

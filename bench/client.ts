@@ -22,6 +22,8 @@ export interface StreamResult {
   /** Target CPU seconds during the write+flush and the read phase (-1 without a pid). */
   targetCpuWriteSeconds: number;
   targetCpuReadSeconds: number;
+  /** The target's main thread alone (vtl's event loop) during the read phase (-1 without a pid). */
+  targetMainCpuReadSeconds: number;
   targetLoginReply: Record<string, string>;
 }
 

@@ -71,6 +71,7 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
       addRow(`${label}: read MB/s`, `${base}.readMBps`, false, 0);
       addRow(`${label}: CPU s/GB written`, `${base}.cpuSecondsPerGBWritten`, false, 2);
       addRow(`${label}: CPU s/GB read`, `${base}.cpuSecondsPerGBRead`, false, 2);
+      addRow(`${label}: event loop CPU s/GB read`, `${base}.mainThreadCpuSecondsPerGBRead`, false, 2);
       addRow(`${label}: host bytes / bytes stored`, `${base}.storedRatio`, false, 2);
     }
   }
@@ -78,7 +79,8 @@ export function printReport(report: BenchReport): { rows: Row[]; checks: Check[]
   addRow('256 KiB incompressible, drive encryption: write+flush MB/s', 'encrypted.random.262144.writeFlushMBps', false, 0);
   addRow('256 KiB incompressible, drive encryption: read MB/s', 'encrypted.random.262144.readMBps', false, 0);
   addRow('256 KiB incompressible, drive encryption: CPU s/GB written', 'encrypted.random.262144.cpuSecondsPerGBWritten', false, 2);
-  for (const [metric, digits] of [['writeFlushMBps', 0], ['readMBps', 0], ['cpuSecondsPerGBWritten', 2]] as const) {
+  addRow('256 KiB incompressible, drive encryption: event loop CPU s/GB read', 'encrypted.random.262144.mainThreadCpuSecondsPerGBRead', false, 2);
+  for (const [metric, digits] of [['writeFlushMBps', 0], ['readMBps', 0], ['cpuSecondsPerGBWritten', 2], ['mainThreadCpuSecondsPerGBRead', 2]] as const) {
     rows.push({ ...EMPTY_ROW, metric: `256 KiB incompressible, encryption at rest: ${metric}`, vtl: cell(get(`vtl-at-rest.single.random.262144.${metric}`), digits) });
   }
   addRow('512 B records: write records/s', 'small.random.512.recordsPerSecond', false, 0);
