@@ -112,9 +112,7 @@ export async function startServer(config: VtlConfig, log: Logger): Promise<Runni
   // Which AES-256-GCM seals and opens records (ipsec-mb, the system's libcrypto or node:crypto, and why not a faster one):
   // a fallback costs speed. Said when the first encrypted record needs it; a vtl that never encrypts loads none.
   onAesGcmChosen((cipher) => {
-    const message = AES_GCM_LOG_LINES[cipher.name];
-    if (cipher.fallbackReason === undefined) log.info({ cipher: cipher.name }, message);
-    else log.info({ cipher: cipher.name, reason: cipher.fallbackReason }, message);
+    log.info({ cipher: cipher.name, ...(cipher.fallbackReason === undefined ? {} : { reason: cipher.fallbackReason }) }, AES_GCM_LOG_LINES[cipher.name]);
   });
 
   // Staging to physical tape (issue 15): only with physical libraries configured. Idle copies wait for the drives' host I/O to stop.
